@@ -1,0 +1,165 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "tether/config/v1/bootstrap.pb.h"
+
+namespace tether::config {
+
+// The compiled, immutable form of a Bootstrap (plus resolved DNS and, later,
+// xDS resources). Built on the main thread by BuildSnapshot(); each worker holds
+// a shared_ptr<const Snapshot> and in-flight requests keep theirs until done.
+
+using Duration = std::chrono::milliseconds;
+
+struct HeaderAdd {
+  std::string key;  // lower-case
+  std::string value;
+  v1::HeaderValueOption::AppendAction action = v1::HeaderValueOption::APPEND_IF_EXISTS_OR_ADD;
+};
+
+struct HeaderMutation {
+  std::vector<HeaderAdd> add;
+  std::vector<std::string> remove;  // lower-case
+  bool empty() const { return add.empty() && remove.empty(); }
+};
+
+struct HeaderMatch {
+  enum class Kind { kExact, kPrefix, kSuffix, kContains, kRegex, kPresent };
+  std::string name;  // lower-case
+  Kind kind = Kind::kPresent;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;  // kRegex
+  bool present = true;                    // kPresent
+  bool invert = false;
+};
+
+struct WeightedTarget {
+  std::string cluster;
+  uint32_t weight = 1;
+};
+
+struct Redirect {
+  std::string scheme;  // empty = keep
+  std::string host;    // empty = keep
+  uint32_t port = 0;   // 0 = keep
+  std::string path;    // empty = keep
+  std::string prefix_rewrite;
+  bool has_prefix_rewrite = false;
+  unsigned status = 301;
+  bool strip_query = false;
+};
+
+struct Route {
+  enum class PathKind { kPrefix, kExact, kRegex };
+  enum class Action { kCluster, kRedirect, kDirectResponse };
+
+  std::string name;
+  PathKind path_kind = PathKind::kPrefix;
+  std::string path;                       // prefix or exact path
+  std::shared_ptr<const re2::RE2> regex;  // kRegex, full match
+  bool case_sensitive = true;
+  std::vector<HeaderMatch> headers;
+
+  Action action = Action::kCluster;
+  std::vector<WeightedTarget> clusters;  // one entry for a plain `cluster`
+  uint32_t total_weight = 0;
+  bool has_prefix_rewrite = false;
+  std::string prefix_rewrite;
+  std::string host_rewrite;
+  Duration timeout{std::chrono::seconds(15)};  // zero = none
+  Redirect redirect;
+  unsigned direct_status = 200;
+  std::string direct_body;
+
+  HeaderMutation request_headers;
+  HeaderMutation response_headers;
+};
+
+struct VirtualHost {
+  std::string name;
+  std::vector<std::string> domains;  // lower-case
+  std::vector<Route> routes;
+  HeaderMutation request_headers;
+  HeaderMutation response_headers;
+};
+
+struct RouteTable {
+  std::string name;
+  std::vector<VirtualHost> virtual_hosts;
+  HeaderMutation request_headers;
+  HeaderMutation response_headers;
+};
+
+struct AccessLogConfig {
+  std::string path;
+  std::string format;  // never empty: the default is filled in
+};
+
+struct Listener {
+  std::string name;
+  std::string stat_prefix;
+  std::string address;
+  uint16_t port = 0;
+  v1::Listener::TrafficDirection direction = v1::Listener::UNSPECIFIED;
+  std::shared_ptr<const RouteTable> routes;
+  std::vector<AccessLogConfig> access_logs;
+  uint32_t max_request_headers_bytes = 60 * 1024;
+  uint32_t max_headers_count = 100;
+  Duration request_headers_timeout{std::chrono::seconds(10)};  // zero = none
+  Duration idle_timeout{std::chrono::hours(1)};
+  Duration drain_timeout{std::chrono::seconds(5)};
+  bool use_remote_address = false;
+  std::string forwarded_proto = "http";
+};
+
+struct Host {
+  std::string address;  // IP literal
+  uint16_t port = 0;
+  uint32_t weight = 1;
+  std::string Key() const { return address + ":" + std::to_string(port); }
+};
+
+struct DnsName {
+  std::string hostname;
+  uint16_t port = 0;
+  uint32_t weight = 1;
+};
+
+struct Cluster {
+  std::string name;
+  v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
+  v1::Cluster::LbPolicy lb_policy = v1::Cluster::ROUND_ROBIN;
+  v1::Cluster::DnsLookupFamily dns_lookup_family = v1::Cluster::AUTO;
+  Duration connect_timeout{std::chrono::seconds(5)};
+  Duration dns_refresh_rate{std::chrono::seconds(5)};
+  Duration idle_timeout{std::chrono::seconds(60)};
+  uint32_t max_requests_per_connection = 0;
+  uint32_t max_idle_connections_per_host = 32;
+  std::vector<DnsName> dns_names;  // STRICT_DNS: what the resolver looks up
+  std::vector<Host> hosts;         // resolved; empty = no healthy upstream
+};
+
+struct Snapshot {
+  uint64_t version = 0;
+  v1::Bootstrap bootstrap;  // as loaded, for /config_dump
+  std::vector<std::shared_ptr<const Listener>> listeners;
+  std::map<std::string, std::shared_ptr<const Cluster>> clusters;
+
+  const Cluster* FindCluster(const std::string& name) const {
+    auto it = clusters.find(name);
+    return it == clusters.end() ? nullptr : it->second.get();
+  }
+};
+
+// STRICT_DNS results by cluster name; missing = not resolved yet.
+using ResolvedHosts = std::map<std::string, std::vector<Host>>;
+
+}  // namespace tether::config
