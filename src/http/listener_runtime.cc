@@ -1,0 +1,48 @@
+#include "src/http/listener_runtime.h"
+
+#include "absl/strings/str_cat.h"
+#include "src/config/access_log_format.h"
+
+namespace tether::http {
+namespace {
+
+absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
+    const std::shared_ptr<const config::Listener>& listener, const ActiveConfig* previous,
+    stats::Store& store, AccessLogSinks& sinks) {
+  auto runtime = std::make_shared<ListenerRuntime>();
+  runtime->config = listener;
+  if (previous != nullptr) {
+    auto it = previous->listeners.find(listener->name);
+    if (it != previous->listeners.end() && it->second->config->stat_prefix == listener->stat_prefix) {
+      runtime->stats = it->second->stats;
+    }
+  }
+  if (!runtime->stats) runtime->stats = std::make_shared<ListenerStats>(store, listener->stat_prefix);
+  for (const config::AccessLogConfig& log : listener->access_logs) {
+    auto format = config::ParseAccessLogFormat(log.format);
+    if (!format.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("listener ", listener->name, ": ", format.status().message()));
+    }
+    auto logger = sinks.Get(log.path);
+    if (!logger.ok()) return logger.status();
+    runtime->access_logs.push_back({AccessLogFormatter(*std::move(format)), *std::move(logger)});
+  }
+  return runtime;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(
+    std::shared_ptr<const config::Snapshot> snapshot, const ActiveConfig* previous, stats::Store& store,
+    AccessLogSinks& sinks) {
+  auto active = std::make_shared<ActiveConfig>();
+  for (const auto& listener : snapshot->listeners) {
+    auto runtime = BuildListener(listener, previous, store, sinks);
+    if (!runtime.ok()) return runtime.status();
+    active->listeners.emplace(listener->name, *std::move(runtime));
+  }
+  active->snapshot = std::move(snapshot);
+  return active;
+}
+
+}  // namespace tether::http

@@ -1,0 +1,59 @@
+#include "src/http/listener_stats.h"
+
+namespace tether::http {
+
+#define TETHER_HTTP_COUNTER(n) n(store.CounterFor("http." #n, {{"listener", stat_prefix}}))
+#define TETHER_HTTP_GAUGE(n) n(store.GaugeFor("http." #n, {{"listener", stat_prefix}}))
+
+ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix)
+    : TETHER_HTTP_COUNTER(downstream_cx_total),
+      TETHER_HTTP_GAUGE(downstream_cx_active),
+      TETHER_HTTP_COUNTER(downstream_cx_protocol_error),
+      TETHER_HTTP_COUNTER(downstream_cx_destroy_remote),
+      TETHER_HTTP_COUNTER(downstream_cx_idle_timeout),
+      TETHER_HTTP_COUNTER(downstream_cx_drain_close),
+      TETHER_HTTP_COUNTER(downstream_rq_total),
+      TETHER_HTTP_GAUGE(downstream_rq_active),
+      TETHER_HTTP_COUNTER(downstream_rq_1xx),
+      TETHER_HTTP_COUNTER(downstream_rq_2xx),
+      TETHER_HTTP_COUNTER(downstream_rq_3xx),
+      TETHER_HTTP_COUNTER(downstream_rq_4xx),
+      TETHER_HTTP_COUNTER(downstream_rq_5xx),
+      TETHER_HTTP_COUNTER(downstream_rq_headers_too_large),
+      TETHER_HTTP_COUNTER(downstream_rq_too_many_headers),
+      TETHER_HTTP_COUNTER(downstream_rq_header_timeout),
+      TETHER_HTTP_COUNTER(downstream_rq_rx_reset),
+      TETHER_HTTP_COUNTER(no_route),
+      TETHER_HTTP_COUNTER(no_cluster),
+      TETHER_HTTP_COUNTER(rq_direct_response),
+      TETHER_HTTP_COUNTER(rq_redirect),
+      downstream_rq_time(store.HistogramFor("http.downstream_rq_time", {{"listener", stat_prefix}})) {
+  for (size_t i = 0; i < kResponseFlags.size(); ++i) {
+    flag_counters_[i] = &store.CounterFor("http.downstream_rq_response_flags",
+                                          {{"listener", stat_prefix}, {"flag", std::string(kResponseFlags[i])}});
+  }
+}
+
+#undef TETHER_HTTP_COUNTER
+#undef TETHER_HTTP_GAUGE
+
+void ListenerStats::RecordStatus(unsigned status) {
+  switch (status / 100) {
+    case 1: downstream_rq_1xx.Inc(); break;
+    case 2: downstream_rq_2xx.Inc(); break;
+    case 3: downstream_rq_3xx.Inc(); break;
+    case 4: downstream_rq_4xx.Inc(); break;
+    default: downstream_rq_5xx.Inc(); break;
+  }
+}
+
+void ListenerStats::RecordResponseFlag(std::string_view flag) {
+  for (size_t i = 0; i < kResponseFlags.size(); ++i) {
+    if (kResponseFlags[i] == flag) {
+      flag_counters_[i]->Inc();
+      return;
+    }
+  }
+}
+
+}  // namespace tether::http

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "src/common/stats_store.h"
+
+namespace tether::http {
+
+// Envoy-named per-listener HTTP stats: flat `http.<stat_prefix>.<stat>`.
+struct ListenerStats {
+  ListenerStats(stats::Store& store, const std::string& stat_prefix);
+
+  stats::Counter& downstream_cx_total;
+  stats::Gauge& downstream_cx_active;
+  stats::Counter& downstream_cx_protocol_error;
+  stats::Counter& downstream_cx_destroy_remote;
+  stats::Counter& downstream_cx_idle_timeout;
+  stats::Counter& downstream_cx_drain_close;
+  stats::Counter& downstream_rq_total;
+  stats::Gauge& downstream_rq_active;
+  stats::Counter& downstream_rq_1xx;
+  stats::Counter& downstream_rq_2xx;
+  stats::Counter& downstream_rq_3xx;
+  stats::Counter& downstream_rq_4xx;
+  stats::Counter& downstream_rq_5xx;
+  stats::Counter& downstream_rq_headers_too_large;
+  stats::Counter& downstream_rq_too_many_headers;
+  stats::Counter& downstream_rq_header_timeout;
+  stats::Counter& downstream_rq_rx_reset;
+  stats::Counter& no_route;
+  stats::Counter& no_cluster;
+  stats::Counter& rq_direct_response;
+  stats::Counter& rq_redirect;
+  stats::Histogram& downstream_rq_time;
+
+  void RecordStatus(unsigned status);
+  // Envoy's response flags that Tether sets; each has a counter
+  // `http.<prefix>.<flag>.downstream_rq_response_flags`, created up front so
+  // counting one takes no lock.
+  static constexpr std::array<std::string_view, 10> kResponseFlags = {
+      "NR", "UH", "UF", "UT", "UR", "UC", "UPE", "DC", "DPE", "RQT"};
+  void RecordResponseFlag(std::string_view flag);
+
+ private:
+  std::array<stats::Counter*, kResponseFlags.size()> flag_counters_{};
+};
+
+}  // namespace tether::http

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "src/config/snapshot.h"
+#include "src/http/listener_runtime.h"
+
+namespace tether::http {
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+
+// One request's state, from its head to its access-log line. It holds the
+// ActiveConfig it started with, so a config swap mid-request changes nothing.
+struct RequestState {
+  std::shared_ptr<const ActiveConfig> active;
+  const ListenerRuntime* listener = nullptr;
+  std::optional<RequestParser> parser;
+  std::optional<ResponseParser> response;  // upstream response, for the access log
+
+  std::chrono::system_clock::time_point start_time;
+  std::chrono::steady_clock::time_point start;
+  std::string method;
+  std::string original_target;
+  std::string authority;
+  bool head_request = false;
+  bool client_keep_alive = true;
+  unsigned client_version = 11;
+
+  const config::Route* route = nullptr;
+  std::string upstream_cluster;
+  std::string upstream_host;
+  unsigned status = 0;          // sent downstream; 0 = none
+  std::string response_flags;   // comma-joined Envoy flags
+  uint64_t bytes_received = 0;  // request body bytes
+  uint64_t bytes_sent = 0;      // response body bytes
+  bool downstream_reusable = true;
+
+  void AddFlag(std::string_view flag) {
+    if (!response_flags.empty()) response_flags += ',';
+    response_flags += flag;
+  }
+};
+
+}  // namespace tether::http

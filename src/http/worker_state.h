@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+#include <random>
+#include <set>
+
+#include "src/http/listener_runtime.h"
+#include "src/upstream/cluster_manager.h"
+
+namespace tether::http {
+
+class DownstreamConnection;
+
+// What a worker's connections share. Owned by the worker, touched only on its
+// thread, and it outlives every connection of the worker.
+struct WorkerState {
+  std::shared_ptr<const ActiveConfig> active;  // swapped between requests
+  std::unique_ptr<upstream::ClusterManager> clusters;
+  std::mt19937_64 rng;
+  bool draining = false;
+  std::set<DownstreamConnection*> connections;  // for drain
+};
+
+}  // namespace tether::http

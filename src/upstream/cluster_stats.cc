@@ -1,0 +1,62 @@
+#include "src/upstream/cluster_stats.h"
+
+namespace tether::upstream {
+namespace {
+
+stats::Tags ClusterTags(const std::string& cluster) { return {{"cluster_name", cluster}}; }
+
+}  // namespace
+
+#define TETHER_CLUSTER_COUNTER(n) n(store.CounterFor("cluster." #n, ClusterTags(cluster)))
+#define TETHER_CLUSTER_GAUGE(n) n(store.GaugeFor("cluster." #n, ClusterTags(cluster)))
+
+ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
+    : TETHER_CLUSTER_COUNTER(upstream_cx_total),
+      TETHER_CLUSTER_GAUGE(upstream_cx_active),
+      TETHER_CLUSTER_COUNTER(upstream_cx_connect_fail),
+      TETHER_CLUSTER_COUNTER(upstream_cx_connect_timeout),
+      TETHER_CLUSTER_COUNTER(upstream_cx_destroy_remote),
+      TETHER_CLUSTER_COUNTER(upstream_cx_none_healthy),
+      TETHER_CLUSTER_COUNTER(upstream_rq_total),
+      TETHER_CLUSTER_GAUGE(upstream_rq_active),
+      TETHER_CLUSTER_COUNTER(upstream_rq_1xx),
+      TETHER_CLUSTER_COUNTER(upstream_rq_2xx),
+      TETHER_CLUSTER_COUNTER(upstream_rq_3xx),
+      TETHER_CLUSTER_COUNTER(upstream_rq_4xx),
+      TETHER_CLUSTER_COUNTER(upstream_rq_5xx),
+      TETHER_CLUSTER_COUNTER(upstream_rq_timeout),
+      TETHER_CLUSTER_COUNTER(upstream_rq_reset),
+      TETHER_CLUSTER_COUNTER(upstream_rq_retry_stale_connection),
+      upstream_rq_time(store.HistogramFor("cluster.upstream_rq_time", ClusterTags(cluster))),
+      TETHER_CLUSTER_GAUGE(membership_total) {}
+
+#undef TETHER_CLUSTER_COUNTER
+#undef TETHER_CLUSTER_GAUGE
+
+void ClusterStats::RecordStatus(unsigned status) {
+  switch (status / 100) {
+    case 1: upstream_rq_1xx.Inc(); break;
+    case 2: upstream_rq_2xx.Inc(); break;
+    case 3: upstream_rq_3xx.Inc(); break;
+    case 4: upstream_rq_4xx.Inc(); break;
+    default: upstream_rq_5xx.Inc(); break;
+  }
+}
+
+#define TETHER_HOST_COUNTER(n) n(store.CounterFor("cluster.host." #n, {{"cluster_name", cluster}, {"host", host}}))
+#define TETHER_HOST_GAUGE(n) n(store.GaugeFor("cluster.host." #n, {{"cluster_name", cluster}, {"host", host}}))
+
+HostStats::HostStats(stats::Store& store, const std::string& cluster, const std::string& host)
+    : TETHER_HOST_COUNTER(cx_total),
+      TETHER_HOST_GAUGE(cx_active),
+      TETHER_HOST_COUNTER(cx_connect_fail),
+      TETHER_HOST_COUNTER(rq_total),
+      TETHER_HOST_GAUGE(rq_active),
+      TETHER_HOST_COUNTER(rq_error),
+      TETHER_HOST_COUNTER(rq_success),
+      TETHER_HOST_COUNTER(rq_timeout) {}
+
+#undef TETHER_HOST_COUNTER
+#undef TETHER_HOST_GAUGE
+
+}  // namespace tether::upstream

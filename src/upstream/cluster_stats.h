@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+
+#include "src/common/stats_store.h"
+
+namespace tether::upstream {
+
+// Envoy-named per-cluster stats: flat `cluster.<name>.<stat>`.
+struct ClusterStats {
+  ClusterStats(stats::Store& store, const std::string& cluster);
+
+  stats::Counter& upstream_cx_total;
+  stats::Gauge& upstream_cx_active;
+  stats::Counter& upstream_cx_connect_fail;
+  stats::Counter& upstream_cx_connect_timeout;
+  stats::Counter& upstream_cx_destroy_remote;
+  stats::Counter& upstream_cx_none_healthy;
+  stats::Counter& upstream_rq_total;
+  stats::Gauge& upstream_rq_active;
+  stats::Counter& upstream_rq_1xx;
+  stats::Counter& upstream_rq_2xx;
+  stats::Counter& upstream_rq_3xx;
+  stats::Counter& upstream_rq_4xx;
+  stats::Counter& upstream_rq_5xx;
+  stats::Counter& upstream_rq_timeout;
+  stats::Counter& upstream_rq_reset;
+  stats::Counter& upstream_rq_retry_stale_connection;
+  stats::Histogram& upstream_rq_time;
+  stats::Gauge& membership_total;
+
+  void RecordStatus(unsigned status);
+};
+
+// Per-host stats, shown by the admin /clusters page: flat
+// `cluster.<name>.<host:port>.host.<stat>`.
+struct HostStats {
+  HostStats(stats::Store& store, const std::string& cluster, const std::string& host);
+
+  stats::Counter& cx_total;
+  stats::Gauge& cx_active;
+  stats::Counter& cx_connect_fail;
+  stats::Counter& rq_total;
+  stats::Gauge& rq_active;
+  stats::Counter& rq_error;
+  stats::Counter& rq_success;
+  stats::Counter& rq_timeout;
+};
+
+}  // namespace tether::upstream

@@ -1,0 +1,126 @@
+#include "src/upstream/host_pool.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace tether::upstream {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+HostPool::HostPool(asio::any_io_executor executor, config::Host host, std::shared_ptr<HostStats> stats,
+                   std::shared_ptr<ClusterStats> cluster_stats)
+    : executor_(std::move(executor)),
+      host_(std::move(host)),
+      stats_(std::move(stats)),
+      cluster_stats_(std::move(cluster_stats)) {}
+
+HostPool::~HostPool() = default;
+
+void HostPool::RequestStarted() {
+  ++active_requests_;
+  stats_->rq_active.Inc();
+  stats_->rq_total.Inc();
+}
+
+void HostPool::RequestFinished() {
+  --active_requests_;
+  stats_->rq_active.Dec();
+}
+
+asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
+    // Most recently used first: it is the least likely to have been closed.
+    std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
+    idle_.pop_back();
+    c->idle = false;
+    boost::system::error_code ignored;
+    c->socket.cancel(ignored);  // stops WatchIdle's wait
+    if (now - c->idle_since < limits_.idle_timeout && c->socket.is_open()) {
+      co_return Lease{std::move(c), true};
+    }
+  }
+  co_return co_await Connect(connect_timeout);
+}
+
+asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host_.address, ec);
+  if (ec) co_return absl::InvalidArgumentError(absl::StrCat("bad host address ", host_.address));
+  tcp::socket socket(executor_);
+  asio::steady_timer timer(executor_);
+  bool timed_out = false;
+  timer.expires_after(connect_timeout);
+  timer.async_wait([&socket, &timed_out](const boost::system::error_code& e) {
+    if (e) return;
+    timed_out = true;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  });
+  stats_->cx_total.Inc();
+  cluster_stats_->upstream_cx_total.Inc();
+  auto [connect_ec] = co_await socket.async_connect(tcp::endpoint(address, host_.port), kNoThrow);
+  timer.cancel();
+  if (timed_out) {
+    stats_->cx_connect_fail.Inc();
+    cluster_stats_->upstream_cx_connect_fail.Inc();
+    cluster_stats_->upstream_cx_connect_timeout.Inc();
+    co_return absl::DeadlineExceededError(absl::StrCat("connect timeout to ", host_.Key()));
+  }
+  if (connect_ec) {
+    stats_->cx_connect_fail.Inc();
+    cluster_stats_->upstream_cx_connect_fail.Inc();
+    co_return absl::UnavailableError(absl::StrCat("connect to ", host_.Key(), ": ", connect_ec.message()));
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  co_return Lease{std::make_unique<UpstreamConnection>(std::move(socket), stats_->cx_active,
+                                                       cluster_stats_->upstream_cx_active),
+                  false};
+}
+
+void HostPool::Release(std::unique_ptr<UpstreamConnection> connection, bool reusable) {
+  if (!connection) return;
+  const bool over_limit = limits_.max_requests_per_connection != 0 &&
+                          connection->requests >= limits_.max_requests_per_connection;
+  if (!reusable || over_limit || !connection->socket.is_open() || connection->buffer.size() != 0 ||
+      idle_.size() >= limits_.max_idle) {
+    return;  // destroyed: the socket closes
+  }
+  connection->idle = true;
+  connection->idle_since = std::chrono::steady_clock::now();
+  idle_.push_back(std::move(connection));
+  WatchIdle(idle_.back().get());
+}
+
+// An idle connection should never become readable: if it does, the upstream
+// closed it (or misbehaved), so it leaves the pool now rather than failing the
+// next request that borrows it.
+void HostPool::WatchIdle(UpstreamConnection* connection) {
+  std::weak_ptr<HostPool> weak = weak_from_this();
+  connection->socket.async_wait(tcp::socket::wait_read, [weak, connection](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    auto self = weak.lock();
+    if (!self) return;
+    self->DropIdle(connection);
+  });
+}
+
+void HostPool::DropIdle(UpstreamConnection* connection) {
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if (it->get() == connection) {
+      cluster_stats_->upstream_cx_destroy_remote.Inc();
+      idle_.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace tether::upstream

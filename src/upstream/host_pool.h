@@ -1,0 +1,66 @@
+#pragma once
+
+#include <list>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/any_io_executor.hpp>
+
+#include "absl/status/statusor.h"
+#include "src/config/snapshot.h"
+#include "src/upstream/cluster_stats.h"
+#include "src/upstream/upstream_connection.h"
+
+namespace tether::upstream {
+
+// Keep-alive connections to one host, for one worker. Single-threaded: only
+// the owning worker's io_context touches it.
+class HostPool : public std::enable_shared_from_this<HostPool> {
+ public:
+  struct Limits {
+    std::chrono::milliseconds idle_timeout{60000};
+    uint32_t max_idle = 32;
+    uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  };
+
+  HostPool(boost::asio::any_io_executor executor, config::Host host, std::shared_ptr<HostStats> stats,
+           std::shared_ptr<ClusterStats> cluster_stats);
+  ~HostPool();
+  HostPool(const HostPool&) = delete;
+  HostPool& operator=(const HostPool&) = delete;
+
+  // An idle connection (reused = true) or a new one connected within
+  // connect_timeout. Errors: Unavailable (refused/reset), DeadlineExceeded.
+  struct Lease {
+    std::unique_ptr<UpstreamConnection> connection;
+    bool reused = false;
+  };
+  boost::asio::awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout);
+
+  // Returns a connection after a request; kept only when `reusable`.
+  void Release(std::unique_ptr<UpstreamConnection> connection, bool reusable);
+
+  void SetLimits(const Limits& limits) { limits_ = limits; }
+  const config::Host& host() const { return host_; }
+  HostStats& stats() { return *stats_; }
+  ClusterStats& cluster_stats() { return *cluster_stats_; }
+  uint32_t active_requests() const { return active_requests_; }
+  void RequestStarted();
+  void RequestFinished();
+  size_t idle_count() const { return idle_.size(); }
+
+ private:
+  boost::asio::awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
+  void WatchIdle(UpstreamConnection* connection);
+  void DropIdle(UpstreamConnection* connection);
+
+  boost::asio::any_io_executor executor_;
+  config::Host host_;
+  std::shared_ptr<HostStats> stats_;
+  std::shared_ptr<ClusterStats> cluster_stats_;
+  Limits limits_;
+  std::list<std::unique_ptr<UpstreamConnection>> idle_;
+  uint32_t active_requests_ = 0;
+};
+
+}  // namespace tether::upstream
