@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "absl/status/statusor.h"
+#include "src/admin/admin_context.h"
+
+namespace tether::admin {
+
+// The admin HTTP endpoint (Beast), on an io_context of the caller's (the
+// server's main thread). Routes: GET /ready /server_info /stats
+// /stats/prometheus /config_dump /clusters /listeners /help, POST /logging
+// /quitquitquit. Bound to the configured address only (default 127.0.0.1).
+class AdminServer {
+ public:
+  AdminServer(boost::asio::io_context& io, AdminContext& context);
+  ~AdminServer();
+
+  // Binds and starts accepting; returns the bound port (for port 0).
+  absl::StatusOr<uint16_t> Start(const std::string& address, uint16_t port);
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tether::admin

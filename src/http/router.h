@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string_view>
+
+#include <boost/beast/http/fields.hpp>
+
+#include "src/config/snapshot.h"
+
+namespace tether::http {
+
+// Virtual host for a Host/:authority value (port stripped, case-insensitive),
+// in Envoy's order: exact domain, then the longest `*.suffix`/`*suffix`
+// wildcard, then the longest `prefix*`, then `*`. nullptr when none matches.
+const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, std::string_view host);
+
+// First route of `vhost` whose path matcher (on the path without its query)
+// and header matchers all match. nullptr when none does.
+const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
+                                const boost::beast::http::fields& headers);
+
+// Both steps.
+struct RouteMatchResult {
+  const config::VirtualHost* vhost = nullptr;
+  const config::Route* route = nullptr;
+};
+RouteMatchResult Route(const config::RouteTable& table, std::string_view host, std::string_view target,
+                       const boost::beast::http::fields& headers);
+
+// Picks a cluster of a route (weighted_clusters by weight; `roll` is a random
+// number, taken modulo the total weight).
+const std::string& PickCluster(const config::Route& route, uint64_t roll);
+
+}  // namespace tether::http

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "src/config/snapshot.h"
+
+namespace tether::upstream {
+
+// Chooses a host of one cluster. One instance per cluster per worker, so it
+// keeps its own state (round-robin cursor, RNG) without locks.
+class LoadBalancer {
+ public:
+  virtual ~LoadBalancer() = default;
+  // `active[i]` is the number of requests in flight to hosts[i] on this worker.
+  // Honours Host::weight. nullopt when `hosts` is empty.
+  virtual std::optional<size_t> Pick(const std::vector<config::Host>& hosts,
+                                     std::span<const uint32_t> active) = 0;
+};
+
+// ROUND_ROBIN (smooth weighted), LEAST_REQUEST (power of two choices, weighted
+// by active/weight), RANDOM (weighted).
+std::unique_ptr<LoadBalancer> MakeLoadBalancer(config::v1::Cluster::LbPolicy policy, uint64_t seed);
+
+}  // namespace tether::upstream
