@@ -3,6 +3,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,9 +11,11 @@
 
 #include "src/http/request_state.h"
 #include "src/http/socket_deadline.h"
+#include "src/http/upstream_exchange.h"
 #include "src/http/worker_state.h"
 
 namespace tether::http {
+
 
 // One downstream HTTP/1.1 connection: reads request heads strictly, routes
 // each request on the ActiveConfig current at its start, and forwards it with
@@ -21,6 +24,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
  public:
   DownstreamConnection(boost::asio::ip::tcp::socket socket, std::string listener_name, WorkerState& worker);
   ~DownstreamConnection();
+  DownstreamConnection(const DownstreamConnection&) = delete;
+  DownstreamConnection& operator=(const DownstreamConnection&) = delete;
 
   // The connection's whole life; spawned detached by the listener.
   boost::asio::awaitable<void> Run();
@@ -29,24 +34,31 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   void Drain();
 
  private:
-  enum class HeadResult { kOk, kClosed, kTimeout, kTooLarge };
+  enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge };
 
-  boost::asio::awaitable<HeadResult> ReadHead(const config::Listener& listener, size_t& head_size);
+  // downstream_connection.cc: the request loop and local replies.
+  boost::asio::awaitable<HeadResult> ReadHead(RequestState& rq, size_t& head_size);
   boost::asio::awaitable<bool> ServeOne(RequestState& rq);  // false: close the connection
   boost::asio::awaitable<void> Dispatch(RequestState& rq);
-  boost::asio::awaitable<void> Forward(RequestState& rq);
   boost::asio::awaitable<void> SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
                                               std::string_view flag, const std::string& location = {});
   boost::asio::awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason,
                                           std::string_view flag);
-  void PrepareUpstreamRequest(RequestState& rq);
+  boost::asio::awaitable<void> LingeringClose();
   void Finish(RequestState& rq);
+  void WriteAccessLogs(const RequestState& rq);
 
-  // Upstream exchange pieces (upstream_exchange.cc).
-  struct Exchange;
-  boost::asio::awaitable<bool> SendRequest(RequestState& rq, Exchange& ex);
-  boost::asio::awaitable<bool> ReadResponseHead(RequestState& rq, Exchange& ex);
-  boost::asio::awaitable<void> RelayResponse(RequestState& rq, Exchange& ex);
+  // upstream_exchange.cc: forwarding to a cluster.
+  boost::asio::awaitable<void> Forward(RequestState& rq);
+  void PrepareUpstreamRequest(RequestState& rq);
+  boost::asio::awaitable<bool> Attempt(RequestState& rq, UpstreamExchange& ex);  // true: retry
+  boost::asio::awaitable<ExchangeStep> SendRequest(RequestState& rq, UpstreamExchange& ex);
+  boost::asio::awaitable<ExchangeStep> ReadResponseHead(RequestState& rq, UpstreamExchange& ex);
+  boost::asio::awaitable<void> FailBeforeResponse(RequestState& rq, UpstreamExchange& ex, ExchangeStep step);
+  boost::asio::awaitable<void> RelayResponse(RequestState& rq, UpstreamExchange& ex);
+  void PrepareDownstreamResponse(RequestState& rq);
+  // Route, virtual host and route-table response headers, then filters.
+  void ApplyResponseMutations(RequestState& rq, boost::beast::http::fields& headers);
 
   boost::asio::ip::tcp::socket socket_;
   std::string listener_name_;

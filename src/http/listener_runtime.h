@@ -12,6 +12,7 @@
 #include "src/http/access_log.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_stats.h"
+#include "src/http/stream_filter.h"
 
 namespace tether::http {
 
@@ -26,6 +27,7 @@ struct ListenerRuntime {
   std::shared_ptr<const config::Listener> config;
   std::shared_ptr<ListenerStats> stats;
   std::vector<AccessLog> access_logs;
+  std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order
 };
 
 // The unit a worker swaps between requests: the config snapshot plus the

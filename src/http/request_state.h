@@ -4,12 +4,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include "src/config/snapshot.h"
 #include "src/http/listener_runtime.h"
+#include "src/http/stream_filter.h"
 
 namespace tether::http {
 
@@ -33,6 +35,7 @@ struct RequestState {
   bool client_keep_alive = true;
   unsigned client_version = 11;
 
+  const config::VirtualHost* vhost = nullptr;
   const config::Route* route = nullptr;
   std::string upstream_cluster;
   std::string upstream_host;
@@ -40,7 +43,9 @@ struct RequestState {
   std::string response_flags;   // comma-joined Envoy flags
   uint64_t bytes_received = 0;  // request body bytes
   uint64_t bytes_sent = 0;      // response body bytes
-  bool downstream_reusable = true;
+  bool expect_continue = false;
+  std::optional<std::chrono::microseconds> upstream_service_time;
+  std::vector<std::unique_ptr<StreamFilter>> filters;
 
   void AddFlag(std::string_view flag) {
     if (!response_flags.empty()) response_flags += ',';

@@ -57,18 +57,26 @@ asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::
   if (ec) co_return absl::InvalidArgumentError(absl::StrCat("bad host address ", host_.address));
   tcp::socket socket(executor_);
   asio::steady_timer timer(executor_);
-  bool timed_out = false;
+  // The timer's handler may already be queued when the connect completes, so
+  // it reaches the socket through state that is cleared before we return.
+  struct State {
+    tcp::socket* socket;
+    bool timed_out = false;
+  };
+  auto state = std::make_shared<State>(State{&socket});
   timer.expires_after(connect_timeout);
-  timer.async_wait([&socket, &timed_out](const boost::system::error_code& e) {
-    if (e) return;
-    timed_out = true;
+  timer.async_wait([state](const boost::system::error_code& e) {
+    if (e || state->socket == nullptr) return;
+    state->timed_out = true;
     boost::system::error_code ignored;
-    socket.close(ignored);
+    state->socket->close(ignored);
   });
   stats_->cx_total.Inc();
   cluster_stats_->upstream_cx_total.Inc();
   auto [connect_ec] = co_await socket.async_connect(tcp::endpoint(address, host_.port), kNoThrow);
   timer.cancel();
+  state->socket = nullptr;
+  const bool timed_out = state->timed_out;
   if (timed_out) {
     stats_->cx_connect_fail.Inc();
     cluster_stats_->upstream_cx_connect_fail.Inc();

@@ -1,0 +1,323 @@
+#include "src/http/downstream_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/http/header_utils.h"
+#include "src/http/request_head_validator.h"
+#include "src/http/router.h"
+
+namespace tether::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::string EndpointText(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  return addr.is_v6() ? absl::StrCat("[", addr.to_string(), "]:", ep.port())
+                      : absl::StrCat(addr.to_string(), ":", ep.port());
+}
+
+std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+DownstreamConnection::DownstreamConnection(tcp::socket socket, std::string listener_name, WorkerState& worker)
+    : socket_(std::move(socket)), listener_name_(std::move(listener_name)), worker_(worker), deadline_(socket_) {
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  if (!ec) {
+    peer_ip_ = peer.address().to_string();
+    peer_address_ = EndpointText(peer);
+  }
+  const auto local = socket_.local_endpoint(ec);
+  if (!ec) local_address_ = EndpointText(local);
+  socket_.set_option(tcp::no_delay(true), ec);
+  worker_.connections.insert(this);
+}
+
+DownstreamConnection::~DownstreamConnection() {
+  worker_.connections.erase(this);
+  if (cx_stats_) cx_stats_->downstream_cx_active.Dec();
+}
+
+void DownstreamConnection::Drain() {
+  close_after_response_ = true;
+  if (idle_) {
+    // Between requests: nothing is lost by closing now.
+    if (cx_stats_) cx_stats_->downstream_cx_drain_close.Inc();
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+}
+
+asio::awaitable<void> DownstreamConnection::Run() {
+  auto self = shared_from_this();
+  {
+    const auto& active = worker_.active;
+    auto it = active->listeners.find(listener_name_);
+    if (it == active->listeners.end()) co_return;
+    cx_stats_ = it->second->stats;
+    cx_stats_->downstream_cx_total.Inc();
+    cx_stats_->downstream_cx_active.Inc();
+  }
+  while (!close_after_response_ && !worker_.draining) {
+    RequestState rq;
+    rq.active = worker_.active;  // this request's config, whatever happens next
+    auto it = rq.active->listeners.find(listener_name_);
+    if (it == rq.active->listeners.end()) break;  // listener removed: finish
+    rq.listener = it->second.get();
+    if (!co_await ServeOne(rq)) break;
+  }
+  deadline_.Disarm();
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+// Reads until the blank line ending the head, with the listener's size limit:
+// the idle timeout runs until the first byte, then the request-headers timeout.
+asio::awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(RequestState& rq,
+                                                                                 size_t& head_size) {
+  const config::Listener& listener = *rq.listener->config;
+  const size_t limit = listener.max_request_headers_bytes;
+  auto mark_started = [&] {
+    idle_ = false;
+    rq.start = std::chrono::steady_clock::now();
+    rq.start_time = std::chrono::system_clock::now();
+    deadline_.Arm(listener.request_headers_timeout);
+  };
+  idle_ = true;
+  size_t scanned = 0;
+  // Bytes of a pipelined next request may already be here.
+  if (buffer_.size() > 0) {
+    mark_started();
+  } else {
+    deadline_.Arm(listener.idle_timeout);
+  }
+  for (;;) {
+    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    // RFC 9112 2.2: ignore at least one empty line before the request line.
+    while (scanned == 0 && data.starts_with("\r\n")) {
+      buffer_.consume(2);
+      data.remove_prefix(2);
+    }
+    const size_t from = scanned > 3 ? scanned - 3 : 0;
+    const size_t end = data.find("\r\n\r\n", from);
+    if (end != std::string_view::npos && end + 4 <= limit) {
+      head_size = end + 4;
+      deadline_.Disarm();
+      co_return HeadResult::kOk;
+    }
+    if (data.size() >= limit) co_return HeadResult::kTooLarge;
+    scanned = data.size();
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(8192), kNoThrow);
+    if (ec) {
+      const bool was_idle = idle_;
+      idle_ = false;
+      if (deadline_.expired()) co_return was_idle ? HeadResult::kIdleTimeout : HeadResult::kHeaderTimeout;
+      if (!was_idle && !worker_.draining) cx_stats_->downstream_rq_rx_reset.Inc();
+      co_return HeadResult::kClosed;
+    }
+    buffer_.commit(n);
+    if (idle_) mark_started();
+  }
+}
+
+asio::awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
+  size_t head_size = 0;
+  const HeadResult head = co_await ReadHead(rq, head_size);
+  ListenerStats& stats = *rq.listener->stats;
+  switch (head) {
+    case HeadResult::kOk:
+      break;
+    case HeadResult::kClosed:
+      co_return false;
+    case HeadResult::kIdleTimeout:
+      stats.downstream_cx_idle_timeout.Inc();
+      co_return false;
+    case HeadResult::kHeaderTimeout:
+      stats.downstream_rq_header_timeout.Inc();
+      co_await RejectHead(rq, 408, "request headers timeout", "RQT");
+      co_return false;
+    case HeadResult::kTooLarge:
+      stats.downstream_rq_headers_too_large.Inc();
+      co_await RejectHead(rq, 431, "request headers too large", "DPE");
+      co_return false;
+  }
+
+  const std::string_view raw(static_cast<const char*>(buffer_.data().data()), head_size);
+  const config::Listener& listener = *rq.listener->config;
+  HeadCheck check = CheckRequestHead(raw, {listener.max_request_headers_bytes, listener.max_headers_count});
+  if (!check.ok()) {
+    if (check.error == HeadError::kTooLarge) stats.downstream_rq_headers_too_large.Inc();
+    if (check.error == HeadError::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
+    const bool too_big = check.error == HeadError::kTooLarge || check.error == HeadError::kTooManyHeaders;
+    spdlog::debug("{}: refused request from {}: {}", listener.name, peer_address_, check.reason);
+    co_await RejectHead(rq, too_big ? 431 : 400, check.reason, "DPE");
+    co_return false;
+  }
+
+  rq.parser.emplace();
+  rq.parser->eager(false);
+  rq.parser->header_limit(static_cast<uint32_t>(head_size + 1));
+  rq.parser->body_limit(boost::none);  // bodies stream; size is not our business
+  beast::error_code ec;
+  const size_t used = rq.parser->put(asio::buffer(buffer_.data().data(), head_size), ec);
+  if (ec || !rq.parser->is_header_done()) {
+    co_await RejectHead(rq, 400, ec ? ec.message() : "incomplete request head", "DPE");
+    co_return false;
+  }
+  buffer_.consume(used);
+
+  stats.downstream_rq_total.Inc();
+  stats.downstream_rq_active.Inc();
+  co_await Dispatch(rq);
+  stats.downstream_rq_active.Dec();
+  Finish(rq);
+  co_return !close_after_response_ && rq.client_keep_alive && socket_.is_open();
+}
+
+asio::awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
+  auto& req = rq.parser->get();
+  rq.method = ToView(req.method_string());
+  rq.original_target = ToView(req.target());
+  rq.authority = ToView(req[bhttp::field::host]);
+  rq.head_request = req.method() == bhttp::verb::head;
+  rq.client_version = req.version();
+  rq.client_keep_alive = req.keep_alive();
+  for (const auto& factory : rq.listener->filters) rq.filters.push_back(factory->Create());
+
+  const config::RouteTable& table = *rq.listener->config->routes;
+  const RouteMatchResult match = Route(table, rq.authority, rq.original_target, req);
+  rq.vhost = match.vhost;
+  rq.route = match.route;
+  for (auto& filter : rq.filters) filter->OnRequestHeaders(rq, req);
+  if (rq.route == nullptr) {
+    rq.listener->stats->no_route.Inc();
+    co_await SendLocalReply(rq, 404, "", "NR");
+    co_return;
+  }
+  switch (rq.route->action) {
+    case config::Route::Action::kDirectResponse:
+      rq.listener->stats->rq_direct_response.Inc();
+      co_await SendLocalReply(rq, rq.route->direct_status, rq.route->direct_body, "");
+      co_return;
+    case config::Route::Action::kRedirect: {
+      rq.listener->stats->rq_redirect.Inc();
+      const std::string location =
+          RedirectLocation(*rq.route, rq.listener->config->forwarded_proto, rq.authority, rq.original_target);
+      co_await SendLocalReply(rq, rq.route->redirect.status, "", "", location);
+      co_return;
+    }
+    case config::Route::Action::kCluster:
+      co_await Forward(rq);
+      co_return;
+  }
+}
+
+// A response made by the proxy itself (errors, direct responses, redirects).
+asio::awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
+                                                           std::string_view flag, const std::string& location) {
+  if (!flag.empty()) rq.AddFlag(flag);
+  // An unread request body would be taken for the next request: close instead.
+  if (rq.parser && !rq.parser->is_done()) close_after_response_ = true;
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::server, "tether");
+  if (!location.empty()) res.set(bhttp::field::location, location);
+  if (!body.empty()) res.set(bhttp::field::content_type, "text/plain");
+  res.body() = rq.head_request ? std::string() : std::string(body);
+  res.prepare_payload();
+  if (rq.head_request) res.content_length(body.size());
+  ApplyResponseMutations(rq, res);
+  res.keep_alive(rq.client_keep_alive && !close_after_response_ && !worker_.draining);
+  rq.status = status;
+  rq.bytes_sent = rq.head_request ? 0 : body.size();
+  auto [ec, n] = co_await bhttp::async_write(socket_, res, kNoThrow);
+  if (ec) close_after_response_ = true;
+}
+
+asio::awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned status, std::string_view reason,
+                                                       std::string_view flag) {
+  rq.listener->stats->downstream_cx_protocol_error.Inc();
+  if (rq.start == std::chrono::steady_clock::time_point{}) {
+    rq.start = std::chrono::steady_clock::now();
+    rq.start_time = std::chrono::system_clock::now();
+  }
+  rq.client_keep_alive = false;
+  close_after_response_ = true;
+  rq.listener->stats->downstream_rq_total.Inc();
+  co_await SendLocalReply(rq, status, std::string(reason) + "\n", flag);
+  Finish(rq);
+  co_await LingeringClose();
+}
+
+// After refusing a request the client may still be sending; closing with
+// unread data would reset the connection and lose our response, so read and
+// discard for a moment after shutting down our side.
+asio::awaitable<void> DownstreamConnection::LingeringClose() {
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  deadline_.Arm(std::chrono::seconds(1));
+  size_t discarded = 0;
+  while (discarded < (1u << 20)) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(body_buffer_), kNoThrow);
+    if (ec) break;
+    discarded += n;
+  }
+  deadline_.Disarm();
+}
+
+void DownstreamConnection::Finish(RequestState& rq) {
+  ListenerStats& stats = *rq.listener->stats;
+  stats.RecordStatus(rq.status);
+  if (!rq.response_flags.empty()) {
+    std::string_view flags = rq.response_flags;
+    while (!flags.empty()) {
+      const size_t comma = flags.find(',');
+      stats.RecordResponseFlag(flags.substr(0, comma));
+      flags = comma == std::string_view::npos ? std::string_view() : flags.substr(comma + 1);
+    }
+  }
+  stats.downstream_rq_time.Record(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - rq.start));
+  for (auto& filter : rq.filters) filter->OnComplete(rq);
+  WriteAccessLogs(rq);
+}
+
+void DownstreamConnection::WriteAccessLogs(const RequestState& rq) {
+  if (rq.listener->access_logs.empty()) return;
+  AccessLogEntry entry;
+  entry.start_time = rq.start_time;
+  if (rq.parser) entry.request_headers = &rq.parser->get();
+  if (rq.response && rq.response->is_header_done()) entry.response_headers = &rq.response->get();
+  entry.method = rq.method;
+  entry.path = rq.original_target;
+  entry.authority = rq.authority;
+  entry.protocol = rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  entry.response_code = rq.status;
+  entry.response_flags = rq.response_flags;
+  entry.bytes_received = rq.bytes_received;
+  entry.bytes_sent = rq.bytes_sent;
+  entry.duration =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - rq.start);
+  entry.upstream_service_time = rq.upstream_service_time;
+  entry.upstream_host = rq.upstream_host;
+  entry.upstream_cluster = rq.upstream_cluster;
+  entry.downstream_remote_address = peer_address_;
+  entry.downstream_local_address = local_address_;
+  if (rq.route != nullptr) entry.route_name = rq.route->name;
+  for (const auto& log : rq.listener->access_logs) WriteAccessLogLine(*log.logger, log.formatter.Format(entry));
+}
+
+}  // namespace tether::http

@@ -1,0 +1,130 @@
+// The downstream half of an exchange: the upstream's response head is
+// cleaned up, reframed for the client, and its body relayed through the
+// connection's fixed buffer.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "src/http/downstream_connection.h"
+#include "src/http/header_utils.h"
+
+namespace tether::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Responses that never carry a body, whatever their headers say.
+bool HeaderOnly(const RequestState& rq, unsigned status) {
+  return rq.head_request || status == 204 || status == 304 || (status >= 100 && status < 200);
+}
+
+}  // namespace
+
+void DownstreamConnection::ApplyResponseMutations(RequestState& rq, bhttp::fields& headers) {
+  if (rq.route != nullptr) ApplyHeaderMutation(headers, rq.route->response_headers);
+  if (rq.vhost != nullptr) ApplyHeaderMutation(headers, rq.vhost->response_headers);
+  ApplyHeaderMutation(headers, rq.listener->config->routes->response_headers);
+  for (auto& filter : rq.filters) filter->OnResponseHeaders(rq, headers);
+}
+
+void DownstreamConnection::PrepareDownstreamResponse(RequestState& rq) {
+  ResponseParser& rp = *rq.response;
+  auto& res = rp.get();
+  const unsigned status = res.result_int();
+  const bool upstream_chunked = rp.chunked();
+  const bool has_length = rp.content_length().has_value();
+  RemoveHopByHopHeaders(res);
+  ApplyResponseMutations(rq, res);
+  res.version(11);
+  bool keep_alive = rq.client_keep_alive && !close_after_response_ && !worker_.draining;
+  if (!HeaderOnly(rq, status) && !has_length) {
+    if (upstream_chunked || rq.client_version == 11) {
+      res.chunked(true);  // close-delimited upstream bodies become chunked for 1.1 clients
+    } else {
+      keep_alive = false;  // an HTTP/1.0 client learns the end from the close
+    }
+  } else if (upstream_chunked && HeaderOnly(rq, status)) {
+    res.chunked(false);
+  }
+  if (!keep_alive) close_after_response_ = true;
+  res.keep_alive(keep_alive);
+}
+
+asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamExchange& ex) {
+  ResponseParser& rp = *rq.response;
+  auto& res = rp.get();
+  const unsigned status = res.result_int();
+  ex.upstream_keep_alive = res.keep_alive();
+  rq.status = status;
+  rq.upstream_service_time =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.sent_at);
+  ex.stats->RecordStatus(status);
+  ex.stats->upstream_rq_time.Record(*rq.upstream_service_time);
+  (status >= 500 ? ex.pool->stats().rq_error : ex.pool->stats().rq_success).Inc();
+  PrepareDownstreamResponse(rq);
+
+  bhttp::response_serializer<bhttp::buffer_body> sr{res};
+  res.body().data = nullptr;
+  res.body().size = 0;
+  res.body().more = !HeaderOnly(rq, status) && !rp.is_done();
+  auto [hec, hn] = co_await bhttp::async_write_header(socket_, sr, kNoThrow);
+  bool downstream_ok = !hec;
+  bool upstream_ok = true;
+  if (downstream_ok && !HeaderOnly(rq, status)) {
+    do {
+      if (!rp.is_done()) {
+        res.body().data = body_buffer_.data();
+        res.body().size = body_buffer_.size();
+        auto [ec, n] = co_await bhttp::async_read_some(ex.connection->socket, ex.connection->buffer, rp, kNoThrow);
+        if (ec == bhttp::error::need_buffer) ec = {};
+        // A close-delimited body ends with the upstream's EOF.
+        if (ec == bhttp::error::end_of_stream) ec = {};
+        if (ec) {
+          upstream_ok = false;
+          break;
+        }
+        const size_t got = body_buffer_.size() - res.body().size;
+        rq.bytes_sent += got;
+        res.body().size = got;
+        res.body().data = body_buffer_.data();
+        res.body().more = !rp.is_done();
+      } else {
+        res.body().data = nullptr;
+        res.body().size = 0;
+        res.body().more = false;
+      }
+      auto [wec, wn] = co_await bhttp::async_write(socket_, sr, kNoThrow);
+      if (wec == bhttp::error::need_buffer) wec = {};
+      if (wec) {
+        downstream_ok = false;
+        break;
+      }
+    } while (!rp.is_done() || !sr.is_done());
+  }
+  if (!upstream_ok) {
+    // Headers are gone already: all we can do is cut the client off.
+    if (ex.deadline->expired()) {
+      rq.AddFlag("UT");
+      ex.stats->upstream_rq_timeout.Inc();
+    } else {
+      rq.AddFlag("UR");
+      ex.stats->upstream_rq_reset.Inc();
+    }
+    close_after_response_ = true;
+  }
+  if (!downstream_ok) {
+    rq.AddFlag("DC");
+    close_after_response_ = true;
+  }
+  const bool reusable = upstream_ok && downstream_ok && rp.is_done() && ex.upstream_keep_alive &&
+                        !ex.deadline->expired() && !rp.need_eof();
+  ex.Release(reusable);
+}
+
+}  // namespace tether::http

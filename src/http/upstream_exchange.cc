@@ -1,0 +1,203 @@
+// Forwarding a routed request to its cluster: the DownstreamConnection
+// methods that talk to an upstream. Bodies are relayed through one fixed
+// buffer (Beast's buffer_body relay), so memory does not grow with body size.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "src/http/downstream_connection.h"
+#include "src/http/header_utils.h"
+#include "src/http/router.h"
+
+namespace tether::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// Beast's parse errors (bad chunk size, ...) as opposed to the client going away.
+bool IsClientProtocolError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+         ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream;
+}
+
+}  // namespace
+
+asio::awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
+  const std::string& cluster_name = PickCluster(*rq.route, worker_.rng());
+  rq.upstream_cluster = cluster_name;
+  const upstream::ClusterManager::Pick pick = worker_.clusters->Choose(cluster_name);
+  UpstreamExchange ex;
+  ex.cluster = rq.active->snapshot->FindCluster(cluster_name);
+  ex.stats = pick.stats;
+  ex.pool = pick.pool;
+  if (ex.cluster == nullptr || ex.stats == nullptr || !ex.pool) {
+    if (ex.stats != nullptr) ex.stats->upstream_cx_none_healthy.Inc();
+    co_await SendLocalReply(rq, 503, "no healthy upstream", "UH");
+    co_return;
+  }
+  rq.upstream_host = ex.pool->host().Key();
+  PrepareUpstreamRequest(rq);
+  ex.pool->RequestStarted();
+  ex.stats->upstream_rq_total.Inc();
+  ex.stats->upstream_rq_active.Inc();
+  // A second attempt only when a pooled connection turned out to be stale
+  // before any of the request body was consumed.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!co_await Attempt(rq, ex)) break;
+    ex.stats->upstream_rq_retry_stale_connection.Inc();
+  }
+  ex.stats->upstream_rq_active.Dec();
+  ex.pool->RequestFinished();
+}
+
+asio::awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
+  auto lease = co_await ex.pool->Acquire(ex.cluster->connect_timeout);
+  if (!lease.ok()) {
+    ex.pool->stats().rq_error.Inc();
+    co_await SendLocalReply(rq, 503,
+                            "upstream connect error or disconnect/reset before headers. "
+                            "reset reason: connection failure",
+                            "UF");
+    co_return false;
+  }
+  ex.connection = std::move(lease->connection);
+  ex.reused = lease->reused;
+  ++ex.connection->requests;
+  ex.deadline.emplace(ex.connection->socket);
+
+  ExchangeStep step = co_await SendRequest(rq, ex);
+  if (step == ExchangeStep::kOk) step = co_await ReadResponseHead(rq, ex);
+  if (step != ExchangeStep::kOk) {
+    const bool stale = ex.reused && !ex.body_started && step == ExchangeStep::kUpstreamReset &&
+                       !(rq.response && rq.response->got_some());
+    ex.Release(false);
+    if (stale) co_return true;
+    co_await FailBeforeResponse(rq, ex, step);
+    co_return false;
+  }
+  co_await RelayResponse(rq, ex);
+  co_return false;
+}
+
+void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
+  auto& req = rq.parser->get();
+  const bool chunked = rq.parser->chunked();
+  if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    // Answered by us when the body is wanted; upstreams never see it.
+    rq.expect_continue = true;
+    req.erase(bhttp::field::expect);
+  }
+  RemoveHopByHopHeaders(req);
+  if (chunked) req.chunked(true);
+  const config::Listener& listener = *rq.listener->config;
+  SetForwardedHeaders(req, peer_ip_, listener.use_remote_address, listener.forwarded_proto);
+  ApplyHeaderMutation(req, listener.routes->request_headers);
+  if (rq.vhost != nullptr) ApplyHeaderMutation(req, rq.vhost->request_headers);
+  ApplyHeaderMutation(req, rq.route->request_headers);
+  if (rq.route->has_prefix_rewrite) {
+    req.set("x-envoy-original-path", rq.original_target);
+    req.target(RewriteTarget(*rq.route, rq.original_target));
+  }
+  if (!rq.route->host_rewrite.empty()) req.set(bhttp::field::host, rq.route->host_rewrite);
+  req.version(11);
+}
+
+asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, UpstreamExchange& ex) {
+  auto& req = rq.parser->get();
+  tcp::socket& up = ex.connection->socket;
+  bhttp::request_serializer<bhttp::buffer_body> sr{req};
+  req.body().data = nullptr;
+  req.body().size = 0;
+  req.body().more = !rq.parser->is_done();
+  auto [hec, hn] = co_await bhttp::async_write_header(up, sr, kNoThrow);
+  if (hec) co_return ExchangeStep::kUpstreamReset;
+  if (rq.expect_continue && !rq.parser->is_done()) {
+    auto [cec, cn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kNoThrow);
+    if (cec) co_return ExchangeStep::kDownstreamClosed;
+  }
+  do {
+    if (!rq.parser->is_done()) {
+      ex.body_started = true;
+      req.body().data = body_buffer_.data();
+      req.body().size = body_buffer_.size();
+      auto [ec, n] = co_await bhttp::async_read_some(socket_, buffer_, *rq.parser, kNoThrow);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) co_return IsClientProtocolError(ec) ? ExchangeStep::kDownstreamProtocol : ExchangeStep::kDownstreamClosed;
+      const size_t got = body_buffer_.size() - req.body().size;
+      rq.bytes_received += got;
+      req.body().size = got;
+      req.body().data = body_buffer_.data();
+      req.body().more = !rq.parser->is_done();
+    } else {
+      req.body().data = nullptr;
+      req.body().size = 0;
+      req.body().more = false;
+    }
+    auto [wec, wn] = co_await bhttp::async_write(up, sr, kNoThrow);
+    if (wec == bhttp::error::need_buffer) wec = {};
+    if (wec) co_return ExchangeStep::kUpstreamReset;
+  } while (!rq.parser->is_done() || !sr.is_done());
+  ex.sent_at = std::chrono::steady_clock::now();
+  co_return ExchangeStep::kOk;
+}
+
+asio::awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq, UpstreamExchange& ex) {
+  ex.deadline->Arm(rq.route->timeout);
+  for (;;) {
+    rq.response.emplace();
+    rq.response->body_limit(boost::none);
+    rq.response->header_limit(96 * 1024);
+    if (rq.head_request) rq.response->skip(true);
+    auto [ec, n] = co_await bhttp::async_read_header(ex.connection->socket, ex.connection->buffer,
+                                                     *rq.response, kNoThrow);
+    if (ec) co_return ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
+    const unsigned status = rq.response->get().result_int();
+    // Interim responses (100 Continue included: we answered the client's
+    // Expect ourselves) are not relayed.
+    if (status >= 200 || status == 101) co_return ExchangeStep::kOk;
+  }
+}
+
+asio::awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, UpstreamExchange& ex,
+                                                               ExchangeStep step) {
+  switch (step) {
+    case ExchangeStep::kUpstreamTimeout:
+      ex.stats->upstream_rq_timeout.Inc();
+      ex.pool->stats().rq_timeout.Inc();
+      rq.response.reset();
+      co_await SendLocalReply(rq, 504, "upstream request timeout", "UT");
+      break;
+    case ExchangeStep::kUpstreamReset:
+      ex.stats->upstream_rq_reset.Inc();
+      ex.pool->stats().rq_error.Inc();
+      rq.response.reset();
+      co_await SendLocalReply(rq, 503,
+                              "upstream connect error or disconnect/reset before headers. "
+                              "reset reason: connection termination",
+                              "UR");
+      break;
+    case ExchangeStep::kDownstreamProtocol:
+      rq.listener->stats->downstream_cx_protocol_error.Inc();
+      close_after_response_ = true;
+      co_await SendLocalReply(rq, 400, "malformed request body\n", "DPE");
+      break;
+    case ExchangeStep::kDownstreamClosed:
+      rq.AddFlag("DC");
+      close_after_response_ = true;
+      break;
+    case ExchangeStep::kOk:
+      break;
+  }
+}
+
+}  // namespace tether::http

@@ -1,0 +1,84 @@
+#include "src/network/listener_socket.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/http/downstream_connection.h"
+
+namespace tether::network {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Exceptions must not leave a coroutine silently (or at all): log and drop.
+void LogException(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("connection aborted: {}", ex.what());
+  }
+}
+
+}  // namespace
+
+ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state) : acceptor_(io), state_(state) {}
+
+absl::Status ListenerSocket::Bind(const config::Listener& listener) {
+  name_ = listener.name;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(listener.address, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("listener ", name_, ": bad address ", listener.address));
+  const tcp::endpoint endpoint(address, listener.port);
+  const std::string where = absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": ");
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return absl::UnavailableError(where + ec.message());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  const int one = 1;
+  if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    return absl::UnavailableError(where + "SO_REUSEPORT refused");
+  }
+  acceptor_.bind(endpoint, ec);
+  if (ec) return absl::UnavailableError(where + "bind: " + ec.message());
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(where + "listen: " + ec.message());
+  return absl::OkStatus();
+}
+
+void ListenerSocket::StartAccepting() {
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), LogException);
+}
+
+void ListenerSocket::Close() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+asio::awaitable<void> ListenerSocket::AcceptLoop() {
+  asio::steady_timer backoff(acceptor_.get_executor());
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // Out of descriptors and the like: back off instead of spinning.
+      spdlog::warn("listener {}: accept: {}", name_, ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(kNoThrow);
+      continue;
+    }
+    auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, state_);
+    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogException);
+  }
+}
+
+}  // namespace tether::network

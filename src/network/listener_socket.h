@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "absl/status/status.h"
+#include "src/config/snapshot.h"
+#include "src/http/worker_state.h"
+
+namespace tether::network {
+
+// One worker's accepting socket for one listener, bound with SO_REUSEPORT so
+// every worker can have its own. Each accepted connection becomes a
+// DownstreamConnection on the same worker.
+class ListenerSocket {
+ public:
+  ListenerSocket(boost::asio::io_context& io, http::WorkerState& state);
+
+  // Opens, binds and listens; the error names the listener and the address.
+  absl::Status Bind(const config::Listener& listener);
+  void StartAccepting();
+  void Close();
+
+ private:
+  boost::asio::awaitable<void> AcceptLoop();
+
+  boost::asio::ip::tcp::acceptor acceptor_;
+  http::WorkerState& state_;
+  std::string name_;
+};
+
+}  // namespace tether::network

@@ -1,0 +1,83 @@
+#include "src/network/worker.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "src/http/downstream_connection.h"
+
+namespace tether::network {
+
+namespace asio = boost::asio;
+
+Worker::Worker(size_t index, stats::Store& store)
+    : index_(index), store_(store), work_(asio::make_work_guard(io_)) {
+  state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, index_ * 7919 + 1);
+  state_.rng.seed(index_ * 104729 + 17);
+}
+
+Worker::~Worker() {
+  Stop();
+  // Sockets owned outside coroutine frames go before io_ does.
+  listeners_.clear();
+  state_.clusters.reset();
+}
+
+absl::Status Worker::AddListener(const config::Listener& listener) {
+  auto socket = std::make_unique<ListenerSocket>(io_, state_);
+  if (absl::Status status = socket->Bind(listener); !status.ok()) return status;
+  listeners_[listener.name] = std::move(socket);
+  return absl::OkStatus();
+}
+
+void Worker::Start(std::shared_ptr<const http::ActiveConfig> active) {
+  Install(std::move(active));
+  for (auto& [name, socket] : listeners_) socket->StartAccepting();
+  thread_ = std::thread([this] {
+    try {
+      io_.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("worker {}: {}", index_, e.what());
+    }
+  });
+}
+
+void Worker::Apply(std::shared_ptr<const http::ActiveConfig> active) {
+  asio::post(io_, [this, active = std::move(active)]() mutable { Install(std::move(active)); });
+}
+
+void Worker::Install(std::shared_ptr<const http::ActiveConfig> active) {
+  state_.clusters->Update(*active->snapshot);
+  state_.active = std::move(active);
+}
+
+void Worker::Drain(std::function<void()> on_drained) {
+  asio::post(io_, [this, on_drained = std::move(on_drained)]() mutable {
+    state_.draining = true;
+    for (auto& [name, socket] : listeners_) socket->Close();
+    // Drain() may remove a connection from the set: iterate over a copy.
+    const auto connections = state_.connections;
+    for (http::DownstreamConnection* c : connections) c->Drain();
+    PollDrained(std::move(on_drained));
+  });
+}
+
+// Connections finish on their own schedule; look again shortly until none is left.
+void Worker::PollDrained(std::function<void()> on_drained) {
+  if (state_.connections.empty()) {
+    on_drained();
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(20));
+  timer->async_wait([this, timer, on_drained = std::move(on_drained)](const boost::system::error_code&) mutable {
+    PollDrained(std::move(on_drained));
+  });
+}
+
+void Worker::Stop() {
+  work_.reset();
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace tether::network

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "absl/status/status.h"
+#include "src/common/stats_store.h"
+#include "src/config/snapshot.h"
+#include "src/http/listener_runtime.h"
+#include "src/http/worker_state.h"
+#include "src/network/listener_socket.h"
+
+namespace tether::network {
+
+// One worker: one thread, one io_context, its own listener sockets (every
+// worker binds each listener with SO_REUSEPORT and the kernel spreads
+// connections), its own connection pools. Other threads talk to it only by
+// posting to its io_context.
+class Worker {
+ public:
+  Worker(size_t index, stats::Store& store);
+  ~Worker();  // stops and joins
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Before Start(), on the main thread: binds the listener's socket for this worker.
+  absl::Status AddListener(const config::Listener& listener);
+  // Installs the first config and starts the thread.
+  void Start(std::shared_ptr<const http::ActiveConfig> active);
+  // Thread-safe: new requests use `active`; in-flight ones keep theirs.
+  void Apply(std::shared_ptr<const http::ActiveConfig> active);
+  // Thread-safe: stop accepting, close idle connections, let the others finish
+  // their current request; `on_drained` runs (on the worker) once none is left.
+  void Drain(std::function<void()> on_drained);
+  void Stop();
+
+ private:
+  void Install(std::shared_ptr<const http::ActiveConfig> active);
+  void PollDrained(std::function<void()> on_drained);
+
+  size_t index_;
+  stats::Store& store_;
+  // Declared before io_ so that connections still suspended when io_ is
+  // destroyed (their frames die with it) find the state they point to.
+  http::WorkerState state_;
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::map<std::string, std::unique_ptr<ListenerSocket>> listeners_;
+  std::thread thread_;
+};
+
+}  // namespace tether::network

@@ -1,0 +1,35 @@
+// tether: the sidecar. See `tether --help` and docs/config.md.
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "src/server/options.h"
+#include "src/server/server.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = tether::server::ParseOptions(args);
+  if (!options.ok()) {
+    std::cerr << "tether: " << options.status().message() << "\n" << tether::server::Usage();
+    return 1;
+  }
+  if (options->help) {
+    std::cout << tether::server::Usage();
+    return 0;
+  }
+  if (options->validate) return tether::server::ValidateOnly(options->config_path);
+
+  // A peer closing mid-write must be an error code, not a dead process.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto logger = spdlog::stderr_color_mt("tether");
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e][%t][%^%l%$] %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(options->log_level));
+
+  tether::server::Server server(*std::move(options));
+  return server.Run();
+}

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tether::server {
+
+struct Options {
+  std::string config_path;
+  bool validate = false;
+  unsigned concurrency = 0;  // 0 = number of cores
+  std::string log_level = "info";
+  std::chrono::milliseconds drain_time{std::chrono::seconds(5)};
+  bool help = false;
+};
+
+// `--flag value` and `--flag=value`. Errors say which flag and why.
+absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args);
+
+std::string Usage();
+
+}  // namespace tether::server

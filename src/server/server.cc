@@ -1,0 +1,228 @@
+#include "src/server/server.h"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <google/protobuf/util/json_util.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/config/loader.h"
+#include "src/config/snapshot_builder.h"
+#include "src/config/validator.h"
+
+namespace tether::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+// Loads, validates and compiles a bootstrap without touching the network.
+absl::StatusOr<config::v1::Bootstrap> LoadValid(const std::string& path) {
+  auto bootstrap = config::LoadBootstrapFile(path);
+  if (!bootstrap.ok()) return bootstrap.status();
+  if (absl::Status s = config::ValidateBootstrap(*bootstrap); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+  }
+  return bootstrap;
+}
+
+config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
+  config::ResolvedHosts resolved;
+  for (const auto& [name, cluster] : unresolved.clusters) {
+    if (cluster->type != config::v1::Cluster::STRICT_DNS) continue;
+    auto hosts = upstream::ResolveCluster(*cluster);
+    if (!hosts.ok()) {
+      spdlog::warn("cluster {}: {} (no hosts until DNS answers)", name, std::string(hosts.status().message()));
+      continue;
+    }
+    resolved[name] = *std::move(hosts);
+  }
+  return resolved;
+}
+
+}  // namespace
+
+int ValidateOnly(const std::string& path) {
+  auto bootstrap = LoadValid(path);
+  if (bootstrap.ok()) {
+    auto snapshot = config::BuildSnapshot(*bootstrap, {}, 0);
+    if (!snapshot.ok()) bootstrap = absl::Status(snapshot.status().code(), absl::StrCat(path, ": ", snapshot.status().message()));
+  }
+  if (!bootstrap.ok()) {
+    std::cerr << bootstrap.status().message() << "\n";
+    return 2;
+  }
+  std::cout << path << ": OK\n";
+  return 0;
+}
+
+Server::Server(Options options)
+    : options_(std::move(options)), signals_(main_, SIGTERM, SIGINT), drain_timer_(main_) {}
+
+Server::~Server() {
+  dns_.reset();
+  workers_.clear();
+}
+
+int Server::Run() {
+  if (absl::Status s = Init(); !s.ok()) {
+    spdlog::critical("{}", std::string(s.message()));
+    return 1;
+  }
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: draining for up to {}ms", signal, options_.drain_time.count());
+    BeginShutdown();
+  });
+  ready_ = true;
+  spdlog::info("tether {} ready: {} listener(s), {} worker(s)", kVersion, snapshot()->listeners.size(),
+               workers_.size());
+  main_.run();
+  return 0;
+}
+
+absl::Status Server::Init() {
+  auto bootstrap = LoadValid(options_.config_path);
+  if (!bootstrap.ok()) return bootstrap.status();
+  bootstrap_ = *std::move(bootstrap);
+  auto unresolved = config::BuildSnapshot(bootstrap_, {}, 0);
+  if (!unresolved.ok()) return unresolved.status();
+  config::ResolvedHosts resolved = ResolveAll(**unresolved);
+  auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
+  if (!snapshot.ok()) return snapshot.status();
+  auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_);
+  if (!active.ok()) return active.status();
+
+  const unsigned concurrency =
+      options_.concurrency != 0 ? options_.concurrency : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < concurrency; ++i) {
+    auto worker = std::make_unique<network::Worker>(i, store_);
+    for (const auto& listener : (*snapshot)->listeners) {
+      if (absl::Status s = worker->AddListener(*listener); !s.ok()) return s;
+    }
+    workers_.push_back(std::move(worker));
+  }
+  {
+    std::lock_guard lock(mu_);
+    active_ = *active;
+  }
+  for (auto& worker : workers_) worker->Start(*active);
+
+  const auto& admin_address = bootstrap_.admin().address().socket_address();
+  const std::string address = admin_address.address().empty() ? "127.0.0.1" : admin_address.address();
+  const uint16_t port = admin_address.port_value() == 0 ? 15000 : admin_address.port_value();
+  admin_ = std::make_unique<admin::AdminServer>(main_, *this);
+  auto bound = admin_->Start(address, port);
+  if (!bound.ok()) return absl::UnavailableError(absl::StrCat("admin ", address, ":", port, ": ", bound.status().message()));
+
+  dns_ = std::make_unique<upstream::DnsRefresher>(resolved, [this](const config::ResolvedHosts& hosts) {
+    asio::post(main_, [this, hosts] { OnDnsChange(hosts); });
+  });
+  dns_->Watch(*snapshot);
+  return absl::OkStatus();
+}
+
+void Server::OnDnsChange(config::ResolvedHosts resolved) {
+  if (shutting_down_) return;
+  auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
+  if (!snapshot.ok()) {
+    spdlog::error("DNS update rejected: {}", snapshot.status().ToString());
+    return;
+  }
+  if (absl::Status s = Install(*snapshot); !s.ok()) spdlog::error("DNS update rejected: {}", s.ToString());
+}
+
+absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
+  std::shared_ptr<const http::ActiveConfig> previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = active_;
+  }
+  auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_);
+  if (!active.ok()) return active.status();
+  {
+    std::lock_guard lock(mu_);
+    active_ = *active;
+  }
+  for (auto& worker : workers_) worker->Apply(*active);
+  spdlog::debug("config version {} installed", (*active)->snapshot->version);
+  return absl::OkStatus();
+}
+
+void Server::BeginShutdown() {
+  if (shutting_down_) {
+    FinishShutdown();  // a second signal: stop waiting
+    return;
+  }
+  shutting_down_ = true;
+  ready_ = false;
+  if (dns_) dns_->Stop();
+  signals_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (!ec) BeginShutdown();
+  });
+  workers_draining_ = workers_.size();
+  for (auto& worker : workers_) {
+    worker->Drain([this] {
+      asio::post(main_, [this] {
+        if (--workers_draining_ == 0) FinishShutdown();
+      });
+    });
+  }
+  drain_timer_.expires_after(options_.drain_time);
+  drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    spdlog::warn("drain time over; closing the remaining connections");
+    FinishShutdown();
+  });
+  if (workers_.empty()) FinishShutdown();
+}
+
+void Server::FinishShutdown() {
+  drain_timer_.cancel();
+  signals_.cancel();
+  for (auto& worker : workers_) worker->Stop();
+  if (admin_) admin_->Stop();
+  sinks_.Flush();
+  main_.stop();
+}
+
+void Server::Quit() {
+  asio::post(main_, [this] { BeginShutdown(); });
+}
+
+std::shared_ptr<const config::Snapshot> Server::snapshot() const {
+  std::lock_guard lock(mu_);
+  return active_ ? active_->snapshot : nullptr;
+}
+
+absl::Status Server::SetLogLevel(std::string_view level) {
+  const std::string name(level);
+  const auto parsed = spdlog::level::from_str(name);
+  // from_str maps unknown names to off; only "off" may mean off.
+  if (parsed == spdlog::level::off && name != "off") {
+    return absl::InvalidArgumentError(absl::StrCat("unknown log level \"", name, "\""));
+  }
+  spdlog::set_level(parsed);
+  return absl::OkStatus();
+}
+
+std::string Server::ServerInfoJson() const {
+  std::string node;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(bootstrap_.node(), &node, options);
+  if (node.empty()) node = "{}";
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+  const auto current = snapshot();
+  return absl::StrCat("{\"version\":\"", kVersion, "\",\"state\":\"", Ready() ? "LIVE" : "DRAINING",
+                      "\",\"uptime_seconds\":", uptime, ",\"concurrency\":", workers_.size(),
+                      ",\"config_version\":", current ? current->version : 0, ",\"node\":", node, "}\n");
+}
+
+}  // namespace tether::server

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "absl/status/status.h"
+#include "src/admin/admin_context.h"
+#include "src/admin/admin_server.h"
+#include "src/common/stats_store.h"
+#include "src/http/access_log_sink.h"
+#include "src/http/listener_runtime.h"
+#include "src/network/worker.h"
+#include "src/server/options.h"
+#include "src/upstream/dns_refresher.h"
+
+namespace tether::server {
+
+// The sidecar process: loads the bootstrap, builds config snapshots on the
+// main thread and hands them to the workers, runs the admin endpoint and the
+// DNS refresher, and drains on SIGTERM. The main thread runs its own
+// io_context for admin, signals and config updates.
+class Server final : public admin::AdminContext {
+ public:
+  explicit Server(Options options);
+  ~Server() override;
+
+  // Runs until shut down; returns the process exit code.
+  int Run();
+
+  // AdminContext.
+  bool Ready() const override { return ready_.load(); }
+  std::string ServerInfoJson() const override;
+  std::shared_ptr<const config::Snapshot> snapshot() const override;
+  const stats::Store& stats() const override { return store_; }
+  absl::Status SetLogLevel(std::string_view level) override;
+  void Quit() override;
+
+ private:
+  absl::Status Init();
+  // Builds and installs a snapshot with new DNS results (main thread).
+  void OnDnsChange(config::ResolvedHosts resolved);
+  absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
+  void BeginShutdown();
+  void FinishShutdown();
+
+  Options options_;
+  config::v1::Bootstrap bootstrap_;
+  stats::Store store_;
+  http::AccessLogSinks sinks_;
+  boost::asio::io_context main_{1};
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer drain_timer_;
+  std::unique_ptr<admin::AdminServer> admin_;
+  std::vector<std::unique_ptr<network::Worker>> workers_;
+  std::unique_ptr<upstream::DnsRefresher> dns_;
+  size_t workers_draining_ = 0;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const http::ActiveConfig> active_;  // guarded by mu_
+  uint64_t version_ = 0;                              // main thread only
+  std::atomic<bool> ready_{false};
+  bool shutting_down_ = false;  // main thread only
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// `tether --validate`: 0 when the file loads, validates and compiles; else
+// prints `FILE: field.path: message` to stderr and returns 2.
+int ValidateOnly(const std::string& path);
+
+}  // namespace tether::server
