@@ -1,0 +1,52 @@
+#include "src/server/options.h"
+
+#include <gtest/gtest.h>
+
+namespace tether::server {
+namespace {
+
+TEST(OptionsTest, ParsesSpaceAndEqualsForms) {
+  auto options = ParseOptions({"--config", "a.yaml", "--concurrency=3", "--log-level", "debug", "--drain-time=250ms"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->config_path, "a.yaml");
+  EXPECT_EQ(options->concurrency, 3u);
+  EXPECT_EQ(options->log_level, "debug");
+  EXPECT_EQ(options->drain_time, std::chrono::milliseconds(250));
+  EXPECT_FALSE(options->validate);
+}
+
+TEST(OptionsTest, Defaults) {
+  auto options = ParseOptions({"-c", "a.json", "--validate"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->validate);
+  EXPECT_EQ(options->concurrency, 0u);
+  EXPECT_EQ(options->drain_time, std::chrono::seconds(5));
+  EXPECT_EQ(options->log_level, "info");
+}
+
+TEST(OptionsTest, RefusesBadValuesNamingTheFlag) {
+  auto no_config = ParseOptions({"--validate"});
+  EXPECT_FALSE(no_config.ok());
+  EXPECT_NE(no_config.status().message().find("--config"), std::string::npos);
+
+  auto bad_duration = ParseOptions({"--config", "a", "--drain-time", "5 seconds"});
+  ASSERT_FALSE(bad_duration.ok());
+  EXPECT_NE(bad_duration.status().message().find("--drain-time"), std::string::npos);
+
+  auto bad_level = ParseOptions({"--config", "a", "--log-level", "loud"});
+  ASSERT_FALSE(bad_level.ok());
+  EXPECT_NE(bad_level.status().message().find("--log-level"), std::string::npos);
+
+  EXPECT_FALSE(ParseOptions({"--config", "a", "--concurrency", "0"}).ok());
+  EXPECT_FALSE(ParseOptions({"--config", "a", "--bogus", "1"}).ok());
+  EXPECT_FALSE(ParseOptions({"--config"}).ok());
+}
+
+TEST(OptionsTest, HelpNeedsNoConfig) {
+  auto options = ParseOptions({"--help"});
+  ASSERT_TRUE(options.ok());
+  EXPECT_TRUE(options->help);
+}
+
+}  // namespace
+}  // namespace tether::server
