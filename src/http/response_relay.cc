@@ -37,23 +37,22 @@ void DownstreamConnection::PrepareDownstreamResponse(RequestState& rq) {
   ResponseParser& rp = *rq.response;
   auto& res = rp.get();
   const unsigned status = res.result_int();
-  const bool upstream_chunked = rp.chunked();
   const bool has_length = rp.content_length().has_value();
   RemoveHopByHopHeaders(res);
   ApplyResponseMutations(rq, res);
   res.version(11);
   bool keep_alive = rq.client_keep_alive && !close_after_response_ && !worker_.draining;
   if (!HeaderOnly(rq, status) && !has_length) {
-    if (upstream_chunked || rq.client_version == 11) {
-      res.chunked(true);  // close-delimited upstream bodies become chunked for 1.1 clients
+    if (rq.client_version == 11) {
+      res.chunked(true);  // chunked or close-delimited upstream bodies go chunked to 1.1 clients
     } else {
       keep_alive = false;  // an HTTP/1.0 client learns the end from the close
     }
-  } else if (upstream_chunked && HeaderOnly(rq, status)) {
-    res.chunked(false);
   }
   if (!keep_alive) close_after_response_ = true;
   res.keep_alive(keep_alive);
+  // HTTP/1.0 clients keep the connection only when told so.
+  if (keep_alive && rq.client_version == 10) res.set(bhttp::field::connection, "keep-alive");
 }
 
 asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamExchange& ex) {
