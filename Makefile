@@ -1,0 +1,44 @@
+# Tether: the two commands are `make demo` and `make test`.
+# Both install what is missing (Debian packages, scripts/install-deps), build, then run.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CTEST_JOBS ?= 2
+
+.PHONY: all build configure deps test unit e2e demo bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps build test
+
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE); \
+	fi
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit tests (GoogleTest) and end-to-end tests (e2e/, real binaries on loopback).
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
+
+unit: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS) -E '^e2e\.'
+
+e2e: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -R '^e2e\.'
+
+# The local mesh demo; ONCE=1 runs it once and exits (for tests and CI).
+demo: build
+	@scripts/install-deps demo
+	@ONCE=$(ONCE) scripts/demo
+
+# Side-by-side throughput and memory against nginx and HAProxy (not part of `make test`).
+bench: build
+	@scripts/install-deps bench
+	@bench/run
+
+clean:
+	rm -rf $(BUILD_DIR)
