@@ -1,0 +1,211 @@
+"""Shared pieces of the end-to-end tests: free ports, the test upstream, a
+running `tether` process with its bootstrap, and raw-socket helpers. Every
+wait is a readiness check with a deadline, never a fixed sleep."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.environ.get("TETHER_SOURCE_DIR", os.path.dirname(HERE))
+TETHER_BIN = os.environ.get("TETHER_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tether"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Upstream:
+    """e2e/upstream.py in its own process."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "upstream.py"), str(self.port)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "READY":
+            self.stop()
+            raise RuntimeError("upstream did not start")
+
+    def stats(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        conn.request("GET", "/__stats")
+        data = json.loads(conn.getresponse().read())
+        conn.close()
+        # Our own /__stats request opened one connection and made one request.
+        data["connections"] -= 1
+        data["requests"] -= 1
+        return data
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=5)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def route(cluster="upstream", prefix="/", **extra):
+    r = {"match": {"prefix": prefix}, "route": {"cluster": cluster}}
+    r.update(extra)
+    return r
+
+
+def cluster(name, port, host="127.0.0.1", **extra):
+    c = {"name": name, "type": "STATIC", "connect_timeout": "1s",
+         "load_assignment": {"cluster_name": name, "endpoints": [{"lb_endpoints": [
+             {"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}]}]}}
+    c.update(extra)
+    return c
+
+
+def bootstrap(upstream_port, routes=None, virtual_hosts=None, clusters=None, hcm=None):
+    """A bootstrap with one listener ("outbound") on a free port."""
+    listener_port, admin_port = free_port(), free_port()
+    vhosts = virtual_hosts or [{"name": "all", "domains": ["*"], "routes": routes or [route()]}]
+    manager = {"stat_prefix": "outbound", "route_config": {"name": "local", "virtual_hosts": vhosts}}
+    manager.update(hcm or {})
+    return {
+        "node": {"id": "e2e", "cluster": "e2e"},
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": admin_port}}},
+        "static_resources": {
+            "listeners": [{"name": "outbound",
+                           "address": {"socket_address": {"address": "127.0.0.1", "port_value": listener_port}},
+                           "http_connection_manager": manager}],
+            "clusters": clusters if clusters is not None else [cluster("upstream", upstream_port)],
+        },
+    }
+
+
+class Tether:
+    """A running build/bin/tether with the given bootstrap dict."""
+
+    def __init__(self, config, concurrency=2, extra_args=()):
+        self.config = config
+        self.dir = tempfile.TemporaryDirectory(prefix="tether-e2e-")
+        self.config_path = os.path.join(self.dir.name, "bootstrap.json")
+        with open(self.config_path, "w") as f:
+            json.dump(config, f)
+        listener = config["static_resources"]["listeners"][0]["address"]["socket_address"]
+        self.port = listener["port_value"]
+        self.admin_port = config["admin"]["address"]["socket_address"]["port_value"]
+        self.stdout = open(os.path.join(self.dir.name, "stdout"), "w+")
+        self.stderr = open(os.path.join(self.dir.name, "stderr"), "w+")
+        self.proc = subprocess.Popen([TETHER_BIN, "--config", self.config_path, "--concurrency", str(concurrency),
+                                      "--log-level", "debug", *extra_args],
+                                     stdout=self.stdout, stderr=self.stderr)
+        try:
+            wait_until(self._ready, timeout=10, what="tether /ready")
+        except AssertionError:
+            self.stop()
+            raise AssertionError("tether did not become ready:\n" + self.logs())
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"tether exited with {self.proc.returncode}:\n" + self.logs())
+        try:
+            return self.admin("/ready")[0] == 200
+        except OSError:
+            return False
+
+    def admin(self, path, method="GET"):
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=5)
+        try:
+            conn.request(method, path)
+            r = conn.getresponse()
+            return r.status, r.read().decode()
+        finally:
+            conn.close()
+
+    def stats(self):
+        """/stats as {name: int}; histograms are left out."""
+        out = {}
+        for line in self.admin("/stats")[1].splitlines():
+            name, _, value = line.partition(": ")
+            if value.lstrip("-").isdigit():
+                out[name] = int(value)
+        return out
+
+    def stat(self, name):
+        return self.stats().get(name, 0)
+
+    def connect(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None):
+        conn = self.connect()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+        finally:
+            conn.close()
+
+    def raw(self, data, timeout=5):
+        """Sends raw bytes on a new connection; returns (everything read until the proxy closed, closed?)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            chunks = []
+            closed = False
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        closed = True
+                        break
+                    chunks.append(chunk)
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                closed = True
+            return b"".join(chunks), closed
+
+    def logs(self):
+        self.stderr.flush()
+        with open(self.stderr.name) as f:
+            return f.read()[-5000:]
+
+    def access_log(self):
+        self.stdout.flush()
+        with open(self.stdout.name) as f:
+            return f.read()
+
+    def sigterm(self):
+        self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.stdout.close()
+        self.stderr.close()
+        self.dir.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

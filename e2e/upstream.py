@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""A test upstream for the e2e tests, run as its own process.
+
+HTTP/1.1 with keep-alive, one thread per connection. It counts the TCP
+connections and requests it accepted (GET /__stats) so tests can check
+connection reuse and that refused requests never reached it.
+
+  /echo         the request body back (Content-Length or chunked request)
+  /headers      the request headers as JSON
+  /bytes/N      N deterministic bytes with Content-Length
+  /chunked/N    N deterministic bytes, chunked
+  /close/N      N bytes, no length: the body ends when the connection closes
+  /slow?ms=N    200 after N milliseconds
+  /status/N     an empty response with status N
+Usage: upstream.py PORT (prints "READY" on stdout once listening)
+"""
+import hashlib
+import http.server
+import json
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+
+STATS = {"connections": 0, "requests": 0, "paths": []}
+LOCK = threading.Lock()
+
+
+def pattern(n):
+    """N deterministic bytes (a repeating sha256 stream)."""
+    block = hashlib.sha256(b"tether").digest() * 2048  # 64 KiB
+    full, rest = divmod(n, len(block))
+    for _ in range(full):
+        yield block
+    if rest:
+        yield block[:rest]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        with LOCK:
+            STATS["connections"] += 1
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                remaining = size
+                while remaining:
+                    chunk = self.rfile.read(min(remaining, 65536))
+                    if not chunk:
+                        return
+                    remaining -= len(chunk)
+                    yield chunk
+                self.rfile.readline()
+        else:
+            remaining = int(self.headers.get("Content-Length", "0"))
+            while remaining:
+                chunk = self.rfile.read(min(remaining, 65536))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
+                yield chunk
+
+    def send_simple(self, status, body=b"", content_type="text/plain", extra=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def handle_any(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        parts = url.path.strip("/").split("/")
+        with LOCK:
+            STATS["requests"] += 1
+            STATS["paths"].append(url.path)
+        if url.path == "/__stats":
+            return self.send_simple(200, json.dumps(STATS).encode(), "application/json")
+        if parts[0] == "echo":
+            # Streams the body back chunked as it arrives.
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("X-Echo-Method", self.command)
+            self.end_headers()
+            for chunk in self.read_body():
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        body = b"".join(self.read_body())
+        if parts[0] == "headers":
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            payload = {"headers": headers, "all": self.headers.items(), "path": self.path,
+                       "method": self.command, "body_sha256": hashlib.sha256(body).hexdigest(),
+                       "body_length": len(body)}
+            return self.send_simple(200, json.dumps(payload).encode(), "application/json",
+                                    {"X-Upstream": "yes", "Connection": "keep-alive, x-hop",
+                                     "X-Hop": "must-not-pass", "Keep-Alive": "timeout=5"})
+        if parts[0] in ("bytes", "chunked", "close") and len(parts) > 1:
+            n = int(parts[1])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            if parts[0] == "bytes":
+                self.send_header("Content-Length", str(n))
+            elif parts[0] == "chunked":
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            for block in pattern(n):
+                if parts[0] == "chunked":
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+                else:
+                    self.wfile.write(block)
+            if parts[0] == "chunked":
+                self.wfile.write(b"0\r\n\r\n")
+            return
+        if parts[0] == "slow":
+            time.sleep(int(query.get("ms", ["1000"])[0]) / 1000.0)
+            return self.send_simple(200, b"slow done\n")
+        if parts[0] == "status" and len(parts) > 1:
+            return self.send_simple(int(parts[1]))
+        return self.send_simple(200, b"ok\n")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    server = Server(("127.0.0.1", int(sys.argv[1])), Handler)
+    print("READY", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
