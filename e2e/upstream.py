@@ -93,12 +93,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/__stats":
             return self.send_simple(200, json.dumps(STATS).encode(), "application/json")
         if parts[0] == "echo":
-            # Streams the body back chunked as it arrives.
+            # Reads the whole body, then sends it back chunked (Tether sends a
+            # request completely before it reads the response; see
+            # docs/decisions/0001).
+            body = b"".join(self.read_body())
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("X-Echo-Method", self.command)
             self.end_headers()
-            for chunk in self.read_body():
+            for i in range(0, len(body), 65536):
+                chunk = body[i:i + 65536]
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.write(b"0\r\n\r\n")
             return

@@ -90,8 +90,11 @@ asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, Upst
         }
         const size_t got = body_buffer_.size() - res.body().size;
         rq.bytes_sent += got;
+        // A zero-size buffer would go out as a zero-size chunk, which ends a
+        // chunked body: write only when there is something (or the end).
+        if (got == 0 && !rp.is_done()) continue;
         res.body().size = got;
-        res.body().data = body_buffer_.data();
+        res.body().data = got == 0 ? nullptr : body_buffer_.data();
         res.body().more = !rp.is_done();
       } else {
         res.body().data = nullptr;

@@ -135,8 +135,11 @@ asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq
       if (ec) co_return IsClientProtocolError(ec) ? ExchangeStep::kDownstreamProtocol : ExchangeStep::kDownstreamClosed;
       const size_t got = body_buffer_.size() - req.body().size;
       rq.bytes_received += got;
+      // A zero-size buffer would go out as a zero-size chunk, which ends a
+      // chunked body: write only when there is something (or the end).
+      if (got == 0 && !rq.parser->is_done()) continue;
       req.body().size = got;
-      req.body().data = body_buffer_.data();
+      req.body().data = got == 0 ? nullptr : body_buffer_.data();
       req.body().more = !rq.parser->is_done();
     } else {
       req.body().data = nullptr;
