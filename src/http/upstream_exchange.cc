@@ -116,15 +116,13 @@ asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq
   auto& req = rq.parser->get();
   tcp::socket& up = ex.connection->socket;
   bhttp::request_serializer<bhttp::buffer_body> sr{req};
-  req.body().data = nullptr;
-  req.body().size = 0;
-  req.body().more = !rq.parser->is_done();
-  auto [hec, hn] = co_await bhttp::async_write_header(up, sr, kNoThrow);
-  if (hec) co_return ExchangeStep::kUpstreamReset;
   if (rq.expect_continue && !rq.parser->is_done()) {
     auto [cec, cn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kNoThrow);
     if (cec) co_return ExchangeStep::kDownstreamClosed;
   }
+  // The head goes out with the first piece of body, so a body that is
+  // malformed from its first bytes (bad chunk size) is refused before the
+  // upstream sees anything.
   do {
     if (!rq.parser->is_done()) {
       ex.body_started = true;

@@ -1,0 +1,61 @@
+"""SIGTERM: stop accepting, finish what is in flight, exit 0."""
+import http.client
+import socket
+import threading
+import unittest
+
+from harness import Tether, Upstream, bootstrap, wait_until
+
+
+class DrainTest(unittest.TestCase):
+    def test_sigterm_completes_in_flight_request(self):
+        with Upstream() as upstream:
+            tether = Tether(bootstrap(upstream.port), extra_args=("--drain-time", "10s"))
+            try:
+                result = {}
+
+                def slow():
+                    conn = tether.connect(timeout=10)
+                    conn.request("GET", "/slow?ms=1500")
+                    r = conn.getresponse()
+                    result["status"], result["body"] = r.status, r.read()
+
+                t = threading.Thread(target=slow)
+                t.start()
+                # Readiness, not a sleep: the request is in flight once the upstream has it.
+                wait_until(lambda: "/slow" in upstream.stats()["paths"], what="slow request at the upstream")
+                tether.sigterm()
+                # New connections are refused once the listener is closed.
+                wait_until(lambda: not self._accepts(tether.port), what="listener closed")
+                t.join(timeout=10)
+                self.assertEqual(result.get("status"), 200)
+                self.assertEqual(result.get("body"), b"slow done\n")
+                self.assertEqual(tether.proc.wait(timeout=10), 0)
+            finally:
+                tether.stop()
+
+    def test_idle_connections_are_closed_and_exit_is_prompt(self):
+        with Upstream() as upstream:
+            tether = Tether(bootstrap(upstream.port), extra_args=("--drain-time", "30s"))
+            try:
+                conn = tether.connect()
+                conn.request("GET", "/headers")
+                conn.getresponse().read()
+                tether.sigterm()
+                # The idle keep-alive connection does not hold the drain for its 30s.
+                self.assertEqual(tether.proc.wait(timeout=10), 0)
+                conn.close()
+            finally:
+                tether.stop()
+
+    @staticmethod
+    def _accepts(port):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,94 @@
+"""Failures map to what Envoy users expect: 503 UF/UH/UR, 504 UT, flags in stats and the access log."""
+import socket
+import threading
+import unittest
+
+from harness import Tether, Upstream, bootstrap, cluster, free_port, route, wait_until
+
+
+class ErrorsTest(unittest.TestCase):
+    def test_upstream_down_is_503_uf(self):
+        dead_port = free_port()  # nothing listens there
+        with Tether(bootstrap(dead_port)) as tether:
+            status, _, body = tether.request("GET", "/x")
+            self.assertEqual(status, 503)
+            self.assertIn(b"connection failure", body)
+            self.assertEqual(tether.stat("cluster.upstream.upstream_cx_connect_fail"), 1)
+            self.assertEqual(tether.stat("http.outbound.UF.downstream_rq_response_flags"), 1)
+            wait_until(lambda: '" 503 UF ' in tether.access_log(), what="access log line with UF")
+            # The process keeps serving.
+            self.assertEqual(tether.admin("/ready")[0], 200)
+
+    def test_empty_cluster_is_503_uh(self):
+        empty = {"name": "upstream", "type": "STATIC", "load_assignment": {"cluster_name": "upstream"}}
+        with Tether(bootstrap(0, clusters=[empty])) as tether:
+            status, _, body = tether.request("GET", "/x")
+            self.assertEqual((status, body), (503, b"no healthy upstream"))
+            self.assertEqual(tether.stat("http.outbound.UH.downstream_rq_response_flags"), 1)
+
+    def test_route_timeout_is_504_ut(self):
+        with Upstream() as upstream:
+            routes = [route(route={"cluster": "upstream", "timeout": "0.2s"})]
+            with Tether(bootstrap(upstream.port, routes=routes)) as tether:
+                status, _, body = tether.request("GET", "/slow?ms=3000")
+                self.assertEqual((status, body), (504, b"upstream request timeout"))
+                self.assertEqual(tether.stat("cluster.upstream.upstream_rq_timeout"), 1)
+                self.assertEqual(tether.stat("http.outbound.UT.downstream_rq_response_flags"), 1)
+
+    def test_upstream_reset_before_headers_is_503_ur(self):
+        # An upstream that accepts, reads the request and closes without answering.
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                conn.recv(65536)
+                conn.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            with Tether(bootstrap(server.getsockname()[1])) as tether:
+                status, _, body = tether.request("GET", "/x")
+                self.assertEqual(status, 503)
+                self.assertIn(b"reset", body)
+                self.assertEqual(tether.stat("http.outbound.UR.downstream_rq_response_flags"), 1)
+        finally:
+            server.close()
+
+    def test_upstream_closing_a_kept_alive_connection_is_invisible(self):
+        # Answers each request as keep-alive, then closes: the pooled
+        # connection dies behind the proxy's back.
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        accepted = []
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                accepted.append(1)
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                conn.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            with Tether(bootstrap(server.getsockname()[1]), concurrency=1) as tether:
+                for _ in range(3):
+                    status, _, body = tether.request("GET", "/x")
+                    self.assertEqual((status, body), (200, b"ok"))
+                self.assertEqual(len(accepted), 3)
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
