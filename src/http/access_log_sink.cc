@@ -7,21 +7,16 @@
 #include "absl/strings/str_cat.h"
 
 namespace tether::http {
-namespace {
-
 // One small pool for every access log: lines are queued by workers and
-// written here. When the disk is slower than traffic the oldest queued lines
-// are dropped rather than a worker blocked.
-std::shared_ptr<spdlog::details::thread_pool> Pool() {
-  static auto pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
-  return pool;
+// written by its thread. When the disk is slower than traffic the oldest
+// queued lines are dropped rather than a worker blocked.
+AccessLogSinks::AccessLogSinks() : pool_(std::make_shared<spdlog::details::thread_pool>(8192, 1)) {}
+
+// The pool's destructor writes what is queued, then joins: the final flush.
+AccessLogSinks::~AccessLogSinks() {
+  loggers_.clear();
+  pool_.reset();
 }
-
-}  // namespace
-
-AccessLogSinks::AccessLogSinks() = default;
-
-AccessLogSinks::~AccessLogSinks() { Flush(); }
 
 absl::StatusOr<std::shared_ptr<spdlog::logger>> AccessLogSinks::Get(const std::string& path) {
   const std::string key = path.empty() ? "/dev/stdout" : path;
@@ -36,7 +31,7 @@ absl::StatusOr<std::shared_ptr<spdlog::logger>> AccessLogSinks::Get(const std::s
   } catch (const spdlog::spdlog_ex& e) {
     return absl::InvalidArgumentError(absl::StrCat("access log ", key, ": ", e.what()));
   }
-  auto logger = std::make_shared<spdlog::async_logger>(absl::StrCat("access_log:", key), std::move(sink), Pool(),
+  auto logger = std::make_shared<spdlog::async_logger>(absl::StrCat("access_log:", key), std::move(sink), pool_,
                                                        spdlog::async_overflow_policy::overrun_oldest);
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::info);

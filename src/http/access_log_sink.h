@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/async_logger.h>
+#include <spdlog/details/thread_pool.h>
 #include <spdlog/logger.h>
 
 #include "absl/status/statusor.h"
@@ -17,7 +19,7 @@ namespace tether::http {
 class AccessLogSinks {
  public:
   AccessLogSinks();
-  ~AccessLogSinks();  // flushes
+  ~AccessLogSinks();  // writes every queued line
   AccessLogSinks(const AccessLogSinks&) = delete;
   AccessLogSinks& operator=(const AccessLogSinks&) = delete;
 
@@ -26,6 +28,7 @@ class AccessLogSinks {
   void Flush();
 
  private:
+  std::shared_ptr<spdlog::details::thread_pool> pool_;
   std::map<std::string, std::shared_ptr<spdlog::logger>> loggers_;
 };
 
