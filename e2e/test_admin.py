@@ -1,0 +1,71 @@
+"""The admin endpoint of a running sidecar."""
+import json
+import re
+import unittest
+
+from harness import Tether, Upstream, bootstrap, wait_until
+
+SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? -?[0-9.e+]+$')
+TYPE = re.compile(r"^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram)$")
+
+
+class AdminTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = Upstream()
+        cls.tether = Tether(bootstrap(cls.upstream.port))
+        cls.tether.request("GET", "/headers")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tether.stop()
+        cls.upstream.stop()
+
+    def test_admin_binds_loopback_only(self):
+        self.assertEqual(self.tether.config["admin"]["address"]["socket_address"]["address"], "127.0.0.1")
+        self.assertEqual(self.tether.admin("/ready"), (200, "LIVE\n"))
+
+    def test_prometheus_is_valid_and_has_envoy_names(self):
+        status, text = self.tether.admin("/stats/prometheus")
+        self.assertEqual(status, 200)
+        families = {}
+        for line in text.splitlines():
+            self.assertTrue(TYPE.match(line) or SAMPLE.match(line), line)
+            if line.startswith("# TYPE"):
+                name = line.split()[2]
+                self.assertNotIn(name, families, "TYPE given twice")
+                families[name] = line.split()[3]
+        self.assertEqual(families["tether_http_downstream_rq_total"], "counter")
+        self.assertEqual(families["tether_cluster_upstream_rq_2xx"], "counter")
+        self.assertEqual(families["tether_cluster_upstream_cx_active"], "gauge")
+        self.assertEqual(families["tether_http_downstream_rq_time"], "histogram")
+        self.assertIn('tether_cluster_upstream_rq_2xx{cluster_name="upstream"} 1', text)
+        self.assertIn('tether_http_downstream_rq_time_bucket{listener="outbound",le="+Inf"} 1', text)
+
+    def test_config_dump_clusters_listeners_server_info(self):
+        status, dump = self.tether.admin("/config_dump")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(dump)["bootstrap"]["static_resources"]["clusters"][0]["name"], "upstream")
+        status, clusters = self.tether.admin("/clusters")
+        self.assertIn(f"upstream::127.0.0.1:{self.upstream.port}::rq_total::1", clusters)
+        self.assertIn(f"outbound::127.0.0.1:{self.tether.port}", self.tether.admin("/listeners")[1])
+        info = json.loads(self.tether.admin("/server_info")[1])
+        self.assertEqual(info["state"], "LIVE")
+        self.assertEqual(info["node"]["id"], "e2e")
+
+    def test_logging_level(self):
+        self.assertEqual(self.tether.admin("/logging?level=warn", "POST")[0], 200)
+        self.assertEqual(self.tether.admin("/logging?level=loud", "POST")[0], 400)
+        self.assertEqual(self.tether.admin("/logging?level=debug", "GET")[0], 405)
+        self.assertEqual(self.tether.admin("/nope")[0], 404)
+
+
+class QuitTest(unittest.TestCase):
+    def test_quitquitquit_exits_zero(self):
+        with Upstream() as upstream, Tether(bootstrap(upstream.port)) as tether:
+            self.assertEqual(tether.admin("/quitquitquit", "POST"), (200, "OK\n"))
+            self.assertEqual(tether.proc.wait(timeout=10), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
