@@ -6,6 +6,7 @@ connections and requests it accepted (GET /__stats) so tests can check
 connection reuse and that refused requests never reached it.
 
   /echo         the request body back (Content-Length or chunked request)
+  /sink         reads and drops the body, answers its length
   /headers      the request headers as JSON
   /bytes/N      N deterministic bytes with Content-Length
   /chunked/N    N deterministic bytes, chunked
@@ -111,6 +112,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.write(b"0\r\n\r\n")
             return
+        if parts[0] == "sink":
+            # Reads and drops the body (for streaming a large upload).
+            n = sum(len(chunk) for chunk in self.read_body())
+            return self.send_simple(200, b"%d\n" % n)
         body = b"".join(self.read_body())
         if parts[0] == "headers":
             headers = {k.lower(): v for k, v in self.headers.items()}
