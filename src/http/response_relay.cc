@@ -68,46 +68,55 @@ asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, Upst
   (status >= 500 ? ex.pool->stats().rq_error : ex.pool->stats().rq_success).Inc();
   PrepareDownstreamResponse(rq);
 
+  // The head goes out with the first piece of body: one write for a small response.
   bhttp::response_serializer<bhttp::buffer_body> sr{res};
-  res.body().data = nullptr;
-  res.body().size = 0;
-  res.body().more = !HeaderOnly(rq, status) && !rp.is_done();
-  auto [hec, hn] = co_await bhttp::async_write_header(socket_, sr, kNoThrow);
-  bool downstream_ok = !hec;
+  const bool header_only = HeaderOnly(rq, status);
+  bool downstream_ok = true;
   bool upstream_ok = true;
-  if (downstream_ok && !HeaderOnly(rq, status)) {
-    do {
-      if (!rp.is_done()) {
-        res.body().data = body_buffer_.data();
-        res.body().size = body_buffer_.size();
-        auto [ec, n] = co_await bhttp::async_read_some(ex.connection->socket, ex.connection->buffer, rp, kNoThrow);
-        if (ec == bhttp::error::need_buffer) ec = {};
-        // A close-delimited body ends with the upstream's EOF.
-        if (ec == bhttp::error::end_of_stream) ec = {};
-        if (ec) {
-          upstream_ok = false;
-          break;
-        }
-        const size_t got = body_buffer_.size() - res.body().size;
-        rq.bytes_sent += got;
-        // A zero-size buffer would go out as a zero-size chunk, which ends a
-        // chunked body: write only when there is something (or the end).
-        if (got == 0 && !rp.is_done()) continue;
-        res.body().size = got;
-        res.body().data = got == 0 ? nullptr : body_buffer_.data();
-        res.body().more = !rp.is_done();
-      } else {
-        res.body().data = nullptr;
-        res.body().size = 0;
-        res.body().more = false;
-      }
-      auto [wec, wn] = co_await bhttp::async_write(socket_, sr, kNoThrow);
-      if (wec == bhttp::error::need_buffer) wec = {};
-      if (wec) {
-        downstream_ok = false;
+  do {
+    if (!header_only && !rp.is_done()) {
+      res.body().data = body_buffer_.data();
+      res.body().size = body_buffer_.size();
+      auto [ec, n] = co_await bhttp::async_read_some(ex.connection->socket, ex.connection->buffer, rp, kNoThrow);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      // A close-delimited body ends with the upstream's EOF.
+      if (ec == bhttp::error::end_of_stream) ec = {};
+      if (ec) {
+        upstream_ok = false;
         break;
       }
-    } while (!rp.is_done() || !sr.is_done());
+      const size_t got = body_buffer_.size() - res.body().size;
+      rq.bytes_sent += got;
+      // A zero-size buffer would go out as a zero-size chunk, which ends a
+      // chunked body: write only when there is something (or the end).
+      if (got == 0 && !rp.is_done()) continue;
+      res.body().size = got;
+      res.body().data = got == 0 ? nullptr : body_buffer_.data();
+      res.body().more = !rp.is_done();
+    } else {
+      res.body().data = nullptr;
+      res.body().size = 0;
+      res.body().more = false;
+    }
+    auto [wec, wn] = co_await bhttp::async_write(socket_, sr, kNoThrow);
+    if (wec == bhttp::error::need_buffer) wec = {};
+    if (wec) {
+      downstream_ok = false;
+      break;
+    }
+  } while (!sr.is_done());
+  if (!upstream_ok && !sr.is_header_done()) {
+    // Nothing sent downstream yet: the client can still get a proper error.
+    const bool timed_out = ex.deadline->expired();
+    (timed_out ? ex.stats->upstream_rq_timeout : ex.stats->upstream_rq_reset).Inc();
+    ex.Release(false);
+    rq.response.reset();
+    if (timed_out) {
+      co_await SendLocalReply(rq, 504, "upstream request timeout", "UT");
+    } else {
+      co_await SendLocalReply(rq, 503, "upstream reset before the response body", "UR");
+    }
+    co_return;
   }
   if (!upstream_ok) {
     // Headers are gone already: all we can do is cut the client off.

@@ -3,28 +3,48 @@
 namespace tether::http {
 
 SocketDeadline::SocketDeadline(boost::asio::ip::tcp::socket& socket)
-    : state_(std::make_shared<State>(State{&socket})), timer_(socket.get_executor()) {}
+    : state_(std::make_shared<State>(State{&socket, boost::asio::steady_timer(socket.get_executor())})) {}
 
-SocketDeadline::~SocketDeadline() { state_->socket = nullptr; }
+SocketDeadline::~SocketDeadline() {
+  state_->socket = nullptr;
+  state_->timer.cancel();
+}
 
 void SocketDeadline::Arm(std::chrono::milliseconds timeout) {
-  Disarm();
-  if (timeout.count() <= 0) return;
-  state_->expired = false;
-  timer_.expires_after(timeout);
-  // The handler holds the state, not `this`: a completion already queued when
-  // the owner goes away (or re-arms) finds a null socket or a newer generation.
-  timer_.async_wait([state = state_, generation = state_->generation](const boost::system::error_code& ec) {
-    if (ec || state->socket == nullptr || generation != state->generation) return;
+  if (timeout.count() <= 0) {
+    Disarm();
+    return;
+  }
+  State& s = *state_;
+  s.armed = true;
+  s.expired = false;
+  s.deadline = Clock::now() + timeout;
+  // A pending wait that ends no later than the deadline will re-check then.
+  if (s.waiting && s.timer.expiry() <= s.deadline) return;
+  s.timer.expires_at(s.deadline);  // cancels a later pending wait
+  Wait(state_);
+}
+
+void SocketDeadline::Disarm() { state_->armed = false; }
+
+// The handler holds the state, not the owner: a completion that runs after
+// the owner is gone finds a null socket.
+void SocketDeadline::Wait(const std::shared_ptr<State>& state) {
+  state->waiting = true;
+  state->timer.async_wait([state](const boost::system::error_code& ec) {
+    if (ec == boost::asio::error::operation_aborted) return;  // replaced by an earlier expiry
+    state->waiting = false;
+    if (state->socket == nullptr || !state->armed) return;
+    if (Clock::now() < state->deadline) {
+      state->timer.expires_at(state->deadline);
+      Wait(state);
+      return;
+    }
+    state->armed = false;
     state->expired = true;
     boost::system::error_code ignored;
     state->socket->cancel(ignored);
   });
-}
-
-void SocketDeadline::Disarm() {
-  ++state_->generation;
-  timer_.cancel();
 }
 
 }  // namespace tether::http

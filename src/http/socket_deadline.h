@@ -8,9 +8,14 @@
 
 namespace tether::http {
 
-// A deadline for the I/O pending on one socket: when it expires, the socket's
+// A deadline for the I/O pending on one socket: when it passes, the socket's
 // operations are cancelled (they complete with operation_aborted) and
 // expired() says why. Safe to destroy with the timer pending.
+//
+// Re-arming is cheap: the deadline is a time stored here, and the timer is
+// only moved when the new deadline is earlier than the timer's expiry. A
+// timer that fires early re-arms itself for the stored deadline. So a
+// keep-alive connection arming per request makes no timer syscall per request.
 class SocketDeadline {
  public:
   explicit SocketDeadline(boost::asio::ip::tcp::socket& socket);
@@ -24,13 +29,18 @@ class SocketDeadline {
   bool expired() const { return state_->expired; }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct State {
     boost::asio::ip::tcp::socket* socket;
+    boost::asio::steady_timer timer;
+    bool armed = false;
     bool expired = false;
-    uint64_t generation = 0;
+    bool waiting = false;         // the timer has a wait pending
+    Clock::time_point deadline;   // valid when armed
   };
+  static void Wait(const std::shared_ptr<State>& state);
+
   std::shared_ptr<State> state_;
-  boost::asio::steady_timer timer_;
 };
 
 }  // namespace tether::http

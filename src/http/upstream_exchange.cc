@@ -61,7 +61,8 @@ asio::awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
 }
 
 asio::awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
-  auto lease = co_await ex.pool->Acquire(ex.cluster->connect_timeout);
+  // A request without a body can be retried if the pooled connection is stale.
+  auto lease = co_await ex.pool->Acquire(ex.cluster->connect_timeout, !rq.parser->is_done());
   if (!lease.ok()) {
     ex.pool->stats().rq_error.Inc();
     co_await SendLocalReply(rq, 503,

@@ -1,5 +1,9 @@
 #include "src/upstream/host_pool.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,20 +38,31 @@ void HostPool::RequestFinished() {
   stats_->rq_active.Dec();
 }
 
-asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout) {
+asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout,
+                                                                   bool verify_idle) {
   const auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
     // Most recently used first: it is the least likely to have been closed.
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
     c->idle = false;
-    boost::system::error_code ignored;
-    c->socket.cancel(ignored);  // stops WatchIdle's wait
-    if (now - c->idle_since < limits_.idle_timeout && c->socket.is_open()) {
+    if (now - c->idle_since < limits_.idle_timeout && (!verify_idle || StillOpen(*c))) {
       co_return Lease{std::move(c), true};
     }
+    cluster_stats_->upstream_cx_destroy_remote.Inc();
   }
   co_return co_await Connect(connect_timeout);
+}
+
+// An idle connection must have nothing to read: EOF means the upstream closed
+// it, data means it misbehaved. One non-blocking peek instead of keeping a
+// read armed on every idle connection. Callers skip it for requests they can
+// safely retry (no body), where a stale connection costs only a retry.
+bool HostPool::StillOpen(UpstreamConnection& c) {
+  if (!c.socket.is_open()) return false;
+  char byte;
+  const ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {
@@ -105,30 +120,6 @@ void HostPool::Release(std::unique_ptr<UpstreamConnection> connection, bool reus
   connection->idle = true;
   connection->idle_since = std::chrono::steady_clock::now();
   idle_.push_back(std::move(connection));
-  WatchIdle(idle_.back().get());
-}
-
-// An idle connection should never become readable: if it does, the upstream
-// closed it (or misbehaved), so it leaves the pool now rather than failing the
-// next request that borrows it.
-void HostPool::WatchIdle(UpstreamConnection* connection) {
-  std::weak_ptr<HostPool> weak = weak_from_this();
-  connection->socket.async_wait(tcp::socket::wait_read, [weak, connection](const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted) return;
-    auto self = weak.lock();
-    if (!self) return;
-    self->DropIdle(connection);
-  });
-}
-
-void HostPool::DropIdle(UpstreamConnection* connection) {
-  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
-    if (it->get() == connection) {
-      cluster_stats_->upstream_cx_destroy_remote.Inc();
-      idle_.erase(it);
-      return;
-    }
-  }
 }
 
 }  // namespace tether::upstream

@@ -31,11 +31,14 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
 
   // An idle connection (reused = true) or a new one connected within
   // connect_timeout. Errors: Unavailable (refused/reset), DeadlineExceeded.
+  // `verify_idle` checks a pooled connection is still open first (a syscall);
+  // callers that can retry on a stale connection skip it.
   struct Lease {
     std::unique_ptr<UpstreamConnection> connection;
     bool reused = false;
   };
-  boost::asio::awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout);
+  boost::asio::awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout,
+                                                        bool verify_idle = true);
 
   // Returns a connection after a request; kept only when `reusable`.
   void Release(std::unique_ptr<UpstreamConnection> connection, bool reusable);
@@ -51,8 +54,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
 
  private:
   boost::asio::awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
-  void WatchIdle(UpstreamConnection* connection);
-  void DropIdle(UpstreamConnection* connection);
+  static bool StillOpen(UpstreamConnection& connection);
 
   boost::asio::any_io_executor executor_;
   config::Host host_;

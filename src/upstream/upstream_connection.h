@@ -29,7 +29,7 @@ struct UpstreamConnection {
   boost::asio::ip::tcp::socket socket;
   boost::beast::flat_buffer buffer;  // bytes read past the last response
   uint32_t requests = 0;             // requests served so far
-  bool idle = false;                 // in the pool, watched for a remote close
+  bool idle = false;                 // in the pool
   std::chrono::steady_clock::time_point idle_since{};
 
  private:
