@@ -10,7 +10,9 @@ namespace tether::http {
 // One small pool for every access log: lines are queued by workers and
 // written by its thread. When the disk is slower than traffic the oldest
 // queued lines are dropped rather than a worker blocked.
-AccessLogSinks::AccessLogSinks() : pool_(std::make_shared<spdlog::details::thread_pool>(8192, 1)) {}
+// Created with the first log: its queue costs memory a sidecar without access
+// logs should not pay.
+AccessLogSinks::AccessLogSinks() = default;
 
 // The pool's destructor writes what is queued, then joins: the final flush.
 AccessLogSinks::~AccessLogSinks() {
@@ -21,6 +23,7 @@ AccessLogSinks::~AccessLogSinks() {
 absl::StatusOr<std::shared_ptr<spdlog::logger>> AccessLogSinks::Get(const std::string& path) {
   const std::string key = path.empty() ? "/dev/stdout" : path;
   if (auto it = loggers_.find(key); it != loggers_.end()) return it->second;
+  if (!pool_) pool_ = std::make_shared<spdlog::details::thread_pool>(8192, 1);
   spdlog::sink_ptr sink;
   try {
     if (key == "/dev/stdout") {

@@ -49,7 +49,8 @@ class Worker {
   // Declared before io_ so that connections still suspended when io_ is
   // destroyed (their frames die with it) find the state they point to.
   http::WorkerState state_;
-  boost::asio::io_context io_{1};
+  // Only this thread does I/O on it (others just post), so the reactor needs no locks.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::map<std::string, std::unique_ptr<ListenerSocket>> listeners_;
   std::thread thread_;
