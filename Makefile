@@ -4,6 +4,8 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2
+# ccache hits across checkouts of the tree.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all build configure deps test unit e2e demo bench clean
 
