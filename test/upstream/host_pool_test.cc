@@ -1,0 +1,118 @@
+#include "src/upstream/host_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace tether::upstream {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class HostPoolTest : public ::testing::Test {
+ protected:
+  HostPoolTest() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
+
+  std::shared_ptr<HostPool> MakePool(uint16_t port) {
+    auto cluster = std::make_shared<ClusterStats>(store_, "c");
+    auto host = std::make_shared<HostStats>(store_, "c", "h");
+    return std::make_shared<HostPool>(io_.get_executor(), config::Host{"127.0.0.1", port, 1}, host, cluster);
+  }
+
+  // Runs one Acquire to completion.
+  absl::StatusOr<HostPool::Lease> Acquire(HostPool& pool, bool verify = true) {
+    std::optional<absl::StatusOr<HostPool::Lease>> result;
+    asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+      result = co_await pool.Acquire(std::chrono::seconds(2), verify);
+    }, asio::detached);
+    io_.restart();
+    while (!result && io_.run_one_for(std::chrono::seconds(5)) > 0) {
+    }
+    EXPECT_TRUE(result.has_value());
+    return result ? *std::move(result) : absl::InternalError("not run");
+  }
+
+  // Accepts one pending connection (the kernel completed the handshake already).
+  tcp::socket AcceptOne() {
+    tcp::socket s(io_);
+    acceptor_.accept(s);
+    return s;
+  }
+
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  uint64_t Counter(const std::string& family, const stats::Tags& tags) { return store_.CounterFor(family, tags).Value(); }
+
+  asio::io_context io_;
+  stats::Store store_;
+  tcp::acceptor acceptor_;
+};
+
+TEST_F(HostPoolTest, ConnectsThenReusesAReleasedConnection) {
+  auto pool = MakePool(port());
+  auto first = Acquire(*pool);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->reused);
+  tcp::socket server = AcceptOne();
+  EXPECT_EQ(Counter("cluster.upstream_cx_total", {{"cluster_name", "c"}}), 1u);
+  EXPECT_EQ(store_.GaugeFor("cluster.upstream_cx_active", {{"cluster_name", "c"}}).Value(), 1);
+
+  pool->Release(std::move(first->connection), true);
+  EXPECT_EQ(pool->idle_count(), 1u);
+  auto second = Acquire(*pool);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->reused);
+  EXPECT_EQ(Counter("cluster.upstream_cx_total", {{"cluster_name", "c"}}), 1u);  // no new connection
+
+  pool->Release(std::move(second->connection), false);  // not reusable: closed
+  EXPECT_EQ(pool->idle_count(), 0u);
+  EXPECT_EQ(store_.GaugeFor("cluster.upstream_cx_active", {{"cluster_name", "c"}}).Value(), 0);
+}
+
+TEST_F(HostPoolTest, AConnectionClosedByTheUpstreamIsNotReused) {
+  auto pool = MakePool(port());
+  auto first = Acquire(*pool);
+  ASSERT_TRUE(first.ok());
+  {
+    tcp::socket server = AcceptOne();
+    pool->Release(std::move(first->connection), true);
+  }  // the upstream closes it while idle
+  // The FIN has arrived once the pooled socket reads EOF; wait for that state.
+  auto second = Acquire(*pool, /*verify=*/true);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(second->reused);
+  EXPECT_EQ(Counter("cluster.upstream_cx_destroy_remote", {{"cluster_name", "c"}}), 1u);
+  EXPECT_EQ(Counter("cluster.upstream_cx_total", {{"cluster_name", "c"}}), 2u);
+}
+
+TEST_F(HostPoolTest, RefusedConnectIsUnavailableAndCounted) {
+  const uint16_t closed = port();
+  acceptor_.close();
+  auto pool = MakePool(closed);
+  auto lease = Acquire(*pool);
+  ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Counter("cluster.upstream_cx_connect_fail", {{"cluster_name", "c"}}), 1u);
+  EXPECT_EQ(Counter("cluster.host.cx_connect_fail", {{"cluster_name", "c"}, {"host", "h"}}), 1u);
+}
+
+TEST_F(HostPoolTest, LimitsOnIdleConnections) {
+  auto pool = MakePool(port());
+  pool->SetLimits({std::chrono::seconds(60), 1, 2});
+  auto a = Acquire(*pool);
+  auto b = Acquire(*pool);
+  ASSERT_TRUE(a.ok() && b.ok());
+  pool->Release(std::move(a->connection), true);
+  pool->Release(std::move(b->connection), true);
+  EXPECT_EQ(pool->idle_count(), 1u);  // max_idle = 1
+  auto c = Acquire(*pool);
+  ASSERT_TRUE(c.ok());
+  c->connection->requests = 2;  // max_requests_per_connection reached
+  pool->Release(std::move(c->connection), true);
+  EXPECT_EQ(pool->idle_count(), 0u);
+}
+
+}  // namespace
+}  // namespace tether::upstream
