@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.request
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("TETHER_SOURCE_DIR", os.path.dirname(HERE))
@@ -21,6 +22,14 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_busy(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def wait_until(predicate, timeout=10.0, what="condition"):
@@ -207,3 +216,57 @@ class Tether:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class RawUpstream:
+    """A bare TCP upstream: reads a request, sends `reply` (or nothing), closes."""
+
+    def __init__(self, reply=b""):
+        self.reply = reply
+        self.accepted = 0
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.recv(65536)
+            if self.reply:
+                conn.sendall(self.reply)
+            conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.server.close()
+
+
+class ProxyTestCase(unittest.TestCase):
+    """One test upstream and one Tether shared by the tests of a class;
+    subclasses may override config()."""
+
+    @classmethod
+    def config(cls, upstream_port):
+        return bootstrap(upstream_port)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = Upstream()
+        try:
+            cls.tether = Tether(cls.config(cls.upstream.port))
+        except BaseException:
+            cls.upstream.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tether.stop()
+        cls.upstream.stop()

@@ -3,23 +3,17 @@ import json
 import re
 import unittest
 
-from harness import Tether, Upstream, bootstrap, wait_until
+from harness import ProxyTestCase, Tether, Upstream, bootstrap
 
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? -?[0-9.e+]+$')
 TYPE = re.compile(r"^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram)$")
 
 
-class AdminTest(unittest.TestCase):
+class AdminTest(ProxyTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.upstream = Upstream()
-        cls.tether = Tether(bootstrap(cls.upstream.port))
+        super().setUpClass()
         cls.tether.request("GET", "/headers")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tether.stop()
-        cls.upstream.stop()
 
     def test_admin_binds_loopback_only(self):
         self.assertEqual(self.tether.config["admin"]["address"]["socket_address"]["address"], "127.0.0.1")

@@ -5,7 +5,7 @@ import os
 import socket
 import unittest
 
-from harness import Tether, Upstream, bootstrap
+from harness import ProxyTestCase
 
 TEN_MIB = 10 * 1024 * 1024
 
@@ -15,16 +15,7 @@ def expected(n):
     return (block * (n // len(block) + 1))[:n]
 
 
-class BodiesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = Upstream()
-        cls.tether = Tether(bootstrap(cls.upstream.port))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tether.stop()
-        cls.upstream.stop()
+class BodiesTest(ProxyTestCase):
 
     def test_ten_mib_upload_is_byte_exact(self):
         payload = os.urandom(TEN_MIB)

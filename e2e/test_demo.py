@@ -1,18 +1,9 @@
 """`make demo ONCE=1`'s script: upstream, Tether, one request, exit 0."""
 import os
-import socket
 import subprocess
 import unittest
 
-from harness import SOURCE_DIR, TETHER_BIN
-
-
-def busy(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+from harness import SOURCE_DIR, TETHER_BIN, port_busy as busy
 
 
 class DemoTest(unittest.TestCase):

@@ -1,10 +1,8 @@
 """SIGTERM: stop accepting, finish what is in flight, exit 0."""
-import http.client
-import socket
 import threading
 import unittest
 
-from harness import Tether, Upstream, bootstrap, wait_until
+from harness import Tether, Upstream, bootstrap, port_busy, wait_until
 
 
 class DrainTest(unittest.TestCase):
@@ -26,7 +24,7 @@ class DrainTest(unittest.TestCase):
                 wait_until(lambda: "/slow" in upstream.stats()["paths"], what="slow request at the upstream")
                 tether.sigterm()
                 # New connections are refused once the listener is closed.
-                wait_until(lambda: not self._accepts(tether.port), what="listener closed")
+                wait_until(lambda: not port_busy(tether.port), what="listener closed")
                 t.join(timeout=10)
                 self.assertEqual(result.get("status"), 200)
                 self.assertEqual(result.get("body"), b"slow done\n")
@@ -48,13 +46,6 @@ class DrainTest(unittest.TestCase):
             finally:
                 tether.stop()
 
-    @staticmethod
-    def _accepts(port):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            return False
 
 
 if __name__ == "__main__":

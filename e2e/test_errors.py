@@ -1,9 +1,7 @@
 """Failures map to what Envoy users expect: 503 UF/UH/UR, 504 UT, flags in stats and the access log."""
-import socket
-import threading
 import unittest
 
-from harness import Tether, Upstream, bootstrap, cluster, free_port, route, wait_until
+from harness import RawUpstream, Tether, Upstream, bootstrap, free_port, route, wait_until
 
 
 class ErrorsTest(unittest.TestCase):
@@ -36,58 +34,22 @@ class ErrorsTest(unittest.TestCase):
                 self.assertEqual(tether.stat("http.outbound.UT.downstream_rq_response_flags"), 1)
 
     def test_upstream_reset_before_headers_is_503_ur(self):
-        # An upstream that accepts, reads the request and closes without answering.
-        server = socket.socket()
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
-
-        def serve():
-            while True:
-                try:
-                    conn, _ = server.accept()
-                except OSError:
-                    return
-                conn.recv(65536)
-                conn.close()
-
-        threading.Thread(target=serve, daemon=True).start()
-        try:
-            with Tether(bootstrap(server.getsockname()[1])) as tether:
-                status, _, body = tether.request("GET", "/x")
-                self.assertEqual(status, 503)
-                self.assertIn(b"reset", body)
-                self.assertEqual(tether.stat("http.outbound.UR.downstream_rq_response_flags"), 1)
-        finally:
-            server.close()
+        # Reads the request and closes without answering.
+        with RawUpstream() as upstream, Tether(bootstrap(upstream.port)) as tether:
+            status, _, body = tether.request("GET", "/x")
+            self.assertEqual(status, 503)
+            self.assertIn(b"reset", body)
+            self.assertEqual(tether.stat("http.outbound.UR.downstream_rq_response_flags"), 1)
 
     def test_upstream_closing_a_kept_alive_connection_is_invisible(self):
-        # Answers each request as keep-alive, then closes: the pooled
-        # connection dies behind the proxy's back.
-        server = socket.socket()
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
-        accepted = []
-
-        def serve():
-            while True:
-                try:
-                    conn, _ = server.accept()
-                except OSError:
-                    return
-                accepted.append(1)
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                conn.close()
-
-        threading.Thread(target=serve, daemon=True).start()
-        try:
-            with Tether(bootstrap(server.getsockname()[1]), concurrency=1) as tether:
-                for _ in range(3):
-                    status, _, body = tether.request("GET", "/x")
-                    self.assertEqual((status, body), (200, b"ok"))
-                self.assertEqual(len(accepted), 3)
-        finally:
-            server.close()
+        # Answers as keep-alive, then closes: the pooled connection dies
+        # behind the proxy's back, and the next request must not notice.
+        with RawUpstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") as upstream, \
+                Tether(bootstrap(upstream.port), concurrency=1) as tether:
+            for _ in range(3):
+                status, _, body = tether.request("GET", "/x")
+                self.assertEqual((status, body), (200, b"ok"))
+            self.assertEqual(upstream.accepted, 3)
 
 
 if __name__ == "__main__":

@@ -3,21 +3,12 @@
 upstream, and the proxy keeps serving."""
 import unittest
 
-from harness import Tether, Upstream, bootstrap
+from harness import ProxyTestCase, Tether, Upstream, bootstrap
 
 GOOD = b"GET /headers HTTP/1.1\r\nHost: a\r\n\r\n"
 
 
-class MalformedTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = Upstream()
-        cls.tether = Tether(bootstrap(cls.upstream.port))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tether.stop()
-        cls.upstream.stop()
+class MalformedTest(ProxyTestCase):
 
     def refused(self, raw, status=b"400"):
         before_upstream = self.upstream.stats()["requests"]

@@ -2,13 +2,12 @@
 import json
 import unittest
 
-from harness import Tether, Upstream, bootstrap, route
+from harness import ProxyTestCase, bootstrap, route
 
 
-class ProxyBasicTest(unittest.TestCase):
+class ProxyBasicTest(ProxyTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.upstream = Upstream()
+    def config(cls, upstream_port):
         vhosts = [
             {"name": "api", "domains": ["api.example.com", "*.api.example.com"],
              "routes": [route(prefix="/v1/", route={"cluster": "upstream", "prefix_rewrite": "/headers/"},
@@ -24,12 +23,7 @@ class ProxyBasicTest(unittest.TestCase):
                 route(prefix="/headers"), route(prefix="/echo"),
             ]},
         ]
-        cls.tether = Tether(bootstrap(cls.upstream.port, virtual_hosts=vhosts, hcm={"use_remote_address": True}))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tether.stop()
-        cls.upstream.stop()
+        return bootstrap(upstream_port, virtual_hosts=vhosts, hcm={"use_remote_address": True})
 
     def test_get_reaches_upstream_with_proxy_headers(self):
         status, headers, body = self.tether.request("GET", "/headers?a=1", headers={

@@ -1,12 +1,7 @@
 // The downstream half of an exchange: the upstream's response head is
 // cleaned up, reframed for the client, and its body relayed through the
 // connection's fixed buffer.
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
-
+#include "src/http/body_relay.h"
 #include "src/http/downstream_connection.h"
 #include "src/http/header_utils.h"
 
@@ -15,7 +10,6 @@ namespace tether::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -68,44 +62,12 @@ asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, Upst
   (status >= 500 ? ex.pool->stats().rq_error : ex.pool->stats().rq_success).Inc();
   PrepareDownstreamResponse(rq);
 
-  // The head goes out with the first piece of body: one write for a small response.
-  bhttp::response_serializer<bhttp::buffer_body> sr{res};
-  const bool header_only = HeaderOnly(rq, status);
-  bool downstream_ok = true;
-  bool upstream_ok = true;
-  do {
-    if (!header_only && !rp.is_done()) {
-      res.body().data = body_buffer_.data();
-      res.body().size = body_buffer_.size();
-      auto [ec, n] = co_await bhttp::async_read_some(ex.connection->socket, ex.connection->buffer, rp, kNoThrow);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      // A close-delimited body ends with the upstream's EOF.
-      if (ec == bhttp::error::end_of_stream) ec = {};
-      if (ec) {
-        upstream_ok = false;
-        break;
-      }
-      const size_t got = body_buffer_.size() - res.body().size;
-      rq.bytes_sent += got;
-      // A zero-size buffer would go out as a zero-size chunk, which ends a
-      // chunked body: write only when there is something (or the end).
-      if (got == 0 && !rp.is_done()) continue;
-      res.body().size = got;
-      res.body().data = got == 0 ? nullptr : body_buffer_.data();
-      res.body().more = !rp.is_done();
-    } else {
-      res.body().data = nullptr;
-      res.body().size = 0;
-      res.body().more = false;
-    }
-    auto [wec, wn] = co_await bhttp::async_write(socket_, sr, kNoThrow);
-    if (wec == bhttp::error::need_buffer) wec = {};
-    if (wec) {
-      downstream_ok = false;
-      break;
-    }
-  } while (!sr.is_done());
-  if (!upstream_ok && !sr.is_header_done()) {
+  const RelayResult relay = co_await RelayMessage(ex.connection->socket, ex.connection->buffer, rp, socket_,
+                                                  std::span<char>(body_buffer_), HeaderOnly(rq, status),
+                                                  rq.bytes_sent);
+  const bool upstream_ok = !relay.read_error;
+  const bool downstream_ok = !relay.write_error;
+  if (!upstream_ok && !relay.head_sent) {
     // Nothing sent downstream yet: the client can still get a proper error.
     const bool timed_out = ex.deadline->expired();
     (timed_out ? ex.stats->upstream_rq_timeout : ex.stats->upstream_rq_reset).Inc();

@@ -8,6 +8,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "src/http/body_relay.h"
 #include "src/http/downstream_connection.h"
 #include "src/http/header_utils.h"
 #include "src/http/router.h"
@@ -114,9 +115,6 @@ void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
 }
 
 asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, UpstreamExchange& ex) {
-  auto& req = rq.parser->get();
-  tcp::socket& up = ex.connection->socket;
-  bhttp::request_serializer<bhttp::buffer_body> sr{req};
   if (rq.expect_continue && !rq.parser->is_done()) {
     auto [cec, cn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kNoThrow);
     if (cec) co_return ExchangeStep::kDownstreamClosed;
@@ -124,31 +122,14 @@ asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq
   // The head goes out with the first piece of body, so a body that is
   // malformed from its first bytes (bad chunk size) is refused before the
   // upstream sees anything.
-  do {
-    if (!rq.parser->is_done()) {
-      ex.body_started = true;
-      req.body().data = body_buffer_.data();
-      req.body().size = body_buffer_.size();
-      auto [ec, n] = co_await bhttp::async_read_some(socket_, buffer_, *rq.parser, kNoThrow);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) co_return IsClientProtocolError(ec) ? ExchangeStep::kDownstreamProtocol : ExchangeStep::kDownstreamClosed;
-      const size_t got = body_buffer_.size() - req.body().size;
-      rq.bytes_received += got;
-      // A zero-size buffer would go out as a zero-size chunk, which ends a
-      // chunked body: write only when there is something (or the end).
-      if (got == 0 && !rq.parser->is_done()) continue;
-      req.body().size = got;
-      req.body().data = got == 0 ? nullptr : body_buffer_.data();
-      req.body().more = !rq.parser->is_done();
-    } else {
-      req.body().data = nullptr;
-      req.body().size = 0;
-      req.body().more = false;
-    }
-    auto [wec, wn] = co_await bhttp::async_write(up, sr, kNoThrow);
-    if (wec == bhttp::error::need_buffer) wec = {};
-    if (wec) co_return ExchangeStep::kUpstreamReset;
-  } while (!rq.parser->is_done() || !sr.is_done());
+  ex.body_started = !rq.parser->is_done();
+  const RelayResult relay = co_await RelayMessage(socket_, buffer_, *rq.parser, ex.connection->socket,
+                                                  std::span<char>(body_buffer_), false, rq.bytes_received);
+  if (relay.read_error) {
+    co_return IsClientProtocolError(relay.read_error) ? ExchangeStep::kDownstreamProtocol
+                                                      : ExchangeStep::kDownstreamClosed;
+  }
+  if (relay.write_error) co_return ExchangeStep::kUpstreamReset;
   ex.sent_at = std::chrono::steady_clock::now();
   co_return ExchangeStep::kOk;
 }
