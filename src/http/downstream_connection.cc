@@ -1,24 +1,17 @@
 #include "src/http/downstream_connection.h"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/http/coro.h"
 #include "src/http/header_utils.h"
 #include "src/http/request_head_validator.h"
 #include "src/http/router.h"
 
 namespace tether::http {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

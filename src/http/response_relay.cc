@@ -2,14 +2,11 @@
 // cleaned up, reframed for the client, and its body relayed through the
 // connection's fixed buffer.
 #include "src/http/body_relay.h"
+#include "src/http/coro.h"
 #include "src/http/downstream_connection.h"
 #include "src/http/header_utils.h"
 
 namespace tether::http {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 
 namespace {
 

@@ -1,25 +1,18 @@
 // Forwarding a routed request to its cluster: the DownstreamConnection
 // methods that talk to an upstream. Bodies are relayed through one fixed
 // buffer (Beast's buffer_body relay), so memory does not grow with body size.
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "src/http/body_relay.h"
+#include "src/http/coro.h"
 #include "src/http/downstream_connection.h"
 #include "src/http/header_utils.h"
 #include "src/http/router.h"
 
 namespace tether::http {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
