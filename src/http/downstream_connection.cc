@@ -26,7 +26,9 @@ std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 }  // namespace
 
 DownstreamConnection::DownstreamConnection(tcp::socket socket, std::string listener_name, WorkerState& worker)
-    : socket_(std::move(socket)), listener_name_(std::move(listener_name)), worker_(worker), deadline_(socket_) {
+    : socket_(std::move(socket)), listener_name_(std::move(listener_name)), worker_(worker),
+      deadline_(socket_),
+      upstream_deadline_(socket_.get_executor()) {
   boost::system::error_code ec;
   const auto peer = socket_.remote_endpoint(ec);
   if (!ec) {

@@ -68,7 +68,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string local_address_;
   std::string peer_address_;
   boost::beast::flat_buffer buffer_;
-  SocketDeadline deadline_;
+  SocketDeadline deadline_;           // this connection's socket
+  SocketDeadline upstream_deadline_;  // the route timeout, on the upstream socket of the moment
   bool idle_ = false;  // waiting for the first byte of a request
   bool close_after_response_ = false;
   std::array<char, 32 * 1024> body_buffer_;

@@ -3,27 +3,48 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 
 namespace tether::http {
 
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+bool IsHopByHop(bhttp::field f) {
+  switch (f) {
+    case bhttp::field::connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::proxy_connection:
+    case bhttp::field::te:
+    case bhttp::field::trailer:
+    case bhttp::field::transfer_encoding:
+    case bhttp::field::upgrade:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void RemoveHopByHopHeaders(bhttp::fields& headers) {
-  // Names listed in Connection are hop-by-hop too (RFC 9110 7.6.1).
+  // Names listed in Connection are hop-by-hop too (RFC 9110 7.6.1); the usual
+  // "close" and "keep-alive" need no second pass.
   std::vector<std::string> listed;
   auto range = headers.equal_range(bhttp::field::connection);
   for (auto it = range.first; it != range.second; ++it) {
     for (absl::string_view token : absl::StrSplit(absl::string_view(it->value().data(), it->value().size()), ',')) {
       token = absl::StripAsciiWhitespace(token);
-      if (!token.empty()) listed.emplace_back(token);
+      if (token.empty() || absl::EqualsIgnoreCase(token, "close") || absl::EqualsIgnoreCase(token, "keep-alive")) continue;
+      listed.emplace_back(token);
     }
   }
   for (const std::string& name : listed) headers.erase(name);
-  for (const auto field : {bhttp::field::connection, bhttp::field::keep_alive, bhttp::field::proxy_connection,
-                           bhttp::field::te, bhttp::field::trailer, bhttp::field::transfer_encoding,
-                           bhttp::field::upgrade}) {
-    headers.erase(field);
+  // One pass over the fields rather than a lookup per hop-by-hop name.
+  for (auto it = headers.begin(); it != headers.end();) {
+    it = IsHopByHop(it->name()) ? headers.erase(it) : std::next(it);
   }
 }
 

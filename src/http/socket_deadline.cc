@@ -5,6 +5,15 @@ namespace tether::http {
 SocketDeadline::SocketDeadline(boost::asio::ip::tcp::socket& socket)
     : state_(std::make_shared<State>(State{&socket, boost::asio::steady_timer(socket.get_executor())})) {}
 
+SocketDeadline::SocketDeadline(const boost::asio::any_io_executor& executor)
+    : state_(std::make_shared<State>(State{nullptr, boost::asio::steady_timer(executor)})) {}
+
+void SocketDeadline::Attach(boost::asio::ip::tcp::socket* socket) {
+  state_->socket = socket;
+  state_->armed = false;
+  state_->expired = false;
+}
+
 SocketDeadline::~SocketDeadline() {
   state_->socket = nullptr;
   state_->timer.cancel();

@@ -19,10 +19,15 @@ namespace tether::http {
 class SocketDeadline {
  public:
   explicit SocketDeadline(boost::asio::ip::tcp::socket& socket);
+  // Not watching a socket until Attach(): for deadlines that move from one
+  // socket to the next (a downstream connection's upstream exchanges).
+  explicit SocketDeadline(const boost::asio::any_io_executor& executor);
   ~SocketDeadline();
   SocketDeadline(const SocketDeadline&) = delete;
   SocketDeadline& operator=(const SocketDeadline&) = delete;
 
+  // Watches `socket` from now on (nullptr: none), disarmed and not expired.
+  void Attach(boost::asio::ip::tcp::socket* socket);
   // A zero duration disarms.
   void Arm(std::chrono::milliseconds timeout);
   void Disarm();

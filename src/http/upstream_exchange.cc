@@ -68,7 +68,8 @@ asio::awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamEx
   ex.connection = std::move(lease->connection);
   ex.reused = lease->reused;
   ++ex.connection->requests;
-  ex.deadline.emplace(ex.connection->socket);
+  ex.deadline = &upstream_deadline_;
+  upstream_deadline_.Attach(&ex.connection->socket);
 
   ExchangeStep step = co_await SendRequest(rq, ex);
   if (step == ExchangeStep::kOk) step = co_await ReadResponseHead(rq, ex);

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 
 #include "src/config/snapshot.h"
 #include "src/http/socket_deadline.h"
@@ -21,22 +20,30 @@ enum class ExchangeStep {
 };
 
 // One request's use of an upstream: the host chosen, the borrowed connection
-// and the route-timeout deadline on it. Member order matters: the deadline
-// (which points at the connection's socket) goes first.
+// and the route-timeout deadline on it. The deadline belongs to the
+// downstream connection (one timer for all its exchanges); it is attached to
+// the borrowed socket and detached before the socket goes back or closes.
 struct UpstreamExchange {
   const config::Cluster* cluster = nullptr;
   std::shared_ptr<upstream::HostPool> pool;
   upstream::ClusterStats* stats = nullptr;
   std::unique_ptr<upstream::UpstreamConnection> connection;
-  std::optional<SocketDeadline> deadline;
+  SocketDeadline* deadline = nullptr;
   bool reused = false;
   bool body_started = false;        // request body bytes consumed from downstream
   bool upstream_keep_alive = true;  // the response allows reuse
   std::chrono::steady_clock::time_point sent_at;
 
-  // Returns the connection to its pool (or closes it) and clears the deadline.
+  UpstreamExchange() = default;
+  UpstreamExchange(const UpstreamExchange&) = delete;
+  UpstreamExchange& operator=(const UpstreamExchange&) = delete;
+  ~UpstreamExchange() {
+    if (deadline != nullptr) deadline->Attach(nullptr);
+  }
+
+  // Returns the connection to its pool (or closes it) and detaches the deadline.
   void Release(bool reusable) {
-    deadline.reset();
+    if (deadline != nullptr) deadline->Attach(nullptr);
     if (connection) pool->Release(std::move(connection), reusable);
   }
 };
