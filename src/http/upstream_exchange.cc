@@ -56,7 +56,9 @@ asio::awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
 
 asio::awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
   // A request without a body can be retried if the pooled connection is stale.
-  auto lease = co_await ex.pool->Acquire(ex.cluster->connect_timeout, !rq.parser->is_done());
+  absl::StatusOr<upstream::HostPool::Lease> lease =
+      upstream::HostPool::Lease{ex.pool->TakeIdle(!rq.parser->is_done()), true};
+  if (!lease->connection) lease = co_await ex.pool->Connect(ex.cluster->connect_timeout);
   if (!lease.ok()) {
     ex.pool->stats().rq_error.Inc();
     co_await SendLocalReply(rq, 503,

@@ -40,18 +40,21 @@ void HostPool::RequestFinished() {
 
 asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout,
                                                                    bool verify_idle) {
+  if (auto idle = TakeIdle(verify_idle)) co_return Lease{std::move(idle), true};
+  co_return co_await Connect(connect_timeout);
+}
+
+std::unique_ptr<UpstreamConnection> HostPool::TakeIdle(bool verify_idle) {
   const auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
     // Most recently used first: it is the least likely to have been closed.
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
     c->idle = false;
-    if (now - c->idle_since < limits_.idle_timeout && (!verify_idle || StillOpen(*c))) {
-      co_return Lease{std::move(c), true};
-    }
+    if (now - c->idle_since < limits_.idle_timeout && (!verify_idle || StillOpen(*c))) return c;
     cluster_stats_->upstream_cx_destroy_remote.Inc();
   }
-  co_return co_await Connect(connect_timeout);
+  return nullptr;
 }
 
 // An idle connection must have nothing to read: EOF means the upstream closed

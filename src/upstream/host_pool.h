@@ -1,6 +1,6 @@
 #pragma once
 
-#include <list>
+#include <vector>
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
@@ -40,6 +40,12 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   boost::asio::awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout,
                                                         bool verify_idle = true);
 
+  // The synchronous half of Acquire(): an idle connection, or null. Lets the
+  // common case (a pooled connection) skip a coroutine frame.
+  std::unique_ptr<UpstreamConnection> TakeIdle(bool verify_idle = true);
+  // The other half: a new connection within connect_timeout.
+  boost::asio::awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
+
   // Returns a connection after a request; kept only when `reusable`.
   void Release(std::unique_ptr<UpstreamConnection> connection, bool reusable);
 
@@ -53,7 +59,6 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   size_t idle_count() const { return idle_.size(); }
 
  private:
-  boost::asio::awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
   static bool StillOpen(UpstreamConnection& connection);
 
   boost::asio::any_io_executor executor_;
@@ -61,7 +66,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   std::shared_ptr<HostStats> stats_;
   std::shared_ptr<ClusterStats> cluster_stats_;
   Limits limits_;
-  std::list<std::unique_ptr<UpstreamConnection>> idle_;
+  std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // LIFO: back is the most recent
   uint32_t active_requests_ = 0;
 };
 
