@@ -33,18 +33,19 @@ void AppendHead(const bhttp::response_header<>& head, std::string& out);
 // body, in one write for small messages. Framing follows the head: chunked
 // when it says chunked, raw bytes otherwise. Both directions of the proxy use
 // it: requests downstream to upstream, responses back. `header_only` sends
-// the head alone (HEAD, 204, 304).
+// the head alone (HEAD, 204, 304). `head` is scratch space for the head's
+// text, kept by the caller so its capacity is reused message after message.
 //
 // Beast parses; the writing is ours: Beast's serializer walks a generic
 // buffer sequence per write, which was the largest single cost per request.
 template <bool isRequest, class InStream, class OutStream>
 asio::awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body>& parser, OutStream& out,
-                                          std::span<char> buffer, bool header_only, uint64_t& body_bytes) {
+                                          std::span<char> buffer, std::string& head, bool header_only,
+                                          uint64_t& body_bytes) {
   auto& msg = parser.get();
   const bool chunked = !header_only && msg.chunked();
-  std::string head;
-  head.reserve(512);
+  head.clear();
   AppendHead(msg.base(), head);
   RelayResult result;
   bool done = header_only || parser.is_done();

@@ -73,6 +73,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   bool idle_ = false;  // waiting for the first byte of a request
   bool close_after_response_ = false;
   std::array<char, 32 * 1024> body_buffer_;
+  std::string head_buffer_;  // text of the head being relayed
 };
 
 }  // namespace tether::http

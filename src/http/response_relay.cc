@@ -60,7 +60,7 @@ asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, Upst
   PrepareDownstreamResponse(rq);
 
   const RelayResult relay = co_await RelayMessage(ex.connection->socket, ex.connection->buffer, rp, socket_,
-                                                  std::span<char>(body_buffer_), HeaderOnly(rq, status),
+                                                  std::span<char>(body_buffer_), head_buffer_, HeaderOnly(rq, status),
                                                   rq.bytes_sent);
   const bool upstream_ok = !relay.read_error;
   const bool downstream_ok = !relay.write_error;
