@@ -1,5 +1,7 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <array>
 #include <cstdint>
 #include <span>
@@ -39,7 +41,7 @@ void AppendHead(const bhttp::response_header<>& head, std::string& out);
 // Beast parses; the writing is ours: Beast's serializer walks a generic
 // buffer sequence per write, which was the largest single cost per request.
 template <bool isRequest, class InStream, class OutStream>
-asio::awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
+Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body>& parser, OutStream& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
                                           uint64_t& body_bytes) {

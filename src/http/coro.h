@@ -1,19 +1,18 @@
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "src/common/io.h"
+
 namespace tether::http {
 
-// Short names for what the http room's coroutines use. Completion tokens
-// return error codes as values (kNoThrow): no exception crosses a co_await.
+// Short names for what the http room's coroutines use; the I/O types and
+// kNoThrow come from src/common/io.h.
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
-inline constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace tether::http

@@ -1,5 +1,7 @@
 #include "src/http/downstream_connection.h"
 
+#include "src/common/io.h"
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -25,7 +27,7 @@ std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-DownstreamConnection::DownstreamConnection(tcp::socket socket, std::string listener_name, WorkerState& worker)
+DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listener_name, WorkerState& worker)
     : socket_(std::move(socket)), listener_name_(std::move(listener_name)), worker_(worker),
       deadline_(socket_),
       upstream_deadline_(socket_.get_executor()) {
@@ -56,7 +58,7 @@ void DownstreamConnection::Drain() {
   }
 }
 
-asio::awaitable<void> DownstreamConnection::Run() {
+Awaitable<void> DownstreamConnection::Run() {
   auto self = shared_from_this();
   {
     const auto& active = worker_.active;
@@ -76,13 +78,13 @@ asio::awaitable<void> DownstreamConnection::Run() {
   }
   deadline_.Disarm();
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.shutdown(TcpSocket::shutdown_both, ignored);
   socket_.close(ignored);
 }
 
 // Reads until the blank line ending the head, with the listener's size limit:
 // the idle timeout runs until the first byte, then the request-headers timeout.
-asio::awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(RequestState& rq,
+Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(RequestState& rq,
                                                                                  size_t& head_size) {
   const config::Listener& listener = *rq.listener->config;
   const size_t limit = listener.max_request_headers_bytes;
@@ -129,7 +131,7 @@ asio::awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead
   }
 }
 
-asio::awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
+Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   size_t head_size = 0;
   const HeadResult head = co_await ReadHead(rq, head_size);
   ListenerStats& stats = *rq.listener->stats;
@@ -183,7 +185,7 @@ asio::awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   co_return !close_after_response_ && rq.client_keep_alive && socket_.is_open();
 }
 
-asio::awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
+Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
   auto& req = rq.parser->get();
   rq.method = ToView(req.method_string());
   rq.original_target = ToView(req.target());
@@ -222,7 +224,7 @@ asio::awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
 }
 
 // A response made by the proxy itself (errors, direct responses, redirects).
-asio::awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
+Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
                                                            std::string_view flag, const std::string& location) {
   if (!flag.empty()) rq.AddFlag(flag);
   // An unread request body would be taken for the next request: close instead.
@@ -242,7 +244,7 @@ asio::awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, uns
   if (ec) close_after_response_ = true;
 }
 
-asio::awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned status, std::string_view reason,
+Awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned status, std::string_view reason,
                                                        std::string_view flag) {
   rq.listener->stats->downstream_cx_protocol_error.Inc();
   if (rq.start == std::chrono::steady_clock::time_point{}) {
@@ -260,9 +262,9 @@ asio::awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigne
 // After refusing a request the client may still be sending; closing with
 // unread data would reset the connection and lose our response, so read and
 // discard for a moment after shutting down our side.
-asio::awaitable<void> DownstreamConnection::LingeringClose() {
+Awaitable<void> DownstreamConnection::LingeringClose() {
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.shutdown(TcpSocket::shutdown_send, ignored);
   deadline_.Arm(std::chrono::seconds(1));
   size_t discarded = 0;
   while (discarded < (1u << 20)) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <array>
 #include <memory>
 #include <string>
@@ -22,13 +24,13 @@ namespace tether::http {
 // bodies streamed both ways through fixed buffers. Lives on one worker.
 class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
  public:
-  DownstreamConnection(boost::asio::ip::tcp::socket socket, std::string listener_name, WorkerState& worker);
+  DownstreamConnection(TcpSocket socket, std::string listener_name, WorkerState& worker);
   ~DownstreamConnection();
   DownstreamConnection(const DownstreamConnection&) = delete;
   DownstreamConnection& operator=(const DownstreamConnection&) = delete;
 
   // The connection's whole life; spawned detached by the listener.
-  boost::asio::awaitable<void> Run();
+  Awaitable<void> Run();
 
   // Server drain: close now if idle between requests, else after this response.
   void Drain();
@@ -37,30 +39,30 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge };
 
   // downstream_connection.cc: the request loop and local replies.
-  boost::asio::awaitable<HeadResult> ReadHead(RequestState& rq, size_t& head_size);
-  boost::asio::awaitable<bool> ServeOne(RequestState& rq);  // false: close the connection
-  boost::asio::awaitable<void> Dispatch(RequestState& rq);
-  boost::asio::awaitable<void> SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
+  Awaitable<HeadResult> ReadHead(RequestState& rq, size_t& head_size);
+  Awaitable<bool> ServeOne(RequestState& rq);  // false: close the connection
+  Awaitable<void> Dispatch(RequestState& rq);
+  Awaitable<void> SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
                                               std::string_view flag, const std::string& location = {});
-  boost::asio::awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason,
+  Awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason,
                                           std::string_view flag);
-  boost::asio::awaitable<void> LingeringClose();
+  Awaitable<void> LingeringClose();
   void Finish(RequestState& rq);
   void WriteAccessLogs(const RequestState& rq);
 
   // upstream_exchange.cc: forwarding to a cluster.
-  boost::asio::awaitable<void> Forward(RequestState& rq);
+  Awaitable<void> Forward(RequestState& rq);
   void PrepareUpstreamRequest(RequestState& rq);
-  boost::asio::awaitable<bool> Attempt(RequestState& rq, UpstreamExchange& ex);  // true: retry
-  boost::asio::awaitable<ExchangeStep> SendRequest(RequestState& rq, UpstreamExchange& ex);
-  boost::asio::awaitable<ExchangeStep> ReadResponseHead(RequestState& rq, UpstreamExchange& ex);
-  boost::asio::awaitable<void> FailBeforeResponse(RequestState& rq, UpstreamExchange& ex, ExchangeStep step);
-  boost::asio::awaitable<void> RelayResponse(RequestState& rq, UpstreamExchange& ex);
+  Awaitable<bool> Attempt(RequestState& rq, UpstreamExchange& ex);  // true: retry
+  Awaitable<ExchangeStep> SendRequest(RequestState& rq, UpstreamExchange& ex);
+  Awaitable<ExchangeStep> ReadResponseHead(RequestState& rq, UpstreamExchange& ex);
+  Awaitable<void> FailBeforeResponse(RequestState& rq, UpstreamExchange& ex, ExchangeStep step);
+  Awaitable<void> RelayResponse(RequestState& rq, UpstreamExchange& ex);
   void PrepareDownstreamResponse(RequestState& rq);
   // Route, virtual host and route-table response headers, then filters.
   void ApplyResponseMutations(RequestState& rq, boost::beast::http::fields& headers);
 
-  boost::asio::ip::tcp::socket socket_;
+  TcpSocket socket_;
   std::string listener_name_;
   WorkerState& worker_;
   std::shared_ptr<ListenerStats> cx_stats_;  // the stats this connection counted itself in

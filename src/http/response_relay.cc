@@ -2,6 +2,8 @@
 // cleaned up, reframed for the client, and its body relayed through the
 // connection's fixed buffer.
 #include "src/http/body_relay.h"
+
+#include "src/common/io.h"
 #include "src/http/coro.h"
 #include "src/http/downstream_connection.h"
 #include "src/http/header_utils.h"
@@ -46,7 +48,7 @@ void DownstreamConnection::PrepareDownstreamResponse(RequestState& rq) {
   if (keep_alive && rq.client_version == 10) res.set(bhttp::field::connection, "keep-alive");
 }
 
-asio::awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamExchange& ex) {
+Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamExchange& ex) {
   ResponseParser& rp = *rq.response;
   auto& res = rp.get();
   const unsigned status = res.result_int();

@@ -1,14 +1,16 @@
 #include "src/http/socket_deadline.h"
 
+#include "src/common/io.h"
+
 namespace tether::http {
 
-SocketDeadline::SocketDeadline(boost::asio::ip::tcp::socket& socket)
-    : state_(std::make_shared<State>(State{&socket, boost::asio::steady_timer(socket.get_executor())})) {}
+SocketDeadline::SocketDeadline(TcpSocket& socket)
+    : state_(std::make_shared<State>(State{&socket, SteadyTimer(socket.get_executor())})) {}
 
-SocketDeadline::SocketDeadline(const boost::asio::any_io_executor& executor)
-    : state_(std::make_shared<State>(State{nullptr, boost::asio::steady_timer(executor)})) {}
+SocketDeadline::SocketDeadline(const IoExecutor& executor)
+    : state_(std::make_shared<State>(State{nullptr, SteadyTimer(executor)})) {}
 
-void SocketDeadline::Attach(boost::asio::ip::tcp::socket* socket) {
+void SocketDeadline::Attach(TcpSocket* socket) {
   state_->socket = socket;
   state_->armed = false;
   state_->expired = false;

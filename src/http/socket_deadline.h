@@ -1,5 +1,7 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <chrono>
 #include <memory>
 
@@ -18,16 +20,16 @@ namespace tether::http {
 // keep-alive connection arming per request makes no timer syscall per request.
 class SocketDeadline {
  public:
-  explicit SocketDeadline(boost::asio::ip::tcp::socket& socket);
+  explicit SocketDeadline(TcpSocket& socket);
   // Not watching a socket until Attach(): for deadlines that move from one
   // socket to the next (a downstream connection's upstream exchanges).
-  explicit SocketDeadline(const boost::asio::any_io_executor& executor);
+  explicit SocketDeadline(const IoExecutor& executor);
   ~SocketDeadline();
   SocketDeadline(const SocketDeadline&) = delete;
   SocketDeadline& operator=(const SocketDeadline&) = delete;
 
   // Watches `socket` from now on (nullptr: none), disarmed and not expired.
-  void Attach(boost::asio::ip::tcp::socket* socket);
+  void Attach(TcpSocket* socket);
   // A zero duration disarms.
   void Arm(std::chrono::milliseconds timeout);
   void Disarm();
@@ -36,8 +38,8 @@ class SocketDeadline {
  private:
   using Clock = std::chrono::steady_clock;
   struct State {
-    boost::asio::ip::tcp::socket* socket;
-    boost::asio::steady_timer timer;
+    TcpSocket* socket;
+    SteadyTimer timer;
     bool armed = false;
     bool expired = false;
     bool waiting = false;         // the timer has a wait pending

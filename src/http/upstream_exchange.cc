@@ -2,6 +2,8 @@
 // methods that talk to an upstream. Bodies are relayed through one fixed
 // buffer (Beast's buffer_body relay), so memory does not grow with body size.
 #include <boost/asio/write.hpp>
+
+#include "src/common/io.h"
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -26,7 +28,7 @@ bool IsClientProtocolError(const beast::error_code& ec) {
 
 }  // namespace
 
-asio::awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
+Awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
   const std::string& cluster_name = PickCluster(*rq.route, worker_.rng());
   rq.upstream_cluster = cluster_name;
   const upstream::ClusterManager::Pick pick = worker_.clusters->Choose(cluster_name);
@@ -54,7 +56,7 @@ asio::awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
   ex.pool->RequestFinished();
 }
 
-asio::awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
+Awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
   // A request without a body can be retried if the pooled connection is stale.
   absl::StatusOr<upstream::HostPool::Lease> lease =
       upstream::HostPool::Lease{ex.pool->TakeIdle(!rq.parser->is_done()), true};
@@ -110,7 +112,7 @@ void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
   req.version(11);
 }
 
-asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, UpstreamExchange& ex) {
+Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, UpstreamExchange& ex) {
   if (rq.expect_continue && !rq.parser->is_done()) {
     auto [cec, cn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kNoThrow);
     if (cec) co_return ExchangeStep::kDownstreamClosed;
@@ -130,7 +132,7 @@ asio::awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq
   co_return ExchangeStep::kOk;
 }
 
-asio::awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq, UpstreamExchange& ex) {
+Awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq, UpstreamExchange& ex) {
   ex.deadline->Arm(rq.route->timeout);
   for (;;) {
     rq.response.emplace();
@@ -147,7 +149,7 @@ asio::awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestStat
   }
 }
 
-asio::awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, UpstreamExchange& ex,
+Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, UpstreamExchange& ex,
                                                                ExchangeStep step) {
   switch (step) {
     case ExchangeStep::kUpstreamTimeout:

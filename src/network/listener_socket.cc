@@ -1,5 +1,7 @@
 #include "src/network/listener_socket.h"
 
+#include "src/common/io.h"
+
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,7 +18,6 @@ namespace tether::network {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -43,7 +44,7 @@ absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   const std::string where = absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": ");
   acceptor_.open(endpoint.protocol(), ec);
   if (ec) return absl::UnavailableError(where + ec.message());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  acceptor_.set_option(TcpAcceptor::reuse_address(true), ec);
   const int one = 1;
   if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
     return absl::UnavailableError(where + "SO_REUSEPORT refused");
@@ -64,8 +65,8 @@ void ListenerSocket::Close() {
   acceptor_.close(ignored);
 }
 
-asio::awaitable<void> ListenerSocket::AcceptLoop() {
-  asio::steady_timer backoff(acceptor_.get_executor());
+Awaitable<void> ListenerSocket::AcceptLoop() {
+  SteadyTimer backoff(acceptor_.get_executor());
   while (acceptor_.is_open()) {
     auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,9 +26,9 @@ class ListenerSocket {
   void Close();
 
  private:
-  boost::asio::awaitable<void> AcceptLoop();
+  Awaitable<void> AcceptLoop();
 
-  boost::asio::ip::tcp::acceptor acceptor_;
+  TcpAcceptor acceptor_;
   http::WorkerState& state_;
   std::string name_;
 };

@@ -1,5 +1,7 @@
 #include "src/network/worker.h"
 
+#include "src/common/io.h"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -68,7 +70,7 @@ void Worker::PollDrained(std::function<void()> on_drained) {
     on_drained();
     return;
   }
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(20));
+  auto timer = std::make_shared<SteadyTimer>(io_, std::chrono::milliseconds(20));
   timer->async_wait([this, timer, on_drained = std::move(on_drained)](const boost::system::error_code&) mutable {
     PollDrained(std::move(on_drained));
   });

@@ -1,8 +1,10 @@
 #include "src/upstream/cluster_manager.h"
 
+#include "src/common/io.h"
+
 namespace tether::upstream {
 
-ClusterManager::ClusterManager(boost::asio::any_io_executor executor, stats::Store& store, uint64_t seed)
+ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed)
     : executor_(std::move(executor)), store_(store), seed_(seed) {}
 
 void ClusterManager::Update(const config::Snapshot& snapshot) {

@@ -1,11 +1,12 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
 
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
@@ -20,7 +21,7 @@ namespace tether::upstream {
 // hosts that stay; a removed host's pool lives on while requests hold it.
 class ClusterManager {
  public:
-  ClusterManager(boost::asio::any_io_executor executor, stats::Store& store, uint64_t seed);
+  ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed);
 
   // Applies a new snapshot's clusters; called on the worker between requests.
   void Update(const config::Snapshot& snapshot);
@@ -42,7 +43,7 @@ class ClusterManager {
   };
   void Rebuild(WorkerCluster& wc, const std::shared_ptr<const config::Cluster>& config);
 
-  boost::asio::any_io_executor executor_;
+  IoExecutor executor_;
   stats::Store& store_;
   uint64_t seed_;
   std::map<std::string, WorkerCluster> clusters_;

@@ -1,5 +1,7 @@
 #include "src/upstream/host_pool.h"
 
+#include "src/common/io.h"
+
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -16,9 +18,8 @@ namespace tether::upstream {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-HostPool::HostPool(asio::any_io_executor executor, config::Host host, std::shared_ptr<HostStats> stats,
+HostPool::HostPool(IoExecutor executor, config::Host host, std::shared_ptr<HostStats> stats,
                    std::shared_ptr<ClusterStats> cluster_stats)
     : executor_(std::move(executor)),
       host_(std::move(host)),
@@ -38,7 +39,7 @@ void HostPool::RequestFinished() {
   stats_->rq_active.Dec();
 }
 
-asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout,
+Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout,
                                                                    bool verify_idle) {
   if (auto idle = TakeIdle(verify_idle)) co_return Lease{std::move(idle), true};
   co_return co_await Connect(connect_timeout);
@@ -68,17 +69,17 @@ bool HostPool::StillOpen(UpstreamConnection& c) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-asio::awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {
+Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {
   auto self = shared_from_this();
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host_.address, ec);
   if (ec) co_return absl::InvalidArgumentError(absl::StrCat("bad host address ", host_.address));
-  tcp::socket socket(executor_);
-  asio::steady_timer timer(executor_);
+  TcpSocket socket(executor_);
+  SteadyTimer timer(executor_);
   // The timer's handler may already be queued when the connect completes, so
   // it reaches the socket through state that is cleared before we return.
   struct State {
-    tcp::socket* socket;
+    TcpSocket* socket;
     bool timed_out = false;
   };
   auto state = std::make_shared<State>(State{&socket});

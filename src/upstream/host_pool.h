@@ -1,10 +1,11 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <vector>
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/any_io_executor.hpp>
 
 #include "absl/status/statusor.h"
 #include "src/config/snapshot.h"
@@ -23,7 +24,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
     uint32_t max_requests_per_connection = 0;  // 0 = unlimited
   };
 
-  HostPool(boost::asio::any_io_executor executor, config::Host host, std::shared_ptr<HostStats> stats,
+  HostPool(IoExecutor executor, config::Host host, std::shared_ptr<HostStats> stats,
            std::shared_ptr<ClusterStats> cluster_stats);
   ~HostPool();
   HostPool(const HostPool&) = delete;
@@ -37,14 +38,14 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
     std::unique_ptr<UpstreamConnection> connection;
     bool reused = false;
   };
-  boost::asio::awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout,
+  Awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout,
                                                         bool verify_idle = true);
 
   // The synchronous half of Acquire(): an idle connection, or null. Lets the
   // common case (a pooled connection) skip a coroutine frame.
   std::unique_ptr<UpstreamConnection> TakeIdle(bool verify_idle = true);
   // The other half: a new connection within connect_timeout.
-  boost::asio::awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
+  Awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
 
   // Returns a connection after a request; kept only when `reusable`.
   void Release(std::unique_ptr<UpstreamConnection> connection, bool reusable);
@@ -61,7 +62,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
  private:
   static bool StillOpen(UpstreamConnection& connection);
 
-  boost::asio::any_io_executor executor_;
+  IoExecutor executor_;
   config::Host host_;
   std::shared_ptr<HostStats> stats_;
   std::shared_ptr<ClusterStats> cluster_stats_;

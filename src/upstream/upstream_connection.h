@@ -1,5 +1,7 @@
 #pragma once
 
+#include "src/common/io.h"
+
 #include <chrono>
 #include <cstdint>
 
@@ -14,7 +16,7 @@ namespace tether::upstream {
 // it, or by its HostPool while idle; closes its socket when destroyed. The
 // gauges live in the stats Store, which outlives every connection.
 struct UpstreamConnection {
-  UpstreamConnection(boost::asio::ip::tcp::socket s, stats::Gauge& host_active, stats::Gauge& cluster_active)
+  UpstreamConnection(TcpSocket s, stats::Gauge& host_active, stats::Gauge& cluster_active)
       : socket(std::move(s)), host_active_(host_active), cluster_active_(cluster_active) {
     host_active_.Inc();
     cluster_active_.Inc();
@@ -26,7 +28,7 @@ struct UpstreamConnection {
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  boost::asio::ip::tcp::socket socket;
+  TcpSocket socket;
   boost::beast::flat_buffer buffer;  // bytes read past the last response
   uint32_t requests = 0;             // requests served so far
   bool idle = false;                 // in the pool

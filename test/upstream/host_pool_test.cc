@@ -1,5 +1,7 @@
 #include "src/upstream/host_pool.h"
 
+#include "src/common/io.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -25,7 +27,7 @@ class HostPoolTest : public ::testing::Test {
   // Runs one Acquire to completion.
   absl::StatusOr<HostPool::Lease> Acquire(HostPool& pool, bool verify = true) {
     std::optional<absl::StatusOr<HostPool::Lease>> result;
-    asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+    asio::co_spawn(io_, [&]() -> Awaitable<void> {
       result = co_await pool.Acquire(std::chrono::seconds(2), verify);
     }, asio::detached);
     io_.restart();
@@ -36,8 +38,8 @@ class HostPoolTest : public ::testing::Test {
   }
 
   // Accepts one pending connection (the kernel completed the handshake already).
-  tcp::socket AcceptOne() {
-    tcp::socket s(io_);
+  TcpSocket AcceptOne() {
+    TcpSocket s(io_);
     acceptor_.accept(s);
     return s;
   }
@@ -47,7 +49,7 @@ class HostPoolTest : public ::testing::Test {
 
   asio::io_context io_;
   stats::Store store_;
-  tcp::acceptor acceptor_;
+  TcpAcceptor acceptor_;
 };
 
 TEST_F(HostPoolTest, ConnectsThenReusesAReleasedConnection) {
@@ -55,7 +57,7 @@ TEST_F(HostPoolTest, ConnectsThenReusesAReleasedConnection) {
   auto first = Acquire(*pool);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->reused);
-  tcp::socket server = AcceptOne();
+  TcpSocket server = AcceptOne();
   EXPECT_EQ(Counter("cluster.upstream_cx_total", {{"cluster_name", "c"}}), 1u);
   EXPECT_EQ(store_.GaugeFor("cluster.upstream_cx_active", {{"cluster_name", "c"}}).Value(), 1);
 
@@ -76,7 +78,7 @@ TEST_F(HostPoolTest, AConnectionClosedByTheUpstreamIsNotReused) {
   auto first = Acquire(*pool);
   ASSERT_TRUE(first.ok());
   {
-    tcp::socket server = AcceptOne();
+    TcpSocket server = AcceptOne();
     pool->Release(std::move(first->connection), true);
   }  // the upstream closes it while idle
   // The FIN has arrived once the pooled socket reads EOF; wait for that state.
