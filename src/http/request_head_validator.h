@@ -14,7 +14,7 @@ struct HeadLimits {
 enum class HeadError {
   kNone,
   kMalformed,       // 400: bad request line, bare CR, obs-fold, space before ':', bad name
-  kAmbiguousLength, // 400: CL+TE, differing CLs, TE not ending in chunked, bad CL
+  kAmbiguousLength, // 400: CL+TE, differing CLs, bad CL, TE other than one "chunked"
   kTooLarge,        // 431
   kTooManyHeaders,  // 431
 };

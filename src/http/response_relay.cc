@@ -67,16 +67,10 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
   const bool upstream_ok = !relay.read_error;
   const bool downstream_ok = !relay.write_error;
   if (!upstream_ok && !relay.head_sent) {
-    // Nothing sent downstream yet: the client can still get a proper error.
-    const bool timed_out = ex.deadline->expired();
-    (timed_out ? ex.stats->upstream_rq_timeout : ex.stats->upstream_rq_reset).Inc();
+    // Nothing sent downstream yet: the client still gets a proper error.
+    const ExchangeStep step = ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
     ex.Release(false);
-    rq.response.reset();
-    if (timed_out) {
-      co_await SendLocalReply(rq, 504, "upstream request timeout", "UT");
-    } else {
-      co_await SendLocalReply(rq, 503, "upstream reset before the response body", "UR");
-    }
+    co_await FailBeforeResponse(rq, ex, step);
     co_return;
   }
   if (!upstream_ok) {
