@@ -159,6 +159,26 @@ class Tether:
     def stat(self, name):
         return self.stats().get(name, 0)
 
+    def settled_stat(self, name, expected, timeout=5.0):
+        """The stat once it equals `expected` (or its value at the deadline).
+        Request-end stats are counted after the response is written, so a
+        client can read /stats a moment before they land."""
+        deadline = time.monotonic() + timeout
+        value = self.stat(name)
+        while value != expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+            value = self.stat(name)
+        return value
+
+    def settled_stats(self, expected, timeout=5.0):
+        """/stats once every name in `expected` has its value (or at the deadline)."""
+        deadline = time.monotonic() + timeout
+        stats = self.stats()
+        while any(stats.get(k, 0) != v for k, v in expected.items()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+            stats = self.stats()
+        return stats
+
     def connect(self, timeout=10):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 

@@ -14,6 +14,7 @@ class AdminTest(ProxyTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.tether.request("GET", "/headers")
+        cls.tether.settled_stat("http.outbound.downstream_rq_2xx", 1)
 
     def test_admin_binds_loopback_only(self):
         self.assertEqual(self.tether.config["admin"]["address"]["socket_address"]["address"], "127.0.0.1")

@@ -12,7 +12,7 @@ class ErrorsTest(unittest.TestCase):
             self.assertEqual(status, 503)
             self.assertIn(b"connection failure", body)
             self.assertEqual(tether.stat("cluster.upstream.upstream_cx_connect_fail"), 1)
-            self.assertEqual(tether.stat("http.outbound.UF.downstream_rq_response_flags"), 1)
+            self.assertEqual(tether.settled_stat("http.outbound.UF.downstream_rq_response_flags", 1), 1)
             wait_until(lambda: '" 503 UF ' in tether.access_log(), what="access log line with UF")
             # The process keeps serving.
             self.assertEqual(tether.admin("/ready")[0], 200)
@@ -22,7 +22,7 @@ class ErrorsTest(unittest.TestCase):
         with Tether(bootstrap(0, clusters=[empty])) as tether:
             status, _, body = tether.request("GET", "/x")
             self.assertEqual((status, body), (503, b"no healthy upstream"))
-            self.assertEqual(tether.stat("http.outbound.UH.downstream_rq_response_flags"), 1)
+            self.assertEqual(tether.settled_stat("http.outbound.UH.downstream_rq_response_flags", 1), 1)
 
     def test_route_timeout_is_504_ut(self):
         with Upstream() as upstream:
@@ -31,7 +31,7 @@ class ErrorsTest(unittest.TestCase):
                 status, _, body = tether.request("GET", "/slow?ms=3000")
                 self.assertEqual((status, body), (504, b"upstream request timeout"))
                 self.assertEqual(tether.stat("cluster.upstream.upstream_rq_timeout"), 1)
-                self.assertEqual(tether.stat("http.outbound.UT.downstream_rq_response_flags"), 1)
+                self.assertEqual(tether.settled_stat("http.outbound.UT.downstream_rq_response_flags", 1), 1)
 
     def test_upstream_reset_before_headers_is_503_ur(self):
         # Reads the request and closes without answering.
@@ -39,7 +39,7 @@ class ErrorsTest(unittest.TestCase):
             status, _, body = tether.request("GET", "/x")
             self.assertEqual(status, 503)
             self.assertIn(b"reset", body)
-            self.assertEqual(tether.stat("http.outbound.UR.downstream_rq_response_flags"), 1)
+            self.assertEqual(tether.settled_stat("http.outbound.UR.downstream_rq_response_flags", 1), 1)
 
     def test_upstream_closing_a_kept_alive_connection_is_invisible(self):
         # Answers as keep-alive, then closes: the pooled connection dies

@@ -74,7 +74,7 @@ class SlowClientTest(unittest.TestCase):
             data, closed = tether.raw(b"GET /headers HTTP/1.1\r\nHost: a\r\n", timeout=5)
             self.assertTrue(data.startswith(b"HTTP/1.1 408"), data[:200])
             self.assertTrue(closed)
-            self.assertEqual(tether.stat("http.outbound.downstream_rq_header_timeout"), 1)
+            self.assertEqual(tether.settled_stat("http.outbound.downstream_rq_header_timeout", 1), 1)
             self.assertEqual(upstream.stats()["requests"], 0)
 
 

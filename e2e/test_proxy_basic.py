@@ -68,7 +68,7 @@ class ProxyBasicTest(ProxyTestCase):
         status, _, _ = self.tether.request("GET", "/nowhere")
         self.assertEqual(status, 404)
         self.assertEqual(self.tether.stat("http.outbound.no_route"), before + 1)
-        self.assertGreaterEqual(self.tether.stat("http.outbound.NR.downstream_rq_response_flags"), 1)
+        self.assertGreaterEqual(self.tether.settled_stat("http.outbound.NR.downstream_rq_response_flags", 1), 1)
 
 
 if __name__ == "__main__":
