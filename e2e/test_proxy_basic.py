@@ -2,7 +2,7 @@
 import json
 import unittest
 
-from harness import ProxyTestCase, bootstrap, route
+from harness import ProxyTestCase, bootstrap, cluster, free_port, route
 
 
 class ProxyBasicTest(ProxyTestCase):
@@ -20,10 +20,16 @@ class ProxyBasicTest(ProxyTestCase):
                 {"match": {"prefix": "/headers", "headers": [{"name": "x-canary", "exact_match": "1"}]},
                  "direct_response": {"status": 200, "body": {"inline_string": "canary\n"}}},
                 {"match": {"safe_regex": {"regex": "/re/[0-9]+"}}, "direct_response": {"status": 200, "body": {"inline_string": "regex\n"}}},
+                route(prefix="/rewrite-host", route={"cluster": "upstream", "prefix_rewrite": "/headers",
+                                                     "host_rewrite_literal": "backend.internal"}),
+                route(prefix="/split", route={"weighted_clusters": {"clusters": [
+                    {"name": "upstream", "weight": 1}, {"name": "other", "weight": 1}]}}),
                 route(prefix="/headers"), route(prefix="/echo"),
             ]},
         ]
-        return bootstrap(upstream_port, virtual_hosts=vhosts, hcm={"use_remote_address": True})
+        # "other" points at a port nothing listens on: weighted picks show up as 200 or 503.
+        clusters = [cluster("upstream", upstream_port), cluster("other", free_port())]
+        return bootstrap(upstream_port, virtual_hosts=vhosts, clusters=clusters, hcm={"use_remote_address": True})
 
     def test_get_reaches_upstream_with_proxy_headers(self):
         status, headers, body = self.tether.request("GET", "/headers?a=1", headers={
@@ -62,6 +68,16 @@ class ProxyBasicTest(ProxyTestCase):
         self.assertEqual(headers["location"], "http://new.example.com/new?x=1")
         self.assertEqual(self.tether.request("GET", "/re/42")[2], b"regex\n")
         self.assertEqual(self.tether.request("GET", "/headers", headers={"x-canary": "1"})[2], b"canary\n")
+
+    def test_host_rewrite(self):
+        status, _, body = self.tether.request("GET", "/rewrite-host")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)["headers"]["host"], "backend.internal")
+
+    def test_weighted_clusters_use_both(self):
+        statuses = {self.tether.request("GET", "/split")[0] for _ in range(40)}
+        # 40 draws at 50/50 miss one side with probability 2^-39.
+        self.assertEqual(statuses, {200, 503})
 
     def test_no_route_is_404(self):
         before = self.tether.stat("http.outbound.no_route")
