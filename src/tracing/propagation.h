@@ -1,0 +1,40 @@
+#pragma once
+
+#include <optional>
+
+#include <boost/beast/http/fields.hpp>
+
+#include "src/tracing/trace_context.h"
+
+namespace tether::tracing {
+
+// What an incoming request says about its trace: a full context to
+// continue, or only a sampling decision ("b3: 0", a lone x-b3-sampled).
+struct Incoming {
+  std::optional<SpanContext> context;
+  std::optional<bool> sampled;  // when there is no context
+  bool debug = false;
+};
+
+// Reads, in this order, the single `b3` header, the X-B3-* headers, W3C
+// `traceparent` (+ `tracestate`), and `x-ot-span-context`; the first that
+// parses wins. Malformed values are ignored (a new trace starts), never an
+// error: a client's bad header must not fail its request.
+Incoming Extract(const boost::beast::http::fields& headers);
+
+// The formats a listener writes on outgoing requests.
+struct Formats {
+  bool b3_multi = true;
+  bool b3_single = false;
+  bool w3c = true;
+  bool ot_span_context = false;
+};
+
+// Writes `span` (the proxy's span, whose id the next hop uses as parent) in
+// `formats`, replacing whatever the request carried in any format.
+void Inject(const SpanContext& span, const Formats& formats, boost::beast::http::fields& headers);
+
+// Removes every propagation header (for a request that starts a new trace).
+void ClearPropagation(boost::beast::http::fields& headers);
+
+}  // namespace tether::tracing

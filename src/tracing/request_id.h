@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace tether::tracing {
+
+// Envoy's x-request-id rules: a UUIDv4 whose version nibble (hex position 14)
+// also records the trace decision, so every sidecar on the path reads the
+// same decision from the id without talking to the others.
+enum class TraceStatus {
+  kNoTrace,  // '4': an ordinary UUIDv4
+  kSampled,  // '9': chosen by random sampling
+  kForced,   // 'a': forced (debug, x-envoy-force-trace)
+  kClient,   // 'b': the client asked (x-client-trace-id)
+};
+
+std::string GenerateRequestId(std::mt19937_64& rng);  // UUIDv4, lower case
+
+// 36 characters, hex and dashes at 8-4-4-4-12. Only such ids carry a decision.
+bool IsUuid(std::string_view id);
+
+// The decision in a UUID's version nibble; kNoTrace for anything else.
+TraceStatus GetTraceStatus(std::string_view id);
+// Writes the decision into a UUID (no-op for a non-UUID id).
+void SetTraceStatus(std::string& id, TraceStatus status);
+
+// The first 8 hex digits as a number modulo `divisor`: sampling is a pure
+// function of the id, so sidecars agree. 0 for a non-UUID id.
+uint64_t RequestIdModulo(std::string_view id, uint64_t divisor);
+
+}  // namespace tether::tracing

@@ -1,0 +1,59 @@
+#include "src/tracing/trace_context.h"
+
+namespace tether::tracing {
+namespace {
+
+constexpr char kDigits[] = "0123456789abcdef";
+
+std::optional<uint64_t> ParseHexDigits(std::string_view hex) {
+  uint64_t v = 0;
+  for (const char c : hex) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string Hex64(uint64_t v) {
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 0xf];
+  return out;
+}
+
+std::optional<uint64_t> ParseHex64(std::string_view hex) {
+  if (hex.size() != 16) return std::nullopt;
+  return ParseHexDigits(hex);
+}
+
+std::optional<TraceId> ParseTraceId(std::string_view hex) {
+  TraceId id;
+  if (hex.size() == 16) {
+    auto low = ParseHexDigits(hex);
+    if (!low) return std::nullopt;
+    id.low = *low;
+  } else if (hex.size() == 32) {
+    auto high = ParseHexDigits(hex.substr(0, 16));
+    auto low = ParseHexDigits(hex.substr(16));
+    if (!high || !low) return std::nullopt;
+    id = {*high, *low, true};
+  } else {
+    return std::nullopt;
+  }
+  if (id.empty()) return std::nullopt;
+  return id;
+}
+
+std::string TraceId::Hex() const { return is_128 ? Hex64(high) + Hex64(low) : Hex64(low); }
+
+std::string TraceId::Hex128() const { return Hex64(high) + Hex64(low); }
+
+}  // namespace tether::tracing

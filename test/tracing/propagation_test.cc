@@ -1,0 +1,137 @@
+#include "src/tracing/propagation.h"
+
+#include <gtest/gtest.h>
+
+namespace tether::tracing {
+namespace {
+
+using boost::beast::http::fields;
+
+constexpr char kTrace64[] = "463ac35c9f6413ad";
+constexpr char kTrace128[] = "463ac35c9f6413ad48485a3953bb6124";
+constexpr char kSpan[] = "a2fb4a1d1a96d312";
+constexpr char kParent[] = "0020000000000001";
+
+fields With(std::initializer_list<std::pair<const char*, std::string>> kv) {
+  fields f;
+  for (const auto& [k, v] : kv) f.insert(k, v);
+  return f;
+}
+
+TEST(PropagationTest, B3MultiHeader64And128) {
+  for (const std::string& trace : {std::string(kTrace64), std::string(kTrace128)}) {
+    auto in = Extract(With({{"X-B3-TraceId", trace}, {"X-B3-SpanId", kSpan}, {"X-B3-ParentSpanId", kParent},
+                            {"X-B3-Sampled", "1"}}));
+    ASSERT_TRUE(in.context) << trace;
+    EXPECT_EQ(in.context->trace_id.Hex(), trace);
+    EXPECT_EQ(Hex64(in.context->span_id), kSpan);
+    EXPECT_EQ(Hex64(*in.context->parent_id), kParent);
+    EXPECT_EQ(in.context->sampled, true);
+  }
+}
+
+TEST(PropagationTest, B3MultiSamplingOnlyAndOldBooleans) {
+  auto deny = Extract(With({{"x-b3-sampled", "0"}}));
+  EXPECT_FALSE(deny.context);
+  EXPECT_EQ(deny.sampled, false);
+  auto old = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan}, {"x-b3-sampled", "true"}}));
+  ASSERT_TRUE(old.context);
+  EXPECT_EQ(old.context->sampled, true);
+  auto debug = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan}, {"x-b3-flags", "1"}}));
+  ASSERT_TRUE(debug.context);
+  EXPECT_TRUE(debug.context->debug);
+  EXPECT_EQ(debug.context->sampled, true);
+}
+
+TEST(PropagationTest, B3SingleHeaderForms) {
+  auto full = Extract(With({{"b3", std::string(kTrace128) + "-" + kSpan + "-1-" + kParent}}));
+  ASSERT_TRUE(full.context);
+  EXPECT_TRUE(full.context->trace_id.is_128);
+  EXPECT_EQ(Hex64(*full.context->parent_id), kParent);
+  EXPECT_EQ(full.context->sampled, true);
+  auto debug = Extract(With({{"b3", std::string(kTrace64) + "-" + kSpan + "-d"}}));
+  ASSERT_TRUE(debug.context);
+  EXPECT_TRUE(debug.context->debug);
+  auto bare = Extract(With({{"b3", std::string(kTrace64) + "-" + kSpan}}));
+  ASSERT_TRUE(bare.context);
+  EXPECT_FALSE(bare.context->sampled.has_value());
+  auto deny = Extract(With({{"b3", "0"}}));
+  EXPECT_FALSE(deny.context);
+  EXPECT_EQ(deny.sampled, false);
+}
+
+TEST(PropagationTest, B3SingleWinsOverMulti) {
+  auto in = Extract(With({{"b3", std::string(kTrace64) + "-" + kSpan + "-0"},
+                          {"x-b3-traceid", "1111111111111111"}, {"x-b3-spanid", "2222222222222222"}}));
+  ASSERT_TRUE(in.context);
+  EXPECT_EQ(in.context->trace_id.Hex(), kTrace64);
+  EXPECT_EQ(in.context->sampled, false);
+}
+
+TEST(PropagationTest, W3cTraceparent) {
+  auto in = Extract(With({{"traceparent", std::string("00-") + kTrace128 + "-" + kSpan + "-01"},
+                          {"tracestate", "congo=t61rcWkgMzE"}, {"tracestate", "rojo=00f067aa0ba902b7"}}));
+  ASSERT_TRUE(in.context);
+  EXPECT_EQ(in.context->trace_id.Hex(), kTrace128);
+  EXPECT_EQ(Hex64(in.context->span_id), kSpan);
+  EXPECT_EQ(in.context->sampled, true);
+  EXPECT_EQ(in.context->tracestate, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+  // A future version may append fields.
+  EXPECT_TRUE(Extract(With({{"traceparent", std::string("01-") + kTrace128 + "-" + kSpan + "-00-extra"}})).context);
+}
+
+TEST(PropagationTest, OtSpanContext) {
+  auto in = Extract(With({{"x-ot-span-context", std::string(kTrace64) + ";" + kSpan + ";0000000000000000;cs"}}));
+  ASSERT_TRUE(in.context);
+  EXPECT_EQ(in.context->trace_id.Hex(), kTrace64);
+  EXPECT_FALSE(in.context->parent_id.has_value());
+}
+
+TEST(PropagationTest, MalformedHeadersAreIgnored) {
+  const std::vector<fields> bad = {
+      With({{"x-b3-traceid", "XYZ"}, {"x-b3-spanid", kSpan}}),
+      With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", "123"}}),
+      With({{"x-b3-traceid", "463AC35C9F6413AD"}, {"x-b3-spanid", kSpan}}),  // upper case
+      With({{"x-b3-traceid", "0000000000000000"}, {"x-b3-spanid", kSpan}}),
+      With({{"b3", std::string(kTrace64) + "-" + kSpan + "-x"}}),
+      With({{"b3", "-"}}),
+      With({{"traceparent", std::string("ff-") + kTrace128 + "-" + kSpan + "-01"}}),
+      With({{"traceparent", std::string("00-") + std::string(32, '0') + "-" + kSpan + "-01"}}),
+      With({{"traceparent", std::string("00-") + kTrace128 + "-" + kSpan + "-01-extra"}}),
+      With({{"x-ot-span-context", "garbage"}}),
+  };
+  for (const auto& h : bad) {
+    const Incoming in = Extract(h);
+    EXPECT_FALSE(in.context.has_value());
+  }
+}
+
+TEST(PropagationTest, InjectWritesEveryFormatAndReadsBack) {
+  SpanContext span;
+  span.trace_id = *ParseTraceId(kTrace64);
+  span.span_id = 0x1234;
+  span.parent_id = *ParseHex64(kSpan);
+  span.sampled = true;
+  fields h = With({{"x-b3-flags", "1"}, {"b3", "stale"}});
+  Inject(span, {true, true, true, true}, h);
+  EXPECT_EQ(h["x-b3-traceid"], kTrace64);
+  EXPECT_EQ(h["x-b3-spanid"], "0000000000001234");
+  EXPECT_EQ(h["x-b3-parentspanid"], kSpan);
+  EXPECT_EQ(h["x-b3-sampled"], "1");
+  EXPECT_EQ(h.count("x-b3-flags"), 0u);
+  EXPECT_EQ(h["b3"], std::string(kTrace64) + "-0000000000001234-1-" + kSpan);
+  EXPECT_EQ(h["traceparent"], std::string("00-0000000000000000") + kTrace64 + "-0000000000001234-01");
+  EXPECT_EQ(h["x-ot-span-context"], std::string(kTrace64) + ";0000000000001234;" + kSpan + ";cs");
+  // Each format on its own reads back as the same span.
+  for (const char* only : {"b3", "traceparent", "x-ot-span-context"}) {
+    fields one;
+    one.set(only, h[only]);
+    auto in = Extract(one);
+    ASSERT_TRUE(in.context) << only;
+    EXPECT_EQ(in.context->span_id, 0x1234u) << only;
+    EXPECT_EQ(in.context->trace_id.low, span.trace_id.low) << only;
+  }
+}
+
+}  // namespace
+}  // namespace tether::tracing
