@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,39 @@ struct AccessLogConfig {
   std::string format;  // never empty: the default is filled in
 };
 
+struct CustomTag {
+  enum class Kind { kLiteral, kRequestHeader };  // environment tags are read at load: literals
+  std::string tag;
+  Kind kind = Kind::kLiteral;
+  std::string value;  // the literal, or the header name (lower-case)
+  std::string default_value;
+};
+
+struct ListenerTracing {
+  std::string operation_name;  // "ingress" / "egress" unless configured
+  double client_sampling = 100;
+  double random_sampling = 100;
+  double overall_sampling = 100;
+  std::vector<CustomTag> custom_tags;
+  uint32_t max_path_tag_length = 256;
+  bool b3_multi = true;
+  bool b3_single = false;
+  bool w3c = true;
+  bool ot_span_context = false;
+};
+
+struct ZipkinConfig {
+  std::string collector_cluster;
+  std::string collector_endpoint = "/api/v2/spans";
+  bool json_v1 = false;
+  bool trace_id_128bit = false;
+  bool shared_span_context = true;
+  uint32_t max_batch_size = 100;
+  Duration flush_interval{std::chrono::seconds(1)};
+  uint32_t max_queue_size = 10000;
+  std::string collector_hostname;  // Host header; default the cluster name
+};
+
 struct Listener {
   std::string name;
   std::string stat_prefix;
@@ -118,6 +152,10 @@ struct Listener {
   Duration drain_timeout{std::chrono::seconds(5)};
   bool use_remote_address = false;
   std::string forwarded_proto = "http";
+  std::optional<ListenerTracing> tracing;  // absent: no spans
+  bool generate_request_id = true;
+  bool preserve_external_request_id = false;
+  bool always_set_request_id_in_response = false;
 };
 
 struct Host {
@@ -152,6 +190,7 @@ struct Snapshot {
   v1::Bootstrap bootstrap;  // as loaded, for /config_dump
   std::vector<std::shared_ptr<const Listener>> listeners;
   std::map<std::string, std::shared_ptr<const Cluster>> clusters;
+  std::optional<ZipkinConfig> zipkin;  // absent: no tracer
 
   const Cluster* FindCluster(const std::string& name) const {
     auto it = clusters.find(name);

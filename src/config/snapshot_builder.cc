@@ -1,5 +1,6 @@
 #include "src/config/snapshot_builder.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -172,6 +173,60 @@ absl::StatusOr<std::shared_ptr<const RouteTable>> BuildRouteTable(const v1::Rout
   return table;
 }
 
+ListenerTracing BuildListenerTracing(const v1::ListenerTracing& t, v1::Listener::TrafficDirection direction) {
+  ListenerTracing out;
+  out.operation_name = !t.operation_name().empty() ? t.operation_name()
+                       : direction == v1::Listener::INBOUND ? "ingress"
+                                                            : "egress";
+  if (t.has_client_sampling()) out.client_sampling = t.client_sampling().value();
+  if (t.has_random_sampling()) out.random_sampling = t.random_sampling().value();
+  if (t.has_overall_sampling()) out.overall_sampling = t.overall_sampling().value();
+  if (t.has_max_path_tag_length()) out.max_path_tag_length = t.max_path_tag_length().value();
+  if (!t.propagation().empty()) {
+    out.b3_multi = out.w3c = false;
+    for (const int f : t.propagation()) {
+      switch (f) {
+        case v1::ListenerTracing::B3_MULTI: out.b3_multi = true; break;
+        case v1::ListenerTracing::B3_SINGLE: out.b3_single = true; break;
+        case v1::ListenerTracing::W3C: out.w3c = true; break;
+        case v1::ListenerTracing::OT_SPAN_CONTEXT: out.ot_span_context = true; break;
+        default: break;
+      }
+    }
+  }
+  for (const auto& c : t.custom_tags()) {
+    CustomTag tag{c.tag(), CustomTag::Kind::kLiteral, c.literal(), c.default_value()};
+    if (c.type_case() == v1::CustomTag::kRequestHeader) {
+      tag.kind = CustomTag::Kind::kRequestHeader;
+      tag.value = absl::AsciiStrToLower(c.request_header());
+    } else if (c.type_case() == v1::CustomTag::kEnvironment) {
+      // Read once, at load, as Envoy does.
+      const char* env = std::getenv(c.environment().c_str());
+      tag.value = env != nullptr ? env : c.default_value();
+    }
+    out.custom_tags.push_back(std::move(tag));
+  }
+  return out;
+}
+
+std::optional<ZipkinConfig> BuildZipkin(const v1::Bootstrap& bootstrap) {
+  if (!bootstrap.has_tracing() || !bootstrap.tracing().has_zipkin()) return std::nullopt;
+  const v1::ZipkinConfig& z = bootstrap.tracing().zipkin();
+  ZipkinConfig out;
+  out.collector_cluster = z.collector_cluster();
+  out.json_v1 = z.collector_endpoint_version() == v1::ZipkinConfig::HTTP_JSON_V1;
+  out.collector_endpoint = !z.collector_endpoint().empty() ? z.collector_endpoint()
+                           : out.json_v1                   ? "/api/v1/spans"
+                                                           : "/api/v2/spans";
+  out.trace_id_128bit = z.trace_id_128bit();
+  if (z.has_shared_span_context()) out.shared_span_context = z.shared_span_context().value();
+  if (z.has_max_batch_size()) out.max_batch_size = std::max<uint32_t>(1, z.max_batch_size().value());
+  out.flush_interval = DurationOr(z.has_flush_interval(), z.flush_interval(), out.flush_interval);
+  if (z.has_max_queue_size()) out.max_queue_size = z.max_queue_size().value();
+  out.collector_hostname = z.collector_hostname().empty() ? z.collector_cluster() : z.collector_hostname();
+  return out;
+}
+
 absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener& l) {
   auto listener = std::make_shared<Listener>();
   const auto& hcm = l.http_connection_manager();
@@ -193,6 +248,10 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   listener->idle_timeout = DurationOr(hcm.has_idle_timeout(), hcm.idle_timeout(), listener->idle_timeout);
   listener->drain_timeout = DurationOr(l.has_drain_timeout(), l.drain_timeout(), listener->drain_timeout);
   listener->use_remote_address = hcm.use_remote_address();
+  if (hcm.has_tracing()) listener->tracing = BuildListenerTracing(hcm.tracing(), l.traffic_direction());
+  if (hcm.has_generate_request_id()) listener->generate_request_id = hcm.generate_request_id().value();
+  listener->preserve_external_request_id = hcm.preserve_external_request_id();
+  listener->always_set_request_id_in_response = hcm.always_set_request_id_in_response();
   if (!hcm.forwarded_proto().empty()) listener->forwarded_proto = hcm.forwarded_proto();
   return listener;
 }
@@ -234,6 +293,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const v1::Bootstra
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = version;
   snapshot->bootstrap = bootstrap;
+  snapshot->zipkin = BuildZipkin(bootstrap);
   for (const auto& c : bootstrap.static_resources().clusters()) {
     snapshot->clusters[c.name()] = BuildCluster(c, resolved);
   }

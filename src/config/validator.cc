@@ -9,22 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/tracing_validator.h"
+#include "src/config/validation_util.h"
 
 namespace tether::config {
 namespace {
 
 using absl::StrCat;
-
-absl::Status Err(const std::string& path, const std::string& what) {
-  return absl::InvalidArgumentError(StrCat(path, ": ", what));
-}
-
-#define TETHER_RETURN_IF_ERROR(expr)         \
-  do {                                       \
-    if (absl::Status _s = (expr); !_s.ok()) { \
-      return _s;                             \
-    }                                        \
-  } while (0)
 
 bool IsIp(const std::string& s) {
   unsigned char buf[16];
@@ -37,12 +28,6 @@ bool IsHostname(const std::string& s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
   }
   return true;
-}
-
-absl::Status CheckDuration(const std::string& path, const google::protobuf::Duration& d, bool positive) {
-  if (d.seconds() < 0 || d.nanos() < 0) return Err(path, "must not be negative");
-  if (positive && d.seconds() == 0 && d.nanos() == 0) return Err(path, "must be greater than 0s");
-  return absl::OkStatus();
 }
 
 absl::Status CheckSocketAddress(const std::string& path, const v1::SocketAddress& a, bool ip_only) {
@@ -189,6 +174,7 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, const
   }
   if (hcm.has_request_headers_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(hp + ".request_headers_timeout", hcm.request_headers_timeout(), false));
   if (hcm.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(hp + ".idle_timeout", hcm.idle_timeout(), false));
+  if (hcm.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateListenerTracing(hp + ".tracing", hcm.tracing()));
   if (l.has_drain_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".drain_timeout", l.drain_timeout(), false));
   for (int i = 0; i < hcm.access_log_size(); ++i) {
     const auto& log = hcm.access_log(i);
@@ -241,6 +227,7 @@ absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
       return Err(cp + ".name", StrCat("duplicate cluster \"", sr.clusters(i).name(), "\""));
     }
   }
+  if (bootstrap.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateTracing(bootstrap.tracing(), clusters));
   std::set<std::string> listeners;
   for (int i = 0; i < sr.listeners_size(); ++i) {
     const std::string lp = StrCat("static_resources.listeners[", i, "]");
