@@ -71,6 +71,7 @@ Awaitable<void> DownstreamConnection::Run() {
   while (!close_after_response_ && !worker_.draining) {
     RequestState rq;
     rq.active = worker_.active;  // this request's config, whatever happens next
+    rq.rng = &worker_.rng;
     auto it = rq.active->listeners.find(listener_name_);
     if (it == rq.active->listeners.end()) break;  // listener removed: finish
     rq.listener = it->second.get();
@@ -172,7 +173,9 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   beast::error_code ec;
   const size_t used = rq.parser->put(asio::buffer(buffer_.data().data(), head_size), ec);
   if (ec || !rq.parser->is_header_done()) {
-    co_await RejectHead(rq, 400, ec ? ec.message() : "incomplete request head", "DPE");
+    // Named, not a conditional's temporary: GCC 12 destroys those twice inside co_await.
+    const std::string reason = ec ? ec.message() : "incomplete request head";
+    co_await RejectHead(rq, 400, reason, "DPE");
     co_return false;
   }
   buffer_.consume(used);

@@ -8,8 +8,9 @@ namespace {
 
 absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
     const std::shared_ptr<const config::Listener>& listener, const ActiveConfig* previous,
-    stats::Store& store, AccessLogSinks& sinks) {
+    stats::Store& store, AccessLogSinks& sinks, const std::shared_ptr<const Tracer>& tracer) {
   auto runtime = std::make_shared<ListenerRuntime>();
+  runtime->filters.push_back(std::make_shared<TracingFilterFactory>(listener, tracer));
   runtime->config = listener;
   if (previous != nullptr) {
     auto it = previous->listeners.find(listener->name);
@@ -34,10 +35,10 @@ absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
 
 absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(
     std::shared_ptr<const config::Snapshot> snapshot, const ActiveConfig* previous, stats::Store& store,
-    AccessLogSinks& sinks) {
+    AccessLogSinks& sinks, std::shared_ptr<const Tracer> tracer) {
   auto active = std::make_shared<ActiveConfig>();
   for (const auto& listener : snapshot->listeners) {
-    auto runtime = BuildListener(listener, previous, store, sinks);
+    auto runtime = BuildListener(listener, previous, store, sinks, tracer);
     if (!runtime.ok()) return runtime.status();
     active->listeners.emplace(listener->name, *std::move(runtime));
   }

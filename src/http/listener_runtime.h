@@ -13,6 +13,7 @@
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_stats.h"
 #include "src/http/stream_filter.h"
+#include "src/http/tracing_filter.h"
 
 namespace tether::http {
 
@@ -38,9 +39,10 @@ struct ActiveConfig {
 };
 
 // Builds an ActiveConfig; stats objects are reused from `previous` when a
-// listener keeps its stat prefix.
+// listener keeps its stat prefix. `tracer` is null without a tracer in the
+// bootstrap (request ids are still handled).
 absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(
     std::shared_ptr<const config::Snapshot> snapshot, const ActiveConfig* previous, stats::Store& store,
-    AccessLogSinks& sinks);
+    AccessLogSinks& sinks, std::shared_ptr<const Tracer> tracer = nullptr);
 
 }  // namespace tether::http

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ using ResponseParser = boost::beast::http::response_parser<boost::beast::http::b
 // ActiveConfig it started with, so a config swap mid-request changes nothing.
 struct RequestState {
   std::shared_ptr<const ActiveConfig> active;
+  std::mt19937_64* rng = nullptr;  // the worker's
   const ListenerRuntime* listener = nullptr;
   std::optional<RequestParser> parser;
   std::optional<ResponseParser> response;  // upstream response, for the access log

@@ -95,7 +95,8 @@ absl::Status Server::Init() {
   config::ResolvedHosts resolved = ResolveAll(**unresolved);
   auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
   if (!snapshot.ok()) return snapshot.status();
-  auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_);
+  StartTracer(**snapshot);
+  auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_, tracer_);
   if (!active.ok()) return active.status();
 
   const unsigned concurrency =
@@ -127,6 +128,20 @@ absl::Status Server::Init() {
   return absl::OkStatus();
 }
 
+void Server::StartTracer(const config::Snapshot& snapshot) {
+  if (!snapshot.zipkin) return;
+  reporter_ = std::make_shared<tracing::ZipkinReporter>(*snapshot.zipkin, store_);
+  tracer_ = std::make_shared<http::Tracer>(store_, reporter_, *snapshot.zipkin, bootstrap_.node().id(),
+                                           bootstrap_.node().cluster());
+  UpdateCollectors(snapshot);
+}
+
+void Server::UpdateCollectors(const config::Snapshot& snapshot) {
+  if (!reporter_ || !snapshot.zipkin) return;
+  const config::Cluster* collector = snapshot.FindCluster(snapshot.zipkin->collector_cluster);
+  reporter_->SetCollectors(collector != nullptr ? collector->hosts : std::vector<config::Host>{});
+}
+
 void Server::OnDnsChange(config::ResolvedHosts resolved) {
   if (shutting_down_) return;
   auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
@@ -143,7 +158,8 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     std::lock_guard lock(mu_);
     previous = active_;
   }
-  auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_);
+  UpdateCollectors(*snapshot);
+  auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_, tracer_);
   if (!active.ok()) return active.status();
   {
     std::lock_guard lock(mu_);
@@ -186,6 +202,7 @@ void Server::FinishShutdown() {
   drain_timer_.cancel();
   signals_.cancel();
   for (auto& worker : workers_) worker->Stop();
+  if (reporter_) reporter_->Stop();  // the final flush
   if (admin_) admin_->Stop();
   sinks_.Flush();
   main_.stop();

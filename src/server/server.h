@@ -18,6 +18,7 @@
 #include "src/http/listener_runtime.h"
 #include "src/network/worker.h"
 #include "src/server/options.h"
+#include "src/tracing/zipkin_reporter.h"
 #include "src/upstream/dns_refresher.h"
 
 namespace tether::server {
@@ -47,6 +48,8 @@ class Server final : public admin::AdminContext {
   // Builds and installs a snapshot with new DNS results (main thread).
   void OnDnsChange(config::ResolvedHosts resolved);
   absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
+  void StartTracer(const config::Snapshot& snapshot);
+  void UpdateCollectors(const config::Snapshot& snapshot);
   void BeginShutdown();
   void FinishShutdown();
 
@@ -60,6 +63,8 @@ class Server final : public admin::AdminContext {
   std::unique_ptr<admin::AdminServer> admin_;
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
+  std::shared_ptr<tracing::ZipkinReporter> reporter_;  // null without a tracer
+  std::shared_ptr<const http::Tracer> tracer_;
   size_t workers_draining_ = 0;
 
   mutable std::mutex mu_;

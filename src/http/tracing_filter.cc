@@ -1,0 +1,187 @@
+#include "src/http/tracing_filter.h"
+
+#include <chrono>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "src/http/request_state.h"
+#include "src/tracing/propagation.h"
+#include "src/tracing/request_id.h"
+#include "src/tracing/sampler.h"
+
+namespace tether::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::string_view Get(const bhttp::fields& h, std::string_view name) {
+  auto it = h.find(name);
+  return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+
+class TracingFilter final : public StreamFilter {
+ public:
+  TracingFilter(const config::Listener& listener, const Tracer* tracer) : listener_(listener), tracer_(tracer) {}
+
+  void OnRequestHeaders(RequestState& rq, bhttp::fields& headers) override {
+    SetRequestId(rq, headers);
+    if (tracer_ == nullptr || !listener_.tracing) return;
+    const config::ListenerTracing& t = *listener_.tracing;
+    const tracing::Incoming incoming = tracing::Extract(headers);
+    const tracing::TraceStatus status = tracing::Decide(
+        {t.client_sampling, t.random_sampling, t.overall_sampling},
+        {!Get(headers, "x-client-trace-id").empty(), !Get(headers, "x-envoy-force-trace").empty()}, request_id_);
+    CountDecision(status);
+    headers.set("x-request-id", request_id_);
+    // An upstream decision wins over ours; debug always samples.
+    bool sampled = status != tracing::TraceStatus::kNoTrace;
+    if (incoming.context && incoming.context->sampled) sampled = *incoming.context->sampled;
+    if (!incoming.context && incoming.sampled) sampled = *incoming.sampled;
+    const bool debug = incoming.debug || (incoming.context && incoming.context->debug);
+    span_ = NewSpanContext(incoming, *rq.rng);
+    span_.sampled = sampled || debug;
+    span_.debug = debug;
+    tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context}, headers);
+    sampled_ = sampled || debug;
+  }
+
+  void OnResponseHeaders(RequestState&, bhttp::fields& headers) override {
+    if (listener_.always_set_request_id_in_response && !request_id_.empty()) headers.set("x-request-id", request_id_);
+  }
+
+  void OnComplete(const RequestState& rq) override {
+    if (!sampled_ || tracer_->reporter == nullptr) return;
+    tracer_->reporter->Report(BuildSpan(rq));
+  }
+
+ private:
+  void SetRequestId(RequestState& rq, bhttp::fields& headers) {
+    request_id_ = std::string(Get(headers, "x-request-id"));
+    if (!listener_.generate_request_id) return;
+    const bool edge = listener_.use_remote_address && !listener_.preserve_external_request_id;
+    if (request_id_.empty() || !tracing::IsUuid(request_id_) || edge) {
+      request_id_ = tracing::GenerateRequestId(*rq.rng);
+      headers.set("x-request-id", request_id_);
+    }
+  }
+
+  void CountDecision(tracing::TraceStatus status) const {
+    switch (status) {
+      case tracing::TraceStatus::kSampled: tracer_->random_sampling.Inc(); break;
+      case tracing::TraceStatus::kClient: tracer_->client_enabled.Inc(); break;
+      case tracing::TraceStatus::kForced: tracer_->service_forced.Inc(); break;
+      case tracing::TraceStatus::kNoTrace: tracer_->not_traceable.Inc(); break;
+    }
+  }
+
+  // This hop's span: a child of the incoming span, or the root of a new
+  // trace. With shared_span_context a SERVER span reuses the client's id.
+  tracing::SpanContext NewSpanContext(const tracing::Incoming& incoming, std::mt19937_64& rng) {
+    tracing::SpanContext s;
+    if (incoming.context) {
+      s.trace_id = incoming.context->trace_id;
+      s.tracestate = incoming.context->tracestate;
+      if (Server() && tracer_->zipkin.shared_span_context) {
+        s.span_id = incoming.context->span_id;
+        s.parent_id = incoming.context->parent_id;
+        shared_ = true;
+      } else {
+        s.span_id = NonZero(rng);
+        s.parent_id = incoming.context->span_id;
+      }
+    } else {
+      s.trace_id.low = NonZero(rng);
+      if (tracer_->zipkin.trace_id_128bit) {
+        s.trace_id.high = NonZero(rng);
+        s.trace_id.is_128 = true;
+      }
+      s.span_id = NonZero(rng);
+    }
+    return s;
+  }
+
+  static uint64_t NonZero(std::mt19937_64& rng) {
+    uint64_t v = 0;
+    while (v == 0) v = rng();
+    return v;
+  }
+
+  bool Server() const { return listener_.direction == config::v1::Listener::INBOUND; }
+
+  tracing::Span BuildSpan(const RequestState& rq) const;
+
+  const config::Listener& listener_;
+  const Tracer* tracer_;
+  std::string request_id_;
+  tracing::SpanContext span_;
+  bool sampled_ = false;
+  bool shared_ = false;
+};
+
+tracing::Span TracingFilter::BuildSpan(const RequestState& rq) const {
+  const config::ListenerTracing& t = *listener_.tracing;
+  tracing::Span s;
+  s.trace_id = span_.trace_id;
+  s.id = span_.span_id;
+  s.parent_id = span_.parent_id;
+  s.name = t.operation_name;
+  s.kind = Server() ? tracing::Span::Kind::kServer : tracing::Span::Kind::kClient;
+  s.timestamp_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(rq.start_time.time_since_epoch()).count();
+  s.duration_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - rq.start).count();
+  s.debug = span_.debug;
+  s.shared = shared_;
+  s.local_service = tracer_->service_name;
+  if (const size_t colon = rq.upstream_host.rfind(':'); colon != std::string::npos) {
+    s.remote_ip = rq.upstream_host.substr(0, colon);
+    s.remote_port = static_cast<uint16_t>(std::stoi(rq.upstream_host.substr(colon + 1)));
+  }
+  std::string url = absl::StrCat(listener_.forwarded_proto, "://", rq.authority, rq.original_target);
+  if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
+  s.tags = {{"http.method", rq.method},
+            {"http.url", url},
+            {"http.protocol", rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+            {"http.status_code", std::to_string(rq.status)},
+            {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : rq.upstream_cluster},
+            {"node_id", tracer_->node_id},
+            {"guid:x-request-id", request_id_},
+            {"request_size", std::to_string(rq.bytes_received)},
+            {"response_size", std::to_string(rq.bytes_sent)},
+            {"response_flags", rq.response_flags.empty() ? "-" : rq.response_flags},
+            {"component", "proxy"}};
+  if (rq.status >= 500 || rq.status == 0) s.tags.emplace_back("error", "true");
+  const bhttp::fields* headers = rq.parser ? &rq.parser->get() : nullptr;
+  for (const auto& tag : t.custom_tags) {
+    std::string value = tag.value;
+    if (tag.kind == config::CustomTag::Kind::kRequestHeader) {
+      value = headers != nullptr ? std::string(Get(*headers, tag.value)) : std::string();
+      if (value.empty()) value = tag.default_value;
+    }
+    if (!value.empty()) s.tags.emplace_back(tag.tag, std::move(value));
+  }
+  return s;
+}
+
+}  // namespace
+
+Tracer::Tracer(stats::Store& store, std::shared_ptr<tracing::ZipkinReporter> r, config::ZipkinConfig z,
+               std::string id, std::string service)
+    : reporter(std::move(r)),
+      zipkin(std::move(z)),
+      node_id(std::move(id)),
+      service_name(std::move(service)),
+      random_sampling(store.CounterFor("tracing.random_sampling")),
+      client_enabled(store.CounterFor("tracing.client_enabled")),
+      service_forced(store.CounterFor("tracing.service_forced")),
+      not_traceable(store.CounterFor("tracing.not_traceable")) {}
+
+TracingFilterFactory::TracingFilterFactory(std::shared_ptr<const config::Listener> listener,
+                                           std::shared_ptr<const Tracer> tracer)
+    : listener_(std::move(listener)), tracer_(std::move(tracer)) {}
+
+std::unique_ptr<StreamFilter> TracingFilterFactory::Create() const {
+  return std::make_unique<TracingFilter>(*listener_, tracer_.get());
+}
+
+}  // namespace tether::http

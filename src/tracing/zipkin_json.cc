@@ -1,0 +1,152 @@
+#include "src/tracing/zipkin_json.h"
+
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace tether::tracing {
+namespace {
+
+void Quote(std::string_view s, std::string& out) {
+  out += '"';
+  for (const unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void Field(std::string_view key, std::string_view value, std::string& out) {
+  Quote(key, out);
+  out += ':';
+  Quote(value, out);
+}
+
+bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
+
+// {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are left out.
+void Endpoint(const std::string& service, const std::string& ip, uint16_t port, std::string& out) {
+  out += '{';
+  Field("serviceName", absl::AsciiStrToLower(service), out);
+  if (!ip.empty()) {
+    out += ',';
+    Field(IsV6(ip) ? "ipv6" : "ipv4", ip, out);
+  }
+  if (port != 0) absl::StrAppend(&out, ",\"port\":", port);
+  out += '}';
+}
+
+void Ids(const Span& s, std::string& out) {
+  Field("traceId", s.trace_id.Hex(), out);
+  out += ',';
+  Field("id", Hex64(s.id), out);
+  if (s.parent_id) {
+    out += ',';
+    Field("parentId", Hex64(*s.parent_id), out);
+  }
+  out += ',';
+  Field("name", absl::AsciiStrToLower(s.name), out);
+}
+
+void SpanV2(const Span& s, std::string& out) {
+  out += '{';
+  Ids(s, out);
+  out += ',';
+  Field("kind", s.kind == Span::Kind::kClient ? "CLIENT" : "SERVER", out);
+  absl::StrAppend(&out, ",\"timestamp\":", s.timestamp_us, ",\"duration\":", std::max<int64_t>(s.duration_us, 1));
+  if (s.debug) out += ",\"debug\":true";
+  if (s.shared) out += ",\"shared\":true";
+  out += ",\"localEndpoint\":";
+  Endpoint(s.local_service, s.local_ip, 0, out);
+  if (!s.remote_ip.empty()) {
+    out += ",\"remoteEndpoint\":";
+    Endpoint("", s.remote_ip, s.remote_port, out);
+  }
+  if (!s.tags.empty()) {
+    out += ",\"tags\":{";
+    for (size_t i = 0; i < s.tags.size(); ++i) {
+      if (i > 0) out += ',';
+      Field(s.tags[i].first, s.tags[i].second, out);
+    }
+    out += '}';
+  }
+  out += '}';
+}
+
+void Annotation(int64_t ts, std::string_view value, const Span& s, std::string& out) {
+  absl::StrAppend(&out, "{\"timestamp\":", ts, ",");
+  Field("value", value, out);
+  out += ",\"endpoint\":";
+  Endpoint(s.local_service, s.local_ip, 0, out);
+  out += '}';
+}
+
+void SpanV1(const Span& s, std::string& out) {
+  out += '{';
+  Ids(s, out);
+  const bool client = s.kind == Span::Kind::kClient;
+  // A shared server span is owned by the client side: no timestamp/duration of its own.
+  if (!s.shared) absl::StrAppend(&out, ",\"timestamp\":", s.timestamp_us, ",\"duration\":", std::max<int64_t>(s.duration_us, 1));
+  if (s.debug) out += ",\"debug\":true";
+  out += ",\"annotations\":[";
+  Annotation(s.timestamp_us, client ? "cs" : "sr", s, out);
+  out += ',';
+  Annotation(s.timestamp_us + std::max<int64_t>(s.duration_us, 1), client ? "cr" : "ss", s, out);
+  out += "],\"binaryAnnotations\":[";
+  bool first = true;
+  for (const auto& [k, v] : s.tags) {
+    if (!first) out += ',';
+    first = false;
+    out += '{';
+    Field("key", k, out);
+    out += ',';
+    Field("value", v, out);
+    out += ",\"endpoint\":";
+    Endpoint(s.local_service, s.local_ip, 0, out);
+    out += '}';
+  }
+  if (!s.remote_ip.empty()) {
+    if (!first) out += ',';
+    // The spec types values as strings; Zipkin reads "true" for an address.
+    out += '{';
+    Field("key", client ? "sa" : "ca", out);
+    out += ",\"value\":\"true\",\"endpoint\":";
+    Endpoint("", s.remote_ip, s.remote_port, out);
+    out += '}';
+  }
+  out += "]}";
+}
+
+template <typename Fn>
+std::string EncodeList(std::span<const Span> spans, Fn encode) {
+  std::string out = "[";
+  out.reserve(512 * spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (i > 0) out += ',';
+    encode(spans[i], out);
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeZipkinV2(std::span<const Span> spans) { return EncodeList(spans, SpanV2); }
+
+std::string EncodeZipkinV1(std::span<const Span> spans) { return EncodeList(spans, SpanV1); }
+
+}  // namespace tether::tracing

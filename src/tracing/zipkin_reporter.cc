@@ -1,0 +1,196 @@
+#include "src/tracing/zipkin_reporter.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "src/tracing/zipkin_json.h"
+
+namespace tether::tracing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+namespace {
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+constexpr auto kPostTimeout = std::chrono::seconds(5);
+constexpr auto kMaxBackoff = std::chrono::seconds(5);
+}  // namespace
+
+struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
+  Impl(const config::ZipkinConfig& c, stats::Store& store)
+      : config(c),
+        spans_sent(store.CounterFor("tracing.zipkin.spans_sent")),
+        spans_dropped(store.CounterFor("tracing.zipkin.spans_dropped")),
+        reports_sent(store.CounterFor("tracing.zipkin.reports_sent")),
+        reports_failed(store.CounterFor("tracing.zipkin.reports_failed")),
+        timer(io) {}
+
+  // Everything below runs on the reporter's thread.
+  void Enqueue(Span span) {
+    if (queue.size() >= config.max_queue_size) {
+      spans_dropped.Inc();
+      return;
+    }
+    queue.push_back(std::move(span));
+    if (queue.size() >= config.max_batch_size) Flush();
+  }
+
+  void Tick() {
+    timer.expires_after(backoff.count() > 0 ? backoff : config.flush_interval);
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->stopping) return;
+      self->Flush();
+      self->Tick();
+    });
+  }
+
+  void Flush() {
+    if (sending || queue.empty() || hosts.empty()) return;
+    sending = true;
+    const size_t n = std::min<size_t>(queue.size(), config.max_batch_size);
+    std::vector<Span> batch(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+    const config::Host host = hosts[next_host++ % hosts.size()];
+    asio::co_spawn(io, Send(std::move(batch), host), asio::detached);
+  }
+
+  asio::awaitable<void> Send(std::vector<Span> batch, config::Host host) {
+    auto self = shared_from_this();
+    // A named body: GCC 12 destroys a conditional's temporary twice inside co_await.
+    std::string body = config.json_v1 ? EncodeZipkinV1(batch) : EncodeZipkinV2(batch);
+    const bool ok = co_await Post(std::move(body), host);
+    sending = false;
+    if (ok) {
+      spans_sent.Inc(batch.size());
+      reports_sent.Inc();
+      backoff = std::chrono::milliseconds(0);
+      if (queue.size() >= config.max_batch_size || (stopping && !queue.empty())) Flush();
+    } else {
+      reports_failed.Inc();
+      // Put the batch back in front (what does not fit is dropped) and wait longer next time.
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+        if (queue.size() >= config.max_queue_size) {
+          spans_dropped.Inc();
+          continue;
+        }
+        queue.push_front(std::move(*it));
+      }
+      backoff = std::min<std::chrono::milliseconds>(kMaxBackoff, std::max<std::chrono::milliseconds>(
+                                                                     std::chrono::milliseconds(100), backoff * 2));
+    }
+    if (stopping && (queue.empty() || !ok)) done_cv_notify();
+  }
+
+  asio::awaitable<bool> Post(std::string body, const config::Host& host) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(kPostTimeout);
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host.address, ec);
+    if (ec) co_return false;
+    auto [cec] = co_await stream.async_connect(tcp::endpoint(address, host.port), kToken);
+    if (cec) co_return false;
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, config.collector_endpoint, 11};
+    req.set(bhttp::field::host, config.collector_hostname);
+    req.set(bhttp::field::content_type, "application/json");
+    req.keep_alive(false);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    auto [wec, wn] = co_await bhttp::async_write(stream, req, kToken);
+    if (wec) co_return false;
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    auto [rec, rn] = co_await bhttp::async_read(stream, buffer, res, kToken);
+    if (rec) co_return false;
+    if (res.result_int() / 100 != 2) {
+      spdlog::warn("zipkin collector {}: HTTP {}: {}", host.Key(), res.result_int(), res.body().substr(0, 200));
+      co_return false;
+    }
+    co_return true;
+  }
+
+  void done_cv_notify() {
+    std::lock_guard lock(mu);
+    drained = true;
+    cv.notify_all();
+  }
+
+  config::ZipkinConfig config;
+  stats::Counter& spans_sent;
+  stats::Counter& spans_dropped;
+  stats::Counter& reports_sent;
+  stats::Counter& reports_failed;
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  asio::steady_timer timer;
+  std::thread thread;
+  std::deque<Span> queue;
+  std::vector<config::Host> hosts;
+  size_t next_host = 0;
+  bool sending = false;
+  bool stopping = false;
+  std::chrono::milliseconds backoff{0};
+  std::mutex mu;  // only for Stop()'s wait
+  std::condition_variable cv;
+  bool drained = false;
+};
+
+ZipkinReporter::ZipkinReporter(const config::ZipkinConfig& config, stats::Store& store)
+    : impl_(std::make_shared<Impl>(config, store)) {
+  impl_->Tick();
+  impl_->thread = std::thread([impl = impl_] { impl->io.run(); });
+}
+
+ZipkinReporter::~ZipkinReporter() { Stop(std::chrono::milliseconds(500)); }
+
+void ZipkinReporter::SetCollectors(std::vector<config::Host> hosts) {
+  asio::post(impl_->io, [impl = impl_, hosts = std::move(hosts)]() mutable {
+    impl->hosts = std::move(hosts);
+    impl->Flush();
+  });
+}
+
+void ZipkinReporter::Report(Span span) {
+  asio::post(impl_->io, [impl = impl_, span = std::move(span)]() mutable { impl->Enqueue(std::move(span)); });
+}
+
+void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
+  if (!impl_->thread.joinable()) return;
+  asio::post(impl_->io, [impl = impl_] {
+    impl->stopping = true;
+    impl->timer.cancel();
+    if (impl->queue.empty() && !impl->sending) {
+      impl->done_cv_notify();
+    } else {
+      impl->Flush();
+      if (!impl->sending) impl->done_cv_notify();  // no collector to send to
+    }
+  });
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->cv.wait_for(lock, deadline, [&] { return impl_->drained; });
+  }
+  impl_->work.reset();
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+}  // namespace tether::tracing

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/common/stats_store.h"
+#include "src/config/snapshot.h"
+#include "src/tracing/span.h"
+
+namespace tether::tracing {
+
+// Sends finished spans to a Zipkin collector in batches, from a thread of its
+// own: Report() only hands the span over, so a slow or dead collector never
+// touches a request. Spans wait in a bounded queue (overflow is dropped and
+// counted), go out when a batch is full or the flush interval passes, and a
+// failed POST is retried with backoff. Stop() makes a final flush.
+class ZipkinReporter {
+ public:
+  ZipkinReporter(const config::ZipkinConfig& config, stats::Store& store);
+  ~ZipkinReporter();  // Stop() with a short deadline
+  ZipkinReporter(const ZipkinReporter&) = delete;
+  ZipkinReporter& operator=(const ZipkinReporter&) = delete;
+
+  // Thread-safe. The collector cluster's hosts (from each snapshot).
+  void SetCollectors(std::vector<config::Host> hosts);
+  // Thread-safe; never blocks.
+  void Report(Span span);
+  // Sends what is queued (waiting at most `deadline`), then stops the thread.
+  void Stop(std::chrono::milliseconds deadline = std::chrono::seconds(2));
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace tether::tracing
