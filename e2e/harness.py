@@ -238,6 +238,58 @@ class Tether:
         self.stop()
 
 
+class Collector:
+    """e2e/zipkin/collector.py in its own process; `fail` answers POSTs with 503."""
+
+    def __init__(self, port=None, fail=False):
+        self.port = port or free_port()
+        args = [sys.executable, os.path.join(HERE, "zipkin", "collector.py"), str(self.port)]
+        if fail:
+            args.append("--fail")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if self.proc.stdout.readline().strip() != "READY":
+            self.stop()
+            raise RuntimeError("collector did not start")
+
+    def get(self, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", path)
+            return json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+
+    def spans(self):
+        return [s for trace in self.get("/api/v2/traces") for s in trace]
+
+    def wait_spans(self, count, timeout=10):
+        wait_until(lambda: len(self.spans()) >= count, timeout=timeout, what=f"{count} span(s) at the collector")
+        return self.spans()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=5)
+        self.proc.stdout.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def with_tracing(config, collector_port, listener_tracing=None, zipkin=None, direction="OUTBOUND"):
+    """Adds a Zipkin tracer (cluster "zipkin") and listener tracing to a bootstrap()."""
+    config["node"] = {"id": "sidecar-" + direction.lower(), "cluster": "svc-" + direction.lower()}
+    config["tracing"] = {"zipkin": dict({"collector_cluster": "zipkin", "flush_interval": "0.05s"}, **(zipkin or {}))}
+    config["static_resources"]["clusters"].append(cluster("zipkin", collector_port))
+    listener = config["static_resources"]["listeners"][0]
+    listener["traffic_direction"] = direction
+    listener["http_connection_manager"]["tracing"] = listener_tracing or {}
+    return config
+
+
 class RawUpstream:
     """A bare TCP upstream: reads a request, sends `reply` (or nothing), closes."""
 

@@ -1,0 +1,163 @@
+"""Tracing end to end: request ids, propagation in every format, sampling,
+spans at a Zipkin collector that validates them against the Zipkin specs."""
+import json
+import unittest
+
+from harness import Collector, Tether, Upstream, bootstrap, cluster, free_port, wait_until, with_tracing
+
+TRACE64 = "463ac35c9f6413ad"
+TRACE128 = "463ac35c9f6413ad48485a3953bb6124"
+SPAN = "a2fb4a1d1a96d312"
+PARENT = "0020000000000001"
+
+
+class TracingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = Upstream()
+        cls.collector = Collector()
+        config = with_tracing(bootstrap(cls.upstream.port), cls.collector.port, {
+            "propagation": ["B3_MULTI", "W3C", "OT_SPAN_CONTEXT"],
+            "custom_tags": [{"tag": "team", "literal": "mesh"}, {"tag": "tenant", "request_header": "x-tenant"}]})
+        cls.tether = Tether(config)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tether.stop()
+        cls.collector.stop()
+        cls.upstream.stop()
+
+    def traced(self, headers):
+        """A request through the sidecar: (what the upstream saw, the span reported for it)."""
+        status, _, body = self.tether.request("GET", "/headers", headers=headers)
+        self.assertEqual(status, 200)
+        seen = json.loads(body)["headers"]
+        rid = seen["x-request-id"]
+        wait_until(lambda: any(s["tags"].get("guid:x-request-id") == rid for s in self.collector.spans()),
+                   what="the request's span")
+        span = next(s for s in self.collector.spans() if s["tags"].get("guid:x-request-id") == rid)
+        return seen, span
+
+    def test_new_trace_is_propagated_and_reported(self):
+        seen, span = self.traced({"X-Tenant": "acme"})
+        self.assertRegex(seen["x-request-id"], r"^[0-9a-f]{8}-[0-9a-f]{4}-9[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        self.assertEqual(seen["x-b3-traceid"], span["traceId"])
+        self.assertEqual(seen["x-b3-spanid"], span["id"])
+        self.assertEqual(seen["x-b3-sampled"], "1")
+        self.assertEqual(seen["traceparent"], f"00-{span['traceId']:0>32}-{span['id']}-01")
+        self.assertEqual(seen["x-ot-span-context"], f"{span['traceId']};{span['id']};0000000000000000;cs")
+        self.assertNotIn("parentId", span)
+        self.assertEqual(span["kind"], "CLIENT")
+        self.assertEqual(span["name"], "egress")
+        self.assertEqual(span["localEndpoint"]["serviceName"], "svc-outbound")
+        self.assertEqual(span["remoteEndpoint"]["port"], self.upstream.port)
+        tags = span["tags"]
+        for key, value in {"http.method": "GET", "http.status_code": "200", "http.protocol": "HTTP/1.1",
+                           "upstream_cluster": "upstream", "node_id": "sidecar-outbound", "team": "mesh",
+                           "tenant": "acme", "response_flags": "-"}.items():
+            self.assertEqual(tags.get(key), value, key)
+        self.assertTrue(tags["http.url"].endswith("/headers"))
+        self.assertGreater(int(tags["response_size"]), 0)
+
+    def test_incoming_context_is_continued_in_each_format(self):
+        cases = {
+            "b3 multi": ({"X-B3-TraceId": TRACE128, "X-B3-SpanId": SPAN, "X-B3-Sampled": "1"}, TRACE128),
+            "b3 single": ({"b3": f"{TRACE64}-{SPAN}-1-{PARENT}"}, TRACE64),
+            "traceparent": ({"traceparent": f"00-{TRACE128}-{SPAN}-01", "tracestate": "vendor=1"}, TRACE128),
+            "x-ot-span-context": ({"x-ot-span-context": f"{TRACE64};{SPAN};{PARENT};cs"}, TRACE64),
+        }
+        for name, (headers, trace_id) in cases.items():
+            with self.subTest(name):
+                seen, span = self.traced(headers)
+                self.assertEqual(span["traceId"], trace_id)
+                self.assertEqual(span["parentId"], SPAN)
+                self.assertNotEqual(span["id"], SPAN)
+                self.assertEqual(seen["x-b3-traceid"], trace_id)
+                self.assertEqual(seen["x-b3-spanid"], span["id"])
+                self.assertEqual(seen["x-b3-parentspanid"], SPAN)
+
+    def test_malformed_context_starts_a_new_trace(self):
+        seen, span = self.traced({"X-B3-TraceId": "nothex!", "X-B3-SpanId": SPAN, "traceparent": "garbage"})
+        self.assertNotEqual(span["traceId"], "nothex!")
+        self.assertNotIn("parentId", span)
+
+    def test_debug_flag_marks_the_span(self):
+        _, span = self.traced({"b3": f"{TRACE64}-{SPAN}-d"})
+        self.assertTrue(span.get("debug"))
+
+    def test_incoming_not_sampled_is_respected(self):
+        status, _, body = self.tether.request("GET", "/headers", headers={"X-B3-Sampled": "0"})
+        self.assertEqual(status, 200)
+        seen = json.loads(body)["headers"]
+        self.assertEqual(seen["x-b3-sampled"], "0")
+        self.assertTrue(seen["traceparent"].endswith("-00"))
+
+
+class SamplingOffTest(unittest.TestCase):
+    def test_zero_percent_sends_nothing_but_propagates(self):
+        with Upstream() as upstream, Collector() as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port, {"random_sampling": 0})
+            with Tether(config) as tether:
+                for _ in range(20):
+                    status, _, body = tether.request("GET", "/headers")
+                    self.assertEqual(status, 200)
+                    seen = json.loads(body)["headers"]
+                    self.assertEqual(seen["x-b3-sampled"], "0")
+                    self.assertEqual(seen["x-request-id"][14], "4")
+                self.assertEqual(tether.settled_stat("tracing.not_traceable", 20), 20)
+                self.assertEqual(tether.stat("tracing.zipkin.spans_sent"), 0)
+                self.assertEqual(collector.get("/__posts")["accepted"], 0)
+
+
+class TwoSidecarsTest(unittest.TestCase):
+    def test_client_and_server_spans_join(self):
+        with Upstream() as upstream, Collector() as collector:
+            ingress = with_tracing(bootstrap(upstream.port), collector.port, direction="INBOUND")
+            with Tether(ingress) as inbound:
+                egress = with_tracing(bootstrap(0, clusters=[cluster("upstream", inbound.port)]), collector.port)
+                with Tether(egress) as outbound:
+                    status, _, body = outbound.request("GET", "/headers")
+                    self.assertEqual(status, 200)
+                    spans = collector.wait_spans(2)
+        client = next(s for s in spans if s["kind"] == "CLIENT")
+        server = next(s for s in spans if s["kind"] == "SERVER")
+        self.assertEqual(client["traceId"], server["traceId"])
+        # Envoy's shared span context: the server side reuses the client's span id.
+        self.assertEqual(server["id"], client["id"])
+        self.assertTrue(server.get("shared"))
+        self.assertEqual(server["name"], "ingress")
+        self.assertEqual(server["localEndpoint"]["serviceName"], "svc-inbound")
+        # The application behind the ingress sidecar sees the same trace.
+        self.assertEqual(json.loads(body)["headers"]["x-b3-traceid"], client["traceId"])
+
+
+class CollectorTroubleTest(unittest.TestCase):
+    def test_collector_down_then_back(self):
+        port = free_port()
+        with Upstream() as upstream:
+            config = with_tracing(bootstrap(upstream.port), port, zipkin={"max_queue_size": 50})
+            with Tether(config) as tether:
+                # Nothing listens on the collector port: every request still succeeds.
+                for _ in range(120):
+                    self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                wait_until(lambda: tether.stat("tracing.zipkin.reports_failed") >= 1, what="a failed report")
+                self.assertGreaterEqual(tether.settled_stat("tracing.zipkin.spans_dropped", 70), 70)
+                # The collector comes back on the same port: the queued spans flow.
+                with Collector(port=port) as collector:
+                    spans = collector.wait_spans(50, timeout=15)
+                    self.assertGreaterEqual(len(spans), 50)
+                    self.assertEqual(collector.get("/__posts")["rejected"], 0)
+
+    def test_json_v1_endpoint(self):
+        with Upstream() as upstream, Collector() as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port,
+                                  zipkin={"collector_endpoint_version": "HTTP_JSON_V1"})
+            with Tether(config) as tether:
+                self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                spans = collector.wait_spans(1)
+                self.assertEqual(collector.get("/__posts")["v1"], 1)
+                self.assertEqual(spans[0]["kind"], "CLIENT")
+
+
+if __name__ == "__main__":
+    unittest.main()
