@@ -1,0 +1,81 @@
+#include "src/tracing/zipkin_json.h"
+
+#include <gtest/gtest.h>
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+namespace tether::tracing {
+namespace {
+
+using google::protobuf::Value;
+
+Span Sample() {
+  Span s;
+  s.trace_id = *ParseTraceId("463ac35c9f6413ad48485a3953bb6124");
+  s.id = 0xa2fb4a1d1a96d312;
+  s.parent_id = 0x0020000000000001;
+  s.name = "Egress";
+  s.kind = Span::Kind::kClient;
+  s.timestamp_us = 1764064800123456;
+  s.duration_us = 2500;
+  s.local_service = "Frontend";
+  s.remote_ip = "127.0.0.1";
+  s.remote_port = 8080;
+  s.tags = {{"http.method", "GET"}, {"http.url", "http://a/\"quoted\"\n"}};
+  return s;
+}
+
+Value Parse(const std::string& json) {
+  Value v;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &v).ok()) << json;
+  return v;
+}
+
+TEST(ZipkinJsonTest, V2) {
+  const std::vector<Span> spans = {Sample()};
+  const Value list = Parse(EncodeZipkinV2(spans));
+  ASSERT_EQ(list.list_value().values_size(), 1);
+  const auto& f = list.list_value().values(0).struct_value().fields();
+  EXPECT_EQ(f.at("traceId").string_value(), "463ac35c9f6413ad48485a3953bb6124");
+  EXPECT_EQ(f.at("id").string_value(), "a2fb4a1d1a96d312");
+  EXPECT_EQ(f.at("parentId").string_value(), "0020000000000001");
+  EXPECT_EQ(f.at("name").string_value(), "egress");  // lower case, as Zipkin wants
+  EXPECT_EQ(f.at("kind").string_value(), "CLIENT");
+  EXPECT_EQ(f.at("timestamp").number_value(), 1764064800123456.0);
+  EXPECT_EQ(f.at("duration").number_value(), 2500.0);
+  EXPECT_EQ(f.at("localEndpoint").struct_value().fields().at("serviceName").string_value(), "frontend");
+  const auto& remote = f.at("remoteEndpoint").struct_value().fields();
+  EXPECT_EQ(remote.at("ipv4").string_value(), "127.0.0.1");
+  EXPECT_EQ(remote.at("port").number_value(), 8080.0);
+  EXPECT_EQ(f.at("tags").struct_value().fields().at("http.url").string_value(), "http://a/\"quoted\"\n");
+  EXPECT_FALSE(f.contains("debug"));
+}
+
+TEST(ZipkinJsonTest, V1UsesAnnotations) {
+  Span server = Sample();
+  server.kind = Span::Kind::kServer;
+  server.shared = true;
+  const std::vector<Span> spans = {Sample(), server};
+  const Value list = Parse(EncodeZipkinV1(spans));
+  ASSERT_EQ(list.list_value().values_size(), 2);
+  const auto& client = list.list_value().values(0).struct_value().fields();
+  const auto& annotations = client.at("annotations").list_value();
+  ASSERT_EQ(annotations.values_size(), 2);
+  EXPECT_EQ(annotations.values(0).struct_value().fields().at("value").string_value(), "cs");
+  EXPECT_EQ(annotations.values(1).struct_value().fields().at("value").string_value(), "cr");
+  EXPECT_EQ(annotations.values(1).struct_value().fields().at("timestamp").number_value(), 1764064800123456.0 + 2500);
+  const auto& binary = client.at("binaryAnnotations").list_value();
+  EXPECT_EQ(binary.values(binary.values_size() - 1).struct_value().fields().at("key").string_value(), "sa");
+  const auto& shared = list.list_value().values(1).struct_value().fields();
+  EXPECT_FALSE(shared.contains("timestamp"));  // a shared span's timing belongs to the client
+  EXPECT_EQ(shared.at("annotations").list_value().values(0).struct_value().fields().at("value").string_value(), "sr");
+}
+
+TEST(ZipkinJsonTest, EmptyBatchIsAnEmptyList) {
+  EXPECT_EQ(EncodeZipkinV2({}), "[]");
+  EXPECT_EQ(EncodeZipkinV1({}), "[]");
+}
+
+}  // namespace
+}  // namespace tether::tracing
