@@ -24,8 +24,11 @@ class TracingFilter final : public StreamFilter {
   TracingFilter(const config::Listener& listener, const Tracer* tracer) : listener_(listener), tracer_(tracer) {}
 
   void OnRequestHeaders(RequestState& rq, bhttp::fields& headers) override {
-    SetRequestId(rq, headers);
-    if (tracer_ == nullptr || !listener_.tracing) return;
+    const bool new_id = SetRequestId(rq, headers);
+    if (tracer_ == nullptr || !listener_.tracing) {
+      if (new_id) headers.set("x-request-id", request_id_);
+      return;
+    }
     const config::ListenerTracing& t = *listener_.tracing;
     const tracing::Incoming incoming = tracing::Extract(headers);
     const tracing::TraceStatus status = tracing::Decide(
@@ -55,14 +58,16 @@ class TracingFilter final : public StreamFilter {
   }
 
  private:
-  void SetRequestId(RequestState& rq, bhttp::fields& headers) {
+  // The request's id, kept or replaced; true when replaced (the caller writes it once).
+  bool SetRequestId(RequestState& rq, const bhttp::fields& headers) {
     request_id_ = std::string(Get(headers, "x-request-id"));
-    if (!listener_.generate_request_id) return;
+    if (!listener_.generate_request_id) return false;
     const bool edge = listener_.use_remote_address && !listener_.preserve_external_request_id;
     if (request_id_.empty() || !tracing::IsUuid(request_id_) || edge) {
       request_id_ = tracing::GenerateRequestId(*rq.rng);
-      headers.set("x-request-id", request_id_);
+      return true;
     }
+    return false;
   }
 
   void CountDecision(tracing::TraceStatus status) const {

@@ -9,9 +9,52 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-std::string_view Get(const bhttp::fields& h, std::string_view name) {
-  auto it = h.find(name);
-  return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+
+// The propagation headers of a request, found in one pass over its fields
+// (a request has few fields; ten lookups by name cost more than one walk).
+struct Found {
+  std::string_view b3, trace_id, span_id, parent_id, sampled, flags, traceparent, ot;
+  std::string tracestate;
+};
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if ((a[i] | 0x20) != b[i]) return false;  // b is lower case; '-' and digits survive | 0x20
+  }
+  return true;
+}
+
+bool IsPropagationName(std::string_view n) {
+  if (n.empty()) return false;
+  const char c = static_cast<char>(n[0] | 0x20);
+  if (c == 'b') return IEquals(n, "b3");
+  if (c == 't') return IEquals(n, "traceparent") || IEquals(n, "tracestate");
+  if (c != 'x' || n.size() < 5) return false;
+  return IEquals(n, "x-b3-traceid") || IEquals(n, "x-b3-spanid") || IEquals(n, "x-b3-parentspanid") ||
+         IEquals(n, "x-b3-sampled") || IEquals(n, "x-b3-flags") || IEquals(n, "x-ot-span-context");
+}
+
+Found Scan(const bhttp::fields& h) {
+  Found f;
+  for (const auto& field : h) {
+    const std::string_view n(field.name_string().data(), field.name_string().size());
+    if (!IsPropagationName(n)) continue;
+    const std::string_view v(field.value().data(), field.value().size());
+    if (IEquals(n, "b3")) f.b3 = v;
+    else if (IEquals(n, "x-b3-traceid")) f.trace_id = v;
+    else if (IEquals(n, "x-b3-spanid")) f.span_id = v;
+    else if (IEquals(n, "x-b3-parentspanid")) f.parent_id = v;
+    else if (IEquals(n, "x-b3-sampled")) f.sampled = v;
+    else if (IEquals(n, "x-b3-flags")) f.flags = v;
+    else if (IEquals(n, "traceparent")) f.traceparent = v;
+    else if (IEquals(n, "x-ot-span-context")) f.ot = v;
+    else {
+      if (!f.tracestate.empty()) f.tracestate += ',';
+      f.tracestate.append(v);
+    }
+  }
+  return f;
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -64,13 +107,12 @@ std::optional<Incoming> FromB3Single(std::string_view v) {
   return in;
 }
 
-std::optional<Incoming> FromB3Multi(const bhttp::fields& h) {
+std::optional<Incoming> FromB3Multi(const Found& h) {
   Incoming in;
-  const std::string_view flags = Get(h, "x-b3-flags");
-  in.debug = flags == "1";
-  in.sampled = in.debug ? std::optional(true) : ParseSampled(Get(h, "x-b3-sampled"));
-  const std::string_view trace = Get(h, "x-b3-traceid");
-  const std::string_view span = Get(h, "x-b3-spanid");
+  in.debug = h.flags == "1";
+  in.sampled = in.debug ? std::optional(true) : ParseSampled(h.sampled);
+  const std::string_view trace = h.trace_id;
+  const std::string_view span = h.span_id;
   if (trace.empty() && span.empty()) {
     if (!in.sampled && !in.debug) return std::nullopt;
     return in;  // a decision without a context
@@ -79,7 +121,7 @@ std::optional<Incoming> FromB3Multi(const bhttp::fields& h) {
   auto span_id = ParseHex64(span);
   if (!trace_id || !span_id || *span_id == 0) return std::nullopt;
   SpanContext ctx{*trace_id, *span_id};
-  const std::string_view parent = Get(h, "x-b3-parentspanid");
+  const std::string_view parent = h.parent_id;
   if (!parent.empty()) {
     auto parent_id = ParseHex64(parent);
     if (!parent_id) return std::nullopt;
@@ -91,8 +133,8 @@ std::optional<Incoming> FromB3Multi(const bhttp::fields& h) {
   return in;
 }
 
-std::optional<Incoming> FromTraceparent(const bhttp::fields& h) {
-  const std::string_view v = Get(h, "traceparent");
+std::optional<Incoming> FromTraceparent(const Found& h) {
+  const std::string_view v = h.traceparent;
   if (v.size() < 55 || (v.size() > 55 && v[55] != '-')) return std::nullopt;
   const std::string_view version = v.substr(0, 2);
   if (version == "ff" || !ParseHex64("00000000000000" + std::string(version))) return std::nullopt;
@@ -104,20 +146,14 @@ std::optional<Incoming> FromTraceparent(const bhttp::fields& h) {
   if (!trace_id || !span_id || *span_id == 0 || !flags) return std::nullopt;
   SpanContext ctx{*trace_id, *span_id};
   ctx.sampled = (*flags & 1) != 0;
-  std::string state;
-  auto range = h.equal_range("tracestate");
-  for (auto it = range.first; it != range.second; ++it) {
-    if (!state.empty()) state += ',';
-    state.append(it->value().data(), it->value().size());
-  }
-  ctx.tracestate = std::move(state);
+  ctx.tracestate = h.tracestate;
   Incoming in;
   in.context = ctx;
   return in;
 }
 
-std::optional<Incoming> FromOtSpanContext(const bhttp::fields& h) {
-  const auto parts = Split(Get(h, "x-ot-span-context"), ';');
+std::optional<Incoming> FromOtSpanContext(const Found& h) {
+  const auto parts = Split(h.ot, ';');
   if (parts.size() != 4) return std::nullopt;
   auto trace_id = ParseTraceId(parts[0]);
   auto span_id = ParseHex64(parts[1]);
@@ -133,18 +169,19 @@ std::optional<Incoming> FromOtSpanContext(const bhttp::fields& h) {
 }  // namespace
 
 Incoming Extract(const bhttp::fields& headers) {
+  const Found found = Scan(headers);
   // `b3` wins over X-B3-*: B3's own rule.
-  if (auto in = FromB3Single(Get(headers, "b3"))) return *in;
-  if (auto in = FromB3Multi(headers)) return *in;
-  if (auto in = FromTraceparent(headers)) return *in;
-  if (auto in = FromOtSpanContext(headers)) return *in;
+  if (auto in = FromB3Single(found.b3)) return *in;
+  if (auto in = FromB3Multi(found)) return *in;
+  if (auto in = FromTraceparent(found)) return *in;
+  if (auto in = FromOtSpanContext(found)) return *in;
   return {};
 }
 
 void ClearPropagation(bhttp::fields& headers) {
-  for (const char* name : {"b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
-                           "traceparent", "tracestate", "x-ot-span-context"}) {
-    headers.erase(name);
+  for (auto it = headers.begin(); it != headers.end();) {
+    const std::string_view n(it->name_string().data(), it->name_string().size());
+    it = IsPropagationName(n) ? headers.erase(it) : std::next(it);
   }
 }
 
@@ -154,13 +191,13 @@ void Inject(const SpanContext& span, const Formats& formats, bhttp::fields& head
   const std::string id = Hex64(span.span_id);
   const bool sampled = span.debug || span.sampled.value_or(false);
   if (formats.b3_multi) {
-    headers.set("x-b3-traceid", trace);
-    headers.set("x-b3-spanid", id);
-    if (span.parent_id) headers.set("x-b3-parentspanid", Hex64(*span.parent_id));
+    headers.insert("x-b3-traceid", trace);
+    headers.insert("x-b3-spanid", id);
+    if (span.parent_id) headers.insert("x-b3-parentspanid", Hex64(*span.parent_id));
     if (span.debug) {
-      headers.set("x-b3-flags", "1");  // implies sampled, so x-b3-sampled is left out
+      headers.insert("x-b3-flags", "1");  // implies sampled, so x-b3-sampled is left out
     } else if (span.sampled) {
-      headers.set("x-b3-sampled", *span.sampled ? "1" : "0");
+      headers.insert("x-b3-sampled", *span.sampled ? "1" : "0");
     }
   }
   if (formats.b3_single) {
@@ -169,14 +206,14 @@ void Inject(const SpanContext& span, const Formats& formats, bhttp::fields& head
       b3 += span.debug ? "-d" : (*span.sampled ? "-1" : "-0");
       if (span.parent_id) b3 += "-" + Hex64(*span.parent_id);
     }
-    headers.set("b3", b3);
+    headers.insert("b3", b3);
   }
   if (formats.w3c) {
-    headers.set("traceparent", "00-" + span.trace_id.Hex128() + "-" + id + (sampled ? "-01" : "-00"));
-    if (!span.tracestate.empty()) headers.set("tracestate", span.tracestate);
+    headers.insert("traceparent", "00-" + span.trace_id.Hex128() + "-" + id + (sampled ? "-01" : "-00"));
+    if (!span.tracestate.empty()) headers.insert("tracestate", span.tracestate);
   }
   if (formats.ot_span_context) {
-    headers.set("x-ot-span-context",
+    headers.insert("x-ot-span-context",
                 trace + ";" + id + ";" + Hex64(span.parent_id.value_or(0)) + ";cs");
   }
 }
