@@ -118,9 +118,12 @@ void HostPool::Release(std::unique_ptr<UpstreamConnection> connection, bool reus
   const bool over_limit = limits_.max_requests_per_connection != 0 &&
                           connection->requests >= limits_.max_requests_per_connection;
   if (!reusable || over_limit || !connection->socket.is_open() || connection->buffer.size() != 0 ||
-      idle_.size() >= limits_.max_idle) {
+      limits_.max_idle == 0) {
     return;  // destroyed: the socket closes
   }
+  // Reuse is last-in-first-out, so the oldest idle connections sit at the
+  // front: they are the ones to close when the list is full.
+  if (idle_.size() >= limits_.max_idle) idle_.erase(idle_.begin());
   connection->idle = true;
   connection->idle_since = std::chrono::steady_clock::now();
   idle_.push_back(std::move(connection));

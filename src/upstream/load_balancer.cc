@@ -1,5 +1,6 @@
 #include "src/upstream/load_balancer.h"
 
+#include <algorithm>
 #include <random>
 
 namespace tether::upstream {

@@ -25,10 +25,11 @@ class HostPoolTest : public ::testing::Test {
   }
 
   // Runs one Acquire to completion.
-  absl::StatusOr<HostPool::Lease> Acquire(HostPool& pool, bool verify = true) {
+  absl::StatusOr<HostPool::Lease> Acquire(HostPool& pool, bool verify = true,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
     std::optional<absl::StatusOr<HostPool::Lease>> result;
     asio::co_spawn(io_, [&]() -> Awaitable<void> {
-      result = co_await pool.Acquire(std::chrono::seconds(2), verify);
+      result = co_await pool.Acquire(timeout, verify);
     }, asio::detached);
     io_.restart();
     while (!result && io_.run_one_for(std::chrono::seconds(5)) > 0) {
@@ -98,6 +99,30 @@ TEST_F(HostPoolTest, RefusedConnectIsUnavailableAndCounted) {
   EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Counter("cluster.upstream_cx_connect_fail", {{"cluster_name", "c"}}), 1u);
   EXPECT_EQ(Counter("cluster.host.cx_connect_fail", {{"cluster_name", "c"}, {"host", "h"}}), 1u);
+}
+
+// A listener that never accepts, with a backlog of 1: once its accept queue is
+// full the kernel drops further SYNs, so a connect hangs on loopback too.
+TEST_F(HostPoolTest, ConnectTimeoutIsDeadlineExceededAndCounted) {
+  TcpAcceptor silent(io_);
+  silent.open(tcp::v4());
+  silent.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  silent.listen(1);
+  const auto target = silent.local_endpoint();
+  std::vector<std::unique_ptr<TcpSocket>> fillers;
+  for (int i = 0; i < 8; ++i) {
+    fillers.push_back(std::make_unique<TcpSocket>(io_));
+    fillers.back()->async_connect(target, [](const boost::system::error_code&) {});
+  }
+  auto pool = MakePool(target.port());
+  const auto start = std::chrono::steady_clock::now();
+  auto lease = Acquire(*pool, true, std::chrono::milliseconds(200));
+  ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().code(), absl::StatusCode::kDeadlineExceeded) << lease.status();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_EQ(Counter("cluster.upstream_cx_connect_timeout", {{"cluster_name", "c"}}), 1u);
+  EXPECT_EQ(Counter("cluster.upstream_cx_connect_fail", {{"cluster_name", "c"}}), 1u);
+  EXPECT_EQ(store_.GaugeFor("cluster.upstream_cx_active", {{"cluster_name", "c"}}).Value(), 0);
 }
 
 TEST_F(HostPoolTest, LimitsOnIdleConnections) {

@@ -58,6 +58,31 @@ TEST(LoadBalancerTest, HostListChangingSizeIsSafe) {
   }
 }
 
+TEST(LoadBalancerTest, RoundRobinRestartsAfterTheListChanges) {
+  auto lb = MakeLoadBalancer(Cluster::ROUND_ROBIN, 1);
+  const auto three = Hosts({1, 1, 1});
+  EXPECT_EQ(*lb->Pick(three, {}), 0u);
+  EXPECT_EQ(*lb->Pick(three, {}), 1u);
+  const auto two = Hosts({1, 1});
+  std::vector<size_t> picks;
+  for (int i = 0; i < 4; ++i) picks.push_back(*lb->Pick(two, {}));
+  EXPECT_EQ(picks, (std::vector<size_t>{0, 1, 0, 1}));
+}
+
+TEST(LoadBalancerTest, LeastRequestIsDeterministicForASeed) {
+  auto a = MakeLoadBalancer(Cluster::LEAST_REQUEST, 5);
+  auto b = MakeLoadBalancer(Cluster::LEAST_REQUEST, 5);
+  const auto hosts = Hosts({1, 2, 3, 4});
+  const std::vector<uint32_t> active = {1, 1, 1, 1};
+  std::map<size_t, int> count;
+  for (int i = 0; i < 200; ++i) {
+    const size_t p = *a->Pick(hosts, active);
+    EXPECT_EQ(p, *b->Pick(hosts, active));
+    ++count[p];
+  }
+  EXPECT_GT(count.size(), 1u);  // not stuck on one host
+}
+
 TEST(LoadBalancerTest, LeastRequestPrefersTheIdleHost) {
   auto lb = MakeLoadBalancer(Cluster::LEAST_REQUEST, 42);
   const auto hosts = Hosts({1, 1, 1, 1, 1});
