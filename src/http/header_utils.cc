@@ -2,9 +2,7 @@
 
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
+#include <boost/beast/core/string.hpp>
 
 namespace tether::http {
 
@@ -27,21 +25,68 @@ bool IsHopByHop(bhttp::field f) {
   }
 }
 
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A client must not be able to strip what routing and framing rely on by
+// naming it in Connection (RFC 9110 7.6.1 lets it name anything).
+bool MayBeNominated(std::string_view token) {
+  for (const char* kept : {"host", "content-length", "connection", "close"}) {
+    if (boost::beast::iequals(token, kept)) return false;
+  }
+  return true;
+}
+
+std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
+
+// Splits a target into path and the rest ("?query" and/or "#fragment").
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+  const size_t end = target.find_first_of("?#");
+  if (end == std::string_view::npos) return {target, {}};
+  return {target.substr(0, end), target.substr(end)};
+}
+
+// `path` with the route's matched part replaced by `replacement`: the prefix
+// for prefix routes (which matched, so its length is that of route.path even
+// when matched without case), the whole path for exact and regex routes.
+std::string ReplaceMatched(const config::Route& route, std::string_view path, std::string_view replacement) {
+  std::string out(replacement);
+  if (route.path_kind == config::Route::PathKind::kPrefix && path.size() >= route.path.size()) {
+    out.append(path.substr(route.path.size()));
+  }
+  if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
+  return out;
+}
+
+// Host without ":port" and the port (empty when none); "[v6]:port" aware.
+std::pair<std::string_view, std::string_view> SplitHostPort(std::string_view host) {
+  const size_t colon = host.rfind(':');
+  if (colon == std::string_view::npos) return {host, {}};
+  if (host.starts_with('[') && (colon == 0 || host[colon - 1] != ']')) return {host, {}};
+  return {host.substr(0, colon), host.substr(colon + 1)};
+}
+
 }  // namespace
 
 void RemoveHopByHopHeaders(bhttp::fields& headers) {
-  // Names listed in Connection are hop-by-hop too (RFC 9110 7.6.1); the usual
-  // "close" and "keep-alive" need no second pass.
-  std::vector<std::string> listed;
-  auto range = headers.equal_range(bhttp::field::connection);
+  // Names listed in Connection are hop-by-hop too. Collected first: erasing
+  // while walking Connection's own values would be fragile.
+  std::vector<std::string_view> listed;
+  const auto range = headers.equal_range(bhttp::field::connection);
   for (auto it = range.first; it != range.second; ++it) {
-    for (absl::string_view token : absl::StrSplit(absl::string_view(it->value().data(), it->value().size()), ',')) {
-      token = absl::StripAsciiWhitespace(token);
-      if (token.empty() || absl::EqualsIgnoreCase(token, "close") || absl::EqualsIgnoreCase(token, "keep-alive")) continue;
-      listed.emplace_back(token);
+    std::string_view value = ToView(it->value());
+    while (!value.empty()) {
+      const size_t comma = value.find(',');
+      const std::string_view token = Trim(value.substr(0, comma));
+      if (!token.empty() && MayBeNominated(token)) listed.push_back(token);
+      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     }
   }
-  for (const std::string& name : listed) headers.erase(name);
+  // The views point into Connection values, which stay until the pass below.
+  for (const std::string_view name : listed) headers.erase(boost::beast::string_view(name.data(), name.size()));
   // One pass over the fields rather than a lookup per hop-by-hop name.
   for (auto it = headers.begin(); it != headers.end();) {
     it = IsHopByHop(it->name()) ? headers.erase(it) : std::next(it);
@@ -56,9 +101,9 @@ void ApplyHeaderMutation(bhttp::fields& headers, const config::HeaderMutation& m
         if (headers.find(add.key) == headers.end()) headers.insert(add.key, add.value);
         break;
       case config::v1::HeaderValueOption::OVERWRITE_IF_EXISTS_OR_ADD:
-        headers.set(add.key, add.value);
+        headers.set(add.key, add.value);  // replaces every field of that name
         break;
-      default:
+      default:  // APPEND_IF_EXISTS_OR_ADD: a new field, as Envoy adds an entry
         headers.insert(add.key, add.value);
         break;
     }
@@ -67,34 +112,28 @@ void ApplyHeaderMutation(bhttp::fields& headers, const config::HeaderMutation& m
 
 void SetForwardedHeaders(bhttp::fields& headers, std::string_view peer_ip, bool use_remote_address,
                          std::string_view proto) {
-  if (use_remote_address) {
-    // We are the edge: the peer is the client, whatever it claims.
-    auto it = headers.find("x-forwarded-for");
-    if (it == headers.end()) {
-      headers.set("x-forwarded-for", peer_ip);
-    } else {
-      std::string value(it->value());
-      value += ", ";
-      value += peer_ip;
-      headers.set("x-forwarded-for", value);
-    }
-    headers.set("x-forwarded-proto", proto);
-  } else if (headers.find("x-forwarded-proto") == headers.end()) {
-    headers.set("x-forwarded-proto", proto);
+  if (!use_remote_address) {
+    // Behind a trusted edge: what it said stands.
+    if (headers.find("x-forwarded-proto") == headers.end()) headers.set("x-forwarded-proto", proto);
+    return;
   }
+  // We are the edge: append the peer (whatever the client claims) to all
+  // x-forwarded-for fields joined into one, with "," as Envoy does.
+  std::string value;
+  const auto range = headers.equal_range("x-forwarded-for");
+  for (auto it = range.first; it != range.second; ++it) {
+    value.append(it->value().data(), it->value().size());
+    value += ',';
+  }
+  value.append(peer_ip);
+  headers.set("x-forwarded-for", value);
+  headers.set("x-forwarded-proto", proto);
 }
 
 std::string RewriteTarget(const config::Route& route, std::string_view target) {
   if (!route.has_prefix_rewrite) return std::string(target);
-  const size_t query = target.find('?');
-  const std::string_view path = target.substr(0, query);
-  const std::string_view rest = query == std::string_view::npos ? std::string_view() : target.substr(query);
-  std::string out = route.prefix_rewrite;
-  if (route.path_kind == config::Route::PathKind::kPrefix && path.size() >= route.path.size()) {
-    out.append(path.substr(route.path.size()));
-  }
-  // "/api/" + "" stays "/api/"; a rewrite to "" of "/x" gives "/x" without a leading "/" fixed below.
-  if (out.empty() || out[0] != '/') out.insert(out.begin(), '/');
+  const auto [path, rest] = SplitTarget(target);
+  std::string out = ReplaceMatched(route, path, route.prefix_rewrite);
   out.append(rest);
   return out;
 }
@@ -102,36 +141,37 @@ std::string RewriteTarget(const config::Route& route, std::string_view target) {
 std::string RedirectLocation(const config::Route& route, std::string_view scheme, std::string_view host,
                              std::string_view target) {
   const config::Redirect& r = route.redirect;
-  std::string out = r.scheme.empty() ? std::string(scheme) : r.scheme;
+  const std::string_view request_scheme = scheme.empty() ? std::string_view("http") : scheme;
+  const std::string_view new_scheme = r.scheme.empty() ? request_scheme : std::string_view(r.scheme);
+  std::string out(new_scheme);
   out += "://";
-  std::string_view host_only = host;
-  std::string_view port;
-  const size_t colon = host.rfind(':');
-  if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
-    host_only = host.substr(0, colon);
-    port = host.substr(colon + 1);
+  if (!r.host.empty()) {
+    out += r.host;  // replaces host and port, as in Envoy
+  } else {
+    const auto [host_only, port] = SplitHostPort(host);
+    // Like Envoy, a port that was the default of the old scheme goes away
+    // with a scheme change, and any port goes when port_redirect is set.
+    const bool default_port =
+        (request_scheme == "http" && port == "80") || (request_scheme == "https" && port == "443");
+    const bool drop_port = r.port != 0 || (new_scheme != request_scheme && default_port);
+    out += drop_port ? host_only : host;
   }
-  out += r.host.empty() ? std::string(host_only) : r.host;
   if (r.port != 0) {
     out += ':';
     out += std::to_string(r.port);
-  } else if (!port.empty() && r.host.empty()) {
-    out += ':';
-    out += port;
   }
-  const size_t query = target.find('?');
-  const std::string_view path = target.substr(0, query);
-  const std::string_view rest = query == std::string_view::npos ? std::string_view() : target.substr(query);
+  const auto [path, rest] = SplitTarget(target);
+  std::string_view query = rest;
   if (!r.path.empty()) {
+    out += r.path.front() == '/' ? "" : "/";
     out += r.path;
-  } else if (r.has_prefix_rewrite && route.path_kind == config::Route::PathKind::kPrefix &&
-             path.size() >= route.path.size()) {
-    out += r.prefix_rewrite;
-    out.append(path.substr(route.path.size()));
+    if (r.path.find('?') != std::string::npos) query = {};  // its own query wins
+  } else if (r.has_prefix_rewrite) {
+    out += ReplaceMatched(route, path, r.prefix_rewrite);
   } else {
-    out.append(path);
+    out.append(path.empty() ? std::string_view("/") : path);
   }
-  if (!r.strip_query) out.append(rest);
+  if (!r.strip_query) out.append(query);
   return out;
 }
 

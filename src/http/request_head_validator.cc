@@ -1,6 +1,8 @@
 #include "src/http/request_head_validator.h"
 
-#include <optional>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 
 namespace tether::http {
 namespace {
@@ -8,7 +10,7 @@ namespace {
 // RFC 9110 5.6.2 tchar.
 bool IsTchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
     case '-': case '.': case '^': case '_': case '`': case '|': case '~':
@@ -18,10 +20,16 @@ bool IsTchar(unsigned char c) {
   }
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+// CTLs other than HTAB, DEL included (RFC 9110 5.5); NUL and CR are CTLs.
+bool IsBadValueChar(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// `lower` must be lower-case.
+bool IEquals(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (Lower(s[i]) != lower[i]) return false;
   }
   return true;
 }
@@ -32,34 +40,52 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-HeadCheck Fail(HeadError e, std::string reason) { return {e, std::move(reason)}; }
+HeadCheck Fail(HeadError e, const char* reason) { return {e, reason}; }
+
+HeadCheck Malformed(const char* reason) { return Fail(HeadError::kMalformed, reason); }
+HeadCheck Ambiguous(const char* reason) { return Fail(HeadError::kAmbiguousLength, reason); }
+
+// Calls `fn` on each trimmed element of a comma-separated list; stops at the
+// first failure.
+template <typename Fn>
+HeadCheck ForEachListItem(std::string_view list, Fn fn) {
+  while (true) {
+    const size_t comma = list.find(',');
+    if (HeadCheck c = fn(Trim(list.substr(0, comma))); !c.ok()) return c;
+    if (comma == std::string_view::npos) return {};
+    list.remove_prefix(comma + 1);
+  }
+}
 
 HeadCheck CheckRequestLine(std::string_view line, bool& http10) {
-  const size_t sp1 = line.find(' ');
-  if (sp1 == 0 || sp1 == std::string_view::npos) return Fail(HeadError::kMalformed, "malformed request line");
-  for (size_t i = 0; i < sp1; ++i) {
-    if (!IsTchar(static_cast<unsigned char>(line[i]))) return Fail(HeadError::kMalformed, "invalid method");
+  size_t i = 0;
+  for (; i < line.size() && line[i] != ' '; ++i) {
+    if (line[i] == '\r') return Malformed("bare CR");
+    if (!IsTchar(static_cast<unsigned char>(line[i]))) return Malformed("invalid method");
   }
-  const size_t sp2 = line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return Fail(HeadError::kMalformed, "malformed request line");
-  for (size_t i = sp1 + 1; i < sp2; ++i) {
+  if (i == 0 || i == line.size()) return Malformed("malformed request line");
+  const size_t target_start = ++i;
+  for (; i < line.size() && line[i] != ' '; ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
-    if (c <= 0x20 || c == 0x7f) return Fail(HeadError::kMalformed, "invalid request target");
+    if (c == '\r') return Malformed("bare CR");
+    if (c < 0x20 || c == 0x7f) return Malformed("invalid request target");
   }
-  const std::string_view version = line.substr(sp2 + 1);
+  if (i == target_start || i == line.size()) return Malformed("malformed request line");
+  const std::string_view version = line.substr(i + 1);
   if (version == "HTTP/1.1") {
     http10 = false;
   } else if (version == "HTTP/1.0") {
     http10 = true;
   } else {
-    return Fail(HeadError::kMalformed, "unsupported HTTP version");
+    return Malformed(version.find('\r') != std::string_view::npos ? "bare CR" : "unsupported HTTP version");
   }
   return {};
 }
 
 // Framing state gathered over the header lines.
 struct Framing {
-  std::optional<uint64_t> content_length;
+  bool has_content_length = false;
+  uint64_t content_length = 0;
   bool has_transfer_encoding = false;
   bool chunked_last = false;
   int chunked_count = 0;
@@ -67,97 +93,126 @@ struct Framing {
 };
 
 HeadCheck CheckContentLength(std::string_view value, Framing& f) {
-  // A list ("5, 5") counts as several fields of the same value.
-  size_t start = 0;
-  while (start <= value.size()) {
-    const size_t comma = value.find(',', start);
-    const std::string_view item = Trim(value.substr(start, comma == std::string_view::npos ? value.npos : comma - start));
-    if (item.empty() || item.size() > 18) return Fail(HeadError::kAmbiguousLength, "invalid Content-Length");
+  // A list ("5, 5") counts as several fields of that value (RFC 9110 8.6).
+  return ForEachListItem(value, [&f](std::string_view item) -> HeadCheck {
+    if (item.empty()) return Ambiguous("invalid Content-Length");
     uint64_t n = 0;
+    constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
     for (const char c : item) {
-      if (c < '0' || c > '9') return Fail(HeadError::kAmbiguousLength, "invalid Content-Length");
-      n = n * 10 + static_cast<uint64_t>(c - '0');
+      if (c < '0' || c > '9') return Ambiguous("invalid Content-Length");
+      const auto digit = static_cast<uint64_t>(c - '0');
+      if (n > (kMax - digit) / 10) return Ambiguous("Content-Length overflows");
+      n = n * 10 + digit;
     }
-    if (f.content_length && *f.content_length != n) return Fail(HeadError::kAmbiguousLength, "conflicting Content-Length");
+    if (f.has_content_length && f.content_length != n) return Ambiguous("conflicting Content-Length");
+    f.has_content_length = true;
     f.content_length = n;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return {};
+    return {};
+  });
 }
 
 HeadCheck CheckTransferEncoding(std::string_view value, Framing& f) {
   f.has_transfer_encoding = true;
-  size_t start = 0;
-  while (start <= value.size()) {
-    const size_t comma = value.find(',', start);
-    const std::string_view coding = Trim(value.substr(start, comma == std::string_view::npos ? value.npos : comma - start));
-    if (coding.empty()) return Fail(HeadError::kAmbiguousLength, "invalid Transfer-Encoding");
-    if (f.chunked_last) return Fail(HeadError::kAmbiguousLength, "chunked must be the final transfer coding");
-    // Other codings would reach the upstream without their Transfer-Encoding
-    // (it is hop-by-hop and re-framed here), so only chunked passes.
-    if (!IEquals(coding, "chunked")) return Fail(HeadError::kAmbiguousLength, "unsupported transfer coding");
-    ++f.chunked_count;
-    f.chunked_last = true;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
+  return ForEachListItem(value, [&f](std::string_view coding) -> HeadCheck {
+    if (coding.empty()) return Ambiguous("invalid Transfer-Encoding");
+    if (f.chunked_last) return Ambiguous("chunked must be the final transfer coding");
+    if (IEquals(coding, "chunked")) {
+      ++f.chunked_count;
+      f.chunked_last = true;
+      return {};
+    }
+    // RFC 9112 allows compression codings before chunked, but Transfer-Encoding
+    // is hop-by-hop and the proxy re-frames the body as plain chunked: the
+    // upstream would get gzip bytes without the label. So only chunked passes.
+    return Ambiguous("unsupported transfer coding");
+  });
+}
+
+HeadCheck CheckField(std::string_view line, Framing& f) {
+  if (line.front() == ' ' || line.front() == '\t') return Malformed("obsolete line folding");
+  size_t colon = 0;
+  for (; colon < line.size() && line[colon] != ':'; ++colon) {
+    const char c = line[colon];
+    if (c == ' ' || c == '\t') return Malformed("whitespace before colon in header");
+    if (c == '\r') return Malformed("bare CR");
+    if (!IsTchar(static_cast<unsigned char>(c))) return Malformed("invalid header name");
+  }
+  if (colon == line.size()) return Malformed("header line without colon");
+  if (colon == 0) return Malformed("empty header name");
+  const std::string_view name = line.substr(0, colon);
+  const std::string_view value = line.substr(colon + 1);
+  for (const char ch : value) {
+    if (ch == '\r') return Malformed("bare CR");
+    if (IsBadValueChar(static_cast<unsigned char>(ch))) return Malformed("invalid character in header value");
+  }
+  // Only three names matter for framing; the first letter filters the rest.
+  switch (Lower(name.front())) {
+    case 'c':
+      if (IEquals(name, "content-length")) return CheckContentLength(Trim(value), f);
+      break;
+    case 't':
+      if (IEquals(name, "transfer-encoding")) return CheckTransferEncoding(Trim(value), f);
+      break;
+    case 'h':
+      if (IEquals(name, "host")) ++f.host_count;
+      break;
+    default:
+      break;
   }
   return {};
 }
 
-HeadCheck CheckField(std::string_view line, Framing& f) {
-  if (line.front() == ' ' || line.front() == '\t') return Fail(HeadError::kMalformed, "obsolete line folding");
-  const size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return Fail(HeadError::kMalformed, "malformed header line");
-  const std::string_view name = line.substr(0, colon);
-  for (const char c : name) {
-    if (c == ' ' || c == '\t') return Fail(HeadError::kMalformed, "whitespace before colon in header");
-    if (!IsTchar(static_cast<unsigned char>(c))) return Fail(HeadError::kMalformed, "invalid header name");
+HeadCheck CheckFraming(const Framing& f, bool http10) {
+  if (f.has_transfer_encoding) {
+    if (f.has_content_length) return Ambiguous("both Content-Length and Transfer-Encoding");
+    if (http10) return Ambiguous("Transfer-Encoding in an HTTP/1.0 request");
+    if (!f.chunked_last) return Ambiguous("Transfer-Encoding must end with chunked");
+    if (f.chunked_count != 1) return Ambiguous("chunked applied more than once");
   }
-  const std::string_view value = Trim(line.substr(colon + 1));
-  for (const char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return Fail(HeadError::kMalformed, "invalid character in header value");
-  }
-  if (IEquals(name, "content-length")) return CheckContentLength(value, f);
-  if (IEquals(name, "transfer-encoding")) return CheckTransferEncoding(value, f);
-  if (IEquals(name, "host")) ++f.host_count;
+  if (!http10 && f.host_count == 0) return Malformed("missing Host header");
+  if (f.host_count > 1) return Malformed("multiple Host headers");
   return {};
+}
+
+// Next line of `head` from `pos`, without its CRLF. False with `error` set
+// when the line ends in a bare LF or never ends.
+bool NextLine(std::string_view head, size_t& pos, std::string_view& line, HeadCheck& error) {
+  const void* nl = std::memchr(head.data() + pos, '\n', head.size() - pos);
+  if (nl == nullptr) {
+    error = Malformed("incomplete request head");
+    return false;
+  }
+  const size_t eol = static_cast<size_t>(static_cast<const char*>(nl) - head.data());
+  if (eol == pos || head[eol - 1] != '\r') {
+    error = Malformed("bare LF");
+    return false;
+  }
+  line = head.substr(pos, eol - 1 - pos);
+  pos = eol + 1;
+  return true;
 }
 
 }  // namespace
 
 HeadCheck CheckRequestHead(std::string_view head, const HeadLimits& limits) {
   if (head.size() > limits.max_bytes) return Fail(HeadError::kTooLarge, "request headers too large");
-  // Every CR must start a CRLF and every LF must end one.
-  for (size_t i = 0; i < head.size(); ++i) {
-    if (head[i] == '\r' && (i + 1 >= head.size() || head[i + 1] != '\n')) return Fail(HeadError::kMalformed, "bare CR");
-    if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r')) return Fail(HeadError::kMalformed, "bare LF");
-    if (head[i] == '\0') return Fail(HeadError::kMalformed, "NUL in request head");
-  }
-  size_t pos = head.find("\r\n");
-  if (pos == std::string_view::npos) return Fail(HeadError::kMalformed, "incomplete request head");
+  // One pass: each line is found by its LF, then every byte of it is checked
+  // once (a CR inside a line is a bare CR).
+  size_t pos = 0;
+  std::string_view line;
+  HeadCheck error;
+  if (!NextLine(head, pos, line, error)) return error;
   bool http10 = false;
-  if (HeadCheck c = CheckRequestLine(head.substr(0, pos), http10); !c.ok()) return c;
+  if (HeadCheck c = CheckRequestLine(line, http10); !c.ok()) return c;
   Framing framing;
   size_t count = 0;
-  for (pos += 2; pos < head.size();) {
-    const size_t eol = head.find("\r\n", pos);
-    if (eol == std::string_view::npos || eol == pos) break;  // the blank line ends the head
+  while (true) {
+    if (!NextLine(head, pos, line, error)) return error;
+    if (line.empty()) break;  // the blank line ends the head
     if (++count > limits.max_headers) return Fail(HeadError::kTooManyHeaders, "too many headers");
-    if (HeadCheck c = CheckField(head.substr(pos, eol - pos), framing); !c.ok()) return c;
-    pos = eol + 2;
+    if (HeadCheck c = CheckField(line, framing); !c.ok()) return c;
   }
-  if (framing.has_transfer_encoding) {
-    if (framing.content_length) return Fail(HeadError::kAmbiguousLength, "both Content-Length and Transfer-Encoding");
-    if (http10) return Fail(HeadError::kAmbiguousLength, "Transfer-Encoding in an HTTP/1.0 request");
-    if (!framing.chunked_last || framing.chunked_count != 1) {
-      return Fail(HeadError::kAmbiguousLength, "Transfer-Encoding must end with a single chunked");
-    }
-  }
-  if (!http10 && framing.host_count == 0) return Fail(HeadError::kMalformed, "missing Host header");
-  if (framing.host_count > 1) return Fail(HeadError::kMalformed, "multiple Host headers");
-  return {};
+  return CheckFraming(framing, http10);
 }
 
 }  // namespace tether::http

@@ -1,97 +1,159 @@
 #include "src/http/router.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include <iterator>
+#include <string>
 
 namespace tether::http {
 namespace {
 
-std::string_view StripPort(std::string_view host) {
-  if (host.starts_with("[")) {
-    const size_t close = host.find(']');
-    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// `lower` is already lower-case (config stores it so): no copy of `s` needed.
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (Lower(s[i]) != lower[i]) return false;
   }
-  const size_t colon = host.rfind(':');
-  return colon == std::string_view::npos ? host : host.substr(0, colon);
+  return true;
 }
 
+bool StartsWithLower(std::string_view s, std::string_view lower) {
+  return s.size() >= lower.size() && EqualsLower(s.substr(0, lower.size()), lower);
+}
+
+bool EndsWithLower(std::string_view s, std::string_view lower) {
+  return s.size() >= lower.size() && EqualsLower(s.substr(s.size() - lower.size()), lower);
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "[::1]:80" -> "[::1]", "a.com:80" -> "a.com"; a colon not followed by a
+// numeric port (a bare IPv6 literal) is left alone, as Envoy does.
+std::string_view StripPort(std::string_view host) {
+  size_t colon = std::string_view::npos;
+  if (host.starts_with("[")) {
+    const size_t close = host.rfind("]:");
+    if (close != std::string_view::npos) colon = close + 1;
+  } else {
+    colon = host.rfind(':');
+    if (colon != std::string_view::npos && host.find(':') != colon) colon = std::string_view::npos;
+  }
+  if (colon == std::string_view::npos || !AllDigits(host.substr(colon + 1))) return host;
+  return host.substr(0, colon);
+}
+
+// The path without query or fragment; an absolute-form target
+// ("http://host/p?q") is reduced to its path like Envoy does.
 std::string_view PathOnly(std::string_view target) {
+  if (!target.starts_with('/')) {
+    const size_t scheme_end = target.find("://");
+    if (scheme_end != std::string_view::npos) {
+      const size_t path_start = target.find_first_of("/?#", scheme_end + 3);
+      target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+      if (!target.starts_with('/')) return "/";
+    }
+  }
   const size_t end = target.find_first_of("?#");
   return end == std::string_view::npos ? target : target.substr(0, end);
 }
 
-bool MatchHeader(const config::HeaderMatch& m, const boost::beast::http::fields& headers) {
-  auto range = headers.equal_range(m.name);
-  const bool present = range.first != range.second;
-  bool result = false;
-  if (m.kind == config::HeaderMatch::Kind::kPresent) {
-    result = present == m.present;
-  } else if (present) {
-    // Several fields of one name are matched as Envoy does: joined with ",".
-    std::string joined;
-    for (auto it = range.first; it != range.second; ++it) {
-      if (!joined.empty()) joined += ',';
-      joined.append(it->value().data(), it->value().size());
-    }
-    const std::string_view v = joined;
-    switch (m.kind) {
-      case config::HeaderMatch::Kind::kExact: result = v == m.value; break;
-      case config::HeaderMatch::Kind::kPrefix: result = v.starts_with(m.value); break;
-      case config::HeaderMatch::Kind::kSuffix: result = v.ends_with(m.value); break;
-      case config::HeaderMatch::Kind::kContains: result = v.find(m.value) != std::string_view::npos; break;
-      case config::HeaderMatch::Kind::kRegex: result = re2::RE2::FullMatch(joined, *m.regex); break;
-      case config::HeaderMatch::Kind::kPresent: break;
-    }
+std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
+
+bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
+  switch (m.kind) {
+    case config::HeaderMatch::Kind::kExact: return v == m.value;
+    case config::HeaderMatch::Kind::kPrefix: return v.starts_with(m.value);
+    case config::HeaderMatch::Kind::kSuffix: return v.ends_with(m.value);
+    case config::HeaderMatch::Kind::kContains: return v.find(m.value) != std::string_view::npos;
+    case config::HeaderMatch::Kind::kRegex:
+      return m.regex != nullptr && re2::RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
+    case config::HeaderMatch::Kind::kPresent: return true;
   }
-  return result != m.invert;
+  return false;
 }
 
+// Envoy's semantics: an absent header matches only an inverted present_match
+// (or present_match: false); several fields of one name are joined with ",".
+bool MatchHeader(const config::HeaderMatch& m, const boost::beast::http::fields& headers) {
+  const auto range = headers.equal_range(m.name);
+  const bool present = range.first != range.second;
+  if (m.kind == config::HeaderMatch::Kind::kPresent) return (present == m.present) != m.invert;
+  if (!present) return false;
+  if (std::next(range.first) == range.second) return MatchValue(m, ToView(range.first->value())) != m.invert;
+  std::string joined;  // rare: only for repeated fields
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it != range.first) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return MatchValue(m, joined) != m.invert;
+}
+
+// route.path is stored lower-cased for case-insensitive routes.
 bool MatchPath(const config::Route& route, std::string_view path) {
-  if (route.path_kind == config::Route::PathKind::kRegex) {
-    return re2::RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *route.regex);
+  switch (route.path_kind) {
+    case config::Route::PathKind::kRegex:
+      return route.regex != nullptr && re2::RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *route.regex);
+    case config::Route::PathKind::kExact:
+      return route.case_sensitive ? path == route.path : EqualsLower(path, route.path);
+    case config::Route::PathKind::kPrefix:
+      return route.case_sensitive ? path.starts_with(route.path) : StartsWithLower(path, route.path);
   }
-  std::string lowered;
-  if (!route.case_sensitive) {
-    lowered = absl::AsciiStrToLower(absl::string_view(path.data(), path.size()));
-    path = lowered;
+  return false;
+}
+
+// How a host matches one domain: 0 = no match; otherwise the match class
+// (3 exact, 2 suffix wildcard, 1 prefix wildcard) and the wildcard length.
+struct DomainMatch {
+  int rank = 0;
+  size_t length = 0;
+};
+
+DomainMatch MatchDomain(std::string_view domain, std::string_view host) {
+  if (domain == "*") return {0, 0};  // handled by the caller as the last resort
+  if (domain.starts_with('*')) {
+    const std::string_view suffix = domain.substr(1);
+    // "*.foo.com" needs at least one character before ".foo.com".
+    if (host.size() > suffix.size() && EndsWithLower(host, suffix)) return {2, suffix.size()};
+    return {};
   }
-  return route.path_kind == config::Route::PathKind::kExact ? path == route.path : path.starts_with(route.path);
+  if (domain.ends_with('*')) {
+    const std::string_view prefix = domain.substr(0, domain.size() - 1);
+    if (host.size() > prefix.size() && StartsWithLower(host, prefix)) return {1, prefix.size()};
+    return {};
+  }
+  return EqualsLower(host, domain) ? DomainMatch{3, domain.size()} : DomainMatch{};
 }
 
 }  // namespace
 
 const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, std::string_view host) {
-  const std::string name = absl::AsciiStrToLower(absl::string_view(StripPort(host).data(), StripPort(host).size()));
-  const config::VirtualHost* suffix_match = nullptr;
-  size_t suffix_len = 0;
-  const config::VirtualHost* prefix_match = nullptr;
-  size_t prefix_len = 0;
+  // Domains are lower-case; comparing without case avoids a copy per request.
+  const std::string_view name = StripPort(host);
+  const config::VirtualHost* best = nullptr;
+  DomainMatch best_match;
   const config::VirtualHost* any = nullptr;
   for (const auto& vhost : table.virtual_hosts) {
     for (const std::string& d : vhost.domains) {
       if (d == "*") {
         if (any == nullptr) any = &vhost;
-      } else if (d.starts_with("*")) {
-        const std::string_view suffix = std::string_view(d).substr(1);
-        // "*.foo.com" needs at least one character before the suffix.
-        if (name.size() > suffix.size() && std::string_view(name).ends_with(suffix) && suffix.size() > suffix_len) {
-          suffix_match = &vhost;
-          suffix_len = suffix.size();
-        }
-      } else if (d.ends_with("*")) {
-        const std::string_view prefix = std::string_view(d).substr(0, d.size() - 1);
-        if (name.size() > prefix.size() && std::string_view(name).starts_with(prefix) && prefix.size() > prefix_len) {
-          prefix_match = &vhost;
-          prefix_len = prefix.size();
-        }
-      } else if (d == name) {
-        return &vhost;
+        continue;
+      }
+      const DomainMatch m = MatchDomain(d, name);
+      if (m.rank == 3) return &vhost;
+      // First wins among equals: duplicates are refused by the validator anyway.
+      if (m.rank > best_match.rank || (m.rank == best_match.rank && m.length > best_match.length)) {
+        best = &vhost;
+        best_match = m;
       }
     }
   }
-  if (suffix_match != nullptr) return suffix_match;
-  if (prefix_match != nullptr) return prefix_match;
-  return any;
+  return best != nullptr ? best : any;
 }
 
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
@@ -120,7 +182,10 @@ RouteMatchResult Route(const config::RouteTable& table, std::string_view host, s
 }
 
 const std::string& PickCluster(const config::Route& route, uint64_t roll) {
+  static const std::string kNone;
+  if (route.clusters.empty()) return kNone;
   if (route.clusters.size() == 1 || route.total_weight == 0) return route.clusters.front().cluster;
+  // Intervals [0, w1), [w1, w1 + w2), ... as Envoy's weighted clusters.
   uint64_t point = roll % route.total_weight;
   for (const auto& target : route.clusters) {
     if (point < target.weight) return target.cluster;
