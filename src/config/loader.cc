@@ -8,32 +8,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/text.h"
 #include "src/config/json_error.h"
 
 namespace tether::config {
 namespace {
-
-void AppendJsonString(const std::string& s, std::string& out) {
-  out += '"';
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 // A plain (unquoted) YAML scalar that JSON should see as a number, bool or null.
 bool AppendPlainScalar(const std::string& s, std::string& out) {

@@ -1,5 +1,7 @@
 #include "src/http/request_head_validator.h"
 
+#include "src/common/text.h"
+
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -23,16 +25,7 @@ bool IsTchar(unsigned char c) {
 // CTLs other than HTAB, DEL included (RFC 9110 5.5); NUL and CR are CTLs.
 bool IsBadValueChar(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-// `lower` must be lower-case.
-bool IEquals(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (Lower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
+bool IEquals(std::string_view s, std::string_view lower) { return EqualsLower(s, lower); }  // lower: lower-case
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -146,7 +139,7 @@ HeadCheck CheckField(std::string_view line, Framing& f) {
     if (IsBadValueChar(static_cast<unsigned char>(ch))) return Malformed("invalid character in header value");
   }
   // Only three names matter for framing; the first letter filters the rest.
-  switch (Lower(name.front())) {
+  switch (AsciiLower(name.front())) {
     case 'c':
       if (IEquals(name, "content-length")) return CheckContentLength(Trim(value), f);
       break;

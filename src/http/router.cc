@@ -1,21 +1,13 @@
 #include "src/http/router.h"
 
+#include "src/common/text.h"
+
 #include <iterator>
 #include <string>
 
 namespace tether::http {
 namespace {
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-// `lower` is already lower-case (config stores it so): no copy of `s` needed.
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (Lower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
 
 bool StartsWithLower(std::string_view s, std::string_view lower) {
   return s.size() >= lower.size() && EqualsLower(s.substr(0, lower.size()), lower);

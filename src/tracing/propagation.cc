@@ -1,5 +1,7 @@
 #include "src/tracing/propagation.h"
 
+#include "src/common/text.h"
+
 #include <array>
 #include <string>
 #include <vector>
@@ -17,13 +19,7 @@ struct Found {
   std::string tracestate;
 };
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != b[i]) return false;  // b is lower case; '-' and digits survive | 0x20
-  }
-  return true;
-}
+bool IEquals(std::string_view a, std::string_view lower) { return EqualsLower(a, lower); }
 
 bool IsPropagationName(std::string_view n) {
   if (n.empty()) return false;

@@ -1,34 +1,13 @@
 #include "src/tracing/zipkin_json.h"
 
-#include <cstdio>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/text.h"
 
 namespace tether::tracing {
 namespace {
 
-void Quote(std::string_view s, std::string& out) {
-  out += '"';
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void Quote(std::string_view s, std::string& out) { AppendJsonString(s, out); }
 
 void Field(std::string_view key, std::string_view value, std::string& out) {
   Quote(key, out);
