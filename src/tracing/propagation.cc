@@ -2,7 +2,9 @@
 
 #include "src/common/text.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -181,15 +183,56 @@ void ClearPropagation(bhttp::fields& headers) {
   }
 }
 
+namespace {
+
+// The ids as lower hex in stack buffers: a 16-character std::string is one
+// character past the small-string buffer, so each would be a heap allocation.
+struct HexIds {
+  explicit HexIds(const SpanContext& span) {
+    trace_len = span.trace_id.is_128 ? 32 : 16;
+    if (span.trace_id.is_128) WriteHex64(span.trace_id.high, trace);
+    WriteHex64(span.trace_id.low, trace + trace_len - 16);
+    WriteHex64(span.trace_id.high, trace128);
+    WriteHex64(span.trace_id.low, trace128 + 16);
+    WriteHex64(span.span_id, id);
+    WriteHex64(span.parent_id.value_or(0), parent);
+  }
+  std::string_view Trace() const { return {trace, trace_len}; }
+  std::string_view Id() const { return {id, 16}; }
+  std::string_view Parent() const { return {parent, 16}; }
+  char trace[32];
+  size_t trace_len;
+  char trace128[32];
+  char id[16];
+  char parent[16];
+};
+
+// Joins pieces into a stack buffer (every header here is under 128 bytes).
+class Line {
+ public:
+  Line& operator<<(std::string_view s) {
+    const size_t n = std::min(s.size(), sizeof(buf_) - len_);
+    std::memcpy(buf_ + len_, s.data(), n);
+    len_ += n;
+    return *this;
+  }
+  std::string_view view() const { return {buf_, len_}; }
+
+ private:
+  char buf_[128];
+  size_t len_ = 0;
+};
+
+}  // namespace
+
 void Inject(const SpanContext& span, const Formats& formats, bhttp::fields& headers) {
   ClearPropagation(headers);
-  const std::string trace = span.trace_id.Hex();
-  const std::string id = Hex64(span.span_id);
+  const HexIds hex(span);
   const bool sampled = span.debug || span.sampled.value_or(false);
   if (formats.b3_multi) {
-    headers.insert("x-b3-traceid", trace);
-    headers.insert("x-b3-spanid", id);
-    if (span.parent_id) headers.insert("x-b3-parentspanid", Hex64(*span.parent_id));
+    headers.insert("x-b3-traceid", hex.Trace());
+    headers.insert("x-b3-spanid", hex.Id());
+    if (span.parent_id) headers.insert("x-b3-parentspanid", hex.Parent());
     if (span.debug) {
       headers.insert("x-b3-flags", "1");  // implies sampled, so x-b3-sampled is left out
     } else if (span.sampled) {
@@ -197,20 +240,24 @@ void Inject(const SpanContext& span, const Formats& formats, bhttp::fields& head
     }
   }
   if (formats.b3_single) {
-    std::string b3 = trace + "-" + id;
+    Line b3;
+    b3 << hex.Trace() << "-" << hex.Id();
     if (span.debug || span.sampled) {
-      b3 += span.debug ? "-d" : (*span.sampled ? "-1" : "-0");
-      if (span.parent_id) b3 += "-" + Hex64(*span.parent_id);
+      b3 << (span.debug ? "-d" : (*span.sampled ? "-1" : "-0"));
+      if (span.parent_id) b3 << "-" << hex.Parent();
     }
-    headers.insert("b3", b3);
+    headers.insert("b3", b3.view());
   }
   if (formats.w3c) {
-    headers.insert("traceparent", "00-" + span.trace_id.Hex128() + "-" + id + (sampled ? "-01" : "-00"));
+    Line tp;
+    tp << "00-" << std::string_view(hex.trace128, 32) << "-" << hex.Id() << (sampled ? "-01" : "-00");
+    headers.insert("traceparent", tp.view());
     if (!span.tracestate.empty()) headers.insert("tracestate", span.tracestate);
   }
   if (formats.ot_span_context) {
-    headers.insert("x-ot-span-context",
-                trace + ";" + id + ";" + Hex64(span.parent_id.value_or(0)) + ";cs");
+    Line ot;
+    ot << hex.Trace() << ";" << hex.Id() << ";" << hex.Parent() << ";cs";
+    headers.insert("x-ot-span-context", ot.view());
   }
 }
 

@@ -23,9 +23,13 @@ std::optional<uint64_t> ParseHexDigits(std::string_view hex) {
 
 }  // namespace
 
+void WriteHex64(uint64_t v, char* out) {
+  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 0xf];
+}
+
 std::string Hex64(uint64_t v) {
   std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 0xf];
+  WriteHex64(v, out.data());
   return out;
 }
 

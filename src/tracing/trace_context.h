@@ -33,5 +33,6 @@ struct SpanContext {
 std::optional<uint64_t> ParseHex64(std::string_view hex);  // exactly 16 characters
 std::optional<TraceId> ParseTraceId(std::string_view hex);  // 16 or 32 characters, not all zero
 std::string Hex64(uint64_t v);
+void WriteHex64(uint64_t v, char* out);  // exactly 16 characters, no terminator
 
 }  // namespace tether::tracing
