@@ -1,190 +1,213 @@
 #include "src/admin/admin_server.h"
 
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "src/admin/admin_pages.h"
-#include "src/admin/prometheus.h"
+#include "src/admin/admin_handler.h"
 
 namespace tether::admin {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-using Request = bhttp::request<bhttp::string_body>;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// Admin requests are a line and a few headers; anything bigger is a mistake
+// or an attack, and the admin port must not let either hold memory.
+constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
+constexpr uint64_t kMaxBodyBytes = 64 * 1024;
+// An idle keep-alive client (or one that stalls mid-request) is dropped.
+constexpr std::chrono::seconds kIdleTimeout{60};
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
+constexpr size_t kLingerBytes = 1024 * 1024;
+
 using Response = bhttp::response<bhttp::string_body>;
 
-constexpr char kHelp[] =
-    "admin commands are:\n"
-    "  GET  /ready              200 LIVE when serving, 503 otherwise\n"
-    "  GET  /server_info        version, state, uptime, node\n"
-    "  GET  /stats              all stats as text (?filter=REGEX)\n"
-    "  GET  /stats/prometheus   all stats in Prometheus text format\n"
-    "  GET  /config_dump        the active config as JSON\n"
-    "  GET  /clusters           hosts of every cluster and their stats\n"
-    "  GET  /listeners          listeners and their addresses\n"
-    "  POST /logging?level=L    set the log level (trace|debug|info|warn|error|critical|off)\n"
-    "  POST /quitquitquit       drain and exit\n";
-
-struct Target {
-  std::string path;
-  std::map<std::string, std::string> query;
-};
-
-Target ParseTarget(std::string_view target) {
-  Target t;
-  const size_t q = target.find('?');
-  t.path = std::string(target.substr(0, q));
-  if (q == std::string_view::npos) return t;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const size_t eq = pair.find('=');
-    t.query[std::string(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-  }
-  return t;
+Response ToResponse(AdminReply reply, bool head, bool keep_alive) {
+  Response res{static_cast<bhttp::status>(reply.status), 11};
+  res.set(bhttp::field::content_type, reply.content_type);
+  res.set(bhttp::field::cache_control, "no-cache, max-age=0");
+  res.set("X-Content-Type-Options", "nosniff");
+  if (!reply.allow.empty()) res.set(bhttp::field::allow, reply.allow);
+  res.keep_alive(keep_alive);
+  res.content_length(reply.body.size());  // HEAD keeps the length of the GET
+  if (!head) res.body() = std::move(reply.body);
+  return res;
 }
 
-Response Reply(bhttp::status status, std::string body, std::string_view type = "text/plain; charset=utf-8") {
-  Response res{status, 11};
-  res.set(bhttp::field::content_type, type);
-  res.set(bhttp::field::cache_control, "no-cache, max-age=0");
-  res.body() = std::move(body);
-  return res;
+// Why the read failed, as the reply the client gets before the close; none
+// for a peer that went away or timed out.
+std::optional<AdminReply> ReadErrorReply(const boost::system::error_code& ec) {
+  const auto& parse_errors = bhttp::make_error_code(bhttp::error::bad_method).category();
+  const bool peer_gone = ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message;
+  AdminReply r;
+  if (ec == bhttp::error::body_limit) {
+    r.status = 413;
+  } else if (ec == bhttp::error::header_limit) {
+    r.status = 431;
+  } else if (ec.category() == parse_errors && !peer_gone) {
+    r.status = 400;
+  } else {
+    return std::nullopt;
+  }
+  r.body = absl::StrCat("bad request: ", ec.message(), "\n");
+  return r;
 }
 
 }  // namespace
 
-struct AdminServer::Impl {
-  Impl(asio::io_context& io, AdminContext& context) : acceptor(io), context(context) {}
+// The acceptor and open connections. Shared with the coroutines, so one
+// finishing after the AdminServer is gone (the io_context still runs its
+// cancelled handlers) touches live state.
+struct AdminListener : std::enable_shared_from_this<AdminListener> {
+  AdminListener(asio::io_context& io, AdminContext& context) : acceptor(io), context(&context), handler(context) {}
 
   asio::awaitable<void> Accept() {
+    auto self = shared_from_this();
     while (acceptor.is_open()) {
       auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+      if (!acceptor.is_open()) co_return;
       if (ec) {
-        if (!acceptor.is_open()) co_return;
+        // e.g. out of descriptors: wait a little rather than spin on the error.
+        asio::steady_timer backoff(acceptor.get_executor(), kAcceptBackoff);
+        co_await backoff.async_wait(kNoThrow);
         continue;
       }
-      asio::co_spawn(acceptor.get_executor(), Serve(std::move(socket)), asio::detached);
+      asio::co_spawn(acceptor.get_executor(), Serve(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
 
-  asio::awaitable<void> Serve(tcp::socket socket) {
-    boost::beast::flat_buffer buffer;
-    for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(64 * 1024);
-      auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, kNoThrow);
-      if (ec) co_return;
-      Request req = parser.release();
-      Response res = Handle(req);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      auto [wec, wn] = co_await bhttp::async_write(socket, res, kNoThrow);
-      // Quit only once the reply is out, so the caller sees its 200.
-      if (quit_after_reply) {
-        quit_after_reply = false;
-        context.Quit();
-      }
-      if (wec || !res.keep_alive()) break;
+  asio::awaitable<void> Serve(beast::tcp_stream stream) {
+    auto self = shared_from_this();
+    const uint64_t id = next_id++;
+    connections[id] = &stream;
+    beast::flat_buffer buffer;
+    while (!stopped && co_await ServeOne(stream, buffer)) {
     }
+    connections.erase(id);
     boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().close(ignored);
   }
 
-  Response Handle(const Request& req) {
-    const Target t = ParseTarget(std::string_view(req.target().data(), req.target().size()));
-    const bool get = req.method() == bhttp::verb::get || req.method() == bhttp::verb::head;
-    const bool post = req.method() == bhttp::verb::post;
-    if (t.path == "/logging" || t.path == "/quitquitquit") {
-      if (!post) return Reply(bhttp::status::method_not_allowed, t.path + " needs POST\n");
-      return HandlePost(t);
+  // One request and its reply; false when the connection should close.
+  asio::awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(kMaxBodyBytes);
+    stream.expires_after(kIdleTimeout);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+    if (stopped) co_return false;  // a read that completed just before Stop()
+    if (ec) {
+      if (auto reply = ReadErrorReply(ec)) {
+        if (co_await Write(stream, *std::move(reply), false, false)) co_await LingeringClose(stream);
+      }
+      co_return false;
     }
-    if (!get && !(post && t.path == "/ready")) return Reply(bhttp::status::method_not_allowed, t.path + " needs GET\n");
-    return HandleGet(t);
+    const auto& req = parser.get();
+    AdminReply reply = handler.Handle(std::string_view(req.method_string()), std::string_view(req.target()));
+    const bool quit = reply.quit;
+    const bool keep_alive = req.keep_alive() && !quit;  // nothing more to serve after quit
+    const bool ok = co_await Write(stream, std::move(reply), req.method() == bhttp::verb::head, keep_alive);
+    // Quit only once the reply is out, so the caller sees its 200.
+    if (quit && context) context->Quit();
+    co_return ok && keep_alive;
   }
 
-  Response HandlePost(const Target& t) {
-    if (t.path == "/quitquitquit") {
-      quit_after_reply = true;
-      return Reply(bhttp::status::ok, "OK\n");
-    }
-    auto level = t.query.find("level");
-    if (level == t.query.end()) return Reply(bhttp::status::bad_request, "usage: POST /logging?level=debug\n");
-    if (absl::Status s = context.SetLogLevel(level->second); !s.ok()) {
-      return Reply(bhttp::status::bad_request, std::string(s.message()) + "\n");
-    }
-    return Reply(bhttp::status::ok, absl::StrCat("log level: ", level->second, "\n"));
+  asio::awaitable<bool> Write(beast::tcp_stream& stream, AdminReply reply, bool head, bool keep_alive) {
+    Response res = ToResponse(std::move(reply), head, keep_alive);
+    stream.expires_after(kIdleTimeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, kNoThrow);
+    co_return !ec;
   }
 
-  Response HandleGet(const Target& t) {
-    if (t.path == "/ready") {
-      return context.Ready() ? Reply(bhttp::status::ok, "LIVE\n")
-                             : Reply(bhttp::status::service_unavailable, "NOT READY\n");
+  // After refusing a request the client may still be sending it; closing with
+  // unread bytes makes the kernel send a reset, which can destroy the reply
+  // before the client reads it. So stop sending, and drain for a bounded while.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(kLingerTime);
+    char sink[4096];
+    for (size_t drained = 0; drained < kLingerBytes && !stopped;) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (ec) break;
+      drained += n;
     }
-    if (t.path == "/server_info") return Reply(bhttp::status::ok, context.ServerInfoJson(), "application/json");
-    if (t.path == "/stats/prometheus") {
-      return Reply(bhttp::status::ok, PrometheusText(context.stats()), "text/plain; version=0.0.4; charset=utf-8");
-    }
-    if (t.path == "/stats") {
-      auto filter = t.query.find("filter");
-      auto text = StatsText(context.stats(), filter == t.query.end() ? "" : filter->second);
-      if (!text.ok()) return Reply(bhttp::status::bad_request, std::string(text.status().message()) + "\n");
-      return Reply(bhttp::status::ok, *std::move(text));
-    }
-    if (t.path == "/help" || t.path == "/") return Reply(bhttp::status::ok, kHelp);
-    auto snapshot = context.snapshot();
-    if (!snapshot) return Reply(bhttp::status::service_unavailable, "no config yet\n");
-    if (t.path == "/config_dump") return Reply(bhttp::status::ok, ConfigDumpJson(*snapshot), "application/json");
-    if (t.path == "/clusters") return Reply(bhttp::status::ok, ClustersText(*snapshot, context.stats()));
-    if (t.path == "/listeners") return Reply(bhttp::status::ok, ListenersText(*snapshot));
-    return Reply(bhttp::status::not_found, absl::StrCat("unknown admin path ", t.path, "\n", kHelp));
+  }
+
+  void Stop() {
+    stopped = true;
+    context = nullptr;  // the owner may be going away
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    // Closing wakes each connection's pending read or write with an error;
+    // the coroutine then removes itself from the map.
+    for (auto& [id, stream] : connections) stream->socket().close(ignored);
   }
 
   tcp::acceptor acceptor;
-  AdminContext& context;
-  bool quit_after_reply = false;
+  AdminContext* context;
+  AdminHandler handler;
+  bool stopped = false;
+  uint64_t next_id = 0;
+  std::map<uint64_t, beast::tcp_stream*> connections;
 };
 
-AdminServer::AdminServer(asio::io_context& io, AdminContext& context) : impl_(std::make_unique<Impl>(io, context)) {}
+struct AdminServer::Impl {
+  std::shared_ptr<AdminListener> listener;
+};
+
+AdminServer::AdminServer(asio::io_context& io, AdminContext& context)
+    : impl_(std::make_unique<Impl>(Impl{std::make_shared<AdminListener>(io, context)})) {}
 
 AdminServer::~AdminServer() { Stop(); }
 
 absl::StatusOr<uint16_t> AdminServer::Start(const std::string& address, uint16_t port) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad admin address ", address));
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad admin address \"", address, "\""));
   const tcp::endpoint endpoint(ip, port);
-  auto& a = impl_->acceptor;
+  auto& a = impl_->listener->acceptor;
   a.open(endpoint.protocol(), ec);
+  // reuse_address lets a restarted sidecar bind while old connections sit in
+  // TIME_WAIT; it does not allow two live listeners on one port.
   if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(ec.message());
-  const uint16_t bound = a.local_endpoint(ec).port();
-  asio::co_spawn(a.get_executor(), impl_->Accept(), asio::detached);
+  const uint16_t bound = ec ? 0 : a.local_endpoint(ec).port();
+  if (ec) {
+    boost::system::error_code ignored;
+    a.close(ignored);
+    return absl::UnavailableError(ec.message());
+  }
+  asio::co_spawn(a.get_executor(), impl_->listener->Accept(), asio::detached);
   spdlog::info("admin listening on {}:{}", address, bound);
   return bound;
 }
 
-void AdminServer::Stop() {
-  boost::system::error_code ignored;
-  impl_->acceptor.close(ignored);
-}
+void AdminServer::Stop() { impl_->listener->Stop(); }
 
 }  // namespace tether::admin

@@ -26,11 +26,8 @@ double Quantile(const HistogramSnapshot& s, double q) {
   return kBounds.back();  // beyond the last bound: report the last we know
 }
 
-// Every stat that passes the filter, as name -> already formatted value.
-struct Lines {
-  std::map<std::string, std::string> text;
-  std::map<std::string, std::string> json;
-};
+// Every stat that passes the filter, as flat name -> formatted value.
+using Lines = std::map<std::string, std::string>;
 
 absl::StatusOr<std::function<bool(const std::string&)>> MakeFilter(const std::string& filter) {
   if (filter.empty()) return [](const std::string&) { return true; };
@@ -55,8 +52,7 @@ std::string HistogramJson(const HistogramSnapshot& s) {
 absl::StatusOr<Lines> Collect(const stats::Store& store, const std::string& filter, bool json) {
   auto wanted = MakeFilter(filter);
   if (!wanted.ok()) return wanted.status();
-  Lines lines;
-  auto& out = json ? lines.json : lines.text;
+  Lines out;
   store.ForEachCounter([&](const stats::Store::Entry& e, const stats::Counter& c) {
     if ((*wanted)(e.flat_name)) out[e.flat_name] = absl::StrCat(json ? "\"value\": " : "", c.Value());
   });
@@ -66,7 +62,7 @@ absl::StatusOr<Lines> Collect(const stats::Store& store, const std::string& filt
   store.ForEachHistogram([&](const stats::Store::Entry& e, const stats::Histogram& h) {
     if ((*wanted)(e.flat_name)) out[e.flat_name] = json ? HistogramJson(h.Read()) : HistogramText(h.Read());
   });
-  return lines;
+  return out;
 }
 
 }  // namespace
@@ -82,7 +78,7 @@ absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::stri
   auto lines = Collect(store, filter, /*json=*/false);
   if (!lines.ok()) return lines.status();
   std::string out;
-  for (const auto& [name, value] : lines->text) absl::StrAppend(&out, name, ": ", value, "\n");
+  for (const auto& [name, value] : *lines) absl::StrAppend(&out, name, ": ", value, "\n");
   return out;
 }
 
@@ -91,7 +87,7 @@ absl::StatusOr<std::string> StatsJson(const stats::Store& store, const std::stri
   if (!lines.ok()) return lines.status();
   std::string out = "{\"stats\": [";
   bool first = true;
-  for (const auto& [name, fields] : lines->json) {
+  for (const auto& [name, fields] : *lines) {
     out += first ? "\n  {\"name\": " : ",\n  {\"name\": ";
     first = false;
     AppendJsonString(name, out);

@@ -1,0 +1,49 @@
+#include "src/admin/config_dump.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/common/text.h"
+
+namespace tether::admin {
+namespace {
+
+std::string HostPort(const std::string& address, uint16_t port) {
+  const bool v6 = address.find(':') != std::string::npos;
+  return v6 ? absl::StrCat("[", address, "]:", port) : absl::StrCat(address, ":", port);
+}
+
+}  // namespace
+
+std::string ConfigDumpJson(const config::Snapshot& snapshot) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string bootstrap;
+  const auto status = google::protobuf::util::MessageToJsonString(snapshot.bootstrap, &bootstrap, options);
+  // A loaded Bootstrap always converts back; an empty object keeps the page
+  // valid JSON should that ever change.
+  if (!status.ok() || bootstrap.empty()) bootstrap = "{}\n";
+  return absl::StrCat("{\n\"version\": ", snapshot.version, ",\n\"bootstrap\": ", bootstrap, "}\n");
+}
+
+std::string ListenersText(const config::Snapshot& snapshot) {
+  std::string out;
+  for (const auto& l : snapshot.listeners) absl::StrAppend(&out, l->name, "::", HostPort(l->address, l->port), "\n");
+  return out;
+}
+
+std::string ListenersJson(const config::Snapshot& snapshot) {
+  std::string out = "{\"listeners\": [";
+  for (size_t i = 0; i < snapshot.listeners.size(); ++i) {
+    const config::Listener& l = *snapshot.listeners[i];
+    out += i ? ",\n  {\"name\": " : "\n  {\"name\": ";
+    AppendJsonString(l.name, out);
+    out += ", \"address\": ";
+    AppendJsonString(l.address, out);
+    absl::StrAppend(&out, ", \"port\": ", l.port, "}");
+  }
+  return out + "\n]}\n";
+}
+
+}  // namespace tether::admin

@@ -1,0 +1,74 @@
+#include "src/admin/clusters_text.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include "test/admin/fake_admin_context.h"
+
+namespace tether::admin {
+namespace {
+
+using testing::TwoHostSnapshot;
+
+stats::Tags HostTags(const std::string& host) { return {{"cluster_name", "web"}, {"host", host}}; }
+
+TEST(ClustersTextTest, EveryHostListsItsStatsThenWeight) {
+  stats::Store store;
+  store.CounterFor("cluster.host.rq_total", HostTags("127.0.0.1:8080")).Inc(4);
+  store.GaugeFor("cluster.host.cx_active", HostTags("127.0.0.1:8080")).Set(1);
+  store.CounterFor("cluster.host.rq_total", {{"cluster_name", "other"}, {"host", "127.0.0.1:8080"}}).Inc(9);
+  store.CounterFor("cluster.upstream_rq_total", {{"cluster_name", "web"}}).Inc(7);  // not a host stat
+  EXPECT_EQ(ClustersText(*TwoHostSnapshot(), store),
+            "web::127.0.0.1:8080::cx_total::0\n"
+            "web::127.0.0.1:8080::cx_active::1\n"
+            "web::127.0.0.1:8080::cx_connect_fail::0\n"
+            "web::127.0.0.1:8080::rq_total::4\n"
+            "web::127.0.0.1:8080::rq_active::0\n"
+            "web::127.0.0.1:8080::rq_error::0\n"
+            "web::127.0.0.1:8080::rq_success::0\n"
+            "web::127.0.0.1:8080::rq_timeout::0\n"
+            "web::127.0.0.1:8080::weight::2\n"
+            "web::127.0.0.2:8080::cx_total::0\n"
+            "web::127.0.0.2:8080::cx_active::0\n"
+            "web::127.0.0.2:8080::cx_connect_fail::0\n"
+            "web::127.0.0.2:8080::rq_total::0\n"
+            "web::127.0.0.2:8080::rq_active::0\n"
+            "web::127.0.0.2:8080::rq_error::0\n"
+            "web::127.0.0.2:8080::rq_success::0\n"
+            "web::127.0.0.2:8080::rq_timeout::0\n"
+            "web::127.0.0.2:8080::weight::1\n");
+}
+
+TEST(ClustersTextTest, ClusterWithoutHostsSaysSo) {
+  auto snap = TwoHostSnapshot();
+  auto dns = std::make_shared<config::Cluster>();
+  dns->name = "api";
+  snap->clusters["api"] = dns;
+  stats::Store store;
+  const std::string text = ClustersText(*snap, store);
+  EXPECT_EQ(text.rfind("api::no_hosts\nweb::127.0.0.1:8080::cx_total::0\n", 0), 0u) << text;
+}
+
+TEST(ClustersTextTest, JsonCarriesTheSameNumbers) {
+  stats::Store store;
+  store.CounterFor("cluster.host.rq_success", HostTags("127.0.0.2:8080")).Inc(6);
+  const std::string json = ClustersJson(*TwoHostSnapshot(), store);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+  const auto& clusters = parsed.fields().at("clusters").list_value();
+  ASSERT_EQ(clusters.values_size(), 1);
+  const auto& web = clusters.values(0).struct_value().fields();
+  EXPECT_EQ(web.at("name").string_value(), "web");
+  const auto& hosts = web.at("hosts").list_value();
+  ASSERT_EQ(hosts.values_size(), 2);
+  const auto& second = hosts.values(1).struct_value().fields();
+  EXPECT_EQ(second.at("address").string_value(), "127.0.0.2");
+  EXPECT_EQ(second.at("port").number_value(), 8080);
+  EXPECT_EQ(second.at("weight").number_value(), 1);
+  EXPECT_EQ(second.at("stats").struct_value().fields().at("rq_success").number_value(), 6);
+  EXPECT_EQ(second.at("stats").struct_value().fields().at("rq_total").number_value(), 0);
+}
+
+}  // namespace
+}  // namespace tether::admin
