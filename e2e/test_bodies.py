@@ -45,6 +45,19 @@ class BodiesTest(ProxyTestCase):
         self.assertEqual(seen["body_sha256"], hashlib.sha256(b"".join(parts)).hexdigest())
         self.assertEqual(seen["headers"].get("transfer-encoding"), "chunked")
 
+    def test_chunked_both_ways_through_echo(self):
+        conn = self.tether.connect()
+        parts = [os.urandom(n) for n in (1, 4096, 100000, 3)]
+        conn.request("PUT", "/echo", body=iter(parts), encode_chunked=True,
+                     headers={"Transfer-Encoding": "chunked"})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("transfer-encoding"), "chunked")
+        self.assertEqual(json.loads(r.getheader("x-echo-headers")).get("transfer-encoding"), "chunked")
+        self.assertEqual(hashlib.sha256(body).digest(), hashlib.sha256(b"".join(parts)).digest())
+
     def test_head_has_headers_and_no_body(self):
         with socket.create_connection(("127.0.0.1", self.tether.port), timeout=5) as s:
             s.sendall(b"HEAD /bytes/5000 HTTP/1.1\r\nHost: a\r\n\r\nGET /bytes/3 HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -5,7 +5,8 @@ HTTP/1.1 with keep-alive, one thread per connection. It counts the TCP
 connections and requests it accepted (GET /__stats) so tests can check
 connection reuse and that refused requests never reached it.
 
-  /echo         the request body back (Content-Length or chunked request)
+  /echo         the request body back, chunked (Content-Length or chunked request);
+                X-Echo-Headers: the request headers as JSON
   /sink         reads and drops the body, answers its length
   /headers      the request headers as JSON
   /bytes/N      N deterministic bytes with Content-Length
@@ -40,6 +41,9 @@ def pattern(n):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The head and the body are separate writes: with Nagle on, the body
+    # waits for the proxy's delayed ACK (40 ms a request on Linux).
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -106,6 +110,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("X-Echo-Method", self.command)
+            # The request headers as seen here, for tests that check both at once.
+            self.send_header("X-Echo-Headers", json.dumps({k.lower(): v for k, v in self.headers.items()}))
             self.end_headers()
             for i in range(0, len(body), 65536):
                 chunk = body[i:i + 65536]
