@@ -28,6 +28,7 @@ class TracingTest(unittest.TestCase):
         config = with_tracing(bootstrap(cls.upstream.port), cls.collector.port, {
             "propagation": ["B3_MULTI", "W3C", "OT_SPAN_CONTEXT"],
             "custom_tags": [{"tag": "team", "literal": "mesh"}, {"tag": "tenant", "request_header": "x-tenant"}]})
+        config["static_resources"]["listeners"][0]["http_connection_manager"]["always_set_request_id_in_response"] = True
         cls.tether = Tether(config)
 
     @classmethod
@@ -67,6 +68,17 @@ class TracingTest(unittest.TestCase):
             self.assertEqual(tags.get(key), value, key)
         self.assertTrue(tags["http.url"].endswith("/headers"))
         self.assertGreater(int(tags["response_size"]), 0)
+
+    def test_request_id_is_returned_and_a_valid_one_kept(self):
+        given = "f8d4ee1a-9c3f-4d26-9bd8-f1e2c3a4b5c6"
+        status, headers, body = self.tether.request("GET", "/headers", headers={"x-request-id": given})
+        self.assertEqual(status, 200)
+        upstream_saw = json.loads(body)["headers"]["x-request-id"]
+        # Same id; only the trace-decision nibble (position 14) may change.
+        self.assertEqual(upstream_saw[:14] + upstream_saw[15:], given[:14] + given[15:])
+        self.assertEqual(headers["x-request-id"], upstream_saw)
+        status, headers, body = self.tether.request("GET", "/headers", headers={"x-request-id": "not-a-uuid"})
+        self.assertNotEqual(json.loads(body)["headers"]["x-request-id"], "not-a-uuid")
 
     def test_incoming_context_is_continued_in_each_format(self):
         cases = {
@@ -168,6 +180,20 @@ class CollectorTroubleTest(unittest.TestCase):
                     spans = collector.wait_spans(200, timeout=15)
                     self.assertGreaterEqual(len(spans), 200)
                     self.assertEqual(collector.get("/__posts")["rejected"], 0)
+
+    def test_final_flush_on_shutdown(self):
+        with Upstream() as upstream, Collector() as collector:
+            # A flush interval far longer than the test: only the shutdown flush can send these.
+            config = with_tracing(bootstrap(upstream.port), collector.port, zipkin={"flush_interval": "60s"})
+            tether = Tether(config)
+            try:
+                for _ in range(3):
+                    self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                tether.sigterm()
+                self.assertEqual(tether.proc.wait(timeout=15), 0)
+                self.assertEqual(len(collector.spans()), 3)
+            finally:
+                tether.stop()
 
     def test_json_v1_endpoint(self):
         with Upstream() as upstream, Collector() as collector:
