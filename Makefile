@@ -7,9 +7,16 @@ CTEST_JOBS ?= 2
 # ccache hits across checkouts of the tree.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all build configure deps test unit e2e demo bench clean
+.PHONY: all help build configure deps test unit e2e demo bench clean
 
 all: build
+
+help:
+	@echo 'make test         install what is missing, build, run every unit and e2e test (ctest)'
+	@echo 'make demo [ONCE=1] install what is missing, build, run the local demo (ONCE=1: once, then exit)'
+	@echo 'make bench        wrk through Tether, nginx and HAProxy; Tether memory (not part of make test)'
+	@echo 'make build | unit | e2e | clean'
+	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 
 deps:
 	@scripts/install-deps build test

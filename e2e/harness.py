@@ -4,6 +4,7 @@ wait is a readiness check with a deadline, never a fixed sleep."""
 import http.client
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -41,6 +42,12 @@ def wait_until(predicate, timeout=10.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def read_ready(proc, timeout=10.0):
+    """The first line a helper process prints, or "" if none comes within `timeout`."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    return proc.stdout.readline().strip() if ready else ""
+
+
 class Upstream:
     """e2e/upstream.py in its own process."""
 
@@ -48,8 +55,7 @@ class Upstream:
         self.port = free_port()
         self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "upstream.py"), str(self.port)],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if line.strip() != "READY":
+        if read_ready(self.proc) != "READY":
             self.stop()
             raise RuntimeError("upstream did not start")
 
@@ -247,7 +253,7 @@ class Collector:
         if fail:
             args.append("--fail")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        if self.proc.stdout.readline().strip() != "READY":
+        if read_ready(self.proc) != "READY":
             self.stop()
             raise RuntimeError("collector did not start")
 

@@ -1,5 +1,7 @@
 """SIGTERM: stop accepting, finish what is in flight, exit 0."""
+import http.client
 import threading
+import time
 import unittest
 
 from harness import Tether, Upstream, bootstrap, port_busy, wait_until
@@ -46,6 +48,24 @@ class DrainTest(unittest.TestCase):
             finally:
                 tether.stop()
 
+    def test_drain_time_bounds_the_wait(self):
+        # A request longer than --drain-time does not keep the process alive.
+        with Upstream() as upstream:
+            tether = Tether(bootstrap(upstream.port), extra_args=("--drain-time", "0.5s"))
+            try:
+                conn = tether.connect(timeout=10)
+                conn.request("GET", "/slow?ms=8000")
+                wait_until(lambda: "/slow" in upstream.stats()["paths"], what="slow request at the upstream")
+                start = time.monotonic()
+                tether.sigterm()
+                self.assertEqual(tether.proc.wait(timeout=5), 0)
+                self.assertLess(time.monotonic() - start, 4.0)
+                # The cut-off client sees the connection end, not a hang.
+                with self.assertRaises((http.client.HTTPException, OSError)):
+                    conn.getresponse().read()
+                conn.close()
+            finally:
+                tether.stop()
 
 
 if __name__ == "__main__":
