@@ -1,43 +1,71 @@
 #include "src/config/snapshot_builder.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <iterator>
+#include <limits>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/validation_util.h"
+
+// The validator has already run, but odd input (xDS, tests) is still refused with
+// InvalidArgument naming the field, never turned into a crash or a wrong default.
 
 namespace tether::config {
 namespace {
 
-Duration ToDuration(const google::protobuf::Duration& d) {
-  return std::chrono::duration_cast<Duration>(std::chrono::seconds(d.seconds()) + std::chrono::nanoseconds(d.nanos()));
+using google::protobuf::RepeatedPtrField;
+
+constexpr int64_t kMaxDurationSeconds = 315'576'000'000;  // protobuf's own limit
+
+// Milliseconds without going through nanoseconds (which overflow past ~292
+// years); a non-zero value below 1ms rounds up so it does not read as "none".
+absl::Status SetDuration(bool has, const google::protobuf::Duration& d, const std::string& path, Duration& out) {
+  if (!has) return absl::OkStatus();
+  if (d.seconds() < 0 || d.nanos() < 0 || d.nanos() > 999'999'999 || d.seconds() > kMaxDurationSeconds) {
+    return Err(path, absl::StrCat("invalid duration ", d.seconds(), "s ", d.nanos(), "ns"));
+  }
+  const int64_t ms = d.seconds() * 1000 + d.nanos() / 1'000'000;
+  out = Duration(ms == 0 && d.nanos() > 0 ? 1 : ms);
+  return absl::OkStatus();
+}
+
+using HeaderAdds = RepeatedPtrField<v1::HeaderValueOption>;
+
+absl::Status BuildMutation(const HeaderAdds& add, const RepeatedPtrField<std::string>& remove, const std::string& path,
+                           HeaderMutation& m) {
+  for (const auto& a : add) {
+    if (a.header().key().empty()) return Err(path, "header to add has an empty key");
+    m.add.push_back({absl::AsciiStrToLower(a.header().key()), a.header().value(), a.append_action()});
+  }
+  for (const auto& r : remove) m.remove.push_back(absl::AsciiStrToLower(r));
+  return absl::OkStatus();
 }
 
 template <typename Msg>
-Duration DurationOr(bool has, const Msg& d, Duration fallback) {
-  return has ? ToDuration(d) : fallback;
+absl::Status BuildMutations(const Msg& msg, const std::string& path, HeaderMutation& request, HeaderMutation& rsp) {
+  TETHER_RETURN_IF_ERROR(BuildMutation(msg.request_headers_to_add(), msg.request_headers_to_remove(), path, request));
+  return BuildMutation(msg.response_headers_to_add(), msg.response_headers_to_remove(), path, rsp);
 }
 
-HeaderMutation BuildMutation(const google::protobuf::RepeatedPtrField<v1::HeaderValueOption>& add,
-                             const google::protobuf::RepeatedPtrField<std::string>& remove) {
-  HeaderMutation m;
-  for (const auto& a : add) m.add.push_back({absl::AsciiStrToLower(a.header().key()), a.header().value(), a.append_action()});
-  for (const auto& r : remove) m.remove.push_back(absl::AsciiStrToLower(r));
-  return m;
-}
-
-absl::StatusOr<std::shared_ptr<const re2::RE2>> Compile(const std::string& pattern, bool case_sensitive) {
+// Compiled as given; the router uses RE2::FullMatch, so patterns are anchored.
+absl::StatusOr<std::shared_ptr<const re2::RE2>> Compile(const std::string& pattern, bool case_sensitive,
+                                                        const std::string& path) {
   RE2::Options options;
   options.set_log_errors(false);
   options.set_case_sensitive(case_sensitive);
   auto re = std::make_shared<const re2::RE2>(pattern, options);
-  if (!re->ok()) return absl::InvalidArgumentError(absl::StrCat("invalid regex \"", pattern, "\": ", re->error()));
+  if (!re->ok()) return Err(path, absl::StrCat("invalid regex \"", pattern, "\": ", re->error()));
   return re;
 }
 
-absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h) {
+absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h, const std::string& path) {
+  if (h.name().empty()) return Err(path, "header matcher without a name");
   HeaderMatch m;
   m.name = absl::AsciiStrToLower(h.name());
   m.invert = h.invert_match();
@@ -48,136 +76,158 @@ absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h) {
     case v1::HeaderMatcher::kContainsMatch: m.kind = HeaderMatch::Kind::kContains; m.value = h.contains_match(); break;
     case v1::HeaderMatcher::kSafeRegexMatch: {
       m.kind = HeaderMatch::Kind::kRegex;
-      auto re = Compile(h.safe_regex_match().regex(), true);
+      auto re = Compile(h.safe_regex_match().regex(), true, path + ".safe_regex_match");
       if (!re.ok()) return re.status();
-      m.regex = *re;
+      m.regex = *std::move(re);
       break;
     }
-    case v1::HeaderMatcher::kPresentMatch: m.kind = HeaderMatch::Kind::kPresent; m.present = h.present_match(); break;
-    default: m.kind = HeaderMatch::Kind::kPresent; m.present = true; break;
+    case v1::HeaderMatcher::kPresentMatch: m.present = h.present_match(); break;
+    default: break;  // no specifier: the header must be present, as in Envoy
   }
   return m;
 }
 
-absl::StatusOr<std::string> ReadDataSource(const v1::DataSource& ds) {
+absl::StatusOr<std::string> ReadDataSource(const v1::DataSource& ds, const std::string& path) {
   if (ds.specifier_case() != v1::DataSource::kFilename) return ds.inline_string();
-  std::ifstream in(ds.filename(), std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", ds.filename()));
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-unsigned RedirectStatus(v1::RedirectAction::RedirectResponseCode code) {
-  switch (code) {
-    case v1::RedirectAction::FOUND: return 302;
-    case v1::RedirectAction::SEE_OTHER: return 303;
-    case v1::RedirectAction::TEMPORARY_REDIRECT: return 307;
-    case v1::RedirectAction::PERMANENT_REDIRECT: return 308;
-    default: return 301;
+  std::error_code ec;
+  // A directory opens fine as a stream and reads as nothing: refuse it too.
+  if (std::filesystem::is_regular_file(ds.filename(), ec)) {
+    std::ifstream in(ds.filename(), std::ios::binary);
+    std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.is_open() && !in.bad()) return body;
   }
+  return Err(path + ".filename", absl::StrCat("cannot read \"", ds.filename(), "\""));
 }
 
-void BuildAction(const v1::Route& r, Route& route) {
-  const v1::RouteAction& a = r.route();
+absl::StatusOr<unsigned> RedirectStatus(v1::RedirectAction::RedirectResponseCode code, const std::string& path) {
+  // Indexed by the enum: MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT, PERMANENT_REDIRECT.
+  static constexpr unsigned kStatus[] = {301, 302, 303, 307, 308};
+  const int i = static_cast<int>(code);
+  if (i < 0 || i >= 5) return Err(path + ".response_code", absl::StrCat("unknown redirect code ", i));
+  return kStatus[i];
+}
+
+absl::Status BuildClusterAction(const v1::RouteAction& a, const std::string& path, Route& route) {
   route.action = Route::Action::kCluster;
   if (a.cluster_specifier_case() == v1::RouteAction::kWeightedClusters) {
+    uint64_t total = 0;  // wide, so a sum past 2^32 is caught rather than wrapped
     for (const auto& c : a.weighted_clusters().clusters()) {
+      if (c.name().empty()) return Err(path + ".weighted_clusters", "cluster without a name");
       route.clusters.push_back({c.name(), c.weight()});
-      route.total_weight += c.weight();
+      total += c.weight();
     }
+    if (total == 0 || total > std::numeric_limits<uint32_t>::max()) {
+      return Err(path + ".weighted_clusters", absl::StrCat("total weight ", total, " out of range"));
+    }
+    route.total_weight = static_cast<uint32_t>(total);
   } else {
+    if (a.cluster().empty()) return Err(path + ".cluster", "no cluster named");
     route.clusters.push_back({a.cluster(), 1});
     route.total_weight = 1;
   }
   route.has_prefix_rewrite = !a.prefix_rewrite().empty();
   route.prefix_rewrite = a.prefix_rewrite();
   route.host_rewrite = a.host_rewrite_literal();
-  route.timeout = DurationOr(a.has_timeout(), a.timeout(), std::chrono::seconds(15));
+  return SetDuration(a.has_timeout(), a.timeout(), path + ".timeout", route.timeout);
 }
 
-void BuildRedirect(const v1::RedirectAction& r, Redirect& redirect) {
+absl::Status BuildRedirect(const v1::RedirectAction& r, const std::string& path, Redirect& redirect) {
+  if (r.port_redirect() > 65535) return Err(path + ".port_redirect", "out of range");
   redirect.scheme = r.https_redirect() ? "https" : r.scheme_redirect();
   redirect.host = r.host_redirect();
   redirect.port = r.port_redirect();
   redirect.path = r.path_redirect();
   redirect.has_prefix_rewrite = r.path_rewrite_specifier_case() == v1::RedirectAction::kPrefixRewrite;
   redirect.prefix_rewrite = r.prefix_rewrite();
-  redirect.status = RedirectStatus(r.response_code());
   redirect.strip_query = r.strip_query();
+  auto status = RedirectStatus(r.response_code(), path);
+  if (!status.ok()) return status.status();
+  redirect.status = *status;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<Route> BuildRoute(const v1::Route& r) {
-  Route route;
-  route.name = r.name();
-  const auto& match = r.match();
+absl::Status BuildMatch(const v1::RouteMatch& match, const std::string& path, Route& route) {
   route.case_sensitive = !match.has_case_sensitive() || match.case_sensitive();
   switch (match.path_specifier_case()) {
     case v1::RouteMatch::kPath: route.path_kind = Route::PathKind::kExact; route.path = match.path(); break;
     case v1::RouteMatch::kSafeRegex: {
       route.path_kind = Route::PathKind::kRegex;
-      auto re = Compile(match.safe_regex().regex(), route.case_sensitive);
+      auto re = Compile(match.safe_regex().regex(), route.case_sensitive, path + ".safe_regex");
       if (!re.ok()) return re.status();
-      route.regex = *re;
+      route.regex = *std::move(re);
       break;
     }
     default: route.path_kind = Route::PathKind::kPrefix; route.path = match.prefix(); break;
   }
+  // The router lowers the request path for these, so the pattern is stored lowered.
   if (!route.case_sensitive) route.path = absl::AsciiStrToLower(route.path);
-  for (const auto& h : match.headers()) {
-    auto hm = BuildHeaderMatch(h);
+  for (int i = 0; i < match.headers_size(); ++i) {
+    auto hm = BuildHeaderMatch(match.headers(i), absl::StrCat(path, ".headers[", i, "]"));
     if (!hm.ok()) return hm.status();
     route.headers.push_back(*std::move(hm));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Route> BuildRoute(const v1::Route& r, const std::string& path) {
+  Route route;
+  route.name = r.name();
+  TETHER_RETURN_IF_ERROR(BuildMatch(r.match(), path + ".match", route));
   switch (r.action_case()) {
+    case v1::Route::kRoute: TETHER_RETURN_IF_ERROR(BuildClusterAction(r.route(), path + ".route", route)); break;
     case v1::Route::kRedirect:
       route.action = Route::Action::kRedirect;
-      BuildRedirect(r.redirect(), route.redirect);
+      TETHER_RETURN_IF_ERROR(BuildRedirect(r.redirect(), path + ".redirect", route.redirect));
       break;
     case v1::Route::kDirectResponse: {
       route.action = Route::Action::kDirectResponse;
       route.direct_status = r.direct_response().status();
-      auto body = ReadDataSource(r.direct_response().body());
+      if (route.direct_status < 100 || route.direct_status > 599) {
+        return Err(path + ".direct_response.status", absl::StrCat("invalid status ", route.direct_status));
+      }
+      auto body = ReadDataSource(r.direct_response().body(), path + ".direct_response.body");
       if (!body.ok()) return body.status();
       route.direct_body = *std::move(body);
       break;
     }
-    default:
-      BuildAction(r, route);
+    default: return Err(path, "route has no action (route, redirect or direct_response)");
   }
-  route.request_headers = BuildMutation(r.request_headers_to_add(), r.request_headers_to_remove());
-  route.response_headers = BuildMutation(r.response_headers_to_add(), r.response_headers_to_remove());
+  TETHER_RETURN_IF_ERROR(BuildMutations(r, path, route.request_headers, route.response_headers));
   return route;
 }
 
-absl::StatusOr<std::shared_ptr<const RouteTable>> BuildRouteTable(const v1::RouteConfiguration& rc) {
+absl::StatusOr<VirtualHost> BuildVirtualHost(const v1::VirtualHost& vh, const std::string& path) {
+  VirtualHost vhost;
+  vhost.name = vh.name();
+  for (const auto& d : vh.domains()) vhost.domains.push_back(absl::AsciiStrToLower(d));
+  TETHER_RETURN_IF_ERROR(BuildMutations(vh, path, vhost.request_headers, vhost.response_headers));
+  for (int i = 0; i < vh.routes_size(); ++i) {
+    auto route = BuildRoute(vh.routes(i), absl::StrCat(path, ".routes[", i, "]"));
+    if (!route.ok()) return route.status();
+    vhost.routes.push_back(*std::move(route));
+  }
+  return vhost;
+}
+
+// An rds_route_config_name leaves the table empty (every request 404s) until
+// the control plane delivers it.
+absl::StatusOr<std::shared_ptr<const RouteTable>> BuildRouteTable(const v1::RouteConfiguration& rc,
+                                                                  const std::string& path) {
   auto table = std::make_shared<RouteTable>();
   table->name = rc.name();
-  table->request_headers = BuildMutation(rc.request_headers_to_add(), rc.request_headers_to_remove());
-  table->response_headers = BuildMutation(rc.response_headers_to_add(), rc.response_headers_to_remove());
-  for (const auto& vh : rc.virtual_hosts()) {
-    VirtualHost vhost;
-    vhost.name = vh.name();
-    for (const auto& d : vh.domains()) vhost.domains.push_back(absl::AsciiStrToLower(d));
-    vhost.request_headers = BuildMutation(vh.request_headers_to_add(), vh.request_headers_to_remove());
-    vhost.response_headers = BuildMutation(vh.response_headers_to_add(), vh.response_headers_to_remove());
-    for (const auto& r : vh.routes()) {
-      auto route = BuildRoute(r);
-      if (!route.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("virtual host ", vh.name(), ": ", route.status().message()));
-      }
-      vhost.routes.push_back(*std::move(route));
-    }
-    table->virtual_hosts.push_back(std::move(vhost));
+  TETHER_RETURN_IF_ERROR(BuildMutations(rc, path, table->request_headers, table->response_headers));
+  for (int i = 0; i < rc.virtual_hosts_size(); ++i) {
+    auto vhost = BuildVirtualHost(rc.virtual_hosts(i), absl::StrCat(path, ".virtual_hosts[", i, "]"));
+    if (!vhost.ok()) return vhost.status();
+    table->virtual_hosts.push_back(*std::move(vhost));
   }
   return table;
 }
 
 ListenerTracing BuildListenerTracing(const v1::ListenerTracing& t, v1::Listener::TrafficDirection direction) {
   ListenerTracing out;
-  out.operation_name = !t.operation_name().empty() ? t.operation_name()
-                       : direction == v1::Listener::INBOUND ? "ingress"
-                                                            : "egress";
+  out.operation_name = t.operation_name();
+  if (out.operation_name.empty()) out.operation_name = direction == v1::Listener::INBOUND ? "ingress" : "egress";
   if (t.has_client_sampling()) out.client_sampling = t.client_sampling().value();
   if (t.has_random_sampling()) out.random_sampling = t.random_sampling().value();
   if (t.has_overall_sampling()) out.overall_sampling = t.overall_sampling().value();
@@ -185,13 +235,10 @@ ListenerTracing BuildListenerTracing(const v1::ListenerTracing& t, v1::Listener:
   if (!t.propagation().empty()) {
     out.b3_multi = out.w3c = false;
     for (const int f : t.propagation()) {
-      switch (f) {
-        case v1::ListenerTracing::B3_MULTI: out.b3_multi = true; break;
-        case v1::ListenerTracing::B3_SINGLE: out.b3_single = true; break;
-        case v1::ListenerTracing::W3C: out.w3c = true; break;
-        case v1::ListenerTracing::OT_SPAN_CONTEXT: out.ot_span_context = true; break;
-        default: break;
-      }
+      out.b3_multi |= f == v1::ListenerTracing::B3_MULTI;
+      out.b3_single |= f == v1::ListenerTracing::B3_SINGLE;
+      out.w3c |= f == v1::ListenerTracing::W3C;
+      out.ot_span_context |= f == v1::ListenerTracing::OT_SPAN_CONTEXT;
     }
   }
   for (const auto& c : t.custom_tags()) {
@@ -200,8 +247,7 @@ ListenerTracing BuildListenerTracing(const v1::ListenerTracing& t, v1::Listener:
       tag.kind = CustomTag::Kind::kRequestHeader;
       tag.value = absl::AsciiStrToLower(c.request_header());
     } else if (c.type_case() == v1::CustomTag::kEnvironment) {
-      // Read once, at load, as Envoy does.
-      const char* env = std::getenv(c.environment().c_str());
+      const char* env = std::getenv(c.environment().c_str());  // read once, at load, as Envoy does
       tag.value = env != nullptr ? env : c.default_value();
     }
     out.custom_tags.push_back(std::move(tag));
@@ -209,44 +255,60 @@ ListenerTracing BuildListenerTracing(const v1::ListenerTracing& t, v1::Listener:
   return out;
 }
 
-std::optional<ZipkinConfig> BuildZipkin(const v1::Bootstrap& bootstrap) {
+absl::StatusOr<std::optional<ZipkinConfig>> BuildZipkin(const v1::Bootstrap& bootstrap) {
   if (!bootstrap.has_tracing() || !bootstrap.tracing().has_zipkin()) return std::nullopt;
   const v1::ZipkinConfig& z = bootstrap.tracing().zipkin();
   ZipkinConfig out;
   out.collector_cluster = z.collector_cluster();
   out.json_v1 = z.collector_endpoint_version() == v1::ZipkinConfig::HTTP_JSON_V1;
-  out.collector_endpoint = !z.collector_endpoint().empty() ? z.collector_endpoint()
-                           : out.json_v1                   ? "/api/v1/spans"
-                                                           : "/api/v2/spans";
+  out.collector_endpoint = z.collector_endpoint();
+  if (out.collector_endpoint.empty()) out.collector_endpoint = out.json_v1 ? "/api/v1/spans" : "/api/v2/spans";
   out.trace_id_128bit = z.trace_id_128bit();
   if (z.has_shared_span_context()) out.shared_span_context = z.shared_span_context().value();
   if (z.has_max_batch_size()) out.max_batch_size = std::max<uint32_t>(1, z.max_batch_size().value());
-  out.flush_interval = DurationOr(z.has_flush_interval(), z.flush_interval(), out.flush_interval);
+  TETHER_RETURN_IF_ERROR(SetDuration(z.has_flush_interval(), z.flush_interval(), "tracing.zipkin.flush_interval",
+                                     out.flush_interval));
   if (z.has_max_queue_size()) out.max_queue_size = z.max_queue_size().value();
   out.collector_hostname = z.collector_hostname().empty() ? z.collector_cluster() : z.collector_hostname();
   return out;
 }
 
-absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener& l) {
+absl::Status BuildLimits(const v1::HttpConnectionManager& hcm, const std::string& path, Listener& listener) {
+  if (hcm.has_max_request_headers_kb()) {
+    const uint32_t kb = hcm.max_request_headers_kb().value();
+    if (kb == 0 || kb > 8192) return Err(path + ".max_request_headers_kb", "must be within 1..8192");
+    listener.max_request_headers_bytes = kb * 1024;
+  }
+  if (hcm.has_max_headers_count()) {
+    if (hcm.max_headers_count().value() == 0) return Err(path + ".max_headers_count", "must be at least 1");
+    listener.max_headers_count = hcm.max_headers_count().value();
+  }
+  TETHER_RETURN_IF_ERROR(SetDuration(hcm.has_request_headers_timeout(), hcm.request_headers_timeout(),
+                                     path + ".request_headers_timeout", listener.request_headers_timeout));
+  return SetDuration(hcm.has_idle_timeout(), hcm.idle_timeout(), path + ".idle_timeout", listener.idle_timeout);
+}
+
+absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener& l, const std::string& path) {
   auto listener = std::make_shared<Listener>();
   const auto& hcm = l.http_connection_manager();
+  const std::string hcm_path = path + ".http_connection_manager";
   listener->name = l.name();
   listener->stat_prefix = hcm.stat_prefix().empty() ? l.name() : hcm.stat_prefix();
-  listener->address = l.address().socket_address().address();
-  listener->port = static_cast<uint16_t>(l.address().socket_address().port_value());
+  const auto& sa = l.address().socket_address();
+  if (sa.port_value() > 65535) return Err(path + ".address.socket_address.port_value", "out of range");
+  listener->address = sa.address();
+  listener->port = static_cast<uint16_t>(sa.port_value());
   listener->direction = l.traffic_direction();
-  auto routes = BuildRouteTable(hcm.route_config());
-  if (!routes.ok()) return absl::InvalidArgumentError(absl::StrCat("listener ", l.name(), ": ", routes.status().message()));
+  auto routes = BuildRouteTable(hcm.route_config(), hcm_path + ".route_config");
+  if (!routes.ok()) return routes.status();
   listener->routes = *std::move(routes);
   for (const auto& log : hcm.access_log()) {
-    listener->access_logs.push_back({log.path(), log.format().empty() ? std::string(kDefaultAccessLogFormat) : log.format()});
+    listener->access_logs.push_back(
+        {log.path(), log.format().empty() ? std::string(kDefaultAccessLogFormat) : log.format()});
   }
-  if (hcm.has_max_request_headers_kb()) listener->max_request_headers_bytes = hcm.max_request_headers_kb().value() * 1024;
-  if (hcm.has_max_headers_count()) listener->max_headers_count = hcm.max_headers_count().value();
-  listener->request_headers_timeout =
-      DurationOr(hcm.has_request_headers_timeout(), hcm.request_headers_timeout(), listener->request_headers_timeout);
-  listener->idle_timeout = DurationOr(hcm.has_idle_timeout(), hcm.idle_timeout(), listener->idle_timeout);
-  listener->drain_timeout = DurationOr(l.has_drain_timeout(), l.drain_timeout(), listener->drain_timeout);
+  TETHER_RETURN_IF_ERROR(BuildLimits(hcm, hcm_path, *listener));
+  TETHER_RETURN_IF_ERROR(
+      SetDuration(l.has_drain_timeout(), l.drain_timeout(), path + ".drain_timeout", listener->drain_timeout));
   listener->use_remote_address = hcm.use_remote_address();
   if (hcm.has_tracing()) listener->tracing = BuildListenerTracing(hcm.tracing(), l.traffic_direction());
   if (hcm.has_generate_request_id()) listener->generate_request_id = hcm.generate_request_id().value();
@@ -256,29 +318,49 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   return listener;
 }
 
-std::shared_ptr<const Cluster> BuildCluster(const v1::Cluster& c, const ResolvedHosts& resolved) {
+absl::Status BuildEndpoints(const v1::Cluster& c, const std::string& path, Cluster& cluster) {
+  const auto& endpoints = c.load_assignment().endpoints();
+  for (int i = 0; i < endpoints.size(); ++i) {
+    const auto& lb = endpoints[i].lb_endpoints();
+    for (int j = 0; j < lb.size(); ++j) {
+      const auto& sa = lb[j].endpoint().address().socket_address();
+      if (sa.port_value() > 65535) {
+        return Err(absl::StrCat(path, ".load_assignment.endpoints[", i, "].lb_endpoints[", j, "]"), "bad port");
+      }
+      const uint32_t weight = std::max<uint32_t>(1, lb[j].load_balancing_weight().value());  // 0 or unset: 1
+      const auto port = static_cast<uint16_t>(sa.port_value());
+      if (c.type() == v1::Cluster::STRICT_DNS) {
+        cluster.dns_names.push_back({sa.address(), port, weight});
+      } else {
+        cluster.hosts.push_back({sa.address(), port, weight});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c, const ResolvedHosts& resolved,
+                                                            const std::string& path) {
   auto cluster = std::make_shared<Cluster>();
   cluster->name = c.name();
   cluster->type = c.type();
   cluster->lb_policy = c.lb_policy();
   cluster->dns_lookup_family = c.dns_lookup_family();
-  cluster->connect_timeout = DurationOr(c.has_connect_timeout(), c.connect_timeout(), cluster->connect_timeout);
-  cluster->dns_refresh_rate = DurationOr(c.has_dns_refresh_rate(), c.dns_refresh_rate(), cluster->dns_refresh_rate);
-  cluster->idle_timeout = DurationOr(c.has_idle_timeout(), c.idle_timeout(), cluster->idle_timeout);
-  cluster->max_requests_per_connection = c.max_requests_per_connection();
-  if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = c.max_idle_connections_per_host().value();
-  for (const auto& locality : c.load_assignment().endpoints()) {
-    for (const auto& e : locality.lb_endpoints()) {
-      const auto& sa = e.endpoint().address().socket_address();
-      const uint32_t weight = e.has_load_balancing_weight() ? e.load_balancing_weight().value() : 1;
-      const auto port = static_cast<uint16_t>(sa.port_value());
-      if (c.type() == v1::Cluster::STRICT_DNS) {
-        cluster->dns_names.push_back({sa.address(), port, weight});
-      } else {
-        cluster->hosts.push_back({sa.address(), port, weight});
-      }
-    }
+  TETHER_RETURN_IF_ERROR(SetDuration(c.has_connect_timeout(), c.connect_timeout(), path + ".connect_timeout",
+                                     cluster->connect_timeout));
+  TETHER_RETURN_IF_ERROR(SetDuration(c.has_dns_refresh_rate(), c.dns_refresh_rate(), path + ".dns_refresh_rate",
+                                     cluster->dns_refresh_rate));
+  TETHER_RETURN_IF_ERROR(
+      SetDuration(c.has_idle_timeout(), c.idle_timeout(), path + ".idle_timeout", cluster->idle_timeout));
+  // Zero would mean connects that fail at once, a resolver that spins.
+  if (cluster->connect_timeout <= Duration::zero()) return Err(path + ".connect_timeout", "must be greater than 0s");
+  if (c.type() == v1::Cluster::STRICT_DNS && cluster->dns_refresh_rate <= Duration::zero()) {
+    return Err(path + ".dns_refresh_rate", "must be greater than 0s");
   }
+  cluster->max_requests_per_connection = c.max_requests_per_connection();
+  const auto& max_idle = c.max_idle_connections_per_host();
+  if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = max_idle.value();
+  TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());
     if (it != resolved.end()) cluster->hosts = it->second;
@@ -293,12 +375,26 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const v1::Bootstra
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = version;
   snapshot->bootstrap = bootstrap;
-  snapshot->zipkin = BuildZipkin(bootstrap);
-  for (const auto& c : bootstrap.static_resources().clusters()) {
-    snapshot->clusters[c.name()] = BuildCluster(c, resolved);
+  auto zipkin = BuildZipkin(bootstrap);
+  if (!zipkin.ok()) return zipkin.status();
+  snapshot->zipkin = *zipkin;
+  const auto& clusters = bootstrap.static_resources().clusters();
+  for (int i = 0; i < clusters.size(); ++i) {
+    const std::string path = absl::StrCat("static_resources.clusters[", i, "]");
+    auto cluster = BuildCluster(clusters[i], resolved, path);
+    if (!cluster.ok()) return cluster.status();
+    if (!snapshot->clusters.emplace(clusters[i].name(), *std::move(cluster)).second) {
+      return Err(path + ".name", absl::StrCat("duplicate cluster \"", clusters[i].name(), "\""));
+    }
   }
-  for (const auto& l : bootstrap.static_resources().listeners()) {
-    auto listener = BuildListener(l);
+  std::set<std::string> listener_names;
+  const auto& listeners = bootstrap.static_resources().listeners();
+  for (int i = 0; i < listeners.size(); ++i) {
+    const std::string path = absl::StrCat("static_resources.listeners[", i, "]");
+    if (!listener_names.insert(listeners[i].name()).second) {
+      return Err(path + ".name", absl::StrCat("duplicate listener \"", listeners[i].name(), "\""));
+    }
+    auto listener = BuildListener(listeners[i], path);
     if (!listener.ok()) return listener.status();
     snapshot->listeners.push_back(*std::move(listener));
   }

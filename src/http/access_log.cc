@@ -1,5 +1,8 @@
 #include "src/http/access_log.h"
 
+#include <algorithm>
+#include <array>
+#include <cstdio>
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +11,8 @@ namespace tether::http {
 namespace {
 
 using Kind = config::AccessLogToken::Kind;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
 
 void AppendOrDash(std::string& out, std::string_view v, size_t max_length = 0) {
   if (v.empty()) {
@@ -18,22 +23,75 @@ void AppendOrDash(std::string& out, std::string_view v, size_t max_length = 0) {
   out.append(v);
 }
 
-void AppendTime(std::string& out, std::chrono::system_clock::time_point t, const std::string& pattern) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+void AppendMillis(std::string& out, std::chrono::microseconds d) {
+  absl::StrAppend(&out, duration_cast<milliseconds>(d).count());
+}
+
+struct SplitTime {
   std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[128];
+  int64_t nanos = 0;  // within the second, never negative
+  int64_t epoch_seconds = 0;
+};
+
+SplitTime Split(std::chrono::system_clock::time_point t) {
+  // floor, not truncation, so instants before 1970 still get a positive fraction.
+  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  SplitTime s;
+  s.epoch_seconds = secs.time_since_epoch().count();
+  s.nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(t - secs).count();
+  const std::time_t tt = static_cast<std::time_t>(s.epoch_seconds);
+  gmtime_r(&tt, &s.tm);
+  return s;
+}
+
+// 2026-11-25T10:00:00.123Z, Envoy's default.
+void AppendIsoTime(std::string& out, const SplitTime& s) {
+  char buf[96];
+  const int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", s.tm.tm_year + 1900,
+                              s.tm.tm_mon + 1, s.tm.tm_mday, s.tm.tm_hour, s.tm.tm_min, s.tm.tm_sec,
+                              static_cast<int>(s.nanos / 1'000'000));
+  if (n > 0) out.append(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
+}
+
+// strftime plus Envoy's extensions: %f and %1f..%9f (fractional seconds, %f
+// being nanoseconds) and %s (seconds since the epoch), substituted first.
+std::string ExpandEnvoySpecifiers(const std::string& pattern, const SplitTime& s) {
+  std::string out;
+  out.reserve(pattern.size() + 16);
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%' || i + 1 >= pattern.size()) {
+      out += pattern[i];
+      continue;
+    }
+    const char next = pattern[i + 1];
+    const bool digit_f = next >= '1' && next <= '9' && i + 2 < pattern.size() && pattern[i + 2] == 'f';
+    if (next == 'f' || digit_f) {
+      char digits[16];
+      std::snprintf(digits, sizeof(digits), "%09lld", static_cast<long long>(s.nanos));
+      out.append(digits, next == 'f' ? 9 : static_cast<size_t>(next - '0'));
+      i += next == 'f' ? 1 : 2;
+    } else if (next == 's') {
+      absl::StrAppend(&out, s.epoch_seconds);
+      ++i;
+    } else {  // strftime's own, including "%%"
+      out.append(pattern, i, 2);
+      ++i;
+    }
+  }
+  return out;
+}
+
+void AppendTime(std::string& out, std::chrono::system_clock::time_point t, const std::string& pattern) {
+  const SplitTime s = Split(t);
   if (pattern.empty()) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    out.append(buf, n);
-    char frac[8];
-    std::snprintf(frac, sizeof(frac), ".%03dZ", static_cast<int>(ms));
-    out += frac;
+    AppendIsoTime(out, s);
     return;
   }
-  const size_t n = std::strftime(buf, sizeof(buf), pattern.c_str(), &tm);
-  out.append(buf, n);
+  const std::string expanded = ExpandEnvoySpecifiers(pattern, s);
+  std::array<char, 512> buf;
+  // strftime returns 0 both for "too long" and for an empty result; either way nothing is printed.
+  const size_t n = std::strftime(buf.data(), buf.size(), expanded.c_str(), &s.tm);
+  out.append(buf.data(), n);
 }
 
 std::string_view Pseudo(const AccessLogEntry& e, const std::string& name) {
@@ -45,8 +103,9 @@ std::string_view Pseudo(const AccessLogEntry& e, const std::string& name) {
 
 std::string_view HeaderValue(const AccessLogEntry& e, const boost::beast::http::fields* headers,
                              const std::string& name, bool request) {
-  if (request && !name.empty() && name[0] == ':') return Pseudo(e, name);
-  if (headers == nullptr || name.empty()) return {};
+  if (name.empty()) return {};
+  if (name[0] == ':') return request ? Pseudo(e, name) : std::string_view{};
+  if (headers == nullptr) return {};
   auto it = headers->find(name);
   if (it == headers->end()) return {};
   return {it->value().data(), it->value().size()};
@@ -57,8 +116,10 @@ void AppendHeader(std::string& out, const AccessLogEntry& e, const config::Acces
   const auto* headers = request ? e.request_headers : e.response_headers;
   std::string_view v = HeaderValue(e, headers, t.header, request);
   if (v.empty()) v = HeaderValue(e, headers, t.alt_header, request);
-  if (v.empty() && !request && t.header == "x-envoy-upstream-service-time" && e.upstream_service_time) {
-    out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*e.upstream_service_time).count());
+  // The upstream's own header wins; otherwise print what we measured, as Envoy sets it.
+  if (v.empty() && !request && e.upstream_service_time &&
+      (t.header == "x-envoy-upstream-service-time" || t.alt_header == "x-envoy-upstream-service-time")) {
+    AppendMillis(out, *e.upstream_service_time);
     return;
   }
   AppendOrDash(out, v, t.max_length);
@@ -70,7 +131,7 @@ AccessLogFormatter::AccessLogFormatter(config::AccessLogFormat format) : format_
 
 std::string AccessLogFormatter::Format(const AccessLogEntry& e) const {
   std::string out;
-  out.reserve(256);
+  out.reserve(256);  // the default format with typical values fits
   for (const auto& t : format_.tokens) {
     switch (t.kind) {
       case Kind::kLiteral: out += t.text; break;
@@ -78,13 +139,11 @@ std::string AccessLogFormatter::Format(const AccessLogEntry& e) const {
       case Kind::kRequestHeader:
       case Kind::kResponseHeader: AppendHeader(out, e, t); break;
       case Kind::kProtocol: AppendOrDash(out, e.protocol); break;
-      case Kind::kResponseCode: out += std::to_string(e.response_code); break;
+      case Kind::kResponseCode: absl::StrAppend(&out, e.response_code); break;
       case Kind::kResponseFlags: AppendOrDash(out, e.response_flags); break;
-      case Kind::kBytesReceived: out += std::to_string(e.bytes_received); break;
-      case Kind::kBytesSent: out += std::to_string(e.bytes_sent); break;
-      case Kind::kDuration:
-        out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(e.duration).count());
-        break;
+      case Kind::kBytesReceived: absl::StrAppend(&out, e.bytes_received); break;
+      case Kind::kBytesSent: absl::StrAppend(&out, e.bytes_sent); break;
+      case Kind::kDuration: AppendMillis(out, e.duration); break;
       case Kind::kUpstreamHost: AppendOrDash(out, e.upstream_host); break;
       case Kind::kUpstreamCluster: AppendOrDash(out, e.upstream_cluster); break;
       case Kind::kDownstreamRemoteAddress: AppendOrDash(out, e.downstream_remote_address); break;
@@ -92,7 +151,7 @@ std::string AccessLogFormatter::Format(const AccessLogEntry& e) const {
       case Kind::kRouteName: AppendOrDash(out, e.route_name); break;
       case Kind::kUpstreamServiceTime:
         if (e.upstream_service_time) {
-          out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*e.upstream_service_time).count());
+          AppendMillis(out, *e.upstream_service_time);
         } else {
           out += '-';
         }

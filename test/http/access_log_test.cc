@@ -1,6 +1,7 @@
 #include "src/http/access_log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,15 +14,19 @@ namespace {
 AccessLogFormatter Formatter(std::string_view format) {
   auto f = config::ParseAccessLogFormat(format);
   EXPECT_TRUE(f.ok()) << f.status();
-  return AccessLogFormatter(*std::move(f));
+  return AccessLogFormatter(f.ok() ? *std::move(f) : config::AccessLogFormat{});
 }
+
+// 2025-11-25T10:00:00.123456789Z
+constexpr auto kStart = std::chrono::seconds(1764064800) + std::chrono::nanoseconds(123'456'789);
 
 AccessLogEntry SampleEntry(boost::beast::http::fields& req, boost::beast::http::fields& res) {
   req.set("user-agent", "curl/8.0");
   req.set("x-request-id", "abc");
   res.set("server", "upstream-server");
   AccessLogEntry e;
-  e.start_time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764064800123));
+  e.start_time = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(kStart));
   e.request_headers = &req;
   e.response_headers = &res;
   e.method = "GET";
@@ -35,6 +40,9 @@ AccessLogEntry SampleEntry(boost::beast::http::fields& req, boost::beast::http::
   e.upstream_service_time = std::chrono::microseconds(3200);
   e.upstream_host = "127.0.0.1:8080";
   e.upstream_cluster = "web";
+  e.downstream_remote_address = "10.0.0.9:5555";
+  e.downstream_local_address = "127.0.0.1:15001";
+  e.route_name = "default";
   return e;
 }
 
@@ -46,44 +54,97 @@ TEST(AccessLogTest, DefaultFormatLikeEnvoy) {
             "\"example.com\" \"127.0.0.1:8080\"\n");
 }
 
-TEST(AccessLogTest, MissingValuesAreDashes) {
-  AccessLogEntry e;
-  EXPECT_EQ(Formatter("%REQ(:METHOD)% %RESPONSE_FLAGS% %UPSTREAM_HOST% %RESP(x)% %UPSTREAM_SERVICE_TIME% %RESPONSE_CODE%")
-                .Format(e),
-            "- - - - - 0");
+TEST(AccessLogTest, UpstreamServiceTimeHeaderWinsOverMeasured) {
+  boost::beast::http::fields req, res;
+  const AccessLogEntry e = SampleEntry(req, res);
+  res.set("x-envoy-upstream-service-time", "77");
+  EXPECT_EQ(Formatter("%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% %UPSTREAM_SERVICE_TIME%").Format(e), "77 3");
 }
 
-TEST(AccessLogTest, AlternativesLengthsAndFlags) {
+TEST(AccessLogTest, EveryOperator) {
   boost::beast::http::fields req, res;
   AccessLogEntry e = SampleEntry(req, res);
   e.response_flags = "UF,URX";
-  EXPECT_EQ(Formatter("%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%|%RESP(SERVER):8%|%RESPONSE_FLAGS%|%UPSTREAM_CLUSTER%").Format(e),
-            "/a?b=1|upstream|UF,URX|web");
+  EXPECT_EQ(Formatter("%PROTOCOL%|%RESPONSE_CODE%|%RESPONSE_FLAGS%|%BYTES_RECEIVED%|%BYTES_SENT%|%DURATION%|"
+                      "%UPSTREAM_HOST%|%UPSTREAM_CLUSTER%|%DOWNSTREAM_REMOTE_ADDRESS%|%DOWNSTREAM_LOCAL_ADDRESS%|"
+                      "%ROUTE_NAME%|%UPSTREAM_SERVICE_TIME%|%REQ(:AUTHORITY)%|%REQ(:METHOD)%|%RESP(SERVER)%")
+                .Format(e),
+            "HTTP/1.1|200|UF,URX|3|120|4|127.0.0.1:8080|web|10.0.0.9:5555|127.0.0.1:15001|default|3|example.com|GET|"
+            "upstream-server");
+}
+
+TEST(AccessLogTest, MissingValuesAreDashes) {
+  const AccessLogEntry e;  // no headers at all, nothing set
+  EXPECT_EQ(Formatter("%REQ(:METHOD)% %REQ(USER-AGENT)% %RESPONSE_FLAGS% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% "
+                      "%RESP(x)% %UPSTREAM_SERVICE_TIME% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% %ROUTE_NAME% "
+                      "%RESPONSE_CODE% %DURATION% %BYTES_SENT%")
+                .Format(e),
+            "- - - - - - - - - 0 0 0");
+}
+
+TEST(AccessLogTest, AlternativeHeaderAndTruncation) {
+  boost::beast::http::fields req, res;
+  const AccessLogEntry e = SampleEntry(req, res);
+  const AccessLogFormatter original_path = Formatter("%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%");
+  EXPECT_EQ(original_path.Format(e), "/a?b=1");  // falls back to :path
   req.set("x-envoy-original-path", "/orig");
-  EXPECT_EQ(Formatter("%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%").Format(e), "/orig");
-  EXPECT_EQ(Formatter("%START_TIME(%Y/%m/%d)%").Format(e), "2025/11/25");
+  EXPECT_EQ(original_path.Format(e), "/orig");
+  EXPECT_EQ(Formatter("%RESP(SERVER):8%|%REQ(:PATH):2%|%REQ(USER-AGENT):100%").Format(e), "upstream|/a|curl/8.0");
+  EXPECT_EQ(Formatter("%REQ(X-MISSING?USER-AGENT):4%").Format(e), "curl");
+}
+
+TEST(AccessLogTest, StartTimeWithStrftimeAndFractions) {
+  boost::beast::http::fields req, res;
+  const AccessLogEntry e = SampleEntry(req, res);
+  EXPECT_EQ(Formatter("%START_TIME(%Y/%m/%d %H:%M:%S)%").Format(e), "2025/11/25 10:00:00");
+  EXPECT_EQ(Formatter("%START_TIME(%S.%3f|%6f|%f|%s|%%)%").Format(e), "00.123|123456|123456789|1764064800|%");
 }
 
 TEST(AccessLogTest, SinkWritesLinesToAFile) {
   const auto path = std::filesystem::temp_directory_path() / ("tether_access_log_test_" + std::to_string(::getpid()));
   std::filesystem::remove(path);
+  std::ofstream(path) << "already there\n";  // appended to, never truncated
+  AccessLogSinks sinks;
+  auto logger = sinks.Get(path.string());
+  ASSERT_TRUE(logger.ok()) << logger.status();
+  auto again = sinks.Get(path.string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(logger->get(), again->get());  // one logger per path
+  WriteAccessLogLine(**logger, "first line\n");
+  WriteAccessLogLine(**logger, "second line");
+  WriteAccessLogLine(**logger, "two newlines\n\n");  // only one is stripped
+  sinks.Flush();                                      // waits for the writer thread
+  std::ifstream in(path);
+  std::string contents{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(contents, "already there\nfirst line\nsecond line\ntwo newlines\n\n");
+  std::filesystem::remove(path);
+}
+
+TEST(AccessLogTest, DestructionWritesQueuedLines) {
+  const auto path = std::filesystem::temp_directory_path() / ("tether_access_log_dtor_" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
   {
     AccessLogSinks sinks;
     auto logger = sinks.Get(path.string());
     ASSERT_TRUE(logger.ok()) << logger.status();
-    auto again = sinks.Get(path.string());
-    ASSERT_TRUE(again.ok());
-    EXPECT_EQ(logger->get(), again->get());  // one logger per path
-    WriteAccessLogLine(**logger, "first line\n");
-    WriteAccessLogLine(**logger, "second line");
-  }  // destruction flushes
+    for (int i = 0; i < 1000; ++i) WriteAccessLogLine(**logger, "line " + std::to_string(i) + "\n");
+  }
   std::ifstream in(path);
-  std::string a, b;
-  std::getline(in, a);
-  std::getline(in, b);
-  EXPECT_EQ(a, "first line");
-  EXPECT_EQ(b, "second line");
+  int lines = 0;
+  std::string last;
+  for (std::string line; std::getline(in, line); ++lines) last = line;
+  EXPECT_EQ(lines, 1000);
+  EXPECT_EQ(last, "line 999");
   std::filesystem::remove(path);
+}
+
+TEST(AccessLogTest, StdoutSinksAreShared) {
+  AccessLogSinks sinks;
+  auto empty = sinks.Get("");
+  auto dev = sinks.Get("/dev/stdout");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  EXPECT_EQ(empty->get(), dev->get());
 }
 
 TEST(AccessLogTest, UnwritablePathIsAnError) {
