@@ -1,8 +1,12 @@
 #include "src/config/loader.h"
 
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,128 +14,182 @@
 #include "absl/strings/str_cat.h"
 #include "src/common/text.h"
 #include "src/config/json_error.h"
+#include "src/config/json_schema_check.h"
+#include "src/config/json_syntax.h"
 
 namespace tether::config {
 namespace {
 
-// A plain (unquoted) YAML scalar that JSON should see as a number, bool or null.
-bool AppendPlainScalar(const std::string& s, std::string& out) {
-  if (s == "true" || s == "false" || s == "null") {
-    out += s;
-    return true;
-  }
-  if (s == "~" || s.empty()) {
-    out += "null";
-    return true;
-  }
-  if (s == "True" || s == "TRUE") {
+// YAML 1.2 core schema words for plain scalars; everything else stays a string
+// (so "yes", "on" and "0x10" are strings, as in YAML 1.2).
+bool AppendPlainWord(const std::string& s, std::string& out) {
+  if (s == "true" || s == "True" || s == "TRUE") {
     out += "true";
-    return true;
-  }
-  if (s == "False" || s == "FALSE") {
+  } else if (s == "false" || s == "False" || s == "FALSE") {
     out += "false";
-    return true;
+  } else if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
+    out += "null";
+  } else if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") {
+    out += "\"Infinity\"";  // protobuf's JSON spelling; JSON has no literal
+  } else if (s == "-.inf" || s == "-.Inf" || s == "-.INF") {
+    out += "\"-Infinity\"";
+  } else if (s == ".nan" || s == ".NaN" || s == ".NAN") {
+    out += "\"NaN\"";
+  } else {
+    return false;
   }
-  // JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  return true;
+}
+
+// JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// A plain scalar in it becomes a JSON number ("08" or "1." stay strings).
+bool IsJsonNumber(const std::string& s) {
+  auto digit = [&](size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
   size_t i = 0;
   if (i < s.size() && s[i] == '-') ++i;
-  if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  if (s[i] == '0' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) return false;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (!digit(i)) return false;
+  if (s[i] == '0' && digit(i + 1)) return false;
+  while (digit(i)) ++i;
   if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (!digit(++i)) return false;
+    while (digit(i)) ++i;
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
   }
-  if (i != s.size()) return false;
-  out += s;
-  return true;
+  return i == s.size();
 }
 
-void NodeToJson(const YAML::Node& node, std::string& out) {
+absl::Status ErrorAt(const YAML::Mark& mark, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(mark.line + 1, ":", mark.column + 1, ": ", what));
+}
+
+absl::Status NodeToJson(const YAML::Node& node, std::string& out);
+
+absl::Status MapToJson(const YAML::Node& node, std::string& out) {
+  out += '{';
+  std::set<std::string> keys;
+  bool first = true;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) return ErrorAt(kv.first.Mark(), "a mapping key must be a plain string");
+    const std::string& key = kv.first.Scalar();
+    // yaml-cpp keeps both; protobuf would silently keep the last one.
+    if (!keys.insert(key).second) return ErrorAt(kv.first.Mark(), absl::StrCat("duplicate key \"", key, "\""));
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(key, out);
+    out += ':';
+    if (absl::Status s = NodeToJson(kv.second, out); !s.ok()) return s;
+  }
+  out += '}';
+  return absl::OkStatus();
+}
+
+absl::Status NodeToJson(const YAML::Node& node, std::string& out) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       out += "null";
-      return;
-    case YAML::NodeType::Scalar:
-      // yaml-cpp tags quoted scalars "!": those stay strings.
-      if (node.Tag() == "!" || !AppendPlainScalar(node.Scalar(), out)) AppendJsonString(node.Scalar(), out);
-      return;
+      return absl::OkStatus();
+    case YAML::NodeType::Scalar: {
+      // Only plain scalars (tag "?") are typed; quoted ones (tag "!") and
+      // explicitly tagged ones stay strings.
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "?" && AppendPlainWord(s, out)) return absl::OkStatus();
+      if (node.Tag() == "?" && IsJsonNumber(s)) {
+        out += s;
+      } else {
+        AppendJsonString(s, out);
+      }
+      return absl::OkStatus();
+    }
     case YAML::NodeType::Sequence: {
       out += '[';
       bool first = true;
       for (const auto& item : node) {
         if (!first) out += ',';
         first = false;
-        NodeToJson(item, out);
+        if (absl::Status s = NodeToJson(item, out); !s.ok()) return s;
       }
       out += ']';
-      return;
+      return absl::OkStatus();
     }
-    case YAML::NodeType::Map: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : node) {
-        if (!first) out += ',';
-        first = false;
-        AppendJsonString(kv.first.as<std::string>(), out);
-        out += ':';
-        NodeToJson(kv.second, out);
-      }
-      out += '}';
-      return;
-    }
+    case YAML::NodeType::Map:
+      return MapToJson(node, out);
   }
+  return absl::OkStatus();
 }
 
-bool IsJsonPath(const std::string& path) { return absl::EndsWithIgnoreCase(path, ".json"); }
+absl::Status Prefixed(const std::string& source, const absl::Status& s) {
+  // Positions read "file:line:col: ...", paths "file: a.b: ...".
+  const bool positioned = !s.message().empty() && s.message()[0] >= '0' && s.message()[0] <= '9';
+  return absl::Status(s.code(), absl::StrCat(source, positioned ? ":" : ": ", s.message()));
+}
+
+// Protobuf's syntax errors quote a fragment over several lines; keep the first.
+std::string FirstLine(const std::string& message) { return message.substr(0, message.find('\n')); }
 
 }  // namespace
 
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text) {
   try {
-    const YAML::Node root = YAML::Load(yaml_text);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
+    if (docs.empty() || docs[0].IsNull()) return absl::InvalidArgumentError("the file has no configuration (it is empty)");
+    if (docs.size() > 1) return ErrorAt(docs[1].Mark(), "a second YAML document (---); a bootstrap is one document");
     std::string out;
     out.reserve(yaml_text.size() * 2);
-    NodeToJson(root, out);
+    if (absl::Status s = NodeToJson(docs[0], out); !s.ok()) return s;
     return out;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
+  } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
+    return ErrorAt(e.mark, e.msg);
   }
 }
 
 absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const std::string& source) {
+  // Read as a generic document first: syntax errors get a line and column,
+  // schema mistakes a field path (see json_schema_check.h for why).
+  // Our scanner runs first because protobuf's parser is lenient (trailing
+  // commas, duplicate keys) and would not say where the error is.
+  if (absl::Status syntax = CheckJsonSyntax(text); !syntax.ok()) return Prefixed(source, syntax);
+  google::protobuf::Value document;
+  if (auto parsed = google::protobuf::util::JsonStringToMessage(text, &document); !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": ", FirstLine(std::string(parsed.message()))));
+  }
+  if (absl::Status s = CheckJsonAgainstSchema(document, *v1::Bootstrap::descriptor()); !s.ok()) {
+    return Prefixed(source, s);
+  }
   v1::Bootstrap bootstrap;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   const auto status = google::protobuf::util::JsonStringToMessage(text, &bootstrap, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": ", DescribeJsonError(text, std::string(status.message()), *v1::Bootstrap::descriptor())));
+    // The schema check should have caught it; still say where if protobuf knows.
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": ", DescribeJsonError(text, std::string(status.message()), *v1::Bootstrap::descriptor())));
   }
   return bootstrap;
 }
 
 absl::StatusOr<v1::Bootstrap> ParseBootstrapYaml(const std::string& text, const std::string& source) {
   auto json = YamlToJson(text);
-  if (!json.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ": ", json.status().message()));
+  if (!json.ok()) return Prefixed(source, json.status());
   return ParseBootstrapJson(*json, source);
 }
 
 absl::StatusOr<v1::Bootstrap> LoadBootstrapFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  if (std::filesystem::is_directory(path, ec)) return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  if (!in) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return IsJsonPath(path) ? ParseBootstrapJson(text.str(), path) : ParseBootstrapYaml(text.str(), path);
+  if (in.bad()) return absl::UnavailableError(absl::StrCat(path, ": read error"));
+  const bool json = absl::EndsWithIgnoreCase(path, ".json");
+  return json ? ParseBootstrapJson(text.str(), path) : ParseBootstrapYaml(text.str(), path);
 }
 
 }  // namespace tether::config

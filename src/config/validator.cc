@@ -2,13 +2,11 @@
 
 #include <arpa/inet.h>
 
-#include <map>
 #include <set>
-
-#include <re2/re2.h>
 
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/route_validator.h"
 #include "src/config/tracing_validator.h"
 #include "src/config/validation_util.h"
 
@@ -17,139 +15,104 @@ namespace {
 
 using absl::StrCat;
 
-bool IsIp(const std::string& s) {
+// The address in canonical text ("::0001" -> "::1"), or "" if not an IP literal.
+std::string CanonicalIp(const std::string& s) {
   unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+  char text[INET6_ADDRSTRLEN];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return inet_ntop(AF_INET, buf, text, sizeof(text));
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return inet_ntop(AF_INET6, buf, text, sizeof(text));
+  return {};
 }
 
+// RFC 1123 host name: dot-separated labels of letters, digits and inner '-'.
 bool IsHostname(const std::string& s) {
   if (s.empty() || s.size() > 253) return false;
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+  size_t label = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '.') {
+      if (label == 0 || s[i - 1] == '-') return false;
+      label = 0;
+    } else if (std::isalnum(c) != 0 || c == '_' || (c == '-' && label > 0)) {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
   }
-  return true;
+  return s.back() != '-';
+}
+
+absl::Status CheckPort(const std::string& path, uint32_t port) {
+  if (port < 1 || port > 65535) return Err(path, StrCat(port, " is not a port (1-65535)"));
+  return absl::OkStatus();
 }
 
 absl::Status CheckSocketAddress(const std::string& path, const v1::SocketAddress& a, bool ip_only) {
   if (a.address().empty()) return Err(path + ".address", "required");
-  if (ip_only && !IsIp(a.address())) return Err(path + ".address", StrCat("\"", a.address(), "\" is not an IP address"));
-  if (!ip_only && !IsIp(a.address()) && !IsHostname(a.address())) {
-    return Err(path + ".address", StrCat("\"", a.address(), "\" is not an IP address or hostname"));
+  if (ip_only && CanonicalIp(a.address()).empty()) {
+    return Err(path + ".address", StrCat("\"", a.address(), "\" is not an IP address"));
   }
-  if (a.port_value() < 1 || a.port_value() > 65535) {
-    return Err(path + ".port_value", StrCat(a.port_value(), " is not a port (1-65535)"));
+  if (!ip_only && CanonicalIp(a.address()).empty() && !IsHostname(a.address())) {
+    return Err(path + ".address", StrCat("\"", a.address(), "\" is not an IP address or host name"));
   }
-  return absl::OkStatus();
+  return CheckPort(path + ".port_value", a.port_value());
 }
 
-absl::Status CheckRegex(const std::string& path, const std::string& pattern) {
-  if (pattern.empty()) return Err(path, "empty regex");
-  RE2 re(pattern, RE2::Quiet);
-  if (!re.ok()) return Err(path, StrCat("invalid regex \"", pattern, "\": ", re.error()));
-  return absl::OkStatus();
-}
-
-absl::Status CheckHeaderMutation(const std::string& path,
-                                 const google::protobuf::RepeatedPtrField<v1::HeaderValueOption>& add,
-                                 const google::protobuf::RepeatedPtrField<std::string>& remove,
-                                 const std::string& add_name, const std::string& remove_name) {
-  for (int i = 0; i < add.size(); ++i) {
-    if (add[i].header().key().empty()) return Err(StrCat(path, add_name, "[", i, "].header.key"), "required");
-  }
-  for (int i = 0; i < remove.size(); ++i) {
-    if (remove[i].empty()) return Err(StrCat(path, remove_name, "[", i, "]"), "empty header name");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckRoute(const std::string& path, const v1::Route& route, const std::set<std::string>& clusters) {
-  const v1::RouteMatch& match = route.match();
-  switch (match.path_specifier_case()) {
-    case v1::RouteMatch::kPrefix:
-      if (!match.prefix().starts_with("/")) return Err(path + ".match.prefix", "must start with \"/\"");
-      break;
-    case v1::RouteMatch::kPath:
-      if (!match.path().starts_with("/")) return Err(path + ".match.path", "must start with \"/\"");
-      break;
-    case v1::RouteMatch::kSafeRegex:
-      TETHER_RETURN_IF_ERROR(CheckRegex(path + ".match.safe_regex.regex", match.safe_regex().regex()));
-      break;
-    default:
-      return Err(path + ".match", "needs one of prefix, path, safe_regex");
-  }
-  for (int i = 0; i < match.headers_size(); ++i) {
-    const auto& h = match.headers(i);
-    const std::string hp = StrCat(path, ".match.headers[", i, "]");
-    if (h.name().empty()) return Err(hp + ".name", "required");
-    if (h.has_safe_regex_match()) TETHER_RETURN_IF_ERROR(CheckRegex(hp + ".safe_regex_match.regex", h.safe_regex_match().regex()));
-  }
-  switch (route.action_case()) {
-    case v1::Route::kRoute: {
-      const v1::RouteAction& action = route.route();
-      const std::string ap = path + ".route";
-      if (action.cluster_specifier_case() == v1::RouteAction::kCluster) {
-        if (!clusters.contains(action.cluster())) return Err(ap + ".cluster", StrCat("unknown cluster \"", action.cluster(), "\""));
-      } else if (action.cluster_specifier_case() == v1::RouteAction::kWeightedClusters) {
-        const auto& wc = action.weighted_clusters().clusters();
-        if (wc.empty()) return Err(ap + ".weighted_clusters.clusters", "needs at least one cluster");
-        uint64_t total = 0;
-        for (int i = 0; i < wc.size(); ++i) {
-          const std::string cp = StrCat(ap, ".weighted_clusters.clusters[", i, "]");
-          if (!clusters.contains(wc[i].name())) return Err(cp + ".name", StrCat("unknown cluster \"", wc[i].name(), "\""));
-          total += wc[i].weight();
-        }
-        if (total == 0) return Err(ap + ".weighted_clusters", "total weight must be greater than 0");
-      } else {
-        return Err(ap, "needs cluster or weighted_clusters");
-      }
-      if (action.has_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(ap + ".timeout", action.timeout(), false));
-      break;
+// Remembers every address:port bound so far. A wildcard address ("0.0.0.0",
+// "::") on a port collides with any other address on it: with SO_REUSEPORT
+// both binds would succeed and split the traffic between two listeners.
+class BindTable {
+ public:
+  // Returns what `ip:port` collides with, or "" (and records it).
+  std::string Add(const std::string& ip, uint32_t port, const std::string& owner) {
+    const std::string canonical = CanonicalIp(ip);
+    const bool wildcard = canonical == "0.0.0.0" || canonical == "::";
+    for (const auto& bound : bound_) {
+      if (bound.port != port) continue;
+      const bool bound_wildcard = bound.ip == "0.0.0.0" || bound.ip == "::";
+      if (bound.ip == canonical || wildcard || bound_wildcard) return StrCat(bound.owner, " (", bound.ip, ":", port, ")");
     }
-    case v1::Route::kDirectResponse: {
-      const unsigned status = route.direct_response().status();
-      if (status < 200 || status > 599) return Err(path + ".direct_response.status", StrCat(status, " is not a status code (200-599)"));
-      break;
-    }
-    case v1::Route::kRedirect:
-      if (route.redirect().port_redirect() > 65535) return Err(path + ".redirect.port_redirect", "is not a port");
-      break;
-    default:
-      return Err(path, "needs one of route, redirect, direct_response");
+    bound_.push_back({canonical, port, owner});
+    return {};
   }
-  return CheckHeaderMutation(path, route.request_headers_to_add(), route.request_headers_to_remove(),
-                             ".request_headers_to_add", ".request_headers_to_remove");
-}
 
-bool ValidDomain(const std::string& d) {
-  if (d == "*") return true;
-  const size_t star = d.find('*');
-  if (star == std::string::npos) return true;
-  if (d.find('*', star + 1) != std::string::npos) return false;
-  return star == 0 || star == d.size() - 1;
-}
+ private:
+  struct Bound {
+    std::string ip;
+    uint32_t port;
+    std::string owner;
+  };
+  std::vector<Bound> bound_;
+};
 
-absl::Status CheckRouteConfig(const std::string& path, const v1::RouteConfiguration& rc,
-                              const std::set<std::string>& clusters) {
-  std::set<std::string> names;
-  std::map<std::string, std::string> domains;
-  for (int i = 0; i < rc.virtual_hosts_size(); ++i) {
-    const auto& vh = rc.virtual_hosts(i);
-    const std::string vp = StrCat(path, ".virtual_hosts[", i, "]");
-    if (vh.name().empty()) return Err(vp + ".name", "required");
-    if (!names.insert(vh.name()).second) return Err(vp + ".name", StrCat("duplicate virtual host \"", vh.name(), "\""));
-    if (vh.domains().empty()) return Err(vp + ".domains", "needs at least one domain (\"*\" matches all)");
-    for (int j = 0; j < vh.domains_size(); ++j) {
-      std::string d = vh.domains(j);
-      for (char& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const std::string dp = StrCat(vp, ".domains[", j, "]");
-      if (!ValidDomain(d)) return Err(dp, StrCat("\"", d, "\": a wildcard is only allowed as a leading or trailing \"*\""));
-      auto [it, inserted] = domains.emplace(d, vh.name());
-      if (!inserted) return Err(dp, StrCat("domain \"", d, "\" is also in virtual host \"", it->second, "\""));
-    }
-    for (int j = 0; j < vh.routes_size(); ++j) {
-      TETHER_RETURN_IF_ERROR(CheckRoute(StrCat(vp, ".routes[", j, "]"), vh.routes(j), clusters));
-    }
+absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConnectionManager& hcm,
+                                    const std::set<std::string>& clusters) {
+  if (hcm.route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName) {
+    return Err(path + ".rds_route_config_name", "dynamic routes (rds) need the control plane, not available yet");
   }
+  if (!hcm.has_route_config()) return Err(path + ".route_config", "required");
+  TETHER_RETURN_IF_ERROR(ValidateRouteConfig(path + ".route_config", hcm.route_config(), clusters));
+  for (int i = 0; i < hcm.access_log_size(); ++i) {
+    const auto& log = hcm.access_log(i);
+    if (log.format().empty()) continue;  // Envoy's default format
+    auto format = ParseAccessLogFormat(log.format());
+    if (!format.ok()) return Err(StrCat(path, ".access_log[", i, "].format"), std::string(format.status().message()));
+  }
+  if (hcm.has_max_request_headers_kb() &&
+      (hcm.max_request_headers_kb().value() < 1 || hcm.max_request_headers_kb().value() > 96)) {
+    return Err(path + ".max_request_headers_kb", StrCat(hcm.max_request_headers_kb().value(), " is out of range (1-96)"));
+  }
+  if (hcm.has_max_headers_count() && (hcm.max_headers_count().value() < 1 || hcm.max_headers_count().value() > 1000)) {
+    return Err(path + ".max_headers_count", StrCat(hcm.max_headers_count().value(), " is out of range (1-1000)"));
+  }
+  if (hcm.has_request_headers_timeout()) {
+    TETHER_RETURN_IF_ERROR(CheckDuration(path + ".request_headers_timeout", hcm.request_headers_timeout(), false));
+  }
+  if (hcm.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", hcm.idle_timeout(), false));
+  if (!hcm.forwarded_proto().empty() && hcm.forwarded_proto() != "http" && hcm.forwarded_proto() != "https") {
+    return Err(path + ".forwarded_proto", StrCat("\"", hcm.forwarded_proto(), "\" is not http or https"));
+  }
+  if (hcm.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateListenerTracing(path + ".tracing", hcm.tracing()));
   return absl::OkStatus();
 }
 
@@ -157,67 +120,70 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, const
   if (l.name().empty()) return Err(path + ".name", "required");
   if (!l.address().has_socket_address()) return Err(path + ".address.socket_address", "required");
   TETHER_RETURN_IF_ERROR(CheckSocketAddress(path + ".address.socket_address", l.address().socket_address(), true));
-  if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
-  const auto& hcm = l.http_connection_manager();
-  const std::string hp = path + ".http_connection_manager";
-  if (hcm.route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName) {
-    return Err(hp + ".rds_route_config_name", "dynamic routes (rds) need the control plane, not available yet");
+  if (!v1::Listener::TrafficDirection_IsValid(l.traffic_direction())) {
+    return Err(path + ".traffic_direction", StrCat("unknown direction ", l.traffic_direction()));
   }
-  if (!hcm.has_route_config()) return Err(hp + ".route_config", "required");
-  TETHER_RETURN_IF_ERROR(CheckRouteConfig(hp + ".route_config", hcm.route_config(), clusters));
-  if (hcm.has_max_request_headers_kb() &&
-      (hcm.max_request_headers_kb().value() < 1 || hcm.max_request_headers_kb().value() > 96)) {
-    return Err(hp + ".max_request_headers_kb", StrCat(hcm.max_request_headers_kb().value(), " is out of range (1-96)"));
-  }
-  if (hcm.has_max_headers_count() && (hcm.max_headers_count().value() < 1 || hcm.max_headers_count().value() > 1000)) {
-    return Err(hp + ".max_headers_count", StrCat(hcm.max_headers_count().value(), " is out of range (1-1000)"));
-  }
-  if (hcm.has_request_headers_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(hp + ".request_headers_timeout", hcm.request_headers_timeout(), false));
-  if (hcm.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(hp + ".idle_timeout", hcm.idle_timeout(), false));
-  if (hcm.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateListenerTracing(hp + ".tracing", hcm.tracing()));
   if (l.has_drain_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".drain_timeout", l.drain_timeout(), false));
-  for (int i = 0; i < hcm.access_log_size(); ++i) {
-    const auto& log = hcm.access_log(i);
-    if (log.format().empty()) continue;
-    auto format = ParseAccessLogFormat(log.format());
-    if (!format.ok()) return Err(StrCat(hp, ".access_log[", i, "].format"), std::string(format.status().message()));
-  }
-  return absl::OkStatus();
+  if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
+  return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), clusters);
 }
 
-absl::Status CheckCluster(const std::string& path, const v1::Cluster& c) {
-  if (c.name().empty()) return Err(path + ".name", "required");
-  if (c.type() == v1::Cluster::EDS) return Err(path + ".type", "EDS needs the control plane, not available yet");
-  if (c.has_connect_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".connect_timeout", c.connect_timeout(), true));
-  if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
-  if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
+absl::Status CheckEndpoints(const std::string& path, const v1::Cluster& c) {
   const auto& la = c.load_assignment();
+  const bool ip_only = c.type() == v1::Cluster::STATIC;
   for (int i = 0; i < la.endpoints_size(); ++i) {
     for (int j = 0; j < la.endpoints(i).lb_endpoints_size(); ++j) {
       const auto& e = la.endpoints(i).lb_endpoints(j);
       const std::string ep = StrCat(path, ".load_assignment.endpoints[", i, "].lb_endpoints[", j, "]");
-      if (!e.endpoint().address().has_socket_address()) return Err(ep + ".endpoint.address.socket_address", "required");
-      TETHER_RETURN_IF_ERROR(CheckSocketAddress(ep + ".endpoint.address.socket_address",
-                                                e.endpoint().address().socket_address(), c.type() == v1::Cluster::STATIC));
+      const std::string sp = ep + ".endpoint.address.socket_address";
+      if (!e.endpoint().address().has_socket_address()) return Err(sp, "required");
+      const auto& a = e.endpoint().address().socket_address();
+      if (ip_only && !a.address().empty() && CanonicalIp(a.address()).empty()) {
+        return Err(sp + ".address", StrCat("\"", a.address(), "\" is not an IP address (a STATIC cluster needs IPs; "
+                                                            "use type: STRICT_DNS for host names)"));
+      }
+      TETHER_RETURN_IF_ERROR(CheckSocketAddress(sp, a, ip_only));
       if (e.has_load_balancing_weight() && e.load_balancing_weight().value() < 1) {
-        return Err(ep + ".load_balancing_weight", "must be at least 1");
+        return Err(ep + ".load_balancing_weight", "must be at least 1 (leave it out for the default, 1)");
       }
     }
   }
   return absl::OkStatus();
 }
 
+absl::Status CheckCluster(const std::string& path, const v1::Cluster& c) {
+  if (c.name().empty()) return Err(path + ".name", "required");
+  if (c.type() == v1::Cluster::EDS) {
+    return Err(path + ".type", "EDS needs the control plane, not available yet (use STATIC or STRICT_DNS)");
+  }
+  if (!v1::Cluster::DiscoveryType_IsValid(c.type())) return Err(path + ".type", StrCat("unknown type ", c.type()));
+  if (!v1::Cluster::LbPolicy_IsValid(c.lb_policy())) return Err(path + ".lb_policy", StrCat("unknown policy ", c.lb_policy()));
+  if (!v1::Cluster::DnsLookupFamily_IsValid(c.dns_lookup_family())) {
+    return Err(path + ".dns_lookup_family", StrCat("unknown family ", c.dns_lookup_family()));
+  }
+  if (c.has_connect_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".connect_timeout", c.connect_timeout(), true));
+  if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
+  if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
+  return CheckEndpoints(path, c);
+}
+
+// The admin endpoint: empty address = 127.0.0.1, port 0 = 15000 (see server.cc).
+absl::Status CheckAdmin(const v1::Bootstrap& bootstrap, BindTable& binds) {
+  const auto& a = bootstrap.admin().address().socket_address();
+  const std::string address = a.address().empty() ? "127.0.0.1" : a.address();
+  const uint32_t port = a.port_value() == 0 ? 15000 : a.port_value();
+  const std::string path = "admin.address.socket_address";
+  if (CanonicalIp(address).empty()) return Err(path + ".address", StrCat("\"", address, "\" is not an IP address"));
+  TETHER_RETURN_IF_ERROR(CheckPort(path + ".port_value", port));
+  binds.Add(address, port, "the admin endpoint");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
-  std::set<std::string> endpoints;  // "addr:port" in use
-  if (bootstrap.has_admin() && bootstrap.admin().address().has_socket_address()) {
-    const auto& a = bootstrap.admin().address().socket_address();
-    TETHER_RETURN_IF_ERROR(CheckSocketAddress("admin.address.socket_address", a, true));
-    endpoints.insert(StrCat(a.address(), ":", a.port_value()));
-  } else {
-    endpoints.insert("127.0.0.1:15000");
-  }
+  BindTable binds;
+  TETHER_RETURN_IF_ERROR(CheckAdmin(bootstrap, binds));
   const auto& sr = bootstrap.static_resources();
   std::set<std::string> clusters;
   for (int i = 0; i < sr.clusters_size(); ++i) {
@@ -235,9 +201,8 @@ absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
     TETHER_RETURN_IF_ERROR(CheckListener(lp, l, clusters));
     if (!listeners.insert(l.name()).second) return Err(lp + ".name", StrCat("duplicate listener \"", l.name(), "\""));
     const auto& a = l.address().socket_address();
-    if (!endpoints.insert(StrCat(a.address(), ":", a.port_value())).second) {
-      return Err(lp + ".address", StrCat(a.address(), ":", a.port_value(), " is already used by the admin or another listener"));
-    }
+    const std::string taken = binds.Add(a.address(), a.port_value(), StrCat("listener \"", l.name(), "\""));
+    if (!taken.empty()) return Err(lp + ".address", StrCat(a.address(), ":", a.port_value(), " is already used by ", taken));
   }
   return absl::OkStatus();
 }

@@ -7,51 +7,75 @@
 namespace tether::config {
 namespace {
 
-constexpr char kYaml[] = R"(
-node: {id: n1, cluster: web}
-static_resources:
-  clusters:
-  - name: web
-    type: STRICT_DNS
-    connect_timeout: 0.25s
-    lb_policy: LEAST_REQUEST
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: localhost, port_value: 8080}}}
-          load_balancing_weight: 3
-)";
+std::string TestData(const std::string& name) {
+  return std::string(TETHER_SOURCE_DIR) + "/test/config/testdata/" + name;
+}
 
-constexpr char kJson[] = R"({"node":{"id":"n1","cluster":"web"},"static_resources":{"clusters":[{"name":"web",
-  "type":"STRICT_DNS","connect_timeout":"0.25s","lb_policy":"LEAST_REQUEST","load_assignment":{"endpoints":[
-  {"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"localhost","port_value":8080}}},
-  "load_balancing_weight":3}]}]}}]}})";
+// The error message of loading `yaml`, or a note that it loaded.
+std::string YamlError(const std::string& yaml) {
+  auto r = ParseBootstrapYaml(yaml, "f.yaml");
+  return r.ok() ? "(loaded)" : std::string(r.status().message());
+}
 
-TEST(LoaderTest, YamlAndJsonLoadTheSameMessage) {
-  auto yaml = ParseBootstrapYaml(kYaml, "a.yaml");
-  auto json = ParseBootstrapJson(kJson, "a.json");
+TEST(LoaderTest, YamlAndJsonFilesLoadTheSameMessage) {
+  auto yaml = LoadBootstrapFile(TestData("full.yaml"));
+  auto json = LoadBootstrapFile(TestData("full.json"));
   ASSERT_TRUE(yaml.ok()) << yaml.status();
   ASSERT_TRUE(json.ok()) << json.status();
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*yaml, *json));
-  const auto& c = yaml->static_resources().clusters(0);
-  EXPECT_EQ(c.connect_timeout().nanos(), 250000000);
-  EXPECT_EQ(c.lb_policy(), v1::Cluster::LEAST_REQUEST);
-  EXPECT_EQ(c.load_assignment().endpoints(0).lb_endpoints(0).load_balancing_weight().value(), 3u);
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differ.Compare(*yaml, *json)) << diff;
+
+  const auto& web = yaml->static_resources().clusters(0);
+  EXPECT_EQ(web.connect_timeout().nanos(), 250000000);
+  EXPECT_EQ(web.lb_policy(), v1::Cluster::LEAST_REQUEST);
+  EXPECT_TRUE(web.has_max_idle_connections_per_host());  // an explicit 0 is kept
+  EXPECT_EQ(web.load_assignment().endpoints(0).lb_endpoints(0).load_balancing_weight().value(), 3u);
+  EXPECT_EQ(web.load_assignment().endpoints(0).lb_endpoints(1).endpoint().address().socket_address().address(), "::1");
+  EXPECT_EQ(yaml->static_resources().clusters(1).type(), v1::Cluster::STRICT_DNS);
+  const auto& hcm = yaml->static_resources().listeners(0).http_connection_manager();
+  EXPECT_TRUE(hcm.use_remote_address());
+  EXPECT_EQ(hcm.request_headers_timeout().seconds(), 2);
+  EXPECT_EQ(hcm.request_headers_timeout().nanos(), 500000000);
+  EXPECT_EQ(hcm.access_log(0).format(), "%RESPONSE_CODE%\n");
+  const auto& vh = hcm.route_config().virtual_hosts(0);
+  EXPECT_EQ(vh.routes(0).match().headers(0).exact_match(), "1");  // quoted "1" stays a string
+  EXPECT_EQ(vh.routes(0).route().weighted_clusters().clusters(1).weight(), 10u);
+  EXPECT_EQ(vh.routes(1).redirect().response_code(), v1::RedirectAction::FOUND);
+  EXPECT_EQ(vh.routes(2).direct_response().body().inline_string(), "ok");
+  EXPECT_EQ(yaml->node().metadata().at("version"), "2");
 }
 
 TEST(LoaderTest, YamlScalarsKeepTheirTypes) {
-  auto json = YamlToJson("a: 1\nb: '1'\nc: true\nd: \"true\"\ne: 1.5\nf: -2\ng: 08\nh: ~\ni: text\n");
-  ASSERT_TRUE(json.ok());
-  EXPECT_EQ(*json, R"({"a":1,"b":"1","c":true,"d":"true","e":1.5,"f":-2,"g":"08","h":null,"i":"text"})");
+  auto json = YamlToJson("a: 1\nb: '1'\nc: true\nd: \"true\"\ne: 1.5\nf: -2\ng: 08\nh: ~\ni: text\n"
+                         "j: yes\nk: !!str 5\nl: Null\nm: .inf\nn: 1e3\no: \"say \\\"hi\\\"\\n\"\n");
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(*json,
+            R"({"a":1,"b":"1","c":true,"d":"true","e":1.5,"f":-2,"g":"08","h":null,"i":"text",)"
+            R"("j":"yes","k":"5","l":null,"m":"Infinity","n":1e3,"o":"say \"hi\"\n"})");
 }
 
 TEST(LoaderTest, BadDurationNamesFileFieldAndValue) {
-  auto r = ParseBootstrapYaml(
-      "static_resources:\n  clusters:\n  - name: a\n  - name: b\n    connect_timeout: 5 seconds\n", "sidecar.yaml");
+  const std::string path = TestData("bad_duration.yaml");
+  auto r = LoadBootstrapFile(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "sidecar.yaml: static_resources.clusters[1].connect_timeout: invalid duration \"5 seconds\" "
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), path + ": static_resources.clusters[1].connect_timeout: invalid duration "
+                                         "\"5 seconds\" (want a duration like \"5s\" or \"0.250s\")");
+}
+
+TEST(LoaderTest, DurationMustBeAString) {
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connect_timeout: 5}]}"),
+            "f.yaml: static_resources.clusters[0].connect_timeout: invalid duration 5 "
             "(want a duration like \"5s\" or \"0.250s\")");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connect_timeout: 5ms}]}"),
+            "f.yaml: static_resources.clusters[0].connect_timeout: invalid duration \"5ms\" "
+            "(want a duration like \"5s\" or \"0.250s\")");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connect_timeout: 0.0000000001s}]}"),
+            "f.yaml: static_resources.clusters[0].connect_timeout: invalid duration \"0.0000000001s\" "
+            "(want a duration like \"5s\" or \"0.250s\")");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connect_timeout: 0.005s}]}"), "(loaded)");
 }
 
 TEST(LoaderTest, UnknownFieldIsNamed) {
@@ -61,27 +85,114 @@ TEST(LoaderTest, UnknownFieldIsNamed) {
   auto top = ParseBootstrapJson(R"({"nodes":{}})", "f.json");
   ASSERT_FALSE(top.ok());
   EXPECT_EQ(top.status().message(), "f.json: nodes: unknown field \"nodes\"");
+  EXPECT_EQ(YamlError("node: {<<: {id: a}}"),
+            "f.yaml: node.<<: unknown field \"<<\" (YAML merge keys are not supported)");
 }
 
-TEST(LoaderTest, BadEnumListsTheChoices) {
-  auto r = ParseBootstrapYaml("static_resources: {clusters: [{name: a, lb_policy: FASTEST}]}", "f.yaml");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
+TEST(LoaderTest, CamelCaseNamesLoadButErrorsUseSnakeCase) {
+  EXPECT_EQ(YamlError("staticResources: {clusters: [{name: a, connectTimeout: 1s}]}"), "(loaded)");
+  EXPECT_EQ(YamlError("staticResources: {clusters: [{name: a, connectTimeout: soon}]}"),
+            "f.yaml: static_resources.clusters[0].connect_timeout: invalid duration \"soon\" "
+            "(want a duration like \"5s\" or \"0.250s\")");
+}
+
+TEST(LoaderTest, EnumsTakeNamesOrKnownNumbers) {
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: FASTEST}]}"),
             "f.yaml: static_resources.clusters[0].lb_policy: invalid value \"FASTEST\" "
             "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+  // Protobuf would keep 7 as an unknown enum value.
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: 7}]}"),
+            "f.yaml: static_resources.clusters[0].lb_policy: invalid value 7 "
+            "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: 3}]}"), "(loaded)");
+}
+
+TEST(LoaderTest, BooleansMustBeBooleans) {
+  // Protobuf 3.21 reads the string "yes" (and "no") as true.
+  EXPECT_EQ(YamlError("static_resources: {listeners: [{http_connection_manager: {use_remote_address: no}}]}"),
+            "f.yaml: static_resources.listeners[0].http_connection_manager.use_remote_address: "
+            "expected true or false, got \"no\"");
+  EXPECT_EQ(YamlError("static_resources: {listeners: [{http_connection_manager: {use_remote_address: 1}}]}"),
+            "f.yaml: static_resources.listeners[0].http_connection_manager.use_remote_address: "
+            "expected true or false, got 1");
+}
+
+TEST(LoaderTest, StringsAndNumbersAreChecked) {
+  EXPECT_EQ(YamlError("node: {id: 123}"), "f.yaml: node.id: expected a string, got 123 (quote it: \"123\")");
+  EXPECT_EQ(YamlError("admin: {address: {socket_address: {port_value: 70000000000}}}"),
+            "f.yaml: admin.address.socket_address.port_value: 70000000000 is out of range for uint32 (0-4294967295)");
+  EXPECT_EQ(YamlError("admin: {address: {socket_address: {port_value: 1.5}}}"),
+            "f.yaml: admin.address.socket_address.port_value: 1.5 is not an integer");
+  EXPECT_EQ(YamlError("admin: {address: {socket_address: {port_value: \"80\"}}}"), "(loaded)");
+  // A wrapper's path is the field's, without protobuf's ".value".
+  EXPECT_EQ(YamlError("static_resources: {listeners: [{http_connection_manager: {max_headers_count: lots}}]}"),
+            "f.yaml: static_resources.listeners[0].http_connection_manager.max_headers_count: "
+            "expected an integer, got \"lots\"");
+}
+
+TEST(LoaderTest, ContainersAreChecked) {
+  EXPECT_EQ(YamlError("static_resources: {clusters: {name: a}}"),
+            "f.yaml: static_resources.clusters: expected a list, got an object");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [a]}"),
+            "f.yaml: static_resources.clusters[0]: expected an object, got \"a\"");
+  EXPECT_EQ(YamlError("static_resources:\n  clusters:\n  - name: a\n  -\n"),
+            "f.yaml: static_resources.clusters[1]: empty list item (null)");
+  // Protobuf says only "JSON transcoder produced invalid protobuf output." here.
+  EXPECT_EQ(YamlError("node: {metadata: {zone: {a: b}}}"),
+            "f.yaml: node.metadata[\"zone\"]: expected a string, got an object");
+  EXPECT_EQ(YamlError("- a\n"), "f.yaml: the top level must be an object (a YAML mapping), got a list");
+}
+
+TEST(LoaderTest, OneofMembersAreExclusive) {
+  EXPECT_EQ(YamlError(R"(
+static_resources:
+  listeners:
+  - http_connection_manager:
+      route_config:
+        virtual_hosts:
+        - routes:
+          - match: {prefix: /, path: /a}
+)"),
+            "f.yaml: static_resources.listeners[0].http_connection_manager.route_config.virtual_hosts[0].routes[0]"
+            ".match.prefix: cannot be set together with path (only one of prefix, path, safe_regex)");
 }
 
 TEST(LoaderTest, YamlSyntaxErrorHasLineAndColumn) {
-  auto r = ParseBootstrapYaml("node: {id: [\n", "f.yaml");
+  const std::string path = TestData("syntax_error.yaml");
+  auto r = LoadBootstrapFile(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(std::string(r.status().message()).rfind("f.yaml: line ", 0), 0u) << r.status();
+  // The unclosed "[" on line 3 is noticed at the start of line 4.
+  EXPECT_EQ(std::string(r.status().message()).rfind(path + ":4:", 0), 0u) << r.status();
 }
 
-TEST(LoaderTest, MissingFile) {
+TEST(LoaderTest, YamlStructureErrorsHaveLineAndColumn) {
+  EXPECT_EQ(YamlError("node: {id: a}\nadmin: {}\nnode: {id: b}\n"), "f.yaml:3:1: duplicate key \"node\"");
+  EXPECT_EQ(YamlError(""), "f.yaml: the file has no configuration (it is empty)");
+  EXPECT_EQ(YamlError("node: {id: a}\n---\nnode: {id: b}\n"),
+            "f.yaml:3:1: a second YAML document (---); a bootstrap is one document");
+}
+
+TEST(LoaderTest, JsonSyntaxErrorHasLineAndColumn) {
+  const std::string path = TestData("syntax_error.json");
+  auto r = LoadBootstrapFile(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), path + ":2:22: trailing comma before '}'");
+  auto empty = ParseBootstrapJson("", "f.json");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "f.json:1:1: unexpected end of input, expected a value");
+  auto dup = ParseBootstrapJson("{\"node\": {\"id\": \"a\"},\n \"node\": {}}", "f.json");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(), "f.json:2:2: duplicate key \"node\"");
+}
+
+TEST(LoaderTest, MissingFileIsNotFound) {
   auto r = LoadBootstrapFile("/nonexistent/tether.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_NE(r.status().message().find("/nonexistent/tether.yaml"), std::string::npos);
+  EXPECT_EQ(r.status().message(), "/nonexistent/tether.yaml: no such file");
+  auto dir = LoadBootstrapFile(TestData(""));
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.status().message().find("is a directory"), std::string::npos);
 }
 
 TEST(LoaderTest, QuickstartExampleLoads) {

@@ -1,0 +1,232 @@
+#include "src/config/json_schema_check.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/common/text.h"
+
+namespace tether::config {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Value;
+
+constexpr char kDurationHint[] = " (want a duration like \"5s\" or \"0.250s\")";
+// google.protobuf.Duration's range: +-10000 years.
+constexpr int64_t kMaxDurationSeconds = 315576000000;
+
+absl::Status Err(const std::string& path, const std::string& what) {
+  return absl::InvalidArgumentError(path.empty() ? what : absl::StrCat(path, ": ", what));
+}
+
+std::string Join(const std::string& path, const std::string& name) {
+  return path.empty() ? name : absl::StrCat(path, ".", name);
+}
+
+std::string FormatNumber(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) return absl::StrCat(static_cast<int64_t>(d));
+  return absl::StrCat(d);
+}
+
+// How a value reads in an error: scalars as written, containers by kind.
+std::string Show(const Value& v) {
+  switch (v.kind_case()) {
+    case Value::kStringValue: {
+      std::string out;
+      AppendJsonString(v.string_value(), out);
+      return out;
+    }
+    case Value::kNumberValue: return FormatNumber(v.number_value());
+    case Value::kBoolValue: return v.bool_value() ? "true" : "false";
+    case Value::kStructValue: return "an object";
+    case Value::kListValue: return "a list";
+    default: return "null";
+  }
+}
+
+bool IsWrapper(const Descriptor& d) {
+  static const char* const kWrappers[] = {
+      "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
+      "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
+      "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
+  for (const char* name : kWrappers) {
+    if (d.full_name() == name) return true;
+  }
+  return false;
+}
+
+// Protobuf's duration syntax: optional '-', seconds, up to 9 fraction digits, 's'.
+absl::Status CheckDuration(const std::string& path, const Value& v) {
+  if (v.kind_case() != Value::kStringValue) return Err(path, absl::StrCat("invalid duration ", Show(v), kDurationHint));
+  const std::string& s = v.string_value();
+  size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  const size_t digits_start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  bool ok = i > digits_start && i - digits_start <= 12;
+  int64_t seconds = 0;
+  if (ok) ok = absl::SimpleAtoi(s.substr(digits_start, i - digits_start), &seconds) && seconds <= kMaxDurationSeconds;
+  if (ok && i < s.size() && s[i] == '.') {
+    const size_t frac_start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    ok = i > frac_start && i - frac_start <= 9;
+  }
+  ok = ok && i + 1 == s.size() && s[i] == 's';
+  if (!ok) return Err(path, absl::StrCat("invalid duration ", Show(v), kDurationHint));
+  return absl::OkStatus();
+}
+
+absl::Status CheckEnum(const std::string& path, const Value& v, const google::protobuf::EnumDescriptor& e) {
+  if (v.kind_case() == Value::kStringValue && e.FindValueByName(v.string_value()) != nullptr) return absl::OkStatus();
+  if (v.kind_case() == Value::kNumberValue && v.number_value() == std::floor(v.number_value()) &&
+      std::fabs(v.number_value()) < 1e9 && e.FindValueByNumber(static_cast<int>(v.number_value())) != nullptr) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> names;
+  for (int i = 0; i < e.value_count(); ++i) names.push_back(e.value(i)->name());
+  return Err(path, absl::StrCat("invalid value ", Show(v), " (want one of ", absl::StrJoin(names, ", "), ")"));
+}
+
+// Integers: JSON numbers, or strings of digits as protobuf allows (64-bit ids).
+absl::Status CheckInteger(const std::string& path, const Value& v, const FieldDescriptor& f) {
+  double min = 0;
+  double max = 0;
+  switch (f.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32: min = std::numeric_limits<int32_t>::min(); max = std::numeric_limits<int32_t>::max(); break;
+    case FieldDescriptor::CPPTYPE_UINT32: max = std::numeric_limits<uint32_t>::max(); break;
+    case FieldDescriptor::CPPTYPE_INT64: min = -9.2e18; max = 9.2e18; break;
+    default: max = 1.8e19; break;
+  }
+  double d = 0;
+  if (v.kind_case() == Value::kNumberValue) {
+    d = v.number_value();
+  } else if (v.kind_case() != Value::kStringValue || !absl::SimpleAtod(v.string_value(), &d)) {
+    return Err(path, absl::StrCat("expected an integer, got ", Show(v)));
+  }
+  if (!std::isfinite(d) || d != std::floor(d)) return Err(path, absl::StrCat(Show(v), " is not an integer"));
+  if (d < min || d > max) {
+    return Err(path, absl::StrCat(Show(v), " is out of range for ", f.cpp_type_name(), " (", FormatNumber(min), "-",
+                                  FormatNumber(max), ")"));
+  }
+  return absl::OkStatus();
+}
+
+class Checker {
+ public:
+  absl::Status Message(const std::string& path, const Value& v, const Descriptor& d) {
+    if (d.full_name() == "google.protobuf.Duration") return CheckDuration(path, v);
+    if (IsWrapper(d)) return Single(path, v, *d.FindFieldByName("value"));
+    if (v.kind_case() == Value::kNullValue) return absl::OkStatus();  // null = not set, as protobuf reads it
+    if (v.kind_case() != Value::kStructValue) return Err(path, absl::StrCat("expected an object, got ", Show(v)));
+    // Sorted, so the reported mistake does not depend on hash order.
+    const std::map<std::string, const Value*> fields = Sorted(v);
+    std::map<const google::protobuf::OneofDescriptor*, std::string> oneofs_set;
+    for (const auto& [key, value] : fields) {
+      const FieldDescriptor* f = d.FindFieldByName(key);
+      if (f == nullptr) f = d.FindFieldByCamelcaseName(key);
+      if (f == nullptr) return UnknownField(path, key);
+      const std::string field_path = Join(path, f->name());
+      if (absl::Status s = Field(field_path, *value, *f); !s.ok()) return s;
+      const auto* oneof = f->real_containing_oneof();
+      if (oneof == nullptr || value->kind_case() == Value::kNullValue) continue;
+      auto [it, inserted] = oneofs_set.emplace(oneof, f->name());
+      if (!inserted) {
+        return Err(field_path, absl::StrCat("cannot be set together with ", it->second, " (only one of ",
+                                            OneofMembers(*oneof), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static std::map<std::string, const Value*> Sorted(const Value& v) {
+    std::map<std::string, const Value*> out;
+    for (const auto& [key, value] : v.struct_value().fields()) out.emplace(key, &value);
+    return out;
+  }
+
+  static std::string OneofMembers(const google::protobuf::OneofDescriptor& oneof) {
+    std::vector<std::string> names;
+    for (int i = 0; i < oneof.field_count(); ++i) names.push_back(oneof.field(i)->name());
+    return absl::StrJoin(names, ", ");
+  }
+
+  static absl::Status UnknownField(const std::string& path, const std::string& key) {
+    std::string what = absl::StrCat("unknown field \"", key, "\"");
+    // yaml-cpp 0.7 has no merge keys, so "<<: *defaults" arrives as a field.
+    if (key == "<<") what += " (YAML merge keys are not supported)";
+    return Err(Join(path, key), what);
+  }
+
+  absl::Status Field(const std::string& path, const Value& v, const FieldDescriptor& f) {
+    if (v.kind_case() == Value::kNullValue) return absl::OkStatus();
+    if (f.is_map()) {
+      if (v.kind_case() != Value::kStructValue) return Err(path, absl::StrCat("expected a map (object), got ", Show(v)));
+      const FieldDescriptor& value_field = *f.message_type()->FindFieldByName("value");
+      for (const auto& [key, value] : Sorted(v)) {
+        std::string key_path = path + "[";
+        AppendJsonString(key, key_path);
+        key_path += "]";
+        if (absl::Status s = Single(key_path, *value, value_field); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    }
+    if (f.is_repeated()) {
+      if (v.kind_case() != Value::kListValue) return Err(path, absl::StrCat("expected a list, got ", Show(v)));
+      for (int i = 0; i < v.list_value().values_size(); ++i) {
+        const std::string item_path = absl::StrCat(path, "[", i, "]");
+        const Value& item = v.list_value().values(i);
+        if (item.kind_case() == Value::kNullValue) return Err(item_path, "empty list item (null)");
+        if (absl::Status s = Single(item_path, item, f); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    }
+    return Single(path, v, f);
+  }
+
+  absl::Status Single(const std::string& path, const Value& v, const FieldDescriptor& f) {
+    switch (f.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE: return Message(path, v, *f.message_type());
+      case FieldDescriptor::CPPTYPE_ENUM: return CheckEnum(path, v, *f.enum_type());
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (v.kind_case() == Value::kStringValue) return absl::OkStatus();
+        if (v.kind_case() == Value::kNumberValue || v.kind_case() == Value::kBoolValue) {
+          return Err(path, absl::StrCat("expected a string, got ", Show(v), " (quote it: \"", Show(v), "\")"));
+        }
+        return Err(path, absl::StrCat("expected a string, got ", Show(v)));
+      case FieldDescriptor::CPPTYPE_BOOL:
+        // Protobuf also takes the strings "true"/"false"; anything else ("yes") it silently reads as true.
+        if (v.kind_case() == Value::kBoolValue) return absl::OkStatus();
+        if (v.kind_case() == Value::kStringValue && (v.string_value() == "true" || v.string_value() == "false")) {
+          return absl::OkStatus();
+        }
+        return Err(path, absl::StrCat("expected true or false, got ", Show(v)));
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+      case FieldDescriptor::CPPTYPE_FLOAT: {
+        double d = 0;
+        if (v.kind_case() == Value::kNumberValue) return absl::OkStatus();
+        if (v.kind_case() == Value::kStringValue && absl::SimpleAtod(v.string_value(), &d)) return absl::OkStatus();
+        return Err(path, absl::StrCat("expected a number, got ", Show(v)));
+      }
+      default: return CheckInteger(path, v, f);
+    }
+  }
+};
+
+}  // namespace
+
+absl::Status CheckJsonAgainstSchema(const Value& root, const Descriptor& type) {
+  if (root.kind_case() != Value::kStructValue) {
+    return Err("", absl::StrCat("the top level must be an object (a YAML mapping), got ", Show(root)));
+  }
+  return Checker().Message("", root, type);
+}
+
+}  // namespace tether::config

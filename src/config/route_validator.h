@@ -1,0 +1,17 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "tether/config/v1/route.pb.h"
+
+namespace tether::config {
+
+// Checks one inline route configuration (virtual hosts, domains, matches,
+// actions, header mutations). `path` is the configuration's field path, which
+// starts every error; `clusters` are the names routes may refer to.
+absl::Status ValidateRouteConfig(const std::string& path, const v1::RouteConfiguration& route_config,
+                                 const std::set<std::string>& clusters);
+
+}  // namespace tether::config
