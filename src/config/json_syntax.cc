@@ -63,16 +63,29 @@ class Scanner {
       ++pos_;
       SkipSpace();
       if (!Value(depth + 1)) return false;
-      SkipSpace();
-      if (Peek(',')) {
-        ++pos_;
-        SkipSpace();
-        if (Peek('}')) return FailB("trailing comma before '}'");
-        continue;
-      }
-      if (Peek('}')) return Consume();
-      return FailB("expected ',' or '}'");
+      const Next next = AfterItem('}');
+      if (next != Next::kMore) return next == Next::kClosed;
     }
+  }
+
+  // After an item of an object or array: a comma and another item, or the
+  // closing bracket (consumed).
+  enum class Next { kMore, kClosed, kError };
+  Next AfterItem(char close) {
+    SkipSpace();
+    if (Peek(',')) {
+      ++pos_;
+      SkipSpace();
+      if (!Peek(close)) return Next::kMore;
+      FailB(close == '}' ? "trailing comma before '}'" : "trailing comma before ']'");
+      return Next::kError;
+    }
+    if (Peek(close)) {
+      Consume();
+      return Next::kClosed;
+    }
+    FailB(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+    return Next::kError;
   }
 
   bool Array(int depth) {
@@ -82,15 +95,8 @@ class Scanner {
     while (true) {
       SkipSpace();
       if (!Value(depth + 1)) return false;
-      SkipSpace();
-      if (Peek(',')) {
-        ++pos_;
-        SkipSpace();
-        if (Peek(']')) return FailB("trailing comma before ']'");
-        continue;
-      }
-      if (Peek(']')) return Consume();
-      return FailB("expected ',' or ']'");
+      const Next next = AfterItem(']');
+      if (next != Next::kMore) return next == Next::kClosed;
     }
   }
 
