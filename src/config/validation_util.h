@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 #include <google/protobuf/duration.pb.h>
@@ -24,6 +26,21 @@ inline absl::Status Err(const std::string& path, const std::string& what) {
 inline absl::Status CheckDuration(const std::string& path, const google::protobuf::Duration& d, bool positive) {
   if (d.seconds() < 0 || d.nanos() < 0) return Err(path, "must not be negative");
   if (positive && d.seconds() == 0 && d.nanos() == 0) return Err(path, "must be greater than 0s");
+  return absl::OkStatus();
+}
+
+inline constexpr int64_t kMaxDurationSeconds = 315'576'000'000;  // protobuf's own limit
+
+// Milliseconds without going through nanoseconds (which overflow past ~292
+// years); a non-zero value below 1ms rounds up so it does not read as "none".
+inline absl::Status SetDuration(bool has, const google::protobuf::Duration& d, const std::string& path,
+                                std::chrono::milliseconds& out) {
+  if (!has) return absl::OkStatus();
+  if (d.seconds() < 0 || d.nanos() < 0 || d.nanos() > 999'999'999 || d.seconds() > kMaxDurationSeconds) {
+    return Err(path, absl::StrCat("invalid duration ", d.seconds(), "s ", d.nanos(), "ns"));
+  }
+  const int64_t ms = d.seconds() * 1000 + d.nanos() / 1'000'000;
+  out = std::chrono::milliseconds(ms == 0 && d.nanos() > 0 ? 1 : ms);
   return absl::OkStatus();
 }
 
