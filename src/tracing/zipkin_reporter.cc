@@ -44,15 +44,29 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
         reports_failed(store.CounterFor("tracing.zipkin.reports_failed")),
         timer(io) {}
 
-  // Everything below runs on the reporter's thread.
+  // Called by workers. The reporter thread is woken only when a batch is
+  // full (the flush timer collects the rest): a wake-up per span cost more
+  // than the short lock, which sampled requests alone take.
   void Enqueue(Span span) {
-    if (queue.size() >= config.max_queue_size) {
-      spans_dropped.Inc();
-      return;
+    size_t size;
+    {
+      std::lock_guard lock(queue_mu);
+      if (queue.size() >= config.max_queue_size) {
+        spans_dropped.Inc();
+        return;
+      }
+      queue.push_back(std::move(span));
+      size = queue.size();
     }
-    queue.push_back(std::move(span));
-    if (queue.size() >= config.max_batch_size) Flush();
+    if (size == config.max_batch_size) asio::post(io, [self = shared_from_this()] { self->Flush(); });
   }
+
+  size_t QueueSize() {
+    std::lock_guard lock(queue_mu);
+    return queue.size();
+  }
+
+  // Everything below runs on the reporter's thread.
 
   void Tick() {
     timer.expires_after(backoff.count() > 0 ? backoff : config.flush_interval);
@@ -64,11 +78,16 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void Flush() {
-    if (sending || queue.empty() || hosts.empty()) return;
+    if (sending || hosts.empty()) return;
+    std::vector<Span> batch;
+    {
+      std::lock_guard lock(queue_mu);
+      const size_t n = std::min<size_t>(queue.size(), config.max_batch_size);
+      if (n == 0) return;
+      batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
+      queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     sending = true;
-    const size_t n = std::min<size_t>(queue.size(), config.max_batch_size);
-    std::vector<Span> batch(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
     const config::Host host = hosts[next_host++ % hosts.size()];
     asio::co_spawn(io, Send(std::move(batch), host), asio::detached);
   }
@@ -83,10 +102,12 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
       spans_sent.Inc(batch.size());
       reports_sent.Inc();
       backoff = std::chrono::milliseconds(0);
-      if (queue.size() >= config.max_batch_size || (stopping && !queue.empty())) Flush();
+      const size_t left = QueueSize();
+      if (left >= config.max_batch_size || (stopping && left > 0)) Flush();
     } else {
       reports_failed.Inc();
       // Put the batch back in front (what does not fit is dropped) and wait longer next time.
+      std::lock_guard lock(queue_mu);
       for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
         if (queue.size() >= config.max_queue_size) {
           spans_dropped.Inc();
@@ -97,7 +118,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
       backoff = std::min<std::chrono::milliseconds>(kMaxBackoff, std::max<std::chrono::milliseconds>(
                                                                      std::chrono::milliseconds(100), backoff * 2));
     }
-    if (stopping && (queue.empty() || !ok)) done_cv_notify();
+    if (stopping && (!ok || QueueSize() == 0)) done_cv_notify();
   }
 
   asio::awaitable<bool> Post(std::string body, const config::Host& host) {
@@ -142,7 +163,8 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   asio::steady_timer timer;
   std::thread thread;
-  std::deque<Span> queue;
+  std::mutex queue_mu;
+  std::deque<Span> queue;  // guarded by queue_mu
   std::vector<config::Host> hosts;
   size_t next_host = 0;
   bool sending = false;
@@ -169,7 +191,7 @@ void ZipkinReporter::SetCollectors(std::vector<config::Host> hosts) {
 }
 
 void ZipkinReporter::Report(Span span) {
-  asio::post(impl_->io, [impl = impl_, span = std::move(span)]() mutable { impl->Enqueue(std::move(span)); });
+  impl_->Enqueue(std::move(span));
 }
 
 void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
@@ -177,7 +199,7 @@ void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
   asio::post(impl_->io, [impl = impl_] {
     impl->stopping = true;
     impl->timer.cancel();
-    if (impl->queue.empty() && !impl->sending) {
+    if (impl->QueueSize() == 0 && !impl->sending) {
       impl->done_cv_notify();
     } else {
       impl->Flush();
