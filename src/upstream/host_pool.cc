@@ -51,7 +51,6 @@ std::unique_ptr<UpstreamConnection> HostPool::TakeIdle(bool verify_idle) {
     // Most recently used first: it is the least likely to have been closed.
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
-    c->idle = false;
     if (now - c->idle_since < limits_.idle_timeout && (!verify_idle || StillOpen(*c))) return c;
     cluster_stats_->upstream_cx_destroy_remote.Inc();
   }
@@ -124,7 +123,6 @@ void HostPool::Release(std::unique_ptr<UpstreamConnection> connection, bool reus
   // Reuse is last-in-first-out, so the oldest idle connections sit at the
   // front: they are the ones to close when the list is full.
   if (idle_.size() >= limits_.max_idle) idle_.erase(idle_.begin());
-  connection->idle = true;
   connection->idle_since = std::chrono::steady_clock::now();
   idle_.push_back(std::move(connection));
 }

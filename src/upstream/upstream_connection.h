@@ -31,7 +31,6 @@ struct UpstreamConnection {
   TcpSocket socket;
   boost::beast::flat_buffer buffer;  // bytes read past the last response
   uint32_t requests = 0;             // requests served so far
-  bool idle = false;                 // in the pool
   std::chrono::steady_clock::time_point idle_since{};
 
  private:
