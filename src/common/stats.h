@@ -59,4 +59,11 @@ class Histogram {
   std::atomic<uint64_t> sum_us_{0};
 };
 
+// The 1xx..5xx counters of a response status, in that order; anything else
+// (including 0, no response at all) counts as 5xx, as Envoy's do.
+inline void CountStatusClass(unsigned status, const std::array<Counter*, 5>& by_class) {
+  const unsigned cls = status / 100;
+  by_class[cls >= 1 && cls <= 4 ? cls - 1 : 4]->Inc();
+}
+
 }  // namespace tether::stats

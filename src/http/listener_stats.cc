@@ -38,13 +38,8 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
 #undef TETHER_HTTP_GAUGE
 
 void ListenerStats::RecordStatus(unsigned status) {
-  switch (status / 100) {
-    case 1: downstream_rq_1xx.Inc(); break;
-    case 2: downstream_rq_2xx.Inc(); break;
-    case 3: downstream_rq_3xx.Inc(); break;
-    case 4: downstream_rq_4xx.Inc(); break;
-    default: downstream_rq_5xx.Inc(); break;
-  }
+  stats::CountStatusClass(
+      status, {&downstream_rq_1xx, &downstream_rq_2xx, &downstream_rq_3xx, &downstream_rq_4xx, &downstream_rq_5xx});
 }
 
 void ListenerStats::RecordResponseFlag(std::string_view flag) {

@@ -34,13 +34,8 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
 #undef TETHER_CLUSTER_GAUGE
 
 void ClusterStats::RecordStatus(unsigned status) {
-  switch (status / 100) {
-    case 1: upstream_rq_1xx.Inc(); break;
-    case 2: upstream_rq_2xx.Inc(); break;
-    case 3: upstream_rq_3xx.Inc(); break;
-    case 4: upstream_rq_4xx.Inc(); break;
-    default: upstream_rq_5xx.Inc(); break;
-  }
+  stats::CountStatusClass(
+      status, {&upstream_rq_1xx, &upstream_rq_2xx, &upstream_rq_3xx, &upstream_rq_4xx, &upstream_rq_5xx});
 }
 
 #define TETHER_HOST_COUNTER(n) n(store.CounterFor("cluster.host." #n, {{"cluster_name", cluster}, {"host", host}}))
