@@ -15,6 +15,24 @@ def expected(n):
     return (block * (n // len(block) + 1))[:n]
 
 
+def read_response(sock, data):
+    """Reads one Content-Length framed response; `data` is what already arrived."""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 class BodiesTest(ProxyTestCase):
 
     def test_ten_mib_upload_is_byte_exact(self):
@@ -80,12 +98,7 @@ class BodiesTest(ProxyTestCase):
             interim = s.recv(65536)
             self.assertTrue(interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim)
             s.sendall(b"hello")
-            data = interim[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
-            while b"}" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_response(s, interim[len(b"HTTP/1.1 100 Continue\r\n\r\n"):])
         self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:200])
         seen = json.loads(data.partition(b"\r\n\r\n")[2])
         self.assertEqual(seen["body_length"], 5)
