@@ -15,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include "src/http/coro.h"
+#include "src/http/parse_io.h"
 
 namespace tether::http {
 
@@ -40,9 +41,9 @@ void AppendHead(const bhttp::response_header<>& head, std::string& out);
 //
 // Beast parses; the writing is ours: Beast's serializer walks a generic
 // buffer sequence per write, which was the largest single cost per request.
-template <bool isRequest, class InStream, class OutStream>
+template <bool isRequest, class InStream>
 Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
-                                          bhttp::parser<isRequest, bhttp::buffer_body>& parser, OutStream& out,
+                                          bhttp::parser<isRequest, bhttp::buffer_body>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
                                           uint64_t& body_bytes) {
   auto& msg = parser.get();
@@ -56,7 +57,9 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
     if (!done) {
       msg.body().data = buffer.data();
       msg.body().size = buffer.size();
-      auto [ec, n] = co_await bhttp::async_read_some(in, in_buffer, parser, kNoThrow);
+      // Body bytes that came with the head are already buffered: no read, no suspension.
+      beast::error_code ec;
+      if (!ParseBuffered(in_buffer, parser, ec)) ec = co_await ReadParsed(in, in_buffer, parser);
       // need_buffer: the buffer is full; end_of_stream: a close-delimited body ended.
       if (ec == bhttp::error::need_buffer || ec == bhttp::error::end_of_stream) ec = {};
       if (ec) {
@@ -80,7 +83,10 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
     if (got > 0 && chunked) pieces[count++] = asio::buffer("\r\n", 2);
     if (done && chunked) pieces[count++] = asio::buffer("0\r\n\r\n", 5);
     if (count > 0) {
-      auto [wec, wn] = co_await asio::async_write(out, std::span(pieces.data(), count), kNoThrow);
+      const std::span<const asio::const_buffer> all(pieces.data(), count);
+      beast::error_code wec;
+      const size_t sent = SendNow(out, all, wec);
+      if (!wec && sent < asio::buffer_size(all)) wec = co_await WriteRest(out, all, sent);
       if (wec) {
         result.write_error = wec;
         break;

@@ -139,8 +139,7 @@ Awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq,
     rq.response->body_limit(boost::none);
     rq.response->header_limit(96 * 1024);
     if (rq.head_request) rq.response->skip(true);
-    auto [ec, n] = co_await bhttp::async_read_header(ex.connection->socket, ex.connection->buffer,
-                                                     *rq.response, kNoThrow);
+    const beast::error_code ec = co_await ReadParsedHeader(ex.connection->socket, ex.connection->buffer, *rq.response);
     if (ec) co_return ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
     const unsigned status = rq.response->get().result_int();
     // Interim responses (100 Continue included: we answered the client's

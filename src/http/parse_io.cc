@@ -1,0 +1,50 @@
+#include "src/http/parse_io.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+
+namespace tether::http {
+
+namespace {
+constexpr size_t kMaxPieces = 8;
+}  // namespace
+
+size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, beast::error_code& ec) {
+  std::array<iovec, kMaxPieces> iov;
+  const size_t count = std::min(pieces.size(), kMaxPieces);
+  for (size_t i = 0; i < count; ++i) {
+    iov[i].iov_base = const_cast<void*>(pieces[i].data());
+    iov[i].iov_len = pieces[i].size();
+  }
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = count;
+  for (;;) {
+    const ssize_t n = ::sendmsg(socket.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) ec.assign(errno, boost::system::system_category());
+    return 0;
+  }
+}
+
+Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent) {
+  std::array<asio::const_buffer, kMaxPieces> rest;
+  size_t count = 0;
+  for (const asio::const_buffer& piece : pieces.first(std::min(pieces.size(), kMaxPieces))) {
+    if (sent >= piece.size()) {
+      sent -= piece.size();
+      continue;
+    }
+    rest[count++] = piece + sent;
+    sent = 0;
+  }
+  if (count == 0) co_return beast::error_code{};
+  auto [ec, n] = co_await asio::async_write(socket, std::span(rest.data(), count), kNoThrow);
+  co_return ec;
+}
+
+}  // namespace tether::http

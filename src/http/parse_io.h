@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "src/http/coro.h"
+
+namespace tether::http {
+
+// The proxy's reads and writes on the request path, without Beast's
+// composed operations. Beast's http::async_read_* stack two composed ops
+// with work-tracking executors, and complete through a post even when the
+// bytes were already buffered; asio::async_write also completes through the
+// scheduler when the kernel took everything at once. Both are the common
+// case for a proxied request, so they are done here synchronously and only
+// the waits suspend.
+
+// Feeds what `buffer` holds to `parser`. Returns true when that made
+// progress (or failed, in `ec`); false when the parser needs more bytes.
+template <bool isRequest>
+bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser, beast::error_code& ec) {
+  if (buffer.size() == 0) return false;
+  const size_t used = parser.put(buffer.data(), ec);
+  buffer.consume(used);
+  if (ec == bhttp::error::need_more) {
+    ec = {};
+    return used > 0;
+  }
+  return true;
+}
+
+// Reads from `in` until `parser` makes progress, as http::async_read_some
+// does (same end-of-stream rules), without the post when bytes were buffered.
+template <bool isRequest, class Stream>
+Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser) {
+  beast::error_code ec;
+  while (!ParseBuffered(buffer, parser, ec)) {
+    const size_t size = beast::read_size(buffer, 65536);
+    if (size == 0) co_return bhttp::error::buffer_overflow;
+    auto [rec, n] = co_await in.async_read_some(buffer.prepare(size), kNoThrow);
+    buffer.commit(n);
+    if (rec == asio::error::eof) {
+      if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+      parser.put_eof(ec);  // a close-delimited body ended, or the message is cut short
+      co_return ec;
+    }
+    if (rec) co_return rec;
+  }
+  co_return ec;
+}
+
+// Reads until `parser` has the whole head.
+template <bool isRequest, class Stream>
+Awaitable<beast::error_code> ReadParsedHeader(Stream& in, beast::flat_buffer& buffer,
+                                              bhttp::basic_parser<isRequest>& parser) {
+  while (!parser.is_header_done()) {
+    beast::error_code ec = co_await ReadParsed(in, buffer, parser);
+    if (ec) co_return ec;
+  }
+  co_return beast::error_code{};
+}
+
+// Sends what the kernel takes right now (never blocks). Returns the bytes
+// sent; `ec` is set on a real error, not when the socket buffer is full.
+size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, beast::error_code& ec);
+
+// Writes all of `pieces` (at most 8): at once when the kernel takes them,
+// asynchronously for the rest otherwise.
+Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent);
+
+}  // namespace tether::http
