@@ -101,7 +101,7 @@ std::string_view Pseudo(const AccessLogEntry& e, const std::string& name) {
   return {};
 }
 
-std::string_view HeaderValue(const AccessLogEntry& e, const boost::beast::http::fields* headers,
+std::string_view HeaderValue(const AccessLogEntry& e, const HeaderMap* headers,
                              const std::string& name, bool request) {
   if (name.empty()) return {};
   if (name[0] == ':') return request ? Pseudo(e, name) : std::string_view{};

@@ -7,6 +7,7 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include "src/common/header_map.h"
 #include "src/config/access_log_format.h"
 
 namespace tether::http {
@@ -15,8 +16,8 @@ namespace tether::http {
 // and live as long as the Format() call.
 struct AccessLogEntry {
   std::chrono::system_clock::time_point start_time;
-  const boost::beast::http::fields* request_headers = nullptr;   // may be null
-  const boost::beast::http::fields* response_headers = nullptr;  // may be null
+  const HeaderMap* request_headers = nullptr;   // may be null
+  const HeaderMap* response_headers = nullptr;  // may be null
   std::string_view method;     // %REQ(:METHOD)%
   std::string_view path;       // %REQ(:PATH)%, the original target
   std::string_view authority;  // %REQ(:AUTHORITY)%

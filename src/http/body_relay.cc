@@ -3,7 +3,7 @@
 namespace tether::http {
 namespace {
 
-void AppendFields(const bhttp::fields& fields, std::string& out) {
+void AppendFields(const HeaderMap& fields, std::string& out) {
   for (const auto& f : fields) {
     out.append(f.name_string().data(), f.name_string().size());
     out.append(": ", 2);
@@ -15,7 +15,7 @@ void AppendFields(const bhttp::fields& fields, std::string& out) {
 
 }  // namespace
 
-void AppendHead(const bhttp::request_header<>& head, std::string& out) {
+void AppendHead(const bhttp::request_header<HeaderMap>& head, std::string& out) {
   out.append(head.method_string().data(), head.method_string().size());
   out += ' ';
   out.append(head.target().data(), head.target().size());
@@ -23,7 +23,7 @@ void AppendHead(const bhttp::request_header<>& head, std::string& out) {
   AppendFields(head, out);
 }
 
-void AppendHead(const bhttp::response_header<>& head, std::string& out) {
+void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string& out) {
   out.append("HTTP/1.1 ");
   out += std::to_string(head.result_int());
   out += ' ';

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "src/common/header_map.h"
 #include "src/common/io.h"
 
 #include <array>
@@ -27,8 +28,8 @@ struct RelayResult {
 };
 
 // The head as it goes on the wire (HTTP/1.1; fields in their order).
-void AppendHead(const bhttp::request_header<>& head, std::string& out);
-void AppendHead(const bhttp::response_header<>& head, std::string& out);
+void AppendHead(const bhttp::request_header<HeaderMap>& head, std::string& out);
+void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string& out);
 
 // Sends the message whose head `parser` has read (and the caller has edited)
 // to `out`, its body streamed from `in` through `buffer`: memory stays at one
@@ -43,7 +44,7 @@ void AppendHead(const bhttp::response_header<>& head, std::string& out);
 // buffer sequence per write, which was the largest single cost per request.
 template <bool isRequest, class InStream>
 Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
-                                          bhttp::parser<isRequest, bhttp::buffer_body>& parser, TcpSocket& out,
+                                          bhttp::parser<isRequest, bhttp::buffer_body, HeaderAllocator>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
                                           uint64_t& body_bytes) {
   auto& msg = parser.get();

@@ -166,7 +166,7 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     co_return false;
   }
 
-  rq.parser.emplace();
+  rq.EmplaceParser(rq.parser);
   rq.parser->eager(false);
   rq.parser->header_limit(static_cast<uint32_t>(head_size + 1));
   rq.parser->body_limit(boost::none);  // bodies stream; size is not our business
@@ -232,7 +232,7 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
   if (!flag.empty()) rq.AddFlag(flag);
   // An unread request body would be taken for the next request: close instead.
   if (rq.parser && !rq.parser->is_done()) close_after_response_ = true;
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  bhttp::response<bhttp::string_body, HeaderMap> res{static_cast<bhttp::status>(status), 11};
   res.set(bhttp::field::server, "tether");
   if (!location.empty()) res.set(bhttp::field::location, location);
   if (!body.empty()) res.set(bhttp::field::content_type, "text/plain");

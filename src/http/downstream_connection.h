@@ -60,7 +60,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   Awaitable<void> RelayResponse(RequestState& rq, UpstreamExchange& ex);
   void PrepareDownstreamResponse(RequestState& rq);
   // Route, virtual host and route-table response headers, then filters.
-  void ApplyResponseMutations(RequestState& rq, boost::beast::http::fields& headers);
+  void ApplyResponseMutations(RequestState& rq, HeaderMap& headers);
 
   TcpSocket socket_;
   std::string listener_name_;

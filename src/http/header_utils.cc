@@ -3,6 +3,9 @@
 #include <vector>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include "absl/container/inlined_vector.h"
 
 namespace tether::http {
 
@@ -33,11 +36,13 @@ std::string_view Trim(std::string_view s) {
 
 // A client must not be able to strip what routing and framing rely on by
 // naming it in Connection (RFC 9110 7.6.1 lets it name anything).
+// A Connection token naming a field the pass over all fields would not
+// remove anyway. "keep-alive" and "close" (the usual tokens) name hop-by-hop
+// fields or none, so they cost no lookup.
 bool MayBeNominated(std::string_view token) {
-  for (const char* kept : {"host", "content-length", "connection", "close"}) {
-    if (boost::beast::iequals(token, kept)) return false;
-  }
-  return true;
+  const bhttp::field f = bhttp::string_to_field({token.data(), token.size()});
+  if (f == bhttp::field::unknown) return !boost::beast::iequals(token, "close");
+  return !IsHopByHop(f) && f != bhttp::field::host && f != bhttp::field::content_length;
 }
 
 std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
@@ -71,10 +76,10 @@ std::pair<std::string_view, std::string_view> SplitHostPort(std::string_view hos
 
 }  // namespace
 
-void RemoveHopByHopHeaders(bhttp::fields& headers) {
+void RemoveHopByHopHeaders(HeaderMap& headers) {
   // Names listed in Connection are hop-by-hop too. Collected first: erasing
   // while walking Connection's own values would be fragile.
-  std::vector<std::string_view> listed;
+  absl::InlinedVector<std::string_view, 4> listed;
   const auto range = headers.equal_range(bhttp::field::connection);
   for (auto it = range.first; it != range.second; ++it) {
     std::string_view value = ToView(it->value());
@@ -93,7 +98,7 @@ void RemoveHopByHopHeaders(bhttp::fields& headers) {
   }
 }
 
-void ApplyHeaderMutation(bhttp::fields& headers, const config::HeaderMutation& mutation) {
+void ApplyHeaderMutation(HeaderMap& headers, const config::HeaderMutation& mutation) {
   for (const std::string& name : mutation.remove) headers.erase(name);
   for (const config::HeaderAdd& add : mutation.add) {
     switch (add.action) {
@@ -110,7 +115,7 @@ void ApplyHeaderMutation(bhttp::fields& headers, const config::HeaderMutation& m
   }
 }
 
-void SetForwardedHeaders(bhttp::fields& headers, std::string_view peer_ip, bool use_remote_address,
+void SetForwardedHeaders(HeaderMap& headers, std::string_view peer_ip, bool use_remote_address,
                          std::string_view proto) {
   if (!use_remote_address) {
     // Behind a trusted edge: what it said stands.

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory_resource>
 #include <memory>
 #include <optional>
 #include <random>
@@ -10,18 +13,32 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "src/common/header_map.h"
 #include "src/config/snapshot.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/stream_filter.h"
 
 namespace tether::http {
 
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
-using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body, HeaderAllocator>;
+using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body, HeaderAllocator>;
 
 // One request's state, from its head to its access-log line. It holds the
 // ActiveConfig it started with, so a config swap mid-request changes nothing.
 struct RequestState {
+  RequestState() = default;
+  RequestState(const RequestState&) = delete;
+  RequestState& operator=(const RequestState&) = delete;
+
+  // The header fields of both parsers live here (see header_map.h); declared
+  // first, so it outlives them.
+  std::array<std::byte, 2048> arena_buffer;
+  std::pmr::monotonic_buffer_resource arena{arena_buffer.data(), arena_buffer.size()};
+  template <typename Parser>
+  void EmplaceParser(std::optional<Parser>& p) {
+    p.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(HeaderAllocator(&arena)));
+  }
+
   std::shared_ptr<const ActiveConfig> active;
   std::mt19937_64* rng = nullptr;  // the worker's
   const ListenerRuntime* listener = nullptr;

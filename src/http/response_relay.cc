@@ -19,7 +19,7 @@ bool HeaderOnly(const RequestState& rq, unsigned status) {
 
 }  // namespace
 
-void DownstreamConnection::ApplyResponseMutations(RequestState& rq, bhttp::fields& headers) {
+void DownstreamConnection::ApplyResponseMutations(RequestState& rq, HeaderMap& headers) {
   if (rq.route != nullptr) ApplyHeaderMutation(headers, rq.route->response_headers);
   if (rq.vhost != nullptr) ApplyHeaderMutation(headers, rq.vhost->response_headers);
   ApplyHeaderMutation(headers, rq.listener->config->routes->response_headers);

@@ -72,7 +72,7 @@ bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
 
 // Envoy's semantics: an absent header matches only an inverted present_match
 // (or present_match: false); several fields of one name are joined with ",".
-bool MatchHeader(const config::HeaderMatch& m, const boost::beast::http::fields& headers) {
+bool MatchHeader(const config::HeaderMatch& m, const HeaderMap& headers) {
   const auto range = headers.equal_range(m.name);
   const bool present = range.first != range.second;
   if (m.kind == config::HeaderMatch::Kind::kPresent) return (present == m.present) != m.invert;
@@ -149,7 +149,7 @@ const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, st
 }
 
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
-                                const boost::beast::http::fields& headers) {
+                                const HeaderMap& headers) {
   const std::string_view path = PathOnly(target);
   for (const auto& route : vhost.routes) {
     if (!MatchPath(route, path)) continue;
@@ -166,7 +166,7 @@ const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_vi
 }
 
 RouteMatchResult Route(const config::RouteTable& table, std::string_view host, std::string_view target,
-                       const boost::beast::http::fields& headers) {
+                       const HeaderMap& headers) {
   RouteMatchResult result;
   result.vhost = SelectVirtualHost(table, host);
   if (result.vhost != nullptr) result.route = MatchRoute(*result.vhost, target, headers);

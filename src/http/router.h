@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include "src/common/header_map.h"
 #include "src/config/snapshot.h"
 
 namespace tether::http {
@@ -16,7 +17,7 @@ const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, st
 // First route of `vhost` whose path matcher (on the path without its query)
 // and header matchers all match. nullptr when none does.
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
-                                const boost::beast::http::fields& headers);
+                                const HeaderMap& headers);
 
 // Both steps.
 struct RouteMatchResult {
@@ -24,7 +25,7 @@ struct RouteMatchResult {
   const config::Route* route = nullptr;
 };
 RouteMatchResult Route(const config::RouteTable& table, std::string_view host, std::string_view target,
-                       const boost::beast::http::fields& headers);
+                       const HeaderMap& headers);
 
 // Picks a cluster of a route (weighted_clusters by weight; `roll` is a random
 // number, taken modulo the total weight).

@@ -5,6 +5,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 
+#include "src/common/header_map.h"
+
 namespace tether::http {
 
 struct RequestState;
@@ -19,9 +21,9 @@ class StreamFilter {
   virtual ~StreamFilter() = default;
   // After routing, before the request goes upstream (or a local reply is
   // made). May edit the headers sent upstream.
-  virtual void OnRequestHeaders(RequestState& /*rq*/, boost::beast::http::fields& /*headers*/) {}
+  virtual void OnRequestHeaders(RequestState& /*rq*/, HeaderMap& /*headers*/) {}
   // Before a response head (upstream or local) goes downstream.
-  virtual void OnResponseHeaders(RequestState& /*rq*/, boost::beast::http::fields& /*headers*/) {}
+  virtual void OnResponseHeaders(RequestState& /*rq*/, HeaderMap& /*headers*/) {}
   // When the request is finished, just before access logging.
   virtual void OnComplete(const RequestState& /*rq*/) {}
 };

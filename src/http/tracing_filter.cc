@@ -14,7 +14,7 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-std::string_view Get(const bhttp::fields& h, std::string_view name) {
+std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
   return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
@@ -23,7 +23,7 @@ class TracingFilter final : public StreamFilter {
  public:
   TracingFilter(const config::Listener& listener, const Tracer* tracer) : listener_(listener), tracer_(tracer) {}
 
-  void OnRequestHeaders(RequestState& rq, bhttp::fields& headers) override {
+  void OnRequestHeaders(RequestState& rq, HeaderMap& headers) override {
     const bool new_id = SetRequestId(rq, headers);
     if (tracer_ == nullptr || !listener_.tracing) {
       if (new_id) headers.set("x-request-id", request_id_);
@@ -48,7 +48,7 @@ class TracingFilter final : public StreamFilter {
     sampled_ = sampled || debug;
   }
 
-  void OnResponseHeaders(RequestState&, bhttp::fields& headers) override {
+  void OnResponseHeaders(RequestState&, HeaderMap& headers) override {
     if (listener_.always_set_request_id_in_response && !request_id_.empty()) headers.set("x-request-id", request_id_);
   }
 
@@ -59,7 +59,7 @@ class TracingFilter final : public StreamFilter {
 
  private:
   // The request's id, kept or replaced; true when replaced (the caller writes it once).
-  bool SetRequestId(RequestState& rq, const bhttp::fields& headers) {
+  bool SetRequestId(RequestState& rq, const HeaderMap& headers) {
     request_id_ = std::string(Get(headers, "x-request-id"));
     if (!listener_.generate_request_id) return false;
     const bool edge = listener_.use_remote_address && !listener_.preserve_external_request_id;
@@ -156,7 +156,7 @@ tracing::Span TracingFilter::BuildSpan(const RequestState& rq) const {
             {"response_flags", rq.response_flags.empty() ? "-" : rq.response_flags},
             {"component", "proxy"}};
   if (rq.status >= 500 || rq.status == 0) s.tags.emplace_back("error", "true");
-  const bhttp::fields* headers = rq.parser ? &rq.parser->get() : nullptr;
+  const HeaderMap* headers = rq.parser ? &rq.parser->get() : nullptr;
   for (const auto& tag : t.custom_tags) {
     std::string value = tag.value;
     if (tag.kind == config::CustomTag::Kind::kRequestHeader) {

@@ -135,7 +135,7 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
 Awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq, UpstreamExchange& ex) {
   ex.deadline->Arm(rq.route->timeout);
   for (;;) {
-    rq.response.emplace();
+    rq.EmplaceParser(rq.response);
     rq.response->body_limit(boost::none);
     rq.response->header_limit(96 * 1024);
     if (rq.head_request) rq.response->skip(true);

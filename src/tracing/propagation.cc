@@ -33,7 +33,7 @@ bool IsPropagationName(std::string_view n) {
          IEquals(n, "x-b3-sampled") || IEquals(n, "x-b3-flags") || IEquals(n, "x-ot-span-context");
 }
 
-Found Scan(const bhttp::fields& h) {
+Found Scan(const HeaderMap& h) {
   Found f;
   for (const auto& field : h) {
     const std::string_view n(field.name_string().data(), field.name_string().size());
@@ -166,7 +166,7 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
 
 }  // namespace
 
-Incoming Extract(const bhttp::fields& headers) {
+Incoming Extract(const HeaderMap& headers) {
   const Found found = Scan(headers);
   // `b3` wins over X-B3-*: B3's own rule.
   if (auto in = FromB3Single(found.b3)) return *in;
@@ -176,7 +176,7 @@ Incoming Extract(const bhttp::fields& headers) {
   return {};
 }
 
-void ClearPropagation(bhttp::fields& headers) {
+void ClearPropagation(HeaderMap& headers) {
   for (auto it = headers.begin(); it != headers.end();) {
     const std::string_view n(it->name_string().data(), it->name_string().size());
     it = IsPropagationName(n) ? headers.erase(it) : std::next(it);
@@ -225,7 +225,7 @@ class Line {
 
 }  // namespace
 
-void Inject(const SpanContext& span, const Formats& formats, bhttp::fields& headers) {
+void Inject(const SpanContext& span, const Formats& formats, HeaderMap& headers) {
   ClearPropagation(headers);
   const HexIds hex(span);
   const bool sampled = span.debug || span.sampled.value_or(false);

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include "src/common/header_map.h"
 #include "src/tracing/trace_context.h"
 
 namespace tether::tracing {
@@ -20,7 +21,7 @@ struct Incoming {
 // `traceparent` (+ `tracestate`), and `x-ot-span-context`; the first that
 // parses wins. Malformed values are ignored (a new trace starts), never an
 // error: a client's bad header must not fail its request.
-Incoming Extract(const boost::beast::http::fields& headers);
+Incoming Extract(const HeaderMap& headers);
 
 // The formats a listener writes on outgoing requests.
 struct Formats {
@@ -32,9 +33,9 @@ struct Formats {
 
 // Writes `span` (the proxy's span, whose id the next hop uses as parent) in
 // `formats`, replacing whatever the request carried in any format.
-void Inject(const SpanContext& span, const Formats& formats, boost::beast::http::fields& headers);
+void Inject(const SpanContext& span, const Formats& formats, HeaderMap& headers);
 
 // Removes every propagation header (for a request that starts a new trace).
-void ClearPropagation(boost::beast::http::fields& headers);
+void ClearPropagation(HeaderMap& headers);
 
 }  // namespace tether::tracing

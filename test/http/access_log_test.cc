@@ -20,7 +20,7 @@ AccessLogFormatter Formatter(std::string_view format) {
 // 2025-11-25T10:00:00.123456789Z
 constexpr auto kStart = std::chrono::seconds(1764064800) + std::chrono::nanoseconds(123'456'789);
 
-AccessLogEntry SampleEntry(boost::beast::http::fields& req, boost::beast::http::fields& res) {
+AccessLogEntry SampleEntry(HeaderMap& req, HeaderMap& res) {
   req.set("user-agent", "curl/8.0");
   req.set("x-request-id", "abc");
   res.set("server", "upstream-server");
@@ -47,7 +47,7 @@ AccessLogEntry SampleEntry(boost::beast::http::fields& req, boost::beast::http::
 }
 
 TEST(AccessLogTest, DefaultFormatLikeEnvoy) {
-  boost::beast::http::fields req, res;
+  HeaderMap req, res;
   const AccessLogEntry e = SampleEntry(req, res);
   EXPECT_EQ(Formatter(config::kDefaultAccessLogFormat).Format(e),
             "[2025-11-25T10:00:00.123Z] \"GET /a?b=1 HTTP/1.1\" 200 - 3 120 4 3 \"-\" \"curl/8.0\" \"abc\" "
@@ -55,14 +55,14 @@ TEST(AccessLogTest, DefaultFormatLikeEnvoy) {
 }
 
 TEST(AccessLogTest, UpstreamServiceTimeHeaderWinsOverMeasured) {
-  boost::beast::http::fields req, res;
+  HeaderMap req, res;
   const AccessLogEntry e = SampleEntry(req, res);
   res.set("x-envoy-upstream-service-time", "77");
   EXPECT_EQ(Formatter("%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% %UPSTREAM_SERVICE_TIME%").Format(e), "77 3");
 }
 
 TEST(AccessLogTest, EveryOperator) {
-  boost::beast::http::fields req, res;
+  HeaderMap req, res;
   AccessLogEntry e = SampleEntry(req, res);
   e.response_flags = "UF,URX";
   EXPECT_EQ(Formatter("%PROTOCOL%|%RESPONSE_CODE%|%RESPONSE_FLAGS%|%BYTES_RECEIVED%|%BYTES_SENT%|%DURATION%|"
@@ -83,7 +83,7 @@ TEST(AccessLogTest, MissingValuesAreDashes) {
 }
 
 TEST(AccessLogTest, AlternativeHeaderAndTruncation) {
-  boost::beast::http::fields req, res;
+  HeaderMap req, res;
   const AccessLogEntry e = SampleEntry(req, res);
   const AccessLogFormatter original_path = Formatter("%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%");
   EXPECT_EQ(original_path.Format(e), "/a?b=1");  // falls back to :path
@@ -94,7 +94,7 @@ TEST(AccessLogTest, AlternativeHeaderAndTruncation) {
 }
 
 TEST(AccessLogTest, StartTimeWithStrftimeAndFractions) {
-  boost::beast::http::fields req, res;
+  HeaderMap req, res;
   const AccessLogEntry e = SampleEntry(req, res);
   EXPECT_EQ(Formatter("%START_TIME(%Y/%m/%d %H:%M:%S)%").Format(e), "2025/11/25 10:00:00");
   EXPECT_EQ(Formatter("%START_TIME(%S.%3f|%6f|%f|%s|%%)%").Format(e), "00.123|123456|123456789|1764064800|%");

@@ -7,7 +7,7 @@
 namespace tether::http {
 namespace {
 
-using boost::beast::http::fields;
+using fields = tether::HeaderMap;
 
 std::string All(const fields& f, std::string_view name) {
   std::string out;

@@ -9,7 +9,7 @@
 namespace tether::http {
 namespace {
 
-using boost::beast::http::fields;
+using fields = tether::HeaderMap;
 
 class RouterTest : public ::testing::Test {
  protected:

@@ -5,7 +5,7 @@
 namespace tether::tracing {
 namespace {
 
-using boost::beast::http::fields;
+using fields = tether::HeaderMap;
 
 constexpr char kTrace64[] = "463ac35c9f6413ad";
 constexpr char kTrace128[] = "463ac35c9f6413ad48485a3953bb6124";
