@@ -180,7 +180,7 @@ struct Cluster {
   Duration dns_refresh_rate{std::chrono::seconds(5)};
   Duration idle_timeout{std::chrono::seconds(60)};
   uint32_t max_requests_per_connection = 0;
-  uint32_t max_idle_connections_per_host = 32;
+  uint32_t max_idle_connections_per_host = 1024;
   std::vector<DnsName> dns_names;  // STRICT_DNS: what the resolver looks up
   std::vector<Host> hosts;         // resolved; empty = no healthy upstream
 };

@@ -20,7 +20,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
  public:
   struct Limits {
     std::chrono::milliseconds idle_timeout{60000};
-    uint32_t max_idle = 32;
+    uint32_t max_idle = 1024;
     uint32_t max_requests_per_connection = 0;  // 0 = unlimited
   };
 

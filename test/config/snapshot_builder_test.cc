@@ -210,7 +210,7 @@ TEST(SnapshotBuilderTest, ClusterDefaultsStaticAndDns) {
   EXPECT_EQ(a->connect_timeout, std::chrono::seconds(5));
   EXPECT_EQ(a->dns_refresh_rate, std::chrono::seconds(5));
   EXPECT_EQ(a->idle_timeout, std::chrono::seconds(60));
-  EXPECT_EQ(a->max_idle_connections_per_host, 32u);
+  EXPECT_EQ(a->max_idle_connections_per_host, 1024u);
   EXPECT_EQ(a->max_requests_per_connection, 0u);
   const Cluster* b = unresolved->FindCluster("b");
   ASSERT_NE(b, nullptr);
