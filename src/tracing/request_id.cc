@@ -1,11 +1,25 @@
 #include "src/tracing/request_id.h"
 
+#include <array>
+
 namespace tether::tracing {
 namespace {
 
 constexpr size_t kVersionPos = 14;
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// What each position of a UUID's 36 characters must be: '-' or a hex digit.
+constexpr std::array<bool, 36> kDashAt = [] {
+  std::array<bool, 36> a{};
+  a[8] = a[13] = a[18] = a[23] = true;
+  return a;
+}();
+
+constexpr std::array<bool, 256> kHex = [] {
+  std::array<bool, 256> a{};
+  for (int c = '0'; c <= '9'; ++c) a[c] = true;
+  for (int c = 'a'; c <= 'f'; ++c) a[c] = a[c - 'a' + 'A'] = true;
+  return a;
+}();
 
 }  // namespace
 
@@ -28,16 +42,15 @@ std::string GenerateRequestId(std::mt19937_64& rng) {
 
 bool IsUuid(std::string_view id) {
   if (id.size() != 36) return false;
+  bool ok = true;  // no early exit: the common case is a valid id
   for (size_t i = 0; i < 36; ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !IsHex(id[i])) return false;
+    ok &= kDashAt[i] ? id[i] == '-' : kHex[static_cast<unsigned char>(id[i])];
   }
-  return true;
+  return ok;
 }
 
-TraceStatus GetTraceStatus(std::string_view id) {
-  if (!IsUuid(id)) return TraceStatus::kNoTrace;
-  switch (id[kVersionPos]) {
+TraceStatus GetTraceStatusOfUuid(std::string_view uuid) {
+  switch (uuid[kVersionPos]) {
     case '9': return TraceStatus::kSampled;
     case 'a': return TraceStatus::kForced;
     case 'b': return TraceStatus::kClient;
@@ -45,25 +58,34 @@ TraceStatus GetTraceStatus(std::string_view id) {
   }
 }
 
-void SetTraceStatus(std::string& id, TraceStatus status) {
-  if (!IsUuid(id)) return;
+void SetTraceStatusOfUuid(std::string& uuid, TraceStatus status) {
   switch (status) {
-    case TraceStatus::kNoTrace: id[kVersionPos] = '4'; break;
-    case TraceStatus::kSampled: id[kVersionPos] = '9'; break;
-    case TraceStatus::kForced: id[kVersionPos] = 'a'; break;
-    case TraceStatus::kClient: id[kVersionPos] = 'b'; break;
+    case TraceStatus::kNoTrace: uuid[kVersionPos] = '4'; break;
+    case TraceStatus::kSampled: uuid[kVersionPos] = '9'; break;
+    case TraceStatus::kForced: uuid[kVersionPos] = 'a'; break;
+    case TraceStatus::kClient: uuid[kVersionPos] = 'b'; break;
   }
 }
 
-uint64_t RequestIdModulo(std::string_view id, uint64_t divisor) {
-  if (!IsUuid(id) || divisor == 0) return 0;
+uint64_t UuidModulo(std::string_view uuid, uint64_t divisor) {
+  if (divisor == 0) return 0;
   uint64_t v = 0;
   for (size_t i = 0; i < 8; ++i) {
-    const char c = id[i];
+    const char c = uuid[i];
     const int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     v = (v << 4) | static_cast<uint64_t>(d);
   }
   return v % divisor;
 }
+
+TraceStatus GetTraceStatus(std::string_view id) {
+  return IsUuid(id) ? GetTraceStatusOfUuid(id) : TraceStatus::kNoTrace;
+}
+
+void SetTraceStatus(std::string& id, TraceStatus status) {
+  if (IsUuid(id)) SetTraceStatusOfUuid(id, status);
+}
+
+uint64_t RequestIdModulo(std::string_view id, uint64_t divisor) { return IsUuid(id) ? UuidModulo(id, divisor) : 0; }
 
 }  // namespace tether::tracing

@@ -31,4 +31,10 @@ void SetTraceStatus(std::string& id, TraceStatus status);
 // function of the id, so sidecars agree. 0 for a non-UUID id.
 uint64_t RequestIdModulo(std::string_view id, uint64_t divisor);
 
+// The same three for an id already checked with IsUuid: the sampler checks
+// once per request instead of in every step.
+TraceStatus GetTraceStatusOfUuid(std::string_view uuid);
+void SetTraceStatusOfUuid(std::string& uuid, TraceStatus status);
+uint64_t UuidModulo(std::string_view uuid, uint64_t divisor);
+
 }  // namespace tether::tracing

@@ -6,30 +6,32 @@
 namespace tether::tracing {
 namespace {
 
-// Whether the id falls within `percent` (0-100, two decimals): the same id
+// Whether a UUID falls within `percent` (0-100, two decimals): the same id
 // gives the same answer everywhere.
-bool Within(const std::string& request_id, double percent) {
-  // A non-UUID id carries no number to agree on: only 100% can be honoured.
-  if (!IsUuid(request_id)) return percent >= 100;
+bool Within(std::string_view uuid, double percent) {
   const auto limit = static_cast<uint64_t>(std::llround(std::clamp(percent, 0.0, 100.0) * 100));
-  return RequestIdModulo(request_id, 10000) < limit;
+  return UuidModulo(uuid, 10000) < limit;
 }
 
 }  // namespace
 
 TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string& request_id) {
-  TraceStatus status = GetTraceStatus(request_id);
+  // A non-UUID id carries no number to agree on (only 100% can be honoured)
+  // and no decision to pass on. Checked once: the helpers below trust it.
+  const bool uuid = IsUuid(request_id);
+  auto within = [&](double percent) { return uuid ? Within(request_id, percent) : percent >= 100; };
+  TraceStatus status = uuid ? GetTraceStatusOfUuid(request_id) : TraceStatus::kNoTrace;
   if (status == TraceStatus::kNoTrace) {
-    if (input.client_trace_id && Within(request_id, config.client_sampling)) {
+    if (input.client_trace_id && within(config.client_sampling)) {
       status = TraceStatus::kClient;
     } else if (input.force_trace) {
       status = TraceStatus::kForced;
-    } else if (Within(request_id, config.random_sampling)) {
+    } else if (within(config.random_sampling)) {
       status = TraceStatus::kSampled;
     }
   }
-  if (status != TraceStatus::kNoTrace && !Within(request_id, config.overall_sampling)) status = TraceStatus::kNoTrace;
-  SetTraceStatus(request_id, status);
+  if (status != TraceStatus::kNoTrace && !within(config.overall_sampling)) status = TraceStatus::kNoTrace;
+  if (uuid) SetTraceStatusOfUuid(request_id, status);
   return status;
 }
 

@@ -1,5 +1,8 @@
 #include "src/tracing/trace_context.h"
 
+#include <array>
+#include <cstring>
+
 namespace tether::tracing {
 namespace {
 
@@ -24,7 +27,16 @@ std::optional<uint64_t> ParseHexDigits(std::string_view hex) {
 }  // namespace
 
 void WriteHex64(uint64_t v, char* out) {
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 0xf];
+  // A byte at a time from a table of 256 digit pairs.
+  static constexpr auto kPairs = [] {
+    std::array<char, 512> a{};
+    for (int b = 0; b < 256; ++b) {
+      a[2 * b] = "0123456789abcdef"[b >> 4];
+      a[2 * b + 1] = "0123456789abcdef"[b & 0xf];
+    }
+    return a;
+  }();
+  for (int i = 7; i >= 0; --i, v >>= 8) std::memcpy(out + 2 * i, &kPairs[2 * (v & 0xff)], 2);
 }
 
 std::string Hex64(uint64_t v) {
