@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -22,24 +23,36 @@ inline bool EqualsLower(std::string_view s, std::string_view lower) {
 
 // Appends `s` as a JSON string literal (quotes, escapes, \u00XX controls).
 inline void AppendJsonString(std::string_view s, std::string& out) {
+  // Which bytes need an escape: controls, '"' and '\\'.
+  static constexpr auto kEscape = [] {
+    std::array<bool, 256> a{};
+    for (int c = 0; c < 0x20; ++c) a[c] = true;
+    a['"'] = a['\\'] = true;
+    return a;
+  }();
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
-  for (const unsigned char c : s) {
+  // Characters that need no escape go out in runs, not one at a time.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!kEscape[c]) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 

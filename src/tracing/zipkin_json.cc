@@ -7,12 +7,19 @@
 namespace tether::tracing {
 namespace {
 
-void Quote(std::string_view s, std::string& out) { AppendJsonString(s, out); }
-
+// `key` is a constant with its quotes and colon ("\"id\":"): nothing to escape.
 void Field(std::string_view key, std::string_view value, std::string& out) {
-  Quote(key, out);
-  out += ':';
-  Quote(value, out);
+  out.append(key);
+  AppendJsonString(value, out);
+}
+
+// Ids are hex digits: no escaping, written from a stack buffer.
+void HexField(std::string_view key, uint64_t v, std::string& out) {
+  char hex[18] = {'"'};
+  WriteHex64(v, hex + 1);
+  hex[17] = '"';
+  out.append(key);
+  out.append(hex, sizeof(hex));
 }
 
 bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
@@ -20,32 +27,32 @@ bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
 // {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are left out.
 void Endpoint(const std::string& service, const std::string& ip, uint16_t port, std::string& out) {
   out += '{';
-  Field("serviceName", absl::AsciiStrToLower(service), out);
-  if (!ip.empty()) {
-    out += ',';
-    Field(IsV6(ip) ? "ipv6" : "ipv4", ip, out);
-  }
+  Field("\"serviceName\":", absl::AsciiStrToLower(service), out);
+  if (!ip.empty()) Field(IsV6(ip) ? ",\"ipv6\":" : ",\"ipv4\":", ip, out);
   if (port != 0) absl::StrAppend(&out, ",\"port\":", port);
   out += '}';
 }
 
 void Ids(const Span& s, std::string& out) {
-  Field("traceId", s.trace_id.Hex(), out);
-  out += ',';
-  Field("id", Hex64(s.id), out);
-  if (s.parent_id) {
-    out += ',';
-    Field("parentId", Hex64(*s.parent_id), out);
+  if (s.trace_id.is_128) {
+    char hex[34] = {'"'};
+    WriteHex64(s.trace_id.high, hex + 1);
+    WriteHex64(s.trace_id.low, hex + 17);
+    hex[33] = '"';
+    out.append("\"traceId\":");
+    out.append(hex, sizeof(hex));
+  } else {
+    HexField("\"traceId\":", s.trace_id.low, out);
   }
-  out += ',';
-  Field("name", absl::AsciiStrToLower(s.name), out);
+  HexField(",\"id\":", s.id, out);
+  if (s.parent_id) HexField(",\"parentId\":", *s.parent_id, out);
+  Field(",\"name\":", absl::AsciiStrToLower(s.name), out);
 }
 
 void SpanV2(const Span& s, std::string& out) {
   out += '{';
   Ids(s, out);
-  out += ',';
-  Field("kind", s.kind == Span::Kind::kClient ? "CLIENT" : "SERVER", out);
+  out.append(s.kind == Span::Kind::kClient ? ",\"kind\":\"CLIENT\"" : ",\"kind\":\"SERVER\"");
   absl::StrAppend(&out, ",\"timestamp\":", s.timestamp_us, ",\"duration\":", std::max<int64_t>(s.duration_us, 1));
   if (s.debug) out += ",\"debug\":true";
   if (s.shared) out += ",\"shared\":true";
@@ -59,7 +66,9 @@ void SpanV2(const Span& s, std::string& out) {
     out += ",\"tags\":{";
     for (size_t i = 0; i < s.tags.size(); ++i) {
       if (i > 0) out += ',';
-      Field(s.tags[i].first, s.tags[i].second, out);
+      AppendJsonString(s.tags[i].first, out);
+      out += ':';
+      AppendJsonString(s.tags[i].second, out);
     }
     out += '}';
   }
@@ -67,8 +76,8 @@ void SpanV2(const Span& s, std::string& out) {
 }
 
 void Annotation(int64_t ts, std::string_view value, const Span& s, std::string& out) {
-  absl::StrAppend(&out, "{\"timestamp\":", ts, ",");
-  Field("value", value, out);
+  absl::StrAppend(&out, "{\"timestamp\":", ts);
+  Field(",\"value\":", value, out);
   out += ",\"endpoint\":";
   Endpoint(s.local_service, s.local_ip, 0, out);
   out += '}';
@@ -90,10 +99,8 @@ void SpanV1(const Span& s, std::string& out) {
   for (const auto& [k, v] : s.tags) {
     if (!first) out += ',';
     first = false;
-    out += '{';
-    Field("key", k, out);
-    out += ',';
-    Field("value", v, out);
+    Field("{\"key\":", k, out);
+    Field(",\"value\":", v, out);
     out += ",\"endpoint\":";
     Endpoint(s.local_service, s.local_ip, 0, out);
     out += '}';
@@ -101,8 +108,7 @@ void SpanV1(const Span& s, std::string& out) {
   if (!s.remote_ip.empty()) {
     if (!first) out += ',';
     // The spec types values as strings; Zipkin reads "true" for an address.
-    out += '{';
-    Field("key", client ? "sa" : "ca", out);
+    out.append(client ? "{\"key\":\"sa\"" : "{\"key\":\"ca\"");
     out += ",\"value\":\"true\",\"endpoint\":";
     Endpoint("", s.remote_ip, s.remote_port, out);
     out += '}';
@@ -113,7 +119,7 @@ void SpanV1(const Span& s, std::string& out) {
 template <typename Fn>
 std::string EncodeList(std::span<const Span> spans, Fn encode) {
   std::string out = "[";
-  out.reserve(512 * spans.size());
+  out.reserve(1024 * spans.size());
   for (size_t i = 0; i < spans.size(); ++i) {
     if (i > 0) out += ',';
     encode(spans[i], out);

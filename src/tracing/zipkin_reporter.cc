@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -121,28 +122,56 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
     if (stopping && (!ok || QueueSize() == 0)) done_cv_notify();
   }
 
+  // POSTs on one kept-alive connection to the collector (a new connection per
+  // batch cost more than encoding it). A kept connection the collector has
+  // closed since is replaced once.
   asio::awaitable<bool> Post(std::string body, const config::Host& host) {
-    beast::tcp_stream stream(io);
-    stream.expires_after(kPostTimeout);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const bool reused = connection.has_value() && connection_host == host.Key();
+      if (!reused && !co_await Connect(host)) co_return false;
+      const std::optional<bool> accepted = co_await Exchange(body);
+      if (accepted) co_return *accepted;
+      connection.reset();  // the transport failed
+      if (!reused) co_return false;
+    }
+    co_return false;
+  }
+
+  asio::awaitable<bool> Connect(const config::Host& host) {
+    connection.reset();
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(host.address, ec);
     if (ec) co_return false;
-    auto [cec] = co_await stream.async_connect(tcp::endpoint(address, host.port), kToken);
-    if (cec) co_return false;
+    connection.emplace(io);
+    connection->expires_after(kPostTimeout);
+    auto [cec] = co_await connection->async_connect(tcp::endpoint(address, host.port), kToken);
+    if (cec) {
+      connection.reset();
+      co_return false;
+    }
+    connection_host = host.Key();
+    read_buffer.clear();
+    co_return true;
+  }
+
+  // The collector's answer: whether it took the batch; nullopt when the
+  // connection failed before there was an answer.
+  asio::awaitable<std::optional<bool>> Exchange(const std::string& body) {
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, config.collector_endpoint, 11};
     req.set(bhttp::field::host, config.collector_hostname);
     req.set(bhttp::field::content_type, "application/json");
-    req.keep_alive(false);
-    req.body() = std::move(body);
+    req.body() = body;
     req.prepare_payload();
-    auto [wec, wn] = co_await bhttp::async_write(stream, req, kToken);
-    if (wec) co_return false;
-    beast::flat_buffer buffer;
+    connection->expires_after(kPostTimeout);
+    auto [wec, wn] = co_await bhttp::async_write(*connection, req, kToken);
+    if (wec) co_return std::nullopt;
     bhttp::response<bhttp::string_body> res;
-    auto [rec, rn] = co_await bhttp::async_read(stream, buffer, res, kToken);
-    if (rec) co_return false;
+    auto [rec, rn] = co_await bhttp::async_read(*connection, read_buffer, res, kToken);
+    if (rec) co_return std::nullopt;
+    if (!res.keep_alive()) connection.reset();
+    else connection->expires_never();
     if (res.result_int() / 100 != 2) {
-      spdlog::warn("zipkin collector {}: HTTP {}: {}", host.Key(), res.result_int(), res.body().substr(0, 200));
+      spdlog::warn("zipkin collector {}: HTTP {}: {}", connection_host, res.result_int(), res.body().substr(0, 200));
       co_return false;
     }
     co_return true;
@@ -167,6 +196,9 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   std::deque<Span> queue;  // guarded by queue_mu
   std::vector<config::Host> hosts;
   size_t next_host = 0;
+  std::optional<beast::tcp_stream> connection;  // kept alive between batches
+  std::string connection_host;                  // Key() of the host it goes to
+  beast::flat_buffer read_buffer;
   bool sending = false;
   bool stopping = false;
   std::chrono::milliseconds backoff{0};

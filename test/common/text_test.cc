@@ -1,0 +1,46 @@
+#include "src/common/text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace tether {
+namespace {
+
+std::string Json(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, out);
+  return out;
+}
+
+TEST(AppendJsonStringTest, PlainTextIsQuotedAsIs) {
+  EXPECT_EQ(Json(""), "\"\"");
+  EXPECT_EQ(Json("GET /api/v1?x=1"), "\"GET /api/v1?x=1\"");
+  EXPECT_EQ(Json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");  // UTF-8 passes through
+}
+
+TEST(AppendJsonStringTest, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(Json("a\"b"), "\"a\\\"b\"");
+  EXPECT_EQ(Json("a\\b"), "\"a\\\\b\"");
+  EXPECT_EQ(Json("l1\nl2\r\tx"), "\"l1\\nl2\\r\\tx\"");
+  EXPECT_EQ(Json(std::string_view("\x01z\x1f", 3)), "\"\\u0001z\\u001f\"");
+  EXPECT_EQ(Json(std::string_view("\0", 1)), "\"\\u0000\"");
+}
+
+TEST(AppendJsonStringTest, EscapesAtTheEdgesKeepTheRunsAround) {
+  EXPECT_EQ(Json("\"start"), "\"\\\"start\"");
+  EXPECT_EQ(Json("end\""), "\"end\\\"\"");
+  EXPECT_EQ(Json("\"\""), "\"\\\"\\\"\"");
+  std::string out = "[";
+  AppendJsonString("x", out);  // appends, never replaces
+  EXPECT_EQ(out, "[\"x\"");
+}
+
+TEST(EqualsLowerTest, ComparesCaseInsensitivelyToALowerCaseName) {
+  EXPECT_TRUE(EqualsLower("X-B3-TraceId", "x-b3-traceid"));
+  EXPECT_FALSE(EqualsLower("x-b3-traceid", "x-b3-spanid"));
+  EXPECT_FALSE(EqualsLower("b3", "b"));
+}
+
+}  // namespace
+}  // namespace tether
