@@ -1,5 +1,6 @@
 #include "src/http/tracing_filter.h"
 
+#include <charconv>
 #include <chrono>
 #include <optional>
 
@@ -8,11 +9,14 @@
 #include "src/tracing/propagation.h"
 #include "src/tracing/request_id.h"
 #include "src/tracing/sampler.h"
+#include "src/tracing/zipkin_json.h"
 
 namespace tether::http {
 namespace {
 
 namespace bhttp = boost::beast::http;
+
+std::string_view ToStd(absl::string_view v) { return {v.data(), v.size()}; }
 
 std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
@@ -54,7 +58,7 @@ class TracingFilter final : public StreamFilter {
 
   void OnComplete(const RequestState& rq) override {
     if (!sampled_ || tracer_->reporter == nullptr) return;
-    tracer_->reporter->Report(BuildSpan(rq));
+    ReportSpan(rq);
   }
 
  private:
@@ -113,7 +117,7 @@ class TracingFilter final : public StreamFilter {
 
   bool Server() const { return listener_.direction == config::v1::Listener::INBOUND; }
 
-  tracing::Span BuildSpan(const RequestState& rq) const;
+  void ReportSpan(const RequestState& rq) const;
 
   const config::Listener& listener_;
   const Tracer* tracer_;
@@ -123,7 +127,9 @@ class TracingFilter final : public StreamFilter {
   bool shared_ = false;
 };
 
-tracing::Span TracingFilter::BuildSpan(const RequestState& rq) const {
+// The span is a view of this request's strings, encoded here and handed to
+// the reporter as JSON: one allocation per span, none for its parts.
+void TracingFilter::ReportSpan(const RequestState& rq) const {
   const config::ListenerTracing& t = *listener_.tracing;
   tracing::Span s;
   s.trace_id = span_.trace_id;
@@ -138,34 +144,44 @@ tracing::Span TracingFilter::BuildSpan(const RequestState& rq) const {
   s.debug = span_.debug;
   s.shared = shared_;
   s.local_service = tracer_->service_name;
-  if (const size_t colon = rq.upstream_host.rfind(':'); colon != std::string::npos) {
-    s.remote_ip = rq.upstream_host.substr(0, colon);
-    s.remote_port = static_cast<uint16_t>(std::stoi(rq.upstream_host.substr(colon + 1)));
+  const std::string_view upstream = rq.upstream_host;
+  if (const size_t colon = upstream.rfind(':'); colon != std::string_view::npos) {
+    s.remote_ip = upstream.substr(0, colon);
+    const std::string_view port = upstream.substr(colon + 1);
+    std::from_chars(port.data(), port.data() + port.size(), s.remote_port);
   }
-  std::string url = absl::StrCat(listener_.forwarded_proto, "://", rq.authority, rq.original_target);
-  if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
+  const std::string url =
+      absl::StrCat(listener_.forwarded_proto, "://", rq.authority, rq.original_target).substr(0, t.max_path_tag_length);
+  const absl::AlphaNum status(rq.status), request_size(rq.bytes_received), response_size(rq.bytes_sent);
   s.tags = {{"http.method", rq.method},
             {"http.url", url},
             {"http.protocol", rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-            {"http.status_code", std::to_string(rq.status)},
-            {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : rq.upstream_cluster},
+            {"http.status_code", ToStd(status.Piece())},
+            {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : std::string_view(rq.upstream_cluster)},
             {"node_id", tracer_->node_id},
             {"guid:x-request-id", request_id_},
-            {"request_size", std::to_string(rq.bytes_received)},
-            {"response_size", std::to_string(rq.bytes_sent)},
-            {"response_flags", rq.response_flags.empty() ? "-" : rq.response_flags},
+            {"request_size", ToStd(request_size.Piece())},
+            {"response_size", ToStd(response_size.Piece())},
+            {"response_flags", rq.response_flags.empty() ? "-" : std::string_view(rq.response_flags)},
             {"component", "proxy"}};
   if (rq.status >= 500 || rq.status == 0) s.tags.emplace_back("error", "true");
   const HeaderMap* headers = rq.parser ? &rq.parser->get() : nullptr;
   for (const auto& tag : t.custom_tags) {
-    std::string value = tag.value;
+    std::string_view value = tag.value;
     if (tag.kind == config::CustomTag::Kind::kRequestHeader) {
-      value = headers != nullptr ? std::string(Get(*headers, tag.value)) : std::string();
+      value = headers != nullptr ? Get(*headers, tag.value) : std::string_view();
       if (value.empty()) value = tag.default_value;
     }
-    if (!value.empty()) s.tags.emplace_back(tag.tag, std::move(value));
+    if (!value.empty()) s.tags.emplace_back(tag.tag, value);
   }
-  return s;
+  std::string json;
+  json.reserve(1024);
+  if (tracer_->reporter->json_v1()) {
+    tracing::AppendZipkinV1(s, json);
+  } else {
+    tracing::AppendZipkinV2(s, json);
+  }
+  tracer_->reporter->Report(std::move(json));
 }
 
 }  // namespace

@@ -2,31 +2,35 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <utility>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "src/tracing/trace_context.h"
 
 namespace tether::tracing {
 
-// A finished span, ready for a reporter. Built only for sampled requests.
+// A finished span, as the encoder reads it. A view: its strings belong to
+// the request (or the test) that builds it, and it is encoded at once, on the
+// worker, into the JSON the reporter batches. Nothing is allocated for it.
 struct Span {
   enum class Kind { kClient, kServer };
+  using Tag = std::pair<std::string_view, std::string_view>;
+
   TraceId trace_id;
   uint64_t id = 0;
   std::optional<uint64_t> parent_id;
-  std::string name;
+  std::string_view name;
   Kind kind = Kind::kClient;
   int64_t timestamp_us = 0;  // epoch microseconds
   int64_t duration_us = 0;
   bool debug = false;
   bool shared = false;  // a server span sharing its id with the client's (Zipkin "shared")
-  std::string local_service;
-  std::string local_ip;  // empty: unknown
-  std::string remote_ip;
+  std::string_view local_service;
+  std::string_view local_ip;  // empty: unknown
+  std::string_view remote_ip;
   uint16_t remote_port = 0;
-  std::vector<std::pair<std::string, std::string>> tags;
+  absl::InlinedVector<Tag, 16> tags;
 };
 
 }  // namespace tether::tracing

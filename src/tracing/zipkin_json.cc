@@ -1,5 +1,7 @@
 #include "src/tracing/zipkin_json.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/text.h"
@@ -22,12 +24,27 @@ void HexField(std::string_view key, uint64_t v, std::string& out) {
   out.append(hex, sizeof(hex));
 }
 
-bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
+bool IsV6(std::string_view ip) { return ip.find(':') != std::string_view::npos; }
+
+// Zipkin names are lower case; most already are, and then cost no copy.
+class Lower {
+ public:
+  explicit Lower(std::string_view s) : view_(s) {
+    if (std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return;
+    copy_ = absl::AsciiStrToLower(std::string(s));
+    view_ = copy_;
+  }
+  operator std::string_view() const { return view_; }
+
+ private:
+  std::string_view view_;
+  std::string copy_;
+};
 
 // {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are left out.
-void Endpoint(const std::string& service, const std::string& ip, uint16_t port, std::string& out) {
+void Endpoint(std::string_view service, std::string_view ip, uint16_t port, std::string& out) {
   out += '{';
-  Field("\"serviceName\":", absl::AsciiStrToLower(service), out);
+  Field("\"serviceName\":", Lower(service), out);
   if (!ip.empty()) Field(IsV6(ip) ? ",\"ipv6\":" : ",\"ipv4\":", ip, out);
   if (port != 0) absl::StrAppend(&out, ",\"port\":", port);
   out += '}';
@@ -46,7 +63,7 @@ void Ids(const Span& s, std::string& out) {
   }
   HexField(",\"id\":", s.id, out);
   if (s.parent_id) HexField(",\"parentId\":", *s.parent_id, out);
-  Field(",\"name\":", absl::AsciiStrToLower(s.name), out);
+  Field(",\"name\":", Lower(s.name), out);
 }
 
 void SpanV2(const Span& s, std::string& out) {
@@ -129,6 +146,24 @@ std::string EncodeList(std::span<const Span> spans, Fn encode) {
 }
 
 }  // namespace
+
+void AppendZipkinV2(const Span& span, std::string& out) { SpanV2(span, out); }
+
+void AppendZipkinV1(const Span& span, std::string& out) { SpanV1(span, out); }
+
+std::string JoinJsonList(std::span<const std::string> objects) {
+  size_t size = 2;
+  for (const std::string& o : objects) size += o.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (i > 0) out += ',';
+    out += objects[i];
+  }
+  out += ']';
+  return out;
+}
 
 std::string EncodeZipkinV2(std::span<const Span> spans) { return EncodeList(spans, SpanV2); }
 

@@ -7,12 +7,19 @@
 
 namespace tether::tracing {
 
-// Zipkin JSON v2 (POST /api/v2/spans): a list of spans with kind,
-// localEndpoint, remoteEndpoint and tags.
-std::string EncodeZipkinV2(std::span<const Span> spans);
+// One span as a Zipkin JSON v2 object (POST /api/v2/spans takes a list of
+// them): kind, localEndpoint, remoteEndpoint and tags.
+void AppendZipkinV2(const Span& span, std::string& out);
 
-// Zipkin JSON v1 (POST /api/v1/spans): the same spans as cs/cr or sr/ss
+// One span as a Zipkin JSON v1 object (POST /api/v1/spans): cs/cr or sr/ss
 // annotations, tags as binary annotations, the remote side as "sa"/"ca".
+void AppendZipkinV1(const Span& span, std::string& out);
+
+// A JSON list of encoded objects: the body of one POST.
+std::string JoinJsonList(std::span<const std::string> objects);
+
+// The list of `spans` in either version (tests, tools).
+std::string EncodeZipkinV2(std::span<const Span> spans);
 std::string EncodeZipkinV1(std::span<const Span> spans);
 
 }  // namespace tether::tracing

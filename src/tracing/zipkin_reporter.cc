@@ -48,7 +48,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   // Called by workers. The reporter thread is woken only when a batch is
   // full (the flush timer collects the rest): a wake-up per span cost more
   // than the short lock, which sampled requests alone take.
-  void Enqueue(Span span) {
+  void Enqueue(std::string span) {
     size_t size;
     {
       std::lock_guard lock(queue_mu);
@@ -80,7 +80,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
 
   void Flush() {
     if (sending || hosts.empty()) return;
-    std::vector<Span> batch;
+    std::vector<std::string> batch;
     {
       std::lock_guard lock(queue_mu);
       const size_t n = std::min<size_t>(queue.size(), config.max_batch_size);
@@ -93,10 +93,9 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
     asio::co_spawn(io, Send(std::move(batch), host), asio::detached);
   }
 
-  asio::awaitable<void> Send(std::vector<Span> batch, config::Host host) {
+  asio::awaitable<void> Send(std::vector<std::string> batch, config::Host host) {
     auto self = shared_from_this();
-    // A named body: GCC 12 destroys a conditional's temporary twice inside co_await.
-    std::string body = config.json_v1 ? EncodeZipkinV1(batch) : EncodeZipkinV2(batch);
+    std::string body = JoinJsonList(batch);
     const bool ok = co_await Post(std::move(body), host);
     sending = false;
     if (ok) {
@@ -193,7 +192,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer timer;
   std::thread thread;
   std::mutex queue_mu;
-  std::deque<Span> queue;  // guarded by queue_mu
+  std::deque<std::string> queue;  // guarded by queue_mu
   std::vector<config::Host> hosts;
   size_t next_host = 0;
   std::optional<beast::tcp_stream> connection;  // kept alive between batches
@@ -222,7 +221,9 @@ void ZipkinReporter::SetCollectors(std::vector<config::Host> hosts) {
   });
 }
 
-void ZipkinReporter::Report(Span span) {
+bool ZipkinReporter::json_v1() const { return impl_->config.json_v1; }
+
+void ZipkinReporter::Report(std::string span) {
   impl_->Enqueue(std::move(span));
 }
 

@@ -7,7 +7,6 @@
 
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
-#include "src/tracing/span.h"
 
 namespace tether::tracing {
 
@@ -25,8 +24,11 @@ class ZipkinReporter {
 
   // Thread-safe. The collector cluster's hosts (from each snapshot).
   void SetCollectors(std::vector<config::Host> hosts);
-  // Thread-safe; never blocks.
-  void Report(Span span);
+  // Thread-safe; never blocks. `span` is one span already encoded in the
+  // configured version (AppendZipkinV2/V1): workers encode, the reporter
+  // thread only joins and sends.
+  void Report(std::string span);
+  bool json_v1() const;
   // Sends what is queued (waiting at most `deadline`), then stops the thread.
   void Stop(std::chrono::milliseconds deadline = std::chrono::seconds(2));
 
