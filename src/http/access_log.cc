@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <boost/beast/core/string.hpp>
+
 #include "absl/strings/str_cat.h"
 
 namespace tether::http {
@@ -101,14 +103,32 @@ std::string_view Pseudo(const AccessLogEntry& e, const std::string& name) {
   return {};
 }
 
+// The value of `name` among "name: value\r\n" lines.
+std::string_view FindLine(std::string_view lines, std::string_view name) {
+  while (!lines.empty()) {
+    const size_t end = lines.find("\r\n");
+    const std::string_view line = lines.substr(0, end);
+    lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 2);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon != name.size()) continue;
+    if (!boost::beast::iequals(line.substr(0, colon), name)) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return value;
+  }
+  return {};
+}
+
 std::string_view HeaderValue(const AccessLogEntry& e, const HeaderMap* headers,
                              const std::string& name, bool request) {
   if (name.empty()) return {};
   if (name[0] == ':') return request ? Pseudo(e, name) : std::string_view{};
-  if (headers == nullptr) return {};
-  auto it = headers->find(name);
-  if (it == headers->end()) return {};
-  return {it->value().data(), it->value().size()};
+  if (headers != nullptr) {
+    auto it = headers->find(name);
+    if (it != headers->end()) return {it->value().data(), it->value().size()};
+  }
+  // The trace context goes upstream as added lines, not fields.
+  return request ? FindLine(e.request_added_lines, name) : std::string_view{};
 }
 
 void AppendHeader(std::string& out, const AccessLogEntry& e, const config::AccessLogToken& t) {

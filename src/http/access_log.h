@@ -18,6 +18,7 @@ struct AccessLogEntry {
   std::chrono::system_clock::time_point start_time;
   const HeaderMap* request_headers = nullptr;   // may be null
   const HeaderMap* response_headers = nullptr;  // may be null
+  std::string_view request_added_lines;  // "name: value\r\n" lines the proxy added upstream
   std::string_view method;     // %REQ(:METHOD)%
   std::string_view path;       // %REQ(:PATH)%, the original target
   std::string_view authority;  // %REQ(:AUTHORITY)%

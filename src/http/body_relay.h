@@ -28,15 +28,17 @@ struct RelayResult {
 };
 
 // The head as it goes on the wire (HTTP/1.1; fields in their order).
-void AppendHead(const bhttp::request_header<HeaderMap>& head, std::string& out);
-void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string& out);
+// `added_lines` ("name: value\r\n" each) go after the fields.
+void AppendHead(const bhttp::request_header<HeaderMap>& head, std::string_view added_lines, std::string& out);
+void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string_view added_lines, std::string& out);
 
 // Sends the message whose head `parser` has read (and the caller has edited)
 // to `out`, its body streamed from `in` through `buffer`: memory stays at one
 // buffer whatever the body size. The head goes out with the first piece of
 // body, in one write for small messages. Framing follows the head: chunked
 // when it says chunked, raw bytes otherwise. Both directions of the proxy use
-// it: requests downstream to upstream, responses back. `header_only` sends
+// it: requests downstream to upstream, responses back. `added_lines` are
+// header lines to send after the head's fields. `header_only` sends
 // the head alone (HEAD, 204, 304). `head` is scratch space for the head's
 // text, kept by the caller so its capacity is reused message after message.
 //
@@ -46,11 +48,11 @@ template <bool isRequest, class InStream>
 Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body, HeaderAllocator>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
-                                          uint64_t& body_bytes) {
+                                          uint64_t& body_bytes, std::string_view added_lines = {}) {
   auto& msg = parser.get();
   const bool chunked = !header_only && msg.chunked();
   head.clear();
-  AppendHead(msg.base(), head);
+  AppendHead(msg.base(), added_lines, head);
   RelayResult result;
   bool done = header_only || parser.is_done();
   for (;;) {

@@ -300,6 +300,7 @@ void DownstreamConnection::WriteAccessLogs(const RequestState& rq) {
   AccessLogEntry entry;
   entry.start_time = rq.start_time;
   if (rq.parser) entry.request_headers = &rq.parser->get();
+  entry.request_added_lines = rq.added_request_lines;
   if (rq.response && rq.response->is_header_done()) entry.response_headers = &rq.response->get();
   entry.method = rq.method;
   entry.path = rq.original_target;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/beast/http/buffer_body.hpp>
@@ -39,6 +40,10 @@ struct RequestState {
     p.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(HeaderAllocator(&arena)));
   }
 
+  // Header lines ("name: value\r\n") the proxy adds to the upstream request
+  // after its fields: the trace context, written straight into the head.
+  std::pmr::string added_request_lines{&arena};
+
   std::shared_ptr<const ActiveConfig> active;
   std::mt19937_64* rng = nullptr;  // the worker's
   const ListenerRuntime* listener = nullptr;
@@ -65,6 +70,10 @@ struct RequestState {
   bool expect_continue = false;
   std::optional<std::chrono::microseconds> upstream_service_time;
   std::vector<std::unique_ptr<StreamFilter>> filters;
+
+  void AddRequestLine(std::string_view name, std::string_view value) {
+    added_request_lines.append(name).append(": ").append(value).append("\r\n");
+  }
 
   void AddFlag(std::string_view flag) {
     if (!response_flags.empty()) response_flags += ',';

@@ -48,7 +48,9 @@ class TracingFilter final : public StreamFilter {
     span_ = NewSpanContext(incoming, *rq.rng);
     span_.sampled = sampled || debug;
     span_.debug = debug;
-    tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context}, headers);
+    if (incoming.any_header) tracing::ClearPropagation(headers);
+    tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context},
+                    [&rq](std::string_view name, std::string_view value) { rq.AddRequestLine(name, value); });
     sampled_ = sampled || debug;
   }
 

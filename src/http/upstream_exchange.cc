@@ -122,7 +122,8 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
   // upstream sees anything.
   ex.body_started = !rq.parser->is_done();
   const RelayResult relay = co_await RelayMessage(socket_, buffer_, *rq.parser, ex.connection->socket,
-                                                  std::span<char>(body_buffer_), head_buffer_, false, rq.bytes_received);
+                                                  std::span<char>(body_buffer_), head_buffer_, false, rq.bytes_received,
+                                                  std::string_view(rq.added_request_lines));
   if (relay.read_error) {
     co_return IsClientProtocolError(relay.read_error) ? ExchangeStep::kDownstreamProtocol
                                                       : ExchangeStep::kDownstreamClosed;

@@ -19,6 +19,7 @@ namespace bhttp = boost::beast::http;
 struct Found {
   std::string_view b3, trace_id, span_id, parent_id, sampled, flags, traceparent, ot;
   std::string tracestate;
+  bool any = false;
 };
 
 bool IEquals(std::string_view a, std::string_view lower) { return EqualsLower(a, lower); }
@@ -38,6 +39,7 @@ Found Scan(const HeaderMap& h) {
   for (const auto& field : h) {
     const std::string_view n(field.name_string().data(), field.name_string().size());
     if (!IsPropagationName(n)) continue;
+    f.any = true;
     const std::string_view v(field.value().data(), field.value().size());
     if (IEquals(n, "b3")) f.b3 = v;
     else if (IEquals(n, "x-b3-traceid")) f.trace_id = v;
@@ -168,12 +170,16 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
 
 Incoming Extract(const HeaderMap& headers) {
   const Found found = Scan(headers);
-  // `b3` wins over X-B3-*: B3's own rule.
-  if (auto in = FromB3Single(found.b3)) return *in;
-  if (auto in = FromB3Multi(found)) return *in;
-  if (auto in = FromTraceparent(found)) return *in;
-  if (auto in = FromOtSpanContext(found)) return *in;
-  return {};
+  Incoming in = [&] {
+    // `b3` wins over X-B3-*: B3's own rule.
+    if (auto in = FromB3Single(found.b3)) return *in;
+    if (auto in = FromB3Multi(found)) return *in;
+    if (auto in = FromTraceparent(found)) return *in;
+    if (auto in = FromOtSpanContext(found)) return *in;
+    return Incoming{};
+  }();
+  in.any_header = found.any;
+  return in;
 }
 
 void ClearPropagation(HeaderMap& headers) {
@@ -225,18 +231,17 @@ class Line {
 
 }  // namespace
 
-void Inject(const SpanContext& span, const Formats& formats, HeaderMap& headers) {
-  ClearPropagation(headers);
+void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) {
   const HexIds hex(span);
   const bool sampled = span.debug || span.sampled.value_or(false);
   if (formats.b3_multi) {
-    headers.insert("x-b3-traceid", hex.Trace());
-    headers.insert("x-b3-spanid", hex.Id());
-    if (span.parent_id) headers.insert("x-b3-parentspanid", hex.Parent());
+    write("x-b3-traceid", hex.Trace());
+    write("x-b3-spanid", hex.Id());
+    if (span.parent_id) write("x-b3-parentspanid", hex.Parent());
     if (span.debug) {
-      headers.insert("x-b3-flags", "1");  // implies sampled, so x-b3-sampled is left out
+      write("x-b3-flags", "1");  // implies sampled, so x-b3-sampled is left out
     } else if (span.sampled) {
-      headers.insert("x-b3-sampled", *span.sampled ? "1" : "0");
+      write("x-b3-sampled", *span.sampled ? "1" : "0");
     }
   }
   if (formats.b3_single) {
@@ -246,18 +251,18 @@ void Inject(const SpanContext& span, const Formats& formats, HeaderMap& headers)
       b3 << (span.debug ? "-d" : (*span.sampled ? "-1" : "-0"));
       if (span.parent_id) b3 << "-" << hex.Parent();
     }
-    headers.insert("b3", b3.view());
+    write("b3", b3.view());
   }
   if (formats.w3c) {
     Line tp;
     tp << "00-" << std::string_view(hex.trace128, 32) << "-" << hex.Id() << (sampled ? "-01" : "-00");
-    headers.insert("traceparent", tp.view());
-    if (!span.tracestate.empty()) headers.insert("tracestate", span.tracestate);
+    write("traceparent", tp.view());
+    if (!span.tracestate.empty()) write("tracestate", span.tracestate);
   }
   if (formats.ot_span_context) {
     Line ot;
     ot << hex.Trace() << ";" << hex.Id() << ";" << hex.Parent() << ";cs";
-    headers.insert("x-ot-span-context", ot.view());
+    write("x-ot-span-context", ot.view());
   }
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include <boost/beast/http/fields.hpp>
 
+#include "absl/functional/function_ref.h"
 #include "src/common/header_map.h"
 #include "src/tracing/trace_context.h"
 
@@ -15,6 +17,7 @@ struct Incoming {
   std::optional<SpanContext> context;
   std::optional<bool> sampled;  // when there is no context
   bool debug = false;
+  bool any_header = false;  // some propagation header was present, even a malformed one
 };
 
 // Reads, in this order, the single `b3` header, the X-B3-* headers, W3C
@@ -31,9 +34,15 @@ struct Formats {
   bool ot_span_context = false;
 };
 
+// Receives each header Inject writes.
+using HeaderWriter = absl::FunctionRef<void(std::string_view name, std::string_view value)>;
+
 // Writes `span` (the proxy's span, whose id the next hop uses as parent) in
-// `formats`, replacing whatever the request carried in any format.
-void Inject(const SpanContext& span, const Formats& formats, HeaderMap& headers);
+// `formats`. The caller removes what the request carried first
+// (ClearPropagation). A writer, not a HeaderMap: the proxy writes these
+// straight into the upstream head, where a map insert per header cost more
+// than the rest of the unsampled path.
+void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write);
 
 // Removes every propagation header (for a request that starts a new trace).
 void ClearPropagation(HeaderMap& headers);

@@ -61,6 +61,15 @@ TEST(AccessLogTest, UpstreamServiceTimeHeaderWinsOverMeasured) {
   EXPECT_EQ(Formatter("%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% %UPSTREAM_SERVICE_TIME%").Format(e), "77 3");
 }
 
+TEST(AccessLogTest, RequestHeadersTheProxyAddedUpstreamArePrintable) {
+  HeaderMap req, res;
+  AccessLogEntry e = SampleEntry(req, res);
+  e.request_added_lines = "x-b3-traceid: 463ac35c9f6413ad\r\ntraceparent: 00-abc-def-01\r\n";
+  EXPECT_EQ(Formatter("%REQ(X-B3-TRACEID)% %REQ(TRACEPARENT)% %REQ(X-B3)% %RESP(TRACEPARENT)% %REQ(USER-AGENT)%")
+                .Format(e),
+            "463ac35c9f6413ad 00-abc-def-01 - - curl/8.0");
+}
+
 TEST(AccessLogTest, EveryOperator) {
   HeaderMap req, res;
   AccessLogEntry e = SampleEntry(req, res);

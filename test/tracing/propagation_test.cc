@@ -112,8 +112,15 @@ TEST(PropagationTest, InjectWritesEveryFormatAndReadsBack) {
   span.span_id = 0x1234;
   span.parent_id = *ParseHex64(kSpan);
   span.sampled = true;
-  fields h = With({{"x-b3-flags", "1"}, {"b3", "stale"}});
-  Inject(span, {true, true, true, true}, h);
+  fields h = With({{"x-b3-flags", "1"}, {"b3", "stale"}, {"user-agent", "t"}});
+  EXPECT_TRUE(Extract(h).any_header);
+  ClearPropagation(h);
+  EXPECT_EQ(h.count("b3"), 0u);
+  EXPECT_EQ(h["user-agent"], "t");
+  EXPECT_FALSE(Extract(h).any_header);
+  Inject(span, {true, true, true, true}, [&](std::string_view n, std::string_view v) {
+    h.insert(std::string(n), std::string(v));
+  });
   EXPECT_EQ(h["x-b3-traceid"], kTrace64);
   EXPECT_EQ(h["x-b3-spanid"], "0000000000001234");
   EXPECT_EQ(h["x-b3-parentspanid"], kSpan);
