@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,11 +31,22 @@ inline void AppendJsonString(std::string_view s, std::string& out) {
     a['"'] = a['\\'] = true;
     return a;
   }();
-  out.reserve(out.size() + s.size() + 2);
+  size_t first = 0;  // the first byte needing an escape
+  while (first < s.size() && !kEscape[static_cast<unsigned char>(s[first])]) ++first;
+  if (first == s.size()) {
+    // The usual case: quotes around a copy, in one resize.
+    const size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
   out += '"';
   // Characters that need no escape go out in runs, not one at a time.
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = first; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (!kEscape[c]) continue;
     out.append(s.data() + run, i - run);

@@ -49,6 +49,7 @@ class TracingFilter final : public StreamFilter {
     span_.sampled = sampled || debug;
     span_.debug = debug;
     if (incoming.any_header) tracing::ClearPropagation(headers);
+    rq.added_request_lines.reserve(256);  // every format at once fits: no regrowth
     tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context},
                     [&rq](std::string_view name, std::string_view value) { rq.AddRequestLine(name, value); });
     sampled_ = sampled || debug;
