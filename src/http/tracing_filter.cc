@@ -147,6 +147,7 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
   s.debug = span_.debug;
   s.shared = shared_;
   s.local_service = tracer_->service_name;
+  s.local_endpoint_json = tracer_->local_endpoint_json;
   const std::string_view upstream = rq.upstream_host;
   if (const size_t colon = upstream.rfind(':'); colon != std::string_view::npos) {
     s.remote_ip = upstream.substr(0, colon);
@@ -195,6 +196,7 @@ Tracer::Tracer(stats::Store& store, std::shared_ptr<tracing::ZipkinReporter> r, 
       zipkin(std::move(z)),
       node_id(std::move(id)),
       service_name(std::move(service)),
+      local_endpoint_json(tracing::EncodeEndpoint(service_name, "", 0)),
       random_sampling(store.CounterFor("tracing.random_sampling")),
       client_enabled(store.CounterFor("tracing.client_enabled")),
       service_forced(store.CounterFor("tracing.service_forced")),

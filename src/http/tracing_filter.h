@@ -20,6 +20,7 @@ struct Tracer {
   config::ZipkinConfig zipkin;
   std::string node_id;
   std::string service_name;  // localEndpoint.serviceName: the node's cluster
+  std::string local_endpoint_json;  // encoded once for every span
   stats::Counter& random_sampling;
   stats::Counter& client_enabled;
   stats::Counter& service_forced;

@@ -1,6 +1,9 @@
 #include "src/tracing/request_id.h"
 
 #include <array>
+#include <cstring>
+
+#include "src/tracing/trace_context.h"
 
 namespace tether::tracing {
 namespace {
@@ -25,18 +28,19 @@ constexpr std::array<bool, 256> kHex = [] {
 
 std::string GenerateRequestId(std::mt19937_64& rng) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  const uint64_t a = rng();
+  char hex[32];
+  WriteHex64(rng(), hex);
   const uint64_t b = rng();
+  WriteHex64(b, hex + 16);
+  // 8-4-4-4-12, version 4, RFC 4122 variant (8, 9, a or b).
   std::string id(36, '-');
-  size_t bit = 0;
-  for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    const uint64_t word = bit < 64 ? a : b;
-    id[i] = kDigits[(word >> (bit % 64)) & 0xf];
-    bit += 4;
-  }
+  std::memcpy(id.data(), hex, 8);
+  std::memcpy(id.data() + 9, hex + 8, 4);
+  std::memcpy(id.data() + 14, hex + 12, 4);
+  std::memcpy(id.data() + 19, hex + 16, 4);
+  std::memcpy(id.data() + 24, hex + 20, 12);
   id[kVersionPos] = '4';
-  id[19] = kDigits[8 + (b >> 60 & 0x3)];  // RFC 4122 variant: 8, 9, a or b
+  id[19] = kDigits[8 + (b >> 60 & 0x3)];
   return id;
 }
 

@@ -28,6 +28,9 @@ struct Span {
   bool shared = false;  // a server span sharing its id with the client's (Zipkin "shared")
   std::string_view local_service;
   std::string_view local_ip;  // empty: unknown
+  // The local endpoint already encoded (EncodeEndpoint): the same for every
+  // span of a process, so the tracer encodes it once. Empty: from the above.
+  std::string_view local_endpoint_json;
   std::string_view remote_ip;
   uint16_t remote_port = 0;
   absl::InlinedVector<Tag, 16> tags;

@@ -50,6 +50,14 @@ void Endpoint(std::string_view service, std::string_view ip, uint16_t port, std:
   out += '}';
 }
 
+void LocalEndpoint(const Span& s, std::string& out) {
+  if (s.local_endpoint_json.empty()) {
+    Endpoint(s.local_service, s.local_ip, 0, out);
+  } else {
+    out.append(s.local_endpoint_json);
+  }
+}
+
 void Ids(const Span& s, std::string& out) {
   if (s.trace_id.is_128) {
     char hex[34] = {'"'};
@@ -74,7 +82,7 @@ void SpanV2(const Span& s, std::string& out) {
   if (s.debug) out += ",\"debug\":true";
   if (s.shared) out += ",\"shared\":true";
   out += ",\"localEndpoint\":";
-  Endpoint(s.local_service, s.local_ip, 0, out);
+  LocalEndpoint(s, out);
   if (!s.remote_ip.empty()) {
     out += ",\"remoteEndpoint\":";
     Endpoint("", s.remote_ip, s.remote_port, out);
@@ -96,7 +104,7 @@ void Annotation(int64_t ts, std::string_view value, const Span& s, std::string& 
   absl::StrAppend(&out, "{\"timestamp\":", ts);
   Field(",\"value\":", value, out);
   out += ",\"endpoint\":";
-  Endpoint(s.local_service, s.local_ip, 0, out);
+  LocalEndpoint(s, out);
   out += '}';
 }
 
@@ -119,7 +127,7 @@ void SpanV1(const Span& s, std::string& out) {
     Field("{\"key\":", k, out);
     Field(",\"value\":", v, out);
     out += ",\"endpoint\":";
-    Endpoint(s.local_service, s.local_ip, 0, out);
+    LocalEndpoint(s, out);
     out += '}';
   }
   if (!s.remote_ip.empty()) {
@@ -150,6 +158,12 @@ std::string EncodeList(std::span<const Span> spans, Fn encode) {
 void AppendZipkinV2(const Span& span, std::string& out) { SpanV2(span, out); }
 
 void AppendZipkinV1(const Span& span, std::string& out) { SpanV1(span, out); }
+
+std::string EncodeEndpoint(std::string_view service, std::string_view ip, uint16_t port) {
+  std::string out;
+  Endpoint(service, ip, port, out);
+  return out;
+}
 
 std::string JoinJsonList(std::span<const std::string> objects) {
   size_t size = 2;

@@ -15,6 +15,9 @@ void AppendZipkinV2(const Span& span, std::string& out);
 // annotations, tags as binary annotations, the remote side as "sa"/"ca".
 void AppendZipkinV1(const Span& span, std::string& out);
 
+// A Zipkin endpoint object: {"serviceName":..,"ipv4"/"ipv6":..,"port":..}.
+std::string EncodeEndpoint(std::string_view service, std::string_view ip, uint16_t port);
+
 // A JSON list of encoded objects: the body of one POST.
 std::string JoinJsonList(std::span<const std::string> objects);
 

@@ -79,3 +79,23 @@ TEST(ZipkinJsonTest, EmptyBatchIsAnEmptyList) {
 
 }  // namespace
 }  // namespace tether::tracing
+
+namespace tether::tracing {
+namespace {
+
+TEST(ZipkinJsonTest, PreEncodedLocalEndpointGivesTheSameJson) {
+  Span s = Sample();
+  const std::string plain = EncodeZipkinV2(std::vector<Span>{s}) + EncodeZipkinV1(std::vector<Span>{s});
+  const std::string endpoint = EncodeEndpoint(s.local_service, s.local_ip, 0);
+  EXPECT_EQ(endpoint, "{\"serviceName\":\"frontend\"}");
+  s.local_endpoint_json = endpoint;
+  EXPECT_EQ(EncodeZipkinV2(std::vector<Span>{s}) + EncodeZipkinV1(std::vector<Span>{s}), plain);
+}
+
+TEST(ZipkinJsonTest, EndpointNamesTheAddressFamily) {
+  EXPECT_EQ(EncodeEndpoint("", "10.0.0.1", 80), "{\"serviceName\":\"\",\"ipv4\":\"10.0.0.1\",\"port\":80}");
+  EXPECT_EQ(EncodeEndpoint("A", "::1", 0), "{\"serviceName\":\"a\",\"ipv6\":\"::1\"}");
+}
+
+}  // namespace
+}  // namespace tether::tracing
