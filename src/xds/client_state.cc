@@ -6,7 +6,7 @@ namespace tether::xds {
 
 namespace v1 = discovery::v1;
 
-ClientState::ClientState(v1::Node node) : node_(std::move(node)) {}
+ClientState::ClientState(config::v1::Node node) : node_(std::move(node)) {}
 
 void ClientState::Subscribe(const ResourceType* type) {
   if (Find(type->type_url()) == nullptr) types_.push_back({type, {}});

@@ -19,7 +19,7 @@ namespace tether::xds {
 // the xDS client's thread).
 class ClientState {
  public:
-  explicit ClientState(discovery::v1::Node node);
+  explicit ClientState(config::v1::Node node);
 
   // Subscribes to `type` (wildcard). Types are requested in registration
   // order: clusters and endpoints before listeners and routes, as Envoy's ADS.
@@ -63,7 +63,7 @@ class ClientState {
   discovery::v1::DiscoveryRequest Request(const TypeState& t) const;
   TypeState* Find(std::string_view type_url);
 
-  discovery::v1::Node node_;
+  config::v1::Node node_;
   std::vector<TypeState> types_;  // registration order
 };
 

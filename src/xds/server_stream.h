@@ -41,7 +41,7 @@ class ServerStream {
   std::vector<discovery::v1::DiscoveryResponse> OnSnapshot(const NodeSnapshot& snapshot);
 
   const TypeStatus* Status(const std::string& type_url) const;
-  const discovery::v1::Node& node() const { return node_; }
+  const config::v1::Node& node() const { return node_; }
 
  private:
   struct TypeState {
@@ -53,7 +53,7 @@ class ServerStream {
   std::optional<discovery::v1::DiscoveryResponse> MaybePush(const std::string& type_url, TypeState& t,
                                                             const NodeSnapshot& snapshot);
 
-  discovery::v1::Node node_;
+  config::v1::Node node_;
   std::map<std::string, TypeState> types_;
   uint64_t next_nonce_ = 1;
 };

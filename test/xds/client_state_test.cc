@@ -44,8 +44,8 @@ class ClientStateTest : public ::testing::Test {
     state_.Subscribe(&kClusters);
     state_.Subscribe(&kListeners);
   }
-  static v1::Node MakeNode() {
-    v1::Node n;
+  static config::v1::Node MakeNode() {
+    config::v1::Node n;
     n.set_id("sidecar-1");
     n.set_cluster("client");
     return n;
