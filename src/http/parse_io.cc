@@ -13,8 +13,9 @@ constexpr size_t kMaxPieces = 8;
 }  // namespace
 
 size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, beast::error_code& ec) {
+  if (pieces.size() > kMaxPieces) return 0;  // WriteRest sends them all
   std::array<iovec, kMaxPieces> iov;
-  const size_t count = std::min(pieces.size(), kMaxPieces);
+  const size_t count = pieces.size();
   for (size_t i = 0; i < count; ++i) {
     iov[i].iov_base = const_cast<void*>(pieces[i].data());
     iov[i].iov_len = pieces[i].size();
@@ -32,9 +33,13 @@ size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, be
 }
 
 Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent) {
+  if (pieces.size() > kMaxPieces) {
+    auto [ec, n] = co_await asio::async_write(socket, pieces, kNoThrow);  // SendNow sent none of these
+    co_return ec;
+  }
   std::array<asio::const_buffer, kMaxPieces> rest;
   size_t count = 0;
-  for (const asio::const_buffer& piece : pieces.first(std::min(pieces.size(), kMaxPieces))) {
+  for (const asio::const_buffer& piece : pieces) {
     if (sent >= piece.size()) {
       sent -= piece.size();
       continue;

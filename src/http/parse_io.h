@@ -69,10 +69,10 @@ Awaitable<beast::error_code> ReadParsedHeader(Stream& in, beast::flat_buffer& bu
 
 // Sends what the kernel takes right now (never blocks). Returns the bytes
 // sent; `ec` is set on a real error, not when the socket buffer is full.
+// More than 8 pieces are left to WriteRest whole.
 size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, beast::error_code& ec);
 
-// Writes all of `pieces` (at most 8): at once when the kernel takes them,
-// asynchronously for the rest otherwise.
+// Writes what SendNow left of `pieces` (`sent` bytes went already).
 Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent);
 
 }  // namespace tether::http

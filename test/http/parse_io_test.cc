@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -115,6 +116,25 @@ TEST_F(ParseIoTest, WritesMoreThanTheSocketBufferWholeAndInOrder) {
   reader.join();
   EXPECT_EQ(received.size(), head.size() + big.size());
   EXPECT_TRUE(received == head + big);
+}
+
+TEST_F(ParseIoTest, MoreThanEightPiecesAllArrive) {
+  std::vector<std::string> parts;
+  std::vector<asio::const_buffer> pieces;
+  for (int i = 0; i < 12; ++i) parts.push_back("part" + std::to_string(i) + ";");
+  for (const auto& p : parts) pieces.push_back(asio::buffer(p));
+  beast::error_code ec;
+  const size_t sent = SendNow(near_, pieces, ec);
+  EXPECT_EQ(sent, 0u);
+  EXPECT_FALSE(Run(WriteRest(near_, pieces, sent)));
+  near_.shutdown(TcpSocket::shutdown_send);
+  std::string received;
+  char chunk[256];
+  boost::system::error_code rec;
+  for (size_t n; (n = far_.read_some(asio::buffer(chunk), rec)) > 0 || !rec;) received.append(chunk, n);
+  std::string expected;
+  for (const auto& p : parts) expected += p;
+  EXPECT_EQ(received, expected);
 }
 
 TEST_F(ParseIoTest, SendNowReportsAClosedPeer) {
