@@ -31,8 +31,8 @@ void WriteHex64(uint64_t v, char* out) {
   static constexpr auto kPairs = [] {
     std::array<char, 512> a{};
     for (int b = 0; b < 256; ++b) {
-      a[2 * b] = "0123456789abcdef"[b >> 4];
-      a[2 * b + 1] = "0123456789abcdef"[b & 0xf];
+      a[2 * b] = kDigits[b >> 4];
+      a[2 * b + 1] = kDigits[b & 0xf];
     }
     return a;
   }();

@@ -1,6 +1,7 @@
 #include "src/xds/client_state.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace tether::xds {
 
@@ -27,14 +28,18 @@ std::vector<v1::DiscoveryRequest> ClientState::OnStreamStart() const {
   return out;
 }
 
-ClientState::TypeState* ClientState::Find(std::string_view type_url) {
+const ClientState::TypeState* ClientState::Find(std::string_view type_url) const {
   auto it = std::find_if(types_.begin(), types_.end(), [&](const TypeState& t) { return t.type->type_url() == type_url; });
   return it == types_.end() ? nullptr : &*it;
 }
 
+ClientState::TypeState* ClientState::Find(std::string_view type_url) {
+  return const_cast<TypeState*>(std::as_const(*this).Find(type_url));
+}
+
 const ClientState::TypeStatus* ClientState::Status(std::string_view type_url) const {
-  auto it = std::find_if(types_.begin(), types_.end(), [&](const TypeState& t) { return t.type->type_url() == type_url; });
-  return it == types_.end() ? nullptr : &it->status;
+  const TypeState* t = Find(type_url);
+  return t == nullptr ? nullptr : &t->status;
 }
 
 ClientState::Outcome ClientState::OnResponse(const v1::DiscoveryResponse& response) {

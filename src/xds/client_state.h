@@ -61,6 +61,7 @@ class ClientState {
     TypeStatus status;
   };
   discovery::v1::DiscoveryRequest Request(const TypeState& t) const;
+  const TypeState* Find(std::string_view type_url) const;
   TypeState* Find(std::string_view type_url);
 
   config::v1::Node node_;
