@@ -61,22 +61,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
                     return
-                remaining = size
-                while remaining:
-                    chunk = self.rfile.read(min(remaining, 65536))
-                    if not chunk:
-                        return
-                    remaining -= len(chunk)
-                    yield chunk
+                if not (yield from self.read_exactly(size)):
+                    return  # the peer closed inside the chunk
                 self.rfile.readline()
         else:
-            remaining = int(self.headers.get("Content-Length", "0"))
-            while remaining:
-                chunk = self.rfile.read(min(remaining, 65536))
-                if not chunk:
-                    return
-                remaining -= len(chunk)
-                yield chunk
+            yield from self.read_exactly(int(self.headers.get("Content-Length", "0")))
+
+    def read_exactly(self, remaining):
+        """Yields `remaining` body bytes in pieces; returns False if the peer closes first."""
+        while remaining:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                return False
+            remaining -= len(chunk)
+            yield chunk
+        return True
 
     def send_simple(self, status, body=b"", content_type="text/plain", extra=None):
         self.send_response(status)
