@@ -92,14 +92,14 @@ absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match) {
   return absl::OkStatus();
 }
 
-absl::Status CheckClusterName(const std::string& path, const std::string& name, const std::set<std::string>& clusters) {
+absl::Status CheckClusterName(const std::string& path, const std::string& name, const std::set<std::string>* clusters) {
   if (name.empty()) return Err(path, "required");
-  if (!clusters.contains(name)) return Err(path, StrCat("unknown cluster \"", name, "\""));
+  if (clusters != nullptr && !clusters->contains(name)) return Err(path, StrCat("unknown cluster \"", name, "\""));
   return absl::OkStatus();
 }
 
 absl::Status CheckRouteAction(const std::string& path, const v1::RouteAction& action,
-                              const std::set<std::string>& clusters) {
+                              const std::set<std::string>* clusters) {
   switch (action.cluster_specifier_case()) {
     case v1::RouteAction::kCluster:
       TETHER_RETURN_IF_ERROR(CheckClusterName(path + ".cluster", action.cluster(), clusters));
@@ -151,7 +151,7 @@ absl::Status CheckRedirect(const std::string& path, const v1::RedirectAction& r)
   return absl::OkStatus();
 }
 
-absl::Status CheckRoute(const std::string& path, const v1::Route& route, const std::set<std::string>& clusters) {
+absl::Status CheckRoute(const std::string& path, const v1::Route& route, const std::set<std::string>* clusters) {
   if (!route.has_match()) return Err(path + ".match", "required (e.g. match: {prefix: \"/\"})");
   TETHER_RETURN_IF_ERROR(CheckMatch(path + ".match", route.match()));
   switch (route.action_case()) {
@@ -184,7 +184,7 @@ bool ValidDomain(const std::string& d) {
 
 absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh,
                               std::map<std::string, std::string>& domains_seen,
-                              const std::set<std::string>& clusters) {
+                              const std::set<std::string>* clusters) {
   if (vh.domains().empty()) return Err(path + ".domains", "needs at least one domain (\"*\" matches all)");
   for (int j = 0; j < vh.domains_size(); ++j) {
     // Hosts are matched case-insensitively, so "API.local" and "api.local" collide.
@@ -206,7 +206,7 @@ absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh
 }  // namespace
 
 absl::Status ValidateRouteConfig(const std::string& path, const v1::RouteConfiguration& rc,
-                                 const std::set<std::string>& clusters) {
+                                 const std::set<std::string>* clusters) {
   std::set<std::string> names;
   std::map<std::string, std::string> domains;  // domain -> virtual host
   for (int i = 0; i < rc.virtual_hosts_size(); ++i) {

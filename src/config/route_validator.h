@@ -10,8 +10,9 @@ namespace tether::config {
 
 // Checks one inline route configuration (virtual hosts, domains, matches,
 // actions, header mutations). `path` is the configuration's field path, which
-// starts every error; `clusters` are the names routes may refer to.
+// starts every error; `clusters` are the names routes may refer to (null: not checked, as for
+// resources from the control plane, which warm until their clusters arrive).
 absl::Status ValidateRouteConfig(const std::string& path, const v1::RouteConfiguration& route_config,
-                                 const std::set<std::string>& clusters);
+                                 const std::set<std::string>* clusters);
 
 }  // namespace tether::config

@@ -27,10 +27,11 @@ absl::Status ValidateListenerTracing(const std::string& path, const v1::Listener
   return absl::OkStatus();
 }
 
-absl::Status ValidateTracing(const v1::Tracing& tracing, const std::set<std::string>& clusters) {
+absl::Status ValidateTracing(const v1::Tracing& tracing, const std::set<std::string>* clusters) {
   if (!tracing.has_zipkin()) return Err("tracing.zipkin", "required (the only tracer so far)");
   const auto& z = tracing.zipkin();
-  if (!clusters.contains(z.collector_cluster())) {
+  if (z.collector_cluster().empty()) return Err("tracing.zipkin.collector_cluster", "required");
+  if (clusters != nullptr && !clusters->contains(z.collector_cluster())) {
     return Err("tracing.zipkin.collector_cluster", StrCat("unknown cluster \"", z.collector_cluster(), "\""));
   }
   if (!z.collector_endpoint().empty() && !z.collector_endpoint().starts_with("/")) {

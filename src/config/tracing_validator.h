@@ -10,6 +10,7 @@ namespace tether::config {
 
 // Checks of the tracing config, with ValidateBootstrap's field-path errors.
 absl::Status ValidateListenerTracing(const std::string& path, const v1::ListenerTracing& tracing);
-absl::Status ValidateTracing(const v1::Tracing& tracing, const std::set<std::string>& clusters);
+// `clusters` null: the collector cluster is not looked up (xDS resources).
+absl::Status ValidateTracing(const v1::Tracing& tracing, const std::set<std::string>* clusters);
 
 }  // namespace tether::config

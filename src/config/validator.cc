@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
 #include "src/config/route_validator.h"
@@ -85,13 +86,24 @@ class BindTable {
   std::vector<Bound> bound_;
 };
 
-absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConnectionManager& hcm,
-                                    const std::set<std::string>& clusters) {
+// What references may point at: `clusters` null = not checked (an xDS
+// resource warms until they arrive); `dynamic` = a control plane is
+// configured, so rds routes and EDS clusters can be delivered.
+struct Scope {
+  const std::set<std::string>* clusters = nullptr;
+  bool dynamic = false;
+};
+
+absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConnectionManager& hcm, Scope scope) {
   if (hcm.route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName) {
-    return Err(path + ".rds_route_config_name", "dynamic routes (rds) need the control plane, not available yet");
+    if (!scope.dynamic) {
+      return Err(path + ".rds_route_config_name", "dynamic routes (rds) need dynamic_resources.ads in the bootstrap");
+    }
+    if (hcm.rds_route_config_name().empty()) return Err(path + ".rds_route_config_name", "must not be empty");
+  } else {
+    if (!hcm.has_route_config()) return Err(path + ".route_config", "required");
+    TETHER_RETURN_IF_ERROR(ValidateRouteConfig(path + ".route_config", hcm.route_config(), scope.clusters));
   }
-  if (!hcm.has_route_config()) return Err(path + ".route_config", "required");
-  TETHER_RETURN_IF_ERROR(ValidateRouteConfig(path + ".route_config", hcm.route_config(), clusters));
   for (int i = 0; i < hcm.access_log_size(); ++i) {
     const auto& log = hcm.access_log(i);
     if (log.format().empty()) continue;  // Envoy's default format
@@ -116,7 +128,7 @@ absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConne
   return absl::OkStatus();
 }
 
-absl::Status CheckListener(const std::string& path, const v1::Listener& l, const std::set<std::string>& clusters) {
+absl::Status CheckListener(const std::string& path, const v1::Listener& l, Scope scope) {
   if (l.name().empty()) return Err(path + ".name", "required");
   if (!l.address().has_socket_address()) return Err(path + ".address.socket_address", "required");
   TETHER_RETURN_IF_ERROR(CheckSocketAddress(path + ".address.socket_address", l.address().socket_address(), true));
@@ -125,16 +137,14 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, const
   }
   if (l.has_drain_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".drain_timeout", l.drain_timeout(), false));
   if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
-  return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), clusters);
+  return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), scope);
 }
 
-absl::Status CheckEndpoints(const std::string& path, const v1::Cluster& c) {
-  const auto& la = c.load_assignment();
-  const bool ip_only = c.type() == v1::Cluster::STATIC;
+absl::Status CheckEndpoints(const std::string& path, const v1::ClusterLoadAssignment& la, bool ip_only) {
   for (int i = 0; i < la.endpoints_size(); ++i) {
     for (int j = 0; j < la.endpoints(i).lb_endpoints_size(); ++j) {
       const auto& e = la.endpoints(i).lb_endpoints(j);
-      const std::string ep = StrCat(path, ".load_assignment.endpoints[", i, "].lb_endpoints[", j, "]");
+      const std::string ep = StrCat(path, ".endpoints[", i, "].lb_endpoints[", j, "]");
       const std::string sp = ep + ".endpoint.address.socket_address";
       if (!e.endpoint().address().has_socket_address()) return Err(sp, "required");
       const auto& a = e.endpoint().address().socket_address();
@@ -151,10 +161,10 @@ absl::Status CheckEndpoints(const std::string& path, const v1::Cluster& c) {
   return absl::OkStatus();
 }
 
-absl::Status CheckCluster(const std::string& path, const v1::Cluster& c) {
+absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope scope) {
   if (c.name().empty()) return Err(path + ".name", "required");
-  if (c.type() == v1::Cluster::EDS) {
-    return Err(path + ".type", "EDS needs the control plane, not available yet (use STATIC or STRICT_DNS)");
+  if (c.type() == v1::Cluster::EDS && !scope.dynamic) {
+    return Err(path + ".type", "EDS needs dynamic_resources.ads in the bootstrap (or use STATIC or STRICT_DNS)");
   }
   if (!v1::Cluster::DiscoveryType_IsValid(c.type())) return Err(path + ".type", StrCat("unknown type ", c.type()));
   if (!v1::Cluster::LbPolicy_IsValid(c.lb_policy())) return Err(path + ".lb_policy", StrCat("unknown policy ", c.lb_policy()));
@@ -164,7 +174,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c) {
   if (c.has_connect_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".connect_timeout", c.connect_timeout(), true));
   if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
   if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
-  return CheckEndpoints(path, c);
+  return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }
 
 // The admin endpoint: empty address = 127.0.0.1, port 0 = 15000 (see server.cc).
@@ -179,26 +189,72 @@ absl::Status CheckAdmin(const v1::Bootstrap& bootstrap, BindTable& binds) {
   return absl::OkStatus();
 }
 
+// Resource paths start at the resource: "address.port_value", not ".address...".
+absl::Status FromTop(absl::Status s) {
+  if (s.ok() || !absl::StartsWith(s.message(), ".")) return s;
+  return absl::Status(s.code(), s.message().substr(1));
+}
+
+absl::Status CheckAds(const v1::Bootstrap& bootstrap) {
+  if (!bootstrap.has_dynamic_resources()) return absl::OkStatus();
+  const auto& ads = bootstrap.dynamic_resources().ads();
+  const std::string path = "dynamic_resources.ads";
+  if (ads.address().empty()) return Err(path + ".address", "required (host:port of the control plane)");
+  if (ads.address().find(':') == std::string::npos) return Err(path + ".address", StrCat("\"", ads.address(), "\" has no port"));
+  if (bootstrap.node().id().empty()) return Err("node.id", "required with dynamic_resources (the control plane selects by it)");
+  if (ads.has_initial_fetch_timeout()) {
+    TETHER_RETURN_IF_ERROR(CheckDuration(path + ".initial_fetch_timeout", ads.initial_fetch_timeout(), false));
+  }
+  if (ads.has_reconnect_base()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".reconnect_base", ads.reconnect_base(), true));
+  if (ads.has_reconnect_max()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".reconnect_max", ads.reconnect_max(), true));
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status ValidateListenerResource(const v1::Listener& listener) {
+  return FromTop(CheckListener("", listener, Scope{nullptr, true}));
+}
+
+absl::Status ValidateClusterResource(const v1::Cluster& cluster) {
+  return FromTop(CheckCluster("", cluster, Scope{nullptr, true}));
+}
+
+absl::Status ValidateRouteConfigurationResource(const v1::RouteConfiguration& route_config) {
+  if (route_config.name().empty()) return Err("name", "required");
+  return FromTop(ValidateRouteConfig("", route_config, nullptr));
+}
+
+absl::Status ValidateClusterLoadAssignment(const v1::ClusterLoadAssignment& assignment) {
+  if (assignment.cluster_name().empty()) return Err("cluster_name", "required");
+  return FromTop(CheckEndpoints("", assignment, true));
+}
+
+absl::Status ValidateTracingResource(const v1::Tracing& tracing) { return ValidateTracing(tracing, nullptr); }
 
 absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
   BindTable binds;
   TETHER_RETURN_IF_ERROR(CheckAdmin(bootstrap, binds));
+  TETHER_RETURN_IF_ERROR(CheckAds(bootstrap));
   const auto& sr = bootstrap.static_resources();
   std::set<std::string> clusters;
+  const Scope scope{&clusters, bootstrap.has_dynamic_resources()};
   for (int i = 0; i < sr.clusters_size(); ++i) {
     const std::string cp = StrCat("static_resources.clusters[", i, "]");
-    TETHER_RETURN_IF_ERROR(CheckCluster(cp, sr.clusters(i)));
+    TETHER_RETURN_IF_ERROR(CheckCluster(cp, sr.clusters(i), scope));
     if (!clusters.insert(sr.clusters(i).name()).second) {
       return Err(cp + ".name", StrCat("duplicate cluster \"", sr.clusters(i).name(), "\""));
     }
   }
-  if (bootstrap.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateTracing(bootstrap.tracing(), clusters));
+  // With a control plane, the collector cluster may arrive by xDS.
+  if (bootstrap.has_tracing()) {
+    TETHER_RETURN_IF_ERROR(ValidateTracing(bootstrap.tracing(), scope.dynamic ? nullptr : &clusters));
+  }
   std::set<std::string> listeners;
   for (int i = 0; i < sr.listeners_size(); ++i) {
     const std::string lp = StrCat("static_resources.listeners[", i, "]");
     const auto& l = sr.listeners(i);
-    TETHER_RETURN_IF_ERROR(CheckListener(lp, l, clusters));
+    TETHER_RETURN_IF_ERROR(CheckListener(lp, l, scope.dynamic ? Scope{nullptr, true} : scope));
     if (!listeners.insert(l.name()).second) return Err(lp + ".name", StrCat("duplicate listener \"", l.name(), "\""));
     const auto& a = l.address().socket_address();
     const std::string taken = binds.Add(a.address(), a.port_value(), StrCat("listener \"", l.name(), "\""));

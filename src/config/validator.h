@@ -12,4 +12,14 @@ namespace tether::config {
 // The control plane links this too, so both sides refuse the same things.
 absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap);
 
+// One resource as the control plane delivers it: the same checks, with
+// paths from the resource ("address.socket_address.port_value: ..."), except
+// that cluster and route names are not resolved: a listener naming a cluster
+// that has not arrived yet warms instead of being refused.
+absl::Status ValidateListenerResource(const v1::Listener& listener);
+absl::Status ValidateClusterResource(const v1::Cluster& cluster);
+absl::Status ValidateRouteConfigurationResource(const v1::RouteConfiguration& route_config);
+absl::Status ValidateClusterLoadAssignment(const v1::ClusterLoadAssignment& assignment);
+absl::Status ValidateTracingResource(const v1::Tracing& tracing);
+
 }  // namespace tether::config

@@ -28,6 +28,10 @@ class ResourceType {
  public:
   virtual ~ResourceType() = default;
   virtual std::string_view type_url() const = 0;
+  // The message's short name: "Listener", "Cluster"... (what operators write as `kind`).
+  std::string_view kind() const;
+  // An empty message of the type, to parse into.
+  virtual const google::protobuf::Message& prototype() const = 0;
   // The resource or an error naming its field ("connect_timeout: must be positive").
   virtual absl::StatusOr<Resource> Decode(const google::protobuf::Any& any) const = 0;
   // Equal resources are not pushed again.
@@ -48,6 +52,7 @@ class TypedResourceType final : public ResourceType {
         validate_(std::move(validate)) {}
 
   std::string_view type_url() const override { return type_url_; }
+  const google::protobuf::Message& prototype() const override { return Proto::default_instance(); }
 
   absl::StatusOr<Resource> Decode(const google::protobuf::Any& any) const override {
     if (any.type_url() != type_url_) {

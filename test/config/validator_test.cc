@@ -150,7 +150,7 @@ TEST(ValidatorTest, ClusterChecks) {
   s.mutable_static_resources()->mutable_clusters(0)->set_type(v1::Cluster::STRICT_DNS);
   EXPECT_TRUE(ValidateBootstrap(s).ok());
   s.mutable_static_resources()->mutable_clusters(0)->set_type(v1::Cluster::EDS);
-  EXPECT_NE(Error(s).find("clusters[0].type: EDS needs the control plane"), std::string::npos);
+  EXPECT_NE(Error(s).find("clusters[0].type: EDS needs dynamic_resources.ads"), std::string::npos);
 }
 
 TEST(ValidatorTest, LimitsAndAccessLogFormat) {
@@ -223,7 +223,7 @@ TEST(ValidatorTest, ConnectionManagerAndRouteConfigRequired) {
   EXPECT_EQ(Error(r), "static_resources.listeners[0].http_connection_manager.route_config: required");
   Hcm(r)->set_rds_route_config_name("routes");
   EXPECT_EQ(Error(r), "static_resources.listeners[0].http_connection_manager.rds_route_config_name: "
-                      "dynamic routes (rds) need the control plane, not available yet");
+                      "dynamic routes (rds) need dynamic_resources.ads in the bootstrap");
 }
 
 TEST(ValidatorTest, HeaderLimitsAndTimeouts) {
