@@ -148,6 +148,20 @@ absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text) {
   }
 }
 
+absl::StatusOr<std::vector<std::string>> YamlDocumentsToJson(const std::string& yaml_text) {
+  try {
+    std::vector<std::string> out;
+    for (const YAML::Node& doc : YAML::LoadAll(yaml_text)) {
+      std::string json;
+      if (absl::Status s = NodeToJson(doc, json); !s.ok()) return s;
+      out.push_back(std::move(json));
+    }
+    return out;
+  } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
+    return ErrorAt(e.mark, e.msg);
+  }
+}
+
 absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const std::string& source) {
   // Read as a generic document first: syntax errors get a line and column,
   // schema mistakes a field path (see json_schema_check.h for why).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tether/config/v1/bootstrap.pb.h"
@@ -19,5 +20,11 @@ absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const 
 // YAML document -> JSON text. Plain scalars that look like numbers, booleans
 // or null become those; quoted scalars stay strings.
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text);
+
+// Every document of a multi-document YAML stream (`---` separated) -> JSON
+// text, in order; an empty document becomes "null" so indices stay those the
+// author counts. Errors are `LINE:COLUMN: what` as YamlToJson's. For the
+// control plane's resource files (several resources in one file).
+absl::StatusOr<std::vector<std::string>> YamlDocumentsToJson(const std::string& yaml_text);
 
 }  // namespace tether::config

@@ -29,6 +29,7 @@ std::optional<v1::DiscoveryResponse> ServerStream::OnRequest(const v1::Discovery
   const std::string& type_url = request.type_url();
   auto [it, subscribed_now] = types_.try_emplace(type_url);
   TypeState& t = it->second;
+  last_event_ = Event::kIgnored;
 
   if (request.response_nonce().empty()) {
     // A subscription (a new stream). The version it names is what the
@@ -37,6 +38,7 @@ std::optional<v1::DiscoveryResponse> ServerStream::OnRequest(const v1::Discovery
     t.status.acked_version = request.version_info();
     t.in_flight = false;
     t.status.sync = Sync::kSynced;
+    last_event_ = Event::kSubscribed;
     return MaybePush(type_url, t, snapshot);
   }
   if (subscribed_now || request.response_nonce() != t.nonce) return std::nullopt;  // stale: ignored
@@ -45,12 +47,14 @@ std::optional<v1::DiscoveryResponse> ServerStream::OnRequest(const v1::Discovery
   if (request.has_error_detail()) {
     t.status.nack_message = request.error_detail().message();
     t.status.sync = Sync::kNacked;
+    last_event_ = Event::kNacked;
     // Not the same version again; a newer one, if there is one, goes out.
     return MaybePush(type_url, t, snapshot);
   }
   t.status.acked_version = request.version_info();
   t.status.nack_message.clear();
   t.status.sync = Sync::kSynced;
+  last_event_ = Event::kAcked;
   return MaybePush(type_url, t, snapshot);
 }
 

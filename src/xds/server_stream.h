@@ -41,6 +41,11 @@ class ServerStream {
   std::vector<discovery::v1::DiscoveryResponse> OnSnapshot(const NodeSnapshot& snapshot);
 
   const TypeStatus* Status(const std::string& type_url) const;
+
+  // What the last OnRequest was, for the server's metrics (NACK counts, the
+  // time from a change to its ACK).
+  enum class Event { kIgnored, kSubscribed, kAcked, kNacked };
+  Event last_event() const { return last_event_; }
   const config::v1::Node& node() const { return node_; }
 
  private:
@@ -56,6 +61,7 @@ class ServerStream {
   config::v1::Node node_;
   std::map<std::string, TypeState> types_;
   uint64_t next_nonce_ = 1;
+  Event last_event_ = Event::kIgnored;
 };
 
 }  // namespace tether::xds

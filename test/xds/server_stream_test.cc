@@ -132,5 +132,21 @@ TEST(ServerStreamTest, UnchangedOrMissingTypesPushNothing) {
   EXPECT_EQ(s.Status("type.googleapis.com/other"), nullptr);
 }
 
+TEST(ServerStreamTest, LastEventSaysWhatARequestWas) {
+  ServerStream s;
+  const NodeSnapshot v1 = Snapshot("v1", {"a"});
+  auto res = s.OnRequest(Subscribe(), v1);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kSubscribed);
+  s.OnRequest(Ack(*res), v1);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kAcked);
+  const NodeSnapshot v2 = Snapshot("v2", {"a", "b"});
+  auto pushed = s.OnSnapshot(v2);
+  ASSERT_EQ(pushed.size(), 1u);
+  s.OnRequest(Ack(*res), v2);  // the old nonce: stale
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kIgnored);
+  s.OnRequest(Nack(pushed[0], "v1", "bad"), v2);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kNacked);
+}
+
 }  // namespace
 }  // namespace tether::xds

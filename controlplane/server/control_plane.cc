@@ -1,0 +1,95 @@
+#include "controlplane/server/control_plane.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace tether::controlplane {
+
+ControlPlane::ControlPlane(Options options) : options_(std::move(options)) {}
+
+ControlPlane::~ControlPlane() { Shutdown(); }
+
+absl::Status ControlPlane::Start() {
+  std::optional<std::string> token;
+  if (!options_.auth_token_file.empty()) {
+    std::ifstream in(options_.auth_token_file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) return absl::InvalidArgumentError(absl::StrCat(options_.auth_token_file, ": cannot read the token"));
+    token = std::string(absl::StripAsciiWhitespace(text.str()));
+    if (token->empty()) return absl::InvalidArgumentError(absl::StrCat(options_.auth_token_file, ": is empty"));
+  }
+  std::optional<StateFile> state;
+  if (!options_.state_dir.empty()) state.emplace(options_.state_dir);
+  hub_ = std::make_unique<Hub>(metrics_, std::move(state));
+  if (absl::Status s = hub_->RestoreState(); !s.ok()) return s;
+
+  if (!options_.config_dir.empty()) {
+    config_dir_ = std::make_unique<ConfigDir>(options_.config_dir);
+    // Watch before the first read, so a change during it is not missed.
+    watcher_ = std::make_unique<DirWatcher>(options_.config_dir, std::chrono::milliseconds(50),
+                                            [this] { ReloadDirectory(); });
+    if (absl::Status s = watcher_->Start(); !s.ok()) return s;
+    ReloadDirectory();
+  }
+
+  ads_ = std::make_unique<AdsService>(*hub_);
+  management_ = std::make_unique<ManagementService>(*hub_, token);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.RegisterService(ads_.get());
+  builder.RegisterService(management_.get());
+  builder.SetMaxSendMessageSize(-1);  // a large snapshot is still one response
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("--listen ", options_.listen, ": cannot listen"));
+  }
+  spdlog::info("tether-control: xDS and management on {} (port {})", options_.listen, grpc_port_);
+
+  if (options_.http_listen != "off" && !options_.http_listen.empty()) {
+    http_ = std::make_unique<HttpEndpoint>([this](std::string_view path) { return Http(path); });
+    if (absl::Status s = http_->Start(options_.http_listen); !s.ok()) return s;
+    spdlog::info("tether-control: /healthz /readyz /metrics on {}", options_.http_listen);
+  }
+  ready_ = true;
+  return absl::OkStatus();
+}
+
+void ControlPlane::Shutdown() {
+  ready_ = false;
+  watcher_.reset();
+  // Open streams (sidecars, WatchStatus) are cancelled after the deadline.
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  server_.reset();
+  http_.reset();
+  hub_.reset();
+}
+
+void ControlPlane::ReloadDirectory() {
+  ConfigDir::Result result = config_dir_->Load();
+  for (const auto& e : result.errors) spdlog::error("config dir: {}", e);
+  for (const auto& w : result.warnings) spdlog::warn("config dir: {}", w);
+  spdlog::info("config dir {}: {} resources", options_.config_dir, result.resources.size());
+  hub_->SetDirectory(std::move(result.resources));
+}
+
+HttpEndpoint::Reply ControlPlane::Http(std::string_view path) {
+  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+  if (path == "/readyz") {
+    if (ready_) return {200, "text/plain; charset=utf-8", "ready\n"};
+    return {503, "text/plain; charset=utf-8", "not ready\n"};
+  }
+  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", hub_->RenderMetrics()};
+  return {404, "text/plain; charset=utf-8", "not found (try /healthz, /readyz, /metrics)\n"};
+}
+
+}  // namespace tether::controlplane

@@ -1,0 +1,277 @@
+#include "controlplane/server/hub.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/xds/resource_types.h"
+
+namespace tether::controlplane {
+
+namespace dv1 = discovery::v1;
+
+Hub::Hub(Metrics& metrics, std::optional<StateFile> state_file)
+    : metrics_(metrics), state_file_(std::move(state_file)), notifier_([this] { NotifierLoop(); }) {}
+
+Hub::~Hub() {
+  {
+    std::lock_guard lock(notify_mu_);
+    stopping_ = true;
+  }
+  notify_cv_.notify_all();
+  notifier_.join();
+}
+
+absl::Status Hub::RestoreState() {
+  if (!state_file_) return absl::OkStatus();
+  auto state = state_file_->Load();
+  if (!state.ok()) return state.status();
+  std::lock_guard lock(mu_);
+  if (absl::Status s = store_.Restore(*state); !s.ok()) {
+    return absl::DataLossError(absl::StrCat(state_file_->path(), ": ", s.message()));
+  }
+  PushAllLocked();
+  return absl::OkStatus();
+}
+
+void Hub::SetDirectory(std::vector<StoredResource> resources) {
+  std::lock_guard lock(mu_);
+  if (store_.SetDirectory(std::move(resources))) PushAllLocked();
+}
+
+absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request) {
+  // Decode and validate everything before touching the store: all or nothing.
+  std::vector<StoredResource> resources;
+  std::set<ResourceStore::Key> keys;
+  for (const auto& c : request.resources()) {
+    auto r = FromConfigResource(c);
+    if (!r.ok()) return r.status();
+    if (absl::Status s = ValidateResource(*r); !s.ok()) return s;
+    if (!keys.insert({std::string(r->type->type_url()), r->name}).second) {
+      return absl::InvalidArgumentError(absl::StrCat(Describe(*r), ": given twice"));
+    }
+    resources.push_back(std::move(*r));
+  }
+  std::lock_guard lock(mu_);
+  const uint64_t before = store_.generation();
+  const cpv1::StoredState old_state = store_.State();
+  cpv1::ApplyResponse response;
+  for (const auto& c : store_.Apply(std::move(resources), request.dry_run())) {
+    auto* out = response.add_changes();
+    out->set_kind(c.kind);
+    out->set_name(c.name);
+    out->set_action(c.action);
+  }
+  if (store_.generation() != before && state_file_) {
+    if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
+      // Not durable: refuse it, so what is served is what a restart serves.
+      (void)store_.Restore(old_state);
+      return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
+    }
+  }
+  if (store_.generation() != before) PushAllLocked();
+  response.set_generation(store_.generation());
+  return response;
+}
+
+absl::StatusOr<cpv1::DeleteResponse> Hub::Delete(const cpv1::DeleteRequest& request) {
+  const xds::ResourceType* type = xds::FindResourceTypeByKind(request.kind());
+  if (type == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown kind \"", request.kind(), "\" (want one of ", xds::KnownKinds(), ")"));
+  }
+  std::lock_guard lock(mu_);
+  const cpv1::StoredState old_state = store_.State();
+  if (absl::Status s = store_.Delete(*type, request.name()); !s.ok()) return s;
+  if (state_file_) {
+    if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
+      (void)store_.Restore(old_state);
+      return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
+    }
+  }
+  PushAllLocked();
+  cpv1::DeleteResponse response;
+  response.set_generation(store_.generation());
+  return response;
+}
+
+absl::StatusOr<cpv1::GetResponse> Hub::Get(const cpv1::GetRequest& request) const {
+  const xds::ResourceType* type = nullptr;
+  if (!request.kind().empty()) {
+    type = xds::FindResourceTypeByKind(request.kind());
+    if (type == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown kind \"", request.kind(), "\" (want one of ", xds::KnownKinds(), ")"));
+    }
+  } else if (!request.name().empty()) {
+    return absl::InvalidArgumentError("a name needs a kind");
+  }
+  std::lock_guard lock(mu_);
+  cpv1::GetResponse response;
+  if (!request.name().empty()) {
+    const StoredResource* r = store_.Find(*type, request.name());
+    if (r == nullptr) return absl::NotFoundError(absl::StrCat(request.kind(), "/", request.name(), ": not found"));
+    *response.add_resources() = ToConfigResource(*r);
+    return response;
+  }
+  for (const StoredResource* r : store_.Served(type)) *response.add_resources() = ToConfigResource(*r);
+  return response;
+}
+
+uint64_t Hub::OpenStream(StreamSink* sink, std::string peer) {
+  std::lock_guard lock(mu_);
+  const uint64_t id = next_stream_++;
+  Stream& s = streams_[id];
+  s.sink = sink;
+  s.peer = std::move(peer);
+  s.connected_at = std::chrono::system_clock::now();
+  return id;
+}
+
+void Hub::OnRequest(uint64_t id, const dv1::DiscoveryRequest& request) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = streams_.find(id);
+    if (it == streams_.end()) return;
+    Stream& s = it->second;
+    if (!s.has_node && request.has_node()) {
+      // The first request names the node: its snapshot can be selected now.
+      s.has_node = true;
+      s.snapshot = store_.SnapshotFor(request.node());
+      s.generation = store_.generation();
+      spdlog::info("ADS stream from {} ({}): node {} cluster {}", s.peer, id, request.node().id(),
+                   request.node().cluster());
+    }
+    auto response = s.protocol.OnRequest(request, s.snapshot);
+    switch (s.protocol.last_event()) {
+      case xds::ServerStream::Event::kAcked:
+        if (auto p = s.pending.find(request.type_url());
+            p != s.pending.end() && p->second.first == request.version_info()) {
+          metrics_.ObservePushLatency(Clock::now() - p->second.second);
+          s.pending.erase(p);
+        }
+        break;
+      case xds::ServerStream::Event::kNacked:
+        metrics_.CountNack();
+        s.pending.erase(request.type_url());
+        spdlog::warn("node {} NACKed {} version {}: {}", s.protocol.node().id(), request.type_url(),
+                     s.protocol.Status(request.type_url())->sent_version, request.error_detail().message());
+        break;
+      default:
+        break;
+    }
+    // A response right after an ACK/NACK is a change that waited for it.
+    if (response) SendLocked(s, *response, !request.response_nonce().empty());
+  }
+  NotifyStatusChanged();
+}
+
+void Hub::CloseStream(uint64_t id) {
+  {
+    std::lock_guard lock(mu_);
+    streams_.erase(id);
+  }
+  NotifyStatusChanged();
+}
+
+void Hub::PushAllLocked() {
+  last_change_ = Clock::now();
+  for (auto& [id, s] : streams_) {
+    if (!s.has_node) continue;
+    s.snapshot = store_.SnapshotFor(s.protocol.node());
+    s.generation = store_.generation();
+    for (const auto& r : s.protocol.OnSnapshot(s.snapshot)) SendLocked(s, r, true);
+  }
+  NotifyStatusChanged();
+}
+
+void Hub::SendLocked(Stream& s, const dv1::DiscoveryResponse& r, bool is_change) {
+  metrics_.CountPush();
+  if (is_change) s.pending[r.type_url()] = {r.version_info(), last_change_};
+  s.sink->Send(r);
+}
+
+cpv1::StatusResponse Hub::Status() const {
+  std::lock_guard lock(mu_);
+  return StatusLocked();
+}
+
+cpv1::StatusResponse Hub::StatusLocked() const {
+  cpv1::StatusResponse out;
+  out.set_generation(store_.generation());
+  for (const auto& [id, s] : streams_) {
+    if (!s.has_node) continue;
+    cpv1::ProxyStatus* p = out.add_proxies();
+    *p->mutable_node() = s.protocol.node();
+    p->set_peer(s.peer);
+    *p->mutable_connected_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(s.connected_at.time_since_epoch()).count());
+    p->set_generation(s.generation);
+    for (const xds::ResourceType* t : xds::AllResourceTypes()) {
+      const std::string url(t->type_url());
+      cpv1::TypeStatus* ts = p->add_types();
+      ts->set_type_url(url);
+      ts->set_kind(std::string(t->kind()));
+      if (auto snap = s.snapshot.find(url); snap != s.snapshot.end()) ts->set_desired_version(snap->second.version);
+      const xds::ServerStream::TypeStatus* st = s.protocol.Status(url);
+      if (st == nullptr) continue;  // not subscribed (yet): STALE
+      ts->set_sent_version(st->sent_version);
+      ts->set_acked_version(st->acked_version);
+      ts->set_nack_message(st->nack_message);
+      ts->set_sync(st->sync == xds::ServerStream::Sync::kSynced   ? cpv1::TypeStatus::SYNCED
+                   : st->sync == xds::ServerStream::Sync::kNacked ? cpv1::TypeStatus::NACKED
+                                                                  : cpv1::TypeStatus::STALE);
+    }
+  }
+  return out;
+}
+
+void Hub::AddWatcher(StatusSink* sink) {
+  std::lock_guard lock(watch_mu_);
+  watchers_.insert(sink);
+}
+
+void Hub::RemoveWatcher(StatusSink* sink) {
+  std::lock_guard lock(watch_mu_);
+  watchers_.erase(sink);
+}
+
+void Hub::NotifyStatusChanged() {
+  {
+    std::lock_guard lock(notify_mu_);
+    dirty_ = true;
+  }
+  notify_cv_.notify_one();
+}
+
+void Hub::NotifierLoop() {
+  // One status is built per burst of changes and shared by every watcher, so
+  // 100 sidecars ACKing at once cost a few builds, not one per ACK and watcher.
+  while (true) {
+    {
+      std::unique_lock lock(notify_mu_);
+      notify_cv_.wait(lock, [this] { return dirty_ || stopping_; });
+      if (stopping_) return;
+      dirty_ = false;
+    }
+    {
+      std::lock_guard lock(watch_mu_);
+      if (watchers_.empty()) continue;
+    }
+    auto status = std::make_shared<const cpv1::StatusResponse>(Status());
+    std::lock_guard lock(watch_mu_);
+    for (StatusSink* w : watchers_) w->OnStatus(status);
+  }
+}
+
+std::string Hub::RenderMetrics() const {
+  std::lock_guard lock(mu_);
+  int connected = 0;
+  for (const auto& [id, s] : streams_) connected += s.has_node ? 1 : 0;
+  std::map<std::string, int> by_kind;
+  for (const xds::ResourceType* t : xds::AllResourceTypes()) by_kind[std::string(t->kind())] = 0;
+  for (const StoredResource* r : store_.Served(nullptr)) ++by_kind[std::string(r->type->kind())];
+  return metrics_.Render(connected, by_kind);
+}
+
+}  // namespace tether::controlplane
