@@ -24,6 +24,7 @@ struct StoredResource {
   cpv1::NodeSelector selector;
   google::protobuf::Any spec;
   std::string source;  // "file:PATH" or "applied"
+  int document = 0;    // 1-based index in its file (0: not from a file), for messages
 };
 
 // `message` packed as an Any with deterministic serialization (map order).

@@ -111,6 +111,7 @@ absl::StatusOr<std::vector<StoredResource>> ParseResources(const std::string& te
     if (values[i].kind_case() == Value::kNullValue) continue;  // an empty document (a trailing ---)
     auto r = ParseDocument(values[i], source);
     if (!r.ok()) return InDocument(name, i, r.status());
+    r->document = static_cast<int>(i + 1);
     out.push_back(std::move(*r));
   }
   return out;

@@ -1,0 +1,119 @@
+#include "controlplane/tetherctl/args.h"
+
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace tether::ctl {
+
+std::string Usage() {
+  return "usage: tetherctl [--server HOST:PORT] [--token-file FILE] COMMAND ...\n"
+         "  apply -f FILE|DIR [--wait [--timeout 30s]] [--dry-run]   create or change resources\n"
+         "  diff -f FILE|DIR                                          what apply would change\n"
+         "  delete KIND NAME                                          remove a resource\n"
+         "  get [KIND [NAME]] [-o table|json|yaml]                    show served resources\n"
+         "  status [-o table|json]                                    every connected sidecar, per type\n"
+         "KIND: Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Tracing\n"
+         "--server defaults to $TETHER_CONTROL_ADDR, else 127.0.0.1:15010.\n"
+         "Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
+}
+
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  double scale = 0;
+  std::string number;
+  if (text.size() > 2 && text.ends_with("ms")) {
+    scale = 1, number = text.substr(0, text.size() - 2);
+  } else if (text.size() > 1 && text.ends_with("s")) {
+    scale = 1000, number = text.substr(0, text.size() - 1);
+  } else if (text.size() > 1 && text.ends_with("m")) {
+    scale = 60000, number = text.substr(0, text.size() - 1);
+  }
+  double value = 0;
+  if (scale == 0 || !absl::SimpleAtod(number, &value) || value < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid duration \"", text, "\" (want e.g. 30s, 500ms, 2m)"));
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(value * scale));
+}
+
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::string& env_server) {
+  Args a;
+  if (!env_server.empty()) a.server = env_server;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    std::string flag = argv[i];
+    std::optional<std::string> inline_value;
+    if (const size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    auto value = [&]() -> absl::StatusOr<std::string> {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= argv.size()) return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
+      return argv[++i];
+    };
+    if (flag == "-h" || flag == "--help") {
+      a.help = true;
+    } else if (flag == "--wait") {
+      a.wait = true;
+    } else if (flag == "--dry-run") {
+      a.dry_run = true;
+    } else if (flag == "--server" || flag == "--token-file" || flag == "-f" || flag == "--filename" ||
+               flag == "--timeout" || flag == "-o" || flag == "--output") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (flag == "--server") a.server = *v;
+      if (flag == "--token-file") a.token_file = *v;
+      if (flag == "-f" || flag == "--filename") a.files.push_back(*v);
+      if (flag == "-o" || flag == "--output") a.output = *v;
+      if (flag == "--timeout") {
+        auto d = ParseDuration(*v);
+        if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat("--timeout: ", d.status().message()));
+        a.timeout = *d;
+      }
+    } else if (flag.size() > 1 && flag[0] == '-') {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", flag));
+    } else {
+      positional.push_back(argv[i]);
+    }
+  }
+  if (a.help) return a;
+  if (positional.empty()) return absl::InvalidArgumentError("no command (apply, diff, delete, get, status)");
+  a.command = positional[0];
+  const size_t extra = positional.size() - 1;
+  if (a.output != "table" && a.output != "json" && a.output != "yaml") {
+    return absl::InvalidArgumentError(absl::StrCat("-o ", a.output, ": want table, json or yaml"));
+  }
+  if (a.command == "apply" || a.command == "diff") {
+    if (a.files.empty()) return absl::InvalidArgumentError(absl::StrCat(a.command, " needs -f FILE|DIR"));
+    if (extra != 0) return absl::InvalidArgumentError(absl::StrCat(a.command, ": unexpected ", positional[1]));
+    if (a.command == "diff" && (a.wait || a.dry_run)) {
+      return absl::InvalidArgumentError("diff takes no --wait or --dry-run");
+    }
+    if (a.wait && a.dry_run) return absl::InvalidArgumentError("--wait and --dry-run exclude each other");
+  } else if (a.command == "delete") {
+    if (extra != 2) return absl::InvalidArgumentError("delete needs KIND NAME");
+    a.kind = positional[1];
+    a.name = positional[2];
+  } else if (a.command == "get") {
+    if (extra > 2) return absl::InvalidArgumentError("get takes [KIND [NAME]]");
+    if (extra >= 1) a.kind = positional[1];
+    if (extra == 2) a.name = positional[2];
+  } else if (a.command == "status") {
+    if (extra != 0) return absl::InvalidArgumentError(absl::StrCat("status: unexpected ", positional[1]));
+    if (a.output == "yaml") return absl::InvalidArgumentError("status: -o table or json");
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command \"", a.command, "\" (apply, diff, delete, get, status)"));
+  }
+  if ((a.wait || a.timeout != std::chrono::milliseconds(30000)) && a.command != "apply") {
+    return absl::InvalidArgumentError("--wait and --timeout belong to apply");
+  }
+  if (a.command != "apply" && a.command != "diff" && !a.files.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(a.command, " takes no -f"));
+  }
+  if (a.dry_run && a.command != "apply") return absl::InvalidArgumentError("--dry-run belongs to apply");
+  return a;
+}
+
+}  // namespace tether::ctl

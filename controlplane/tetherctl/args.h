@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tether::ctl {
+
+// tetherctl's command line, parsed (docs/controlplane.md). Flags may come
+// before or after the command.
+struct Args {
+  std::string command;  // apply, delete, get, diff, status
+  std::string server = "127.0.0.1:15010";  // --server, or env TETHER_CONTROL_ADDR
+  std::string token_file;                  // --token-file
+  std::vector<std::string> files;          // -f/--filename (file or directory; repeatable)
+  bool wait = false;                       // --wait
+  std::chrono::milliseconds timeout{30000};  // --timeout (30s, 500ms, 2m)
+  bool dry_run = false;                    // --dry-run
+  std::string output = "table";            // -o/--output: table|json|yaml
+  std::string kind;                        // delete/get KIND
+  std::string name;                        // delete/get NAME
+  bool help = false;
+};
+
+// A usage error (exit code 2) is an InvalidArgument with one line.
+// `env_server` is TETHER_CONTROL_ADDR (empty when unset).
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::string& env_server);
+
+// "30s", "500ms", "2m", "1.5s".
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+std::string Usage();
+
+}  // namespace tether::ctl

@@ -1,0 +1,204 @@
+#include "controlplane/tetherctl/commands.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "controlplane/server/resource_file.h"
+#include "controlplane/tetherctl/client.h"
+#include "controlplane/tetherctl/output.h"
+#include "controlplane/tetherctl/wait.h"
+
+namespace tether::ctl {
+namespace {
+
+namespace fs = std::filesystem;
+using controlplane::StoredResource;
+
+int Fail(std::ostream& err, const std::string& what, const absl::Status& s) {
+  err << "tetherctl: " << what << (what.empty() ? "" : ": ") << s.message() << "\n";
+  return 1;
+}
+
+absl::StatusOr<std::optional<std::string>> ReadToken(const std::string& path) {
+  if (path.empty()) return std::optional<std::string>();
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the token"));
+  return std::optional<std::string>(std::string(absl::StripAsciiWhitespace(text.str())));
+}
+
+cpv1::ApplyRequest ApplyRequestOf(const std::vector<StoredResource>& resources, bool dry_run) {
+  cpv1::ApplyRequest request;
+  request.set_dry_run(dry_run);
+  for (const auto& r : resources) {
+    cpv1::ConfigResource c = controlplane::ToConfigResource(r);
+    c.clear_source();
+    c.clear_name();  // the server takes it from the spec
+    *request.add_resources() = std::move(c);
+  }
+  return request;
+}
+
+int Wait(Client& client, const Args& args, uint64_t generation, std::ostream& out, std::ostream& err) {
+  const auto deadline = std::chrono::steady_clock::now() + args.timeout;
+  WaitVerdict last;
+  int proxies = 0;
+  absl::Status s = client.Watch(deadline, [&](const cpv1::StatusResponse& status) {
+    last = EvaluateWait(status, generation);
+    proxies = status.proxies_size();
+    return last.state != WaitVerdict::State::kPending;
+  });
+  if (!s.ok()) {
+    if (absl::IsDeadlineExceeded(s)) {
+      err << "tetherctl: timed out after " << args.timeout.count() << "ms waiting for: " << last.message << "\n";
+      return 1;
+    }
+    return Fail(err, "wait", s);
+  }
+  if (last.state == WaitVerdict::State::kFailed) {
+    err << "tetherctl: " << last.message << "\n";
+    return 1;
+  }
+  out << (proxies == 0 ? "no sidecars connected; nothing to wait for\n"
+                       : absl::StrCat("all ", proxies, " sidecar(s) ACKed the new config\n"));
+  return 0;
+}
+
+int Apply(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
+  auto resources = LoadResourceFiles(args.files);
+  if (!resources.ok()) return Fail(err, "", resources.status());
+  auto response = client.Apply(ApplyRequestOf(*resources, args.dry_run));
+  if (!response.ok()) return Fail(err, "apply refused", response.status());
+  out << (args.output == "json" ? MessageJson(*response, true) + "\n" : ChangesText(*response, args.dry_run));
+  out.flush();
+  if (!args.wait) return 0;
+  return Wait(client, args, response->generation(), out, err);
+}
+
+int Diff(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
+  auto resources = LoadResourceFiles(args.files);
+  if (!resources.ok()) return Fail(err, "", resources.status());
+  auto response = client.Apply(ApplyRequestOf(*resources, true));
+  if (!response.ok()) return Fail(err, "apply would be refused", response.status());
+  for (size_t i = 0; i < resources->size(); ++i) {
+    const auto& change = response->changes(static_cast<int>(i));
+    if (change.action() == "unchanged") continue;
+    out << change.kind() << "/" << change.name() << " " << (change.action() == "created" ? "would be created" : "would change") << "\n";
+    std::string before;
+    if (change.action() == "configured") {
+      cpv1::GetRequest get;
+      get.set_kind(change.kind());
+      get.set_name(change.name());
+      auto current = client.Get(get);
+      if (!current.ok()) return Fail(err, "get", current.status());
+      auto doc = ResourceDocument(current->resources(0));
+      if (doc.ok()) before = RenderYaml(*doc);
+    }
+    auto doc = ResourceDocument(controlplane::ToConfigResource((*resources)[i]));
+    if (doc.ok()) out << LineDiff(before, RenderYaml(*doc));
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<StoredResource>> LoadResourceFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::set<std::string> names;
+      for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+        if (controlplane::IsResourceFileName(it->path().filename().string())) names.insert(it->path().string());
+      }
+      files.insert(files.end(), names.begin(), names.end());
+    } else if (fs::exists(path, ec)) {
+      files.push_back(path);
+    } else {
+      return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
+    }
+  }
+  std::vector<StoredResource> out;
+  for (const std::string& file : files) {
+    auto parsed = controlplane::ParseResourceFile(file);
+    if (!parsed.ok()) return parsed.status();
+    for (auto& r : *parsed) {
+      if (absl::Status s = controlplane::ValidateResource(r); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(file, ": document ", r.document, ": ", s.message()));
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  if (out.empty()) return absl::InvalidArgumentError("no resources in " + absl::StrJoin(paths, ", "));
+  return out;
+}
+
+std::string LineDiff(const std::string& before, const std::string& after) {
+  std::vector<std::string> a = absl::StrSplit(before, '\n', absl::SkipEmpty());
+  std::vector<std::string> b = absl::StrSplit(after, '\n', absl::SkipEmpty());
+  // Longest common subsequence table; resource documents are small.
+  std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+  for (size_t i = a.size(); i-- > 0;) {
+    for (size_t j = b.size(); j-- > 0;) {
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  std::string out;
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      absl::StrAppend(&out, " ", a[i++], "\n");
+      ++j;
+    } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      absl::StrAppend(&out, "+", b[j++], "\n");
+    } else {
+      absl::StrAppend(&out, "-", a[i++], "\n");
+    }
+  }
+  return out;
+}
+
+int Run(const Args& args, std::ostream& out, std::ostream& err) {
+  auto token = ReadToken(args.token_file);
+  if (!token.ok()) return Fail(err, "", token.status());
+  Client client(args.server, *token);
+  if (args.command == "apply") return Apply(client, args, out, err);
+  if (args.command == "diff") return Diff(client, args, out, err);
+  if (args.command == "delete") {
+    cpv1::DeleteRequest request;
+    request.set_kind(args.kind);
+    request.set_name(args.name);
+    auto response = client.Delete(request);
+    if (!response.ok()) return Fail(err, "delete", response.status());
+    out << args.kind << "/" << args.name << " deleted\n";
+    return 0;
+  }
+  if (args.command == "get") {
+    cpv1::GetRequest request;
+    request.set_kind(args.kind);
+    request.set_name(args.name);
+    auto response = client.Get(request);
+    if (!response.ok()) return Fail(err, "get", response.status());
+    if (args.output == "table") {
+      out << ResourcesTable(*response);
+      return 0;
+    }
+    auto text = ResourcesText(*response, args.output);
+    if (!text.ok()) return Fail(err, "get", text.status());
+    out << *text << (args.output == "json" ? "\n" : "");
+    return 0;
+  }
+  auto status = client.Status();
+  if (!status.ok()) return Fail(err, "status", status.status());
+  out << (args.output == "json" ? StatusJson(*status) + "\n" : StatusTable(*status));
+  return 0;
+}
+
+}  // namespace tether::ctl

@@ -1,0 +1,260 @@
+#include "controlplane/tetherctl/output.h"
+
+#include <algorithm>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/common/text.h"
+#include "src/xds/resource_types.h"
+
+namespace tether::ctl {
+namespace {
+
+namespace pbutil = google::protobuf::util;
+using google::protobuf::Value;
+
+std::string Short(const std::string& version) { return version.empty() ? "-" : version.substr(0, 8); }
+
+// A string YAML would read back as the same string when written plain.
+bool PlainSafe(const std::string& s) {
+  if (s.empty()) return false;
+  static const char* const kWords[] = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"};
+  std::string lower = s;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* w : kWords) {
+    if (lower == w) return false;
+  }
+  if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.') return false;
+  for (unsigned char c : s) {
+    if (!(std::isalnum(c) || c == '_' || c == '/' || c == '.' || c == '-')) return false;
+  }
+  return true;
+}
+
+void Scalar(const Value& v, std::string& out) {
+  switch (v.kind_case()) {
+    case Value::kStringValue:
+      if (PlainSafe(v.string_value())) {
+        out += v.string_value();
+      } else {
+        AppendJsonString(v.string_value(), out);  // a JSON string is a YAML double-quoted scalar
+      }
+      break;
+    case Value::kNumberValue:
+      out += MessageJson(v, false);
+      break;
+    case Value::kBoolValue:
+      out += v.bool_value() ? "true" : "false";
+      break;
+    default:
+      out += "null";
+  }
+}
+
+bool IsEmptyContainer(const Value& v) {
+  return (v.kind_case() == Value::kStructValue && v.struct_value().fields().empty()) ||
+         (v.kind_case() == Value::kListValue && v.list_value().values().empty());
+}
+
+void Yaml(const Value& v, int indent, std::string& out);
+
+// After "key:" or "-": a scalar or empty container on the same line, else a block below.
+void YamlValue(const Value& v, int indent, std::string& out) {
+  if (v.kind_case() == Value::kStructValue && !IsEmptyContainer(v)) {
+    out += '\n';
+    Yaml(v, indent, out);
+  } else if (v.kind_case() == Value::kListValue && !IsEmptyContainer(v)) {
+    out += '\n';
+    Yaml(v, indent, out);
+  } else if (IsEmptyContainer(v)) {
+    out += v.kind_case() == Value::kStructValue ? " {}\n" : " []\n";
+  } else {
+    out += ' ';
+    Scalar(v, out);
+    out += '\n';
+  }
+}
+
+void Yaml(const Value& v, int indent, std::string& out) {
+  const std::string pad(indent, ' ');
+  if (v.kind_case() == Value::kStructValue) {
+    // Protobuf's Struct is a map: sorted keys would lose "kind first"; keep kind, selector, spec first.
+    std::vector<std::string> keys;
+    for (const auto& [k, unused] : v.struct_value().fields()) keys.push_back(k);
+    std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+      auto rank = [](const std::string& k) { return k == "kind" ? 0 : k == "selector" ? 1 : k == "spec" ? 2 : 3; };
+      return std::make_pair(rank(a), a) < std::make_pair(rank(b), b);
+    });
+    for (const std::string& k : keys) {
+      out += pad;
+      if (PlainSafe(k)) {
+        out += k;
+      } else {
+        AppendJsonString(k, out);
+      }
+      out += ':';
+      YamlValue(v.struct_value().fields().at(k), indent + 2, out);
+    }
+  } else if (v.kind_case() == Value::kListValue) {
+    for (const Value& item : v.list_value().values()) {
+      out += pad;
+      out += '-';
+      if (item.kind_case() == Value::kStructValue && !IsEmptyContainer(item)) {
+        // "- key: value" with the rest of the mapping aligned under key.
+        std::string block;
+        Yaml(item, indent + 2, block);
+        out += ' ';
+        out += block.substr(indent + 2);
+      } else {
+        YamlValue(item, indent + 2, out);
+      }
+    }
+  } else {
+    out += pad;
+    Scalar(v, out);
+    out += '\n';
+  }
+}
+
+std::string SelectorText(const cpv1::NodeSelector& s) {
+  std::vector<std::string> parts;
+  if (!s.node_ids().empty()) parts.push_back("node_ids=" + absl::StrJoin(s.node_ids(), ","));
+  if (!s.clusters().empty()) parts.push_back("clusters=" + absl::StrJoin(s.clusters(), ","));
+  std::vector<std::string> labels;
+  for (const auto& [k, v] : s.labels()) labels.push_back(k + "=" + v);
+  std::sort(labels.begin(), labels.end());
+  if (!labels.empty()) parts.push_back("labels=" + absl::StrJoin(labels, ","));
+  return parts.empty() ? "*" : absl::StrJoin(parts, " ");
+}
+
+std::string Cell(const cpv1::TypeStatus& t) {
+  if (t.sent_version().empty() && t.acked_version().empty() && t.sync() == cpv1::TypeStatus::STALE) {
+    return "STALE (nothing sent)";
+  }
+  switch (t.sync()) {
+    case cpv1::TypeStatus::SYNCED:
+      return t.acked_version() == t.desired_version() ? absl::StrCat("SYNCED ", Short(t.acked_version()))
+                                                      : absl::StrCat("STALE (acked ", Short(t.acked_version()),
+                                                                     ", want ", Short(t.desired_version()), ")");
+    case cpv1::TypeStatus::NACKED:
+      return absl::StrCat("NACKED (sent ", Short(t.sent_version()), ", acked ", Short(t.acked_version()), ")");
+    default:
+      return absl::StrCat("STALE (sent ", Short(t.sent_version()), ", acked ", Short(t.acked_version()), ")");
+  }
+}
+
+}  // namespace
+
+std::string MessageJson(const google::protobuf::Message& message, bool pretty) {
+  pbutil::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = pretty;
+  std::string out;
+  (void)pbutil::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+absl::StatusOr<Value> ResourceDocument(const cpv1::ConfigResource& resource) {
+  const xds::ResourceType* type = xds::FindResourceTypeByKind(resource.kind());
+  if (type == nullptr) return absl::InvalidArgumentError("unknown kind " + resource.kind());
+  std::unique_ptr<google::protobuf::Message> spec(type->prototype().New());
+  if (!resource.spec().UnpackTo(spec.get())) return absl::InvalidArgumentError("spec does not parse");
+  Value doc;
+  auto& fields = *doc.mutable_struct_value()->mutable_fields();
+  fields["kind"].set_string_value(resource.kind());
+  const cpv1::NodeSelector& s = resource.selector();
+  if (!s.node_ids().empty() || !s.clusters().empty() || !s.labels().empty()) {
+    if (!pbutil::JsonStringToMessage(MessageJson(s, false), &fields["selector"]).ok()) {
+      return absl::InternalError("selector");
+    }
+  }
+  if (!pbutil::JsonStringToMessage(MessageJson(*spec, false), &fields["spec"]).ok()) {
+    return absl::InternalError("spec");
+  }
+  return doc;
+}
+
+std::string RenderJson(const Value& value) { return MessageJson(value, true); }
+
+std::string RenderYaml(const Value& value) {
+  std::string out;
+  Yaml(value, 0, out);
+  return out;
+}
+
+std::string ResourcesTable(const cpv1::GetResponse& response) {
+  std::vector<std::vector<std::string>> rows{{"KIND", "NAME", "SOURCE", "SELECTOR"}};
+  for (const auto& r : response.resources()) rows.push_back({r.kind(), r.name(), r.source(), SelectorText(r.selector())});
+  return Table(rows);
+}
+
+absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, const std::string& format) {
+  Value list;
+  std::string yaml;
+  for (const auto& r : response.resources()) {
+    auto doc = ResourceDocument(r);
+    if (!doc.ok()) return doc.status();
+    if (format == "yaml") {
+      if (!yaml.empty()) yaml += "---\n";
+      yaml += RenderYaml(*doc);
+    }
+    *list.mutable_list_value()->add_values() = std::move(*doc);
+  }
+  if (format == "yaml") return yaml;
+  list.mutable_list_value();  // [] when there is nothing
+  return RenderJson(list);
+}
+
+std::string StatusTable(const cpv1::StatusResponse& status) {
+  if (status.proxies().empty()) return "no sidecars connected\n";
+  std::vector<std::vector<std::string>> rows{{"NODE", "CLUSTER"}};
+  for (const xds::ResourceType* t : xds::AllResourceTypes()) rows[0].push_back(std::string(t->kind()));
+  std::vector<std::string> nacks;
+  for (const auto& p : status.proxies()) {
+    std::vector<std::string> row{p.node().id(), p.node().cluster()};
+    for (const auto& t : p.types()) {
+      row.push_back(Cell(t));
+      if (t.sync() == cpv1::TypeStatus::NACKED) {
+        nacks.push_back(absl::StrCat("NACK ", p.node().id(), " ", t.kind(), " version ", t.sent_version(), ": ",
+                                     t.nack_message()));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::string out = Table(rows);
+  for (const auto& n : nacks) out += n + "\n";
+  return out;
+}
+
+std::string StatusJson(const cpv1::StatusResponse& status) { return MessageJson(status, true); }
+
+std::string ChangesText(const cpv1::ApplyResponse& response, bool dry_run) {
+  std::string out;
+  for (const auto& c : response.changes()) {
+    absl::StrAppend(&out, c.kind(), "/", c.name(), " ", c.action(), dry_run ? " (dry run)" : "", "\n");
+  }
+  return out;
+}
+
+}  // namespace tether::ctl
