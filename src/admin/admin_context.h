@@ -23,6 +23,9 @@ class AdminContext {
   virtual const stats::Store& stats() const = 0;     // /stats, /stats/prometheus, /clusters
   virtual absl::Status SetLogLevel(std::string_view level) = 0;  // POST /logging?level=
   virtual void Quit() = 0;                           // POST /quitquitquit
+  // /config_dump's "dynamic" part: the control plane's resources and the
+  // xDS stream's state, as a JSON object; "" without a control plane.
+  virtual std::string DynamicConfigJson() const { return {}; }
 };
 
 }  // namespace tether::admin

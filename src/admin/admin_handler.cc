@@ -137,7 +137,7 @@ AdminReply AdminHandler::SnapshotPage(const AdminTarget& t) {
   const auto snapshot = context_.snapshot();
   if (!snapshot) return Reply(503, "no config yet\n");
   const bool json = WantsJson(t);
-  if (t.path == "/config_dump") return Reply(200, ConfigDumpJson(*snapshot), kJson);
+  if (t.path == "/config_dump") return Reply(200, ConfigDumpJson(*snapshot, context_.DynamicConfigJson()), kJson);
   if (t.path == "/clusters") {
     return json ? Reply(200, ClustersJson(*snapshot, context_.stats()), kJson)
                 : Reply(200, ClustersText(*snapshot, context_.stats()));

@@ -15,7 +15,7 @@ std::string HostPort(const std::string& address, uint16_t port) {
 
 }  // namespace
 
-std::string ConfigDumpJson(const config::Snapshot& snapshot) {
+std::string ConfigDumpJson(const config::Snapshot& snapshot, const std::string& dynamic) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.add_whitespace = true;
@@ -24,6 +24,7 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot) {
   // A loaded Bootstrap always converts back; an empty object keeps the page
   // valid JSON should that ever change.
   if (!status.ok() || bootstrap.empty()) bootstrap = "{}\n";
+  if (!dynamic.empty()) absl::StrAppend(&bootstrap, ",\n\"dynamic\": ", dynamic, "\n");
   return absl::StrCat("{\n\"version\": ", snapshot.version, ",\n\"bootstrap\": ", bootstrap, "}\n");
 }
 

@@ -11,7 +11,10 @@ namespace tether::admin {
 //   {"version": N, "bootstrap": {...}}
 // The config is what the operator wrote, so nothing is redacted (no secrets
 // live in it: TLS is out of scope).
-std::string ConfigDumpJson(const config::Snapshot& snapshot);
+// With a control plane, `dynamic` (a JSON object: each dynamic resource's
+// version and last update, the xDS stream's accepted versions and last NACK)
+// is added as "dynamic".
+std::string ConfigDumpJson(const config::Snapshot& snapshot, const std::string& dynamic = {});
 
 // /listeners: `name::address:port` per listener in config order; IPv6
 // addresses in brackets, as Envoy prints them.

@@ -196,6 +196,12 @@ struct Snapshot {
     auto it = clusters.find(name);
     return it == clusters.end() ? nullptr : it->second.get();
   }
+  const Listener* FindListener(const std::string& name) const {
+    for (const auto& l : listeners) {
+      if (l->name == name) return l.get();
+    }
+    return nullptr;
+  }
 };
 
 // STRICT_DNS results by cluster name; missing = not resolved yet.

@@ -34,6 +34,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   // Server drain: close now if idle between requests, else after this response.
   void Drain();
+  const std::string& listener_name() const { return listener_name_; }
 
  private:
   enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge };

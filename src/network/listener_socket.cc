@@ -57,7 +57,7 @@ absl::Status ListenerSocket::Bind(const config::Listener& listener) {
 }
 
 void ListenerSocket::StartAccepting() {
-  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), LogException);
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(shared_from_this()), LogException);
 }
 
 void ListenerSocket::Close() {
@@ -65,7 +65,7 @@ void ListenerSocket::Close() {
   acceptor_.close(ignored);
 }
 
-Awaitable<void> ListenerSocket::AcceptLoop() {
+Awaitable<void> ListenerSocket::AcceptLoop([[maybe_unused]] std::shared_ptr<ListenerSocket> self) {
   SteadyTimer backoff(acceptor_.get_executor());
   while (acceptor_.is_open()) {
     auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);

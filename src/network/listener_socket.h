@@ -2,6 +2,7 @@
 
 #include "src/common/io.h"
 
+#include <memory>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -16,7 +17,7 @@ namespace tether::network {
 // One worker's accepting socket for one listener, bound with SO_REUSEPORT so
 // every worker can have its own. Each accepted connection becomes a
 // DownstreamConnection on the same worker.
-class ListenerSocket {
+class ListenerSocket : public std::enable_shared_from_this<ListenerSocket> {
  public:
   ListenerSocket(boost::asio::io_context& io, http::WorkerState& state);
 
@@ -26,7 +27,8 @@ class ListenerSocket {
   void Close();
 
  private:
-  Awaitable<void> AcceptLoop();
+  // Holds `self`: a closed, removed listener's loop may resume after the worker let go of it.
+  Awaitable<void> AcceptLoop(std::shared_ptr<ListenerSocket> self);
 
   TcpAcceptor acceptor_;
   http::WorkerState& state_;

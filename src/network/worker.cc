@@ -2,6 +2,8 @@
 
 #include "src/common/io.h"
 
+#include <future>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -26,7 +28,7 @@ Worker::~Worker() {
 }
 
 absl::Status Worker::AddListener(const config::Listener& listener) {
-  auto socket = std::make_unique<ListenerSocket>(io_, state_);
+  auto socket = std::make_shared<ListenerSocket>(io_, state_);
   if (absl::Status status = socket->Bind(listener); !status.ok()) return status;
   listeners_[listener.name] = std::move(socket);
   return absl::OkStatus();
@@ -46,6 +48,50 @@ void Worker::Start(std::shared_ptr<const http::ActiveConfig> active) {
 
 void Worker::Apply(std::shared_ptr<const http::ActiveConfig> active) {
   asio::post(io_, [this, active = std::move(active)]() mutable { Install(std::move(active)); });
+}
+
+absl::Status Worker::PrepareListeners(const std::vector<std::shared_ptr<const config::Listener>>& listeners) {
+  std::promise<absl::Status> done;
+  auto result = done.get_future();
+  asio::post(io_, [this, &listeners, &done] {
+    prepared_.clear();
+    absl::Status status;
+    for (const auto& listener : listeners) {
+      auto socket = std::make_shared<ListenerSocket>(io_, state_);
+      status = socket->Bind(*listener);
+      if (!status.ok()) break;
+      prepared_[listener->name] = std::move(socket);
+    }
+    if (!status.ok()) prepared_.clear();
+    done.set_value(status);
+  });
+  return result.get();
+}
+
+void Worker::CommitListeners(std::vector<std::string> removed) {
+  asio::post(io_, [this, removed = std::move(removed)] {
+    for (const std::string& name : removed) {
+      auto it = listeners_.find(name);
+      if (it == listeners_.end()) continue;
+      it->second->Close();
+      listeners_.erase(it);
+      // Drain() may remove a connection from the set: iterate over a copy.
+      const auto connections = state_.connections;
+      for (http::DownstreamConnection* c : connections) {
+        if (c->listener_name() == name) c->Drain();
+      }
+    }
+    for (auto& [name, socket] : prepared_) {
+      if (auto old = listeners_.find(name); old != listeners_.end()) old->second->Close();
+      socket->StartAccepting();
+      listeners_[name] = std::move(socket);
+    }
+    prepared_.clear();
+  });
+}
+
+void Worker::AbortListeners() {
+  asio::post(io_, [this] { prepared_.clear(); });
 }
 
 void Worker::Install(std::shared_ptr<const http::ActiveConfig> active) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -35,6 +36,16 @@ class Worker {
   void Start(std::shared_ptr<const http::ActiveConfig> active);
   // Thread-safe: new requests use `active`; in-flight ones keep theirs.
   void Apply(std::shared_ptr<const http::ActiveConfig> active);
+  // Listener changes of a running worker, in two steps so that a listener
+  // that cannot bind refuses the whole update before anything changed.
+  // Thread-safe; blocks until the worker has bound (not yet accepting) every
+  // socket of `listeners`, or returns the first error with none kept.
+  absl::Status PrepareListeners(const std::vector<std::shared_ptr<const config::Listener>>& listeners);
+  // Thread-safe, posted after Apply(): the prepared sockets start accepting
+  // (replacing same-named ones, whose connections go on); the `removed`
+  // listeners stop accepting and drain their connections.
+  void CommitListeners(std::vector<std::string> removed);
+  void AbortListeners();
   // Thread-safe: stop accepting, close idle connections, let the others finish
   // their current request; `on_drained` runs (on the worker) once none is left.
   void Drain(std::function<void()> on_drained);
@@ -52,7 +63,8 @@ class Worker {
   // Only this thread does I/O on it (others just post), so the reactor needs no locks.
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::map<std::string, std::unique_ptr<ListenerSocket>> listeners_;
+  std::map<std::string, std::shared_ptr<ListenerSocket>> listeners_;
+  std::map<std::string, std::shared_ptr<ListenerSocket>> prepared_;  // worker thread only
   std::thread thread_;
 };
 

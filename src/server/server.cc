@@ -6,11 +6,13 @@
 
 #include <boost/asio/post.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
+#include "src/config/validation_util.h"
 #include "src/config/validator.h"
 
 namespace tether::server {
@@ -29,6 +31,13 @@ absl::StatusOr<config::v1::Bootstrap> LoadValid(const std::string& path) {
     return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
   }
   return bootstrap;
+}
+
+std::chrono::milliseconds InitialFetchTimeout(const config::v1::Bootstrap& bootstrap) {
+  std::chrono::milliseconds timeout = std::chrono::seconds(15);
+  const auto& ads = bootstrap.dynamic_resources().ads();
+  (void)config::SetDuration(ads.has_initial_fetch_timeout(), ads.initial_fetch_timeout(), "", timeout);
+  return timeout;
 }
 
 config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
@@ -62,9 +71,11 @@ int ValidateOnly(const std::string& path) {
 }
 
 Server::Server(Options options)
-    : options_(std::move(options)), signals_(main_, SIGTERM, SIGINT), drain_timer_(main_) {}
+    : options_(std::move(options)), signals_(main_, SIGTERM, SIGINT), drain_timer_(main_), recheck_timer_(main_) {}
 
 Server::~Server() {
+  xds_stopping_ = true;
+  ads_.reset();
   dns_.reset();
   workers_.clear();
 }
@@ -92,8 +103,15 @@ absl::Status Server::Init() {
   bootstrap_ = *std::move(bootstrap);
   auto unresolved = config::BuildSnapshot(bootstrap_, {}, 0);
   if (!unresolved.ok()) return unresolved.status();
-  config::ResolvedHosts resolved = ResolveAll(**unresolved);
-  auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
+  resolved_ = ResolveAll(**unresolved);
+  // With a control plane the first snapshot is the static part; listeners
+  // waiting for an rds route bind once it arrives.
+  std::optional<xds::DynamicConfig::Merged> merged;
+  if (bootstrap_.has_dynamic_resources()) {
+    dynamic_ = std::make_unique<xds::DynamicConfig>(bootstrap_, InitialFetchTimeout(bootstrap_));
+    merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
+  }
+  auto snapshot = config::BuildSnapshot(merged ? merged->bootstrap : bootstrap_, resolved_, ++version_);
   if (!snapshot.ok()) return snapshot.status();
   StartTracer(**snapshot);
   auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_, tracer_);
@@ -121,14 +139,28 @@ absl::Status Server::Init() {
   auto bound = admin_->Start(address, port);
   if (!bound.ok()) return absl::UnavailableError(absl::StrCat("admin ", address, ":", port, ": ", bound.status().message()));
 
-  dns_ = std::make_unique<upstream::DnsRefresher>(resolved, [this](const config::ResolvedHosts& hosts) {
+  dns_ = std::make_unique<upstream::DnsRefresher>(resolved_, [this](const config::ResolvedHosts& hosts) {
     asio::post(main_, [this, hosts] { OnDnsChange(hosts); });
   });
   dns_->Watch(*snapshot);
+  if (dynamic_) {
+    dynamic_->Commit(*merged);
+    ScheduleRecheck(merged->recheck_at);
+    StartXds();
+  }
   return absl::OkStatus();
 }
 
+// Also when the control plane changes the tracing config: a new reporter
+// and tracer; requests in flight finish on the old ones.
 void Server::StartTracer(const config::Snapshot& snapshot) {
+  if (reporter_ && google::protobuf::util::MessageDifferencer::Equals(tracer_config_, snapshot.bootstrap.tracing())) {
+    return;
+  }
+  if (reporter_) reporter_->Stop(std::chrono::milliseconds(200));
+  reporter_.reset();
+  tracer_.reset();
+  tracer_config_ = snapshot.bootstrap.tracing();
   if (!snapshot.zipkin) return;
   reporter_ = std::make_shared<tracing::ZipkinReporter>(*snapshot.zipkin, store_);
   tracer_ = std::make_shared<http::Tracer>(store_, reporter_, *snapshot.zipkin, bootstrap_.node().id(),
@@ -144,12 +176,25 @@ void Server::UpdateCollectors(const config::Snapshot& snapshot) {
 
 void Server::OnDnsChange(config::ResolvedHosts resolved) {
   if (shutting_down_) return;
-  auto snapshot = config::BuildSnapshot(bootstrap_, resolved, ++version_);
-  if (!snapshot.ok()) {
-    spdlog::error("DNS update rejected: {}", snapshot.status().ToString());
-    return;
+  resolved_ = std::move(resolved);
+  if (absl::Status s = Rebuild(); !s.ok()) spdlog::error("DNS update rejected: {}", s.ToString());
+}
+
+absl::Status Server::Rebuild() {
+  if (!dynamic_) {
+    auto snapshot = config::BuildSnapshot(bootstrap_, resolved_, ++version_);
+    return snapshot.ok() ? Install(*snapshot) : snapshot.status();
   }
-  if (absl::Status s = Install(*snapshot); !s.ok()) spdlog::error("DNS update rejected: {}", s.ToString());
+  const xds::DynamicConfig::Merged merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
+  // The merged whole must hold together: no duplicate names or addresses.
+  if (absl::Status s = config::ValidateBootstrap(merged.bootstrap); !s.ok()) return s;
+  auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_);
+  if (!snapshot.ok()) return snapshot.status();
+  if (absl::Status s = Install(*snapshot); !s.ok()) return s;
+  dynamic_->Commit(merged);
+  ScheduleRecheck(merged.recheck_at);
+  if (dns_) dns_->Watch(*snapshot);
+  return absl::OkStatus();
 }
 
 absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
@@ -158,15 +203,46 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     std::lock_guard lock(mu_);
     previous = active_;
   }
+  StartTracer(*snapshot);
   UpdateCollectors(*snapshot);
   auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_, tracer_);
   if (!active.ok()) return active.status();
+  TETHER_RETURN_IF_ERROR(SwitchWorkers(previous ? previous->snapshot.get() : nullptr, *active));
+  spdlog::debug("config version {} installed", (*active)->snapshot->version);
+  return absl::OkStatus();
+}
+
+absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active) {
+  std::vector<std::shared_ptr<const config::Listener>> bind;
+  std::vector<std::string> removed;
+  for (const auto& l : active->snapshot->listeners) {
+    const config::Listener* old = previous ? previous->FindListener(l->name) : nullptr;
+    // Same address: the socket stays; only what its requests see changes.
+    if (old == nullptr || old->address != l->address || old->port != l->port) bind.push_back(l);
+  }
+  if (previous) {
+    for (const auto& l : previous->listeners) {
+      if (active->snapshot->FindListener(l->name) == nullptr) removed.push_back(l->name);
+    }
+  }
+  if (!bind.empty()) {
+    for (auto& worker : workers_) {
+      if (absl::Status s = worker->PrepareListeners(bind); !s.ok()) {
+        for (auto& w : workers_) w->AbortListeners();
+        return s;
+      }
+    }
+  }
   {
     std::lock_guard lock(mu_);
-    active_ = *active;
+    active_ = active;
   }
-  for (auto& worker : workers_) worker->Apply(*active);
-  spdlog::debug("config version {} installed", (*active)->snapshot->version);
+  for (auto& worker : workers_) {
+    worker->Apply(active);  // first, so a new listener's first connection finds its config
+    if (!bind.empty() || !removed.empty()) worker->CommitListeners(removed);
+  }
+  for (const auto& l : bind) spdlog::info("listener {} on {}:{}", l->name, l->address, l->port);
+  for (const auto& name : removed) spdlog::info("listener {} removed; draining its connections", name);
   return absl::OkStatus();
 }
 
@@ -178,6 +254,9 @@ void Server::BeginShutdown() {
   shutting_down_ = true;
   ready_ = false;
   if (dns_) dns_->Stop();
+  xds_stopping_ = true;
+  if (ads_) ads_->Stop();
+  recheck_timer_.cancel();
   signals_.async_wait([this](const boost::system::error_code& ec, int) {
     if (!ec) BeginShutdown();
   });

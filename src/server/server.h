@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,8 @@
 #include "src/server/options.h"
 #include "src/tracing/zipkin_reporter.h"
 #include "src/upstream/dns_refresher.h"
+#include "src/xds/ads_client.h"
+#include "src/xds/dynamic_config.h"
 
 namespace tether::server {
 
@@ -42,14 +45,27 @@ class Server final : public admin::AdminContext {
   const stats::Store& stats() const override { return store_; }
   absl::Status SetLogLevel(std::string_view level) override;
   void Quit() override;
+  std::string DynamicConfigJson() const override;
 
  private:
   absl::Status Init();
   // Builds and installs a snapshot with new DNS results (main thread).
   void OnDnsChange(config::ResolvedHosts resolved);
+  // Merges static and dynamic resources, compiles and installs them (main thread).
+  absl::Status Rebuild();
   absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
+  // Binds new listeners on every worker (all or none), then switches config.
+  absl::Status SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active);
   void StartTracer(const config::Snapshot& snapshot);
   void UpdateCollectors(const config::Snapshot& snapshot);
+
+  // server_xds.cc: the control plane's side.
+  void StartXds();
+  // On the xDS client's thread: hands the update to the main thread and
+  // waits for its verdict, which becomes the ACK or NACK.
+  absl::Status ApplyXdsUpdate(const xds::ClientState::Update& update);
+  absl::Status OnXdsUpdate(const xds::ClientState::Update& update);  // main thread
+  void ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point> at);
   void BeginShutdown();
   void FinishShutdown();
 
@@ -65,10 +81,18 @@ class Server final : public admin::AdminContext {
   std::unique_ptr<upstream::DnsRefresher> dns_;
   std::shared_ptr<tracing::ZipkinReporter> reporter_;  // null without a tracer
   std::shared_ptr<const http::Tracer> tracer_;
+  config::v1::Tracing tracer_config_;  // what tracer_ was made from
+  config::ResolvedHosts resolved_;     // main thread only
+  std::unique_ptr<xds::DynamicConfig> dynamic_;  // main thread only; null without ADS
+  std::unique_ptr<xds::AdsClient> ads_;
+  boost::asio::steady_timer recheck_timer_;  // a warming listener's deadline
+  std::atomic<bool> xds_stopping_{false};
+  std::atomic<bool> xds_connected_{false};
   size_t workers_draining_ = 0;
 
   mutable std::mutex mu_;
   std::shared_ptr<const http::ActiveConfig> active_;  // guarded by mu_
+  std::string dynamic_json_;                          // guarded by mu_
   uint64_t version_ = 0;                              // main thread only
   std::atomic<bool> ready_{false};
   bool shutting_down_ = false;  // main thread only

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace tether::xds {
 
 namespace v1 = discovery::v1;
@@ -42,9 +44,9 @@ const ClientState::TypeStatus* ClientState::Status(std::string_view type_url) co
   return t == nullptr ? nullptr : &t->status;
 }
 
-ClientState::Outcome ClientState::OnResponse(const v1::DiscoveryResponse& response) {
+ClientState::Outcome ClientState::OnResponse(const v1::DiscoveryResponse& response, const ApplyFn& apply) {
   Outcome out;
-  auto nack = [&](absl::Status why, const std::string& accepted_version) {
+  auto nack = [&](const absl::Status& why, const std::string& accepted_version) {
     out.rejected = why;
     out.reply.set_version_info(accepted_version);
     out.reply.mutable_error_detail()->set_code(static_cast<int>(absl::StatusCode::kInvalidArgument));
@@ -60,17 +62,21 @@ ClientState::Outcome ClientState::OnResponse(const v1::DiscoveryResponse& respon
     return out;
   }
   t->status.last_nonce = response.nonce();
+  // The type's previous set stays in force; the NACK says which resource and field.
+  auto reject = [&](const absl::Status& why) {
+    nack(absl::Status(why.code(), absl::StrCat(std::string(t->type->type_url()), " ", why.message())), t->status.accepted_version);
+    t->status.last_error = std::string(out.rejected.message());
+    return out;
+  };
   Update update{t->type, response.version_info(), {}};
   for (const google::protobuf::Any& any : response.resources()) {
     absl::StatusOr<Resource> r = t->type->Decode(any);
     if (r.ok() && update.resources.count(r->name) > 0) r = absl::InvalidArgumentError("'" + r->name + "': duplicate name");
-    if (!r.ok()) {
-      nack(absl::Status(r.status().code(), std::string(t->type->type_url()) + " " + std::string(r.status().message())),
-           t->status.accepted_version);
-      t->status.last_error = std::string(out.rejected.message());
-      return out;
-    }
+    if (!r.ok()) return reject(r.status());
     update.resources.emplace(std::move(r->name), std::move(r->message));
+  }
+  if (apply) {
+    if (absl::Status s = apply(update); !s.ok()) return reject(s);
   }
   t->status.accepted_version = response.version_info();
   t->status.last_error.clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,9 +44,14 @@ class ClientState {
     absl::Status rejected;                  // the NACK's reason
   };
 
-  // Decodes every resource of `response`; all valid: ACK with the new set,
-  // any invalid: NACK naming it, and the last accepted set stays in force.
-  Outcome OnResponse(const discovery::v1::DiscoveryResponse& response);
+  // Checks a decoded set against the rest of the config (names clashing with
+  // static resources, listeners that cannot bind) and installs it; an error
+  // turns the ACK into a NACK.
+  using ApplyFn = std::function<absl::Status(const Update&)>;
+
+  // Decodes every resource of `response`; all valid and applied: ACK with the
+  // new set, else NACK naming the resource, and the last accepted set stays.
+  Outcome OnResponse(const discovery::v1::DiscoveryResponse& response, const ApplyFn& apply = nullptr);
 
   // What config_dump and the admin show per type.
   struct TypeStatus {

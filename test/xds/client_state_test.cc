@@ -98,6 +98,28 @@ TEST_F(ClientStateTest, InvalidResourceIsNackedNamingItAndTheOldVersionStays) {
   EXPECT_TRUE(state_.Status(kClusters.type_url())->last_error.empty());
 }
 
+TEST_F(ClientStateTest, ASetTheServerCannotApplyIsNackedAndTheOldVersionStays) {
+  state_.OnResponse(Response("v1", "n1", {MakeCluster("a")}));
+  int applied = 0;
+  const auto refuse = [&](const ClientState::Update& u) {
+    ++applied;
+    EXPECT_EQ(u.version, "v2");
+    EXPECT_EQ(u.resources.count("static"), 1u);
+    return absl::InvalidArgumentError("'static': a static cluster has that name");
+  };
+  const auto out = state_.OnResponse(Response("v2", "n2", {MakeCluster("static")}), refuse);
+  EXPECT_EQ(applied, 1);
+  EXPECT_FALSE(out.accepted.has_value());
+  EXPECT_EQ(out.reply.version_info(), "v1");
+  EXPECT_NE(out.reply.error_detail().message().find("a static cluster has that name"), std::string::npos);
+  EXPECT_NE(out.reply.error_detail().message().find(std::string(kClusters.type_url())), std::string::npos);
+  EXPECT_EQ(state_.Status(kClusters.type_url())->accepted_version, "v1");
+
+  // An invalid resource never reaches the server.
+  state_.OnResponse(Response("v3", "n3", {MakeCluster("bad", -1)}), refuse);
+  EXPECT_EQ(applied, 1);
+}
+
 TEST_F(ClientStateTest, ReconnectResendsTheAcceptedVersionsWithoutNonces) {
   state_.OnResponse(Response("v7", "n1", {MakeCluster("a")}));
   const auto requests = state_.OnStreamStart();

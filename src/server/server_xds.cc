@@ -1,0 +1,94 @@
+// The Server's control-plane side: the ADS client, and what it delivers
+// turned into snapshots on the main thread.
+#include <future>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/common/text.h"
+#include "src/config/validation_util.h"
+#include "src/server/server.h"
+#include "src/xds/resource_types.h"
+
+namespace tether::server {
+
+namespace asio = boost::asio;
+
+void Server::StartXds() {
+  const auto& ads = bootstrap_.dynamic_resources().ads();
+  xds::AdsClient::Options options;
+  options.address = ads.address();
+  options.node = bootstrap_.node();
+  (void)config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(), "", options.backoff_base);
+  (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);
+  stats::Gauge& connected = store_.GaugeFor("control_plane.connected");
+  ads_ = std::make_unique<xds::AdsClient>(
+      options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); },
+      [this, &connected](bool up) {
+        xds_connected_ = up;
+        connected.Set(up ? 1 : 0);
+      });
+  ads_->Start();
+}
+
+absl::Status Server::ApplyXdsUpdate(const xds::ClientState::Update& update) {
+  auto done = std::make_shared<std::promise<absl::Status>>();
+  auto verdict = done->get_future();
+  asio::post(main_, [this, update, done] { done->set_value(OnXdsUpdate(update)); });
+  // The main thread may be shutting down and never run it: look up now and then.
+  while (verdict.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (xds_stopping_) return absl::CancelledError("shutting down");
+  }
+  return verdict.get();
+}
+
+absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
+  if (shutting_down_) return absl::UnavailableError("shutting down");
+  store_.CounterFor("control_plane.update_attempt").Inc();
+  auto previous = dynamic_->Set(update, xds::DynamicConfig::Clock::now(), absl::Now());
+  absl::Status status = previous.status();
+  if (status.ok()) {
+    status = Rebuild();
+    if (!status.ok()) dynamic_->Restore(update.type->type_url(), *std::move(previous));
+  }
+  store_.CounterFor(status.ok() ? "control_plane.update_success" : "control_plane.update_rejected").Inc();
+  return status;
+}
+
+void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point> at) {
+  if (!at) {
+    recheck_timer_.cancel();
+    return;
+  }
+  recheck_timer_.expires_at(*at);
+  recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    spdlog::warn("initial_fetch_timeout passed: serving the warming listeners as they are");
+    if (absl::Status s = Rebuild(); !s.ok()) spdlog::error("config rebuild failed: {}", s.ToString());
+  });
+}
+
+// Runs on the main thread (the admin endpoint's), like every use of dynamic_.
+std::string Server::DynamicConfigJson() const {
+  if (!dynamic_) return {};
+  std::string out = absl::StrCat("{\"connected\": ", xds_connected_.load() ? "true" : "false",
+                                 ",\n \"resources\": ", dynamic_->DescribeJson(), ",\n \"xds\": [");
+  bool first = true;
+  for (const auto& [type_url, status] : ads_ ? ads_->Status() : decltype(ads_->Status()){}) {
+    out += first ? "\n  {\"type_url\": " : ",\n  {\"type_url\": ";
+    first = false;
+    AppendJsonString(type_url, out);
+    out += ", \"version_info\": ";
+    AppendJsonString(status.accepted_version, out);
+    out += ", \"last_nonce\": ";
+    AppendJsonString(status.last_nonce, out);
+    out += ", \"last_error\": ";
+    AppendJsonString(status.last_error, out);
+    out += "}";
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace tether::server

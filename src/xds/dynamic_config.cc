@@ -1,0 +1,164 @@
+#include "src/xds/dynamic_config.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/common/text.h"
+
+namespace tether::xds {
+
+namespace v1 = config::v1;
+
+namespace {
+
+template <typename Proto>
+const Proto& As(const DynamicConfig::Entry& e) {
+  return static_cast<const Proto&>(*e.message);
+}
+
+// Every cluster a route configuration sends traffic to.
+void ReferencedClusters(const v1::RouteConfiguration& rc, std::set<std::string>& out) {
+  for (const auto& vh : rc.virtual_hosts()) {
+    for (const auto& route : vh.routes()) {
+      if (!route.has_route()) continue;
+      if (!route.route().cluster().empty()) out.insert(route.route().cluster());
+      for (const auto& w : route.route().weighted_clusters().clusters()) out.insert(w.name());
+    }
+  }
+}
+
+}  // namespace
+
+DynamicConfig::DynamicConfig(v1::Bootstrap bootstrap, std::chrono::milliseconds initial_fetch_timeout)
+    : bootstrap_(std::move(bootstrap)), initial_fetch_timeout_(initial_fetch_timeout) {}
+
+const DynamicConfig::TypeSet* DynamicConfig::Find(std::string_view kind) const {
+  auto it = types_.find(kind);
+  return it == types_.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<DynamicConfig::TypeSet> DynamicConfig::Set(const ClientState::Update& update, Clock::time_point now,
+                                                          absl::Time wall) {
+  const std::string kind(update.type->kind());
+  const auto& sr = bootstrap_.static_resources();
+  for (const auto& [name, message] : update.resources) {
+    const bool clash =
+        (kind == "Cluster" && std::any_of(sr.clusters().begin(), sr.clusters().end(),
+                                          [&](const v1::Cluster& c) { return c.name() == name; })) ||
+        (kind == "Listener" && std::any_of(sr.listeners().begin(), sr.listeners().end(),
+                                           [&](const v1::Listener& l) { return l.name() == name; }));
+    if (clash) return absl::InvalidArgumentError(absl::StrCat("'", name, "': the bootstrap has a static ", kind, " of that name"));
+  }
+  TypeSet& current = types_[kind];
+  TypeSet next{update.version, {}};
+  for (const auto& [name, message] : update.resources) {
+    auto old = current.resources.find(name);
+    // An unchanged resource keeps its version and time (and its warming clock).
+    if (old != current.resources.end() && update.type->Equal(*old->second.message, *message)) {
+      next.resources.emplace(name, old->second);
+    } else {
+      next.resources.emplace(name, Entry{message, update.version, now, wall});
+    }
+  }
+  TypeSet previous = std::exchange(current, std::move(next));
+  return previous;
+}
+
+void DynamicConfig::Restore(std::string_view type_url, TypeSet previous) {
+  types_[std::string(type_url.substr(type_url.rfind('.') + 1))] = std::move(previous);
+}
+
+std::vector<std::string> DynamicConfig::Missing(const v1::Listener& listener,
+                                                const std::set<std::string>& clusters) const {
+  std::vector<std::string> missing;
+  const auto& hcm = listener.http_connection_manager();
+  const v1::RouteConfiguration* rc = hcm.has_route_config() ? &hcm.route_config() : nullptr;
+  if (hcm.route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName) {
+    const TypeSet* routes = Find("RouteConfiguration");
+    auto it = routes ? routes->resources.find(hcm.rds_route_config_name()) : std::map<std::string, Entry>::const_iterator{};
+    if (routes == nullptr || it == routes->resources.end()) {
+      missing.push_back("route " + hcm.rds_route_config_name());
+    } else {
+      rc = &As<v1::RouteConfiguration>(it->second);
+    }
+  }
+  std::set<std::string> referenced;
+  if (rc != nullptr) ReferencedClusters(*rc, referenced);
+  for (const std::string& c : referenced) {
+    if (!clusters.contains(c)) missing.push_back("cluster " + c);
+  }
+  return missing;
+}
+
+DynamicConfig::Merged DynamicConfig::Merge(Clock::time_point now) const {
+  Merged m;
+  m.bootstrap = bootstrap_;
+  auto* sr = m.bootstrap.mutable_static_resources();
+  if (const TypeSet* t = Find("Tracing"); t != nullptr && !t->resources.empty()) {
+    *m.bootstrap.mutable_tracing() = As<v1::Tracing>(t->resources.begin()->second);
+  }
+  if (const TypeSet* dynamic = Find("Cluster")) {
+    for (const auto& [name, e] : dynamic->resources) *sr->add_clusters() = As<v1::Cluster>(e);
+  }
+  std::set<std::string> clusters;
+  const TypeSet* assignments = Find("ClusterLoadAssignment");
+  for (v1::Cluster& c : *sr->mutable_clusters()) {
+    clusters.insert(c.name());
+    if (c.type() != v1::Cluster::EDS || assignments == nullptr) continue;
+    auto it = assignments->resources.find(c.name());
+    if (it != assignments->resources.end()) *c.mutable_load_assignment() = As<v1::ClusterLoadAssignment>(it->second);
+  }
+
+  // Every listener with when it arrived: static ones at start.
+  std::vector<std::pair<v1::Listener, Clock::time_point>> candidates;
+  for (const auto& l : bootstrap_.static_resources().listeners()) candidates.emplace_back(l, started_);
+  if (const TypeSet* dynamic = Find("Listener")) {
+    for (const auto& [name, e] : dynamic->resources) candidates.emplace_back(As<v1::Listener>(e), e.received);
+  }
+  sr->clear_listeners();
+  const TypeSet* routes = Find("RouteConfiguration");
+  for (auto& [listener, received] : candidates) {
+    const std::string name = listener.name();
+    const auto deadline = received + initial_fetch_timeout_;
+    if (!Missing(listener, clusters).empty() && now < deadline) {
+      m.warming.insert(name);
+      m.recheck_at = m.recheck_at ? std::min(*m.recheck_at, deadline) : deadline;
+      auto old = served_listeners_.find(name);
+      if (old == served_listeners_.end()) continue;  // a new listener is not bound yet
+      listener = old->second;
+    } else if (auto* hcm = listener.mutable_http_connection_manager();
+               hcm->route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName && routes != nullptr) {
+      auto it = routes->resources.find(hcm->rds_route_config_name());
+      if (it != routes->resources.end()) *hcm->mutable_route_config() = As<v1::RouteConfiguration>(it->second);
+    }
+    m.served[name] = listener;
+    *sr->add_listeners() = listener;
+  }
+  return m;
+}
+
+void DynamicConfig::Commit(const Merged& merged) {
+  served_listeners_ = merged.served;
+  warming_ = merged.warming;
+}
+
+std::string DynamicConfig::DescribeJson() const {
+  std::vector<std::string> items;
+  for (const auto& [kind, set] : types_) {
+    for (const auto& [name, e] : set.resources) {
+      std::string item = "{\"kind\": ";
+      AppendJsonString(kind, item);
+      item += ", \"name\": ";
+      AppendJsonString(name, item);
+      item += ", \"version_info\": ";
+      AppendJsonString(e.version, item);
+      absl::StrAppend(&item, ", \"last_updated\": \"", absl::FormatTime(absl::RFC3339_sec, e.last_updated, absl::UTCTimeZone()),
+                      "\", \"warming\": ", kind == "Listener" && warming_.contains(name) ? "true" : "false", "}");
+      items.push_back(std::move(item));
+    }
+  }
+  return absl::StrCat("[", absl::StrJoin(items, ",\n  "), "]");
+}
+
+}  // namespace tether::xds

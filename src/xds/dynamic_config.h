@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "src/xds/client_state.h"
+#include "tether/config/v1/bootstrap.pb.h"
+
+namespace tether::xds {
+
+// The sidecar's config as the bootstrap and the control plane make it: the
+// static resources plus the last accepted set of each xDS type, merged into
+// one Bootstrap that the usual snapshot builder compiles (one config path for
+// both). Lives on the main thread.
+//
+// Warming, as Envoy's ADS: a listener whose rds route or clusters have not
+// arrived keeps serving its previous version (a new one is not bound yet)
+// until they do or `initial_fetch_timeout` has passed since it arrived; then
+// it is served as it is (requests to a missing cluster get 503).
+class DynamicConfig {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  DynamicConfig(config::v1::Bootstrap bootstrap, std::chrono::milliseconds initial_fetch_timeout);
+
+  // One resource as received: kept with the version it last changed in.
+  struct Entry {
+    std::shared_ptr<const google::protobuf::Message> message;
+    std::string version;
+    Clock::time_point received;
+    absl::Time last_updated;
+  };
+  struct TypeSet {
+    std::string version;
+    std::map<std::string, Entry> resources;
+  };
+
+  // Replaces the set of `update.type` and returns the previous one (to put
+  // back with Restore() if the merged config does not build). Refused, with
+  // nothing changed, when a name clashes with a static resource.
+  absl::StatusOr<TypeSet> Set(const ClientState::Update& update, Clock::time_point now, absl::Time wall);
+  void Restore(std::string_view type_url, TypeSet previous);
+
+  struct Merged {
+    config::v1::Bootstrap bootstrap;
+    std::set<std::string> warming;               // listeners waiting for their route or clusters
+    std::optional<Clock::time_point> recheck_at;  // when the first of them times out
+    std::map<std::string, config::v1::Listener> served;  // by name, as merged
+  };
+  Merged Merge(Clock::time_point now) const;
+  // The merged config is installed: a later update of a listener that then
+  // warms keeps serving the version recorded here.
+  void Commit(const Merged& merged);
+
+  // For /config_dump: every dynamic resource with kind, name, version, time
+  // and whether it is warming (as of the last Merge).
+  std::string DescribeJson() const;
+
+ private:
+  // The listener's missing dependencies ("route r1", "cluster c"), given the
+  // merged clusters; empty when it can be served.
+  std::vector<std::string> Missing(const config::v1::Listener& listener, const std::set<std::string>& clusters) const;
+  const TypeSet* Find(std::string_view kind) const;
+
+  const config::v1::Bootstrap bootstrap_;
+  const std::chrono::milliseconds initial_fetch_timeout_;
+  const Clock::time_point started_ = Clock::now();
+  std::map<std::string, TypeSet, std::less<>> types_;                 // by kind
+  std::map<std::string, config::v1::Listener> served_listeners_;     // by name, as last merged
+  std::set<std::string> warming_;
+};
+
+}  // namespace tether::xds
