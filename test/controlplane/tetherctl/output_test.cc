@@ -1,0 +1,91 @@
+#include "controlplane/tetherctl/output.h"
+
+#include <gtest/gtest.h>
+
+#include "controlplane/server/resource_file.h"
+
+namespace tether::ctl {
+namespace {
+
+constexpr char kResources[] = R"(kind: Listener
+selector: {clusters: [web], labels: {app: "yes"}}
+spec:
+  name: outbound
+  address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
+  http_connection_manager:
+    stat_prefix: "8080"
+    route_config:
+      name: local
+      virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: a}}]}]
+---
+kind: Tracing
+spec: {}
+)";
+
+cpv1::GetResponse Get() {
+  auto parsed = controlplane::ParseResources(kResources, "file:x.yaml", false);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  cpv1::GetResponse response;
+  for (const auto& r : *parsed) *response.add_resources() = controlplane::ToConfigResource(r);
+  return response;
+}
+
+TEST(OutputTest, YamlAndJsonCanBeAppliedAgain) {
+  const cpv1::GetResponse response = Get();
+  for (const std::string format : {"yaml", "json"}) {
+    auto text = ResourcesText(response, format);
+    ASSERT_TRUE(text.ok()) << text.status();
+    auto again = controlplane::ParseResources(*text, "file:out", format == "json");
+    ASSERT_TRUE(again.ok()) << format << ": " << again.status() << "\n" << *text;
+    ASSERT_EQ(again->size(), 2u);
+    EXPECT_EQ((*again)[0].spec.value(), response.resources(0).spec().value()) << *text;
+    EXPECT_EQ((*again)[0].selector.labels().at("app"), "yes");  // quoted, not read back as a bool
+    EXPECT_EQ((*again)[1].name, "tracing");
+  }
+}
+
+TEST(OutputTest, ResourcesTable) {
+  const std::string table = ResourcesTable(Get());
+  EXPECT_EQ(table,
+            "KIND      NAME      SOURCE       SELECTOR\n"
+            "Listener  outbound  file:x.yaml  clusters=web labels=app=yes\n"
+            "Tracing   tracing   file:x.yaml  *\n");
+}
+
+TEST(OutputTest, StatusTableShowsSyncAndNackMessages) {
+  cpv1::StatusResponse status;
+  auto* p = status.add_proxies();
+  p->mutable_node()->set_id("sidecar-1");
+  p->mutable_node()->set_cluster("web");
+  auto add = [&](const std::string& kind, cpv1::TypeStatus::Sync sync, const std::string& sent,
+                 const std::string& acked, const std::string& desired, const std::string& nack = "") {
+    auto* t = p->add_types();
+    t->set_kind(kind);
+    t->set_sync(sync);
+    t->set_sent_version(sent);
+    t->set_acked_version(acked);
+    t->set_desired_version(desired);
+    t->set_nack_message(nack);
+  };
+  add("Cluster", cpv1::TypeStatus::SYNCED, "aaaaaaaa11111111", "aaaaaaaa11111111", "aaaaaaaa11111111");
+  add("ClusterLoadAssignment", cpv1::TypeStatus::STALE, "bbbbbbbb22222222", "cccccccc33333333", "bbbbbbbb22222222");
+  add("Listener", cpv1::TypeStatus::NACKED, "dddddddd44444444", "", "dddddddd44444444", "'web': port_value: bad");
+  add("RouteConfiguration", cpv1::TypeStatus::SYNCED, "e", "e", "e");
+  add("Tracing", cpv1::TypeStatus::SYNCED, "f", "f", "f");
+  const std::string table = StatusTable(status);
+  EXPECT_NE(table.find("sidecar-1  web"), std::string::npos) << table;
+  EXPECT_NE(table.find("SYNCED aaaaaaaa"), std::string::npos) << table;
+  EXPECT_NE(table.find("STALE (sent bbbbbbbb, acked cccccccc)"), std::string::npos) << table;
+  EXPECT_NE(table.find("NACKED (sent dddddddd, acked -)"), std::string::npos) << table;
+  EXPECT_NE(table.find("NACK sidecar-1 Listener version dddddddd44444444: 'web': port_value: bad"), std::string::npos)
+      << table;
+  EXPECT_NE(StatusJson(status).find("\"nack_message\": \"'web': port_value: bad\""), std::string::npos);
+  EXPECT_EQ(StatusTable(cpv1::StatusResponse()), "no sidecars connected\n");
+}
+
+TEST(OutputTest, Table) {
+  EXPECT_EQ(Table({{"A", "BB"}, {"CCC", "D"}}), "A    BB\nCCC  D\n");
+}
+
+}  // namespace
+}  // namespace tether::ctl
