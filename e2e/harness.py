@@ -348,3 +348,149 @@ class ProxyTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.tether.stop()
         cls.upstream.stop()
+
+
+# ---------------------------------------------------------------------------
+# Control plane (tether-control, tetherctl, tether-xds-load). Kept apart from
+# the sidecar helpers above.
+# ---------------------------------------------------------------------------
+CONTROL_BIN = os.environ.get("TETHER_CONTROL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tether-control"))
+TETHERCTL_BIN = os.environ.get("TETHERCTL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tetherctl"))
+XDS_LOAD_BIN = os.path.join(os.path.dirname(CONTROL_BIN), "tether-xds-load")
+
+
+class ControlPlane:
+    """A running tether-control on free ports; `config_dir` and `state_dir`
+    default to fresh temporary directories."""
+
+    def __init__(self, config_dir=None, state_dir=None, token=None, extra_args=()):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tether-cp-e2e-")
+        self.config_dir = config_dir or os.path.join(self.tmp.name, "config")
+        os.makedirs(self.config_dir, exist_ok=True)
+        self.state_dir = state_dir or os.path.join(self.tmp.name, "state")
+        self.token = token
+        self.port, self.http_port = free_port(), free_port()
+        self.addr = f"127.0.0.1:{self.port}"
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        args = [CONTROL_BIN, "--config-dir", self.config_dir, "--state-dir", self.state_dir,
+                "--listen", self.addr, "--http-listen", f"127.0.0.1:{self.http_port}", *self.extra_args]
+        if self.token:
+            token_file = os.path.join(self.tmp.name, "token")
+            with open(token_file, "w") as f:
+                f.write(self.token + "\n")
+            args += ["--auth-token-file", token_file]
+        self.log = open(os.path.join(self.tmp.name, "control.log"), "a+")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
+        try:
+            wait_until(self._ready, timeout=10, what="tether-control /readyz")
+        except AssertionError:
+            self.stop_process()
+            raise AssertionError("tether-control did not become ready:\n" + self.logs())
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"tether-control exited with {self.proc.returncode}:\n" + self.logs())
+        try:
+            return self.http("/readyz")[0] == 200
+        except OSError:
+            return False
+
+    def http(self, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=5)
+        try:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            return r.status, r.read().decode()
+        finally:
+            conn.close()
+
+    def metric(self, name):
+        for line in self.http("/metrics")[1].splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return None
+
+    def ctl(self, *args, token_file=None, timeout=60):
+        """tetherctl against this control plane: (exit code, stdout, stderr)."""
+        cmd = [TETHERCTL_BIN, "--server", self.addr]
+        if token_file:
+            cmd += ["--token-file", token_file]
+        r = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
+        return r.returncode, r.stdout, r.stderr
+
+    def logs(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-5000:]
+
+    def stop_process(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        if self.proc:
+            self.log.close()
+
+    def restart(self):
+        self.stop_process()
+        self.start()
+
+    def stop(self):
+        self.stop_process()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class FakeSidecars:
+    """tether-xds-load --hold: `count` sidecars speaking the sidecar's xDS
+    protocol (ACK/NACK with the shared validation). `events` collects its
+    "EVENT node kind version ACK|NACK message" lines."""
+
+    def __init__(self, addr, count=1, node="fake", cluster="fake", labels=None):
+        args = [XDS_LOAD_BIN, "--server", addr, "--hold", "--sidecars", str(count),
+                "--node-prefix", node, "--cluster", cluster]
+        for k, v in (labels or {}).items():
+            args += ["--label", f"{k}={v}"]
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.events = []
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.ready.wait(15):
+            self.stop()
+            raise AssertionError("fake sidecars did not get their first responses")
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            if line == "READY":
+                self.ready.set()
+            elif line.startswith("EVENT "):
+                self.events.append(line[len("EVENT "):])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # --hold ends when stdin closes
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

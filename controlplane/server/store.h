@@ -18,7 +18,7 @@ namespace tether::controlplane {
 // Two sources: the config directory (replaced whole on every re-read) and
 // resources applied through the management API, which override a directory
 // resource of the same kind and name. Deleting hides a directory resource too,
-// until it is applied again (docs/decisions/0010). Not thread-safe: the Hub
+// until it is applied again (docs/decisions/0009). Not thread-safe: the Hub
 // holds its lock around it.
 class ResourceStore {
  public:

@@ -61,6 +61,57 @@ bool IsEmptyContainer(const Value& v) {
 
 void Yaml(const Value& v, int indent, std::string& out);
 
+// A Struct's keys in a stable order: kind, selector, spec first, then by name
+// (protobuf's Struct is a hash map; output must not change between runs).
+std::vector<std::string> OrderedKeys(const Value& v) {
+  std::vector<std::string> keys;
+  for (const auto& [k, unused] : v.struct_value().fields()) keys.push_back(k);
+  std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+    auto rank = [](const std::string& k) { return k == "kind" ? 0 : k == "selector" ? 1 : k == "spec" ? 2 : 3; };
+    return std::make_pair(rank(a), a) < std::make_pair(rank(b), b);
+  });
+  return keys;
+}
+
+void Json(const Value& v, int indent, std::string& out) {
+  const std::string pad(indent + 2, ' ');
+  if (v.kind_case() == Value::kStructValue) {
+    if (v.struct_value().fields().empty()) {
+      out += "{}";
+      return;
+    }
+    out += "{\n";
+    bool first = true;
+    for (const std::string& k : OrderedKeys(v)) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      AppendJsonString(k, out);
+      out += ": ";
+      Json(v.struct_value().fields().at(k), indent + 2, out);
+    }
+    out += "\n" + std::string(indent, ' ') + "}";
+  } else if (v.kind_case() == Value::kListValue) {
+    if (v.list_value().values().empty()) {
+      out += "[]";
+      return;
+    }
+    out += "[\n";
+    bool first = true;
+    for (const Value& item : v.list_value().values()) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      Json(item, indent + 2, out);
+    }
+    out += "\n" + std::string(indent, ' ') + "]";
+  } else if (v.kind_case() == Value::kStringValue) {
+    AppendJsonString(v.string_value(), out);
+  } else {
+    Scalar(v, out);
+  }
+}
+
 // After "key:" or "-": a scalar or empty container on the same line, else a block below.
 void YamlValue(const Value& v, int indent, std::string& out) {
   if (v.kind_case() == Value::kStructValue && !IsEmptyContainer(v)) {
@@ -81,14 +132,7 @@ void YamlValue(const Value& v, int indent, std::string& out) {
 void Yaml(const Value& v, int indent, std::string& out) {
   const std::string pad(indent, ' ');
   if (v.kind_case() == Value::kStructValue) {
-    // Protobuf's Struct is a map: sorted keys would lose "kind first"; keep kind, selector, spec first.
-    std::vector<std::string> keys;
-    for (const auto& [k, unused] : v.struct_value().fields()) keys.push_back(k);
-    std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
-      auto rank = [](const std::string& k) { return k == "kind" ? 0 : k == "selector" ? 1 : k == "spec" ? 2 : 3; };
-      return std::make_pair(rank(a), a) < std::make_pair(rank(b), b);
-    });
-    for (const std::string& k : keys) {
+    for (const std::string& k : OrderedKeys(v)) {
       out += pad;
       if (PlainSafe(k)) {
         out += k;
@@ -195,7 +239,11 @@ absl::StatusOr<Value> ResourceDocument(const cpv1::ConfigResource& resource) {
   return doc;
 }
 
-std::string RenderJson(const Value& value) { return MessageJson(value, true); }
+std::string RenderJson(const Value& value) {
+  std::string out;
+  Json(value, 0, out);
+  return out;
+}
 
 std::string RenderYaml(const Value& value) {
   std::string out;

@@ -1,0 +1,221 @@
+"""tether-control and tetherctl with the real binaries: the management round
+trip, refusals, auth, persistence across restarts, the watched directory, the
+HTTP endpoints, and ADS behaviour with fake sidecars (tether-xds-load) that
+ACK and NACK with the sidecar's own validation."""
+import json
+import os
+import tempfile
+import time
+import unittest
+
+from harness import ControlPlane, FakeSidecars, wait_until
+
+CLUSTER = """kind: Cluster
+spec:
+  name: backend
+  type: STATIC
+  connect_timeout: 1s
+  load_assignment:
+    cluster_name: backend
+    endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}}]}]
+"""
+
+ROUTES = """kind: RouteConfiguration
+selector: {clusters: [web]}
+spec:
+  name: web-routes
+  virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: backend}}]}]
+"""
+
+
+def listener(port):
+    return f"""kind: Listener
+spec:
+  name: outbound
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+  http_connection_manager:
+    stat_prefix: outbound
+    rds_route_config_name: web-routes
+"""
+
+
+class ControlPlaneTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tether-cp-test-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text, directory=None):
+        path = os.path.join(directory or self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_apply_get_diff_delete_round_trip(self):
+        with ControlPlane() as cp:
+            f = self.write("r.yaml", CLUSTER + "---\n" + ROUTES)
+            code, out, err = cp.ctl("apply", "-f", f)
+            self.assertEqual(code, 0, err)
+            self.assertIn("Cluster/backend created", out)
+            self.assertIn("RouteConfiguration/web-routes created", out)
+            self.assertIn("unchanged", cp.ctl("apply", "-f", f)[1])
+
+            code, out, _ = cp.ctl("get")
+            self.assertEqual(code, 0)
+            self.assertRegex(out, r"Cluster\s+backend\s+applied\s+\*")
+            self.assertRegex(out, r"RouteConfiguration\s+web-routes\s+applied\s+clusters=web")
+
+            # get -o yaml is a resource file: applying it again changes nothing.
+            code, out, _ = cp.ctl("get", "Cluster", "backend", "-o", "yaml")
+            self.assertEqual(code, 0)
+            again = self.write("again.yaml", out)
+            self.assertIn("Cluster/backend unchanged", cp.ctl("apply", "-f", again)[1])
+            doc = json.loads(cp.ctl("get", "Cluster", "-o", "json")[1])
+            self.assertEqual(doc[0]["spec"]["connect_timeout"], "1s")
+
+            changed = self.write("changed.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 2s"))
+            code, out, _ = cp.ctl("diff", "-f", changed)
+            self.assertEqual(code, 0)
+            self.assertIn("Cluster/backend would change", out)
+            self.assertIn('-  connect_timeout: "1s"', out)
+            self.assertIn('+  connect_timeout: "2s"', out)
+            self.assertIn("Cluster/backend unchanged", cp.ctl("apply", "-f", f, "--dry-run")[1])
+
+            code, out, _ = cp.ctl("delete", "Cluster", "backend")
+            self.assertEqual(code, 0)
+            self.assertNotIn("backend", cp.ctl("get", "Cluster")[1])
+            code, _, err = cp.ctl("delete", "Cluster", "backend")
+            self.assertEqual(code, 1)
+            self.assertIn("not found", err)
+
+    def test_refused_change_names_the_field_and_changes_nothing(self):
+        with ControlPlane() as cp:
+            good = self.write("good.yaml", CLUSTER)
+            self.assertEqual(cp.ctl("apply", "-f", good)[0], 0)
+            before = cp.ctl("get", "-o", "json")[1]
+            bad = self.write("bad.yaml", ROUTES + "---\n" + listener(99999))
+            code, out, err = cp.ctl("apply", "-f", bad)
+            self.assertEqual(code, 1)
+            self.assertEqual(out, "")
+            self.assertIn("bad.yaml: document 2: Listener 'outbound': address.socket_address.port_value", err)
+            self.assertEqual(len(err.strip().splitlines()), 1)
+            typo = self.write("typo.yaml", CLUSTER.replace("connect_timeout", "conect_timeout"))
+            code, _, err = cp.ctl("apply", "-f", typo)
+            self.assertEqual(code, 1)
+            self.assertIn("typo.yaml: document 1: spec.conect_timeout", err)
+            self.assertEqual(cp.ctl("get", "-o", "json")[1], before)
+
+    def test_usage_errors_exit_2(self):
+        with ControlPlane() as cp:
+            for args in (["frobnicate"], ["apply"], ["delete", "Cluster"], ["get", "-o", "xml"], []):
+                code, out, err = cp.ctl(*args)
+                self.assertEqual(code, 2, args)
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_writes_need_the_token_reads_do_not(self):
+        with ControlPlane(token="s3cret") as cp:
+            f = self.write("r.yaml", CLUSTER)
+            code, _, err = cp.ctl("apply", "-f", f)
+            self.assertEqual(code, 1)
+            self.assertIn("token", err)
+            wrong = self.write("wrong", "nope\n")
+            self.assertEqual(cp.ctl("apply", "-f", f, token_file=wrong)[0], 1)
+            right = self.write("right", "s3cret\n")
+            self.assertEqual(cp.ctl("apply", "-f", f, token_file=right)[0], 0)
+            self.assertEqual(cp.ctl("get")[0], 0)
+            self.assertEqual(cp.ctl("status")[0], 0)
+            self.assertEqual(cp.ctl("delete", "Cluster", "backend")[0], 1)
+            self.assertEqual(cp.ctl("delete", "Cluster", "backend", token_file=right)[0], 0)
+
+    def test_restart_with_state_dir_serves_the_same_versions(self):
+        with ControlPlane() as cp:
+            self.write("routes.yaml", ROUTES, cp.config_dir)
+            cp.restart()  # the directory is read at start
+            self.assertEqual(cp.ctl("apply", "-f", self.write("c.yaml", CLUSTER))[0], 0)
+            self.assertEqual(cp.ctl("delete", "RouteConfiguration", "web-routes")[0], 0)
+            with FakeSidecars(cp.addr, node="web-1", cluster="web") as sidecar:
+                wait_until(lambda: "SYNCED" in cp.ctl("status")[1], what="synced")
+                before = json.loads(cp.ctl("status", "-o", "json")[1])["proxies"][0]["types"]
+            get_before = cp.ctl("get", "-o", "json")[1]
+            cp.restart()
+            self.assertEqual(cp.ctl("get", "-o", "json")[1], get_before)  # the deletion persisted too
+            with FakeSidecars(cp.addr, node="web-1", cluster="web") as sidecar:
+                after = json.loads(cp.ctl("status", "-o", "json")[1])["proxies"][0]["types"]
+            self.assertEqual([t["desired_version"] for t in before], [t["desired_version"] for t in after])
+
+    def test_editing_the_config_dir_shows_up_and_bad_files_keep_the_last_good(self):
+        with ControlPlane() as cp:
+            self.write("c.yaml", CLUSTER, cp.config_dir)
+            wait_until(lambda: "backend" in cp.ctl("get", "Cluster")[1], what="the file's cluster")
+            self.write("c.yaml", CLUSTER + "---\n" + ROUTES, cp.config_dir)
+            wait_until(lambda: "web-routes" in cp.ctl("get")[1], what="the edit")
+            # A typo: the file is skipped, its last good version stays.
+            self.write("c.yaml", CLUSTER.replace("connect_timeout", "conect_timeout"), cp.config_dir)
+            wait_until(lambda: "spec.conect_timeout" in cp.logs(), what="the logged parse error")
+            self.assertIn("web-routes", cp.ctl("get")[1])
+            # A ConfigMap-style swap: ..data renamed to point at a new directory.
+            data = os.path.join(cp.config_dir, "..2026_01_01")
+            os.makedirs(data)
+            self.write("swapped.yaml", CLUSTER.replace("backend", "swapped"), data)
+            os.symlink("..2026_01_01", os.path.join(cp.config_dir, "..data_tmp"))
+            os.symlink("..data/swapped.yaml", os.path.join(cp.config_dir, "swapped.yaml"))
+            os.rename(os.path.join(cp.config_dir, "..data_tmp"), os.path.join(cp.config_dir, "..data"))
+            wait_until(lambda: "swapped" in cp.ctl("get", "Cluster")[1], what="the swapped file")
+
+    def test_a_bad_resource_in_the_dir_is_nacked_and_shown_in_status(self):
+        with ControlPlane() as cp, FakeSidecars(cp.addr, node="web-1", cluster="web") as sidecar:
+            self.write("l.yaml", listener(99999), cp.config_dir)
+            wait_until(lambda: "NACKED" in cp.ctl("status")[1], what="the NACK")
+            code, out, _ = cp.ctl("status")
+            self.assertEqual(code, 0)
+            self.assertRegex(out, r"web-1\s+web\s+SYNCED")
+            self.assertIn("NACK web-1 Listener version", out)
+            self.assertIn("address.socket_address.port_value", out)
+            self.assertEqual(cp.metric("tether_control_nacks_total"), 1)
+            # While a sidecar NACKs what it should run, apply --wait fails with the NACK...
+            code, out, err = cp.ctl("apply", "-f", self.write("c.yaml", CLUSTER), "--wait", "--timeout", "10s")
+            self.assertEqual(code, 1)
+            self.assertIn("Cluster/backend created", out)
+            self.assertIn("node web-1 NACKed Listener version", err)
+            self.assertIn("address.socket_address.port_value", err)
+            # ...and once the file is fixed, the sidecar ACKs and --wait succeeds.
+            self.write("l.yaml", listener(15999), cp.config_dir)
+            wait_until(lambda: "NACKED" not in cp.ctl("status")[1], what="the fixed listener")
+            code, out, err = cp.ctl("apply", "-f", self.write("r.yaml", ROUTES), "--wait", "--timeout", "10s")
+            self.assertEqual(code, 0, err)
+            self.assertIn("all 1 sidecar(s) ACKed", out)
+            self.assertTrue(any(e.startswith("web-1 RouteConfiguration") and " ACK" in e for e in sidecar.events))
+
+    def test_apply_wait_times_out_without_acks_and_succeeds_with_them(self):
+        with ControlPlane() as cp:
+            code, out, _ = cp.ctl("apply", "-f", self.write("c.yaml", CLUSTER), "--wait")
+            self.assertEqual(code, 0)
+            self.assertIn("no sidecars connected", out)
+            with FakeSidecars(cp.addr, count=3, node="web", cluster="web") as sidecars:
+                code, out, err = cp.ctl("apply", "-f", self.write("r.yaml", ROUTES), "--wait", "--timeout", "10s")
+                self.assertEqual(code, 0, err)
+                self.assertIn("all 3 sidecar(s) ACKed", out)
+                status = json.loads(cp.ctl("status", "-o", "json")[1])
+                self.assertEqual(len(status["proxies"]), 3)
+                for p in status["proxies"]:
+                    self.assertTrue(all(t.get("sync") == "SYNCED" for t in p["types"]), p)
+                self.assertGreaterEqual(cp.metric("tether_control_connected_proxies"), 3)
+                self.assertGreaterEqual(cp.metric("tether_control_push_latency_seconds_count"), 3)
+
+    def test_http_endpoints(self):
+        with ControlPlane() as cp:
+            self.assertEqual(cp.http("/healthz")[0], 200)
+            self.assertEqual(cp.http("/readyz")[0], 200)
+            self.write("c.yaml", CLUSTER, cp.config_dir)
+            wait_until(lambda: 'tether_control_resources{kind="Cluster"} 1' in cp.http("/metrics")[1],
+                       what="the resource gauge")
+            body = cp.http("/metrics")[1]
+            for name in ("tether_control_connected_proxies 0", "tether_control_pushes_total",
+                         "tether_control_nacks_total 0", 'tether_control_push_latency_seconds_bucket{le="+Inf"}'):
+                self.assertIn(name, body)
+            self.assertEqual(cp.http("/nope")[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main()
