@@ -122,8 +122,9 @@ class Tether:
         self.config_path = os.path.join(self.dir.name, "bootstrap.json")
         with open(self.config_path, "w") as f:
             json.dump(config, f)
-        listener = config["static_resources"]["listeners"][0]["address"]["socket_address"]
-        self.port = listener["port_value"]
+        # A sidecar fed by a control plane may start with no listener at all.
+        listeners = config.get("static_resources", {}).get("listeners") or []
+        self.port = listeners[0]["address"]["socket_address"]["port_value"] if listeners else None
         self.admin_port = config["admin"]["address"]["socket_address"]["port_value"]
         self.stdout = open(os.path.join(self.dir.name, "stdout"), "w+")
         self.stderr = open(os.path.join(self.dir.name, "stderr"), "w+")

@@ -13,6 +13,10 @@ class AdsReactor final : public grpc::ServerBidiReactor<dv1::DiscoveryRequest, d
  public:
   AdsReactor(Hub& hub, grpc::CallbackServerContext* context) : hub_(hub) {
     id_ = hub_.OpenStream(this, context->peer());
+    // Headers go out at once: a sidecar that resent versions we already
+    // have gets no response, and this is how it knows the stream is up.
+    context->AddInitialMetadata("x-tether-control", "1");
+    StartSendInitialMetadata();
     StartRead(&request_);
   }
 

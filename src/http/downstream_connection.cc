@@ -135,25 +135,39 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
 Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   size_t head_size = 0;
   const HeadResult head = co_await ReadHead(rq, head_size);
-  ListenerStats& stats = *rq.listener->stats;
+  ListenerStats& head_stats = *rq.listener->stats;
   switch (head) {
     case HeadResult::kOk:
       break;
     case HeadResult::kClosed:
       co_return false;
     case HeadResult::kIdleTimeout:
-      stats.downstream_cx_idle_timeout.Inc();
+      head_stats.downstream_cx_idle_timeout.Inc();
       co_return false;
     case HeadResult::kHeaderTimeout:
-      stats.downstream_rq_header_timeout.Inc();
+      head_stats.downstream_rq_header_timeout.Inc();
       co_await RejectHead(rq, 408, "request headers timeout", "RQT");
       co_return false;
     case HeadResult::kTooLarge:
-      stats.downstream_rq_headers_too_large.Inc();
+      head_stats.downstream_rq_headers_too_large.Inc();
       co_await RejectHead(rq, 431, "request headers too large", "DPE");
       co_return false;
   }
 
+  // A keep-alive connection may have waited for this head across a config
+  // change: the request runs on the config current now. If its listener was
+  // removed meanwhile, it runs on the old one and the connection closes.
+  if (rq.active != worker_.active) {
+    auto it = worker_.active->listeners.find(listener_name_);
+    if (it != worker_.active->listeners.end()) {
+      rq.active = worker_.active;
+      rq.listener = it->second.get();
+    } else {
+      close_after_response_ = true;
+    }
+  }
+
+  ListenerStats& stats = *rq.listener->stats;
   const std::string_view raw(static_cast<const char*>(buffer_.data().data()), head_size);
   const config::Listener& listener = *rq.listener->config;
   HeadCheck check = CheckRequestHead(raw, {listener.max_request_headers_bytes, listener.max_headers_count});

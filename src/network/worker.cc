@@ -90,6 +90,13 @@ void Worker::CommitListeners(std::vector<std::string> removed) {
   });
 }
 
+void Worker::Sync() {
+  std::promise<void> done;
+  auto ran = done.get_future();
+  asio::post(io_, [&done] { done.set_value(); });
+  ran.wait();
+}
+
 void Worker::AbortListeners() {
   asio::post(io_, [this] { prepared_.clear(); });
 }

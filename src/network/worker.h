@@ -46,6 +46,9 @@ class Worker {
   // listeners stop accepting and drain their connections.
   void CommitListeners(std::vector<std::string> removed);
   void AbortListeners();
+  // Blocks until the worker has run everything posted to it before: after
+  // Apply(), the next request it reads sees the new config (what an ACK promises).
+  void Sync();
   // Thread-safe: stop accepting, close idle connections, let the others finish
   // their current request; `on_drained` runs (on the worker) once none is left.
   void Drain(std::function<void()> on_drained);

@@ -241,6 +241,7 @@ absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared
     worker->Apply(active);  // first, so a new listener's first connection finds its config
     if (!bind.empty() || !removed.empty()) worker->CommitListeners(removed);
   }
+  for (auto& worker : workers_) worker->Sync();
   for (const auto& l : bind) spdlog::info("listener {} on {}:{}", l->name, l->address, l->port);
   for (const auto& name : removed) spdlog::info("listener {} removed; draining its connections", name);
   return absl::OkStatus();

@@ -87,7 +87,6 @@ class Server final : public admin::AdminContext {
   std::unique_ptr<xds::AdsClient> ads_;
   boost::asio::steady_timer recheck_timer_;  // a warming listener's deadline
   std::atomic<bool> xds_stopping_{false};
-  std::atomic<bool> xds_connected_{false};
   size_t workers_draining_ = 0;
 
   mutable std::mutex mu_;

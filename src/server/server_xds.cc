@@ -22,13 +22,8 @@ void Server::StartXds() {
   options.node = bootstrap_.node();
   (void)config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(), "", options.backoff_base);
   (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);
-  stats::Gauge& connected = store_.GaugeFor("control_plane.connected");
   ads_ = std::make_unique<xds::AdsClient>(
-      options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); },
-      [this, &connected](bool up) {
-        xds_connected_ = up;
-        connected.Set(up ? 1 : 0);
-      });
+      options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
   ads_->Start();
 }
 
@@ -45,14 +40,12 @@ absl::Status Server::ApplyXdsUpdate(const xds::ClientState::Update& update) {
 
 absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
   if (shutting_down_) return absl::UnavailableError("shutting down");
-  store_.CounterFor("control_plane.update_attempt").Inc();
   auto previous = dynamic_->Set(update, xds::DynamicConfig::Clock::now(), absl::Now());
   absl::Status status = previous.status();
   if (status.ok()) {
     status = Rebuild();
     if (!status.ok()) dynamic_->Restore(update.type->type_url(), *std::move(previous));
   }
-  store_.CounterFor(status.ok() ? "control_plane.update_success" : "control_plane.update_rejected").Inc();
   return status;
 }
 
@@ -72,7 +65,7 @@ void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point
 // Runs on the main thread (the admin endpoint's), like every use of dynamic_.
 std::string Server::DynamicConfigJson() const {
   if (!dynamic_) return {};
-  std::string out = absl::StrCat("{\"connected\": ", xds_connected_.load() ? "true" : "false",
+  std::string out = absl::StrCat("{\"connected\": ", ads_ && ads_->connected() ? "true" : "false",
                                  ",\n \"resources\": ", dynamic_->DescribeJson(), ",\n \"xds\": [");
   bool first = true;
   for (const auto& [type_url, status] : ads_ ? ads_->Status() : decltype(ads_->Status()){}) {

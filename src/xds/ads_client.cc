@@ -13,11 +13,14 @@ namespace tether::xds {
 namespace v1 = discovery::v1;
 
 AdsClient::AdsClient(Options options, std::vector<const ResourceType*> types, ClientState::ApplyFn apply,
-                     ConnectedFn on_connected)
+                     stats::Store& store)
     : options_(std::move(options)),
       types_(std::move(types)),
       apply_(std::move(apply)),
-      on_connected_(std::move(on_connected)),
+      connected_gauge_(store.GaugeFor("control_plane.connected")),
+      update_attempt_(store.CounterFor("control_plane.update_attempt")),
+      update_success_(store.CounterFor("control_plane.update_success")),
+      update_rejected_(store.CounterFor("control_plane.update_rejected")),
       state_(options_.node) {
   for (const ResourceType* t : types_) state_.Subscribe(t);
   PublishStatus();
@@ -76,8 +79,17 @@ bool AdsClient::Backoff(int attempt) {
 }
 
 bool AdsClient::RunStream() {
-  // A channel per stream: a dead control plane's address may come back elsewhere.
-  auto channel = grpc::CreateChannel(options_.address, grpc::InsecureChannelCredentials());
+  // A channel per stream, with its own subchannel: gRPC's shared subchannel
+  // would keep its own reconnect backoff (up to 120 s) across our attempts.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_base.count()));
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_base.count()));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_max.count()));
+  // A control plane that vanished without a FIN (a node lost) is noticed by keepalive.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  auto channel = grpc::CreateCustomChannel(options_.address, grpc::InsecureChannelCredentials(), args);
   auto stub = v1::AggregatedDiscoveryService::NewStub(channel);
   grpc::ClientContext context;
   {
@@ -89,15 +101,25 @@ bool AdsClient::RunStream() {
   bool got_response = false;
   bool ok = true;
   for (const v1::DiscoveryRequest& request : state_.OnStreamStart()) ok = ok && stream->Write(request);
+  // tether-control answers with headers at once; with versions it already
+  // has, no response may follow, and the stream is up all the same.
+  if (ok) {
+    stream->WaitForInitialMetadata();
+    if (context.GetServerInitialMetadata().count("x-tether-control") > 0) {
+      spdlog::info("xds: connected to {}", options_.address);
+      connected_gauge_.Set(1);
+    }
+  }
   v1::DiscoveryResponse response;
   while (ok && stream->Read(&response)) {
     if (!got_response) {
       got_response = true;
-      spdlog::info("xds: connected to {}", options_.address);
-      on_connected_(true);
+      connected_gauge_.Set(1);
     }
+    update_attempt_.Inc();
     const ClientState::Outcome outcome = state_.OnResponse(response, apply_);
     PublishStatus();
+    (outcome.accepted ? update_success_ : update_rejected_).Inc();
     if (outcome.accepted) {
       spdlog::info("xds: {} version {} applied ({} resources)", response.type_url(), response.version_info(),
                    outcome.accepted->resources.size());
@@ -112,9 +134,9 @@ bool AdsClient::RunStream() {
   {
     std::lock_guard lock(mu_);
     context_ = nullptr;
+    connected_gauge_.Set(0);
     if (stopping_) return got_response;
   }
-  if (got_response) on_connected_(false);
   spdlog::warn("xds: stream to {} ended: {} (keeping the last config)", options_.address,
                status.ok() ? std::string("closed by the server") : status.error_message());
   return got_response;

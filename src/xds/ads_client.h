@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "src/common/stats_store.h"
 #include "src/xds/client_state.h"
 
 namespace grpc {
@@ -32,11 +33,10 @@ class AdsClient {
     std::chrono::milliseconds backoff_base{250};
     std::chrono::milliseconds backoff_max{std::chrono::seconds(30)};
   };
-  // Called on the client's thread when the stream comes up or goes down.
-  using ConnectedFn = std::function<void(bool connected)>;
-
+  // Counts control_plane.connected, update_attempt, update_success and
+  // update_rejected (every NACK, whether decoding or applying refused it) in `store`.
   AdsClient(Options options, std::vector<const ResourceType*> types, ClientState::ApplyFn apply,
-            ConnectedFn on_connected);
+            stats::Store& store);
   ~AdsClient();  // Stop()
   AdsClient(const AdsClient&) = delete;
   AdsClient& operator=(const AdsClient&) = delete;
@@ -47,6 +47,7 @@ class AdsClient {
 
   // Per type (subscription order): what was accepted, the last NACK. Thread-safe.
   std::vector<std::pair<std::string, ClientState::TypeStatus>> Status() const;
+  bool connected() const { return connected_gauge_.Value() == 1; }
 
  private:
   void Run();
@@ -59,7 +60,10 @@ class AdsClient {
   const Options options_;
   const std::vector<const ResourceType*> types_;
   const ClientState::ApplyFn apply_;
-  const ConnectedFn on_connected_;
+  stats::Gauge& connected_gauge_;
+  stats::Counter& update_attempt_;
+  stats::Counter& update_success_;
+  stats::Counter& update_rejected_;
   ClientState state_;  // client thread only
 
   mutable std::mutex mu_;

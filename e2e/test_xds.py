@@ -1,0 +1,371 @@
+"""The sidecar fed by tether-control over ADS: listeners, routes, clusters and
+tracing arrive and change with no restart, bad config is NACKed while the old
+keeps serving, and neither a control plane restart nor a stream of changes
+fails a request. The config is examples/xds/ with this test's ports."""
+import glob
+import http.client
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import SOURCE_DIR, Collector, Tether, Upstream, free_port, port_busy, wait_until
+
+CONTROL_BIN = os.environ.get("TETHER_CONTROL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tether-control"))
+CTL_BIN = os.environ.get("TETHERCTL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tetherctl"))
+EXAMPLE = os.path.join(SOURCE_DIR, "examples", "xds")
+
+
+class ControlPlane:
+    """tether-control serving `config_dir`, persisting to `state_dir`."""
+
+    def __init__(self, config_dir, state_dir, port, http_port):
+        self.port, self.http_port = port, http_port
+        self.log = open(os.path.join(state_dir, "..", f"control-{port}.log"), "a+")
+        self.proc = subprocess.Popen([CONTROL_BIN, "--config-dir", config_dir, "--state-dir", state_dir,
+                                      "--listen", f"127.0.0.1:{port}", "--http-listen", f"127.0.0.1:{http_port}"],
+                                     stdout=self.log, stderr=self.log)
+        wait_until(self._ready, timeout=10, what="tether-control /readyz")
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"tether-control exited with {self.proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=2)
+            conn.request("GET", "/readyz")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+
+class Mesh:
+    """Upstreams v1 and v2, a Zipkin collector, tether-control with the example's
+    config/ (ports rewritten) and a sidecar whose bootstrap only names the control plane."""
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tether-xds-")
+        self.v1, self.v2, self.collector = Upstream(), Upstream(), Collector()
+        self.listen_port, self.xds_port, self.http_port = free_port(), free_port(), free_port()
+        self.config_dir = os.path.join(self.tmp.name, "config")
+        self.state_dir = os.path.join(self.tmp.name, "state")
+        os.makedirs(self.config_dir)
+        os.makedirs(self.state_dir)
+        for path in glob.glob(os.path.join(EXAMPLE, "config", "*.yaml")):
+            self.write(os.path.basename(path), self.example(path))
+        self.control = ControlPlane(self.config_dir, self.state_dir, self.xds_port, self.http_port)
+        self.sidecar = None
+        self.start_sidecar()
+
+    def example(self, path):
+        """An example file with this mesh's ports."""
+        with open(path) as f:
+            text = f.read()
+        for old, new in (("15001", self.listen_port), ("8080", self.v1.port), ("8081", self.v2.port),
+                         ("9411", self.collector.port)):
+            text = text.replace(f"port_value: {old}", f"port_value: {new}")
+        return text
+
+    def change(self, name):
+        """A file of examples/xds/changes/, rewritten, in the temp dir; its path."""
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(self.example(os.path.join(EXAMPLE, "changes", name)))
+        return path
+
+    def write(self, name, text):
+        with open(os.path.join(self.config_dir, name), "w") as f:
+            f.write(text)
+
+    def start_sidecar(self):
+        bootstrap = {
+            "node": {"id": "sidecar-1", "cluster": "client"},
+            "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": free_port()}}},
+            "dynamic_resources": {"ads": {"address": f"127.0.0.1:{self.xds_port}", "initial_fetch_timeout": "5s",
+                                          "reconnect_base": "0.05s", "reconnect_max": "0.5s"}},
+        }
+        self.sidecar = Tether(bootstrap)
+        self.sidecar.port = self.listen_port
+        wait_until(lambda: port_busy(self.listen_port), what="the outbound listener from xDS")
+
+    def restart_control_plane(self):
+        self.control.kill()
+        self.control = ControlPlane(self.config_dir, self.state_dir, self.xds_port, self.http_port)
+
+    def ctl(self, *args):
+        return subprocess.run([CTL_BIN, "--server", f"127.0.0.1:{self.xds_port}", *args], capture_output=True,
+                              text=True, timeout=60)
+
+    def status(self):
+        out = self.ctl("status", "-o", "json")
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    def synced(self):
+        proxies = self.status().get("proxies", [])
+        return len(proxies) == 1 and all(t.get("sync") == "SYNCED" for t in proxies[0]["types"])
+
+    def get(self, path="/headers", conn=None):
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.listen_port, timeout=10)
+        try:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            return r.status, r.read()
+        finally:
+            if own:
+                conn.close()
+
+    def counts(self):
+        return self.v1.stats()["requests"], self.v2.stats()["requests"]
+
+    def close(self):
+        if self.sidecar:
+            self.sidecar.stop()
+        self.control.kill()
+        for p in (self.v1, self.v2, self.collector):
+            p.stop()
+        self.tmp.cleanup()
+
+
+class Load:
+    """Keep-alive clients sending requests until stopped; every failure is kept."""
+
+    def __init__(self, port, clients=4):
+        self.port, self.ok, self.failures = port, 0, []
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+        for t in self.threads:
+            t.start()
+
+    def _run(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        while not self.stop_flag.is_set():
+            try:
+                conn.request("GET", "/headers")
+                r = conn.getresponse()
+                r.read()
+                with self.lock:
+                    if r.status == 200:
+                        self.ok += 1
+                    else:
+                        self.failures.append(f"status {r.status}")
+                if r.getheader("connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            except (OSError, http.client.HTTPException) as e:
+                with self.lock:
+                    self.failures.append(repr(e))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.close()
+
+    def wait_ok(self, n, timeout=10):
+        start = self.ok
+        wait_until(lambda: self.ok >= start + n, timeout=timeout, what=f"{n} more requests under load")
+
+    def finish(self):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(timeout=15)
+        return self.failures
+
+
+class XdsTest(unittest.TestCase):
+    def setUp(self):
+        self.mesh = Mesh()
+        self.addCleanup(self.mesh.close)
+
+    def test_listener_comes_from_xds_alone_and_config_dump_shows_versions(self):
+        m = self.mesh
+        before = m.counts()
+        self.assertEqual(m.get()[0], 200)
+        self.assertEqual(m.counts(), (before[0] + 1, before[1]))
+        wait_until(m.synced, what="every type SYNCED")
+        dump = json.loads(m.sidecar.admin("/config_dump")[1])
+        listeners = [r for r in dump["dynamic"]["resources"] if r["kind"] == "Listener"]
+        self.assertEqual([r["name"] for r in listeners], ["outbound"])
+        self.assertTrue(listeners[0]["version_info"])
+        self.assertTrue(dump["dynamic"]["connected"])
+        self.assertEqual(m.sidecar.stat("control_plane.connected"), 1)
+        self.assertEqual(m.sidecar.stat("control_plane.update_rejected"), 0)
+        self.assertGreaterEqual(m.sidecar.stat("control_plane.update_success"), 5)
+
+    def test_route_change_takes_effect_without_restart_on_the_same_connection(self):
+        m = self.mesh
+        conn = http.client.HTTPConnection("127.0.0.1", m.listen_port, timeout=10)
+        self.addCleanup(conn.close)
+        before = m.counts()
+        self.assertEqual(m.get(conn=conn)[0], 200)
+        self.assertEqual(m.counts()[1], before[1])
+        out = m.ctl("apply", "-f", m.change("route-to-v2.yaml"), "--wait", "--timeout", "20s")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        before = m.counts()
+        for _ in range(5):
+            self.assertEqual(m.get(conn=conn)[0], 200)  # the keep-alive connection sees the new route
+        self.assertEqual(m.counts(), (before[0], before[1] + 5))
+        self.assertIsNone(m.sidecar.proc.poll())
+        # The start state comes back by applying config/ again.
+        out = m.ctl("apply", "-f", os.path.join(m.config_dir, "routes.yaml"), "--wait")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        before = m.counts()
+        self.assertEqual(m.get(conn=conn)[0], 200)
+        self.assertEqual(m.counts(), (before[0] + 1, before[1]))
+
+    def test_weighted_split_sends_traffic_in_proportion(self):
+        m = self.mesh
+        out = m.ctl("apply", "-f", m.change("weighted-90-10.yaml"), "--wait")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        before = m.counts()
+        conn = http.client.HTTPConnection("127.0.0.1", m.listen_port, timeout=10)
+        self.addCleanup(conn.close)
+        n = 600
+        for _ in range(n):
+            self.assertEqual(m.get(conn=conn)[0], 200)
+        v1, v2 = m.counts()[0] - before[0], m.counts()[1] - before[1]
+        self.assertEqual(v1 + v2, n)
+        # Binomial(600, 0.1): mean 60, sd 7.3; 30..100 is beyond 4 sd either way.
+        self.assertGreater(v2, 30)
+        self.assertLess(v2, 100)
+
+    def test_sampling_change_takes_effect(self):
+        m = self.mesh
+        conn = http.client.HTTPConnection("127.0.0.1", m.listen_port, timeout=10)
+        self.addCleanup(conn.close)
+        headers = json.loads(m.get("/headers", conn=conn)[1])["headers"]
+        self.assertEqual(headers.get("x-b3-sampled"), "1")
+        spans = m.collector.wait_spans(1)
+        self.assertEqual(spans[0]["localEndpoint"]["serviceName"], "client")  # the node's cluster
+        out = m.ctl("apply", "-f", m.change("sampling-off.yaml"), "--wait")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # Same listener, same address: the socket and this connection stay.
+        headers = json.loads(m.get("/headers", conn=conn)[1])["headers"]
+        self.assertEqual(headers.get("x-b3-sampled"), "0")
+        self.assertTrue(headers.get("x-request-id"))
+
+    def test_bad_resource_in_the_directory_is_nacked_and_the_old_config_keeps_serving(self):
+        m = self.mesh
+        wait_until(m.synced, what="every type SYNCED")
+        bad = m.example(os.path.join(EXAMPLE, "config", "listener.yaml"))
+        bad = bad.replace("name: outbound\n", "name: broken\n", 1).replace(
+            f"port_value: {m.listen_port}", "port_value: 70000")
+        m.write("zz-broken.yaml", bad)
+
+        def nacked():
+            types = m.status()["proxies"][0]["types"]
+            return [t for t in types if t["kind"] == "Listener" and t["sync"] == "NACKED"]
+
+        wait_until(lambda: nacked(), what="the Listener NACKED")
+        message = nacked()[0]["nack_message"]
+        self.assertIn("'broken'", message)
+        self.assertIn("port_value", message)
+        table = m.ctl("status")
+        self.assertIn("NACKED", table.stdout)
+        self.assertEqual(m.get()[0], 200)
+        self.assertGreaterEqual(m.sidecar.stat("control_plane.update_rejected"), 1)
+        dump = json.loads(m.sidecar.admin("/config_dump")[1])
+        errors = [x["last_error"] for x in dump["dynamic"]["xds"] if x["type_url"].endswith(".Listener")]
+        self.assertIn("port_value", errors[0])
+        os.remove(os.path.join(m.config_dir, "zz-broken.yaml"))
+        wait_until(m.synced, what="SYNCED again once the file is gone")
+
+    def test_a_bad_apply_is_refused_and_changes_nothing(self):
+        m = self.mesh
+        wait_until(m.synced, what="every type SYNCED")
+        path = m.change("route-to-v2.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("route: {cluster: upstream-v2}", "route: {cluster: upstream-v2, timeout: -1s}"))
+        out = m.ctl("apply", "-f", path, "--wait")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("timeout", out.stderr)
+        before = m.counts()
+        self.assertEqual(m.get()[0], 200)
+        self.assertEqual(m.counts(), (before[0] + 1, before[1]))
+
+    def test_listener_added_then_removed_by_delete(self):
+        m = self.mesh
+        port = free_port()
+        extra = m.example(os.path.join(EXAMPLE, "config", "listener.yaml"))
+        extra = extra.replace("name: outbound\n", "name: second\n", 1).replace(
+            f"port_value: {m.listen_port}", f"port_value: {port}")
+        path = os.path.join(m.tmp.name, "second.yaml")
+        with open(path, "w") as f:
+            f.write(extra)
+        out = m.ctl("apply", "-f", path, "--wait")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/headers")
+        self.assertEqual(conn.getresponse().status, 200)
+        conn.close()
+        out = m.ctl("delete", "Listener", "second")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_until(lambda: not port_busy(port), what="the removed listener to stop accepting")
+        self.assertEqual(m.get()[0], 200)  # the other listener is untouched
+
+    def test_control_plane_killed_under_traffic_fails_no_request(self):
+        m = self.mesh
+        wait_until(m.synced, what="every type SYNCED")
+        load = Load(m.listen_port)
+        try:
+            load.wait_ok(50)
+            m.control.kill()
+            wait_until(lambda: m.sidecar.stat("control_plane.connected") == 0, what="the sidecar to see it gone")
+            load.wait_ok(50)  # serving on the last config meanwhile
+            m.restart_control_plane()
+            wait_until(lambda: m.sidecar.stat("control_plane.connected") == 1, timeout=15, what="reconnect")
+            wait_until(m.synced, what="SYNCED after the reconnect")
+            load.wait_ok(50)
+        finally:
+            failures = load.finish()
+        self.assertEqual(failures, [])
+        self.assertEqual(m.sidecar.stat("control_plane.update_rejected"), 0)
+
+    def test_restarted_sidecar_gets_its_config_on_connect(self):
+        m = self.mesh
+        out = m.ctl("apply", "-f", m.change("route-to-v2.yaml"), "--wait")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        m.sidecar.stop()
+        wait_until(lambda: not port_busy(m.listen_port), what="the old sidecar gone")
+        m.start_sidecar()
+        before = m.counts()
+        self.assertEqual(m.get()[0], 200)
+        self.assertEqual(m.counts(), (before[0], before[1] + 1))  # the applied route, not the file's
+        wait_until(m.synced, what="SYNCED")
+
+    def test_fifty_route_changes_under_load_fail_no_request(self):
+        m = self.mesh
+        to_v2, to_v1 = m.change("route-to-v2.yaml"), os.path.join(m.config_dir, "routes.yaml")
+        load = Load(m.listen_port)
+        try:
+            load.wait_ok(20)
+            deadline = time.monotonic() + 10
+            for i in range(50):
+                out = m.ctl("apply", "-f", to_v2 if i % 2 == 0 else to_v1, "--wait")
+                self.assertEqual(out.returncode, 0, out.stderr)
+                load.wait_ok(5)  # traffic on each version before the next change
+            # Keep the load running for the rest of the 10 seconds.
+            while time.monotonic() < deadline:
+                load.wait_ok(20)
+        finally:
+            failures = load.finish()
+        self.assertEqual(failures, [])
+        self.assertGreater(load.ok, 300)
+        v1, v2 = m.counts()
+        self.assertGreater(v1, 50)
+        self.assertGreater(v2, 50)
+
+
+if __name__ == "__main__":
+    unittest.main()
