@@ -3,6 +3,7 @@
 #include "src/common/io.h"
 
 #include <future>
+#include <random>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,8 +17,12 @@ namespace asio = boost::asio;
 
 Worker::Worker(size_t index, stats::Store& store)
     : index_(index), store_(store), work_(asio::make_work_guard(io_)) {
-  state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, index_ * 7919 + 1);
-  state_.rng.seed(index_ * 104729 + 17);
+  // Seeded from the OS: request and trace ids come from this generator, and
+  // a fixed seed would give every sidecar (and every restart) the same ids.
+  std::random_device entropy;
+  const uint64_t seed = (uint64_t{entropy()} << 32) ^ entropy() ^ index_;
+  state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, seed * 7919 + 1);
+  state_.rng.seed(seed);
 }
 
 Worker::~Worker() {
