@@ -294,24 +294,54 @@ class XdsTest(unittest.TestCase):
         self.assertEqual(m.get()[0], 200)
         self.assertEqual(m.counts(), (before[0] + 1, before[1]))
 
-    def test_listener_added_then_removed_by_delete(self):
+    def test_listener_added_then_removed_drains_within_its_drain_timeout(self):
         m = self.mesh
         port = free_port()
         extra = m.example(os.path.join(EXAMPLE, "config", "listener.yaml"))
-        extra = extra.replace("name: outbound\n", "name: second\n", 1).replace(
+        extra = extra.replace("name: outbound\n", "name: second\n  drain_timeout: 1s\n", 1).replace(
             f"port_value: {m.listen_port}", f"port_value: {port}")
         path = os.path.join(m.tmp.name, "second.yaml")
         with open(path, "w") as f:
             f.write(extra)
         out = m.ctl("apply", "-f", path, "--wait")
         self.assertEqual(out.returncode, 0, out.stderr)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/headers")
-        self.assertEqual(conn.getresponse().status, 200)
-        conn.close()
+        idle = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        quick = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        slow = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for conn in (idle, quick, slow):
+            self.addCleanup(conn.close)
+            conn.request("GET", "/headers")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+        results = {}
+
+        def call(name, conn, ms):
+            try:
+                conn.request("GET", f"/slow?ms={ms}")
+                r = conn.getresponse()
+                r.read()
+                results[name] = (r.status, r.getheader("connection"))
+            except (OSError, http.client.HTTPException) as e:
+                results[name] = repr(e)
+
+        threads = [threading.Thread(target=call, args=("quick", quick, 300)),
+                   threading.Thread(target=call, args=("slow", slow, 5000))]
+        for t in threads:
+            t.start()
+        wait_until(lambda: m.v1.stats()["paths"].count("/slow") == 2, what="both requests at the upstream")
         out = m.ctl("delete", "Listener", "second")
         self.assertEqual(out.returncode, 0, out.stderr)
         wait_until(lambda: not port_busy(port), what="the removed listener to stop accepting")
+        # The idle connection is closed at once.
+        idle.sock.settimeout(5)
+        self.assertEqual(idle.sock.recv(1), b"")
+        for t in threads:
+            t.join(timeout=10)
+        # In flight within the drain timeout: completes, then the connection closes.
+        self.assertEqual(results["quick"], (200, "close"))
+        # Still busy when the drain timeout (1s) ends: cut.
+        self.assertIsInstance(results["slow"], str)
         self.assertEqual(m.get()[0], 200)  # the other listener is untouched
 
     def test_control_plane_killed_under_traffic_fails_no_request(self):

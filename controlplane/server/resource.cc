@@ -11,7 +11,6 @@
 
 namespace tether::controlplane {
 
-using google::protobuf::FieldDescriptor;
 
 google::protobuf::Any PackDeterministic(const google::protobuf::Message& message, std::string_view type_url) {
   google::protobuf::Any any;
@@ -25,17 +24,6 @@ google::protobuf::Any PackDeterministic(const google::protobuf::Message& message
   }
   any.set_value(std::move(bytes));
   return any;
-}
-
-std::string ResourceName(const google::protobuf::Message& spec) {
-  const auto* d = spec.GetDescriptor();
-  for (const char* field : {"name", "cluster_name"}) {
-    const FieldDescriptor* f = d->FindFieldByName(field);
-    if (f != nullptr && f->type() == FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
-      return spec.GetReflection()->GetString(spec, f);
-    }
-  }
-  return std::string(xds::kTracingResourceName);
 }
 
 absl::Status ValidateResource(const StoredResource& resource) {
@@ -75,7 +63,7 @@ absl::StatusOr<StoredResource> FromConfigResource(const cpv1::ConfigResource& re
   if (!spec->ParseFromString(resource.spec().value())) {
     return absl::InvalidArgumentError(absl::StrCat(resource.kind(), ": spec: does not parse"));
   }
-  out.name = ResourceName(*spec);
+  out.name = out.type->Name(*spec);
   if (out.name.empty()) return absl::InvalidArgumentError(absl::StrCat(resource.kind(), ": spec.name: must be set"));
   out.spec = PackDeterministic(*spec, out.type->type_url());
   out.selector = resource.selector();

@@ -30,12 +30,6 @@ struct StoredResource {
 // `message` packed as an Any with deterministic serialization (map order).
 google::protobuf::Any PackDeterministic(const google::protobuf::Message& message, std::string_view type_url);
 
-// A resource's name without validating it: its `name` field, else its
-// `cluster_name` (ClusterLoadAssignment, as Envoy), else the type's only
-// resource (Tracing: xds::kTracingResourceName). Read by reflection so no
-// type needs its own code here.
-std::string ResourceName(const google::protobuf::Message& spec);
-
 // The sidecar's own validation (ResourceType::Decode): the error reads
 // `Listener 'web': address.socket_address.port_value: ...`.
 absl::Status ValidateResource(const StoredResource& resource);

@@ -69,7 +69,7 @@ absl::StatusOr<StoredResource> ParseDocument(const Value& doc, const std::string
   }
   std::unique_ptr<google::protobuf::Message> spec(out.type->prototype().New());
   if (absl::Status s = ParseInto(spec_value->second, "spec", *spec); !s.ok()) return s;
-  out.name = ResourceName(*spec);
+  out.name = out.type->Name(*spec);
   if (out.name.empty()) return absl::InvalidArgumentError("spec.name: must be set");
   out.spec = PackDeterministic(*spec, out.type->type_url());
   return out;

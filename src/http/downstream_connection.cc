@@ -58,6 +58,13 @@ void DownstreamConnection::Drain() {
   }
 }
 
+void DownstreamConnection::Abort() {
+  close_after_response_ = true;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+  socket_.shutdown(TcpSocket::shutdown_both, ignored);
+}
+
 Awaitable<void> DownstreamConnection::Run() {
   auto self = shared_from_this();
   {

@@ -34,6 +34,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   // Server drain: close now if idle between requests, else after this response.
   void Drain();
+  // A drain's deadline passed: end the connection now, mid-request or not.
+  void Abort();
   const std::string& listener_name() const { return listener_name_; }
 
  private:

@@ -73,19 +73,31 @@ absl::Status Worker::PrepareListeners(const std::vector<std::shared_ptr<const co
   return result.get();
 }
 
-void Worker::CommitListeners(std::vector<std::string> removed) {
-  asio::post(io_, [this, removed = std::move(removed)] {
-    for (const std::string& name : removed) {
-      auto it = listeners_.find(name);
-      if (it == listeners_.end()) continue;
-      it->second->Close();
-      listeners_.erase(it);
-      // Drain() may remove a connection from the set: iterate over a copy.
-      const auto connections = state_.connections;
-      for (http::DownstreamConnection* c : connections) {
-        if (c->listener_name() == name) c->Drain();
-      }
+void Worker::DrainListener(const config::Listener& listener) {
+  auto it = listeners_.find(listener.name);
+  if (it == listeners_.end()) return;
+  it->second->Close();
+  listeners_.erase(it);
+  // Drain() may remove a connection from the set: iterate over a copy.
+  const auto connections = state_.connections;
+  for (http::DownstreamConnection* c : connections) {
+    if (c->listener_name() == listener.name) c->Drain();
+  }
+  // Whatever is still open at the deadline is closed; the set is read again
+  // then, so no connection that ended meanwhile is touched.
+  auto deadline = std::make_shared<SteadyTimer>(io_, listener.drain_timeout);
+  deadline->async_wait([this, deadline, name = listener.name](const boost::system::error_code& ec) {
+    if (ec) return;
+    const auto remaining = state_.connections;
+    for (http::DownstreamConnection* c : remaining) {
+      if (c->listener_name() == name) c->Abort();
     }
+  });
+}
+
+void Worker::CommitListeners(std::vector<std::shared_ptr<const config::Listener>> removed) {
+  asio::post(io_, [this, removed = std::move(removed)] {
+    for (const auto& listener : removed) DrainListener(*listener);
     for (auto& [name, socket] : prepared_) {
       if (auto old = listeners_.find(name); old != listeners_.end()) old->second->Close();
       socket->StartAccepting();

@@ -43,8 +43,9 @@ class Worker {
   absl::Status PrepareListeners(const std::vector<std::shared_ptr<const config::Listener>>& listeners);
   // Thread-safe, posted after Apply(): the prepared sockets start accepting
   // (replacing same-named ones, whose connections go on); the `removed`
-  // listeners stop accepting and drain their connections.
-  void CommitListeners(std::vector<std::string> removed);
+  // listeners stop accepting and drain their connections, and those still
+  // open after the listener's drain_timeout are closed.
+  void CommitListeners(std::vector<std::shared_ptr<const config::Listener>> removed);
   void AbortListeners();
   // Blocks until the worker has run everything posted to it before: after
   // Apply(), the next request it reads sees the new config (what an ACK promises).
@@ -57,6 +58,7 @@ class Worker {
  private:
   void Install(std::shared_ptr<const http::ActiveConfig> active);
   void PollDrained(std::function<void()> on_drained);
+  void DrainListener(const config::Listener& listener);
 
   size_t index_;
   stats::Store& store_;

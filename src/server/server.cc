@@ -214,7 +214,7 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
 
 absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active) {
   std::vector<std::shared_ptr<const config::Listener>> bind;
-  std::vector<std::string> removed;
+  std::vector<std::shared_ptr<const config::Listener>> removed;
   for (const auto& l : active->snapshot->listeners) {
     const config::Listener* old = previous ? previous->FindListener(l->name) : nullptr;
     // Same address: the socket stays; only what its requests see changes.
@@ -222,7 +222,7 @@ absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared
   }
   if (previous) {
     for (const auto& l : previous->listeners) {
-      if (active->snapshot->FindListener(l->name) == nullptr) removed.push_back(l->name);
+      if (active->snapshot->FindListener(l->name) == nullptr) removed.push_back(l);
     }
   }
   if (!bind.empty()) {
@@ -243,7 +243,9 @@ absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared
   }
   for (auto& worker : workers_) worker->Sync();
   for (const auto& l : bind) spdlog::info("listener {} on {}:{}", l->name, l->address, l->port);
-  for (const auto& name : removed) spdlog::info("listener {} removed; draining its connections", name);
+  for (const auto& l : removed) {
+    spdlog::info("listener {} removed; draining its connections for up to {}ms", l->name, l->drain_timeout.count());
+  }
   return absl::OkStatus();
 }
 

@@ -32,6 +32,8 @@ class ResourceType {
   std::string_view kind() const;
   // An empty message of the type, to parse into.
   virtual const google::protobuf::Message& prototype() const = 0;
+  // The resource's name (a message of this type), without validating it.
+  virtual std::string Name(const google::protobuf::Message& message) const = 0;
   // The resource or an error naming its field ("connect_timeout: must be positive").
   virtual absl::StatusOr<Resource> Decode(const google::protobuf::Any& any) const = 0;
   // Equal resources are not pushed again.
@@ -53,6 +55,9 @@ class TypedResourceType final : public ResourceType {
 
   std::string_view type_url() const override { return type_url_; }
   const google::protobuf::Message& prototype() const override { return Proto::default_instance(); }
+  std::string Name(const google::protobuf::Message& message) const override {
+    return name_(static_cast<const Proto&>(message));
+  }
 
   absl::StatusOr<Resource> Decode(const google::protobuf::Any& any) const override {
     if (any.type_url() != type_url_) {
