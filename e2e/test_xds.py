@@ -86,13 +86,22 @@ class Mesh:
         with open(os.path.join(self.config_dir, name), "w") as f:
             f.write(text)
 
-    def start_sidecar(self):
+    def start_sidecar(self, by_dns_cluster=False):
+        ads = {"initial_fetch_timeout": "5s", "reconnect_base": "0.05s", "reconnect_max": "0.5s"}
         bootstrap = {
             "node": {"id": "sidecar-1", "cluster": "client"},
             "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": free_port()}}},
-            "dynamic_resources": {"ads": {"address": f"127.0.0.1:{self.xds_port}", "initial_fetch_timeout": "5s",
-                                          "reconnect_base": "0.05s", "reconnect_max": "0.5s"}},
+            "dynamic_resources": {"ads": ads},
         }
+        if by_dns_cluster:
+            # As in Kubernetes: the control plane by its (Service) DNS name, in a STRICT_DNS cluster.
+            ads["cluster_name"] = "xds"
+            bootstrap["static_resources"] = {"clusters": [{
+                "name": "xds", "type": "STRICT_DNS", "connect_timeout": "1s",
+                "load_assignment": {"endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {
+                    "address": "localhost", "port_value": self.xds_port}}}}]}]}}]}
+        else:
+            ads["address"] = f"127.0.0.1:{self.xds_port}"
         self.sidecar = Tether(bootstrap)
         self.sidecar.port = self.listen_port
         wait_until(lambda: port_busy(self.listen_port), what="the outbound listener from xDS")
@@ -368,7 +377,7 @@ class XdsTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         m.sidecar.stop()
         wait_until(lambda: not port_busy(m.listen_port), what="the old sidecar gone")
-        m.start_sidecar()
+        m.start_sidecar(by_dns_cluster=True)
         before = m.counts()
         self.assertEqual(m.get()[0], 200)
         self.assertEqual(m.counts(), (before[0], before[1] + 1))  # the applied route, not the file's

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -199,8 +200,20 @@ absl::Status CheckAds(const v1::Bootstrap& bootstrap) {
   if (!bootstrap.has_dynamic_resources()) return absl::OkStatus();
   const auto& ads = bootstrap.dynamic_resources().ads();
   const std::string path = "dynamic_resources.ads";
-  if (ads.address().empty()) return Err(path + ".address", "required (host:port of the control plane)");
-  if (ads.address().find(':') == std::string::npos) return Err(path + ".address", StrCat("\"", ads.address(), "\" has no port"));
+  if (ads.address().empty() == ads.cluster_name().empty()) {
+    return Err(path + ".address", "exactly one of address (host:port of the control plane) and cluster_name");
+  }
+  if (!ads.address().empty() && ads.address().find(':') == std::string::npos) {
+    return Err(path + ".address", StrCat("\"", ads.address(), "\" has no port"));
+  }
+  if (!ads.cluster_name().empty()) {
+    const auto& clusters = bootstrap.static_resources().clusters();
+    auto it = std::find_if(clusters.begin(), clusters.end(), [&](const v1::Cluster& c) { return c.name() == ads.cluster_name(); });
+    if (it == clusters.end()) return Err(path + ".cluster_name", StrCat("no static cluster \"", ads.cluster_name(), "\""));
+    if (it->load_assignment().endpoints_size() == 0 || it->load_assignment().endpoints(0).lb_endpoints_size() == 0) {
+      return Err(path + ".cluster_name", StrCat("cluster \"", ads.cluster_name(), "\" has no endpoint"));
+    }
+  }
   if (bootstrap.node().id().empty()) return Err("node.id", "required with dynamic_resources (the control plane selects by it)");
   if (ads.has_initial_fetch_timeout()) {
     TETHER_RETURN_IF_ERROR(CheckDuration(path + ".initial_fetch_timeout", ads.initial_fetch_timeout(), false));

@@ -19,6 +19,15 @@ void Server::StartXds() {
   const auto& ads = bootstrap_.dynamic_resources().ads();
   xds::AdsClient::Options options;
   options.address = ads.address();
+  if (!ads.cluster_name().empty()) {
+    // Validated: a static cluster with an endpoint. gRPC resolves a host name itself.
+    for (const auto& c : bootstrap_.static_resources().clusters()) {
+      if (c.name() != ads.cluster_name()) continue;
+      const auto& a = c.load_assignment().endpoints(0).lb_endpoints(0).endpoint().address().socket_address();
+      const bool v6 = a.address().find(':') != std::string::npos;
+      options.address = v6 ? absl::StrCat("[", a.address(), "]:", a.port_value()) : absl::StrCat(a.address(), ":", a.port_value());
+    }
+  }
   options.node = bootstrap_.node();
   (void)config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(), "", options.backoff_base);
   (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);

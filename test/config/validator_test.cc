@@ -390,6 +390,54 @@ TEST(ValidatorTest, EndpointsAndWeights) {
   EXPECT_TRUE(ValidateBootstrap(empty).ok());
 }
 
+TEST(ValidatorTest, DynamicResourcesNameTheControlPlaneOnce) {
+  auto b = Valid();
+  b.mutable_node()->set_id("sidecar-1");
+  auto* ads = b.mutable_dynamic_resources()->mutable_ads();
+  EXPECT_EQ(Error(b), "dynamic_resources.ads.address: exactly one of address (host:port of the control plane) and cluster_name");
+  ads->set_address("127.0.0.1");
+  EXPECT_EQ(Error(b), "dynamic_resources.ads.address: \"127.0.0.1\" has no port");
+  ads->set_address("127.0.0.1:15010");
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  ads->clear_address();
+  ads->set_cluster_name("control");
+  EXPECT_EQ(Error(b), "dynamic_resources.ads.cluster_name: no static cluster \"control\"");
+  ads->set_cluster_name("web");
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  b.mutable_node()->clear_id();
+  EXPECT_EQ(Error(b), "node.id: required with dynamic_resources (the control plane selects by it)");
+}
+
+TEST(ValidatorTest, WithAControlPlaneRoutesMayNameClustersItWillDeliver) {
+  auto b = Valid();
+  FirstVhost(b)->mutable_routes(0)->mutable_route()->set_cluster("from-xds");
+  EXPECT_NE(Error(b).find("unknown cluster \"from-xds\""), std::string::npos);
+  b.mutable_node()->set_id("sidecar-1");
+  b.mutable_dynamic_resources()->mutable_ads()->set_address("127.0.0.1:15010");
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  Hcm(b)->set_rds_route_config_name("routes");
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+}
+
+TEST(ValidatorTest, ResourcesFromTheControlPlaneHavePathsFromTheResource) {
+  auto b = Valid();
+  v1::Listener l = *FirstListener(b);
+  l.mutable_address()->mutable_socket_address()->set_port_value(70000);
+  EXPECT_EQ(ValidateListenerResource(l).message(), "address.socket_address.port_value: 70000 is not a port (1-65535)");
+  v1::ClusterLoadAssignment cla;
+  EXPECT_EQ(ValidateClusterLoadAssignment(cla).message(), "cluster_name: required");
+  cla.set_cluster_name("web");
+  cla.add_endpoints()->add_lb_endpoints()->mutable_endpoint()->mutable_address()->mutable_socket_address()->set_address(
+      "web.local");
+  EXPECT_EQ(ValidateClusterLoadAssignment(cla).message(),
+            "endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address: \"web.local\" is not an IP address "
+            "(a STATIC cluster needs IPs; use type: STRICT_DNS for host names)");
+  v1::Cluster eds = *FirstCluster(b);
+  eds.set_type(v1::Cluster::EDS);
+  eds.clear_load_assignment();
+  EXPECT_TRUE(ValidateClusterResource(eds).ok());
+}
+
 TEST(ValidatorTest, UnknownEnumNumbersFromCodeAreRefused) {
   // The loader refuses these; the control plane builds messages in code.
   auto b = Valid();
