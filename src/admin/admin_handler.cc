@@ -90,6 +90,11 @@ std::string_view AdminHandler::HelpText() { return kHelp; }
 
 AdminReply AdminHandler::Handle(std::string_view method, std::string_view target) {
   const AdminTarget t = ParseAdminTarget(target);
+  if (health_only_) {
+    if (t.path != "/healthz/ready") return Reply(404, "only /healthz/ready here\n");
+    if (method != "GET" && method != "HEAD") return MethodNotAllowed(t.path, "GET, HEAD");
+    return context_.Ready() ? Reply(200, "LIVE\n") : Reply(503, "NOT READY\n");
+  }
   // Pages that change state want POST, so a crawler or a stray GET cannot
   // stop the proxy; the rest are read-only.
   if (t.path == "/logging" || t.path == "/quitquitquit") {

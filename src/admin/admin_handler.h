@@ -29,7 +29,10 @@ AdminTarget ParseAdminTarget(std::string_view target);
 // methods and bodies are testable directly; AdminServer does the HTTP.
 class AdminHandler {
  public:
-  explicit AdminHandler(AdminContext& context) : context_(context) {}
+  // `health_only`: the probe listener (bootstrap `health`, like Istio's
+  // 15021), reachable from the kubelet: GET /healthz/ready and nothing else.
+  explicit AdminHandler(AdminContext& context, bool health_only = false)
+      : context_(context), health_only_(health_only) {}
 
   // `method` is the request's method token ("GET", "HEAD", "POST", ...).
   AdminReply Handle(std::string_view method, std::string_view target);
@@ -44,6 +47,7 @@ class AdminHandler {
   AdminReply SnapshotPage(const AdminTarget& t);
 
   AdminContext& context_;
+  bool health_only_;
 };
 
 }  // namespace tether::admin

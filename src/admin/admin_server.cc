@@ -82,7 +82,8 @@ std::optional<AdminReply> ReadErrorReply(const boost::system::error_code& ec) {
 // finishing after the AdminServer is gone (the io_context still runs its
 // cancelled handlers) touches live state.
 struct AdminListener : std::enable_shared_from_this<AdminListener> {
-  AdminListener(asio::io_context& io, AdminContext& context) : acceptor(io), context(&context), handler(context) {}
+  AdminListener(asio::io_context& io, AdminContext& context, bool health_only)
+      : acceptor(io), context(&context), handler(context, health_only) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
@@ -180,8 +181,8 @@ struct AdminServer::Impl {
   std::shared_ptr<AdminListener> listener;
 };
 
-AdminServer::AdminServer(asio::io_context& io, AdminContext& context)
-    : impl_(std::make_unique<Impl>(Impl{std::make_shared<AdminListener>(io, context)})) {}
+AdminServer::AdminServer(asio::io_context& io, AdminContext& context, bool health_only)
+    : impl_(std::make_unique<Impl>(Impl{std::make_shared<AdminListener>(io, context, health_only)})) {}
 
 AdminServer::~AdminServer() { Stop(); }
 

@@ -16,7 +16,8 @@ namespace tether::admin {
 // /quitquitquit. Bound to the configured address only (default 127.0.0.1).
 class AdminServer {
  public:
-  AdminServer(boost::asio::io_context& io, AdminContext& context);
+  // `health_only`: serve only GET /healthz/ready (see AdminHandler).
+  AdminServer(boost::asio::io_context& io, AdminContext& context, bool health_only = false);
   ~AdminServer();
 
   // Binds and starts accepting; returns the bound port (for port 0).

@@ -187,6 +187,13 @@ absl::Status CheckAdmin(const v1::Bootstrap& bootstrap, BindTable& binds) {
   if (CanonicalIp(address).empty()) return Err(path + ".address", StrCat("\"", address, "\" is not an IP address"));
   TETHER_RETURN_IF_ERROR(CheckPort(path + ".port_value", port));
   binds.Add(address, port, "the admin endpoint");
+  if (!bootstrap.has_health()) return absl::OkStatus();
+  const auto& h = bootstrap.health().address().socket_address();
+  const std::string hp = "health.address.socket_address";
+  if (CanonicalIp(h.address()).empty()) return Err(hp + ".address", StrCat("\"", h.address(), "\" is not an IP address"));
+  TETHER_RETURN_IF_ERROR(CheckPort(hp + ".port_value", h.port_value()));
+  const std::string taken = binds.Add(h.address(), h.port_value(), "the health listener");
+  if (!taken.empty()) return Err(hp, StrCat(h.address(), ":", h.port_value(), " is already used by ", taken));
   return absl::OkStatus();
 }
 

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     std::cout << tether::server::Usage();
     return 0;
   }
-  if (options->validate) return tether::server::ValidateOnly(options->config_path);
+  if (options->validate) return tether::server::ValidateOnly(*options);
 
   // A peer closing mid-write must be an error code, not a dead process.
   std::signal(SIGPIPE, SIG_IGN);

@@ -14,6 +14,10 @@ struct Options {
   unsigned concurrency = 0;  // 0 = number of cores
   std::string log_level = "info";
   std::chrono::milliseconds drain_time{std::chrono::seconds(5)};
+  // Override the bootstrap's node.id / node.cluster (Envoy's flags): in
+  // Kubernetes the pod name and the workload, from the Downward API.
+  std::string service_node;
+  std::string service_cluster;
   bool help = false;
 };
 

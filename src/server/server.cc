@@ -24,9 +24,14 @@ namespace {
 constexpr char kVersion[] = "0.1.0";
 
 // Loads, validates and compiles a bootstrap without touching the network.
-absl::StatusOr<config::v1::Bootstrap> LoadValid(const std::string& path) {
+// Loads, applies the command line's node overrides, validates and compiles
+// a bootstrap without touching the network.
+absl::StatusOr<config::v1::Bootstrap> LoadValid(const Options& options) {
+  const std::string& path = options.config_path;
   auto bootstrap = config::LoadBootstrapFile(path);
   if (!bootstrap.ok()) return bootstrap.status();
+  if (!options.service_node.empty()) bootstrap->mutable_node()->set_id(options.service_node);
+  if (!options.service_cluster.empty()) bootstrap->mutable_node()->set_cluster(options.service_cluster);
   if (absl::Status s = config::ValidateBootstrap(*bootstrap); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
   }
@@ -56,8 +61,9 @@ config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
 
 }  // namespace
 
-int ValidateOnly(const std::string& path) {
-  auto bootstrap = LoadValid(path);
+int ValidateOnly(const Options& options) {
+  const std::string& path = options.config_path;
+  auto bootstrap = LoadValid(options);
   if (bootstrap.ok()) {
     auto snapshot = config::BuildSnapshot(*bootstrap, {}, 0);
     if (!snapshot.ok()) bootstrap = absl::Status(snapshot.status().code(), absl::StrCat(path, ": ", snapshot.status().message()));
@@ -98,7 +104,7 @@ int Server::Run() {
 }
 
 absl::Status Server::Init() {
-  auto bootstrap = LoadValid(options_.config_path);
+  auto bootstrap = LoadValid(options_);
   if (!bootstrap.ok()) return bootstrap.status();
   bootstrap_ = *std::move(bootstrap);
   auto unresolved = config::BuildSnapshot(bootstrap_, {}, 0);
@@ -138,6 +144,14 @@ absl::Status Server::Init() {
   admin_ = std::make_unique<admin::AdminServer>(main_, *this);
   auto bound = admin_->Start(address, port);
   if (!bound.ok()) return absl::UnavailableError(absl::StrCat("admin ", address, ":", port, ": ", bound.status().message()));
+  if (bootstrap_.has_health()) {
+    const auto& h = bootstrap_.health().address().socket_address();
+    health_ = std::make_unique<admin::AdminServer>(main_, *this, /*health_only=*/true);
+    auto health = health_->Start(h.address(), static_cast<uint16_t>(h.port_value()));
+    if (!health.ok()) {
+      return absl::UnavailableError(absl::StrCat("health ", h.address(), ":", h.port_value(), ": ", health.status().message()));
+    }
+  }
 
   dns_ = std::make_unique<upstream::DnsRefresher>(resolved_, [this](const config::ResolvedHosts& hosts) {
     asio::post(main_, [this, hosts] { OnDnsChange(hosts); });
@@ -286,6 +300,7 @@ void Server::FinishShutdown() {
   for (auto& worker : workers_) worker->Stop();
   if (reporter_) reporter_->Stop();  // the final flush
   if (admin_) admin_->Stop();
+  if (health_) health_->Stop();
   sinks_.Flush();
   main_.stop();
 }

@@ -77,6 +77,7 @@ class Server final : public admin::AdminContext {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
   std::unique_ptr<admin::AdminServer> admin_;
+  std::unique_ptr<admin::AdminServer> health_;  // the probe listener, if configured
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
   std::shared_ptr<tracing::ZipkinReporter> reporter_;  // null without a tracer
@@ -100,6 +101,6 @@ class Server final : public admin::AdminContext {
 
 // `tether --validate`: 0 when the file loads, validates and compiles; else
 // prints `FILE: field.path: message` to stderr and returns 2.
-int ValidateOnly(const std::string& path);
+int ValidateOnly(const Options& options);
 
 }  // namespace tether::server

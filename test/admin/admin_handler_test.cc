@@ -37,6 +37,23 @@ TEST_F(AdminHandlerTest, ReadyFollowsTheContext) {
   EXPECT_EQ(r.body, "PRE_INITIALIZING\n");
 }
 
+TEST_F(AdminHandlerTest, TheHealthListenerAnswersOnlyItsProbe) {
+  AdminHandler health(context_, /*health_only=*/true);
+  AdminReply r = health.Handle("GET", "/healthz/ready");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, "LIVE\n");
+  EXPECT_EQ(health.Handle("HEAD", "/healthz/ready").status, 200u);
+  // Nothing of the admin API is reachable from the pod's address.
+  for (const char* path : {"/stats", "/config_dump", "/ready", "/server_info", "/"}) {
+    EXPECT_EQ(health.Handle("GET", path).status, 404u) << path;
+  }
+  EXPECT_EQ(health.Handle("POST", "/quitquitquit").status, 404u);
+  EXPECT_FALSE(health.Handle("POST", "/quitquitquit").quit);
+  EXPECT_EQ(health.Handle("POST", "/healthz/ready").status, 405u);
+  context_.ready = false;  // starting or draining
+  EXPECT_EQ(health.Handle("GET", "/healthz/ready").status, 503u);
+}
+
 TEST_F(AdminHandlerTest, ContentTypes) {
   EXPECT_EQ(handler_.Handle("GET", "/server_info").content_type, "application/json");
   EXPECT_EQ(handler_.Handle("GET", "/server_info").body, context_.server_info);

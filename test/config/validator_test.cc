@@ -408,6 +408,18 @@ TEST(ValidatorTest, DynamicResourcesNameTheControlPlaneOnce) {
   EXPECT_EQ(Error(b), "node.id: required with dynamic_resources (the control plane selects by it)");
 }
 
+TEST(ValidatorTest, TheHealthListenerNeedsAnAddressOfItsOwn) {
+  auto b = Valid();
+  auto* h = b.mutable_health()->mutable_address()->mutable_socket_address();
+  h->set_address("0.0.0.0");
+  h->set_port_value(15021);
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  h->set_port_value(15000);
+  EXPECT_EQ(Error(b), "health.address.socket_address: 0.0.0.0:15000 is already used by the admin endpoint (127.0.0.1:15000)");
+  h->set_address("pod");
+  EXPECT_EQ(Error(b), "health.address.socket_address.address: \"pod\" is not an IP address");
+}
+
 TEST(ValidatorTest, WithAControlPlaneRoutesMayNameClustersItWillDeliver) {
   auto b = Valid();
   FirstVhost(b)->mutable_routes(0)->mutable_route()->set_cluster("from-xds");

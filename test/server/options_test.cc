@@ -15,6 +15,16 @@ TEST(OptionsTest, ParsesSpaceAndEqualsForms) {
   EXPECT_FALSE(options->validate);
 }
 
+TEST(OptionsTest, ServiceNodeAndClusterOverrideTheBootstrap) {
+  auto options = ParseOptions({"-c", "a.yaml", "--service-node", "web-7d9f-x2", "--service-cluster=web"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->service_node, "web-7d9f-x2");
+  EXPECT_EQ(options->service_cluster, "web");
+  auto empty = ParseOptions({"-c", "a.yaml", "--service-node="});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "--service-node: must not be empty");
+}
+
 TEST(OptionsTest, Defaults) {
   auto options = ParseOptions({"-c", "a.json", "--validate"});
   ASSERT_TRUE(options.ok()) << options.status();
