@@ -33,6 +33,17 @@ def port_busy(port):
         return False
 
 
+def http_get(port, path, timeout=5):
+    """GET http://127.0.0.1:PORT/PATH on a connection of its own: (status, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        conn.close()
+
+
 def wait_until(predicate, timeout=10.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -401,13 +412,7 @@ class ControlPlane:
             return False
 
     def http(self, path):
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=5)
-        try:
-            conn.request("GET", path)
-            r = conn.getresponse()
-            return r.status, r.read().decode()
-        finally:
-            conn.close()
+        return http_get(self.http_port, path)
 
     def metric(self, name):
         for line in self.http("/metrics")[1].splitlines():
@@ -436,6 +441,14 @@ class ControlPlane:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+        if self.proc:
+            self.log.close()
+
+    def kill(self):
+        """SIGKILL: gone without a goodbye, as a crashed or evicted pod."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
         if self.proc:
             self.log.close()
 

@@ -1,10 +1,9 @@
 """The admin endpoint of a running sidecar."""
-import http.client
 import json
 import re
 import unittest
 
-from harness import ProxyTestCase, Tether, Upstream, bootstrap, free_port, wait_until
+from harness import ProxyTestCase, Tether, Upstream, bootstrap, free_port, http_get, wait_until
 
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? -?[0-9.e+]+$')
 TYPE = re.compile(r"^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram)$")
@@ -67,15 +66,6 @@ class KubernetesFacingTest(unittest.TestCase):
     """What a pod needs: a probe listener apart from the admin API, and the
     node's identity from the command line (Downward API values)."""
 
-    def get(self, port, path):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", path)
-            r = conn.getresponse()
-            return r.status, r.read().decode()
-        finally:
-            conn.close()
-
     def test_health_listener_and_service_node_flags(self):
         health_port = free_port()
         with Upstream() as upstream:
@@ -84,8 +74,8 @@ class KubernetesFacingTest(unittest.TestCase):
             config["health"] = {"address": {"socket_address": {"address": "127.0.0.1", "port_value": health_port}}}
             with Tether(config, extra_args=("--service-node", "web-5f7c9-abcde", "--service-cluster", "web",
                                             "--drain-time", "3s")) as tether:
-                self.assertEqual(self.get(health_port, "/healthz/ready"), (200, "LIVE\n"))
-                self.assertEqual(self.get(health_port, "/stats")[0], 404)  # the admin API stays private
+                self.assertEqual(http_get(health_port, "/healthz/ready"), (200, "LIVE\n"))
+                self.assertEqual(http_get(health_port, "/stats")[0], 404)  # the admin API stays private
                 node = json.loads(tether.admin("/server_info")[1])["node"]
                 self.assertEqual((node["id"], node["cluster"]), ("web-5f7c9-abcde", "web"))
                 # Draining (SIGTERM) with a request in flight: the probe says not ready.
@@ -93,7 +83,7 @@ class KubernetesFacingTest(unittest.TestCase):
                 conn.request("GET", "/slow?ms=1500")
                 wait_until(lambda: "/slow" in upstream.stats()["paths"], what="the request at the upstream")
                 tether.sigterm()
-                wait_until(lambda: self.get(health_port, "/healthz/ready")[0] == 503, what="503 while draining")
+                wait_until(lambda: http_get(health_port, "/healthz/ready")[0] == 503, what="503 while draining")
                 self.assertEqual(conn.getresponse().status, 200)
                 conn.close()
                 self.assertEqual(tether.proc.wait(timeout=10), 0)

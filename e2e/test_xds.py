@@ -6,46 +6,16 @@ import glob
 import http.client
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import SOURCE_DIR, Collector, Tether, Upstream, free_port, port_busy, wait_until
+from harness import (SOURCE_DIR, TETHERCTL_BIN, Collector, ControlPlane, Tether, Upstream, free_port, port_busy,
+                     wait_until)
 
-CONTROL_BIN = os.environ.get("TETHER_CONTROL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tether-control"))
-CTL_BIN = os.environ.get("TETHERCTL_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tetherctl"))
 EXAMPLE = os.path.join(SOURCE_DIR, "examples", "xds")
-
-
-class ControlPlane:
-    """tether-control serving `config_dir`, persisting to `state_dir`."""
-
-    def __init__(self, config_dir, state_dir, port, http_port):
-        self.port, self.http_port = port, http_port
-        self.log = open(os.path.join(state_dir, "..", f"control-{port}.log"), "a+")
-        self.proc = subprocess.Popen([CONTROL_BIN, "--config-dir", config_dir, "--state-dir", state_dir,
-                                      "--listen", f"127.0.0.1:{port}", "--http-listen", f"127.0.0.1:{http_port}"],
-                                     stdout=self.log, stderr=self.log)
-        wait_until(self._ready, timeout=10, what="tether-control /readyz")
-
-    def _ready(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"tether-control exited with {self.proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=2)
-            conn.request("GET", "/readyz")
-            return conn.getresponse().status == 200
-        except OSError:
-            return False
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        self.log.close()
 
 
 class Mesh:
@@ -55,14 +25,15 @@ class Mesh:
     def __init__(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="tether-xds-")
         self.v1, self.v2, self.collector = Upstream(), Upstream(), Collector()
-        self.listen_port, self.xds_port, self.http_port = free_port(), free_port(), free_port()
+        self.listen_port = free_port()
         self.config_dir = os.path.join(self.tmp.name, "config")
         self.state_dir = os.path.join(self.tmp.name, "state")
         os.makedirs(self.config_dir)
         os.makedirs(self.state_dir)
         for path in glob.glob(os.path.join(EXAMPLE, "config", "*.yaml")):
             self.write(os.path.basename(path), self.example(path))
-        self.control = ControlPlane(self.config_dir, self.state_dir, self.xds_port, self.http_port)
+        self.control = ControlPlane(self.config_dir, self.state_dir)
+        self.xds_port = self.control.port
         self.sidecar = None
         self.start_sidecar()
 
@@ -106,12 +77,8 @@ class Mesh:
         self.sidecar.port = self.listen_port
         wait_until(lambda: port_busy(self.listen_port), what="the outbound listener from xDS")
 
-    def restart_control_plane(self):
-        self.control.kill()
-        self.control = ControlPlane(self.config_dir, self.state_dir, self.xds_port, self.http_port)
-
     def ctl(self, *args):
-        return subprocess.run([CTL_BIN, "--server", f"127.0.0.1:{self.xds_port}", *args], capture_output=True,
+        return subprocess.run([TETHERCTL_BIN, "--server", self.control.addr, *args], capture_output=True,
                               text=True, timeout=60)
 
     def status(self):
@@ -140,7 +107,7 @@ class Mesh:
     def close(self):
         if self.sidecar:
             self.sidecar.stop()
-        self.control.kill()
+        self.control.stop()
         for p in (self.v1, self.v2, self.collector):
             p.stop()
         self.tmp.cleanup()
@@ -362,7 +329,7 @@ class XdsTest(unittest.TestCase):
             m.control.kill()
             wait_until(lambda: m.sidecar.stat("control_plane.connected") == 0, what="the sidecar to see it gone")
             load.wait_ok(50)  # serving on the last config meanwhile
-            m.restart_control_plane()
+            m.control.start()  # same ports, config and state directories
             wait_until(lambda: m.sidecar.stat("control_plane.connected") == 1, timeout=15, what="reconnect")
             wait_until(m.synced, what="SYNCED after the reconnect")
             load.wait_ok(50)
