@@ -51,3 +51,17 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Container images (images/*.Containerfile) from the built binaries, with podman (scripts/images).
+.PHONY: images e2e-k8s demo-k8s
+images: build
+	@scripts/install-deps images
+	@scripts/images
+
+# The chart's workloads as pods with `podman kube play` (scripts/e2e-k8s): the test, torn down at the
+# end; demo-k8s leaves them running and says how to look.
+e2e-k8s: images
+	@scripts/e2e-k8s
+
+demo-k8s: images
+	@scripts/e2e-k8s --demo

@@ -5,12 +5,14 @@ POST /api/v2/spans and /api/v1/spans: JSON validated against the Zipkin API
 specs in spec/ (400 with the reason when invalid), then kept in memory.
 Read API as Zipkin's UI uses it: /api/v2/services, /api/v2/spans?serviceName=,
 /api/v2/traces, /api/v2/trace/{traceId}. /__posts reports what was received.
-Usage: collector.py [PORT] [--fail] (prints READY once listening; --fail
-answers every POST with 503, a collector that is "down" but reachable).
+Usage: collector.py [PORT] [--fail] [--host ADDR] (prints READY once listening; --fail
+answers every POST with 503, a collector that is "down" but reachable; --host: the address to
+listen on, 127.0.0.1 by default, 0.0.0.0 in the tether-zipkin-lite image). Exits on SIGTERM.
 """
 import http.server
 import json
 import os
+import signal
 import socketserver
 import sys
 import threading
@@ -128,7 +130,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 9411
     Handler.fail = "--fail" in sys.argv
-    server = Server(("127.0.0.1", port), Handler)
+    host = sys.argv[sys.argv.index("--host") + 1] if "--host" in sys.argv[:-1] else "127.0.0.1"
+    # As a container's PID 1, SIGTERM would be ignored without a handler.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = Server((host, port), Handler)
     print("READY", flush=True)
     server.serve_forever()
 

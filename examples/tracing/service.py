@@ -3,6 +3,7 @@
 outbound listener, copying the trace headers as docs/tracing.md says, so the
 trace has a third hop. Usage: service.py [PORT] [OUTBOUND_URL]"""
 import http.server
+import signal
 import sys
 import urllib.request
 
@@ -36,6 +37,8 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
+    # As a container's PID 1 (image tether-demo-service), SIGTERM would be ignored without a handler.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = Server(("127.0.0.1", PORT), Handler)
     print("READY", flush=True)
     server.serve_forever()
