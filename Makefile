@@ -19,7 +19,7 @@ help:
 	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 
 deps:
-	@scripts/install-deps build test
+	@scripts/install-deps build test chart
 
 configure: deps
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
