@@ -14,6 +14,7 @@ std::string Usage() {
          "  delete KIND NAME                                          remove a resource\n"
          "  get [KIND [NAME]] [-o table|json|yaml]                    show served resources\n"
          "  status [-o table|json]                                    every connected sidecar, per type\n"
+         "  inject -f FILE|- [--values FILE] [--release NAME]         add the sidecar to workloads (stdout)\n"
          "KIND: Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Tracing\n"
          "--server defaults to $TETHER_CONTROL_ADDR, else 127.0.0.1:15010.\n"
          "Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
@@ -59,13 +60,16 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
     } else if (flag == "--dry-run") {
       a.dry_run = true;
     } else if (flag == "--server" || flag == "--token-file" || flag == "-f" || flag == "--filename" ||
-               flag == "--timeout" || flag == "-o" || flag == "--output") {
+               flag == "--timeout" || flag == "-o" || flag == "--output" || flag == "--values" ||
+               flag == "--release") {
       auto v = value();
       if (!v.ok()) return v.status();
       if (flag == "--server") a.server = *v;
       if (flag == "--token-file") a.token_file = *v;
       if (flag == "-f" || flag == "--filename") a.files.push_back(*v);
       if (flag == "-o" || flag == "--output") a.output = *v;
+      if (flag == "--values") a.values_file = *v;
+      if (flag == "--release") a.release = *v;
       if (flag == "--timeout") {
         auto d = ParseDuration(*v);
         if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat("--timeout: ", d.status().message()));
@@ -99,17 +103,24 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
     if (extra > 2) return absl::InvalidArgumentError("get takes [KIND [NAME]]");
     if (extra >= 1) a.kind = positional[1];
     if (extra == 2) a.name = positional[2];
+  } else if (a.command == "inject") {
+    if (a.files.size() != 1) return absl::InvalidArgumentError("inject needs one -f FILE (- for stdin)");
+    if (extra != 0) return absl::InvalidArgumentError(absl::StrCat("inject: unexpected ", positional[1]));
+    if (a.release.empty()) return absl::InvalidArgumentError("--release: must not be empty");
   } else if (a.command == "status") {
     if (extra != 0) return absl::InvalidArgumentError(absl::StrCat("status: unexpected ", positional[1]));
     if (a.output == "yaml") return absl::InvalidArgumentError("status: -o table or json");
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown command \"", a.command, "\" (apply, diff, delete, get, status)"));
+        absl::StrCat("unknown command \"", a.command, "\" (apply, diff, delete, get, status, inject)"));
   }
   if ((a.wait || a.timeout != std::chrono::milliseconds(30000)) && a.command != "apply") {
     return absl::InvalidArgumentError("--wait and --timeout belong to apply");
   }
-  if (a.command != "apply" && a.command != "diff" && !a.files.empty()) {
+  if ((!a.values_file.empty() || a.release != "tether") && a.command != "inject") {
+    return absl::InvalidArgumentError("--values and --release belong to inject");
+  }
+  if (a.command != "apply" && a.command != "diff" && a.command != "inject" && !a.files.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(a.command, " takes no -f"));
   }
   if (a.dry_run && a.command != "apply") return absl::InvalidArgumentError("--dry-run belongs to apply");

@@ -11,7 +11,7 @@ namespace tether::ctl {
 // tetherctl's command line, parsed (docs/controlplane.md). Flags may come
 // before or after the command.
 struct Args {
-  std::string command;  // apply, delete, get, diff, status
+  std::string command;  // apply, delete, get, diff, status, inject
   std::string server = "127.0.0.1:15010";  // --server, or env TETHER_CONTROL_ADDR
   std::string token_file;                  // --token-file
   std::vector<std::string> files;          // -f/--filename (file or directory; repeatable)
@@ -21,6 +21,8 @@ struct Args {
   std::string output = "table";            // -o/--output: table|json|yaml
   std::string kind;                        // delete/get KIND
   std::string name;                        // delete/get NAME
+  std::string values_file;                 // inject --values (the chart's values layout)
+  std::string release = "tether";          // inject --release (the chart's release name)
   bool help = false;
 };
 

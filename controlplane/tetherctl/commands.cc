@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "controlplane/server/resource_file.h"
 #include "controlplane/tetherctl/client.h"
+#include "controlplane/tetherctl/inject.h"
 #include "controlplane/tetherctl/output.h"
 #include "controlplane/tetherctl/wait.h"
 
@@ -32,6 +34,36 @@ absl::StatusOr<std::optional<std::string>> ReadToken(const std::string& path) {
   text << in.rdbuf();
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the token"));
   return std::optional<std::string>(std::string(absl::StripAsciiWhitespace(text.str())));
+}
+
+// A whole file ("-": stdin).
+absl::StatusOr<std::string> ReadText(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
+  text << in.rdbuf();
+  return text.str();
+}
+
+int Inject(const Args& args, std::ostream& out, std::ostream& err) {
+  std::string values;
+  if (!args.values_file.empty()) {
+    auto text = ReadText(args.values_file);
+    if (!text.ok()) return Fail(err, "inject", text.status());
+    values = *std::move(text);
+  }
+  auto settings = SidecarSettingsFromValues(values, args.release, TETHER_VERSION);
+  if (!settings.ok()) return Fail(err, "inject", absl::Status(settings.status().code(), absl::StrCat(args.values_file, ": ", settings.status().message())));
+  auto manifests = ReadText(args.files[0]);
+  if (!manifests.ok()) return Fail(err, "inject", manifests.status());
+  auto injected = InjectSidecar(*manifests, *settings);
+  if (!injected.ok()) return Fail(err, "inject", absl::Status(injected.status().code(), absl::StrCat(args.files[0], ": ", injected.status().message())));
+  out << *injected;
+  return 0;
 }
 
 cpv1::ApplyRequest ApplyRequestOf(const std::vector<StoredResource>& resources, bool dry_run) {
@@ -166,6 +198,7 @@ std::string LineDiff(const std::string& before, const std::string& after) {
 }
 
 int Run(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.command == "inject") return Inject(args, out, err);  // offline: no server
   auto token = ReadToken(args.token_file);
   if (!token.ok()) return Fail(err, "", token.status());
   Client client(args.server, *token);

@@ -1,0 +1,266 @@
+#include "controlplane/tetherctl/inject.h"
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace tether::ctl {
+namespace {
+
+constexpr char kSidecarName[] = "tether";
+constexpr char kVolumeName[] = "tether-bootstrap";
+constexpr char kClusterLabel[] = "tether.io/service-cluster";
+
+// A string the emitter must quote even when it reads like a number ("2").
+YAML::Node Str(const std::string& s) {
+  YAML::Node n(s);
+  n.SetTag("!");
+  return n;
+}
+
+YAML::Node DefaultResources() {
+  YAML::Node r;
+  r["requests"]["cpu"] = "50m";
+  r["requests"]["memory"] = "32Mi";
+  r["limits"]["cpu"] = "500m";
+  r["limits"]["memory"] = "128Mi";
+  return r;
+}
+
+YAML::Node SecurityContext(const SidecarSettings& s) {
+  YAML::Node c;
+  c["runAsNonRoot"] = true;
+  c["runAsUser"] = s.run_as_user;
+  c["runAsGroup"] = s.run_as_group;
+  c["readOnlyRootFilesystem"] = true;
+  c["allowPrivilegeEscalation"] = false;
+  c["capabilities"]["drop"].push_back("ALL");
+  c["seccompProfile"]["type"] = "RuntimeDefault";
+  return c;
+}
+
+YAML::Node Probe(int64_t initial_delay, int64_t period, int64_t timeout, int64_t failures) {
+  YAML::Node p;
+  p["httpGet"]["path"] = "/healthz/ready";
+  p["httpGet"]["port"] = "tether-health";
+  if (initial_delay > 0) p["initialDelaySeconds"] = initial_delay;
+  p["periodSeconds"] = period;
+  p["timeoutSeconds"] = timeout;
+  p["failureThreshold"] = failures;
+  return p;
+}
+
+YAML::Node FieldEnv(const std::string& name, const std::string& path) {
+  YAML::Node e;
+  e["name"] = name;
+  e["valueFrom"]["fieldRef"]["fieldPath"] = path;
+  return e;
+}
+
+YAML::Node Port(const std::string& name, int64_t port) {
+  YAML::Node p;
+  p["name"] = name;
+  p["containerPort"] = port;
+  p["protocol"] = "TCP";
+  return p;
+}
+
+// The same container, field for field, as the chart's "tether.sidecar.container".
+YAML::Node SidecarContainer(const SidecarSettings& s) {
+  YAML::Node c;
+  c["name"] = kSidecarName;
+  c["image"] = s.image;
+  c["imagePullPolicy"] = s.pull_policy;
+  for (const char* a : {"--config", "/etc/tether/bootstrap.yaml", "--service-node", "$(POD_NAME)", "--service-cluster",
+                        "$(SERVICE_CLUSTER)", "--log-level"}) {
+    c["args"].push_back(a);
+  }
+  c["args"].push_back(s.log_level);
+  c["args"].push_back("--concurrency");
+  c["args"].push_back(Str(std::to_string(s.concurrency)));
+  c["args"].push_back("--drain-time");
+  c["args"].push_back(absl::StrCat(s.drain_seconds, "s"));
+  c["env"].push_back(FieldEnv("POD_NAME", "metadata.name"));
+  c["env"].push_back(FieldEnv("POD_NAMESPACE", "metadata.namespace"));
+  c["env"].push_back(FieldEnv("SERVICE_CLUSTER", absl::StrCat("metadata.labels['", kClusterLabel, "']")));
+  c["ports"].push_back(Port("tether-inbound", s.inbound_port));
+  c["ports"].push_back(Port("tether-health", s.health_port));
+  c["readinessProbe"] = Probe(0, 2, 1, 3);
+  c["livenessProbe"] = Probe(10, 10, 2, 6);
+  c["resources"] = s.resources.IsNull() ? DefaultResources() : s.resources;
+  c["securityContext"] = SecurityContext(s);
+  YAML::Node mount;
+  mount["name"] = kVolumeName;
+  mount["mountPath"] = "/etc/tether";
+  mount["readOnly"] = true;
+  c["volumeMounts"].push_back(mount);
+  return c;
+}
+
+bool HasNamed(const YAML::Node& list, const std::string& name) {
+  if (!list.IsSequence()) return false;
+  for (const auto& item : list) {
+    if (item["name"] && item["name"].as<std::string>() == name) return true;
+  }
+  return false;
+}
+
+// The pod template (metadata + spec) of a manifest, or a null node.
+YAML::Node PodTemplate(YAML::Node doc) {
+  const std::string kind = doc["kind"] ? doc["kind"].as<std::string>() : "";
+  if (kind == "Pod") return doc;
+  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet" || kind == "Job") {
+    return doc["spec"]["template"];
+  }
+  if (kind == "CronJob") return doc["spec"]["jobTemplate"]["spec"]["template"];
+  return YAML::Node(YAML::NodeType::Null);
+}
+
+absl::Status InjectPod(YAML::Node pod, const std::string& workload, const SidecarSettings& s) {
+  YAML::Node spec = pod["spec"];
+  if (HasNamed(spec["containers"], kSidecarName)) return absl::OkStatus();  // already injected
+  if (spec["terminationGracePeriodSeconds"] && spec["terminationGracePeriodSeconds"].as<int64_t>() <= s.drain_seconds) {
+    return absl::InvalidArgumentError(absl::StrCat(workload, ": terminationGracePeriodSeconds must be more than the sidecar's ",
+                                                   s.drain_seconds, "s drain"));
+  }
+  YAML::Node containers(YAML::NodeType::Sequence);
+  containers.push_back(SidecarContainer(s));  // first: the app starts once the sidecar does
+  for (const auto& c : spec["containers"]) containers.push_back(c);
+  spec["containers"] = containers;
+  if (!HasNamed(spec["volumes"], kVolumeName)) {
+    YAML::Node volume;
+    volume["name"] = kVolumeName;
+    volume["configMap"]["name"] = s.bootstrap_config_map;
+    spec["volumes"].push_back(volume);
+  }
+  if (!pod["metadata"]["labels"][kClusterLabel]) pod["metadata"]["labels"][kClusterLabel] = workload;
+  return absl::OkStatus();
+}
+
+// Node-by-node emission keeps what the input quoted quoted ("8080" stays a string).
+void Emit(YAML::Emitter& out, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      out << YAML::BeginMap;
+      for (const auto& kv : n) {
+        out << YAML::Key;
+        Emit(out, kv.first);
+        out << YAML::Value;
+        Emit(out, kv.second);
+      }
+      out << YAML::EndMap;
+      break;
+    case YAML::NodeType::Sequence:
+      out << YAML::BeginSeq;
+      for (const auto& item : n) Emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Scalar:
+      if (n.Tag() == "!") out << YAML::DoubleQuoted;
+      out << n.Scalar();
+      break;
+    default:
+      out << YAML::Null;
+  }
+}
+
+// The node at a dotted path of the values, or a null node when any step is missing.
+YAML::Node At(const YAML::Node& n, const std::vector<std::string>& path, size_t i = 0) {
+  if (i == path.size()) return n;
+  if (!n.IsMap() || !n[path[i]]) return YAML::Node();
+  return At(n[path[i]], path, i + 1);
+}
+
+// A value, if set; a value of the wrong type is an error naming it, as Helm's.
+absl::Status ReadValue(const YAML::Node& values, const std::string& dotted, std::string& out) {
+  const YAML::Node n = At(values, absl::StrSplit(dotted, '.'));
+  if (!n || n.IsNull()) return absl::OkStatus();
+  if (!n.IsScalar()) return absl::InvalidArgumentError(absl::StrCat(dotted, ": want a string"));
+  out = n.Scalar();
+  return absl::OkStatus();
+}
+
+absl::Status ReadValue(const YAML::Node& values, const std::string& dotted, int64_t& out) {
+  const YAML::Node n = At(values, absl::StrSplit(dotted, '.'));
+  if (!n || n.IsNull()) return absl::OkStatus();
+  if (!n.IsScalar() || !absl::SimpleAtoi(n.Scalar(), &out)) {
+    return absl::InvalidArgumentError(absl::StrCat(dotted, ": want an integer, got ", n.IsScalar() ? n.Scalar() : "a map or list"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SidecarSettings> SidecarSettingsFromValues(const std::string& values_yaml, const std::string& release,
+                                                          const std::string& app_version) {
+  SidecarSettings s;
+  YAML::Node v;
+  try {
+    if (!values_yaml.empty()) v = YAML::Load(values_yaml);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1, ": ", e.msg));
+  }
+  std::string fullname = release, repository = "localhost/tether", tag;
+  absl::Status status;
+  auto read = [&](const std::string& dotted, auto& out) {
+    if (status.ok()) status = ReadValue(v, dotted, out);
+  };
+  read("fullnameOverride", fullname);
+  read("images.tether.repository", repository);
+  read("images.tether.tag", tag);
+  read("images.tether.pullPolicy", s.pull_policy);
+  read("sidecar.logLevel", s.log_level);
+  read("sidecar.concurrency", s.concurrency);
+  read("sidecar.drainTimeSeconds", s.drain_seconds);
+  read("sidecar.inboundPort", s.inbound_port);
+  read("sidecar.healthPort", s.health_port);
+  read("securityContext.runAsUser", s.run_as_user);
+  read("securityContext.runAsGroup", s.run_as_group);
+  if (!status.ok()) return status;
+  if (YAML::Node r = At(v, absl::StrSplit("sidecar.resources", '.')); r.IsMap()) s.resources = r;
+  s.bootstrap_config_map = (fullname.empty() ? release : fullname) + "-sidecar";
+  s.image = absl::StrCat(repository, ":", tag.empty() ? app_version : tag);
+  return s;
+}
+
+absl::StatusOr<std::string> InjectSidecar(const std::string& manifests, const SidecarSettings& settings) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(manifests);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1, ": ", e.msg));
+  }
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out.SetSeqFormat(YAML::Block);
+  bool first = true;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    YAML::Node doc = docs[i];
+    if (doc.IsNull()) continue;
+    try {
+      YAML::Node pod = PodTemplate(doc);
+      if (!pod.IsNull()) {
+        const std::string name = doc["metadata"]["name"] ? doc["metadata"]["name"].as<std::string>() : "";
+        if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, ": metadata.name: required"));
+        if (!pod["spec"]["containers"].IsSequence()) {
+          return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, " (", name, "): no containers"));
+        }
+        if (absl::Status s = InjectPod(pod, name, settings); !s.ok()) {
+          return absl::Status(s.code(), absl::StrCat("document ", i + 1, ": ", s.message()));
+        }
+      }
+    } catch (const YAML::Exception& e) {
+      return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, ": ", e.msg));
+    }
+    if (!first) out << YAML::Newline;
+    first = false;
+    out << YAML::BeginDoc;
+    Emit(out, doc);
+  }
+  if (!out.good()) return absl::InternalError(absl::StrCat("writing YAML: ", out.GetLastError()));
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace tether::ctl
