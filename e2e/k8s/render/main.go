@@ -407,7 +407,15 @@ func render(chart, dir string, top map[string]interface{}) (map[string]string, e
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
+	// Helm's engine order (sortTemplates): deepest paths first, then reverse lexical order; the
+	// first template that fails is the one reported.
+	sort.Slice(names, func(i, j int) bool {
+		ci, cj := strings.Count(names[i], "/"), strings.Count(names[j], "/")
+		if ci != cj {
+			return ci > cj
+		}
+		return names[i] > names[j]
+	})
 
 	t := template.New("gotpl")
 	t.Option("missingkey=zero")
