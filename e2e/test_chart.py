@@ -40,7 +40,7 @@ NODE_MODULES = None
 
 def setUpModule():
     global RENDERER, NODE_MODULES
-    out = subprocess.run([os.path.join(K8S, "setup"), BUILD], capture_output=True, text=True, timeout=420)
+    out = subprocess.run([os.path.join(K8S, "setup"), BUILD], capture_output=True, text=True, timeout=250)
     if out.returncode != 0:
         raise RuntimeError("e2e/k8s/setup failed:\n" + out.stderr)
     RENDERER, NODE_MODULES = out.stdout.split()[-2:]
