@@ -385,6 +385,11 @@ class ManifestRulesTest(unittest.TestCase):
                 sel = svc["spec"]["selector"]
                 pods = [w for w in r.workloads if sel.items() <= pod_labels(w).items()]
                 self.assertEqual(len(pods), 1, f"{r.name}: Service {svc['metadata']['name']} selects {len(pods)} workloads")
+                # Each Service fronts the workload of its own name and component (Service DNS names are
+                # the mesh's cluster addresses).
+                self.assertEqual(pods[0]["metadata"]["name"], svc["metadata"]["name"], f"{r.name}: Service selector")
+                self.assertEqual(pods[0]["metadata"]["labels"]["app.kubernetes.io/component"],
+                                 svc["metadata"]["labels"]["app.kubernetes.io/component"], f"{r.name}: Service labels")
                 ports = [p for c in pod_spec(pods[0])["containers"] for p in c.get("ports", [])]
                 for sp in svc["spec"]["ports"]:
                     target = sp.get("targetPort", sp["port"])
