@@ -495,6 +495,37 @@ class SidecarTest(unittest.TestCase):
                 self.assertEqual(out.returncode, 0, f"{name}: {out.stdout}{out.stderr}")
 
 
+class InjectTest(unittest.TestCase):
+    """`tetherctl inject` and the chart give a workload the same sidecar: each demo workload, its
+    sidecar taken out, injected with the same values and release, equals the chart's."""
+
+    def uninjected(self, w):
+        w = copy.deepcopy(w)
+        spec = pod_spec(w)
+        spec["containers"] = [c for c in spec["containers"] if c["name"] != "tether"]
+        spec["volumes"] = [v for v in spec["volumes"] if v["name"] != "tether-bootstrap"] or None
+        if spec["volumes"] is None:
+            del spec["volumes"]
+        del pod_labels(w)["tether.io/service-cluster"]
+        return w
+
+    def inject(self, docs, *args):
+        out = subprocess.run([harness.TETHERCTL_BIN, "inject", "-f", "-", *args], input=yaml.safe_dump_all(docs),
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return docs_of(out.stdout)
+
+    def test_inject_gives_the_charts_sidecar(self):
+        for name, release, args in (("default", "tether", ()), ("all", "tether", ("--values", VALUES_ALL))):
+            r = rendering(name)
+            mesh = [w for w in r.workloads if pod_spec(w)["containers"][0]["name"] == "tether"]
+            self.assertEqual(len(mesh), 3, name)
+            injected = self.inject([self.uninjected(w) for w in mesh], "--release", release, *args)
+            self.assertEqual(injected, mesh, f"{name}: inject and the chart differ")
+            # Injecting again changes nothing.
+            self.assertEqual(self.inject(injected, "--release", release, *args), mesh)
+
+
 class MeshConfigTest(unittest.TestCase):
     """The control plane's resource files describe the mesh the demo needs."""
 

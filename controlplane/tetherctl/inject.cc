@@ -130,10 +130,15 @@ absl::Status InjectPod(YAML::Node pod, const std::string& workload, const Sideca
   for (const auto& c : spec["containers"]) containers.push_back(c);
   spec["containers"] = containers;
   if (!HasNamed(spec["volumes"], kVolumeName)) {
+    YAML::Node volumes(YAML::NodeType::Sequence);
     YAML::Node volume;
     volume["name"] = kVolumeName;
     volume["configMap"]["name"] = s.bootstrap_config_map;
-    spec["volumes"].push_back(volume);
+    volumes.push_back(volume);  // first, as the chart writes it
+    if (spec["volumes"].IsSequence()) {
+      for (const auto& v : spec["volumes"]) volumes.push_back(v);
+    }
+    spec["volumes"] = volumes;
   }
   if (!pod["metadata"]["labels"][kClusterLabel]) pod["metadata"]["labels"][kClusterLabel] = workload;
   return absl::OkStatus();
