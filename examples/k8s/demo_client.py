@@ -9,6 +9,7 @@ trace id, time. On PORT it answers:
   GET /          one call to TARGET_URL made *while serving this request*: the trace headers of the
                  incoming request are copied onto it, as docs/tracing.md tells applications to, so a
                  caller's trace continues through the mesh; the answer is the service's.
+  GET /PATH      the same, to TARGET_URL with PATH appended (e.g. /demo -> http://127.0.0.1:15001/demo).
   GET /stats     JSON counters: calls, ok, failed, last status and trace id
 
 Environment: TARGET_URL (http://127.0.0.1:15001/), INTERVAL_SECONDS (1; 0 turns the loop off),
@@ -54,9 +55,10 @@ def trace_id_of(body):
     return None
 
 
-def call(forward):
-    """One GET to TARGET_URL with the given headers; returns (status, headers, body)."""
-    request = urllib.request.Request(TARGET_URL, headers=forward)
+def call(forward, path=""):
+    """One GET to TARGET_URL (PATH appended) with the given headers; returns (status, headers, body)."""
+    url = TARGET_URL.rstrip("/") + "/" + path.lstrip("/") if path.strip("/") else TARGET_URL
+    request = urllib.request.Request(url, headers=forward)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as r:
             return r.status, dict(r.headers), r.read()
@@ -114,13 +116,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with LOCK:
                 body = json.dumps(STATS).encode() + b"\n"
             return self.reply(200, body)
-        if path == "/":
-            forward = {h: self.headers[h] for h in TRACE_HEADERS if self.headers.get(h)}
-            started = time.monotonic()
-            status, headers, body = call(forward)
-            record(status, headers, body, started)
-            return self.reply(status or 502, body)
-        self.reply(404, b"not found\n", "text/plain")
+        forward = {h: self.headers[h] for h in TRACE_HEADERS if self.headers.get(h)}
+        started = time.monotonic()
+        status, headers, body = call(forward, self.path)
+        record(status, headers, body, started)
+        self.reply(status or 502, body)
 
 
 class Server(http.server.ThreadingHTTPServer):
