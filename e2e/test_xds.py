@@ -255,6 +255,23 @@ class XdsTest(unittest.TestCase):
         os.remove(os.path.join(m.config_dir, "zz-broken.yaml"))
         wait_until(m.synced, what="SYNCED again once the file is gone")
 
+    def test_a_warming_listener_on_a_taken_address_is_nacked_at_once(self):
+        m = self.mesh
+        wait_until(m.synced, what="every type SYNCED")
+        clash = m.example(os.path.join(EXAMPLE, "config", "listener.yaml")).replace(
+            "name: outbound\n", "name: clash\n", 1).replace(
+            "rds_route_config_name: outbound", "rds_route_config_name: not-there-yet")
+        path = os.path.join(m.tmp.name, "clash.yaml")
+        with open(path, "w") as f:
+            f.write(clash)
+        # Valid on its own (the control plane accepts it); the sidecar refuses it although it would warm.
+        out = m.ctl("apply", "-f", path, "--wait", "--timeout", "20s")
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("already used by", out.stderr)
+        self.assertEqual(m.get()[0], 200)
+        self.assertEqual(m.ctl("delete", "Listener", "clash").returncode, 0)
+        wait_until(m.synced, what="SYNCED once it is gone")
+
     def test_a_bad_apply_is_refused_and_changes_nothing(self):
         m = self.mesh
         wait_until(m.synced, what="every type SYNCED")

@@ -27,8 +27,9 @@ std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listener_name, WorkerState& worker)
-    : socket_(std::move(socket)), listener_name_(std::move(listener_name)), worker_(worker),
+DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id,
+                                           WorkerState& worker)
+    : socket_(std::move(socket)), listener_name_(std::move(listener_name)), listener_id_(listener_id), worker_(worker),
       deadline_(socket_),
       upstream_deadline_(socket_.get_executor()) {
   boost::system::error_code ec;
@@ -63,6 +64,8 @@ void DownstreamConnection::Abort() {
   boost::system::error_code ignored;
   socket_.cancel(ignored);
   socket_.shutdown(TcpSocket::shutdown_both, ignored);
+  // A request waiting on its upstream (route timeout 0 = none) ends too.
+  upstream_deadline_.Arm(std::chrono::milliseconds(1));
 }
 
 Awaitable<void> DownstreamConnection::Run() {

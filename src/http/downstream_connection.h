@@ -24,7 +24,9 @@ namespace tether::http {
 // bodies streamed both ways through fixed buffers. Lives on one worker.
 class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
  public:
-  DownstreamConnection(TcpSocket socket, std::string listener_name, WorkerState& worker);
+  // `listener_id`: the accepting socket's, unique on this worker (a listener
+  // removed and added again under its name gets a new one).
+  DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id, WorkerState& worker);
   ~DownstreamConnection();
   DownstreamConnection(const DownstreamConnection&) = delete;
   DownstreamConnection& operator=(const DownstreamConnection&) = delete;
@@ -37,6 +39,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   // A drain's deadline passed: end the connection now, mid-request or not.
   void Abort();
   const std::string& listener_name() const { return listener_name_; }
+  uint64_t listener_id() const { return listener_id_; }
 
  private:
   enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge };
@@ -67,6 +70,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   TcpSocket socket_;
   std::string listener_name_;
+  uint64_t listener_id_;
   WorkerState& worker_;
   std::shared_ptr<ListenerStats> cx_stats_;  // the stats this connection counted itself in
   std::string peer_ip_;

@@ -19,6 +19,7 @@ struct WorkerState {
   std::mt19937_64 rng;
   bool draining = false;
   std::set<DownstreamConnection*> connections;  // for drain
+  uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
 };
 
 }  // namespace tether::http

@@ -33,7 +33,8 @@ void LogException(std::exception_ptr e) {
 
 }  // namespace
 
-ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state) : acceptor_(io), state_(state) {}
+ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
+    : acceptor_(io), state_(state), id_(++state.listener_sockets_made) {}
 
 absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   name_ = listener.name;
@@ -77,7 +78,7 @@ Awaitable<void> ListenerSocket::AcceptLoop([[maybe_unused]] std::shared_ptr<List
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
-    auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, state_);
+    auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, id_, state_);
     asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogException);
   }
 }

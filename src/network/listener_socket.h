@@ -25,6 +25,7 @@ class ListenerSocket : public std::enable_shared_from_this<ListenerSocket> {
   absl::Status Bind(const config::Listener& listener);
   void StartAccepting();
   void Close();
+  uint64_t id() const { return id_; }
 
  private:
   // Holds `self`: a closed, removed listener's loop may resume after the worker let go of it.
@@ -33,6 +34,7 @@ class ListenerSocket : public std::enable_shared_from_this<ListenerSocket> {
   TcpAcceptor acceptor_;
   http::WorkerState& state_;
   std::string name_;
+  const uint64_t id_;
 };
 
 }  // namespace tether::network

@@ -43,10 +43,15 @@ void Worker::Start(std::shared_ptr<const http::ActiveConfig> active) {
   Install(std::move(active));
   for (auto& [name, socket] : listeners_) socket->StartAccepting();
   thread_ = std::thread([this] {
-    try {
-      io_.run();
-    } catch (const std::exception& e) {
-      spdlog::critical("worker {}: {}", index_, e.what());
+    // A handler that throws must not end the thread: the main thread waits
+    // on it (PrepareListeners, Sync) and its connections would hang.
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::critical("worker {}: {} (continuing)", index_, e.what());
+      }
     }
   });
 }
@@ -76,21 +81,23 @@ absl::Status Worker::PrepareListeners(const std::vector<std::shared_ptr<const co
 void Worker::DrainListener(const config::Listener& listener) {
   auto it = listeners_.find(listener.name);
   if (it == listeners_.end()) return;
+  const uint64_t id = it->second->id();
   it->second->Close();
   listeners_.erase(it);
   // Drain() may remove a connection from the set: iterate over a copy.
   const auto connections = state_.connections;
   for (http::DownstreamConnection* c : connections) {
-    if (c->listener_name() == listener.name) c->Drain();
+    if (c->listener_id() == id) c->Drain();
   }
   // Whatever is still open at the deadline is closed; the set is read again
-  // then, so no connection that ended meanwhile is touched.
+  // then, so no connection that ended meanwhile is touched, and the id spares
+  // the connections of a listener added again under the same name.
   auto deadline = std::make_shared<SteadyTimer>(io_, listener.drain_timeout);
-  deadline->async_wait([this, deadline, name = listener.name](const boost::system::error_code& ec) {
+  deadline->async_wait([this, deadline, id](const boost::system::error_code& ec) {
     if (ec) return;
     const auto remaining = state_.connections;
     for (http::DownstreamConnection* c : remaining) {
-      if (c->listener_name() == name) c->Abort();
+      if (c->listener_id() == id) c->Abort();
     }
   });
 }

@@ -119,7 +119,10 @@ absl::Status Server::Init() {
   }
   auto snapshot = config::BuildSnapshot(merged ? merged->bootstrap : bootstrap_, resolved_, ++version_);
   if (!snapshot.ok()) return snapshot.status();
-  StartTracer(**snapshot);
+  auto parts = MakeTracer(**snapshot);
+  reporter_ = parts.reporter;
+  tracer_ = parts.tracer;
+  tracer_config_ = (*snapshot)->bootstrap.tracing();
   auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_, tracer_);
   if (!active.ok()) return active.status();
 
@@ -165,27 +168,20 @@ absl::Status Server::Init() {
   return absl::OkStatus();
 }
 
-// Also when the control plane changes the tracing config: a new reporter
-// and tracer; requests in flight finish on the old ones.
-void Server::StartTracer(const config::Snapshot& snapshot) {
-  if (reporter_ && google::protobuf::util::MessageDifferencer::Equals(tracer_config_, snapshot.bootstrap.tracing())) {
-    return;
-  }
-  if (reporter_) reporter_->Stop(std::chrono::milliseconds(200));
-  reporter_.reset();
-  tracer_.reset();
-  tracer_config_ = snapshot.bootstrap.tracing();
-  if (!snapshot.zipkin) return;
-  reporter_ = std::make_shared<tracing::ZipkinReporter>(*snapshot.zipkin, store_);
-  tracer_ = std::make_shared<http::Tracer>(store_, reporter_, *snapshot.zipkin, bootstrap_.node().id(),
-                                           bootstrap_.node().cluster());
-  UpdateCollectors(snapshot);
+Server::TracerParts Server::MakeTracer(const config::Snapshot& snapshot) {
+  if (!snapshot.zipkin) return {};
+  TracerParts parts;
+  parts.reporter = std::make_shared<tracing::ZipkinReporter>(*snapshot.zipkin, store_);
+  parts.tracer = std::make_shared<http::Tracer>(store_, parts.reporter, *snapshot.zipkin, bootstrap_.node().id(),
+                                                bootstrap_.node().cluster());
+  UpdateCollectors(parts.reporter.get(), snapshot);
+  return parts;
 }
 
-void Server::UpdateCollectors(const config::Snapshot& snapshot) {
-  if (!reporter_ || !snapshot.zipkin) return;
+void Server::UpdateCollectors(tracing::ZipkinReporter* reporter, const config::Snapshot& snapshot) {
+  if (reporter == nullptr || !snapshot.zipkin) return;
   const config::Cluster* collector = snapshot.FindCluster(snapshot.zipkin->collector_cluster);
-  reporter_->SetCollectors(collector != nullptr ? collector->hosts : std::vector<config::Host>{});
+  reporter->SetCollectors(collector != nullptr ? collector->hosts : std::vector<config::Host>{});
 }
 
 void Server::OnDnsChange(config::ResolvedHosts resolved) {
@@ -199,9 +195,12 @@ absl::Status Server::Rebuild() {
     auto snapshot = config::BuildSnapshot(bootstrap_, resolved_, ++version_);
     return snapshot.ok() ? Install(*snapshot) : snapshot.status();
   }
+  // The whole must hold together (no duplicate names or addresses), warming
+  // listeners included: a clash is refused with the update that brings it,
+  // not later with whichever update ends the warming.
+  const auto everything = dynamic_->Merge(xds::DynamicConfig::Clock::time_point::max());
+  if (absl::Status s = config::ValidateBootstrap(everything.bootstrap); !s.ok()) return s;
   const xds::DynamicConfig::Merged merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
-  // The merged whole must hold together: no duplicate names or addresses.
-  if (absl::Status s = config::ValidateBootstrap(merged.bootstrap); !s.ok()) return s;
   auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_);
   if (!snapshot.ok()) return snapshot.status();
   if (absl::Status s = Install(*snapshot); !s.ok()) return s;
@@ -217,11 +216,26 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     std::lock_guard lock(mu_);
     previous = active_;
   }
-  StartTracer(*snapshot);
-  UpdateCollectors(*snapshot);
-  auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_, tracer_);
-  if (!active.ok()) return active.status();
-  TETHER_RETURN_IF_ERROR(SwitchWorkers(previous ? previous->snapshot.get() : nullptr, *active));
+  // A changed tracing config (the control plane's Tracing resource) gets a new
+  // reporter and tracer, kept only if the whole config installs; requests in
+  // flight finish on the old ones.
+  const config::v1::Tracing tracing = snapshot->bootstrap.tracing();
+  const bool tracing_changed = !google::protobuf::util::MessageDifferencer::Equals(tracer_config_, tracing);
+  TracerParts parts = tracing_changed ? MakeTracer(*snapshot) : TracerParts{reporter_, tracer_};
+  if (!tracing_changed) UpdateCollectors(reporter_.get(), *snapshot);
+  auto active = http::BuildActiveConfig(std::move(snapshot), previous.get(), store_, sinks_, parts.tracer);
+  absl::Status status = active.ok() ? SwitchWorkers(previous ? previous->snapshot.get() : nullptr, *active)
+                                    : active.status();
+  if (!status.ok()) {
+    if (tracing_changed && parts.reporter) parts.reporter->Stop(std::chrono::milliseconds(0));
+    return status;
+  }
+  if (tracing_changed) {
+    if (reporter_) reporter_->Stop(std::chrono::milliseconds(200));  // its final flush
+    reporter_ = std::move(parts.reporter);
+    tracer_ = std::move(parts.tracer);
+    tracer_config_ = tracing;
+  }
   spdlog::debug("config version {} installed", (*active)->snapshot->version);
   return absl::OkStatus();
 }

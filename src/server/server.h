@@ -56,8 +56,14 @@ class Server final : public admin::AdminContext {
   absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
   // Binds new listeners on every worker (all or none), then switches config.
   absl::Status SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active);
-  void StartTracer(const config::Snapshot& snapshot);
-  void UpdateCollectors(const config::Snapshot& snapshot);
+  struct TracerParts {
+    std::shared_ptr<tracing::ZipkinReporter> reporter;  // null without a tracer
+    std::shared_ptr<const http::Tracer> tracer;
+  };
+  // A reporter and tracer for `snapshot`'s tracing config (none without one).
+  TracerParts MakeTracer(const config::Snapshot& snapshot);
+  // Points `reporter` at the snapshot's collector cluster hosts.
+  static void UpdateCollectors(tracing::ZipkinReporter* reporter, const config::Snapshot& snapshot);
 
   // server_xds.cc: the control plane's side.
   void StartXds();

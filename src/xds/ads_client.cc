@@ -118,6 +118,8 @@ bool AdsClient::RunStream() {
     }
     update_attempt_.Inc();
     const ClientState::Outcome outcome = state_.OnResponse(response, apply_);
+    // Shutting down: a NACK now would tell the control plane we refused it.
+    if (outcome.rejected.code() == absl::StatusCode::kCancelled) break;
     PublishStatus();
     (outcome.accepted ? update_success_ : update_rejected_).Inc();
     if (outcome.accepted) {

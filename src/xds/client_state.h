@@ -46,7 +46,8 @@ class ClientState {
 
   // Checks a decoded set against the rest of the config (names clashing with
   // static resources, listeners that cannot bind) and installs it; an error
-  // turns the ACK into a NACK.
+  // turns the ACK into a NACK. kCancelled means no verdict (shutting down):
+  // the transport then sends nothing.
   using ApplyFn = std::function<absl::Status(const Update&)>;
 
   // Decodes every resource of `response`; all valid and applied: ACK with the
