@@ -4,7 +4,6 @@
 #include <chrono>
 #include <optional>
 
-#include "absl/strings/str_cat.h"
 #include "src/http/request_state.h"
 #include "src/tracing/propagation.h"
 #include "src/tracing/request_id.h"
@@ -16,7 +15,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-std::string_view ToStd(absl::string_view v) { return {v.data(), v.size()}; }
 
 std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
@@ -130,9 +128,23 @@ class TracingFilter final : public StreamFilter {
   bool shared_ = false;
 };
 
+// What a worker reuses from span to span: the JSON is encoded here and
+// copied into the reporter's batch, so a sampled request allocates nothing.
+struct SpanScratch {
+  std::string json;  // written by a JsonCursor: only ever grows
+  std::string url;
+};
+
+// Decimal digits of `v` in `buf`.
+template <size_t N>
+std::string_view Decimal(uint64_t v, char (&buf)[N]) {
+  return {buf, static_cast<size_t>(std::to_chars(buf, buf + N, v).ptr - buf)};
+}
+
 // The span is a view of this request's strings, encoded here and handed to
-// the reporter as JSON: one allocation per span, none for its parts.
+// the reporter as JSON.
 void TracingFilter::ReportSpan(const RequestState& rq) const {
+  thread_local SpanScratch scratch;
   const config::ListenerTracing& t = *listener_.tracing;
   tracing::Span s;
   s.trace_id = span_.trace_id;
@@ -154,18 +166,19 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
     const std::string_view port = upstream.substr(colon + 1);
     std::from_chars(port.data(), port.data() + port.size(), s.remote_port);
   }
-  const std::string url =
-      absl::StrCat(listener_.forwarded_proto, "://", rq.authority, rq.original_target).substr(0, t.max_path_tag_length);
-  const absl::AlphaNum status(rq.status), request_size(rq.bytes_received), response_size(rq.bytes_sent);
+  std::string& url = scratch.url;
+  url.assign(listener_.forwarded_proto).append("://").append(rq.authority).append(rq.original_target);
+  if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
+  char status[24], request_size[24], response_size[24];
   s.tags = {{"http.method", rq.method},
             {"http.url", url},
             {"http.protocol", rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-            {"http.status_code", ToStd(status.Piece())},
+            {"http.status_code", Decimal(rq.status, status)},
             {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : std::string_view(rq.upstream_cluster)},
             {"node_id", tracer_->node_id},
             {"guid:x-request-id", request_id_},
-            {"request_size", ToStd(request_size.Piece())},
-            {"response_size", ToStd(response_size.Piece())},
+            {"request_size", Decimal(rq.bytes_received, request_size)},
+            {"response_size", Decimal(rq.bytes_sent, response_size)},
             {"response_flags", rq.response_flags.empty() ? "-" : std::string_view(rq.response_flags)},
             {"component", "proxy"}};
   if (rq.status >= 500 || rq.status == 0) s.tags.emplace_back("error", "true");
@@ -178,14 +191,13 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
     }
     if (!value.empty()) s.tags.emplace_back(tag.tag, value);
   }
-  std::string json;
-  json.reserve(1024);
+  tracing::JsonCursor json(scratch.json);
   if (tracer_->reporter->json_v1()) {
-    tracing::AppendZipkinV1(s, json);
+    tracing::WriteZipkinV1(s, json);
   } else {
-    tracing::AppendZipkinV2(s, json);
+    tracing::WriteZipkinV2(s, json);
   }
-  tracer_->reporter->Report(std::move(json));
+  tracer_->reporter->Report(json.Written());
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "src/tracing/json_cursor.h"
+
+#include <array>
+#include <cstdio>
+
+namespace tether::tracing {
+namespace {
+
+constexpr auto kEscape = [] {
+  std::array<bool, 256> a{};
+  for (int c = 0; c < 0x20; ++c) a[c] = true;
+  a['"'] = a['\\'] = true;
+  return a;
+}();
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+
+// Whether any byte of `w` is below 0x20, '"' or '\\' (exact: no false hits).
+bool WordNeedsEscape(uint64_t w) {
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHigh;
+}
+
+}  // namespace
+
+size_t FirstJsonEscape(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (WordNeedsEscape(w)) break;
+  }
+  for (; i < s.size(); ++i) {
+    if (kEscape[static_cast<unsigned char>(s[i])]) return i;
+  }
+  return s.size();
+}
+
+void JsonCursor::EscapedString(std::initializer_list<std::string_view> pieces, size_t limit) {
+  Char('"');
+  for (std::string_view s : pieces) {
+    s = s.substr(0, limit);
+    limit -= s.size();
+    // Bytes that need no escape go out in runs.
+    while (!s.empty()) {
+      const size_t run = FirstJsonEscape(s);
+      Raw(s.substr(0, run));
+      if (run == s.size()) break;
+      const auto c = static_cast<unsigned char>(s[run]);
+      s.remove_prefix(run + 1);
+      switch (c) {
+        case '"': Raw("\\\""); break;
+        case '\\': Raw("\\\\"); break;
+        case '\n': Raw("\\n"); break;
+        case '\r': Raw("\\r"); break;
+        case '\t': Raw("\\t"); break;
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          Raw(std::string_view(buf, 6));
+        }
+      }
+    }
+  }
+  Char('"');
+}
+
+}  // namespace tether::tracing
