@@ -13,26 +13,10 @@ constexpr auto kEscape = [] {
   return a;
 }();
 
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHigh = 0x8080808080808080ULL;
-
-// Whether any byte of `w` is below 0x20, '"' or '\\' (exact: no false hits).
-bool WordNeedsEscape(uint64_t w) {
-  const uint64_t quote = w ^ (kOnes * '"');
-  const uint64_t backslash = w ^ (kOnes * '\\');
-  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHigh;
-}
-
 }  // namespace
 
-size_t FirstJsonEscape(std::string_view s) {
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (WordNeedsEscape(w)) break;
-  }
-  for (; i < s.size(); ++i) {
+size_t json_internal::FirstJsonEscapeFrom(std::string_view s, size_t from) {
+  for (size_t i = from; i < s.size(); ++i) {
     if (kEscape[static_cast<unsigned char>(s[i])]) return i;
   }
   return s.size();

@@ -12,10 +12,32 @@
 
 namespace tether::tracing {
 
+namespace json_internal {
+inline constexpr uint64_t kOnes = 0x0101010101010101ULL;
+// Whether any byte of `w` is below 0x20, '"' or '\\' (exact: no false hits).
+inline bool WordNeedsEscape(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) &
+         (kOnes * 0x80);
+}
+size_t FirstJsonEscapeFrom(std::string_view s, size_t from);  // byte by byte
+}  // namespace json_internal
+
 // Index of the first byte JSON must escape in `s` (a control byte, '"' or
-// '\\'), s.size() when none: eight bytes per step, as span values are mostly
-// URLs and ids that need no escape.
-size_t FirstJsonEscape(std::string_view s);
+// '\\'), s.size() when none: eight bytes per step (the last step overlaps
+// the one before), as span values are mostly URLs and ids that need none.
+inline size_t FirstJsonEscape(std::string_view s) {
+  using json_internal::WordNeedsEscape;
+  const size_t n = s.size();
+  if (n < 8) return json_internal::FirstJsonEscapeFrom(s, 0);
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    if (WordNeedsEscape(s.data() + i)) return json_internal::FirstJsonEscapeFrom(s, i);
+  }
+  return WordNeedsEscape(s.data() + n - 8) ? json_internal::FirstJsonEscapeFrom(s, n - 8) : n;
+}
 
 // Writes JSON at a cursor into a string that is only ever grown: a piece is
 // one bounds check and a memcpy, without std::string's per-append length
@@ -57,6 +79,10 @@ class JsonCursor {
   // A JSON string literal: quotes, escapes, \u00XX controls.
   void String(std::string_view s) {
     if (FirstJsonEscape(s) != s.size()) return EscapedString({s}, s.size());
+    PlainString(s);
+  }
+  // The same for text the caller knows needs no escape.
+  void PlainString(std::string_view s) {
     char* p = Room(s.size() + 2);
     p[0] = '"';
     std::memcpy(p + 1, s.data(), s.size());

@@ -18,6 +18,10 @@ struct Incoming {
   std::optional<bool> sampled;  // when there is no context
   bool debug = false;
   bool any_header = false;  // some propagation header was present, even a malformed one
+  // Found in the same pass (they are not propagated): a non-empty first
+  // x-client-trace-id / x-envoy-force-trace field, for the sampler.
+  bool client_trace_id = false;
+  bool force_trace = false;
 };
 
 // Reads, in this order, the single `b3` header, the X-B3-* headers, W3C

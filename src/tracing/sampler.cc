@@ -18,7 +18,7 @@ bool Within(std::string_view uuid, double percent) {
 TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string& request_id) {
   // A non-UUID id carries no number to agree on (only 100% can be honoured)
   // and no decision to pass on. Checked once: the helpers below trust it.
-  const bool uuid = IsUuid(request_id);
+  const bool uuid = input.id_is_uuid || IsUuid(request_id);
   auto within = [&](double percent) { return uuid ? Within(request_id, percent) : percent >= 100; };
   TraceStatus status = uuid ? GetTraceStatusOfUuid(request_id) : TraceStatus::kNoTrace;
   if (status == TraceStatus::kNoTrace) {

@@ -39,6 +39,22 @@ void Endpoint(std::string_view service, std::string_view ip, uint16_t port, Json
   out.Char('}');
 }
 
+void Key(const Span::Tag& tag, JsonCursor& out) {
+  if (tag.plain_key) {
+    out.PlainString(tag.key);
+  } else {
+    out.String(tag.key);
+  }
+}
+
+void Value(const Span::Tag& tag, JsonCursor& out) {
+  if (tag.plain_value) {
+    out.PlainString(tag.value);
+  } else {
+    out.String(tag.value);
+  }
+}
+
 void LocalEndpoint(const Span& s, JsonCursor& out) {
   if (s.local_endpoint_json.empty()) {
     Endpoint(s.local_service, s.local_ip, 0, out);
@@ -83,9 +99,9 @@ void SpanV2(const Span& s, JsonCursor& out) {
     out.Raw(",\"tags\":{");
     for (size_t i = 0; i < s.tags.size(); ++i) {
       if (i > 0) out.Char(',');
-      out.String(s.tags[i].first);
+      Key(s.tags[i], out);
       out.Char(':');
-      out.String(s.tags[i].second);
+      Value(s.tags[i], out);
     }
     out.Char('}');
   }
@@ -120,13 +136,13 @@ void SpanV1(const Span& s, JsonCursor& out) {
   Annotation(s.timestamp_us + std::max<int64_t>(s.duration_us, 1), client ? "cr" : "ss", s, out);
   out.Raw("],\"binaryAnnotations\":[");
   bool first = true;
-  for (const auto& [k, v] : s.tags) {
+  for (const Span::Tag& tag : s.tags) {
     if (!first) out.Char(',');
     first = false;
     out.Raw("{\"key\":");
-    out.String(k);
+    Key(tag, out);
     out.Raw(",\"value\":");
-    out.String(v);
+    Value(tag, out);
     out.Raw(",\"endpoint\":");
     LocalEndpoint(s, out);
     out.Char('}');

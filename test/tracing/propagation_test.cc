@@ -140,5 +140,16 @@ TEST(PropagationTest, InjectWritesEveryFormatAndReadsBack) {
   }
 }
 
+TEST(PropagationTest, SamplerHeadersAreFoundInTheSamePassAndKept) {
+  fields h = With({{"X-Client-Trace-Id", "abc"}, {"x-envoy-force-trace", ""}, {"x-envoy-force-trace", "1"}});
+  const Incoming in = Extract(h);
+  EXPECT_TRUE(in.client_trace_id);
+  EXPECT_FALSE(in.force_trace);  // the first field decides, as a lookup by name would
+  EXPECT_FALSE(in.any_header);
+  EXPECT_FALSE(Extract(With({{"x-request-id", "1"}})).client_trace_id);
+  ClearPropagation(h);
+  EXPECT_EQ(h.count("x-client-trace-id"), 1u);
+}
+
 }  // namespace
 }  // namespace tether::tracing
