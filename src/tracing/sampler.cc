@@ -10,6 +10,9 @@ namespace {
 // gives the same answer everywhere.
 bool Within(std::string_view uuid, double percent) {
   const auto limit = static_cast<uint64_t>(std::llround(std::clamp(percent, 0.0, 100.0) * 100));
+  // All or nothing needs no number from the id (the modulo is below 10000).
+  if (limit >= 10000) return true;
+  if (limit == 0) return false;
   return UuidModulo(uuid, 10000) < limit;
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstdint>
+#include <vector>
+
 #include "src/common/text.h"
 
 namespace tether::tracing {
@@ -52,6 +56,35 @@ TEST(JsonCursorTest, GrowsAndNumbers) {
   c.QuotedHex128(1, 2);
   EXPECT_EQ(c.pos(), 3000u + 17 + 18 + 34);
   EXPECT_EQ(c.Written(3000), "-1764064800123456\"a2fb4a1d1a96d312\"\"00000000000000010000000000000002\"");
+}
+
+}  // namespace
+}  // namespace tether::tracing
+
+namespace tether::tracing {
+namespace {
+
+TEST(JsonCursorTest, IntMatchesToChars) {
+  std::vector<int64_t> values = {0, 1, 9, 10, 99, 100, 12345678, 99999999, 100000000, 100000001, 1764064800123456,
+                                 9999999999999999, 10000000000000000, -1, -42, INT64_MAX, INT64_MIN};
+  for (int64_t p = 1; p < 1000000000000000000; p *= 10) {
+    values.insert(values.end(), {p - 1, p, p + 1, p * 7 + 3});
+  }
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 100000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    values.push_back(static_cast<int64_t>(x >> (x % 64)));
+  }
+  std::string buf;
+  for (int64_t v : values) {
+    JsonCursor c(buf);
+    c.Int(v);
+    char expected[24];
+    const auto end = std::to_chars(expected, expected + sizeof(expected), v).ptr;
+    ASSERT_EQ(c.Written(), std::string_view(expected, static_cast<size_t>(end - expected))) << v;
+  }
 }
 
 }  // namespace
