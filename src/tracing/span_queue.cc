@@ -37,9 +37,12 @@ SpanQueue::Added SpanQueue::Add(std::string_view span) {
   open_.ends.push_back(static_cast<uint32_t>(open_.json.size()));
   ++queued_;
   if (open_.size() < max_batch_) return Added::kQueued;
+  // Only the first waiting batch wakes the reporter: it takes the next ones
+  // itself after each send, so a busy reporter is not woken for nothing.
+  const bool first = full_.empty();
   full_.push_back(std::move(open_));
   open_ = SpanBatch();
-  return Added::kBatchFull;
+  return first ? Added::kBatchFull : Added::kQueued;
 }
 
 std::optional<SpanBatch> SpanQueue::Take() {

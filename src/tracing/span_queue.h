@@ -33,7 +33,8 @@ class SpanQueue {
   SpanQueue(size_t max_batch_size, size_t max_queue_size) : max_batch_(max_batch_size), max_queue_(max_queue_size) {}
 
   enum class Added { kQueued, kBatchFull, kDropped };
-  // Workers: one encoded span. kBatchFull: a batch is ready to send.
+  // Workers: one encoded span. kBatchFull: a batch is ready to send and no
+  // other was waiting (the reporter needs waking).
   Added Add(std::string_view span);
 
   // The reporter: the oldest full batch, else the open one; nullopt when empty.

@@ -17,15 +17,19 @@ TEST(SpanQueueTest, SpansAreJoinedIntoBatchesOfTheMaxSize) {
   EXPECT_EQ(q.Add("{\"a\":1}"), SpanQueue::Added::kQueued);
   EXPECT_EQ(q.Add("{\"b\":2}"), SpanQueue::Added::kBatchFull);
   EXPECT_EQ(q.Add("{\"c\":3}"), SpanQueue::Added::kQueued);
-  EXPECT_EQ(q.size(), 3u);
+  EXPECT_EQ(q.Add("{\"d\":4}"), SpanQueue::Added::kQueued);  // another full batch: the reporter is already told
+  EXPECT_EQ(q.size(), 4u);
   EXPECT_TRUE(q.HasFullBatch());
   auto full = q.Take();
   ASSERT_TRUE(full);
   EXPECT_EQ(Body(std::move(*full)), "[{\"a\":1},{\"b\":2}]");
+  EXPECT_TRUE(q.HasFullBatch());
+  EXPECT_EQ(Body(std::move(*q.Take())), "[{\"c\":3},{\"d\":4}]");
   EXPECT_FALSE(q.HasFullBatch());
+  EXPECT_EQ(q.Add("{\"e\":5}"), SpanQueue::Added::kQueued);
   auto open = q.Take();  // the flush timer takes what there is
   ASSERT_TRUE(open);
-  EXPECT_EQ(Body(std::move(*open)), "[{\"c\":3}]");
+  EXPECT_EQ(Body(std::move(*open)), "[{\"e\":5}]");
   EXPECT_FALSE(q.Take());
   EXPECT_EQ(q.size(), 0u);
 }
