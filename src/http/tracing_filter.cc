@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstring>
 #include <optional>
 
 #include "src/http/request_state.h"
@@ -21,38 +20,6 @@ std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
   return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
-
-// The trace context lines for the upstream head, gathered on the stack and
-// appended at once: an append to the request's string per piece cost more
-// than building the lines.
-class RequestLines {
- public:
-  explicit RequestLines(RequestState& rq) : rq_(rq) {}
-  void Add(std::string_view name, std::string_view value) {
-    const size_t n = name.size() + value.size() + 4;
-    if (len_ + n > sizeof(buf_)) {
-      Flush();
-      if (n > sizeof(buf_)) return rq_.AddRequestLine(name, value);  // a long tracestate
-    }
-    Put(name);
-    Put(": ");
-    Put(value);
-    Put("\r\n");
-  }
-  void Flush() {
-    rq_.added_request_lines.append(buf_, len_);
-    len_ = 0;
-  }
-
- private:
-  void Put(std::string_view s) {
-    std::memcpy(buf_ + len_, s.data(), s.size());
-    len_ += s.size();
-  }
-  RequestState& rq_;
-  char buf_[512];
-  size_t len_ = 0;
-};
 
 class TracingFilter final : public StreamFilter {
  public:
@@ -80,10 +47,7 @@ class TracingFilter final : public StreamFilter {
     span_.sampled = sampled || debug;
     span_.debug = debug;
     if (incoming.any_header) tracing::ClearPropagation(headers);
-    RequestLines lines(rq);
-    tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context},
-                    [&lines](std::string_view name, std::string_view value) { lines.Add(name, value); });
-    lines.Flush();
+    tracing::InjectLines(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context}, rq.added_request_lines);
     sampled_ = sampled || debug;
   }
 

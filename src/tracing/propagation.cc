@@ -236,9 +236,8 @@ class Line {
   size_t len_ = 0;
 };
 
-}  // namespace
-
-void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) {
+template <typename Write>
+void InjectWith(const SpanContext& span, const Formats& formats, Write& write) {
   const HexIds hex(span, formats);
   const bool sampled = span.debug || span.sampled.value_or(false);
   if (formats.b3_multi) {
@@ -271,6 +270,51 @@ void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write)
     ot << hex.Trace() << ";" << hex.Id() << ";" << hex.Parent() << ";cs";
     write("x-ot-span-context", ot.view());
   }
+}
+
+// Header lines gathered on the stack and appended at once: inlined into
+// InjectWith, the names' copies have constant sizes.
+class LineWriter {
+ public:
+  explicit LineWriter(std::pmr::string& out) : out_(out) {}
+  [[gnu::always_inline]] void operator()(std::string_view name, std::string_view value) {
+    if (len_ + name.size() + value.size() + 4 > sizeof(buf_)) return Long(name, value);
+    Put(name);
+    Put(": ");
+    Put(value);
+    Put("\r\n");
+  }
+  void Flush() {
+    out_.append(buf_, len_);
+    len_ = 0;
+  }
+
+ private:
+  [[gnu::always_inline]] void Put(std::string_view s) {
+    std::memcpy(buf_ + len_, s.data(), s.size());
+    len_ += s.size();
+  }
+  [[gnu::noinline]] void Long(std::string_view name, std::string_view value) {
+    Flush();
+    if (name.size() + value.size() + 4 > sizeof(buf_)) {  // a long tracestate
+      out_.append(name).append(": ").append(value).append("\r\n");
+    } else {
+      (*this)(name, value);
+    }
+  }
+  std::pmr::string& out_;
+  char buf_[512];
+  size_t len_ = 0;
+};
+
+}  // namespace
+
+void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) { InjectWith(span, formats, write); }
+
+void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines) {
+  LineWriter writer(lines);
+  InjectWith(span, formats, writer);
+  writer.Flush();
 }
 
 }  // namespace tether::tracing
