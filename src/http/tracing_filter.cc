@@ -15,7 +15,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-
 std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
   return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
