@@ -71,10 +71,6 @@ struct RequestState {
   std::optional<std::chrono::microseconds> upstream_service_time;
   std::vector<std::unique_ptr<StreamFilter>> filters;
 
-  void AddRequestLine(std::string_view name, std::string_view value) {
-    added_request_lines.append(name).append(": ").append(value).append("\r\n");
-  }
-
   void AddFlag(std::string_view flag) {
     if (!response_flags.empty()) response_flags += ',';
     response_flags += flag;

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <optional>
 
-#include "absl/strings/str_cat.h"
 #include "src/http/request_state.h"
 #include "src/tracing/propagation.h"
 #include "src/tracing/request_id.h"
@@ -16,8 +15,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-std::string_view ToStd(absl::string_view v) { return {v.data(), v.size()}; }
-
 std::string_view Get(const HeaderMap& h, std::string_view name) {
   auto it = h.find(name);
   return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
@@ -28,18 +25,18 @@ class TracingFilter final : public StreamFilter {
   TracingFilter(const config::Listener& listener, const Tracer* tracer) : listener_(listener), tracer_(tracer) {}
 
   void OnRequestHeaders(RequestState& rq, HeaderMap& headers) override {
-    const bool new_id = SetRequestId(rq, headers);
+    const IdSource id = SetRequestId(rq, headers);
     if (tracer_ == nullptr || !listener_.tracing) {
-      if (new_id) headers.set("x-request-id", request_id_);
+      if (id.generated) WriteRequestId(id, headers);
       return;
     }
     const config::ListenerTracing& t = *listener_.tracing;
     const tracing::Incoming incoming = tracing::Extract(headers);
-    const tracing::TraceStatus status = tracing::Decide(
-        {t.client_sampling, t.random_sampling, t.overall_sampling},
-        {!Get(headers, "x-client-trace-id").empty(), !Get(headers, "x-envoy-force-trace").empty()}, request_id_);
+    const tracing::TraceStatus status =
+        tracing::Decide({t.client_sampling, t.random_sampling, t.overall_sampling},
+                        {incoming.client_trace_id, incoming.force_trace, id.uuid}, request_id_);
     CountDecision(status);
-    headers.set("x-request-id", request_id_);
+    WriteRequestId(id, headers);
     // An upstream decision wins over ours; debug always samples.
     bool sampled = status != tracing::TraceStatus::kNoTrace;
     if (incoming.context && incoming.context->sampled) sampled = *incoming.context->sampled;
@@ -49,9 +46,7 @@ class TracingFilter final : public StreamFilter {
     span_.sampled = sampled || debug;
     span_.debug = debug;
     if (incoming.any_header) tracing::ClearPropagation(headers);
-    rq.added_request_lines.reserve(256);  // every format at once fits: no regrowth
-    tracing::Inject(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context},
-                    [&rq](std::string_view name, std::string_view value) { rq.AddRequestLine(name, value); });
+    tracing::InjectLines(span_, {t.b3_multi, t.b3_single, t.w3c, t.ot_span_context}, rq.added_request_lines);
     sampled_ = sampled || debug;
   }
 
@@ -65,16 +60,37 @@ class TracingFilter final : public StreamFilter {
   }
 
  private:
-  // The request's id, kept or replaced; true when replaced (the caller writes it once).
-  bool SetRequestId(RequestState& rq, const HeaderMap& headers) {
-    request_id_ = std::string(Get(headers, "x-request-id"));
-    if (!listener_.generate_request_id) return false;
+  struct IdSource {
+    bool header = false;     // the request had an x-request-id field
+    bool generated = false;  // replaced by one made here
+    bool uuid = false;       // known to be a UUID (made here or checked)
+  };
+
+  // The request's id, kept or replaced (the caller writes it once).
+  IdSource SetRequestId(RequestState& rq, const HeaderMap& headers) {
+    IdSource id;
+    const auto it = headers.find("x-request-id");
+    if (it != headers.end()) {
+      id.header = true;
+      request_id_.assign(it->value().data(), it->value().size());
+    }
+    if (!listener_.generate_request_id) return id;
     const bool edge = listener_.use_remote_address && !listener_.preserve_external_request_id;
     if (request_id_.empty() || !tracing::IsUuid(request_id_) || edge) {
       request_id_ = tracing::GenerateRequestId(*rq.rng);
-      return true;
+      id.generated = true;
     }
-    return false;
+    id.uuid = true;
+    return id;
+  }
+
+  // A request without the field gets it added: no search for one to replace.
+  void WriteRequestId(const IdSource& id, HeaderMap& headers) const {
+    if (id.header) {
+      headers.set("x-request-id", request_id_);
+    } else {
+      headers.insert("x-request-id", request_id_);
+    }
   }
 
   void CountDecision(tracing::TraceStatus status) const {
@@ -130,9 +146,23 @@ class TracingFilter final : public StreamFilter {
   bool shared_ = false;
 };
 
+// What a worker reuses from span to span: the JSON is encoded here and
+// copied into the reporter's batch, so a sampled request allocates nothing.
+struct SpanScratch {
+  std::string json;  // written by a JsonCursor: only ever grows
+  std::string url;
+};
+
+// Decimal digits of `v` in `buf`.
+template <size_t N>
+std::string_view Decimal(uint64_t v, char (&buf)[N]) {
+  return {buf, static_cast<size_t>(std::to_chars(buf, buf + N, v).ptr - buf)};
+}
+
 // The span is a view of this request's strings, encoded here and handed to
-// the reporter as JSON: one allocation per span, none for its parts.
+// the reporter as JSON.
 void TracingFilter::ReportSpan(const RequestState& rq) const {
+  thread_local SpanScratch scratch;
   const config::ListenerTracing& t = *listener_.tracing;
   tracing::Span s;
   s.trace_id = span_.trace_id;
@@ -154,21 +184,23 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
     const std::string_view port = upstream.substr(colon + 1);
     std::from_chars(port.data(), port.data() + port.size(), s.remote_port);
   }
-  const std::string url =
-      absl::StrCat(listener_.forwarded_proto, "://", rq.authority, rq.original_target).substr(0, t.max_path_tag_length);
-  const absl::AlphaNum status(rq.status), request_size(rq.bytes_received), response_size(rq.bytes_sent);
-  s.tags = {{"http.method", rq.method},
-            {"http.url", url},
-            {"http.protocol", rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-            {"http.status_code", ToStd(status.Piece())},
-            {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : std::string_view(rq.upstream_cluster)},
-            {"node_id", tracer_->node_id},
-            {"guid:x-request-id", request_id_},
-            {"request_size", ToStd(request_size.Piece())},
-            {"response_size", ToStd(response_size.Piece())},
-            {"response_flags", rq.response_flags.empty() ? "-" : std::string_view(rq.response_flags)},
-            {"component", "proxy"}};
-  if (rq.status >= 500 || rq.status == 0) s.tags.emplace_back("error", "true");
+  std::string& url = scratch.url;
+  url.assign(listener_.forwarded_proto).append("://").append(rq.authority).append(rq.original_target);
+  if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
+  char status[24], request_size[24], response_size[24];
+  // Constant keys and digits are marked plain: the encoder copies them without a scan.
+  s.tags = {{"http.method", rq.method, true},
+            {"http.url", url, true},
+            {"http.protocol", rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1", true, true},
+            {"http.status_code", Decimal(rq.status, status), true, true},
+            {"upstream_cluster", rq.upstream_cluster.empty() ? "-" : std::string_view(rq.upstream_cluster), true},
+            {"node_id", tracer_->node_id, true},
+            {"guid:x-request-id", request_id_, true},
+            {"request_size", Decimal(rq.bytes_received, request_size), true, true},
+            {"response_size", Decimal(rq.bytes_sent, response_size), true, true},
+            {"response_flags", rq.response_flags.empty() ? "-" : std::string_view(rq.response_flags), true},
+            {"component", "proxy", true, true}};
+  if (rq.status >= 500 || rq.status == 0) s.tags.push_back({"error", "true", true, true});
   const HeaderMap* headers = rq.parser ? &rq.parser->get() : nullptr;
   for (const auto& tag : t.custom_tags) {
     std::string_view value = tag.value;
@@ -176,16 +208,15 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
       value = headers != nullptr ? Get(*headers, tag.value) : std::string_view();
       if (value.empty()) value = tag.default_value;
     }
-    if (!value.empty()) s.tags.emplace_back(tag.tag, value);
+    if (!value.empty()) s.tags.push_back({tag.tag, value});
   }
-  std::string json;
-  json.reserve(1024);
+  tracing::JsonCursor json(scratch.json);
   if (tracer_->reporter->json_v1()) {
-    tracing::AppendZipkinV1(s, json);
+    tracing::WriteZipkinV1(s, json);
   } else {
-    tracing::AppendZipkinV2(s, json);
+    tracing::WriteZipkinV2(s, json);
   }
-  tracer_->reporter->Report(std::move(json));
+  tracer_->reporter->Report(json.Written());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ struct Found {
   std::string_view b3, trace_id, span_id, parent_id, sampled, flags, traceparent, ot;
   std::string tracestate;
   bool any = false;
+  std::optional<bool> client_trace_id, force_trace;  // the first field's value is non-empty
 };
 
 bool IEquals(std::string_view a, std::string_view lower) { return EqualsLower(a, lower); }
@@ -38,9 +39,14 @@ Found Scan(const HeaderMap& h) {
   Found f;
   for (const auto& field : h) {
     const std::string_view n(field.name_string().data(), field.name_string().size());
-    if (!IsPropagationName(n)) continue;
-    f.any = true;
     const std::string_view v(field.value().data(), field.value().size());
+    if (!IsPropagationName(n)) {
+      if (n.size() < 17 || (n[0] | 0x20) != 'x') continue;
+      if (!f.client_trace_id && IEquals(n, "x-client-trace-id")) f.client_trace_id = !v.empty();
+      if (!f.force_trace && IEquals(n, "x-envoy-force-trace")) f.force_trace = !v.empty();
+      continue;
+    }
+    f.any = true;
     if (IEquals(n, "b3")) f.b3 = v;
     else if (IEquals(n, "x-b3-traceid")) f.trace_id = v;
     else if (IEquals(n, "x-b3-spanid")) f.span_id = v;
@@ -153,6 +159,7 @@ std::optional<Incoming> FromTraceparent(const Found& h) {
 }
 
 std::optional<Incoming> FromOtSpanContext(const Found& h) {
+  if (h.ot.empty()) return std::nullopt;  // the usual case: no vector for Split
   const auto parts = Split(h.ot, ';');
   if (parts.size() != 4) return std::nullopt;
   auto trace_id = ParseTraceId(parts[0]);
@@ -179,6 +186,8 @@ Incoming Extract(const HeaderMap& headers) {
     return Incoming{};
   }();
   in.any_header = found.any;
+  in.client_trace_id = found.client_trace_id.value_or(false);
+  in.force_trace = found.force_trace.value_or(false);
   return in;
 }
 
@@ -194,20 +203,18 @@ namespace {
 // The ids as lower hex in stack buffers: a 16-character std::string is one
 // character past the small-string buffer, so each would be a heap allocation.
 struct HexIds {
-  explicit HexIds(const SpanContext& span) {
-    trace_len = span.trace_id.is_128 ? 32 : 16;
-    if (span.trace_id.is_128) WriteHex64(span.trace_id.high, trace);
-    WriteHex64(span.trace_id.low, trace + trace_len - 16);
-    WriteHex64(span.trace_id.high, trace128);
+  // Only what `formats` write: each id costs a table walk.
+  HexIds(const SpanContext& span, const Formats& formats) : is_128(span.trace_id.is_128) {
+    if (is_128 || formats.w3c) WriteHex64(span.trace_id.high, trace128);
     WriteHex64(span.trace_id.low, trace128 + 16);
     WriteHex64(span.span_id, id);
-    WriteHex64(span.parent_id.value_or(0), parent);
+    if (span.parent_id || formats.ot_span_context) WriteHex64(span.parent_id.value_or(0), parent);
   }
-  std::string_view Trace() const { return {trace, trace_len}; }
+  std::string_view Trace() const { return is_128 ? Trace128() : std::string_view(trace128 + 16, 16); }
+  std::string_view Trace128() const { return {trace128, 32}; }  // left-padded, for traceparent
   std::string_view Id() const { return {id, 16}; }
   std::string_view Parent() const { return {parent, 16}; }
-  char trace[32];
-  size_t trace_len;
+  bool is_128;
   char trace128[32];
   char id[16];
   char parent[16];
@@ -229,10 +236,9 @@ class Line {
   size_t len_ = 0;
 };
 
-}  // namespace
-
-void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) {
-  const HexIds hex(span);
+template <typename Write>
+void InjectWith(const SpanContext& span, const Formats& formats, Write& write) {
+  const HexIds hex(span, formats);
   const bool sampled = span.debug || span.sampled.value_or(false);
   if (formats.b3_multi) {
     write("x-b3-traceid", hex.Trace());
@@ -255,7 +261,7 @@ void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write)
   }
   if (formats.w3c) {
     Line tp;
-    tp << "00-" << std::string_view(hex.trace128, 32) << "-" << hex.Id() << (sampled ? "-01" : "-00");
+    tp << "00-" << hex.Trace128() << "-" << hex.Id() << (sampled ? "-01" : "-00");
     write("traceparent", tp.view());
     if (!span.tracestate.empty()) write("tracestate", span.tracestate);
   }
@@ -264,6 +270,51 @@ void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write)
     ot << hex.Trace() << ";" << hex.Id() << ";" << hex.Parent() << ";cs";
     write("x-ot-span-context", ot.view());
   }
+}
+
+// Header lines gathered on the stack and appended at once: inlined into
+// InjectWith, the names' copies have constant sizes.
+class LineWriter {
+ public:
+  explicit LineWriter(std::pmr::string& out) : out_(out) {}
+  [[gnu::always_inline]] void operator()(std::string_view name, std::string_view value) {
+    if (len_ + name.size() + value.size() + 4 > sizeof(buf_)) return Long(name, value);
+    Put(name);
+    Put(": ");
+    Put(value);
+    Put("\r\n");
+  }
+  void Flush() {
+    out_.append(buf_, len_);
+    len_ = 0;
+  }
+
+ private:
+  [[gnu::always_inline]] void Put(std::string_view s) {
+    std::memcpy(buf_ + len_, s.data(), s.size());
+    len_ += s.size();
+  }
+  [[gnu::noinline]] void Long(std::string_view name, std::string_view value) {
+    Flush();
+    if (name.size() + value.size() + 4 > sizeof(buf_)) {  // a long tracestate
+      out_.append(name).append(": ").append(value).append("\r\n");
+    } else {
+      (*this)(name, value);
+    }
+  }
+  std::pmr::string& out_;
+  char buf_[512];
+  size_t len_ = 0;
+};
+
+}  // namespace
+
+void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) { InjectWith(span, formats, write); }
+
+void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines) {
+  LineWriter writer(lines);
+  InjectWith(span, formats, writer);
+  writer.Flush();
 }
 
 }  // namespace tether::tracing

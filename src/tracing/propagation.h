@@ -1,6 +1,8 @@
 #pragma once
 
+#include <memory_resource>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/beast/http/fields.hpp>
@@ -18,6 +20,10 @@ struct Incoming {
   std::optional<bool> sampled;  // when there is no context
   bool debug = false;
   bool any_header = false;  // some propagation header was present, even a malformed one
+  // Found in the same pass (they are not propagated): a non-empty first
+  // x-client-trace-id / x-envoy-force-trace field, for the sampler.
+  bool client_trace_id = false;
+  bool force_trace = false;
 };
 
 // Reads, in this order, the single `b3` header, the X-B3-* headers, W3C
@@ -43,6 +49,10 @@ using HeaderWriter = absl::FunctionRef<void(std::string_view name, std::string_v
 // straight into the upstream head, where a map insert per header cost more
 // than the rest of the unsampled path.
 void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write);
+
+// The same as header lines ("name: value\r\n") appended to `lines`, what the
+// proxy adds to the upstream head: built on the stack and appended once.
+void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines);
 
 // Removes every propagation header (for a request that starts a new trace).
 void ClearPropagation(HeaderMap& headers);

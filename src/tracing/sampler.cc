@@ -10,6 +10,9 @@ namespace {
 // gives the same answer everywhere.
 bool Within(std::string_view uuid, double percent) {
   const auto limit = static_cast<uint64_t>(std::llround(std::clamp(percent, 0.0, 100.0) * 100));
+  // All or nothing needs no number from the id (the modulo is below 10000).
+  if (limit >= 10000) return true;
+  if (limit == 0) return false;
   return UuidModulo(uuid, 10000) < limit;
 }
 
@@ -18,7 +21,7 @@ bool Within(std::string_view uuid, double percent) {
 TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string& request_id) {
   // A non-UUID id carries no number to agree on (only 100% can be honoured)
   // and no decision to pass on. Checked once: the helpers below trust it.
-  const bool uuid = IsUuid(request_id);
+  const bool uuid = input.id_is_uuid || IsUuid(request_id);
   auto within = [&](double percent) { return uuid ? Within(request_id, percent) : percent >= 100; };
   TraceStatus status = uuid ? GetTraceStatusOfUuid(request_id) : TraceStatus::kNoTrace;
   if (status == TraceStatus::kNoTrace) {

@@ -16,6 +16,7 @@ struct SamplingConfig {
 struct SamplingInput {
   bool client_trace_id = false;  // x-client-trace-id present
   bool force_trace = false;      // x-envoy-force-trace present
+  bool id_is_uuid = false;       // the caller made or checked the id: not checked again
 };
 
 // Envoy's decision, recorded in (and read from) the request id: an id that

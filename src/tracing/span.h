@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <utility>
 
 #include "absl/container/inlined_vector.h"
 #include "src/tracing/trace_context.h"
@@ -15,7 +14,13 @@ namespace tether::tracing {
 // worker, into the JSON the reporter batches. Nothing is allocated for it.
 struct Span {
   enum class Kind { kClient, kServer };
-  using Tag = std::pair<std::string_view, std::string_view>;
+  struct Tag {
+    std::string_view key;
+    std::string_view value;
+    // Known to need no JSON escape (constants, digits): copied without a scan.
+    bool plain_key = false;
+    bool plain_value = false;
+  };
 
   TraceId trace_id;
   uint64_t id = 0;

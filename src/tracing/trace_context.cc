@@ -1,6 +1,7 @@
 #include "src/tracing/trace_context.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace tether::tracing {
@@ -26,17 +27,30 @@ std::optional<uint64_t> ParseHexDigits(std::string_view hex) {
 
 }  // namespace
 
+namespace {
+
+// The eight nibbles of `x` as lower-hex ASCII, most significant first in
+// memory (little-endian): a few word operations instead of a table walk.
+uint64_t HexWord(uint32_t x) {
+  uint64_t t = x;
+  t = (t | (t << 16)) & 0x0000FFFF0000FFFFULL;
+  t = (t | (t << 8)) & 0x00FF00FF00FF00FFULL;
+  t = (t | (t << 4)) & 0x0F0F0F0F0F0F0F0FULL;  // nibble i in byte i, lowest first
+  const uint64_t letters = ((t + 0x0606060606060606ULL) & 0x1010101010101010ULL) >> 4;  // 1 where >= 10
+  return __builtin_bswap64(t + 0x3030303030303030ULL + letters * ('a' - '0' - 10));
+}
+
+}  // namespace
+
 void WriteHex64(uint64_t v, char* out) {
-  // A byte at a time from a table of 256 digit pairs.
-  static constexpr auto kPairs = [] {
-    std::array<char, 512> a{};
-    for (int b = 0; b < 256; ++b) {
-      a[2 * b] = kDigits[b >> 4];
-      a[2 * b + 1] = kDigits[b & 0xf];
-    }
-    return a;
-  }();
-  for (int i = 7; i >= 0; --i, v >>= 8) std::memcpy(out + 2 * i, &kPairs[2 * (v & 0xff)], 2);
+  if constexpr (std::endian::native == std::endian::little) {
+    const uint64_t high = HexWord(static_cast<uint32_t>(v >> 32));
+    const uint64_t low = HexWord(static_cast<uint32_t>(v));
+    std::memcpy(out, &high, 8);
+    std::memcpy(out + 8, &low, 8);
+  } else {
+    for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 0xf];
+  }
 }
 
 std::string Hex64(uint64_t v) {

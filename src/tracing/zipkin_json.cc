@@ -3,26 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
-#include "src/common/text.h"
 
 namespace tether::tracing {
 namespace {
-
-// `key` is a constant with its quotes and colon ("\"id\":"): nothing to escape.
-void Field(std::string_view key, std::string_view value, std::string& out) {
-  out.append(key);
-  AppendJsonString(value, out);
-}
-
-// Ids are hex digits: no escaping, written from a stack buffer.
-void HexField(std::string_view key, uint64_t v, std::string& out) {
-  char hex[18] = {'"'};
-  WriteHex64(v, hex + 1);
-  hex[17] = '"';
-  out.append(key);
-  out.append(hex, sizeof(hex));
-}
 
 bool IsV6(std::string_view ip) { return ip.find(':') != std::string_view::npos; }
 
@@ -42,140 +25,177 @@ class Lower {
 };
 
 // {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are left out.
-void Endpoint(std::string_view service, std::string_view ip, uint16_t port, std::string& out) {
-  out += '{';
-  Field("\"serviceName\":", Lower(service), out);
-  if (!ip.empty()) Field(IsV6(ip) ? ",\"ipv6\":" : ",\"ipv4\":", ip, out);
-  if (port != 0) absl::StrAppend(&out, ",\"port\":", port);
-  out += '}';
+void Endpoint(std::string_view service, std::string_view ip, uint16_t port, JsonCursor& out) {
+  out.Raw("{\"serviceName\":");
+  out.String(Lower(service));
+  if (!ip.empty()) {
+    out.Raw(IsV6(ip) ? ",\"ipv6\":" : ",\"ipv4\":");
+    out.String(ip);
+  }
+  if (port != 0) {
+    out.Raw(",\"port\":");
+    out.Int(port);
+  }
+  out.Char('}');
 }
 
-void LocalEndpoint(const Span& s, std::string& out) {
+void Key(const Span::Tag& tag, JsonCursor& out) {
+  if (tag.plain_key) {
+    out.PlainString(tag.key);
+  } else {
+    out.String(tag.key);
+  }
+}
+
+void Value(const Span::Tag& tag, JsonCursor& out) {
+  if (tag.plain_value) {
+    out.PlainString(tag.value);
+  } else {
+    out.String(tag.value);
+  }
+}
+
+void LocalEndpoint(const Span& s, JsonCursor& out) {
   if (s.local_endpoint_json.empty()) {
     Endpoint(s.local_service, s.local_ip, 0, out);
   } else {
-    out.append(s.local_endpoint_json);
+    out.Raw(s.local_endpoint_json);
   }
 }
 
-void Ids(const Span& s, std::string& out) {
+void Ids(const Span& s, JsonCursor& out) {
+  out.Raw("\"traceId\":");
   if (s.trace_id.is_128) {
-    char hex[34] = {'"'};
-    WriteHex64(s.trace_id.high, hex + 1);
-    WriteHex64(s.trace_id.low, hex + 17);
-    hex[33] = '"';
-    out.append("\"traceId\":");
-    out.append(hex, sizeof(hex));
+    out.QuotedHex128(s.trace_id.high, s.trace_id.low);
   } else {
-    HexField("\"traceId\":", s.trace_id.low, out);
+    out.QuotedHex64(s.trace_id.low);
   }
-  HexField(",\"id\":", s.id, out);
-  if (s.parent_id) HexField(",\"parentId\":", *s.parent_id, out);
-  Field(",\"name\":", Lower(s.name), out);
+  out.Raw(",\"id\":");
+  out.QuotedHex64(s.id);
+  if (s.parent_id) {
+    out.Raw(",\"parentId\":");
+    out.QuotedHex64(*s.parent_id);
+  }
+  out.Raw(",\"name\":");
+  out.String(Lower(s.name));
 }
 
-void SpanV2(const Span& s, std::string& out) {
-  out += '{';
+void SpanV2(const Span& s, JsonCursor& out) {
+  out.Char('{');
   Ids(s, out);
-  out.append(s.kind == Span::Kind::kClient ? ",\"kind\":\"CLIENT\"" : ",\"kind\":\"SERVER\"");
-  absl::StrAppend(&out, ",\"timestamp\":", s.timestamp_us, ",\"duration\":", std::max<int64_t>(s.duration_us, 1));
-  if (s.debug) out += ",\"debug\":true";
-  if (s.shared) out += ",\"shared\":true";
-  out += ",\"localEndpoint\":";
+  out.Raw(s.kind == Span::Kind::kClient ? ",\"kind\":\"CLIENT\",\"timestamp\":" : ",\"kind\":\"SERVER\",\"timestamp\":");
+  out.Int(s.timestamp_us);
+  out.Raw(",\"duration\":");
+  out.Int(std::max<int64_t>(s.duration_us, 1));
+  if (s.debug) out.Raw(",\"debug\":true");
+  if (s.shared) out.Raw(",\"shared\":true");
+  out.Raw(",\"localEndpoint\":");
   LocalEndpoint(s, out);
   if (!s.remote_ip.empty()) {
-    out += ",\"remoteEndpoint\":";
+    out.Raw(",\"remoteEndpoint\":");
     Endpoint("", s.remote_ip, s.remote_port, out);
   }
   if (!s.tags.empty()) {
-    out += ",\"tags\":{";
+    out.Raw(",\"tags\":{");
     for (size_t i = 0; i < s.tags.size(); ++i) {
-      if (i > 0) out += ',';
-      AppendJsonString(s.tags[i].first, out);
-      out += ':';
-      AppendJsonString(s.tags[i].second, out);
+      if (i > 0) out.Char(',');
+      Key(s.tags[i], out);
+      out.Char(':');
+      Value(s.tags[i], out);
     }
-    out += '}';
+    out.Char('}');
   }
-  out += '}';
+  out.Char('}');
 }
 
-void Annotation(int64_t ts, std::string_view value, const Span& s, std::string& out) {
-  absl::StrAppend(&out, "{\"timestamp\":", ts);
-  Field(",\"value\":", value, out);
-  out += ",\"endpoint\":";
+void Annotation(int64_t ts, std::string_view value, const Span& s, JsonCursor& out) {
+  out.Raw("{\"timestamp\":");
+  out.Int(ts);
+  out.Raw(",\"value\":");
+  out.String(value);
+  out.Raw(",\"endpoint\":");
   LocalEndpoint(s, out);
-  out += '}';
+  out.Char('}');
 }
 
-void SpanV1(const Span& s, std::string& out) {
-  out += '{';
+void SpanV1(const Span& s, JsonCursor& out) {
+  out.Char('{');
   Ids(s, out);
   const bool client = s.kind == Span::Kind::kClient;
   // A shared server span is owned by the client side: no timestamp/duration of its own.
-  if (!s.shared) absl::StrAppend(&out, ",\"timestamp\":", s.timestamp_us, ",\"duration\":", std::max<int64_t>(s.duration_us, 1));
-  if (s.debug) out += ",\"debug\":true";
-  out += ",\"annotations\":[";
+  if (!s.shared) {
+    out.Raw(",\"timestamp\":");
+    out.Int(s.timestamp_us);
+    out.Raw(",\"duration\":");
+    out.Int(std::max<int64_t>(s.duration_us, 1));
+  }
+  if (s.debug) out.Raw(",\"debug\":true");
+  out.Raw(",\"annotations\":[");
   Annotation(s.timestamp_us, client ? "cs" : "sr", s, out);
-  out += ',';
+  out.Char(',');
   Annotation(s.timestamp_us + std::max<int64_t>(s.duration_us, 1), client ? "cr" : "ss", s, out);
-  out += "],\"binaryAnnotations\":[";
+  out.Raw("],\"binaryAnnotations\":[");
   bool first = true;
-  for (const auto& [k, v] : s.tags) {
-    if (!first) out += ',';
+  for (const Span::Tag& tag : s.tags) {
+    if (!first) out.Char(',');
     first = false;
-    Field("{\"key\":", k, out);
-    Field(",\"value\":", v, out);
-    out += ",\"endpoint\":";
+    out.Raw("{\"key\":");
+    Key(tag, out);
+    out.Raw(",\"value\":");
+    Value(tag, out);
+    out.Raw(",\"endpoint\":");
     LocalEndpoint(s, out);
-    out += '}';
+    out.Char('}');
   }
   if (!s.remote_ip.empty()) {
-    if (!first) out += ',';
+    if (!first) out.Char(',');
     // The spec types values as strings; Zipkin reads "true" for an address.
-    out.append(client ? "{\"key\":\"sa\"" : "{\"key\":\"ca\"");
-    out += ",\"value\":\"true\",\"endpoint\":";
+    out.Raw(client ? "{\"key\":\"sa\",\"value\":\"true\",\"endpoint\":" : "{\"key\":\"ca\",\"value\":\"true\",\"endpoint\":");
     Endpoint("", s.remote_ip, s.remote_port, out);
-    out += '}';
+    out.Char('}');
   }
-  out += "]}";
+  out.Raw("]}");
+}
+
+// Runs `write` on a cursor appending to `out`, then trims `out` to what was written.
+template <typename Fn>
+void AppendWith(std::string& out, Fn write) {
+  JsonCursor cursor(out, out.size());
+  write(cursor);
+  out.resize(cursor.pos());
 }
 
 template <typename Fn>
 std::string EncodeList(std::span<const Span> spans, Fn encode) {
-  std::string out = "[";
-  out.reserve(1024 * spans.size());
-  for (size_t i = 0; i < spans.size(); ++i) {
-    if (i > 0) out += ',';
-    encode(spans[i], out);
-  }
-  out += ']';
+  std::string out;
+  AppendWith(out, [&](JsonCursor& c) {
+    c.Char('[');
+    for (size_t i = 0; i < spans.size(); ++i) {
+      if (i > 0) c.Char(',');
+      encode(spans[i], c);
+    }
+    c.Char(']');
+  });
   return out;
 }
 
 }  // namespace
 
-void AppendZipkinV2(const Span& span, std::string& out) { SpanV2(span, out); }
+void WriteZipkinV2(const Span& span, JsonCursor& out) { SpanV2(span, out); }
 
-void AppendZipkinV1(const Span& span, std::string& out) { SpanV1(span, out); }
+void WriteZipkinV1(const Span& span, JsonCursor& out) { SpanV1(span, out); }
+
+void AppendZipkinV2(const Span& span, std::string& out) {
+  AppendWith(out, [&](JsonCursor& c) { SpanV2(span, c); });
+}
+
+void AppendZipkinV1(const Span& span, std::string& out) {
+  AppendWith(out, [&](JsonCursor& c) { SpanV1(span, c); });
+}
 
 std::string EncodeEndpoint(std::string_view service, std::string_view ip, uint16_t port) {
   std::string out;
-  Endpoint(service, ip, port, out);
-  return out;
-}
-
-std::string JoinJsonList(std::span<const std::string> objects) {
-  size_t size = 2;
-  for (const std::string& o : objects) size += o.size() + 1;
-  std::string out;
-  out.reserve(size);
-  out += '[';
-  for (size_t i = 0; i < objects.size(); ++i) {
-    if (i > 0) out += ',';
-    out += objects[i];
-  }
-  out += ']';
+  AppendWith(out, [&](JsonCursor& c) { Endpoint(service, ip, port, c); });
   return out;
 }
 

@@ -3,23 +3,25 @@
 #include <span>
 #include <string>
 
+#include "src/tracing/json_cursor.h"
 #include "src/tracing/span.h"
 
 namespace tether::tracing {
 
 // One span as a Zipkin JSON v2 object (POST /api/v2/spans takes a list of
 // them): kind, localEndpoint, remoteEndpoint and tags.
-void AppendZipkinV2(const Span& span, std::string& out);
+void WriteZipkinV2(const Span& span, JsonCursor& out);
 
 // One span as a Zipkin JSON v1 object (POST /api/v1/spans): cs/cr or sr/ss
 // annotations, tags as binary annotations, the remote side as "sa"/"ca".
+void WriteZipkinV1(const Span& span, JsonCursor& out);
+
+// The same, appended to a string.
+void AppendZipkinV2(const Span& span, std::string& out);
 void AppendZipkinV1(const Span& span, std::string& out);
 
 // A Zipkin endpoint object: {"serviceName":..,"ipv4"/"ipv6":..,"port":..}.
 std::string EncodeEndpoint(std::string_view service, std::string_view ip, uint16_t port);
-
-// A JSON list of encoded objects: the body of one POST.
-std::string JoinJsonList(std::span<const std::string> objects);
 
 // The list of `spans` in either version (tests, tools).
 std::string EncodeZipkinV2(std::span<const Span> spans);

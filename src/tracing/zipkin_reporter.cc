@@ -1,7 +1,6 @@
 #include "src/tracing/zipkin_reporter.h"
 
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -22,7 +21,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include "src/tracing/zipkin_json.h"
+#include "src/tracing/span_queue.h"
 
 namespace tether::tracing {
 
@@ -48,23 +47,12 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   // Called by workers. The reporter thread is woken only when a batch is
   // full (the flush timer collects the rest): a wake-up per span cost more
   // than the short lock, which sampled requests alone take.
-  void Enqueue(std::string span) {
-    size_t size;
-    {
-      std::lock_guard lock(queue_mu);
-      if (queue.size() >= config.max_queue_size) {
-        spans_dropped.Inc();
-        return;
-      }
-      queue.push_back(std::move(span));
-      size = queue.size();
+  void Enqueue(std::string_view span) {
+    switch (queue.Add(span)) {
+      case SpanQueue::Added::kQueued: break;
+      case SpanQueue::Added::kDropped: spans_dropped.Inc(); break;
+      case SpanQueue::Added::kBatchFull: asio::post(io, [self = shared_from_this()] { self->Flush(); }); break;
     }
-    if (size == config.max_batch_size) asio::post(io, [self = shared_from_this()] { self->Flush(); });
-  }
-
-  size_t QueueSize() {
-    std::lock_guard lock(queue_mu);
-    return queue.size();
   }
 
   // Everything below runs on the reporter's thread.
@@ -80,51 +68,40 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
 
   void Flush() {
     if (sending || hosts.empty()) return;
-    std::vector<std::string> batch;
-    {
-      std::lock_guard lock(queue_mu);
-      const size_t n = std::min<size_t>(queue.size(), config.max_batch_size);
-      if (n == 0) return;
-      batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
-      queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
-    }
+    std::optional<SpanBatch> batch = queue.Take();
+    if (!batch) return;
     sending = true;
     const config::Host host = hosts[next_host++ % hosts.size()];
-    asio::co_spawn(io, Send(std::move(batch), host), asio::detached);
+    asio::co_spawn(io, Send(std::move(*batch), host), asio::detached);
   }
 
-  asio::awaitable<void> Send(std::vector<std::string> batch, config::Host host) {
+  asio::awaitable<void> Send(SpanBatch batch, config::Host host) {
     auto self = shared_from_this();
-    std::string body = JoinJsonList(batch);
-    const bool ok = co_await Post(std::move(body), host);
+    batch.Close();
+    const bool ok = co_await Post(batch.json, host);
+    batch.Reopen();
     sending = false;
     if (ok) {
       spans_sent.Inc(batch.size());
       reports_sent.Inc();
       backoff = std::chrono::milliseconds(0);
-      const size_t left = QueueSize();
-      if (left >= config.max_batch_size || (stopping && left > 0)) Flush();
+      queue.Recycle(std::move(batch));
+      if (queue.HasFullBatch() || (stopping && queue.size() > 0)) Flush();
     } else {
       reports_failed.Inc();
       // Put the batch back in front (what does not fit is dropped) and wait longer next time.
-      std::lock_guard lock(queue_mu);
-      for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-        if (queue.size() >= config.max_queue_size) {
-          spans_dropped.Inc();
-          continue;
-        }
-        queue.push_front(std::move(*it));
-      }
+      spans_dropped.Inc(queue.PutBack(std::move(batch)));
       backoff = std::min<std::chrono::milliseconds>(kMaxBackoff, std::max<std::chrono::milliseconds>(
                                                                      std::chrono::milliseconds(100), backoff * 2));
     }
-    if (stopping && (!ok || QueueSize() == 0)) done_cv_notify();
+    if (stopping && (!ok || queue.size() == 0)) done_cv_notify();
   }
 
   // POSTs on one kept-alive connection to the collector (a new connection per
   // batch cost more than encoding it). A kept connection the collector has
   // closed since is replaced once.
-  asio::awaitable<bool> Post(std::string body, const config::Host& host) {
+  // `body` is lent to the request and given back (the batch's buffer is reused).
+  asio::awaitable<bool> Post(std::string& body, const config::Host& host) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       const bool reused = connection.has_value() && connection_host == host.Key();
       if (!reused && !co_await Connect(host)) co_return false;
@@ -155,14 +132,15 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
 
   // The collector's answer: whether it took the batch; nullopt when the
   // connection failed before there was an answer.
-  asio::awaitable<std::optional<bool>> Exchange(const std::string& body) {
+  asio::awaitable<std::optional<bool>> Exchange(std::string& body) {
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, config.collector_endpoint, 11};
     req.set(bhttp::field::host, config.collector_hostname);
     req.set(bhttp::field::content_type, "application/json");
-    req.body() = body;
+    req.body() = std::move(body);
     req.prepare_payload();
     connection->expires_after(kPostTimeout);
     auto [wec, wn] = co_await bhttp::async_write(*connection, req, kToken);
+    body = std::move(req.body());
     if (wec) co_return std::nullopt;
     bhttp::response<bhttp::string_body> res;
     auto [rec, rn] = co_await bhttp::async_read(*connection, read_buffer, res, kToken);
@@ -191,8 +169,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   asio::steady_timer timer;
   std::thread thread;
-  std::mutex queue_mu;
-  std::deque<std::string> queue;  // guarded by queue_mu
+  SpanQueue queue{config.max_batch_size, config.max_queue_size};
   std::vector<config::Host> hosts;
   size_t next_host = 0;
   std::optional<beast::tcp_stream> connection;  // kept alive between batches
@@ -223,16 +200,14 @@ void ZipkinReporter::SetCollectors(std::vector<config::Host> hosts) {
 
 bool ZipkinReporter::json_v1() const { return impl_->config.json_v1; }
 
-void ZipkinReporter::Report(std::string span) {
-  impl_->Enqueue(std::move(span));
-}
+void ZipkinReporter::Report(std::string_view span) { impl_->Enqueue(span); }
 
 void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->io, [impl = impl_] {
     impl->stopping = true;
     impl->timer.cancel();
-    if (impl->QueueSize() == 0 && !impl->sending) {
+    if (impl->queue.size() == 0 && !impl->sending) {
       impl->done_cv_notify();
     } else {
       impl->Flush();

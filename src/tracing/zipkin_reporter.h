@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/common/stats_store.h"
@@ -25,9 +26,9 @@ class ZipkinReporter {
   // Thread-safe. The collector cluster's hosts (from each snapshot).
   void SetCollectors(std::vector<config::Host> hosts);
   // Thread-safe; never blocks. `span` is one span already encoded in the
-  // configured version (AppendZipkinV2/V1): workers encode, the reporter
-  // thread only joins and sends.
-  void Report(std::string span);
+  // configured version (WriteZipkinV2/V1), copied into the batch being
+  // built: workers encode, the reporter thread only sends.
+  void Report(std::string_view span);
   bool json_v1() const;
   // Sends what is queued (waiting at most `deadline`), then stops the thread.
   void Stop(std::chrono::milliseconds deadline = std::chrono::seconds(2));

@@ -140,5 +140,29 @@ TEST(PropagationTest, InjectWritesEveryFormatAndReadsBack) {
   }
 }
 
+TEST(PropagationTest, SamplerHeadersAreFoundInTheSamePassAndKept) {
+  fields h = With({{"X-Client-Trace-Id", "abc"}, {"x-envoy-force-trace", ""}, {"x-envoy-force-trace", "1"}});
+  const Incoming in = Extract(h);
+  EXPECT_TRUE(in.client_trace_id);
+  EXPECT_FALSE(in.force_trace);  // the first field decides, as a lookup by name would
+  EXPECT_FALSE(in.any_header);
+  EXPECT_FALSE(Extract(With({{"x-request-id", "1"}})).client_trace_id);
+  ClearPropagation(h);
+  EXPECT_EQ(h.count("x-client-trace-id"), 1u);
+}
+
+TEST(PropagationTest, InjectLinesWritesWhatInjectWrites) {
+  SpanContext span{*ParseTraceId(kTrace128), 0x1234, 0x99, true, false, std::string(600, 's')};
+  for (const Formats formats : {Formats{}, Formats{true, true, true, true}, Formats{false, true, false, true}}) {
+    std::string expected;
+    Inject(span, formats, [&](std::string_view n, std::string_view v) {
+      expected.append(n).append(": ").append(v).append("\r\n");
+    });
+    std::pmr::string lines = "before\r\n";
+    InjectLines(span, formats, lines);
+    EXPECT_EQ(std::string_view(lines), "before\r\n" + expected);
+  }
+}
+
 }  // namespace
 }  // namespace tether::tracing

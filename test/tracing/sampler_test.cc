@@ -56,5 +56,12 @@ TEST(SamplerTest, NonUuidIdsOnlyHonourAllOrNothing) {
   EXPECT_EQ(Decide({100, 50, 100}, {}, other), TraceStatus::kNoTrace);
 }
 
+TEST(SamplerTest, AnIdTheCallerCheckedIsNotCheckedAgain) {
+  SamplingConfig config{100, 25, 100};
+  std::string id = IdWithModulo(2499);
+  EXPECT_EQ(Decide(config, {false, false, true}, id), TraceStatus::kSampled);
+  EXPECT_EQ(id[14], '9');
+}
+
 }  // namespace
 }  // namespace tether::tracing
