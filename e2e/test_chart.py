@@ -255,7 +255,7 @@ class ChartRendersTest(unittest.TestCase):
         self.assertEqual(sidecar["imagePullPolicy"], "Always")
         client = pod_spec(r.get("Deployment", "acme-mesh-client"))["containers"][1]
         env = {e["name"]: e.get("value") for e in client["env"]}
-        self.assertEqual(env["TARGET_URL"], "http://127.0.0.1:16001/")
+        self.assertEqual(env["TARGET_URL"], "http://127.0.0.1:16001/demo")
         self.assertEqual(env["INTERVAL_SECONDS"], "3")
         httpbin = pod_spec(r.get("Deployment", "acme-mesh-httpbin"))["containers"][1]
         self.assertIn("5", httpbin["args"])
