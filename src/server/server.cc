@@ -23,9 +23,8 @@ namespace {
 
 constexpr char kVersion[] = "0.1.0";
 
-// Loads, validates and compiles a bootstrap without touching the network.
-// Loads, applies the command line's node overrides, validates and compiles
-// a bootstrap without touching the network.
+// Loads a bootstrap, applies the command line's node overrides and
+// validates it, without touching the network.
 absl::StatusOr<config::v1::Bootstrap> LoadValid(const Options& options) {
   const std::string& path = options.config_path;
   auto bootstrap = config::LoadBootstrapFile(path);

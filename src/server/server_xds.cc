@@ -53,7 +53,7 @@ absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
   absl::Status status = previous.status();
   if (status.ok()) {
     status = Rebuild();
-    if (!status.ok()) dynamic_->Restore(update.type->type_url(), *std::move(previous));
+    if (!status.ok()) dynamic_->Restore(*update.type, *std::move(previous));
   }
   return status;
 }

@@ -65,8 +65,8 @@ absl::StatusOr<DynamicConfig::TypeSet> DynamicConfig::Set(const ClientState::Upd
   return previous;
 }
 
-void DynamicConfig::Restore(std::string_view type_url, TypeSet previous) {
-  types_[std::string(type_url.substr(type_url.rfind('.') + 1))] = std::move(previous);
+void DynamicConfig::Restore(const ResourceType& type, TypeSet previous) {
+  types_[std::string(type.kind())] = std::move(previous);
 }
 
 std::vector<std::string> DynamicConfig::Missing(const v1::Listener& listener,

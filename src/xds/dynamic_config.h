@@ -46,7 +46,7 @@ class DynamicConfig {
   // back with Restore() if the merged config does not build). Refused, with
   // nothing changed, when a name clashes with a static resource.
   absl::StatusOr<TypeSet> Set(const ClientState::Update& update, Clock::time_point now, absl::Time wall);
-  void Restore(std::string_view type_url, TypeSet previous);
+  void Restore(const ResourceType& type, TypeSet previous);
 
   struct Merged {
     config::v1::Bootstrap bootstrap;

@@ -144,7 +144,7 @@ TEST_F(DynamicConfigTest, ANameOfAStaticResourceIsRefusedAndRestoreUndoesASet) {
   const auto u2 = Update<v1::Cluster>("2", {Cluster("b")});
   auto previous = config_.Set(u2, t0_, absl::Now());
   ASSERT_TRUE(previous.ok());
-  config_.Restore(u2.type->type_url(), *std::move(previous));
+  config_.Restore(*u2.type, *std::move(previous));
   const auto m = config_.Merge(t0_);
   ASSERT_EQ(m.bootstrap.static_resources().clusters_size(), 2);
   EXPECT_EQ(m.bootstrap.static_resources().clusters(1).name(), "a");
