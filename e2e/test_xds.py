@@ -6,6 +6,7 @@ import glob
 import http.client
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import threading
@@ -270,6 +271,32 @@ class XdsTest(unittest.TestCase):
         self.assertIn("already used by", out.stderr)
         self.assertEqual(m.get()[0], 200)
         self.assertEqual(m.ctl("delete", "Listener", "clash").returncode, 0)
+        wait_until(m.synced, what="SYNCED once it is gone")
+
+    def test_a_warming_listener_on_a_port_another_process_holds_is_nacked_at_once(self):
+        m = self.mesh
+        wait_until(m.synced, what="every type SYNCED")
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as another proxy would
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        try:
+            taken = m.example(os.path.join(EXAMPLE, "config", "listener.yaml")).replace(
+                "name: outbound\n", "name: taken\n", 1).replace(
+                "port_value: %d" % m.listen_port, "port_value: %d" % port).replace(
+                "rds_route_config_name: outbound", "rds_route_config_name: not-there-yet")
+            self.assertIn("port_value: %d" % port, taken)
+            path = os.path.join(m.tmp.name, "taken.yaml")
+            with open(path, "w") as f:
+                f.write(taken)
+            out = m.ctl("apply", "-f", path, "--wait", "--timeout", "20s")
+            self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+            self.assertIn("listener taken: 127.0.0.1:%d: bind" % port, out.stderr)
+            self.assertEqual(m.get()[0], 200)
+        finally:
+            holder.close()
+        self.assertEqual(m.ctl("delete", "Listener", "taken").returncode, 0)
         wait_until(m.synced, what="SYNCED once it is gone")
 
     def test_a_bad_apply_is_refused_and_changes_nothing(self):

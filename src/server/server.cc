@@ -1,5 +1,6 @@
 #include "src/server/server.h"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "src/config/snapshot_builder.h"
 #include "src/config/validation_util.h"
 #include "src/config/validator.h"
+#include "src/network/port_check.h"
 
 namespace tether::server {
 
@@ -200,12 +202,34 @@ absl::Status Server::Rebuild() {
   const auto everything = dynamic_->Merge(xds::DynamicConfig::Clock::time_point::max());
   if (absl::Status s = config::ValidateBootstrap(everything.bootstrap); !s.ok()) return s;
   const xds::DynamicConfig::Merged merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
+  if (absl::Status s = CheckWarmingPorts(everything.bootstrap, merged.warming); !s.ok()) return s;
   auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_);
   if (!snapshot.ok()) return snapshot.status();
   if (absl::Status s = Install(*snapshot); !s.ok()) return s;
   dynamic_->Commit(merged);
   ScheduleRecheck(merged.recheck_at);
   if (dns_) dns_->Watch(*snapshot);
+  return absl::OkStatus();
+}
+
+// A warming listener binds when its warming ends; a port someone else holds
+// is refused now, with the update that brings it, not then.
+absl::Status Server::CheckWarmingPorts(const config::v1::Bootstrap& everything,
+                                       const std::set<std::string>& warming) const {
+  if (warming.empty()) return absl::OkStatus();
+  const auto current = snapshot();
+  for (const auto& l : everything.static_resources().listeners()) {
+    if (!warming.contains(l.name())) continue;
+    const auto& sa = l.address().socket_address();
+    const bool ours = current && std::any_of(current->listeners.begin(), current->listeners.end(), [&](const auto& c) {
+      return c->address == sa.address() && c->port == sa.port_value();
+    });
+    if (ours) continue;  // our own sockets hold it: the swap keeps or replaces them
+    if (absl::Status s = network::CheckCanListen(l.name(), sa.address(), static_cast<uint16_t>(sa.port_value()));
+        !s.ok()) {
+      return s;
+    }
+  }
   return absl::OkStatus();
 }
 

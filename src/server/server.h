@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -53,6 +54,7 @@ class Server final : public admin::AdminContext {
   void OnDnsChange(config::ResolvedHosts resolved);
   // Merges static and dynamic resources, compiles and installs them (main thread).
   absl::Status Rebuild();
+  absl::Status CheckWarmingPorts(const config::v1::Bootstrap& everything, const std::set<std::string>& warming) const;
   absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
   // Binds new listeners on every worker (all or none), then switches config.
   absl::Status SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active);
