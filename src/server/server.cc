@@ -50,7 +50,13 @@ config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
   config::ResolvedHosts resolved;
   for (const auto& [name, cluster] : unresolved.clusters) {
     if (cluster->type != config::v1::Cluster::STRICT_DNS) continue;
+    const auto start = std::chrono::steady_clock::now();
     auto hosts = upstream::ResolveCluster(*cluster);
+    // Start-up waits for this: a slow resolver must show in the log, not as a silent delay.
+    if (const auto took = std::chrono::steady_clock::now() - start; took > std::chrono::seconds(1)) {
+      spdlog::warn("cluster {}: start-up DNS lookup took {}ms", name,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    }
     if (!hosts.ok()) {
       spdlog::warn("cluster {}: {} (no hosts until DNS answers)", name, std::string(hosts.status().message()));
       continue;
