@@ -14,7 +14,10 @@ all: build
 help:
 	@echo 'make test         install what is missing, build, run every unit and e2e test (ctest)'
 	@echo 'make demo [ONCE=1] install what is missing, build, run the local demo (ONCE=1: once, then exit)'
-	@echo 'make bench        wrk through Tether, nginx and HAProxy; Tether memory (not part of make test)'
+	@echo 'make bench        wrk through Tether, nginx and HAProxy; Tether memory; image sizes (not part of make test)'
+	@echo 'make images       the container images (images/*.Containerfile) with podman'
+	@echo 'make e2e-k8s      the Helm chart as pods (podman kube play): trace, tetherctl changes, control plane restart'
+	@echo 'make demo-k8s     the same pods left running, with how to look at them'
 	@echo 'make build | unit | e2e | clean'
 	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 
@@ -44,8 +47,9 @@ demo: build
 	@scripts/install-deps demo
 	@ONCE=$(ONCE) scripts/demo
 
-# Side-by-side throughput and memory against nginx and HAProxy (not part of `make test`).
-bench: build
+# Side-by-side throughput and memory against nginx and HAProxy, and the images' sizes and the sidecar's
+# memory in a pod (not part of `make test`).
+bench: images
 	@scripts/install-deps bench
 	@bench/run
 

@@ -107,6 +107,7 @@ class Rendering:
         self.docs = docs_of(self.text)
         self.by = {(d["kind"], d["metadata"]["name"]): d for d in self.docs}
         self.workloads = [d for d in self.docs if d["kind"] in WORKLOADS]
+        self.domain = "corp.example" if name == "all" else "cluster.local"  # values-all sets clusterDomain
 
     def get(self, kind, name):
         return self.by.get((kind, name))
@@ -261,7 +262,7 @@ class ChartRendersTest(unittest.TestCase):
         self.assertIn("5", httpbin["args"])
         config = r.get("ConfigMap", "acme-mesh-control-config")["data"]
         self.assertIn("team-cluster.yaml", config)
-        self.assertIn("backend.mesh.svc.cluster.local", config["team-cluster.yaml"], "extraResources go through tpl")
+        self.assertIn("backend.mesh.svc.corp.example", config["team-cluster.yaml"], "extraResources go through tpl")
         mesh = "\n".join(config.values())
         for text in ("random_sampling: 37", "flush_interval: 2s", "connect_timeout: 3s", "timeout: 17s"):
             self.assertIn(text, mesh)
@@ -279,8 +280,8 @@ class ChartRendersTest(unittest.TestCase):
 
     def test_notes_say_how_to_reach_zipkin_and_the_control_plane(self):
         out = render("--notes", release="demo").stdout
-        self.assertIn("kubectl -n mesh port-forward svc/demo-zipkin 9411:9411", out)
-        self.assertIn("kubectl -n mesh port-forward svc/demo-control 15010:15010", out)
+        self.assertIn("kubectl port-forward svc/demo-zipkin 9411:9411 -n mesh", out)
+        self.assertIn("kubectl port-forward svc/demo-control 15010:15010 -n mesh", out)
         self.assertIn("tetherctl --server 127.0.0.1:15010", out)
         self.assertIn("apply --wait -f /etc/tether-control/examples/route-to-httpbin.yaml", out)
         self.assertNotIn("<no value>", out)
@@ -474,7 +475,7 @@ class SidecarTest(unittest.TestCase):
             self.assertEqual(cluster["type"], "STRICT_DNS")
             addr = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
             control = [s for s in r.of_kind("Service") if s["metadata"]["labels"]["app.kubernetes.io/component"] == "control"][0]
-            self.assertEqual(addr["address"], f"{control['metadata']['name']}.mesh.svc.cluster.local")
+            self.assertEqual(addr["address"], f"{control['metadata']['name']}.mesh.svc.{r.domain}")
             self.assertIn(addr["port_value"], [p["port"] for p in control["spec"]["ports"]])
 
     def test_bootstrap_passes_tethers_own_validation(self):
@@ -546,7 +547,7 @@ class MeshConfigTest(unittest.TestCase):
             tracing = [x for x in res if x["kind"] == "Tracing"]
             self.assertEqual(len(tracing), 1)
             self.assertIn(tracing[0]["spec"]["zipkin"]["collector_cluster"], clusters)
-            services = {f"{s['metadata']['name']}.mesh.svc.cluster.local": [p["port"] for p in s["spec"]["ports"]]
+            services = {f"{s['metadata']['name']}.mesh.svc.{r.domain}": [p["port"] for p in s["spec"]["ports"]]
                         for s in r.of_kind("Service")}
             mesh_clusters = {pod_labels(w)["tether.io/service-cluster"] for w in r.workloads
                              if "tether.io/service-cluster" in pod_labels(w)}
@@ -557,7 +558,7 @@ class MeshConfigTest(unittest.TestCase):
             for c in clusters.values():
                 for ep in c["spec"]["load_assignment"]["endpoints"][0]["lb_endpoints"]:
                     a = ep["endpoint"]["address"]["socket_address"]
-                    if c["spec"].get("type") == "STRICT_DNS" and a["address"].endswith(".svc.cluster.local") \
+                    if c["spec"].get("type") == "STRICT_DNS" and a["address"].endswith(f".svc.{r.domain}") \
                             and not c["spec"]["name"].startswith("team-"):
                         self.assertIn(a["address"], services, f"{name}: cluster {c['spec']['name']}")
                         self.assertIn(a["port_value"], services[a["address"]], f"{name}: cluster {c['spec']['name']}")

@@ -61,7 +61,7 @@ app.kubernetes.io/part-of: tether
 {{/* The cluster-local DNS name of one of the chart's Services: include "tether.serviceHost" (list $ "control") */}}
 {{- define "tether.serviceHost" -}}
 {{- $root := index . 0 -}}
-{{ include "tether.fullname" $root }}-{{ index . 1 }}.{{ $root.Release.Namespace }}.svc.cluster.local
+{{ include "tether.fullname" $root }}-{{ index . 1 }}.{{ $root.Release.Namespace }}.svc.{{ $root.Values.clusterDomain }}
 {{- end }}
 
 {{/* The pod securityContext: Kubernetes' "restricted" profile. */}}
