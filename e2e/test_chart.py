@@ -10,6 +10,7 @@ Bad values must fail with Helm's error text naming the value.
 """
 import base64
 import copy
+import hashlib
 import json
 import os
 import re
@@ -187,7 +188,8 @@ class ChartRendersTest(unittest.TestCase):
         # Values that keep their default in values-all.yaml, because changing them would switch off
         # what the other values configure.
         same_as_default = {"zipkin.enabled", "demo.enabled", "controlPlane.auth.create",
-                           "controlPlane.persistence.existingClaim"}
+                           "controlPlane.persistence.existingClaim",
+                           "controlPlane.replicas"}  # one writer of the claim persistence.enabled makes
         for path, default in leaves(defaults):
             value = get_path(everything, path)
             self.assertIsNot(value, KeyError, f"values-all.yaml does not set {path}")
@@ -214,8 +216,10 @@ class ChartRendersTest(unittest.TestCase):
                 self.assertIn(value, r.text, f"{path}: {value!r} not in the rendering")
         self.assertIn("app.kubernetes.io/name: meshy", r.text)
         control = r.get("Deployment", "acme-mesh-control")
-        self.assertEqual(control["spec"]["replicas"], 2)
+        self.assertEqual(control["spec"]["replicas"], 1)
         self.assertEqual(control["spec"]["strategy"], {"type": "Recreate"})
+        self.assertEqual(control["spec"]["template"]["metadata"]["annotations"]["checksum/token"],
+                         hashlib.sha256(b"s3cret-token-value").hexdigest(), "a new token rolls the pod")
         spec = pod_spec(control)
         self.assertEqual(spec["terminationGracePeriodSeconds"], 11)
         self.assertEqual(spec["nodeSelector"], {"example.com/pool": "control-pool-x"})
@@ -271,10 +275,10 @@ class ChartRendersTest(unittest.TestCase):
         self.assertEqual(bootstrap["health"]["address"]["socket_address"]["port_value"], 16021)
 
     def test_set_overrides_values_files_and_null_deletes(self):
-        r = render("-f", VALUES_ALL, "--set", "controlPlane.logLevel=error,controlPlane.replicas=1",
-                   "--set", "controlPlane.nodeSelector=null")
+        r = render("-f", VALUES_ALL, "--set", "controlPlane.logLevel=error,controlPlane.replicas=3",
+                   "--set", "controlPlane.nodeSelector=null", "--set", "controlPlane.persistence.enabled=false")
         control = [d for d in docs_of(r.stdout) if d["kind"] == "Deployment" and d["metadata"]["name"].endswith("-control")][0]
-        self.assertEqual(control["spec"]["replicas"], 1)
+        self.assertEqual(control["spec"]["replicas"], 3)
         self.assertIn("error", pod_spec(control)["containers"][0]["args"])
         self.assertNotIn("nodeSelector", pod_spec(control))
 
@@ -663,6 +667,15 @@ class BadValuesTest(unittest.TestCase):
                               r"controlPlane\.auth\.secretName is required when controlPlane\.auth\.create is false")
         err = self.bad("zipkin:\n  enabled: false\n")
         self.assertIn("zipkin.externalHost is required when zipkin.enabled is false", err)
+
+    def test_several_control_planes_on_one_claim_fail(self):
+        err = self.bad("controlPlane:\n  replicas: 2\n  persistence:\n    enabled: true\n")
+        self.assertIn("controlPlane.replicas must be 1 when controlPlane.persistence.enabled is true", err)
+
+    def test_a_parent_charts_global_and_condition_are_accepted(self):
+        # Helm always passes `global` to a dependency, and parents switch it with `condition: tether.enabled`.
+        out = render("--set", "global.imageRegistry=registry.example", "--set", "enabled=true")
+        self.assertTrue(any(d["kind"] == "Deployment" for d in docs_of(out.stdout)))
 
     def test_grace_period_shorter_than_drain_fails(self):
         err = self.bad("demo:\n  terminationGracePeriodSeconds: 5\n")

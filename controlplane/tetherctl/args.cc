@@ -14,7 +14,7 @@ std::string Usage() {
          "  delete KIND NAME                                          remove a resource\n"
          "  get [KIND [NAME]] [-o table|json|yaml]                    show served resources\n"
          "  status [-o table|json]                                    every connected sidecar, per type\n"
-         "  inject -f FILE|- [--values FILE] [--release NAME]         add the sidecar to workloads (stdout)\n"
+         "  inject -f FILE|- [--values FILE] [--release NAME] [--namespace NS]  add the sidecar to workloads (stdout)\n"
          "KIND: Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Tracing\n"
          "--server defaults to $TETHER_CONTROL_ADDR, else 127.0.0.1:15010.\n"
          "Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
@@ -61,7 +61,7 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
       a.dry_run = true;
     } else if (flag == "--server" || flag == "--token-file" || flag == "-f" || flag == "--filename" ||
                flag == "--timeout" || flag == "-o" || flag == "--output" || flag == "--values" ||
-               flag == "--release") {
+               flag == "--release" || flag == "--namespace" || flag == "-n") {
       auto v = value();
       if (!v.ok()) return v.status();
       if (flag == "--server") a.server = *v;
@@ -70,6 +70,7 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
       if (flag == "-o" || flag == "--output") a.output = *v;
       if (flag == "--values") a.values_file = *v;
       if (flag == "--release") a.release = *v;
+      if (flag == "--namespace" || flag == "-n") a.release_namespace = *v;
       if (flag == "--timeout") {
         auto d = ParseDuration(*v);
         if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat("--timeout: ", d.status().message()));
@@ -117,8 +118,8 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
   if ((a.wait || a.timeout != std::chrono::milliseconds(30000)) && a.command != "apply") {
     return absl::InvalidArgumentError("--wait and --timeout belong to apply");
   }
-  if ((!a.values_file.empty() || a.release != "tether") && a.command != "inject") {
-    return absl::InvalidArgumentError("--values and --release belong to inject");
+  if ((!a.values_file.empty() || a.release != "tether" || !a.release_namespace.empty()) && a.command != "inject") {
+    return absl::InvalidArgumentError("--values, --release and --namespace belong to inject");
   }
   if (a.command != "apply" && a.command != "diff" && a.command != "inject" && !a.files.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(a.command, " takes no -f"));

@@ -58,11 +58,13 @@ int Inject(const Args& args, std::ostream& out, std::ostream& err) {
   }
   auto settings = SidecarSettingsFromValues(values, args.release, TETHER_VERSION);
   if (!settings.ok()) return Fail(err, "inject", absl::Status(settings.status().code(), absl::StrCat(args.values_file, ": ", settings.status().message())));
+  settings->release_namespace = args.release_namespace;
   auto manifests = ReadText(args.files[0]);
   if (!manifests.ok()) return Fail(err, "inject", manifests.status());
   auto injected = InjectSidecar(*manifests, *settings);
   if (!injected.ok()) return Fail(err, "inject", absl::Status(injected.status().code(), absl::StrCat(args.files[0], ": ", injected.status().message())));
-  out << *injected;
+  for (const auto& w : injected->warnings) err << "tetherctl inject: " << args.files[0] << ": " << w << "\n";
+  out << injected->yaml;
   return 0;
 }
 

@@ -107,26 +107,50 @@ bool HasNamed(const YAML::Node& list, const std::string& name) {
   return false;
 }
 
-// The pod template (metadata + spec) of a manifest, or a null node.
+std::string KindOf(const YAML::Node& doc) { return doc["kind"] ? doc["kind"].as<std::string>() : ""; }
+
+// The pod template (metadata + spec) of a workload that gets a sidecar, or a null node.
 YAML::Node PodTemplate(YAML::Node doc) {
-  const std::string kind = doc["kind"] ? doc["kind"].as<std::string>() : "";
+  const std::string kind = KindOf(doc);
   if (kind == "Pod") return doc;
-  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet" || kind == "Job") {
+  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet") {
     return doc["spec"]["template"];
   }
-  if (kind == "CronJob") return doc["spec"]["jobTemplate"]["spec"]["template"];
   return YAML::Node(YAML::NodeType::Null);
+}
+
+// The sidecar binds these in the pod's network namespace: an app on one of them would fail to start.
+absl::Status CheckPorts(const YAML::Node& containers, const SidecarSettings& s) {
+  const std::pair<int64_t, const char*> taken[] = {
+      {s.inbound_port, "inbound"}, {s.outbound_port, "outbound"}, {s.health_port, "health"}, {15000, "admin"}};
+  for (const auto& c : containers) {
+    const YAML::Node ports = c.IsMap() ? c["ports"] : YAML::Node();
+    if (!ports || !ports.IsSequence()) continue;  // a missing key is an invalid node: test before use
+    for (const auto& p : ports) {
+      int64_t port = 0;
+      if (!p["containerPort"] || !absl::SimpleAtoi(p["containerPort"].Scalar(), &port)) continue;
+      for (const auto& [used, what] : taken) {
+        if (port != used) continue;
+        return absl::InvalidArgumentError(absl::StrCat("container ", c["name"] ? c["name"].Scalar() : "?", ": port ", port,
+                                                       " is the sidecar's ", what, " port"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status InjectPod(YAML::Node pod, const std::string& workload, const SidecarSettings& s) {
   YAML::Node spec = pod["spec"];
   if (HasNamed(spec["containers"], kSidecarName)) return absl::OkStatus();  // already injected
+  if (absl::Status p = CheckPorts(spec["containers"], s); !p.ok()) {
+    return absl::Status(p.code(), absl::StrCat(workload, ": ", p.message()));
+  }
   if (spec["terminationGracePeriodSeconds"] && spec["terminationGracePeriodSeconds"].as<int64_t>() <= s.drain_seconds) {
     return absl::InvalidArgumentError(absl::StrCat(workload, ": terminationGracePeriodSeconds must be more than the sidecar's ",
                                                    s.drain_seconds, "s drain"));
   }
   YAML::Node containers(YAML::NodeType::Sequence);
-  containers.push_back(SidecarContainer(s));  // first: the app starts once the sidecar does
+  containers.push_back(SidecarContainer(s));  // first: the kubelet starts containers in order
   for (const auto& c : spec["containers"]) containers.push_back(c);
   spec["containers"] = containers;
   if (!HasNamed(spec["volumes"], kVolumeName)) {
@@ -220,6 +244,7 @@ absl::StatusOr<SidecarSettings> SidecarSettingsFromValues(const std::string& val
   read("sidecar.concurrency", s.concurrency);
   read("sidecar.drainTimeSeconds", s.drain_seconds);
   read("sidecar.inboundPort", s.inbound_port);
+  read("sidecar.outboundPort", s.outbound_port);
   read("sidecar.healthPort", s.health_port);
   read("securityContext.runAsUser", s.run_as_user);
   read("securityContext.runAsGroup", s.run_as_group);
@@ -230,13 +255,54 @@ absl::StatusOr<SidecarSettings> SidecarSettingsFromValues(const std::string& val
   return s;
 }
 
-absl::StatusOr<std::string> InjectSidecar(const std::string& manifests, const SidecarSettings& settings) {
+namespace {
+
+// One document (a `kind: List`'s items, each in turn); `where` names it in errors.
+absl::Status InjectDocument(YAML::Node doc, const std::string& where, const SidecarSettings& s,
+                            std::vector<std::string>& warnings) {
+  const std::string kind = KindOf(doc);
+  const std::string name = doc["metadata"] && doc["metadata"]["name"] ? doc["metadata"]["name"].as<std::string>() : "";
+  if (kind == "List" && doc["items"].IsSequence()) {
+    for (size_t i = 0; i < doc["items"].size(); ++i) {
+      if (absl::Status st = InjectDocument(doc["items"][i], absl::StrCat(where, " items[", i, "]"), s, warnings); !st.ok()) {
+        return st;
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (kind == "Job" || kind == "CronJob") {
+    warnings.push_back(absl::StrCat(where, " (", kind, " ", name, "): not injected: the sidecar does not exit, so the job would never complete"));
+    return absl::OkStatus();
+  }
+  YAML::Node pod = PodTemplate(doc);
+  if (pod.IsNull()) return absl::OkStatus();
+  if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ": metadata.name: required"));
+  if (!pod["spec"]["containers"].IsSequence()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, " (", name, "): no containers"));
+  }
+  const YAML::Node meta = doc["metadata"];
+  const std::string ns = meta.IsMap() && meta["namespace"] ? meta["namespace"].as<std::string>() : "";
+  if (!s.release_namespace.empty() && !ns.empty() && ns != s.release_namespace) {
+    return absl::InvalidArgumentError(absl::StrCat(where, " (", name, "): namespace ", ns, ", but the sidecar's ConfigMap ",
+                                                   s.bootstrap_config_map, " is in ", s.release_namespace,
+                                                   " (a pod mounts ConfigMaps of its own namespace only)"));
+  }
+  if (absl::Status st = InjectPod(pod, name, s); !st.ok()) {
+    return absl::Status(st.code(), absl::StrCat(where, ": ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Injected> InjectSidecar(const std::string& manifests, const SidecarSettings& settings) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(manifests);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1, ": ", e.msg));
   }
+  Injected result;
   YAML::Emitter out;
   out.SetIndent(2);
   out.SetSeqFormat(YAML::Block);
@@ -244,20 +310,11 @@ absl::StatusOr<std::string> InjectSidecar(const std::string& manifests, const Si
   for (size_t i = 0; i < docs.size(); ++i) {
     YAML::Node doc = docs[i];
     if (doc.IsNull()) continue;
+    const std::string where = absl::StrCat("document ", i + 1);
     try {
-      YAML::Node pod = PodTemplate(doc);
-      if (!pod.IsNull()) {
-        const std::string name = doc["metadata"]["name"] ? doc["metadata"]["name"].as<std::string>() : "";
-        if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, ": metadata.name: required"));
-        if (!pod["spec"]["containers"].IsSequence()) {
-          return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, " (", name, "): no containers"));
-        }
-        if (absl::Status s = InjectPod(pod, name, settings); !s.ok()) {
-          return absl::Status(s.code(), absl::StrCat("document ", i + 1, ": ", s.message()));
-        }
-      }
+      if (absl::Status s = InjectDocument(doc, where, settings, result.warnings); !s.ok()) return s;
     } catch (const YAML::Exception& e) {
-      return absl::InvalidArgumentError(absl::StrCat("document ", i + 1, ": ", e.msg));
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", e.msg));
     }
     if (!first) out << YAML::Newline;
     first = false;
@@ -265,7 +322,8 @@ absl::StatusOr<std::string> InjectSidecar(const std::string& manifests, const Si
     Emit(out, doc);
   }
   if (!out.good()) return absl::InternalError(absl::StrCat("writing YAML: ", out.GetLastError()));
-  return std::string(out.c_str()) + "\n";
+  result.yaml = std::string(out.c_str()) + "\n";
+  return result;
 }
 
 }  // namespace tether::ctl

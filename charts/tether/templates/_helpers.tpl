@@ -67,9 +67,9 @@ app.kubernetes.io/part-of: tether
 {{/* The pod securityContext: Kubernetes' "restricted" profile. */}}
 {{- define "tether.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.securityContext.runAsUser }}
-runAsGroup: {{ .Values.securityContext.runAsGroup }}
-fsGroup: {{ .Values.securityContext.fsGroup }}
+runAsUser: {{ .Values.securityContext.runAsUser | int64 }}
+runAsGroup: {{ .Values.securityContext.runAsGroup | int64 }}
+fsGroup: {{ .Values.securityContext.fsGroup | int64 }}
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
@@ -77,8 +77,8 @@ seccompProfile:
 {{/* A container's securityContext: Kubernetes' "restricted" profile, complete on its own. */}}
 {{- define "tether.containerSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.securityContext.runAsUser }}
-runAsGroup: {{ .Values.securityContext.runAsGroup }}
+runAsUser: {{ .Values.securityContext.runAsUser | int64 }}
+runAsGroup: {{ .Values.securityContext.runAsGroup | int64 }}
 readOnlyRootFilesystem: true
 allowPrivilegeEscalation: false
 capabilities:

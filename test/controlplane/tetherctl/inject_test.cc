@@ -34,8 +34,10 @@ std::vector<YAML::Node> Docs(const std::string& text) { return YAML::LoadAll(tex
 TEST(InjectTest, AddsTheSidecarFirstWithItsVolumeAndLabelAndKeepsTheRest) {
   auto settings = SidecarSettingsFromValues("", "mesh", "0.1.0");
   ASSERT_TRUE(settings.ok()) << settings.status();
-  auto out = InjectSidecar(kDeployment, *settings);
-  ASSERT_TRUE(out.ok()) << out.status();
+  auto injected = InjectSidecar(kDeployment, *settings);
+  ASSERT_TRUE(injected.ok()) << injected.status();
+  EXPECT_TRUE(injected->warnings.empty());
+  const std::string* out = &injected->yaml;
   const auto docs = Docs(*out);
   ASSERT_EQ(docs.size(), 2u);
   const YAML::Node pod = docs[0]["spec"]["template"];
@@ -58,9 +60,9 @@ TEST(InjectTest, InjectingTwiceChangesNothing) {
   auto settings = SidecarSettingsFromValues("", "tether", "0.1.0");
   auto once = InjectSidecar(kDeployment, *settings);
   ASSERT_TRUE(once.ok());
-  auto twice = InjectSidecar(*once, *settings);
+  auto twice = InjectSidecar(once->yaml, *settings);
   ASSERT_TRUE(twice.ok());
-  EXPECT_EQ(*once, *twice);
+  EXPECT_EQ(once->yaml, twice->yaml);
 }
 
 TEST(InjectTest, ValuesInTheChartsLayoutChangeTheSidecar) {
@@ -80,7 +82,7 @@ securityContext: {runAsUser: 1000}
   EXPECT_EQ(settings->run_as_user, 1000);
   auto out = InjectSidecar(kDeployment, *settings);
   ASSERT_TRUE(out.ok());
-  const YAML::Node sidecar = Docs(*out)[0]["spec"]["template"]["spec"]["containers"][0];
+  const YAML::Node sidecar = Docs(out->yaml)[0]["spec"]["template"]["spec"]["containers"][0];
   EXPECT_EQ(sidecar["args"][11].as<std::string>(), "20s");
   EXPECT_EQ(sidecar["resources"]["limits"]["memory"].as<std::string>(), "256Mi");
   EXPECT_EQ(sidecar["ports"][1]["containerPort"].as<int>(), 15121);
@@ -104,6 +106,53 @@ spec:
   auto nameless = InjectSidecar("kind: Deployment\nspec: {template: {spec: {containers: []}}}\n", *settings);
   ASSERT_FALSE(nameless.ok());
   EXPECT_EQ(nameless.status().message(), "document 1: metadata.name: required");
+}
+
+TEST(InjectTest, AnAppPortTheSidecarUsesIsRefused) {
+  auto settings = SidecarSettingsFromValues("sidecar: {outboundPort: 16001}", "tether", "0.1.0");
+  ASSERT_TRUE(settings.ok());
+  auto clash = InjectSidecar(R"(kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: app, image: x, ports: [{containerPort: 8080}, {containerPort: 16001}]}]
+)", *settings);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().message(), "document 1: p: container app: port 16001 is the sidecar's outbound port");
+  auto fine = InjectSidecar("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: app, image: x, ports: [{containerPort: 15001}]}]}\n",
+                            *settings);
+  EXPECT_TRUE(fine.ok()) << fine.status();  // 15001 is free when the outbound port moved
+}
+
+TEST(InjectTest, AWorkloadInAnotherNamespaceThanTheReleaseIsRefused) {
+  auto settings = SidecarSettingsFromValues("", "tether", "0.1.0");
+  settings->release_namespace = "mesh";
+  const std::string in_shop = "kind: Pod\nmetadata: {name: p, namespace: shop}\nspec: {containers: [{name: app, image: x}]}\n";
+  auto refused = InjectSidecar(in_shop, *settings);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "document 1 (p): namespace shop, but the sidecar's ConfigMap tether-sidecar is in mesh "
+            "(a pod mounts ConfigMaps of its own namespace only)");
+  EXPECT_TRUE(InjectSidecar("kind: Pod\nmetadata: {name: p, namespace: mesh}\nspec: {containers: [{name: app, image: x}]}\n",
+                            *settings).ok());
+  settings->release_namespace.clear();  // not given: not checked
+  EXPECT_TRUE(InjectSidecar(in_shop, *settings).ok());
+}
+
+TEST(InjectTest, ListItemsAreInjectedAndJobsLeftAloneWithAWarning) {
+  auto settings = SidecarSettingsFromValues("", "tether", "0.1.0");
+  auto out = InjectSidecar(R"(apiVersion: v1
+kind: List
+items:
+- {kind: Pod, metadata: {name: a}, spec: {containers: [{name: app, image: x}]}}
+- {kind: Job, metadata: {name: once}, spec: {template: {spec: {containers: [{name: app, image: x}]}}}}
+)", *settings);
+  ASSERT_TRUE(out.ok()) << out.status();
+  const YAML::Node items = Docs(out->yaml)[0]["items"];
+  EXPECT_EQ(items[0]["spec"]["containers"][0]["name"].as<std::string>(), "tether");
+  EXPECT_EQ(items[1]["spec"]["template"]["spec"]["containers"].size(), 1u);
+  ASSERT_EQ(out->warnings.size(), 1u);
+  EXPECT_EQ(out->warnings[0],
+            "document 1 items[1] (Job once): not injected: the sidecar does not exit, so the job would never complete");
 }
 
 }  // namespace
