@@ -691,5 +691,112 @@ class BadValuesTest(unittest.TestCase):
                       pod_spec(control)["volumes"])
 
 
+class SetParsingTest(unittest.TestCase):
+    """--set and --set-string parsed as Helm 3's strvals, and nulls coalesced as Helm 3 does."""
+
+    PERSISTENCE = ("--set", "controlPlane.persistence.enabled=true", "--set", "zipkin.lite=true")
+
+    def failed(self, *args):
+        out = render(*args, check=False)
+        self.assertNotEqual(out.returncode, 0, "rendered")
+        self.assertEqual(out.stdout, "")
+        return out.stderr
+
+    def access_modes(self, *args):
+        claims = [d for d in docs_of(render(*self.PERSISTENCE, *args).stdout) if d["kind"] == "PersistentVolumeClaim"]
+        self.assertEqual(len(claims), 1)
+        return claims[0]["spec"]["accessModes"]
+
+    def control(self, *args):
+        docs = docs_of(render(*args).stdout)
+        return [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "tether-control"][0]
+
+    def test_braces_give_a_list(self):
+        self.assertEqual(self.access_modes("--set", "controlPlane.persistence.accessModes={ReadWriteMany}"),
+                         ["ReadWriteMany"])
+        self.assertEqual(self.access_modes("--set", "controlPlane.persistence.accessModes={ReadWriteOnce,ReadOnlyMany}"),
+                         ["ReadWriteOnce", "ReadOnlyMany"])
+        err = self.failed("--set", "controlPlane.persistence.accessModes={ReadWriteOnce")
+        self.assertIn("Error: failed parsing --set data: list must terminate with '}'", err)
+
+    def test_list_indexes(self):
+        # An index makes a new list: the default list is replaced, not changed at that index.
+        self.assertEqual(self.access_modes("--set", "controlPlane.persistence.accessModes[0]=ReadOnlyMany"),
+                         ["ReadOnlyMany"])
+        docs = docs_of(render("--set", "imagePullSecrets[0].name=regcred").stdout)
+        workloads = [d for d in docs if d["kind"] in WORKLOADS]
+        self.assertTrue(workloads)
+        for d in workloads:
+            self.assertEqual(pod_spec(d).get("imagePullSecrets"), [{"name": "regcred"}], d["metadata"]["name"])
+
+    def test_true_false_and_null_in_any_case(self):
+        names = {(d["kind"], d["metadata"]["name"]) for d in docs_of(render("--set", "demo.enabled=False").stdout)}
+        self.assertIn(("Deployment", "tether-control"), names)
+        self.assertNotIn(("Deployment", "tether-client"), names)
+        self.assertIn(("Deployment", "tether-client"),
+                      {(d["kind"], d["metadata"]["name"]) for d in docs_of(render("--set", "demo.enabled=TRUE").stdout)})
+        # NULL deletes the default, which the schema requires.
+        err = self.failed("--set", "images.tether.repository=NULL")
+        self.assertIn("- images.tether: repository is required", err)
+        err = self.failed(*self.PERSISTENCE, "--set", "controlPlane.persistence.accessModes=Null")
+        self.assertIn("- controlPlane.persistence: accessModes is required", err)
+
+    def test_set_string_keeps_true_a_string(self):
+        err = self.failed("--set-string", "demo.enabled=true")
+        self.assertIn("- demo.enabled: Invalid type. Expected: boolean, given: string", err)
+        control = self.control("--set-string", "controlPlane.podAnnotations.flag=true")
+        self.assertEqual(control["spec"]["template"]["metadata"]["annotations"]["flag"], "true")
+        err = self.failed("--set", "controlPlane.podAnnotations.flag=true")
+        self.assertIn("- controlPlane.podAnnotations.flag: Invalid type. Expected: string, given: boolean", err)
+
+    def test_backslash_escapes_the_next_character(self):
+        control = self.control("--set", r"controlPlane.podAnnotations.example\.com/x=y,"
+                                        r"controlPlane.podAnnotations.example\.com/list=a\,b\\c")
+        annotations = control["spec"]["template"]["metadata"]["annotations"]
+        self.assertEqual(annotations["example.com/x"], "y")
+        self.assertEqual(annotations["example.com/list"], "a,b\\c")
+
+    def test_only_integers_are_typed(self):
+        err = self.failed("--set", "controlPlane.replicas=0.5")
+        self.assertIn("- controlPlane.replicas: Invalid type. Expected: integer, given: string", err)
+        self.assertEqual(self.control("--set", "controlPlane.replicas=2")["spec"]["replicas"], 2)
+        docs = docs_of(render("--set", "zipkin.resources.requests.cpu=0.5").stdout)
+        zipkin = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "tether-zipkin"][0]
+        self.assertEqual(pod_spec(zipkin)["containers"][0]["resources"]["requests"]["cpu"], "0.5")
+
+    def test_key_without_value_fails(self):
+        # Helm names the last part of the key.
+        err = self.failed("--set", "controlPlane.logLevel")
+        self.assertIn('Error: failed parsing --set data: key "logLevel" has no value', err)
+        err = self.failed("--set-string", "demo.enabled,zipkin.lite=true")
+        self.assertIn('Error: failed parsing --set-string data: key "enabled" has no value (cannot end with ,)', err)
+
+    def test_user_null_without_a_default_stays_for_the_schema(self):
+        err = self.failed("--set", "bogus=null")
+        self.assertIn("- (root): Additional property bogus is not allowed", err)
+        err = self.failed("-f", VALUES_ALL, "--set", "demo.clinet=null")
+        self.assertIn("- demo: Additional property clinet is not allowed", err)
+
+    def test_nulls_coalesce_as_in_helm(self):
+        # A user null deletes a default; one without a default stays, as do the chart's own nulls.
+        with tempfile.TemporaryDirectory() as chart:
+            os.mkdir(os.path.join(chart, "templates"))
+            files = {"Chart.yaml": "apiVersion: v2\nname: nulls\nversion: 0.1.0\n",
+                     "values.yaml": "keep: null\ngone: 1\nmap:\n  keep: null\n  gone: x\n  stay: here\n",
+                     "templates/values.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: values\n"
+                                              "data:\n  values.json: {{ toJson .Values | quote }}\n"}
+            for name, text in files.items():
+                with open(os.path.join(chart, name), "w") as f:
+                    f.write(text)
+            out = subprocess.run([RENDERER, "--set", "gone=null,map.gone=NULL,extra=null,map.extra=Null",
+                                  "--set", "int=10,octal=010,half=0.5,yes=True,list={1,b,null}",
+                                  "--set-string", "str=10", "r", chart], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        values = json.loads(docs_of(out.stdout)[0]["data"]["values.json"])
+        self.assertEqual(values, {"keep": None, "map": {"keep": None, "stay": "here", "extra": None}, "extra": None,
+                                  "int": 10, "octal": "010", "half": "0.5", "yes": True, "list": [1, "b", None],
+                                  "str": "10"})
+
+
 if __name__ == "__main__":
     unittest.main()

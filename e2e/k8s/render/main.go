@@ -2,9 +2,13 @@
 //
 // It follows Helm 3's documented template semantics, with the libraries Helm itself uses
 // (text/template, sprig, ghodss/yaml, gojsonschema):
-//   - .Values: the chart's values.yaml, then each -f file, then each --set / --set-string,
-//     maps merged key by key, a null in a later source deleting the key (Helm's coalescing);
-//     numbers from YAML files are float64 and from --set int64, as in Helm.
+//   - .Values: each -f file merged over the previous one (a null kept, as Helm 3's mergeMaps), then
+//     each --set, then each --set-string, parsed as Helm 3's strvals (strvals.go: a.b=v, {x,y} lists,
+//     a[0].b=v, backslash escapes, case-insensitive true/false/null, integers as int64, other
+//     numbers strings); the result coalesced over values.yaml as Helm 3's CoalesceValues (maps
+//     merged; a user null deletes a key that has a default and stays null where there is none;
+//     nulls in values.yaml stay null). Numbers from YAML files are float64, as in Helm.
+//     Not supported: --set-json, --set-file, --set-literal.
 //   - .Release (Name, Namespace, Service "Helm", IsInstall, IsUpgrade, Revision), .Chart (Chart.yaml,
 //     keys capitalised as Helm's chart.Metadata), .Capabilities (KubeVersion), .Template (Name,
 //     BasePath), .Files (Get, non-template files of the chart).
@@ -29,7 +33,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -178,122 +181,31 @@ func mergeMaps(a, b map[string]interface{}) map[string]interface{} {
 	return out
 }
 
-// coalesce: user values over chart defaults; maps merged; a user null deletes the key.
+// coalesce: Helm 3's CoalesceValues for a chart without dependencies (pkg/chartutil/coalesce.go).
+// User values win; where both sides hold a map, they are merged key by key. A user null deletes the
+// key only where the chart's values.yaml has that key (that is how a default is removed); a user null
+// for a key without a default stays null, so values.schema.json sees it (e.g. "Additional property x
+// is not allowed"). A null in values.yaml that the user did not override stays null, as in Helm 3.
+// (Helm's warnings when a map meets a non-map are not printed; the user's value wins either way.)
 func coalesce(user, defaults map[string]interface{}) map[string]interface{} {
-	out := map[string]interface{}{}
-	for k, v := range defaults {
-		out[k] = v
-	}
+	out := make(map[string]interface{}, len(user)+len(defaults))
 	for k, v := range user {
-		if v == nil {
-			delete(out, k)
-			continue
-		}
-		if uv, ok := v.(map[string]interface{}); ok {
-			if dv, ok := out[k].(map[string]interface{}); ok {
-				out[k] = coalesce(uv, dv)
-				continue
-			}
-		}
 		out[k] = v
 	}
-	// Nulls inside default maps that the user did not touch also disappear in Helm.
-	for k, v := range out {
-		if v == nil {
+	for k, dv := range defaults {
+		uv, given := out[k]
+		um, userMap := uv.(map[string]interface{})
+		dm, defaultMap := dv.(map[string]interface{})
+		switch {
+		case !given:
+			out[k] = dv
+		case uv == nil:
 			delete(out, k)
+		case userMap && defaultMap:
+			out[k] = coalesce(um, dm)
 		}
 	}
 	return out
-}
-
-var setKey = regexp.MustCompile(`^([^\[\]]+)(?:\[(\d+)\])?$`)
-
-// parseSet: Helm's --set a.b=c,d[0]=e syntax (backslash escapes a comma or dot).
-func parseSet(s string, into map[string]interface{}, asString bool) error {
-	for _, pair := range splitEscaped(s, ',') {
-		eq := strings.Index(pair, "=")
-		if eq < 0 {
-			return fmt.Errorf("key %q has no value", pair)
-		}
-		keyPath, raw := pair[:eq], strings.ReplaceAll(pair[eq+1:], `\,`, ",")
-		var val interface{} = raw
-		if !asString {
-			val = typedSetValue(raw)
-		}
-		parts := splitEscaped(keyPath, '.')
-		cur := into
-		for i, p := range parts {
-			p = strings.ReplaceAll(p, `\.`, ".")
-			m := setKey.FindStringSubmatch(p)
-			if m == nil {
-				return fmt.Errorf("invalid key %q", keyPath)
-			}
-			name, idx := m[1], m[2]
-			last := i == len(parts)-1
-			if idx == "" {
-				if last {
-					cur[name] = val
-					break
-				}
-				nxt, ok := cur[name].(map[string]interface{})
-				if !ok {
-					nxt = map[string]interface{}{}
-					cur[name] = nxt
-				}
-				cur = nxt
-				continue
-			}
-			n, _ := strconv.Atoi(idx)
-			list, _ := cur[name].([]interface{})
-			for len(list) <= n {
-				list = append(list, nil)
-			}
-			if last {
-				list[n] = val
-				cur[name] = list
-				break
-			}
-			nxt, ok := list[n].(map[string]interface{})
-			if !ok {
-				nxt = map[string]interface{}{}
-				list[n] = nxt
-			}
-			cur[name] = list
-			cur = nxt
-		}
-	}
-	return nil
-}
-
-func splitEscaped(s string, sep byte) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			i++
-			continue
-		}
-		if s[i] == sep {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
-
-func typedSetValue(v string) interface{} {
-	switch v {
-	case "true":
-		return true
-	case "false":
-		return false
-	case "null":
-		return nil
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && !(len(v) > 1 && v[0] == '0') {
-		return n
-	}
-	return v
 }
 
 // validateSchema: Helm's ValidateAgainstSchema (gojsonschema), with its error text.
