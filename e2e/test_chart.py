@@ -728,6 +728,9 @@ class SetParsingTest(unittest.TestCase):
         self.assertTrue(workloads)
         for d in workloads:
             self.assertEqual(pod_spec(d).get("imagePullSecrets"), [{"name": "regcred"}], d["metadata"]["name"])
+        # An index that never closes is an error, as in Helm ("error parsing index: EOF").
+        for bad in ("imagePullSecrets[0", "imagePullSecrets[0][1"):
+            self.assertIn("error parsing index", self.failed("--set", bad), bad)
 
     def test_true_false_and_null_in_any_case(self):
         names = {(d["kind"], d["metadata"]["name"]) for d in docs_of(render("--set", "demo.enabled=False").stdout)}

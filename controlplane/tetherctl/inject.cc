@@ -109,6 +109,13 @@ bool HasNamed(const YAML::Node& list, const std::string& name) {
 
 std::string KindOf(const YAML::Node& doc) { return doc["kind"] ? doc["kind"].as<std::string>() : ""; }
 
+// A map's child, or a null node: a missing key gives an invalid node that throws when used.
+YAML::Node Child(const YAML::Node& map, const char* key) {
+  if (!map.IsMap()) return YAML::Node();
+  const YAML::Node child = map[key];
+  return child ? child : YAML::Node();
+}
+
 // The pod template (metadata + spec) of a workload that gets a sidecar, or a null node.
 YAML::Node PodTemplate(YAML::Node doc) {
   const std::string kind = KindOf(doc);
@@ -260,9 +267,14 @@ namespace {
 // One document (a `kind: List`'s items, each in turn); `where` names it in errors.
 absl::Status InjectDocument(YAML::Node doc, const std::string& where, const SidecarSettings& s,
                             std::vector<std::string>& warnings) {
-  const std::string kind = KindOf(doc);
-  const std::string name = doc["metadata"] && doc["metadata"]["name"] ? doc["metadata"]["name"].as<std::string>() : "";
-  if (kind == "List" && doc["items"].IsSequence()) {
+  if (!doc.IsMap()) return absl::OkStatus();  // not a manifest: passes through as it is
+  // Reads through a const view: yaml-cpp's non-const operator[] would add what it looks for.
+  const YAML::Node& view = doc;
+  const std::string kind = KindOf(view);
+  const YAML::Node meta = Child(view, "metadata");
+  const YAML::Node name_node = Child(meta, "name");
+  const std::string name = name_node.IsScalar() ? name_node.Scalar() : "";
+  if (kind == "List" && Child(view, "items").IsSequence()) {
     for (size_t i = 0; i < doc["items"].size(); ++i) {
       if (absl::Status st = InjectDocument(doc["items"][i], absl::StrCat(where, " items[", i, "]"), s, warnings); !st.ok()) {
         return st;
@@ -280,8 +292,8 @@ absl::Status InjectDocument(YAML::Node doc, const std::string& where, const Side
   if (!pod["spec"]["containers"].IsSequence()) {
     return absl::InvalidArgumentError(absl::StrCat(where, " (", name, "): no containers"));
   }
-  const YAML::Node meta = doc["metadata"];
-  const std::string ns = meta.IsMap() && meta["namespace"] ? meta["namespace"].as<std::string>() : "";
+  const YAML::Node ns_node = Child(meta, "namespace");
+  const std::string ns = ns_node.IsScalar() ? ns_node.Scalar() : "";
   if (!s.release_namespace.empty() && !ns.empty() && ns != s.release_namespace) {
     return absl::InvalidArgumentError(absl::StrCat(where, " (", name, "): namespace ", ns, ", but the sidecar's ConfigMap ",
                                                    s.bootstrap_config_map, " is in ", s.release_namespace,

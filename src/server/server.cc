@@ -208,33 +208,42 @@ absl::Status Server::Rebuild() {
   const auto everything = dynamic_->Merge(xds::DynamicConfig::Clock::time_point::max());
   if (absl::Status s = config::ValidateBootstrap(everything.bootstrap); !s.ok()) return s;
   const xds::DynamicConfig::Merged merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
-  if (absl::Status s = CheckWarmingPorts(everything.bootstrap, merged.warming); !s.ok()) return s;
+  std::vector<PortKey> checked;
+  if (absl::Status s = CheckWarmingPorts(everything.bootstrap, merged.warming, checked); !s.ok()) return s;
   auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_);
   if (!snapshot.ok()) return snapshot.status();
   if (absl::Status s = Install(*snapshot); !s.ok()) return s;
   dynamic_->Commit(merged);
+  port_checked_.insert(checked.begin(), checked.end());
   ScheduleRecheck(merged.recheck_at);
   if (dns_) dns_->Watch(*snapshot);
   return absl::OkStatus();
 }
 
 // A warming listener binds when its warming ends; a port someone else holds
-// is refused now, with the update that brings it, not then.
-absl::Status Server::CheckWarmingPorts(const config::v1::Bootstrap& everything,
-                                       const std::set<std::string>& warming) const {
+// is refused now, with the update that brings it, not then. Each listener
+// address is tried once (port_checked_), so a port taken later does not turn
+// every unrelated update into a NACK; that case is reported when warming ends.
+absl::Status Server::CheckWarmingPorts(const config::v1::Bootstrap& everything, const std::set<std::string>& warming,
+                                       std::vector<PortKey>& checked) const {
   if (warming.empty()) return absl::OkStatus();
   const auto current = snapshot();
   for (const auto& l : everything.static_resources().listeners()) {
     if (!warming.contains(l.name())) continue;
     const auto& sa = l.address().socket_address();
-    const bool ours = current && std::any_of(current->listeners.begin(), current->listeners.end(), [&](const auto& c) {
-      return c->address == sa.address() && c->port == sa.port_value();
-    });
-    if (ours) continue;  // our own sockets hold it: the swap keeps or replaces them
-    if (absl::Status s = network::CheckCanListen(l.name(), sa.address(), static_cast<uint16_t>(sa.port_value()));
-        !s.ok()) {
-      return s;
+    PortKey key{l.name(), sa.address(), sa.port_value()};
+    if (port_checked_.contains(key)) continue;
+    // Any listener of ours on the port (0.0.0.0 and 127.0.0.1 overlap; ours
+    // use SO_REUSEPORT, the probe does not): the swap keeps or replaces it.
+    const bool ours = current && std::any_of(current->listeners.begin(), current->listeners.end(),
+                                             [&](const auto& c) { return c->port == sa.port_value(); });
+    if (!ours) {
+      if (absl::Status s = network::CheckCanListen(l.name(), sa.address(), static_cast<uint16_t>(sa.port_value()));
+          !s.ok()) {
+        return s;
+      }
     }
+    checked.push_back(std::move(key));
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -54,7 +56,9 @@ class Server final : public admin::AdminContext {
   void OnDnsChange(config::ResolvedHosts resolved);
   // Merges static and dynamic resources, compiles and installs them (main thread).
   absl::Status Rebuild();
-  absl::Status CheckWarmingPorts(const config::v1::Bootstrap& everything, const std::set<std::string>& warming) const;
+  using PortKey = std::tuple<std::string, std::string, uint32_t>;  // listener name, address, port
+  absl::Status CheckWarmingPorts(const config::v1::Bootstrap& everything, const std::set<std::string>& warming,
+                                 std::vector<PortKey>& checked) const;
   absl::Status Install(std::shared_ptr<const config::Snapshot> snapshot);
   // Binds new listeners on every worker (all or none), then switches config.
   absl::Status SwitchWorkers(const config::Snapshot* previous, std::shared_ptr<const http::ActiveConfig> active);
@@ -88,6 +92,7 @@ class Server final : public admin::AdminContext {
   std::unique_ptr<admin::AdminServer> health_;  // the probe listener, if configured
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
+  std::set<PortKey> port_checked_;  // warming listener addresses already tried (main thread)
   std::shared_ptr<tracing::ZipkinReporter> reporter_;  // null without a tracer
   std::shared_ptr<const http::Tracer> tracer_;
   config::v1::Tracing tracer_config_;  // what tracer_ was made from

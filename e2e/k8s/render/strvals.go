@@ -86,7 +86,7 @@ func (p *setParser) key(data map[string]interface{}, depth int) (err error) {
 	case last == '[':
 		i, err := p.index()
 		if err != nil {
-			return fmt.Errorf("error parsing index: %w", err)
+			return fmt.Errorf("error parsing index: %v", err)
 		}
 		list := []interface{}{}
 		if v, ok := data[k]; ok {
@@ -174,7 +174,7 @@ func (p *setParser) listItem(list []interface{}, i, depth int) ([]interface{}, e
 	case last == '[':
 		j, err := p.index()
 		if err != nil {
-			return list, fmt.Errorf("error parsing index: %w", err)
+			return list, fmt.Errorf("error parsing index: %v", err)
 		}
 		var inner []interface{}
 		if i < len(list) && list[i] != nil {

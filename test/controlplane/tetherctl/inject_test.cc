@@ -155,5 +155,19 @@ items:
             "document 1 items[1] (Job once): not injected: the sidecar does not exit, so the job would never complete");
 }
 
+TEST(InjectTest, WhatIsNotAManifestPassesThroughUnchanged) {
+  auto settings = SidecarSettingsFromValues("", "tether", "0.1.0");
+  auto out = InjectSidecar("kind: List\nitems: [~, [a, b], plain]\n---\n[x, y]\n", *settings);
+  ASSERT_TRUE(out.ok()) << out.status();
+  const auto docs = Docs(out->yaml);
+  ASSERT_EQ(docs.size(), 2u);
+  const YAML::Node items = docs[0]["items"];
+  EXPECT_TRUE(items[0].IsNull());
+  ASSERT_TRUE(items[1].IsSequence()) << out->yaml;  // not turned into a map by a lookup
+  EXPECT_EQ(items[1][1].as<std::string>(), "b");
+  EXPECT_EQ(items[2].as<std::string>(), "plain");
+  ASSERT_TRUE(docs[1].IsSequence()) << out->yaml;
+}
+
 }  // namespace
 }  // namespace tether::ctl
