@@ -272,6 +272,7 @@ class ChartRendersTest(unittest.TestCase):
             self.assertIn(text, mesh)
         bootstrap = yaml.safe_load(r.get("ConfigMap", "acme-mesh-sidecar")["data"]["bootstrap.yaml"])
         self.assertEqual(bootstrap["dynamic_resources"]["ads"]["initial_fetch_timeout"], "12s")
+        self.assertEqual(bootstrap["dynamic_resources"]["ads"]["reconnect_max"], "7s")
         self.assertEqual(bootstrap["health"]["address"]["socket_address"]["port_value"], 16021)
 
     def test_set_overrides_values_files_and_null_deletes(self):
