@@ -23,7 +23,7 @@ struct Args {
   std::string name;                        // delete/get NAME
   std::string values_file;                 // inject --values (the chart's values layout)
   std::string release = "tether";          // inject --release (the chart's release name)
-  std::string release_namespace;                  // inject --namespace (the release's; empty: not checked)
+  std::string release_namespace;           // inject --namespace (the release's; empty: not checked)
   bool help = false;
 };
 

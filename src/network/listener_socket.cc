@@ -2,8 +2,6 @@
 
 #include "src/common/io.h"
 
-#include <sys/socket.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/http/downstream_connection.h"
+#include "src/network/port_check.h"
 
 namespace tether::network {
 
@@ -38,22 +37,12 @@ ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
 
 absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   name_ = listener.name;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(listener.address, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("listener ", name_, ": bad address ", listener.address));
-  const tcp::endpoint endpoint(address, listener.port);
-  const std::string where = absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": ");
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return absl::UnavailableError(where + ec.message());
-  acceptor_.set_option(TcpAcceptor::reuse_address(true), ec);
-  const int one = 1;
-  if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-    return absl::UnavailableError(where + "SO_REUSEPORT refused");
+  if (absl::Status s = OpenAndBind(acceptor_, name_, listener.address, listener.port, /*reuse_port=*/true); !s.ok()) {
+    return s;
   }
-  acceptor_.bind(endpoint, ec);
-  if (ec) return absl::UnavailableError(where + "bind: " + ec.message());
+  boost::system::error_code ec;
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(where + "listen: " + ec.message());
+  if (ec) return absl::UnavailableError(absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": listen: ", ec.message()));
   return absl::OkStatus();
 }
 
