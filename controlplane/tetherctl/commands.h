@@ -11,7 +11,8 @@
 namespace tether::ctl {
 
 // Runs one tetherctl command against the server; returns the exit code (0
-// ok, 1 refused or failed). Results go to `out`, errors as one line to `err`.
+// ok, 1 refused or failed; diff as kubectl diff: 0 no differences, 1
+// differences, 2 an error). Results go to `out`, errors as one line to `err`.
 int Run(const Args& args, std::ostream& out, std::ostream& err);
 
 // The resources of files and directories (a directory: its *.yaml, *.yml,
