@@ -204,6 +204,7 @@ class ControlPlaneTest(unittest.TestCase):
 
             code, out, err = cp.ctl("apply", "-f", path)
             self.assertEqual(code, 0, err)
+            self.assertRegex(cp.ctl("get", "Cluster")[1], rf"Cluster\s+backend\s+file:{path}\s")
             self.assertIn(f"Cluster/backend unchanged (matches file:{path}, no override)", out)
             # get -o yaml | apply -f - pins nothing either.
             dump = self.write("all.yaml", cp.ctl("get", "-o", "yaml")[1])
