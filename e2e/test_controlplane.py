@@ -4,11 +4,12 @@ HTTP endpoints, and ADS behaviour with fake sidecars (tether-xds-load) that
 ACK and NACK with the sidecar's own validation."""
 import json
 import os
+import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import ControlPlane, FakeSidecars, wait_until
+from harness import TETHERCTL_BIN, ControlPlane, FakeSidecars, wait_until
 
 CLUSTER = """kind: Cluster
 spec:
@@ -174,8 +175,8 @@ class ControlPlaneTest(unittest.TestCase):
             code, out, err = cp.ctl("apply", "-f", typo)
             self.assertEqual(code, 1)
             self.assertEqual(out, "")
-            self.assertIn("RouteConfiguration 'web-routes': virtual_hosts[0].routes[0].route.cluster: "
-                          'cluster "backnd"', err)
+            self.assertIn("typo.yaml: document 1: RouteConfiguration 'web-routes': "
+                          'virtual_hosts[0].routes[0].route.cluster: cluster "backnd"', err)
             self.assertIn("--force", err)
             # A cluster only other sidecars get does not count.
             api_only = CLUSTER.replace("kind: Cluster\n", "kind: Cluster\nselector: {clusters: [api]}\n")
@@ -207,8 +208,11 @@ class ControlPlaneTest(unittest.TestCase):
             self.assertRegex(cp.ctl("get", "Cluster")[1], rf"Cluster\s+backend\s+file:{path}\s")
             self.assertIn(f"Cluster/backend unchanged (matches file:{path}, no override)", out)
             # get -o yaml | apply -f - pins nothing either.
-            dump = self.write("all.yaml", cp.ctl("get", "-o", "yaml")[1])
-            self.assertIn("unchanged (matches file:", cp.ctl("apply", "-f", dump)[1])
+            dump = cp.ctl("get", "-o", "yaml")[1]
+            piped = subprocess.run([TETHERCTL_BIN, "--server", cp.addr, "apply", "-f", "-"], input=dump,
+                                   capture_output=True, text=True, timeout=60)
+            self.assertEqual(piped.returncode, 0, piped.stderr)
+            self.assertIn("unchanged (matches file:", piped.stdout)
             self.assertRegex(cp.ctl("get", "Cluster")[1], rf"Cluster\s+backend\s+file:{path}\s")
             # So an edit of the file is served.
             self.write("c.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 3s"), cp.config_dir)

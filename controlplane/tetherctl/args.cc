@@ -10,8 +10,8 @@ namespace tether::ctl {
 
 std::string Usage() {
   return "usage: tetherctl [--server HOST:PORT] [--token-file FILE] COMMAND ...\n"
-         "  apply -f FILE|DIR [--wait [--timeout 30s]] [--dry-run] [--force]  create or change resources\n"
-         "  diff -f FILE|DIR [--force]                                what apply would change (exit 1: some)\n"
+         "  apply -f FILE|DIR|- [--wait [--timeout 30s]] [--dry-run] [--force]  create or change resources\n"
+         "  diff -f FILE|DIR|- [--force]                              what apply would change (exit 1: some)\n"
          "  delete KIND NAME                                          remove a resource\n"
          "  revert KIND NAME                                          serve the config directory's version again\n"
          "  get [KIND [NAME]] [-o table|json|yaml]                    show served resources\n"

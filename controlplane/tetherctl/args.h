@@ -14,7 +14,7 @@ struct Args {
   std::string command;  // apply, delete, revert, get, diff, status, inject
   std::string server = "127.0.0.1:15010";  // --server, or env TETHER_CONTROL_ADDR
   std::string token_file;                  // --token-file
-  std::vector<std::string> files;          // -f/--filename (file or directory; repeatable)
+  std::vector<std::string> files;          // -f/--filename (file, directory or - for stdin; repeatable)
   bool wait = false;                       // --wait
   std::chrono::milliseconds timeout{30000};  // --timeout (30s, 500ms, 2m)
   bool dry_run = false;                    // --dry-run

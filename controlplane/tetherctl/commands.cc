@@ -107,11 +107,23 @@ int Wait(Client& client, const Args& args, uint64_t generation, std::ostream& ou
   return 0;
 }
 
+// The server names a refused resource "Kind 'name': ..."; say which file and document it came from.
+absl::Status Located(const std::vector<StoredResource>& resources, const absl::Status& status) {
+  const std::string message(status.message());
+  for (const StoredResource& r : resources) {
+    const std::string prefix = absl::StrCat(std::string(r.type->kind()), " '", r.name, "': ");
+    if (!message.starts_with(prefix)) continue;
+    const std::string file = r.source.starts_with("file:") ? r.source.substr(5) : r.source;
+    return absl::Status(status.code(), absl::StrCat(file, ": document ", r.document, ": ", message));
+  }
+  return status;
+}
+
 int Apply(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
   auto resources = LoadResourceFiles(args.files);
   if (!resources.ok()) return Fail(err, "", resources.status());
   auto response = client.Apply(ApplyRequestOf(*resources, args.dry_run, args.force));
-  if (!response.ok()) return Fail(err, "apply refused", response.status());
+  if (!response.ok()) return Fail(err, "apply refused", Located(*resources, response.status()));
   out << (args.output == "json" ? MessageJson(*response, true) + "\n" : ChangesText(*response, args.dry_run));
   out.flush();
   if (!args.wait) return 0;
@@ -124,7 +136,7 @@ int Diff(Client& client, const Args& args, std::ostream& out, std::ostream& err)
   auto resources = LoadResourceFiles(args.files);
   if (!resources.ok()) return Fail(err, "", resources.status(), kError);
   auto response = client.Apply(ApplyRequestOf(*resources, true, args.force));
-  if (!response.ok()) return Fail(err, "apply would be refused", response.status(), kError);
+  if (!response.ok()) return Fail(err, "apply would be refused", Located(*resources, response.status()), kError);
   int differences = 0;
   for (size_t i = 0; i < resources->size(); ++i) {
     const auto& change = response->changes(static_cast<int>(i));
@@ -175,7 +187,7 @@ absl::StatusOr<std::vector<StoredResource>> LoadResourceFiles(const std::vector<
         if (controlplane::IsResourceFileName(it->path().filename().string())) names.insert(it->path().string());
       }
       files.insert(files.end(), names.begin(), names.end());
-    } else if (fs::exists(path, ec)) {
+    } else if (path == "-" || fs::exists(path, ec)) {
       files.push_back(path);
     } else {
       return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
@@ -183,11 +195,19 @@ absl::StatusOr<std::vector<StoredResource>> LoadResourceFiles(const std::vector<
   }
   std::vector<StoredResource> out;
   for (const std::string& file : files) {
-    auto parsed = controlplane::ParseResourceFile(file);
+    // "-": stdin, YAML (JSON is YAML too), as `tetherctl get -o yaml | tetherctl apply -f -`.
+    absl::StatusOr<std::vector<StoredResource>> parsed;
+    if (file == "-") {
+      auto text = ReadText(file);
+      parsed = text.ok() ? controlplane::ParseResources(*text, "stdin", false) : text.status();
+    } else {
+      parsed = controlplane::ParseResourceFile(file);
+    }
     if (!parsed.ok()) return parsed.status();
     for (auto& r : *parsed) {
       if (absl::Status s = controlplane::ValidateResource(r); !s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(file, ": document ", r.document, ": ", s.message()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(file == "-" ? "stdin" : file, ": document ", r.document, ": ", s.message()));
       }
       out.push_back(std::move(r));
     }

@@ -16,8 +16,9 @@ namespace tether::ctl {
 int Run(const Args& args, std::ostream& out, std::ostream& err);
 
 // The resources of files and directories (a directory: its *.yaml, *.yml,
-// *.json, not dotfiles, in name order), parsed and validated as the server
-// will: errors name the file, the document and the field.
+// *.json, not dotfiles, in name order; "-": YAML or JSON on stdin), parsed
+// and validated as the server will: errors name the file, the document and
+// the field.
 absl::StatusOr<std::vector<controlplane::StoredResource>> LoadResourceFiles(const std::vector<std::string>& paths);
 
 // A line diff of two texts ("-old", "+new", " same"), for diff.
