@@ -146,7 +146,9 @@ grpc::ServerUnaryReactor* ManagementService::Revert(grpc::CallbackServerContext*
   if (grpc::Status auth = Authorize(*context); !auth.ok()) return Done(context, auth);
   auto result = hub_.Revert(*request);
   if (!result.ok()) return Done(context, ToGrpc(result.status()));
-  if (result->changed()) spdlog::info("revert: {}/{} served from {} again", request->kind(), request->name(), result->source());
+  if (result->changed()) {
+    spdlog::info("revert: {}/{} served from {} again", request->kind(), request->name(), result->source());
+  }
   *response = std::move(*result);
   return Done(context, grpc::Status::OK);
 }

@@ -142,10 +142,10 @@ int Diff(Client& client, const Args& args, std::ostream& out, std::ostream& err)
     const auto& change = response->changes(static_cast<int>(i));
     if (change.action() == "unchanged") continue;
     ++differences;
+    const bool from_file = change.source().starts_with("file:");
     out << change.kind() << "/" << change.name() << " "
         << (change.action() == "created" ? "would be created" : "would change")
-        << (change.source().starts_with("file:") ? absl::StrCat(" (served from ", change.source(), ", no override)") : "")
-        << "\n";
+        << (from_file ? absl::StrCat(" (served from ", change.source(), ", no override)") : "") << "\n";
     std::string before;
     if (change.action() == "configured") {
       cpv1::GetRequest get;
