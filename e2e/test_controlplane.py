@@ -4,11 +4,12 @@ HTTP endpoints, and ADS behaviour with fake sidecars (tether-xds-load) that
 ACK and NACK with the sidecar's own validation."""
 import json
 import os
+import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import ControlPlane, FakeSidecars, wait_until
+from harness import TETHERCTL_BIN, ControlPlane, FakeSidecars, wait_until
 
 CLUSTER = """kind: Cluster
 spec:
@@ -76,7 +77,7 @@ class ControlPlaneTest(unittest.TestCase):
 
             changed = self.write("changed.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 2s"))
             code, out, _ = cp.ctl("diff", "-f", changed)
-            self.assertEqual(code, 0)
+            self.assertEqual(code, 1)  # as kubectl diff: differences
             self.assertIn("Cluster/backend would change", out)
             self.assertIn('-  connect_timeout: "1s"', out)
             self.assertIn('+  connect_timeout: "2s"', out)
@@ -127,6 +128,124 @@ class ControlPlaneTest(unittest.TestCase):
             self.assertEqual(cp.ctl("status")[0], 0)
             self.assertEqual(cp.ctl("delete", "Cluster", "backend")[0], 1)
             self.assertEqual(cp.ctl("delete", "Cluster", "backend", token_file=right)[0], 0)
+
+    def test_diff_exit_codes_follow_kubectl_diff(self):
+        with ControlPlane() as cp:
+            f = self.write("c.yaml", CLUSTER)
+            code, out, err = cp.ctl("diff", "-f", f)
+            self.assertEqual(code, 1, err)
+            self.assertIn("Cluster/backend would be created", out)
+            self.assertEqual(cp.ctl("apply", "-f", f)[0], 0)
+            code, out, err = cp.ctl("diff", "-f", f)
+            self.assertEqual(code, 0, err)
+            self.assertEqual(out, "no differences: all 1 resource(s) are served as given\n")
+            typo = self.write("typo.yaml", CLUSTER.replace("connect_timeout", "conect_timeout"))
+            code, out, err = cp.ctl("diff", "-f", typo)
+            self.assertEqual(code, 2)
+            self.assertIn("spec.conect_timeout", err)
+            refused = self.write("r.yaml", ROUTES.replace("cluster: backend", "cluster: nowhere"))
+            self.assertEqual(cp.ctl("diff", "-f", refused)[0], 2)
+
+    def test_dry_run_and_diff_are_reads_and_usage_errors_come_before_the_token(self):
+        with ControlPlane(token="s3cret") as cp:
+            f = self.write("c.yaml", CLUSTER)
+            code, out, err = cp.ctl("apply", "--dry-run", "-f", f)
+            self.assertEqual(code, 0, err)
+            self.assertIn("Cluster/backend created (dry run)", out)
+            code, out, err = cp.ctl("diff", "-f", f)
+            self.assertEqual(code, 1, err)
+            self.assertIn("Cluster/backend would be created", out)
+            self.assertNotIn("backend", cp.ctl("get")[1])  # nothing changed
+            for args in (["delete", "Foo", "bar"], ["revert", "Foo", "bar"]):
+                code, _, err = cp.ctl(*args)
+                self.assertEqual(code, 2, args)
+                self.assertIn('unknown kind "Foo"', err)
+                self.assertNotIn("token", err)
+            # Changes still need it.
+            code, _, err = cp.ctl("apply", "-f", f)
+            self.assertEqual(code, 1)
+            self.assertIn("token", err)
+            code, _, err = cp.ctl("revert", "Cluster", "backend")
+            self.assertEqual(code, 1)
+            self.assertIn("token", err)
+
+    def test_apply_refuses_a_route_to_a_cluster_no_sidecar_it_is_for_gets(self):
+        with ControlPlane() as cp:
+            typo = self.write("typo.yaml", ROUTES.replace("cluster: backend", "cluster: backnd"))
+            code, out, err = cp.ctl("apply", "-f", typo)
+            self.assertEqual(code, 1)
+            self.assertEqual(out, "")
+            self.assertIn("typo.yaml: document 1: RouteConfiguration 'web-routes': "
+                          'virtual_hosts[0].routes[0].route.cluster: cluster "backnd"', err)
+            self.assertIn("--force", err)
+            # A cluster only other sidecars get does not count.
+            api_only = CLUSTER.replace("kind: Cluster\n", "kind: Cluster\nselector: {clusters: [api]}\n")
+            self.assertEqual(cp.ctl("apply", "-f", self.write("c.yaml", api_only))[0], 0)
+            routes = self.write("r.yaml", ROUTES)
+            for extra in ([], ["--dry-run"]):
+                code, out, err = cp.ctl("apply", "-f", routes, *extra)
+                self.assertEqual(code, 1, extra)
+                self.assertIn('cluster "backend"', err)
+                self.assertIn("clusters=api", err)
+            self.assertNotIn("web-routes", cp.ctl("get")[1])
+            code, out, err = cp.ctl("apply", "-f", routes, "--force")
+            self.assertEqual(code, 0, err)
+            self.assertIn("RouteConfiguration/web-routes created", out)
+            # With a cluster for every sidecar in the same apply, no --force is needed.
+            both = self.write("both.yaml", CLUSTER + "---\n" + ROUTES.replace("web-routes", "web-routes-2"))
+            self.assertEqual(cp.ctl("apply", "-f", both)[0], 0)
+
+    def test_the_files_content_creates_no_override_and_revert_hands_a_resource_back(self):
+        with ControlPlane() as cp:
+            path = self.write("c.yaml", CLUSTER, cp.config_dir)
+            wait_until(lambda: "backend" in cp.ctl("get", "Cluster")[1], what="the file's cluster")
+
+            def served_timeout():
+                return json.loads(cp.ctl("get", "Cluster", "-o", "json")[1])[0]["spec"]["connect_timeout"]
+
+            code, out, err = cp.ctl("apply", "-f", path)
+            self.assertEqual(code, 0, err)
+            self.assertRegex(cp.ctl("get", "Cluster")[1], rf"Cluster\s+backend\s+file:{path}\s")
+            self.assertIn(f"Cluster/backend unchanged (matches file:{path}, no override)", out)
+            # get -o yaml | apply -f - pins nothing either.
+            dump = cp.ctl("get", "-o", "yaml")[1]
+            piped = subprocess.run([TETHERCTL_BIN, "--server", cp.addr, "apply", "-f", "-"], input=dump,
+                                   capture_output=True, text=True, timeout=60)
+            self.assertEqual(piped.returncode, 0, piped.stderr)
+            self.assertIn("unchanged (matches file:", piped.stdout)
+            self.assertRegex(cp.ctl("get", "Cluster")[1], rf"Cluster\s+backend\s+file:{path}\s")
+            # So an edit of the file is served.
+            self.write("c.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 3s"), cp.config_dir)
+            wait_until(lambda: served_timeout() == "3s", what="the file edit served")
+            self.assertEqual(cp.metric("tether_control_shadowed_file_changes"), 0)
+
+            # An override that differs shadows the file: a later edit is shown, logged and counted.
+            override = self.write("o.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 9s"))
+            self.assertIn("Cluster/backend configured", cp.ctl("apply", "-f", override)[1])
+            self.write("c.yaml", CLUSTER.replace("connect_timeout: 1s", "connect_timeout: 4s"), cp.config_dir)
+            wait_until(lambda: "Cluster/backend in " + path + " differs from the applied override" in cp.logs(),
+                       what="the shadowed edit logged")
+            self.assertEqual(served_timeout(), "9s")
+            code, out, _ = cp.ctl("get")
+            self.assertIn(f"applied (over file:{path}, file differs)", out)
+            self.assertIn("tetherctl revert Cluster backend serves the file", out)
+            self.assertEqual(cp.metric("tether_control_shadowed_file_changes"), 1)
+
+            code, out, err = cp.ctl("revert", "Cluster", "backend")
+            self.assertEqual(code, 0, err)
+            self.assertEqual(out, f"Cluster/backend reverted: served from file:{path}\n")
+            self.assertEqual(served_timeout(), "4s")
+            self.assertEqual(cp.metric("tether_control_shadowed_file_changes"), 0)
+            self.assertIn("unchanged: already served from", cp.ctl("revert", "Cluster", "backend")[1])
+            # Revert also undoes a delete; an applied-only resource has no file to go back to.
+            self.assertEqual(cp.ctl("delete", "Cluster", "backend")[0], 0)
+            self.assertNotIn("backend", cp.ctl("get")[1])
+            self.assertEqual(cp.ctl("revert", "Cluster", "backend")[0], 0)
+            self.assertEqual(served_timeout(), "4s")
+            self.assertEqual(cp.ctl("apply", "-f", self.write("x.yaml", CLUSTER.replace("backend", "extra")))[0], 0)
+            code, _, err = cp.ctl("revert", "Cluster", "extra")
+            self.assertEqual(code, 1)
+            self.assertIn("no file in the config directory defines it", err)
 
     def test_restart_with_state_dir_serves_the_same_versions(self):
         with ControlPlane() as cp:

@@ -75,11 +75,28 @@ void ControlPlane::Shutdown() {
 }
 
 void ControlPlane::ReloadDirectory() {
+  std::lock_guard lock(reload_mu_);
   ConfigDir::Result result = config_dir_->Load();
   for (const auto& e : result.errors) spdlog::error("config dir: {}", e);
   for (const auto& w : result.warnings) spdlog::warn("config dir: {}", w);
   spdlog::info("config dir {}: {} resources", options_.config_dir, result.resources.size());
   hub_->SetDirectory(std::move(result.resources));
+  ReportShadowedFileChanges();
+}
+
+void ControlPlane::ReportShadowedFileChanges() {
+  std::set<std::string> now;
+  for (const StoredResource& r : hub_->ShadowedFileChanges()) {
+    const uint64_t hash = Fnv1a(r.selector.SerializeAsString(), Fnv1a(r.spec.value()));
+    std::string id = absl::StrCat(Describe(r), "@", VersionString(hash));
+    if (!reported_shadowed_.contains(id)) {
+      spdlog::warn("config dir: {} in {} differs from the applied override, which stays served "
+                   "(tetherctl revert {} {} serves the file)",
+                   Describe(r), r.source.substr(r.source.find(':') + 1), r.type->kind(), r.name);
+    }
+    now.insert(std::move(id));
+  }
+  reported_shadowed_ = std::move(now);
 }
 
 HttpEndpoint::Reply ControlPlane::Http(std::string_view path) {

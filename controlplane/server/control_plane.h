@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <grpcpp/server.h>
@@ -34,12 +36,16 @@ class ControlPlane {
 
  private:
   void ReloadDirectory();
+  // Warns once per file version that an applied override shadows a file edit.
+  void ReportShadowedFileChanges();
   HttpEndpoint::Reply Http(std::string_view path);
 
   Options options_;
   Metrics metrics_;
   std::unique_ptr<Hub> hub_;
+  std::mutex reload_mu_;  // the first load (Start) and the watcher's thread
   std::unique_ptr<ConfigDir> config_dir_;
+  std::set<std::string> reported_shadowed_;  // "Kind/name@hash" already warned about
   std::unique_ptr<DirWatcher> watcher_;
   std::unique_ptr<AdsService> ads_;
   std::unique_ptr<ManagementService> management_;

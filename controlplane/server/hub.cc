@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "controlplane/server/cluster_refs.h"
 #include "src/xds/resource_types.h"
 
 namespace tether::controlplane {
@@ -53,6 +54,10 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
     resources.push_back(std::move(*r));
   }
   std::lock_guard lock(mu_);
+  if (!request.force()) {
+    const xds::ResourceType* cluster = xds::FindResourceTypeByKind("Cluster");
+    if (absl::Status s = CheckClusterRefs(resources, store_.Served(cluster)); !s.ok()) return s;
+  }
   const uint64_t before = store_.generation();
   const cpv1::StoredState old_state = store_.State();
   cpv1::ApplyResponse response;
@@ -61,6 +66,7 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
     out->set_kind(c.kind);
     out->set_name(c.name);
     out->set_action(c.action);
+    out->set_source(c.source);
   }
   if (store_.generation() != before && state_file_) {
     if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
@@ -95,6 +101,39 @@ absl::StatusOr<cpv1::DeleteResponse> Hub::Delete(const cpv1::DeleteRequest& requ
   return response;
 }
 
+absl::StatusOr<cpv1::RevertResponse> Hub::Revert(const cpv1::RevertRequest& request) {
+  const xds::ResourceType* type = xds::FindResourceTypeByKind(request.kind());
+  if (type == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown kind \"", request.kind(), "\" (want one of ", xds::KnownKinds(), ")"));
+  }
+  std::lock_guard lock(mu_);
+  const cpv1::StoredState old_state = store_.State();
+  auto reverted = store_.Revert(*type, request.name());
+  if (!reverted.ok()) return reverted.status();
+  cpv1::RevertResponse response;
+  response.set_changed(reverted->changed);
+  response.set_source(reverted->source);
+  if (reverted->changed) {
+    if (state_file_) {
+      if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
+        (void)store_.Restore(old_state);
+        return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
+      }
+    }
+    PushAllLocked();
+  }
+  response.set_generation(store_.generation());
+  return response;
+}
+
+std::vector<StoredResource> Hub::ShadowedFileChanges() const {
+  std::lock_guard lock(mu_);
+  std::vector<StoredResource> out;
+  for (const StoredResource* r : store_.ShadowedFileChanges()) out.push_back(*r);
+  return out;
+}
+
 absl::StatusOr<cpv1::GetResponse> Hub::Get(const cpv1::GetRequest& request) const {
   const xds::ResourceType* type = nullptr;
   if (!request.kind().empty()) {
@@ -108,13 +147,21 @@ absl::StatusOr<cpv1::GetResponse> Hub::Get(const cpv1::GetRequest& request) cons
   }
   std::lock_guard lock(mu_);
   cpv1::GetResponse response;
+  auto add = [&](const StoredResource& r) {
+    cpv1::ConfigResource* out = response.add_resources();
+    *out = ToConfigResource(r);
+    if (auto shadow = store_.ShadowOf(*r.type, r.name)) {
+      out->set_shadows(shadow->file_source);
+      out->set_file_differs(shadow->differs);
+    }
+  };
   if (!request.name().empty()) {
     const StoredResource* r = store_.Find(*type, request.name());
     if (r == nullptr) return absl::NotFoundError(absl::StrCat(request.kind(), "/", request.name(), ": not found"));
-    *response.add_resources() = ToConfigResource(*r);
+    add(*r);
     return response;
   }
-  for (const StoredResource* r : store_.Served(type)) *response.add_resources() = ToConfigResource(*r);
+  for (const StoredResource* r : store_.Served(type)) add(*r);
   return response;
 }
 
@@ -271,7 +318,7 @@ std::string Hub::RenderMetrics() const {
   std::map<std::string, int> by_kind;
   for (const xds::ResourceType* t : xds::AllResourceTypes()) by_kind[std::string(t->kind())] = 0;
   for (const StoredResource* r : store_.Served(nullptr)) ++by_kind[std::string(r->type->kind())];
-  return metrics_.Render(connected, by_kind);
+  return metrics_.Render(connected, by_kind, store_.ShadowedFileChanges().size());
 }
 
 }  // namespace tether::controlplane

@@ -58,8 +58,12 @@ class Hub {
   // Management operations (validation, all-or-nothing, persistence).
   absl::StatusOr<cpv1::ApplyResponse> Apply(const cpv1::ApplyRequest& request);
   absl::StatusOr<cpv1::DeleteResponse> Delete(const cpv1::DeleteRequest& request);
+  absl::StatusOr<cpv1::RevertResponse> Revert(const cpv1::RevertRequest& request);
   absl::StatusOr<cpv1::GetResponse> Get(const cpv1::GetRequest& request) const;
   cpv1::StatusResponse Status() const;
+  // The directory resources an applied override keeps from being served
+  // although their content differs (ResourceStore::ShadowedFileChanges).
+  std::vector<StoredResource> ShadowedFileChanges() const;
 
   // ADS streams.
   uint64_t OpenStream(StreamSink* sink, std::string peer);

@@ -5,6 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "absl/strings/str_cat.h"
+#include "src/xds/resource_types.h"
+
 namespace tether::controlplane {
 namespace {
 
@@ -68,6 +71,14 @@ class StatusWriter final : public grpc::ServerWriteReactor<cpv1::StatusResponse>
   bool finished_ = false;
 };
 
+// The unknown-kind error a request would get with the token: a usage error
+// is reported before a missing token.
+grpc::Status KindError(const std::string& kind) {
+  if (xds::FindResourceTypeByKind(kind) != nullptr) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat("unknown kind \"", kind, "\" (want one of ", xds::KnownKinds(), ")"));
+}
+
 grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);
@@ -94,7 +105,14 @@ grpc::Status ManagementService::Authorize(const grpc::CallbackServerContext& con
 
 grpc::ServerUnaryReactor* ManagementService::Apply(grpc::CallbackServerContext* context,
                                                    const cpv1::ApplyRequest* request, cpv1::ApplyResponse* response) {
-  if (grpc::Status auth = Authorize(*context); !auth.ok()) return Done(context, auth);
+  // A dry run changes nothing: a read, open like Get (diff uses it).
+  if (grpc::Status auth = Authorize(*context); !auth.ok() && !request->dry_run()) {
+    // An invalid request gets the error it would get with the token.
+    cpv1::ApplyRequest check = *request;
+    check.set_dry_run(true);
+    if (auto checked = hub_.Apply(check); !checked.ok()) return Done(context, ToGrpc(checked.status()));
+    return Done(context, auth);
+  }
   auto result = hub_.Apply(*request);
   if (!result.ok()) {
     spdlog::warn("apply refused: {}", std::string(result.status().message()));
@@ -103,7 +121,7 @@ grpc::ServerUnaryReactor* ManagementService::Apply(grpc::CallbackServerContext* 
   *response = std::move(*result);
   if (!request->dry_run()) {
     for (const auto& c : response->changes()) {
-      if (c.action() != "unchanged") spdlog::info("apply: {}/{} {}", c.kind(), c.name(), c.action());
+      if (c.action() != "unchanged") spdlog::info("apply: {}/{} {} ({})", c.kind(), c.name(), c.action(), c.source());
     }
   }
   return Done(context, grpc::Status::OK);
@@ -112,10 +130,25 @@ grpc::ServerUnaryReactor* ManagementService::Apply(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ManagementService::Delete(grpc::CallbackServerContext* context,
                                                     const cpv1::DeleteRequest* request,
                                                     cpv1::DeleteResponse* response) {
+  if (grpc::Status kind = KindError(request->kind()); !kind.ok()) return Done(context, kind);
   if (grpc::Status auth = Authorize(*context); !auth.ok()) return Done(context, auth);
   auto result = hub_.Delete(*request);
   if (!result.ok()) return Done(context, ToGrpc(result.status()));
   spdlog::info("delete: {}/{}", request->kind(), request->name());
+  *response = std::move(*result);
+  return Done(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* ManagementService::Revert(grpc::CallbackServerContext* context,
+                                                    const cpv1::RevertRequest* request,
+                                                    cpv1::RevertResponse* response) {
+  if (grpc::Status kind = KindError(request->kind()); !kind.ok()) return Done(context, kind);
+  if (grpc::Status auth = Authorize(*context); !auth.ok()) return Done(context, auth);
+  auto result = hub_.Revert(*request);
+  if (!result.ok()) return Done(context, ToGrpc(result.status()));
+  if (result->changed()) {
+    spdlog::info("revert: {}/{} served from {} again", request->kind(), request->name(), result->source());
+  }
   *response = std::move(*result);
   return Done(context, grpc::Status::OK);
 }

@@ -9,8 +9,10 @@
 namespace tether::controlplane {
 
 // tether.controlplane.v1.Management (tetherctl's API) on gRPC's callback
-// API. Reads are open; with a token, Apply and Delete need the metadata
-// `authorization: Bearer <token>` (UNAUTHENTICATED otherwise).
+// API. Reads are open, a dry-run Apply included; with a token, changes
+// (Apply, Delete, Revert) need the metadata `authorization: Bearer <token>`
+// (UNAUTHENTICATED otherwise). A malformed request (unknown kind, invalid
+// resource) gets its own error first, as it would with the token.
 class ManagementService final : public cpv1::Management::CallbackService {
  public:
   ManagementService(Hub& hub, std::optional<std::string> token) : hub_(hub), token_(std::move(token)) {}
@@ -19,6 +21,8 @@ class ManagementService final : public cpv1::Management::CallbackService {
                                   cpv1::ApplyResponse* response) override;
   grpc::ServerUnaryReactor* Delete(grpc::CallbackServerContext* context, const cpv1::DeleteRequest* request,
                                    cpv1::DeleteResponse* response) override;
+  grpc::ServerUnaryReactor* Revert(grpc::CallbackServerContext* context, const cpv1::RevertRequest* request,
+                                   cpv1::RevertResponse* response) override;
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context, const cpv1::GetRequest* request,
                                 cpv1::GetResponse* response) override;
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context, const cpv1::StatusRequest* request,

@@ -13,7 +13,8 @@ void Metrics::ObservePushLatency(std::chrono::nanoseconds latency) {
   latency_sum_ns_.fetch_add(static_cast<uint64_t>(latency.count()), std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(int connected_proxies, const std::map<std::string, int>& resources_by_kind) const {
+std::string Metrics::Render(int connected_proxies, const std::map<std::string, int>& resources_by_kind,
+                            size_t shadowed_file_changes) const {
   std::string out;
   absl::StrAppend(&out, "# HELP tether_control_connected_proxies Sidecars with an open ADS stream.\n",
                   "# TYPE tether_control_connected_proxies gauge\n", "tether_control_connected_proxies ",
@@ -42,6 +43,11 @@ std::string Metrics::Render(int connected_proxies, const std::map<std::string, i
   for (const auto& [kind, n] : resources_by_kind) {
     absl::StrAppend(&out, "tether_control_resources{kind=\"", kind, "\"} ", n, "\n");
   }
+  absl::StrAppend(&out,
+                  "# HELP tether_control_shadowed_file_changes Config-directory resources whose content differs "
+                  "from the applied override served instead (tetherctl revert serves the file).\n",
+                  "# TYPE tether_control_shadowed_file_changes gauge\n", "tether_control_shadowed_file_changes ",
+                  shadowed_file_changes, "\n");
   return out;
 }
 

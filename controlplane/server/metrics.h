@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,8 +23,10 @@ class Metrics {
   uint64_t pushes() const { return pushes_.load(std::memory_order_relaxed); }
   uint64_t nacks() const { return nacks_.load(std::memory_order_relaxed); }
 
-  // The Prometheus text exposition format (version 0.0.4).
-  std::string Render(int connected_proxies, const std::map<std::string, int>& resources_by_kind) const;
+  // The Prometheus text exposition format (version 0.0.4). shadowed_file_changes:
+  // directory resources whose content differs from the applied override that is served instead.
+  std::string Render(int connected_proxies, const std::map<std::string, int>& resources_by_kind,
+                     size_t shadowed_file_changes) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "absl/strings/str_cat.h"
 #include "src/xds/resource_types.h"
 
@@ -12,8 +14,11 @@ using Key = ResourceStore::Key;
 
 Key KeyOf(const StoredResource& r) { return {std::string(r.type->type_url()), r.name}; }
 
+// Specs are packed deterministically, so equal bytes; selectors hold a map,
+// whose serialization order is not fixed.
 bool SameResource(const StoredResource& a, const StoredResource& b) {
-  return a.spec.value() == b.spec.value() && a.selector.SerializeAsString() == b.selector.SerializeAsString();
+  return a.spec.value() == b.spec.value() &&
+         google::protobuf::util::MessageDifferencer::Equals(a.selector, b.selector);
 }
 
 }  // namespace
@@ -47,13 +52,23 @@ std::vector<ResourceStore::Change> ResourceStore::Apply(std::vector<StoredResour
   for (auto& r : resources) {
     r.source = "applied";
     const Key key = KeyOf(r);
-    auto served = served_.find(key);
-    Change c{std::string(r.type->kind()), r.name, "created"};
-    if (served != served_.end()) c.action = SameResource(served->second.resource, r) ? "unchanged" : "configured";
+    // The directory's own content is served from the directory: no override
+    // that would shadow the file's later edits (decision 0009).
+    auto file = directory_.find(key);
+    const bool from_file = file != directory_.end() && SameResource(file->second, r);
+    Change c{std::string(r.type->kind()), r.name, "created", from_file ? file->second.source : r.source};
+    if (auto served = served_.find(key); served != served_.end()) {
+      const StoredResource& now = served->second.resource;
+      c.action = SameResource(now, r) && now.source == c.source ? "unchanged" : "configured";
+    }
     changes.push_back(std::move(c));
     if (dry_run) continue;
     hidden_.erase(key);
-    applied_.insert_or_assign(key, std::move(r));
+    if (from_file) {
+      applied_.erase(key);
+    } else {
+      applied_.insert_or_assign(key, std::move(r));
+    }
   }
   if (!dry_run) Rebuild();
   return changes;
@@ -68,6 +83,41 @@ absl::Status ResourceStore::Delete(const xds::ResourceType& type, const std::str
   if (directory_.contains(key)) hidden_[key] = true;
   Rebuild();
   return absl::OkStatus();
+}
+
+absl::StatusOr<ResourceStore::Reverted> ResourceStore::Revert(const xds::ResourceType& type, const std::string& name) {
+  const Key key{std::string(type.type_url()), name};
+  auto file = directory_.find(key);
+  if (file == directory_.end()) {
+    const std::string what = absl::StrCat(std::string(type.kind()), "/", name);
+    if (applied_.contains(key)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(what, ": no file in the config directory defines it (tetherctl delete removes it)"));
+    }
+    return absl::NotFoundError(absl::StrCat(what, ": no file in the config directory defines it"));
+  }
+  Reverted out{applied_.erase(key) > 0, file->second.source};
+  out.changed = hidden_.erase(key) > 0 || out.changed;
+  Rebuild();
+  return out;
+}
+
+std::optional<ResourceStore::Shadow> ResourceStore::ShadowOf(const xds::ResourceType& type,
+                                                             const std::string& name) const {
+  const Key key{std::string(type.type_url()), name};
+  auto applied = applied_.find(key);
+  auto file = directory_.find(key);
+  if (applied == applied_.end() || file == directory_.end()) return std::nullopt;
+  return Shadow{file->second.source, !SameResource(applied->second, file->second)};
+}
+
+std::vector<const StoredResource*> ResourceStore::ShadowedFileChanges() const {
+  std::vector<const StoredResource*> out;
+  for (const auto& [key, r] : applied_) {
+    auto file = directory_.find(key);
+    if (file != directory_.end() && !SameResource(r, file->second)) out.push_back(&file->second);
+  }
+  return out;
 }
 
 void ResourceStore::Rebuild() {

@@ -17,9 +17,11 @@ namespace tether::controlplane {
 // Every resource the control plane serves, and the snapshot each node gets.
 // Two sources: the config directory (replaced whole on every re-read) and
 // resources applied through the management API, which override a directory
-// resource of the same kind and name. Deleting hides a directory resource too,
-// until it is applied again (docs/decisions/0009). Not thread-safe: the Hub
-// holds its lock around it.
+// resource of the same kind and name. Applying what the directory already
+// says creates no override (and removes one); Revert removes an override and
+// un-hides. Deleting hides a directory resource too, until it is applied or
+// reverted (docs/decisions/0009). Not thread-safe: the Hub holds its lock
+// around it.
 class ResourceStore {
  public:
   using Key = std::pair<std::string, std::string>;  // type URL, name
@@ -32,12 +34,33 @@ class ResourceStore {
     std::string kind;
     std::string name;
     std::string action;  // created, configured, unchanged
+    std::string source;  // after the change: "applied", or "file:PATH" when the content is the file's
   };
   // All or nothing (the caller validated them). dry_run: report only.
   std::vector<Change> Apply(std::vector<StoredResource> resources, bool dry_run);
   // Removes an applied resource and hides a directory one. NotFound when
   // neither serves (kind, name).
   absl::Status Delete(const xds::ResourceType& type, const std::string& name);
+
+  // Serves the directory's version of (kind, name) again: removes the applied
+  // override and the deletion's hiding. NotFound when no file defines it
+  // (FailedPrecondition when it is applied only: delete removes that).
+  struct Reverted {
+    bool changed = false;  // false: it was served from its file already
+    std::string source;    // "file:PATH"
+  };
+  absl::StatusOr<Reverted> Revert(const xds::ResourceType& type, const std::string& name);
+
+  // For a served applied resource that shadows a directory one: the file
+  // (its source) and whether its content differs from the override.
+  struct Shadow {
+    std::string file_source;
+    bool differs = false;
+  };
+  std::optional<Shadow> ShadowOf(const xds::ResourceType& type, const std::string& name) const;
+  // The directory resources whose content differs from the applied override
+  // that shadows them: file edits nobody is served (logged, counted).
+  std::vector<const StoredResource*> ShadowedFileChanges() const;
 
   // What is served, by type (subscription order) then name; `type` null = all.
   std::vector<const StoredResource*> Served(const xds::ResourceType* type) const;

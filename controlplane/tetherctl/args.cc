@@ -4,20 +4,23 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/xds/resource_types.h"
 
 namespace tether::ctl {
 
 std::string Usage() {
   return "usage: tetherctl [--server HOST:PORT] [--token-file FILE] COMMAND ...\n"
-         "  apply -f FILE|DIR [--wait [--timeout 30s]] [--dry-run]   create or change resources\n"
-         "  diff -f FILE|DIR                                          what apply would change\n"
+         "  apply -f FILE|DIR|- [--wait [--timeout 30s]] [--dry-run] [--force]  create or change resources\n"
+         "  diff -f FILE|DIR|- [--force]                              what apply would change (exit 1: some)\n"
          "  delete KIND NAME                                          remove a resource\n"
+         "  revert KIND NAME                                          serve the config directory's version again\n"
          "  get [KIND [NAME]] [-o table|json|yaml]                    show served resources\n"
          "  status [-o table|json]                                    every connected sidecar, per type\n"
          "  inject -f FILE|- [--values FILE] [--release NAME] [--namespace NS]  add the sidecar to workloads (stdout)\n"
          "KIND: Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Tracing\n"
          "--server defaults to $TETHER_CONTROL_ADDR, else 127.0.0.1:15010.\n"
-         "Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
+         "Exit codes: 0 ok, 1 refused or failed, 2 usage error;\n"
+         "  diff: 0 no differences, 1 differences, 2 error.\n";
 }
 
 absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text) {
@@ -59,6 +62,8 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
       a.wait = true;
     } else if (flag == "--dry-run") {
       a.dry_run = true;
+    } else if (flag == "--force") {
+      a.force = true;
     } else if (flag == "--server" || flag == "--token-file" || flag == "-f" || flag == "--filename" ||
                flag == "--timeout" || flag == "-o" || flag == "--output" || flag == "--values" ||
                flag == "--release" || flag == "--namespace" || flag == "-n") {
@@ -83,7 +88,7 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
     }
   }
   if (a.help) return a;
-  if (positional.empty()) return absl::InvalidArgumentError("no command (apply, diff, delete, get, status)");
+  if (positional.empty()) return absl::InvalidArgumentError("no command (apply, diff, delete, revert, get, status)");
   a.command = positional[0];
   const size_t extra = positional.size() - 1;
   if (a.output != "table" && a.output != "json" && a.output != "yaml") {
@@ -96,8 +101,8 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
       return absl::InvalidArgumentError("diff takes no --wait or --dry-run");
     }
     if (a.wait && a.dry_run) return absl::InvalidArgumentError("--wait and --dry-run exclude each other");
-  } else if (a.command == "delete") {
-    if (extra != 2) return absl::InvalidArgumentError("delete needs KIND NAME");
+  } else if (a.command == "delete" || a.command == "revert") {
+    if (extra != 2) return absl::InvalidArgumentError(absl::StrCat(a.command, " needs KIND NAME"));
     a.kind = positional[1];
     a.name = positional[2];
   } else if (a.command == "get") {
@@ -113,7 +118,14 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::
     if (a.output == "yaml") return absl::InvalidArgumentError("status: -o table or json");
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown command \"", a.command, "\" (apply, diff, delete, get, status, inject)"));
+        absl::StrCat("unknown command \"", a.command, "\" (apply, diff, delete, revert, get, status, inject)"));
+  }
+  if (!a.kind.empty() && xds::FindResourceTypeByKind(a.kind) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown kind \"", a.kind, "\" (want one of ", xds::KnownKinds(), ")"));
+  }
+  if (a.force && a.command != "apply" && a.command != "diff") {
+    return absl::InvalidArgumentError("--force belongs to apply and diff");
   }
   if ((a.wait || a.timeout != std::chrono::milliseconds(30000)) && a.command != "apply") {
     return absl::InvalidArgumentError("--wait and --timeout belong to apply");

@@ -11,23 +11,25 @@ namespace tether::ctl {
 // tetherctl's command line, parsed (docs/controlplane.md). Flags may come
 // before or after the command.
 struct Args {
-  std::string command;  // apply, delete, get, diff, status, inject
+  std::string command;  // apply, delete, revert, get, diff, status, inject
   std::string server = "127.0.0.1:15010";  // --server, or env TETHER_CONTROL_ADDR
   std::string token_file;                  // --token-file
-  std::vector<std::string> files;          // -f/--filename (file or directory; repeatable)
+  std::vector<std::string> files;          // -f/--filename (file, directory or - for stdin; repeatable)
   bool wait = false;                       // --wait
   std::chrono::milliseconds timeout{30000};  // --timeout (30s, 500ms, 2m)
   bool dry_run = false;                    // --dry-run
+  bool force = false;                      // --force (apply, diff): skip the cluster-reference check
   std::string output = "table";            // -o/--output: table|json|yaml
-  std::string kind;                        // delete/get KIND
-  std::string name;                        // delete/get NAME
+  std::string kind;                        // delete/revert/get KIND (a known kind)
+  std::string name;                        // delete/revert/get NAME
   std::string values_file;                 // inject --values (the chart's values layout)
   std::string release = "tether";          // inject --release (the chart's release name)
   std::string release_namespace;           // inject --namespace (the release's; empty: not checked)
   bool help = false;
 };
 
-// A usage error (exit code 2) is an InvalidArgument with one line.
+// A usage error (exit code 2) is an InvalidArgument with one line; an
+// unknown KIND is one too, found before any server (or token) is asked.
 // `env_server` is TETHER_CONTROL_ADDR (empty when unset).
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::string& env_server);
 

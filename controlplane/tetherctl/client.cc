@@ -42,6 +42,14 @@ absl::StatusOr<cpv1::DeleteResponse> Client::Delete(const cpv1::DeleteRequest& r
   return response;
 }
 
+absl::StatusOr<cpv1::RevertResponse> Client::Revert(const cpv1::RevertRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, kCallTimeout);
+  cpv1::RevertResponse response;
+  if (auto s = FromGrpc(stub_->Revert(&context, request, &response)); !s.ok()) return s;
+  return response;
+}
+
 absl::StatusOr<cpv1::GetResponse> Client::Get(const cpv1::GetRequest& request) {
   grpc::ClientContext context;
   Prepare(context, kCallTimeout);

@@ -23,6 +23,7 @@ class Client {
 
   absl::StatusOr<cpv1::ApplyResponse> Apply(const cpv1::ApplyRequest& request);
   absl::StatusOr<cpv1::DeleteResponse> Delete(const cpv1::DeleteRequest& request);
+  absl::StatusOr<cpv1::RevertResponse> Revert(const cpv1::RevertRequest& request);
   absl::StatusOr<cpv1::GetResponse> Get(const cpv1::GetRequest& request);
   absl::StatusOr<cpv1::StatusResponse> Status();
 

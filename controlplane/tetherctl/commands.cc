@@ -22,9 +22,10 @@ namespace {
 namespace fs = std::filesystem;
 using controlplane::StoredResource;
 
-int Fail(std::ostream& err, const std::string& what, const absl::Status& s) {
+// One line on stderr; returns the exit code (1, or diff's 2).
+int Fail(std::ostream& err, const std::string& what, const absl::Status& s, int code = 1) {
   err << "tetherctl: " << what << (what.empty() ? "" : ": ") << s.message() << "\n";
-  return 1;
+  return code;
 }
 
 absl::StatusOr<std::optional<std::string>> ReadToken(const std::string& path) {
@@ -68,9 +69,10 @@ int Inject(const Args& args, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-cpv1::ApplyRequest ApplyRequestOf(const std::vector<StoredResource>& resources, bool dry_run) {
+cpv1::ApplyRequest ApplyRequestOf(const std::vector<StoredResource>& resources, bool dry_run, bool force) {
   cpv1::ApplyRequest request;
   request.set_dry_run(dry_run);
+  request.set_force(force);
   for (const auto& r : resources) {
     cpv1::ConfigResource c = controlplane::ToConfigResource(r);
     c.clear_source();
@@ -105,39 +107,71 @@ int Wait(Client& client, const Args& args, uint64_t generation, std::ostream& ou
   return 0;
 }
 
+// The server names a refused resource "Kind 'name': ..."; say which file and document it came from.
+absl::Status Located(const std::vector<StoredResource>& resources, const absl::Status& status) {
+  const std::string message(status.message());
+  for (const StoredResource& r : resources) {
+    const std::string prefix = absl::StrCat(std::string(r.type->kind()), " '", r.name, "': ");
+    if (!message.starts_with(prefix)) continue;
+    const std::string file = r.source.starts_with("file:") ? r.source.substr(5) : r.source;
+    return absl::Status(status.code(), absl::StrCat(file, ": document ", r.document, ": ", message));
+  }
+  return status;
+}
+
 int Apply(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
   auto resources = LoadResourceFiles(args.files);
   if (!resources.ok()) return Fail(err, "", resources.status());
-  auto response = client.Apply(ApplyRequestOf(*resources, args.dry_run));
-  if (!response.ok()) return Fail(err, "apply refused", response.status());
+  auto response = client.Apply(ApplyRequestOf(*resources, args.dry_run, args.force));
+  if (!response.ok()) return Fail(err, "apply refused", Located(*resources, response.status()));
   out << (args.output == "json" ? MessageJson(*response, true) + "\n" : ChangesText(*response, args.dry_run));
   out.flush();
   if (!args.wait) return 0;
   return Wait(client, args, response->generation(), out, err);
 }
 
+// kubectl diff's exit codes: 0 no differences, 1 differences, 2 an error.
 int Diff(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
+  constexpr int kError = 2;
   auto resources = LoadResourceFiles(args.files);
-  if (!resources.ok()) return Fail(err, "", resources.status());
-  auto response = client.Apply(ApplyRequestOf(*resources, true));
-  if (!response.ok()) return Fail(err, "apply would be refused", response.status());
+  if (!resources.ok()) return Fail(err, "", resources.status(), kError);
+  auto response = client.Apply(ApplyRequestOf(*resources, true, args.force));
+  if (!response.ok()) return Fail(err, "apply would be refused", Located(*resources, response.status()), kError);
+  int differences = 0;
   for (size_t i = 0; i < resources->size(); ++i) {
     const auto& change = response->changes(static_cast<int>(i));
     if (change.action() == "unchanged") continue;
-    out << change.kind() << "/" << change.name() << " " << (change.action() == "created" ? "would be created" : "would change") << "\n";
+    ++differences;
+    const bool from_file = change.source().starts_with("file:");
+    out << change.kind() << "/" << change.name() << " "
+        << (change.action() == "created" ? "would be created" : "would change")
+        << (from_file ? absl::StrCat(" (served from ", change.source(), ", no override)") : "") << "\n";
     std::string before;
     if (change.action() == "configured") {
       cpv1::GetRequest get;
       get.set_kind(change.kind());
       get.set_name(change.name());
       auto current = client.Get(get);
-      if (!current.ok()) return Fail(err, "get", current.status());
+      if (!current.ok()) return Fail(err, "get", current.status(), kError);
       auto doc = ResourceDocument(current->resources(0));
       if (doc.ok()) before = RenderYaml(*doc);
     }
     auto doc = ResourceDocument(controlplane::ToConfigResource((*resources)[i]));
     if (doc.ok()) out << LineDiff(before, RenderYaml(*doc));
   }
+  if (differences == 0) out << "no differences: all " << resources->size() << " resource(s) are served as given\n";
+  return differences == 0 ? 0 : 1;
+}
+
+int Revert(Client& client, const Args& args, std::ostream& out, std::ostream& err) {
+  cpv1::RevertRequest request;
+  request.set_kind(args.kind);
+  request.set_name(args.name);
+  auto response = client.Revert(request);
+  if (!response.ok()) return Fail(err, "revert", response.status());
+  out << args.kind << "/" << args.name
+      << (response->changed() ? " reverted: served from " : " unchanged: already served from ") << response->source()
+      << "\n";
   return 0;
 }
 
@@ -153,7 +187,7 @@ absl::StatusOr<std::vector<StoredResource>> LoadResourceFiles(const std::vector<
         if (controlplane::IsResourceFileName(it->path().filename().string())) names.insert(it->path().string());
       }
       files.insert(files.end(), names.begin(), names.end());
-    } else if (fs::exists(path, ec)) {
+    } else if (path == "-" || fs::exists(path, ec)) {
       files.push_back(path);
     } else {
       return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
@@ -161,11 +195,19 @@ absl::StatusOr<std::vector<StoredResource>> LoadResourceFiles(const std::vector<
   }
   std::vector<StoredResource> out;
   for (const std::string& file : files) {
-    auto parsed = controlplane::ParseResourceFile(file);
+    // "-": stdin, YAML (JSON is YAML too), as `tetherctl get -o yaml | tetherctl apply -f -`.
+    absl::StatusOr<std::vector<StoredResource>> parsed;
+    if (file == "-") {
+      auto text = ReadText(file);
+      parsed = text.ok() ? controlplane::ParseResources(*text, "stdin", false) : text.status();
+    } else {
+      parsed = controlplane::ParseResourceFile(file);
+    }
     if (!parsed.ok()) return parsed.status();
     for (auto& r : *parsed) {
       if (absl::Status s = controlplane::ValidateResource(r); !s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(file, ": document ", r.document, ": ", s.message()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(file == "-" ? "stdin" : file, ": document ", r.document, ": ", s.message()));
       }
       out.push_back(std::move(r));
     }
@@ -202,10 +244,11 @@ std::string LineDiff(const std::string& before, const std::string& after) {
 int Run(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.command == "inject") return Inject(args, out, err);  // offline: no server
   auto token = ReadToken(args.token_file);
-  if (!token.ok()) return Fail(err, "", token.status());
+  if (!token.ok()) return Fail(err, "", token.status(), args.command == "diff" ? 2 : 1);
   Client client(args.server, *token);
   if (args.command == "apply") return Apply(client, args, out, err);
   if (args.command == "diff") return Diff(client, args, out, err);
+  if (args.command == "revert") return Revert(client, args, out, err);
   if (args.command == "delete") {
     cpv1::DeleteRequest request;
     request.set_kind(args.kind);

@@ -253,8 +253,20 @@ std::string RenderYaml(const Value& value) {
 
 std::string ResourcesTable(const cpv1::GetResponse& response) {
   std::vector<std::vector<std::string>> rows{{"KIND", "NAME", "SOURCE", "SELECTOR"}};
-  for (const auto& r : response.resources()) rows.push_back({r.kind(), r.name(), r.source(), SelectorText(r.selector())});
-  return Table(rows);
+  std::string notes;
+  for (const auto& r : response.resources()) {
+    std::string source = r.source();
+    if (!r.shadows().empty()) {
+      absl::StrAppend(&source, " (over ", r.shadows(), r.file_differs() ? ", file differs)" : ")");
+    }
+    if (r.file_differs()) {
+      absl::StrAppend(&notes, r.kind(), "/", r.name(), ": ", r.shadows(),
+                      " differs from the applied override served instead (tetherctl revert ", r.kind(), " ",
+                      r.name(), " serves the file)\n");
+    }
+    rows.push_back({r.kind(), r.name(), source, SelectorText(r.selector())});
+  }
+  return Table(rows) + notes;
 }
 
 absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, const std::string& format) {
@@ -300,7 +312,9 @@ std::string StatusJson(const cpv1::StatusResponse& status) { return MessageJson(
 std::string ChangesText(const cpv1::ApplyResponse& response, bool dry_run) {
   std::string out;
   for (const auto& c : response.changes()) {
-    absl::StrAppend(&out, c.kind(), "/", c.name(), " ", c.action(), dry_run ? " (dry run)" : "", "\n");
+    absl::StrAppend(&out, c.kind(), "/", c.name(), " ", c.action(),
+                    c.source().starts_with("file:") ? absl::StrCat(" (matches ", c.source(), ", no override)") : "",
+                    dry_run ? " (dry run)" : "", "\n");
   }
   return out;
 }

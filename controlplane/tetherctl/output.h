@@ -27,7 +27,9 @@ absl::StatusOr<google::protobuf::Value> ResourceDocument(const cpv1::ConfigResou
 std::string RenderJson(const google::protobuf::Value& value);
 std::string RenderYaml(const google::protobuf::Value& value);
 
-// get: KIND NAME SOURCE SELECTOR.
+// get: KIND NAME SOURCE SELECTOR; an override's SOURCE names the file it
+// shadows ("applied (over file:r.yaml, file differs)"), and below the table
+// one line per override whose file differs, with the revert command.
 std::string ResourcesTable(const cpv1::GetResponse& response);
 // get -o json|yaml: a list (JSON) or documents separated by --- (YAML).
 absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, const std::string& format);
@@ -37,7 +39,8 @@ absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, con
 std::string StatusTable(const cpv1::StatusResponse& status);
 std::string StatusJson(const cpv1::StatusResponse& status);
 
-// apply/diff: "Cluster/backend configured" per resource.
+// apply: "Cluster/backend configured" per resource, "(matches file:PATH, no
+// override)" when the content is the config directory's own.
 std::string ChangesText(const cpv1::ApplyResponse& response, bool dry_run);
 
 // A message as protobuf JSON (snake_case names), pretty or on one line.

@@ -152,5 +152,60 @@ TEST_F(HubTest, DeleteAndGet) {
   EXPECT_TRUE(absl::IsInvalidArgument(hub.Delete(del).status()));
 }
 
+TEST_F(HubTest, ARouteNamingAClusterNoTargetNodeGetsIsRefusedUnlessForced) {
+  constexpr char kRoutes[] =
+      "kind: RouteConfiguration\nselector: {clusters: [web]}\nspec: {name: r, virtual_hosts: [{name: v, domains: "
+      "[\"*\"], routes: [{match: {prefix: /}, route: {cluster: backend}}]}]}\n";
+  ASSERT_TRUE(hub.Apply(ApplyOf({"kind: Cluster\nselector: {clusters: [api]}\nspec: {name: backend, connect_timeout: "
+                                 "1s}\n"}))
+                  .ok());
+  for (bool dry_run : {true, false}) {
+    auto refused = hub.Apply(ApplyOf({kRoutes}, dry_run));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
+    EXPECT_NE(refused.status().message().find(
+                  "RouteConfiguration 'r': virtual_hosts[0].routes[0].route.cluster: cluster \"backend\""),
+              std::string::npos)
+        << refused.status();
+  }
+  EXPECT_EQ(hub.Get(cpv1::GetRequest())->resources_size(), 1);  // only the cluster
+  cpv1::ApplyRequest forced = ApplyOf({kRoutes});
+  forced.set_force(true);
+  ASSERT_TRUE(hub.Apply(forced).ok());
+  EXPECT_EQ(hub.Get(cpv1::GetRequest())->resources_size(), 2);
+}
+
+TEST_F(HubTest, GetAndMetricsShowAnOverrideShadowingAFileEditAndRevertServesTheFile) {
+  hub.SetDirectory(*ParseResources("kind: Cluster\nspec: {name: a, connect_timeout: 1s}\n", "file:d.yaml", false));
+  // The file's own content: no override.
+  auto same = hub.Apply(ApplyOf({"kind: Cluster\nspec: {name: a, connect_timeout: 1s}\n"}));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->changes(0).action(), "unchanged");
+  EXPECT_EQ(same->changes(0).source(), "file:d.yaml");
+  EXPECT_EQ(hub.Get(cpv1::GetRequest())->resources(0).source(), "file:d.yaml");
+
+  ASSERT_TRUE(hub.Apply(ApplyOf({"kind: Cluster\nspec: {name: a, connect_timeout: 5s}\n"})).ok());
+  auto got = hub.Get(cpv1::GetRequest())->resources(0);
+  EXPECT_EQ(got.source(), "applied");
+  EXPECT_EQ(got.shadows(), "file:d.yaml");
+  EXPECT_TRUE(got.file_differs());
+  EXPECT_NE(hub.RenderMetrics().find("tether_control_shadowed_file_changes 1\n"), std::string::npos);
+  ASSERT_EQ(hub.ShadowedFileChanges().size(), 1u);
+
+  cpv1::RevertRequest revert;
+  revert.set_kind("Cluster");
+  revert.set_name("a");
+  auto reverted = hub.Revert(revert);
+  ASSERT_TRUE(reverted.ok()) << reverted.status();
+  EXPECT_TRUE(reverted->changed());
+  EXPECT_EQ(reverted->source(), "file:d.yaml");
+  got = hub.Get(cpv1::GetRequest())->resources(0);
+  EXPECT_EQ(got.source(), "file:d.yaml");
+  EXPECT_TRUE(got.shadows().empty());
+  EXPECT_NE(hub.RenderMetrics().find("tether_control_shadowed_file_changes 0\n"), std::string::npos);
+  revert.set_kind("Nope");
+  EXPECT_TRUE(absl::IsInvalidArgument(hub.Revert(revert).status()));
+}
+
 }  // namespace
 }  // namespace tether::controlplane

@@ -102,6 +102,68 @@ TEST(StoreTest, AppliedOverridesAndDeleteHides) {
   EXPECT_NE(store.Find(cluster, "a"), nullptr);  // applying it again un-hides
 }
 
+TEST(StoreTest, ApplyingTheFilesOwnContentCreatesNoOverride) {
+  ResourceStore store;
+  const auto& cluster = *xds::FindResourceTypeByKind("Cluster");
+  store.SetDirectory(Parse(kTwoClusters));
+  // What `tetherctl get -o yaml | tetherctl apply -f -` sends back.
+  auto same = Parse("kind: Cluster\nspec: {name: a, connect_timeout: 1s}\n", "applied");
+  auto changes = store.Apply(same, false);
+  EXPECT_EQ(changes[0].action, "unchanged");
+  EXPECT_EQ(changes[0].source, "file:t.yaml");
+  EXPECT_EQ(store.Find(cluster, "a")->source, "file:t.yaml");
+  EXPECT_FALSE(store.ShadowOf(cluster, "a").has_value());
+  EXPECT_EQ(store.State().applied_size(), 0);
+  // So an edit of the file is served.
+  store.SetDirectory(Parse(std::string(kTwoClusters).replace(std::string(kTwoClusters).find("1s"), 2, "7s")));
+  auto a = store.SnapshotFor(Node("n", "c")).at(kClusterUrl).resources;
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].value(), store.Find(cluster, "a")->spec.value());
+  EXPECT_EQ(store.Find(cluster, "a")->source, "file:t.yaml");
+  EXPECT_NE(store.Find(cluster, "a")->spec.value(), same[0].spec.value());
+}
+
+TEST(StoreTest, AShadowedFileEditIsReportedAndRevertServesTheFile) {
+  ResourceStore store;
+  const auto& cluster = *xds::FindResourceTypeByKind("Cluster");
+  store.SetDirectory(Parse(kTwoClusters));
+  store.Apply(Parse("kind: Cluster\nspec: {name: a, connect_timeout: 5s}\n", "applied"), false);
+  ASSERT_TRUE(store.ShadowOf(cluster, "a").has_value());
+  EXPECT_EQ(store.ShadowOf(cluster, "a")->file_source, "file:t.yaml");
+  EXPECT_TRUE(store.ShadowOf(cluster, "a")->differs);
+  ASSERT_EQ(store.ShadowedFileChanges().size(), 1u);
+  EXPECT_EQ(store.ShadowedFileChanges()[0]->name, "a");
+
+  const uint64_t before = store.generation();
+  auto reverted = store.Revert(cluster, "a");
+  ASSERT_TRUE(reverted.ok()) << reverted.status();
+  EXPECT_TRUE(reverted->changed);
+  EXPECT_EQ(reverted->source, "file:t.yaml");
+  EXPECT_GT(store.generation(), before);
+  EXPECT_EQ(store.Find(cluster, "a")->source, "file:t.yaml");
+  EXPECT_TRUE(store.ShadowedFileChanges().empty());
+  EXPECT_FALSE(store.Revert(cluster, "a")->changed);  // already the file's
+
+  // Revert also undoes a delete's hiding.
+  ASSERT_TRUE(store.Delete(cluster, "b").ok());
+  ASSERT_EQ(store.Find(cluster, "b"), nullptr);
+  ASSERT_TRUE(store.Revert(cluster, "b").ok());
+  EXPECT_NE(store.Find(cluster, "b"), nullptr);
+  EXPECT_EQ(store.State().hidden_size(), 0);
+
+  // Applying the file's content over an override removes the override as well.
+  store.Apply(Parse("kind: Cluster\nspec: {name: a, connect_timeout: 5s}\n", "applied"), false);
+  auto back = store.Apply(Parse("kind: Cluster\nspec: {name: a, connect_timeout: 1s}\n", "applied"), false);
+  EXPECT_EQ(back[0].action, "configured");
+  EXPECT_EQ(back[0].source, "file:t.yaml");
+  EXPECT_EQ(store.Find(cluster, "a")->source, "file:t.yaml");
+
+  // Nothing to revert to.
+  store.Apply(Parse("kind: Cluster\nspec: {name: only-applied, connect_timeout: 1s}\n", "applied"), false);
+  EXPECT_TRUE(absl::IsFailedPrecondition(store.Revert(cluster, "only-applied").status()));
+  EXPECT_TRUE(absl::IsNotFound(store.Revert(cluster, "nope").status()));
+}
+
 TEST(StoreTest, StateRoundTripsThroughTheStateFile) {
   const std::string dir = testing::TempDir() + "/store_state_test";
   std::filesystem::remove_all(dir);

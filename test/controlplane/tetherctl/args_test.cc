@@ -36,6 +36,27 @@ TEST(ArgsTest, GetDeleteStatus) {
   EXPECT_EQ(Parse({"status", "-o", "json"})->output, "json");
 }
 
+TEST(ArgsTest, RevertAndForce) {
+  auto r = Parse({"revert", "Listener", "outbound"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->command, "revert");
+  EXPECT_EQ(r->kind, "Listener");
+  EXPECT_EQ(r->name, "outbound");
+  EXPECT_TRUE(Parse({"apply", "-f", "x", "--force"})->force);
+  EXPECT_TRUE(Parse({"diff", "-f", "x", "--force"})->force);
+}
+
+TEST(ArgsTest, AnUnknownKindIsAUsageError) {
+  // Found before the server is asked, so before a missing token is reported.
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {"delete", "Foo", "bar"}, {"revert", "Foo", "bar"}, {"get", "Foo"}}) {
+    auto a = Parse(argv);
+    ASSERT_FALSE(a.ok()) << testing::PrintToString(argv);
+    EXPECT_TRUE(absl::IsInvalidArgument(a.status()));
+    EXPECT_NE(a.status().message().find("unknown kind \"Foo\""), std::string::npos) << a.status();
+  }
+}
+
 TEST(ArgsTest, UsageErrors) {
   for (const auto& argv : std::vector<std::vector<std::string>>{
            {},
@@ -50,6 +71,9 @@ TEST(ArgsTest, UsageErrors) {
            {"status", "-o", "xml"},
            {"diff", "-f", "x", "--dry-run"},
            {"get", "--bogus"},
+           {"revert", "Cluster"},
+           {"status", "--force"},
+           {"delete", "Cluster", "a", "--force"},
        }) {
     auto a = Parse(argv);
     EXPECT_FALSE(a.ok()) << testing::PrintToString(argv);

@@ -52,6 +52,38 @@ TEST(OutputTest, ResourcesTable) {
             "Tracing   tracing   file:x.yaml  *\n");
 }
 
+TEST(OutputTest, ResourcesTableShowsAnOverrideAndAFileItShadows) {
+  cpv1::GetResponse response = Get();
+  auto* listener = response.mutable_resources(0);
+  listener->set_source("applied");
+  listener->set_shadows("file:x.yaml");
+  listener->set_file_differs(true);
+  response.mutable_resources(1)->set_source("applied");
+  response.mutable_resources(1)->set_shadows("file:x.yaml");
+  EXPECT_EQ(ResourcesTable(response),
+            "KIND      NAME      SOURCE                                    SELECTOR\n"
+            "Listener  outbound  applied (over file:x.yaml, file differs)  clusters=web labels=app=yes\n"
+            "Tracing   tracing   applied (over file:x.yaml)                *\n"
+            "Listener/outbound: file:x.yaml differs from the applied override served instead (tetherctl revert "
+            "Listener outbound serves the file)\n");
+}
+
+TEST(OutputTest, ChangesTextSaysWhenTheFileServesIt) {
+  cpv1::ApplyResponse response;
+  auto* c = response.add_changes();
+  c->set_kind("Cluster");
+  c->set_name("a");
+  c->set_action("unchanged");
+  c->set_source("file:/d/c.yaml");
+  c = response.add_changes();
+  c->set_kind("Cluster");
+  c->set_name("b");
+  c->set_action("created");
+  c->set_source("applied");
+  EXPECT_EQ(ChangesText(response, false),
+            "Cluster/a unchanged (matches file:/d/c.yaml, no override)\nCluster/b created\n");
+}
+
 TEST(OutputTest, StatusTableShowsSyncAndNackMessages) {
   cpv1::StatusResponse status;
   auto* p = status.add_proxies();
