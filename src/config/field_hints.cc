@@ -105,6 +105,13 @@ const EnvoyField* FindEnvoyField(const google::protobuf::Descriptor& message, st
 
 }  // namespace
 
+std::vector<std::string> EnvoyDifferencesAnchors() {
+  std::vector<std::string> out;
+  for (const EnvoyField& f : kEnvoyFields) out.emplace_back(f.anchor);
+  out.emplace_back("percentages");  // EnvoyShapeHint's
+  return out;
+}
+
 size_t EditDistance(std::string_view a, std::string_view b) {
   // One row of the classic table at a time.
   std::vector<size_t> row(b.size() + 1);

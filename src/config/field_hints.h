@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/struct.pb.h>
@@ -20,6 +21,10 @@ std::string UnknownFieldHint(const google::protobuf::Descriptor& message, std::s
 // way Envoy wants it, e.g. a percentage as `{value: 50}` where Tether takes
 // `50`; "" otherwise. `field` is the field the value is for.
 std::string EnvoyShapeHint(const google::protobuf::FieldDescriptor& field, const google::protobuf::Value& value);
+
+// Every docs/envoy-differences.md anchor the hints link to (for the test
+// that checks each is a section of that page).
+std::vector<std::string> EnvoyDifferencesAnchors();
 
 // Levenshtein distance between two strings (insertions, deletions and
 // substitutions of one byte each).

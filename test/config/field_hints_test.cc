@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "src/config/loader.h"
 
 namespace tether::config {
@@ -91,6 +95,31 @@ TEST(FieldHintsTest, DidYouMean) {
   // Short keys need to be closer: "ab" is two edits from "id" but no guess.
   EXPECT_EQ(YamlError("node: {ab: x}"), "f.yaml: node.ab: unknown field \"ab\"");
   EXPECT_EQ(YamlError("node: {idd: x}"), "f.yaml: node.idd: unknown field \"idd\" (did you mean \"id\"?)");
+}
+
+// GitHub's anchor for a heading: lower case, spaces to '-', other punctuation dropped.
+std::string Slug(const std::string& heading) {
+  std::string out;
+  for (char c : heading) {
+    if (c == ' ') {
+      out += '-';
+    } else if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_') {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+TEST(FieldHintsTest, EveryLinkedSectionExists) {
+  std::ifstream in(std::string(TETHER_SOURCE_DIR) + "/docs/envoy-differences.md");
+  ASSERT_TRUE(in) << "docs/envoy-differences.md is missing";
+  std::set<std::string> anchors;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("#")) anchors.insert(Slug(line.substr(line.find_first_not_of('#') + 1)));
+  }
+  for (const std::string& anchor : EnvoyDifferencesAnchors()) {
+    EXPECT_TRUE(anchors.contains(anchor)) << "docs/envoy-differences.md#" << anchor << " is not a heading";
+  }
 }
 
 }  // namespace
