@@ -65,6 +65,8 @@ bool IsWrapper(const Descriptor& d) {
 // place to the form protobuf's JSON parser reads ("0.250s"): the one point
 // where a config's duration is read, for bootstraps and resources alike.
 absl::Status NormalizeDuration(const std::string& path, Value& v) {
+  // A bare 0 needs no unit (as in Go); any other number would be a guess: seconds? ms?
+  if (v.kind_case() == Value::kNumberValue && v.number_value() == 0) v.set_string_value("0s");
   if (v.kind_case() != Value::kStringValue) {
     return Err(path, absl::StrCat("invalid duration ", Show(v), " (", kDurationHint, ")"));
   }

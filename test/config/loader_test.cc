@@ -73,6 +73,8 @@ TEST(LoaderTest, DurationMustBeAString) {
             "f.yaml: static_resources.clusters[0].connect_timeout: invalid duration \"0.0000000001s\" "
             "(finer than a nanosecond)");
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connect_timeout: 0.005s}]}"), "(loaded)");
+  // 0 alone is zero in every unit.
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, idle_timeout: 0}]}"), "(loaded)");
 }
 
 // docs/config.md gives reconnect_base's default as 250ms: every form the
