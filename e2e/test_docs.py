@@ -8,7 +8,8 @@ examples/**/README.md, a fenced block marked
 
 and an unmarked YAML/JSON block that looks like a Tether config is an error
 (mark it). The example files under examples/ are checked the same way, and
-every relative link (file and #anchor) in the docs must resolve. Failures
+every relative link (file and #anchor) in the docs must resolve, as must
+the docs an example's comments name. Failures
 name FILE:LINE so the snippet can be found."""
 import glob
 import json
@@ -211,6 +212,24 @@ class DocsTest(unittest.TestCase):
                 code, out, err = cp.ctl("apply", "--dry-run", "-f", path)
                 if code != 0:
                     failures.append(f"{rel(path)}:1: tetherctl apply --dry-run exited {code}: {err.strip() or out.strip()}")
+        self.assertEqual(failures, [], "\n" + "\n".join(failures))
+
+    def test_example_files_name_existing_docs(self):
+        """A comment in an example ("See README.md beside this file", "docs/tracing.md") names a file that
+        exists, beside the example or from the repository root."""
+        failures, checked = [], 0
+        for path in sorted(glob.glob(os.path.join(SOURCE_DIR, "examples", "**", "*"), recursive=True)):
+            if not path.endswith((".yaml", ".yml", ".json", ".py", ".sh")):
+                continue
+            with open(path, encoding="utf-8") as f:
+                for number, line in enumerate(f, 1):
+                    for name in re.findall(r"[\w./-]+\.md\b", line):
+                        checked += 1
+                        # A bare name is beside the file; a path may also be from the root.
+                        bases = [os.path.dirname(path)] + ([SOURCE_DIR] if "/" in name else [])
+                        if not any(os.path.exists(os.path.join(base, name)) for base in bases):
+                            failures.append(f"{rel(path)}:{number}: names {name}, which does not exist")
+        self.assertGreater(checked, 0, "no example names a doc")
         self.assertEqual(failures, [], "\n" + "\n".join(failures))
 
     def test_relative_links_resolve(self):
