@@ -25,9 +25,10 @@ absl::Status Below(const std::string& prefix, const absl::Status& s) {
   return absl::InvalidArgumentError(absl::StrCat(prefix, ".", s.message()));
 }
 
-// Parses the JSON `value` into `message`, with the schema check's field paths.
-absl::Status ParseInto(const Value& value, const std::string& prefix, google::protobuf::Message& message) {
-  if (absl::Status s = config::CheckJsonAgainstSchema(value, *message.GetDescriptor()); !s.ok()) return Below(prefix, s);
+// Parses the JSON `value` into `message`, with the schema check's field paths
+// and durations in any form the bootstrap takes.
+absl::Status ParseInto(Value value, const std::string& prefix, google::protobuf::Message& message) {
+  if (absl::Status s = config::CheckAndNormalizeJson(value, *message.GetDescriptor()); !s.ok()) return Below(prefix, s);
   std::string json;
   if (!pbutil::MessageToJsonString(value, &json).ok()) return absl::InvalidArgumentError(prefix + ": not JSON");
   pbutil::JsonParseOptions options;

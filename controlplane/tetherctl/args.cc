@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/duration.h"
 #include "src/xds/resource_types.h"
 
 namespace tether::ctl {
@@ -24,20 +25,12 @@ std::string Usage() {
 }
 
 absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  double scale = 0;
-  std::string number;
-  if (text.size() > 2 && text.ends_with("ms")) {
-    scale = 1, number = text.substr(0, text.size() - 2);
-  } else if (text.size() > 1 && text.ends_with("s")) {
-    scale = 1000, number = text.substr(0, text.size() - 1);
-  } else if (text.size() > 1 && text.ends_with("m")) {
-    scale = 60000, number = text.substr(0, text.size() - 1);
-  }
-  double value = 0;
-  if (scale == 0 || !absl::SimpleAtod(number, &value) || value < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid duration \"", text, "\" (want e.g. 30s, 500ms, 2m)"));
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(value * scale));
+  // The config files' syntax (src/common/duration.h): "30s", "500ms", "1m30s", "0.5s".
+  auto d = tether::ParseDuration(text);
+  if (!d.ok()) return d.status();
+  if (d->count() < 0) return absl::InvalidArgumentError(absl::StrCat("invalid duration \"", text, "\" (negative)"));
+  // Round up: "100us" must not become "no time at all".
+  return std::chrono::ceil<std::chrono::milliseconds>(*d);
 }
 
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::string& env_server) {

@@ -33,7 +33,8 @@ struct Args {
 // `env_server` is TETHER_CONTROL_ADDR (empty when unset).
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const std::string& env_server);
 
-// "30s", "500ms", "2m", "1.5s".
+// The duration syntax of the config files (src/common/duration.h): "30s",
+// "500ms", "2m", "1m30s", "0.5s"; not negative; rounded up to whole ms.
 absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
 std::string Usage();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "src/common/duration.h"
 
 namespace tether::config {
 namespace {
@@ -78,7 +79,7 @@ std::string Expected(const google::protobuf::FieldDescriptor* field) {
     return absl::StrCat(" (want one of ", absl::StrJoin(names, ", "), ")");
   }
   if (field->message_type() != nullptr) {
-    if (field->message_type()->full_name() == "google.protobuf.Duration") return " (want a duration like \"5s\" or \"0.250s\")";
+    if (field->message_type()->full_name() == "google.protobuf.Duration") return absl::StrCat(" (", kDurationHint, ")");
     if (absl::StartsWith(field->message_type()->full_name(), "google.protobuf.")) {
       return absl::StrCat(" (want ", field->message_type()->name(), ")");
     }

@@ -10,7 +10,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "src/common/duration.h"
 #include "src/common/text.h"
+#include "src/config/field_hints.h"
 
 namespace tether::config {
 namespace {
@@ -18,10 +20,6 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Value;
-
-constexpr char kDurationHint[] = " (want a duration like \"5s\" or \"0.250s\")";
-// google.protobuf.Duration's range: +-10000 years.
-constexpr int64_t kMaxDurationSeconds = 315576000000;
 
 absl::Status Err(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(path.empty() ? what : absl::StrCat(path, ": ", what));
@@ -63,23 +61,18 @@ bool IsWrapper(const Descriptor& d) {
   return false;
 }
 
-// Protobuf's duration syntax: optional '-', seconds, up to 9 fraction digits, 's'.
-absl::Status CheckDuration(const std::string& path, const Value& v) {
-  if (v.kind_case() != Value::kStringValue) return Err(path, absl::StrCat("invalid duration ", Show(v), kDurationHint));
-  const std::string& s = v.string_value();
-  size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
-  const size_t digits_start = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  bool ok = i > digits_start && i - digits_start <= 12;
-  int64_t seconds = 0;
-  if (ok) ok = absl::SimpleAtoi(s.substr(digits_start, i - digits_start), &seconds) && seconds <= kMaxDurationSeconds;
-  if (ok && i < s.size() && s[i] == '.') {
-    const size_t frac_start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    ok = i > frac_start && i - frac_start <= 9;
+// Any form ParseDuration takes ("250ms", "1m30s", "0.25s"), rewritten in
+// place to the form protobuf's JSON parser reads ("0.250s"): the one point
+// where a config's duration is read, for bootstraps and resources alike.
+absl::Status NormalizeDuration(const std::string& path, Value& v) {
+  // A bare 0 needs no unit (as in Go); any other number would be a guess: seconds? ms?
+  if (v.kind_case() == Value::kNumberValue && v.number_value() == 0) v.set_string_value("0s");
+  if (v.kind_case() != Value::kStringValue) {
+    return Err(path, absl::StrCat("invalid duration ", Show(v), " (", kDurationHint, ")"));
   }
-  ok = ok && i + 1 == s.size() && s[i] == 's';
-  if (!ok) return Err(path, absl::StrCat("invalid duration ", Show(v), kDurationHint));
+  auto d = ParseDuration(v.string_value());
+  if (!d.ok()) return Err(path, std::string(d.status().message()));
+  v.set_string_value(FormatProtoDuration(*d));
   return absl::OkStatus();
 }
 
@@ -120,18 +113,18 @@ absl::Status CheckInteger(const std::string& path, const Value& v, const FieldDe
 
 class Checker {
  public:
-  absl::Status Message(const std::string& path, const Value& v, const Descriptor& d) {
-    if (d.full_name() == "google.protobuf.Duration") return CheckDuration(path, v);
+  absl::Status Message(const std::string& path, Value& v, const Descriptor& d) {
+    if (d.full_name() == "google.protobuf.Duration") return NormalizeDuration(path, v);
     if (IsWrapper(d)) return Single(path, v, *d.FindFieldByName("value"));
     if (v.kind_case() == Value::kNullValue) return absl::OkStatus();  // null = not set, as protobuf reads it
     if (v.kind_case() != Value::kStructValue) return Err(path, absl::StrCat("expected an object, got ", Show(v)));
     // Sorted, so the reported mistake does not depend on hash order.
-    const std::map<std::string, const Value*> fields = Sorted(v);
+    const std::map<std::string, Value*> fields = Sorted(v);
     std::map<const google::protobuf::OneofDescriptor*, std::string> oneofs_set;
     for (const auto& [key, value] : fields) {
       const FieldDescriptor* f = d.FindFieldByName(key);
       if (f == nullptr) f = d.FindFieldByCamelcaseName(key);
-      if (f == nullptr) return UnknownField(path, key);
+      if (f == nullptr) return UnknownField(path, d, key);
       const std::string field_path = Join(path, f->name());
       if (absl::Status s = Field(field_path, *value, *f); !s.ok()) return s;
       const auto* oneof = f->real_containing_oneof();
@@ -146,9 +139,9 @@ class Checker {
   }
 
  private:
-  static std::map<std::string, const Value*> Sorted(const Value& v) {
-    std::map<std::string, const Value*> out;
-    for (const auto& [key, value] : v.struct_value().fields()) out.emplace(key, &value);
+  static std::map<std::string, Value*> Sorted(Value& v) {
+    std::map<std::string, Value*> out;
+    for (auto& [key, value] : *v.mutable_struct_value()->mutable_fields()) out.emplace(key, &value);
     return out;
   }
 
@@ -158,14 +151,18 @@ class Checker {
     return absl::StrJoin(names, ", ");
   }
 
-  static absl::Status UnknownField(const std::string& path, const std::string& key) {
+  static absl::Status UnknownField(const std::string& path, const Descriptor& d, const std::string& key) {
     std::string what = absl::StrCat("unknown field \"", key, "\"");
     // yaml-cpp 0.7 has no merge keys, so "<<: *defaults" arrives as a field.
-    if (key == "<<") what += " (YAML merge keys are not supported)";
+    if (key == "<<") {
+      what += " (YAML merge keys are not supported)";
+    } else {
+      what += UnknownFieldHint(d, key);
+    }
     return Err(Join(path, key), what);
   }
 
-  absl::Status Field(const std::string& path, const Value& v, const FieldDescriptor& f) {
+  absl::Status Field(const std::string& path, Value& v, const FieldDescriptor& f) {
     if (v.kind_case() == Value::kNullValue) return absl::OkStatus();
     if (f.is_map()) {
       if (v.kind_case() != Value::kStructValue) return Err(path, absl::StrCat("expected a map (object), got ", Show(v)));
@@ -182,7 +179,7 @@ class Checker {
       if (v.kind_case() != Value::kListValue) return Err(path, absl::StrCat("expected a list, got ", Show(v)));
       for (int i = 0; i < v.list_value().values_size(); ++i) {
         const std::string item_path = absl::StrCat(path, "[", i, "]");
-        const Value& item = v.list_value().values(i);
+        Value& item = *v.mutable_list_value()->mutable_values(i);
         if (item.kind_case() == Value::kNullValue) return Err(item_path, "empty list item (null)");
         if (absl::Status s = Single(item_path, item, f); !s.ok()) return s;
       }
@@ -191,9 +188,13 @@ class Checker {
     return Single(path, v, f);
   }
 
-  absl::Status Single(const std::string& path, const Value& v, const FieldDescriptor& f) {
+  absl::Status Single(const std::string& path, Value& v, const FieldDescriptor& f) {
     switch (f.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_MESSAGE: return Message(path, v, *f.message_type());
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        absl::Status s = Message(path, v, *f.message_type());
+        if (s.ok()) return s;
+        return absl::Status(s.code(), absl::StrCat(s.message(), EnvoyShapeHint(f, v)));
+      }
       case FieldDescriptor::CPPTYPE_ENUM: return CheckEnum(path, v, *f.enum_type());
       case FieldDescriptor::CPPTYPE_STRING:
         if (v.kind_case() == Value::kStringValue) return absl::OkStatus();
@@ -222,7 +223,7 @@ class Checker {
 
 }  // namespace
 
-absl::Status CheckJsonAgainstSchema(const Value& root, const Descriptor& type) {
+absl::Status CheckAndNormalizeJson(Value& root, const Descriptor& type) {
   if (root.kind_case() != Value::kStructValue) {
     return Err("", absl::StrCat("the top level must be an object (a YAML mapping), got ", Show(root)));
   }

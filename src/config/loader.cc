@@ -172,17 +172,22 @@ absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const 
   if (auto parsed = google::protobuf::util::JsonStringToMessage(text, &document); !parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": ", FirstLine(std::string(parsed.message()))));
   }
-  if (absl::Status s = CheckJsonAgainstSchema(document, *v1::Bootstrap::descriptor()); !s.ok()) {
+  if (absl::Status s = CheckAndNormalizeJson(document, *v1::Bootstrap::descriptor()); !s.ok()) {
     return Prefixed(source, s);
+  }
+  // The normalized document, not `text`: its durations are in protobuf's form.
+  std::string normalized;
+  if (auto printed = google::protobuf::util::MessageToJsonString(document, &normalized); !printed.ok()) {
+    return absl::InternalError(absl::StrCat(source, ": ", std::string(printed.message())));
   }
   v1::Bootstrap bootstrap;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(text, &bootstrap, options);
+  const auto status = google::protobuf::util::JsonStringToMessage(normalized, &bootstrap, options);
   if (!status.ok()) {
     // The schema check should have caught it; still say where if protobuf knows.
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": ", DescribeJsonError(text, std::string(status.message()), *v1::Bootstrap::descriptor())));
+        source, ": ", DescribeJsonError(normalized, std::string(status.message()), *v1::Bootstrap::descriptor())));
   }
   return bootstrap;
 }

@@ -4,7 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "src/common/duration.h"
 
 namespace tether::server {
 namespace {
@@ -30,11 +30,11 @@ absl::Status Apply(Options& options, const std::string& flag, const std::string&
     }
     options.log_level = value;
   } else if (flag == "--drain-time") {
-    absl::Duration d;
-    if (!absl::ParseDuration(value, &d) || d < absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat("--drain-time: want a duration like 5s, got \"", value, "\""));
-    }
-    options.drain_time = absl::ToChronoMilliseconds(d);
+    // The config files' syntax (src/common/duration.h).
+    auto d = ParseDuration(value);
+    if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat("--drain-time: ", d.status().message()));
+    if (d->count() < 0) return absl::InvalidArgumentError(absl::StrCat("--drain-time: \"", value, "\" is negative"));
+    options.drain_time = std::chrono::ceil<std::chrono::milliseconds>(*d);
   } else if (flag == "--service-node" || flag == "--service-cluster") {
     if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": must not be empty"));
     (flag == "--service-node" ? options.service_node : options.service_cluster) = value;

@@ -39,10 +39,14 @@ absl::StatusOr<config::v1::Bootstrap> LoadValid(const Options& options) {
   return bootstrap;
 }
 
-std::chrono::milliseconds InitialFetchTimeout(const config::v1::Bootstrap& bootstrap) {
+absl::StatusOr<std::chrono::milliseconds> InitialFetchTimeout(const config::v1::Bootstrap& bootstrap) {
   std::chrono::milliseconds timeout = std::chrono::seconds(15);
   const auto& ads = bootstrap.dynamic_resources().ads();
-  (void)config::SetDuration(ads.has_initial_fetch_timeout(), ads.initial_fetch_timeout(), "", timeout);
+  if (absl::Status s = config::SetDuration(ads.has_initial_fetch_timeout(), ads.initial_fetch_timeout(),
+                                           "dynamic_resources.ads.initial_fetch_timeout", timeout);
+      !s.ok()) {
+    return s;
+  }
   return timeout;
 }
 
@@ -121,7 +125,9 @@ absl::Status Server::Init() {
   // waiting for an rds route bind once it arrives.
   std::optional<xds::DynamicConfig::Merged> merged;
   if (bootstrap_.has_dynamic_resources()) {
-    dynamic_ = std::make_unique<xds::DynamicConfig>(bootstrap_, InitialFetchTimeout(bootstrap_));
+    auto fetch_timeout = InitialFetchTimeout(bootstrap_);
+    if (!fetch_timeout.ok()) return fetch_timeout.status();
+    dynamic_ = std::make_unique<xds::DynamicConfig>(bootstrap_, *fetch_timeout);
     merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
   }
   auto snapshot = config::BuildSnapshot(merged ? merged->bootstrap : bootstrap_, resolved_, ++version_);
@@ -170,7 +176,7 @@ absl::Status Server::Init() {
   if (dynamic_) {
     dynamic_->Commit(*merged);
     ScheduleRecheck(merged->recheck_at);
-    StartXds();
+    if (absl::Status s = StartXds(); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -72,7 +72,7 @@ class Server final : public admin::AdminContext {
   static void UpdateCollectors(tracing::ZipkinReporter* reporter, const config::Snapshot& snapshot);
 
   // server_xds.cc: the control plane's side.
-  void StartXds();
+  absl::Status StartXds();
   // On the xDS client's thread: hands the update to the main thread and
   // waits for its verdict, which becomes the ACK or NACK.
   absl::Status ApplyXdsUpdate(const xds::ClientState::Update& update);

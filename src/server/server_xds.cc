@@ -15,7 +15,7 @@ namespace tether::server {
 
 namespace asio = boost::asio;
 
-void Server::StartXds() {
+absl::Status Server::StartXds() {
   const auto& ads = bootstrap_.dynamic_resources().ads();
   xds::AdsClient::Options options;
   options.address = ads.address();
@@ -29,11 +29,21 @@ void Server::StartXds() {
     }
   }
   options.node = bootstrap_.node();
-  (void)config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(), "", options.backoff_base);
-  (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);
+  // Validated already; should the checks ever disagree, the error names the field instead of vanishing.
+  if (absl::Status s = config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(),
+                                           "dynamic_resources.ads.reconnect_base", options.backoff_base);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(),
+                                           "dynamic_resources.ads.reconnect_max", options.backoff_max);
+      !s.ok()) {
+    return s;
+  }
   ads_ = std::make_unique<xds::AdsClient>(
       options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
   ads_->Start();
+  return absl::OkStatus();
 }
 
 absl::Status Server::ApplyXdsUpdate(const xds::ClientState::Update& update) {

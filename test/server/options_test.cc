@@ -52,6 +52,24 @@ TEST(OptionsTest, RefusesBadValuesNamingTheFlag) {
   EXPECT_FALSE(ParseOptions({"--config"}).ok());
 }
 
+// The config files' duration syntax, from the one parser (issue 10, item 13).
+TEST(OptionsTest, DrainTimeTakesTheConfigDurationForms) {
+  for (const auto& [text, ms] : std::vector<std::pair<std::string, int64_t>>{
+           {"0.25s", 250}, {"250ms", 250}, {"1m30s", 90000}, {"2h", 7'200'000}, {"100us", 1}, {"0", 0}}) {
+    auto options = ParseOptions({"-c", "a", "--drain-time", text});
+    ASSERT_TRUE(options.ok()) << text << ": " << options.status();
+    EXPECT_EQ(options->drain_time, std::chrono::milliseconds(ms)) << text;
+  }
+  // absl::ParseDuration took "inf"; a drain that never ends is not a duration.
+  auto inf = ParseOptions({"-c", "a", "--drain-time", "inf"});
+  ASSERT_FALSE(inf.ok());
+  EXPECT_EQ(inf.status().message(),
+            "--drain-time: invalid duration \"inf\" (want a duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
+  auto negative = ParseOptions({"-c", "a", "--drain-time", "-1s"});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.status().message(), "--drain-time: \"-1s\" is negative");
+}
+
 TEST(OptionsTest, HelpNeedsNoConfig) {
   auto options = ParseOptions({"--help"});
   ASSERT_TRUE(options.ok());

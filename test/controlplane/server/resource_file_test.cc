@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tether/config/v1/cluster.pb.h"
 #include "tether/config/v1/listener.pb.h"
 
 namespace tether::controlplane {
@@ -35,6 +36,31 @@ TEST(ResourceFileTest, ParsesEveryDocument) {
   config::v1::Listener l;
   ASSERT_TRUE((*r)[1].spec.UnpackTo(&l));
   EXPECT_EQ(l.address().socket_address().port_value(), 15001u);
+}
+
+// Resources take the bootstrap's duration forms (issue 10, item 13), in YAML
+// and JSON, and Envoy's field names get the bootstrap's hints.
+TEST(ResourceFileTest, DurationsInEveryFormAndEnvoyHints) {
+  auto yaml = ParseResources("kind: Cluster\nspec: {name: x, connect_timeout: 250ms, idle_timeout: 1m30s}\n",
+                             "file:d.yaml", false);
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  config::v1::Cluster c;
+  ASSERT_TRUE((*yaml)[0].spec.UnpackTo(&c));
+  EXPECT_EQ(c.connect_timeout().nanos(), 250'000'000);
+  EXPECT_EQ(c.idle_timeout().seconds(), 90);
+  auto json = ParseResources(R"([{"kind": "Cluster", "spec": {"name": "x", "connect_timeout": "2h"}}])", "file:d.json", true);
+  ASSERT_TRUE(json.ok()) << json.status();
+  ASSERT_TRUE((*json)[0].spec.UnpackTo(&c));
+  EXPECT_EQ(c.connect_timeout().seconds(), 7200);
+
+  auto bad = ParseResources("kind: Cluster\nspec: {name: x, connect_timeout: 5d}\n", "file:d.yaml", false);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "d.yaml: document 1: spec.connect_timeout: invalid duration \"5d\" (want a "
+                                    "duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
+  auto envoy = ParseResources("kind: Cluster\nspec: {name: x, outlier_detection: {}}\n", "file:e.yaml", false);
+  ASSERT_FALSE(envoy.ok());
+  EXPECT_EQ(envoy.status().message(), "e.yaml: document 1: spec.outlier_detection: unknown field \"outlier_detection\": "
+                                      "outlier detection is not supported yet (docs/envoy-differences.md#resilience)");
 }
 
 TEST(ResourceFileTest, ErrorsNameFileDocumentAndField) {

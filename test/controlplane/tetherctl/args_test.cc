@@ -89,6 +89,16 @@ TEST(ArgsTest, Durations) {
   EXPECT_EQ(*ParseDuration("2m"), std::chrono::milliseconds(120000));
   EXPECT_FALSE(ParseDuration("30").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
+  // The config files' forms too (issue 10, item 13): one parser for both.
+  EXPECT_EQ(*ParseDuration("1m30s"), std::chrono::milliseconds(90000));
+  EXPECT_EQ(*ParseDuration("2h"), std::chrono::milliseconds(7'200'000));
+  EXPECT_EQ(*ParseDuration("0.250s"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*ParseDuration("100us"), std::chrono::milliseconds(1));  // rounded up, not "no time"
+  EXPECT_EQ(ParseDuration("soon").status().message(),
+            "invalid duration \"soon\" (want a duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
+  auto flag = Parse({"apply", "-f", "x", "--wait", "--timeout", "1m30s"});
+  ASSERT_TRUE(flag.ok()) << flag.status();
+  EXPECT_EQ(flag->timeout, std::chrono::milliseconds(90000));
 }
 
 }  // namespace
