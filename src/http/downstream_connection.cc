@@ -47,7 +47,8 @@ DownstreamConnection::~DownstreamConnection() {
 }
 
 void DownstreamConnection::Drain() {
-  close_after_response_ = true;
+  // Not close_after_response_: a response whose head already promised
+  // keep-alive is followed by one more request, answered with a close.
   draining_ = true;
   // Closing an idle connection now would lose a request the client sent a
   // moment ago (it sees the close instead of a response); wait a little.
@@ -208,8 +209,10 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   stats.downstream_rq_active.Dec();
   Finish(rq);
   // A client that wanted to keep the connection was told to close by the drain.
-  if (Draining() && rq.client_keep_alive) stats.downstream_cx_drain_close.Inc();
-  co_return !close_after_response_ && !Draining() && rq.client_keep_alive && socket_.is_open();
+  if (close_after_response_ && Draining() && rq.client_keep_alive) stats.downstream_cx_drain_close.Inc();
+  // Every response that told the client to close set close_after_response_;
+  // one that promised keep-alive is kept to, drain or not.
+  co_return !close_after_response_ && socket_.is_open();
 }
 
 Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
@@ -265,7 +268,9 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
   res.prepare_payload();
   if (rq.head_request) res.content_length(body.size());
   ApplyResponseMutations(rq, res);
-  res.keep_alive(rq.client_keep_alive && !close_after_response_ && !Draining());
+  const bool keep_alive = rq.client_keep_alive && !close_after_response_ && !Draining();
+  if (!keep_alive) close_after_response_ = true;
+  res.keep_alive(keep_alive);
   rq.status = status;
   rq.bytes_sent = rq.head_request ? 0 : body.size();
   auto [ec, n] = co_await bhttp::async_write(socket_, res, kNoThrow);

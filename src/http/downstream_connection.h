@@ -89,7 +89,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   SocketDeadline deadline_;           // this connection's socket
   SocketDeadline upstream_deadline_;  // the route timeout, on the upstream socket of the moment
   bool idle_ = false;  // waiting for the first byte of a request
-  bool close_after_response_ = false;
+  bool close_after_response_ = false;  // the response said (or will say) Connection: close, or there was none
   bool draining_ = false;  // Drain() was called
   std::array<char, 32 * 1024> body_buffer_;
   std::string head_buffer_;  // text of the head being relayed
