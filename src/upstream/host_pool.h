@@ -39,11 +39,12 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   Awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout);
 
   // The synchronous half of Acquire(): an idle connection, or null. Lets the
-  // common case (a pooled connection) skip a coroutine frame. Never lends a
-  // connection the upstream has closed: each is checked first (one
-  // non-blocking peek) and those closed are dropped and counted
-  // (upstream_cx_destroy_remote), as are those idle past idle_timeout
-  // (upstream_cx_idle_timeout).
+  // common case (a pooled connection) skip a coroutine frame. Each idle
+  // connection is checked first (one non-blocking peek): those the upstream
+  // has closed, as far as the kernel knows at this instant, are dropped and
+  // counted (upstream_cx_destroy_remote), as are those idle past idle_timeout
+  // (upstream_cx_idle_timeout). A close racing the check is the caller's to
+  // handle (a retry on a new connection).
   std::unique_ptr<UpstreamConnection> TakeIdle();
   // The other half: a new connection within connect_timeout.
   Awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
