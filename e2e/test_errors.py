@@ -1,7 +1,7 @@
 """Failures map to what Envoy users expect: 503 UF/UH/UC/NC, 504 UT, flags in stats and the access log."""
 import unittest
 
-from harness import RawUpstream, Tether, Upstream, bootstrap, free_port, port_busy, route, wait_until
+from harness import RawUpstream, Tether, Upstream, bootstrap, cluster, free_port, port_busy, route, wait_until
 
 
 class ErrorsTest(unittest.TestCase):
@@ -16,6 +16,15 @@ class ErrorsTest(unittest.TestCase):
             wait_until(lambda: '" 503 UF ' in tether.access_log(), what="access log line with UF")
             # The process keeps serving.
             self.assertEqual(tether.admin("/ready")[0], 200)
+
+    def test_ipv6_upstream_host_keeps_its_brackets(self):
+        # %UPSTREAM_HOST% writes an IPv6 host as downstream addresses are
+        # written, "[::1]:port"; "::1:port" could not be split again.
+        dead_port = free_port()
+        config = bootstrap(dead_port, clusters=[cluster("upstream", dead_port, host="::1")])
+        with Tether(config) as tether:
+            self.assertEqual(tether.request("GET", "/x")[0], 503)
+            wait_until(lambda: f'"[::1]:{dead_port}"' in tether.access_log(), what="bracketed upstream host")
 
     def test_empty_cluster_is_503_uh(self):
         empty = {"name": "upstream", "type": "STATIC", "load_assignment": {"cluster_name": "upstream"}}
