@@ -3,17 +3,10 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 #include "src/common/text.h"
 
 namespace tether::admin {
-namespace {
-
-std::string HostPort(const std::string& address, uint16_t port) {
-  const bool v6 = address.find(':') != std::string::npos;
-  return v6 ? absl::StrCat("[", address, "]:", port) : absl::StrCat(address, ":", port);
-}
-
-}  // namespace
 
 std::string ConfigDumpJson(const config::Snapshot& snapshot, const std::string& dynamic) {
   google::protobuf::util::JsonPrintOptions options;

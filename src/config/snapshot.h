@@ -10,6 +10,7 @@
 
 #include <re2/re2.h>
 
+#include "src/common/host_port.h"
 #include "tether/config/v1/bootstrap.pb.h"
 
 namespace tether::config {
@@ -162,7 +163,7 @@ struct Host {
   std::string address;  // IP literal
   uint16_t port = 0;
   uint32_t weight = 1;
-  std::string Key() const { return address + ":" + std::to_string(port); }
+  std::string Key() const { return HostPort(address, port); }  // "10.0.0.1:80", "[::1]:80"
 };
 
 struct DnsName {

@@ -8,7 +8,11 @@
 namespace tether::config {
 
 // Compiles a validated Bootstrap into a Snapshot: regexes compiled, defaults
-// filled in, STRICT_DNS hosts taken from `resolved`. Pure; no I/O.
+// filled in, STRICT_DNS hosts taken from `resolved`. Its one I/O is reading
+// the files that data sources name (`direct_response.body.filename`), so a
+// file that cannot be read fails the build with the field's path; it touches
+// no network and no shared state, and runs on the main thread (or in
+// `--validate`), never on a worker.
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const v1::Bootstrap& bootstrap, const ResolvedHosts& resolved, uint64_t version);
 

@@ -160,7 +160,7 @@ std::string AccessLogFormatter::Format(const AccessLogEntry& e) const {
       case Kind::kResponseHeader: AppendHeader(out, e, t); break;
       case Kind::kProtocol: AppendOrDash(out, e.protocol); break;
       case Kind::kResponseCode: absl::StrAppend(&out, e.response_code); break;
-      case Kind::kResponseFlags: AppendOrDash(out, e.response_flags); break;
+      case Kind::kResponseFlags: e.response_flags.AppendShortCodes(out); break;
       case Kind::kBytesReceived: absl::StrAppend(&out, e.bytes_received); break;
       case Kind::kBytesSent: absl::StrAppend(&out, e.bytes_sent); break;
       case Kind::kDuration: AppendMillis(out, e.duration); break;

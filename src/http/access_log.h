@@ -9,6 +9,7 @@
 
 #include "src/common/header_map.h"
 #include "src/config/access_log_format.h"
+#include "src/http/response_flags.h"
 
 namespace tether::http {
 
@@ -24,7 +25,7 @@ struct AccessLogEntry {
   std::string_view authority;  // %REQ(:AUTHORITY)%
   std::string_view protocol;   // "HTTP/1.1"
   unsigned response_code = 0;  // 0 prints 0, as Envoy does for no response
-  std::string_view response_flags;  // empty prints "-"
+  ResponseFlags response_flags;  // none prints "-"
   uint64_t bytes_received = 0;
   uint64_t bytes_sent = 0;
   std::chrono::microseconds duration{0};  // printed in ms

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 #include "src/http/coro.h"
 #include "src/http/header_utils.h"
 #include "src/http/request_head_validator.h"
@@ -17,11 +18,7 @@ namespace tether::http {
 
 namespace {
 
-std::string EndpointText(const tcp::endpoint& ep) {
-  const auto addr = ep.address();
-  return addr.is_v6() ? absl::StrCat("[", addr.to_string(), "]:", ep.port())
-                      : absl::StrCat(addr.to_string(), ":", ep.port());
-}
+std::string EndpointText(const tcp::endpoint& ep) { return HostPort(ep.address().to_string(), ep.port()); }
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -50,13 +47,12 @@ DownstreamConnection::~DownstreamConnection() {
 }
 
 void DownstreamConnection::Drain() {
-  close_after_response_ = true;
-  if (idle_) {
-    // Between requests: nothing is lost by closing now.
-    if (cx_stats_) cx_stats_->downstream_cx_drain_close.Inc();
-    boost::system::error_code ignored;
-    socket_.cancel(ignored);
-  }
+  // Not close_after_response_: a response whose head already promised
+  // keep-alive is followed by one more request, answered with a close.
+  draining_ = true;
+  // Closing an idle connection now would lose a request the client sent a
+  // moment ago (it sees the close instead of a response); wait a little.
+  if (idle_) deadline_.Arm(kDrainIdleGrace);
 }
 
 void DownstreamConnection::Abort() {
@@ -78,7 +74,10 @@ Awaitable<void> DownstreamConnection::Run() {
     cx_stats_->downstream_cx_total.Inc();
     cx_stats_->downstream_cx_active.Inc();
   }
-  while (!close_after_response_ && !worker_.draining) {
+  // At least one request, even when the drain began before this connection
+  // read anything: its client may have sent one already. ServeOne says when
+  // to stop (after a response that closed the connection, drain included).
+  for (;;) {
     RequestState rq;
     rq.active = worker_.active;  // this request's config, whatever happens next
     rq.rng = &worker_.rng;
@@ -111,7 +110,7 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
   if (buffer_.size() > 0) {
     mark_started();
   } else {
-    deadline_.Arm(listener.idle_timeout);
+    deadline_.Arm(Draining() ? kDrainIdleGrace : listener.idle_timeout);
   }
   for (;;) {
     std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
@@ -152,15 +151,15 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     case HeadResult::kClosed:
       co_return false;
     case HeadResult::kIdleTimeout:
-      head_stats.downstream_cx_idle_timeout.Inc();
+      (Draining() ? head_stats.downstream_cx_drain_close : head_stats.downstream_cx_idle_timeout).Inc();
       co_return false;
     case HeadResult::kHeaderTimeout:
       head_stats.downstream_rq_header_timeout.Inc();
-      co_await RejectHead(rq, 408, "request headers timeout", "RQT");
+      co_await RejectHead(rq, 408, "request headers timeout", ResponseFlag::kRequestHeadersTimeout);
       co_return false;
     case HeadResult::kTooLarge:
       head_stats.downstream_rq_headers_too_large.Inc();
-      co_await RejectHead(rq, 431, "request headers too large", "DPE");
+      co_await RejectHead(rq, 431, "request headers too large", ResponseFlag::kDownstreamProtocolError);
       co_return false;
   }
 
@@ -186,7 +185,7 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     if (check.error == HeadError::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
     const bool too_big = check.error == HeadError::kTooLarge || check.error == HeadError::kTooManyHeaders;
     spdlog::debug("{}: refused request from {}: {}", listener.name, peer_address_, check.reason);
-    co_await RejectHead(rq, too_big ? 431 : 400, check.reason, "DPE");
+    co_await RejectHead(rq, too_big ? 431 : 400, check.reason, ResponseFlag::kDownstreamProtocolError);
     co_return false;
   }
 
@@ -199,7 +198,7 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   if (ec || !rq.parser->is_header_done()) {
     // Named, not a conditional's temporary: GCC 12 destroys those twice inside co_await.
     const std::string reason = ec ? ec.message() : "incomplete request head";
-    co_await RejectHead(rq, 400, reason, "DPE");
+    co_await RejectHead(rq, 400, reason, ResponseFlag::kDownstreamProtocolError);
     co_return false;
   }
   buffer_.consume(used);
@@ -209,7 +208,11 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   co_await Dispatch(rq);
   stats.downstream_rq_active.Dec();
   Finish(rq);
-  co_return !close_after_response_ && rq.client_keep_alive && socket_.is_open();
+  // A client that wanted to keep the connection was told to close by the drain.
+  if (close_after_response_ && Draining() && rq.client_keep_alive) stats.downstream_cx_drain_close.Inc();
+  // Every response that told the client to close set close_after_response_;
+  // one that promised keep-alive is kept to, drain or not.
+  co_return !close_after_response_ && socket_.is_open();
 }
 
 Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
@@ -229,19 +232,19 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
   for (auto& filter : rq.filters) filter->OnRequestHeaders(rq, req);
   if (rq.route == nullptr) {
     rq.listener->stats->no_route.Inc();
-    co_await SendLocalReply(rq, 404, "", "NR");
+    co_await SendLocalReply(rq, 404, "", ResponseFlag::kNoRouteFound);
     co_return;
   }
   switch (rq.route->action) {
     case config::Route::Action::kDirectResponse:
       rq.listener->stats->rq_direct_response.Inc();
-      co_await SendLocalReply(rq, rq.route->direct_status, rq.route->direct_body, "");
+      co_await SendLocalReply(rq, rq.route->direct_status, rq.route->direct_body, std::nullopt);
       co_return;
     case config::Route::Action::kRedirect: {
       rq.listener->stats->rq_redirect.Inc();
       const std::string location =
           RedirectLocation(*rq.route, rq.listener->config->forwarded_proto, rq.authority, rq.original_target);
-      co_await SendLocalReply(rq, rq.route->redirect.status, "", "", location);
+      co_await SendLocalReply(rq, rq.route->redirect.status, "", std::nullopt, location);
       co_return;
     }
     case config::Route::Action::kCluster:
@@ -252,8 +255,9 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
 
 // A response made by the proxy itself (errors, direct responses, redirects).
 Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
-                                                           std::string_view flag, const std::string& location) {
-  if (!flag.empty()) rq.AddFlag(flag);
+                                                           std::optional<ResponseFlag> flag,
+                                                           const std::string& location) {
+  if (flag) rq.AddFlag(*flag);
   // An unread request body would be taken for the next request: close instead.
   if (rq.parser && !rq.parser->is_done()) close_after_response_ = true;
   bhttp::response<bhttp::string_body, HeaderMap> res{static_cast<bhttp::status>(status), 11};
@@ -264,7 +268,9 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
   res.prepare_payload();
   if (rq.head_request) res.content_length(body.size());
   ApplyResponseMutations(rq, res);
-  res.keep_alive(rq.client_keep_alive && !close_after_response_ && !worker_.draining);
+  const bool keep_alive = rq.client_keep_alive && !close_after_response_ && !Draining();
+  if (!keep_alive) close_after_response_ = true;
+  res.keep_alive(keep_alive);
   rq.status = status;
   rq.bytes_sent = rq.head_request ? 0 : body.size();
   auto [ec, n] = co_await bhttp::async_write(socket_, res, kNoThrow);
@@ -272,7 +278,7 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
 }
 
 Awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned status, std::string_view reason,
-                                                       std::string_view flag) {
+                                                       ResponseFlag flag) {
   rq.listener->stats->downstream_cx_protocol_error.Inc();
   if (rq.start == std::chrono::steady_clock::time_point{}) {
     rq.start = std::chrono::steady_clock::now();
@@ -305,14 +311,7 @@ Awaitable<void> DownstreamConnection::LingeringClose() {
 void DownstreamConnection::Finish(RequestState& rq) {
   ListenerStats& stats = *rq.listener->stats;
   stats.RecordStatus(rq.status);
-  if (!rq.response_flags.empty()) {
-    std::string_view flags = rq.response_flags;
-    while (!flags.empty()) {
-      const size_t comma = flags.find(',');
-      stats.RecordResponseFlag(flags.substr(0, comma));
-      flags = comma == std::string_view::npos ? std::string_view() : flags.substr(comma + 1);
-    }
-  }
+  stats.RecordResponseFlags(rq.response_flags);
   stats.downstream_rq_time.Record(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - rq.start));
   for (auto& filter : rq.filters) filter->OnComplete(rq);

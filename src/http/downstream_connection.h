@@ -3,7 +3,9 @@
 #include "src/common/io.h"
 
 #include <array>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,8 +36,12 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   // The connection's whole life; spawned detached by the listener.
   Awaitable<void> Run();
 
-  // Server drain: close now if idle between requests, else after this response.
+  // Server or listener drain (Envoy's HTTP/1 drain sequence): the next
+  // response carries `Connection: close` and ends the connection. Idle
+  // between requests, it stays open for kDrainIdleGrace, so that a request
+  // already on its way is answered rather than lost, and closes if none comes.
   void Drain();
+  static constexpr std::chrono::milliseconds kDrainIdleGrace{1000};
   // A drain's deadline passed: end the connection now, mid-request or not.
   void Abort();
   const std::string& listener_name() const { return listener_name_; }
@@ -49,17 +55,20 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   Awaitable<bool> ServeOne(RequestState& rq);  // false: close the connection
   Awaitable<void> Dispatch(RequestState& rq);
   Awaitable<void> SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
-                                              std::string_view flag, const std::string& location = {});
-  Awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason,
-                                          std::string_view flag);
+                                 std::optional<ResponseFlag> flag, const std::string& location = {});
+  Awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason, ResponseFlag flag);
   Awaitable<void> LingeringClose();
   void Finish(RequestState& rq);
+  bool Draining() const { return draining_ || worker_.draining; }
   void WriteAccessLogs(const RequestState& rq);
 
   // upstream_exchange.cc: forwarding to a cluster.
   Awaitable<void> Forward(RequestState& rq);
   void PrepareUpstreamRequest(RequestState& rq);
-  Awaitable<bool> Attempt(RequestState& rq, UpstreamExchange& ex);  // true: retry
+  enum class AttemptResult { kDone, kRetryOnNewConnection };
+  // One try on one connection; `first`: it may take a pooled connection and
+  // ask for a retry (a second try never does, so it always ends the request).
+  Awaitable<AttemptResult> Attempt(RequestState& rq, UpstreamExchange& ex, bool first);
   Awaitable<ExchangeStep> SendRequest(RequestState& rq, UpstreamExchange& ex);
   Awaitable<ExchangeStep> ReadResponseHead(RequestState& rq, UpstreamExchange& ex);
   Awaitable<void> FailBeforeResponse(RequestState& rq, UpstreamExchange& ex, ExchangeStep step);
@@ -80,7 +89,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   SocketDeadline deadline_;           // this connection's socket
   SocketDeadline upstream_deadline_;  // the route timeout, on the upstream socket of the moment
   bool idle_ = false;  // waiting for the first byte of a request
-  bool close_after_response_ = false;
+  bool close_after_response_ = false;  // the response said (or will say) Connection: close, or there was none
+  bool draining_ = false;  // Drain() was called
   std::array<char, 32 * 1024> body_buffer_;
   std::string head_buffer_;  // text of the head being relayed
 };

@@ -28,9 +28,10 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
       TETHER_HTTP_COUNTER(rq_direct_response),
       TETHER_HTTP_COUNTER(rq_redirect),
       downstream_rq_time(store.HistogramFor("http.downstream_rq_time", {{"listener", stat_prefix}})) {
-  for (size_t i = 0; i < kResponseFlags.size(); ++i) {
-    flag_counters_[i] = &store.CounterFor("http.downstream_rq_response_flags",
-                                          {{"listener", stat_prefix}, {"flag", std::string(kResponseFlags[i])}});
+  for (size_t i = 0; i < kResponseFlagCount; ++i) {
+    const std::string_view code = ShortCode(static_cast<ResponseFlag>(i));
+    flag_counters_[i] =
+        &store.CounterFor("http.downstream_rq_response_flags", {{"listener", stat_prefix}, {"flag", std::string(code)}});
   }
 }
 
@@ -42,13 +43,8 @@ void ListenerStats::RecordStatus(unsigned status) {
       status, {&downstream_rq_1xx, &downstream_rq_2xx, &downstream_rq_3xx, &downstream_rq_4xx, &downstream_rq_5xx});
 }
 
-void ListenerStats::RecordResponseFlag(std::string_view flag) {
-  for (size_t i = 0; i < kResponseFlags.size(); ++i) {
-    if (kResponseFlags[i] == flag) {
-      flag_counters_[i]->Inc();
-      return;
-    }
-  }
+void ListenerStats::RecordResponseFlags(const ResponseFlags& flags) {
+  flags.ForEach([this](ResponseFlag flag) { flag_counters_[static_cast<size_t>(flag)]->Inc(); });
 }
 
 }  // namespace tether::http

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "src/common/stats_store.h"
+#include "src/http/response_flags.h"
 
 namespace tether::http {
 
@@ -36,15 +37,12 @@ struct ListenerStats {
   stats::Histogram& downstream_rq_time;
 
   void RecordStatus(unsigned status);
-  // Envoy's response flags that Tether sets; each has a counter
-  // `http.<prefix>.<flag>.downstream_rq_response_flags`, created up front so
-  // counting one takes no lock.
-  static constexpr std::array<std::string_view, 10> kResponseFlags = {
-      "NR", "UH", "UF", "UT", "UR", "UC", "UPE", "DC", "DPE", "RQT"};
-  void RecordResponseFlag(std::string_view flag);
+  // Every ResponseFlag has a counter `http.<prefix>.<FLAG>.downstream_rq_response_flags`,
+  // created up front so counting one takes no lock.
+  void RecordResponseFlags(const ResponseFlags& flags);
 
  private:
-  std::array<stats::Counter*, kResponseFlags.size()> flag_counters_{};
+  std::array<stats::Counter*, kResponseFlagCount> flag_counters_{};
 };
 
 }  // namespace tether::http

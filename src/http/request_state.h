@@ -17,6 +17,7 @@
 #include "src/common/header_map.h"
 #include "src/config/snapshot.h"
 #include "src/http/listener_runtime.h"
+#include "src/http/response_flags.h"
 #include "src/http/stream_filter.h"
 
 namespace tether::http {
@@ -62,19 +63,16 @@ struct RequestState {
   const config::VirtualHost* vhost = nullptr;
   const config::Route* route = nullptr;
   std::string upstream_cluster;
-  std::string upstream_host;
+  std::string upstream_host;   // "10.0.0.1:80", "[::1]:80"
   unsigned status = 0;          // sent downstream; 0 = none
-  std::string response_flags;   // comma-joined Envoy flags
+  ResponseFlags response_flags;
   uint64_t bytes_received = 0;  // request body bytes
   uint64_t bytes_sent = 0;      // response body bytes
   bool expect_continue = false;
   std::optional<std::chrono::microseconds> upstream_service_time;
   std::vector<std::unique_ptr<StreamFilter>> filters;
 
-  void AddFlag(std::string_view flag) {
-    if (!response_flags.empty()) response_flags += ',';
-    response_flags += flag;
-  }
+  void AddFlag(ResponseFlag flag) { response_flags.Set(flag); }
 };
 
 }  // namespace tether::http

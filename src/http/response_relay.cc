@@ -34,7 +34,7 @@ void DownstreamConnection::PrepareDownstreamResponse(RequestState& rq) {
   RemoveHopByHopHeaders(res);
   ApplyResponseMutations(rq, res);
   res.version(11);
-  bool keep_alive = rq.client_keep_alive && !close_after_response_ && !worker_.draining;
+  bool keep_alive = rq.client_keep_alive && !close_after_response_ && !Draining();
   if (!HeaderOnly(rq, status) && !has_length) {
     if (rq.client_version == 11) {
       res.chunked(true);  // chunked or close-delimited upstream bodies go chunked to 1.1 clients
@@ -66,6 +66,11 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
                                                   rq.bytes_sent);
   const bool upstream_ok = !relay.read_error;
   const bool downstream_ok = !relay.write_error;
+  // A read error that is not our deadline, or the end of a close-delimited
+  // body: the upstream closed the connection.
+  if ((!upstream_ok && !ex.deadline->expired()) || (upstream_ok && rp.need_eof())) {
+    ex.stats->upstream_cx_destroy_remote.Inc();
+  }
   if (!upstream_ok && !relay.head_sent) {
     // Nothing sent downstream yet: the client still gets a proper error.
     const ExchangeStep step = ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
@@ -76,16 +81,16 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
   if (!upstream_ok) {
     // Headers are gone already: all we can do is cut the client off.
     if (ex.deadline->expired()) {
-      rq.AddFlag("UT");
+      rq.AddFlag(ResponseFlag::kUpstreamRequestTimeout);
       ex.stats->upstream_rq_timeout.Inc();
     } else {
-      rq.AddFlag("UR");
+      rq.AddFlag(ResponseFlag::kUpstreamConnectionTermination);
       ex.stats->upstream_rq_reset.Inc();
     }
     close_after_response_ = true;
   }
   if (!downstream_ok) {
-    rq.AddFlag("DC");
+    rq.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
     close_after_response_ = true;
   }
   const bool reusable = upstream_ok && downstream_ok && rp.is_done() && ex.upstream_keep_alive &&

@@ -181,6 +181,8 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
   const std::string_view upstream = rq.upstream_host;
   if (const size_t colon = upstream.rfind(':'); colon != std::string_view::npos) {
     s.remote_ip = upstream.substr(0, colon);
+    // "[::1]:80": the span wants the bare address.
+    if (s.remote_ip.size() > 2 && s.remote_ip.front() == '[') s.remote_ip = s.remote_ip.substr(1, s.remote_ip.size() - 2);
     const std::string_view port = upstream.substr(colon + 1);
     std::from_chars(port.data(), port.data() + port.size(), s.remote_port);
   }
@@ -188,6 +190,7 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
   url.assign(listener_.forwarded_proto).append("://").append(rq.authority).append(rq.original_target);
   if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
   char status[24], request_size[24], response_size[24];
+  const std::string response_flags = rq.response_flags.ShortCodes();
   // Constant keys and digits are marked plain: the encoder copies them without a scan.
   s.tags = {{"http.method", rq.method, true},
             {"http.url", url, true},
@@ -198,7 +201,7 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
             {"guid:x-request-id", request_id_, true},
             {"request_size", Decimal(rq.bytes_received, request_size), true, true},
             {"response_size", Decimal(rq.bytes_sent, response_size), true, true},
-            {"response_flags", rq.response_flags.empty() ? "-" : std::string_view(rq.response_flags), true},
+            {"response_flags", response_flags, true},
             {"component", "proxy", true, true}};
   if (rq.status >= 500 || rq.status == 0) s.tags.push_back({"error", "true", true, true});
   const HeaderMap* headers = rq.parser ? &rq.parser->get() : nullptr;

@@ -31,14 +31,20 @@ bool IsClientProtocolError(const beast::error_code& ec) {
 Awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
   const std::string& cluster_name = PickCluster(*rq.route, worker_.rng());
   rq.upstream_cluster = cluster_name;
-  const upstream::ClusterManager::Pick pick = worker_.clusters->Choose(cluster_name);
   UpstreamExchange ex;
   ex.cluster = rq.active->snapshot->FindCluster(cluster_name);
+  const upstream::ClusterManager::Pick pick = worker_.clusters->Choose(cluster_name);
   ex.stats = pick.stats;
   ex.pool = pick.pool;
-  if (ex.cluster == nullptr || ex.stats == nullptr || !ex.pool) {
-    if (ex.stats != nullptr) ex.stats->upstream_cx_none_healthy.Inc();
-    co_await SendLocalReply(rq, 503, "no healthy upstream", "UH");
+  if (ex.cluster == nullptr || ex.stats == nullptr) {
+    // The route names a cluster this sidecar does not have (Envoy's NC).
+    rq.listener->stats->no_cluster.Inc();
+    co_await SendLocalReply(rq, 503, "", ResponseFlag::kNoClusterFound);
+    co_return;
+  }
+  if (!ex.pool) {
+    ex.stats->upstream_cx_none_healthy.Inc();
+    co_await SendLocalReply(rq, 503, "no healthy upstream", ResponseFlag::kNoHealthyUpstream);
     co_return;
   }
   rq.upstream_host = ex.pool->host().Key();
@@ -46,31 +52,66 @@ Awaitable<void> DownstreamConnection::Forward(RequestState& rq) {
   ex.pool->RequestStarted();
   ex.stats->upstream_rq_total.Inc();
   ex.stats->upstream_rq_active.Inc();
-  // A second attempt only when a pooled connection turned out to be stale
-  // before any of the request body was consumed.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!co_await Attempt(rq, ex)) break;
+  // A second try only when a pooled connection turned out to be closed by
+  // the upstream, and always on a new connection: the other idle ones may
+  // have been closed by the same restart or timeout. The second try never
+  // asks for a third, so the request ends with a response either way.
+  if (co_await Attempt(rq, ex, true) == AttemptResult::kRetryOnNewConnection) {
     ex.stats->upstream_rq_retry_stale_connection.Inc();
+    co_await Attempt(rq, ex, false);
   }
   ex.stats->upstream_rq_active.Dec();
   ex.pool->RequestFinished();
 }
 
-Awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex) {
-  // A request without a body can be retried if the pooled connection is stale.
-  absl::StatusOr<upstream::HostPool::Lease> lease =
-      upstream::HostPool::Lease{ex.pool->TakeIdle(!rq.parser->is_done()), true};
+namespace {
+
+// RFC 9110 9.2.2: repeating these leaves the server as one request would.
+bool IsIdempotent(bhttp::verb method) {
+  switch (method) {
+    case bhttp::verb::get:
+    case bhttp::verb::head:
+    case bhttp::verb::options:
+    case bhttp::verb::trace:
+    case bhttp::verb::put:
+    case bhttp::verb::delete_:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A pooled connection the upstream had closed (idle timeout, restart) fails
+// before any response byte. The request may go again on a new connection if
+// none of its body was taken from the client (it can be sent again) and
+// either writing it failed (the upstream never read it) or repeating it is
+// harmless.
+bool MayRetryOnNewConnection(const RequestState& rq, const UpstreamExchange& ex, ExchangeStep step) {
+  if (!ex.reused || ex.body_started || step != ExchangeStep::kUpstreamReset) return false;
+  if (rq.response && rq.response->got_some()) return false;
+  return !ex.request_sent || IsIdempotent(rq.parser->get().method());
+}
+
+}  // namespace
+
+Awaitable<DownstreamConnection::AttemptResult> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange& ex,
+                                                                             bool first) {
+  // The first try takes an idle connection when there is one (TakeIdle
+  // skips those the upstream has closed); a retry always connects anew.
+  std::unique_ptr<upstream::UpstreamConnection> idle = first ? ex.pool->TakeIdle() : nullptr;
+  absl::StatusOr<upstream::HostPool::Lease> lease = upstream::HostPool::Lease{std::move(idle), true};
   if (!lease->connection) lease = co_await ex.pool->Connect(ex.cluster->connect_timeout);
   if (!lease.ok()) {
     ex.pool->stats().rq_error.Inc();
     co_await SendLocalReply(rq, 503,
                             "upstream connect error or disconnect/reset before headers. "
                             "reset reason: connection failure",
-                            "UF");
-    co_return false;
+                            ResponseFlag::kUpstreamConnectionFailure);
+    co_return AttemptResult::kDone;
   }
   ex.connection = std::move(lease->connection);
   ex.reused = lease->reused;
+  ex.request_sent = false;
   ++ex.connection->requests;
   ex.deadline = &upstream_deadline_;
   upstream_deadline_.Attach(&ex.connection->socket);
@@ -78,15 +119,18 @@ Awaitable<bool> DownstreamConnection::Attempt(RequestState& rq, UpstreamExchange
   ExchangeStep step = co_await SendRequest(rq, ex);
   if (step == ExchangeStep::kOk) step = co_await ReadResponseHead(rq, ex);
   if (step != ExchangeStep::kOk) {
-    const bool stale = ex.reused && !ex.body_started && step == ExchangeStep::kUpstreamReset &&
-                       !(rq.response && rq.response->got_some());
+    if (step == ExchangeStep::kUpstreamReset) ex.stats->upstream_cx_destroy_remote.Inc();
+    const bool retry = first && MayRetryOnNewConnection(rq, ex, step);
     ex.Release(false);
-    if (stale) co_return true;
+    if (retry) {
+      rq.response.reset();
+      co_return AttemptResult::kRetryOnNewConnection;
+    }
     co_await FailBeforeResponse(rq, ex, step);
-    co_return false;
+    co_return AttemptResult::kDone;
   }
   co_await RelayResponse(rq, ex);
-  co_return false;
+  co_return AttemptResult::kDone;
 }
 
 void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
@@ -129,6 +173,7 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
                                                       : ExchangeStep::kDownstreamClosed;
   }
   if (relay.write_error) co_return ExchangeStep::kUpstreamReset;
+  ex.request_sent = true;
   ex.sent_at = std::chrono::steady_clock::now();
   co_return ExchangeStep::kOk;
 }
@@ -156,24 +201,26 @@ Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, Upstr
       ex.stats->upstream_rq_timeout.Inc();
       ex.pool->stats().rq_timeout.Inc();
       rq.response.reset();
-      co_await SendLocalReply(rq, 504, "upstream request timeout", "UT");
+      co_await SendLocalReply(rq, 504, "upstream request timeout", ResponseFlag::kUpstreamRequestTimeout);
       break;
     case ExchangeStep::kUpstreamReset:
+      // An HTTP/1 upstream ends a request only by closing its connection:
+      // Envoy's "connection termination", UC.
       ex.stats->upstream_rq_reset.Inc();
       ex.pool->stats().rq_error.Inc();
       rq.response.reset();
       co_await SendLocalReply(rq, 503,
                               "upstream connect error or disconnect/reset before headers. "
                               "reset reason: connection termination",
-                              "UR");
+                              ResponseFlag::kUpstreamConnectionTermination);
       break;
     case ExchangeStep::kDownstreamProtocol:
       rq.listener->stats->downstream_cx_protocol_error.Inc();
       close_after_response_ = true;
-      co_await SendLocalReply(rq, 400, "malformed request body\n", "DPE");
+      co_await SendLocalReply(rq, 400, "malformed request body\n", ResponseFlag::kDownstreamProtocolError);
       break;
     case ExchangeStep::kDownstreamClosed:
-      rq.AddFlag("DC");
+      rq.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
       close_after_response_ = true;
       break;
     case ExchangeStep::kOk:

@@ -31,6 +31,7 @@ struct UpstreamExchange {
   SocketDeadline* deadline = nullptr;
   bool reused = false;
   bool body_started = false;        // request body bytes consumed from downstream
+  bool request_sent = false;        // the whole request was written upstream
   bool upstream_keep_alive = true;  // the response allows reuse
   std::chrono::steady_clock::time_point sent_at;
 

@@ -50,8 +50,10 @@ class Worker {
   // Blocks until the worker has run everything posted to it before: after
   // Apply(), the next request it reads sees the new config (what an ACK promises).
   void Sync();
-  // Thread-safe: stop accepting, close idle connections, let the others finish
-  // their current request; `on_drained` runs (on the worker) once none is left.
+  // Thread-safe: stop accepting; every connection's next response says
+  // `Connection: close` and ends it, and connections idle for
+  // DownstreamConnection::kDrainIdleGrace are closed. `on_drained` runs (on
+  // the worker) once none is left.
   void Drain(std::function<void()> on_drained);
   void Stop();
 

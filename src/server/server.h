@@ -105,7 +105,6 @@ class Server final : public admin::AdminContext {
 
   mutable std::mutex mu_;
   std::shared_ptr<const http::ActiveConfig> active_;  // guarded by mu_
-  std::string dynamic_json_;                          // guarded by mu_
   uint64_t version_ = 0;                              // main thread only
   std::atomic<bool> ready_{false};
   bool shutting_down_ = false;  // main thread only

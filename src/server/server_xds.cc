@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 #include "src/common/text.h"
 #include "src/config/validation_util.h"
 #include "src/server/server.h"
@@ -24,8 +25,7 @@ absl::Status Server::StartXds() {
     for (const auto& c : bootstrap_.static_resources().clusters()) {
       if (c.name() != ads.cluster_name()) continue;
       const auto& a = c.load_assignment().endpoints(0).lb_endpoints(0).endpoint().address().socket_address();
-      const bool v6 = a.address().find(':') != std::string::npos;
-      options.address = v6 ? absl::StrCat("[", a.address(), "]:", a.port_value()) : absl::StrCat(a.address(), ":", a.port_value());
+      options.address = HostPort(a.address(), static_cast<uint16_t>(a.port_value()));
     }
   }
   options.node = bootstrap_.node();

@@ -14,7 +14,8 @@ struct ClusterStats {
   stats::Gauge& upstream_cx_active;
   stats::Counter& upstream_cx_connect_fail;
   stats::Counter& upstream_cx_connect_timeout;
-  stats::Counter& upstream_cx_destroy_remote;
+  stats::Counter& upstream_cx_destroy_remote;  // connections the upstream closed
+  stats::Counter& upstream_cx_idle_timeout;    // pooled connections dropped after idle_timeout
   stats::Counter& upstream_cx_none_healthy;
   stats::Counter& upstream_rq_total;
   stats::Gauge& upstream_rq_active;

@@ -39,33 +39,46 @@ void HostPool::RequestFinished() {
   stats_->rq_active.Dec();
 }
 
-Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout,
-                                                                   bool verify_idle) {
-  if (auto idle = TakeIdle(verify_idle)) co_return Lease{std::move(idle), true};
+Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Acquire(std::chrono::milliseconds connect_timeout) {
+  if (auto idle = TakeIdle()) co_return Lease{std::move(idle), true};
   co_return co_await Connect(connect_timeout);
 }
 
-std::unique_ptr<UpstreamConnection> HostPool::TakeIdle(bool verify_idle) {
+std::unique_ptr<UpstreamConnection> HostPool::TakeIdle() {
   const auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
     // Most recently used first: it is the least likely to have been closed.
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
-    if (now - c->idle_since < limits_.idle_timeout && (!verify_idle || StillOpen(*c))) return c;
-    cluster_stats_->upstream_cx_destroy_remote.Inc();
+    if (now - c->idle_since >= limits_.idle_timeout) {
+      cluster_stats_->upstream_cx_idle_timeout.Inc();
+      continue;
+    }
+    switch (Check(*c)) {
+      case IdleState::kOpen:
+        return c;
+      case IdleState::kClosedByUpstream:
+        cluster_stats_->upstream_cx_destroy_remote.Inc();
+        break;
+      case IdleState::kUnexpectedData:
+        break;  // bytes nobody asked for: the connection cannot be trusted
+    }
   }
   return nullptr;
 }
 
-// An idle connection must have nothing to read: EOF means the upstream closed
-// it, data means it misbehaved. One non-blocking peek instead of keeping a
-// read armed on every idle connection. Callers skip it for requests they can
-// safely retry (no body), where a stale connection costs only a retry.
-bool HostPool::StillOpen(UpstreamConnection& c) {
-  if (!c.socket.is_open()) return false;
+// An idle connection must have nothing to read: EOF or an error means the
+// upstream closed it (its keep-alive timeout, a restart), data means it
+// misbehaved. One non-blocking peek at checkout instead of a read armed on
+// every idle connection. A close that races with the peek is caught by the
+// exchange, which retries on a new connection.
+HostPool::IdleState HostPool::Check(UpstreamConnection& c) {
+  if (!c.socket.is_open()) return IdleState::kClosedByUpstream;
   char byte;
   const ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  if (n > 0) return IdleState::kUnexpectedData;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return IdleState::kOpen;
+  return IdleState::kClosedByUpstream;
 }
 
 Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {

@@ -32,18 +32,20 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
 
   // An idle connection (reused = true) or a new one connected within
   // connect_timeout. Errors: Unavailable (refused/reset), DeadlineExceeded.
-  // `verify_idle` checks a pooled connection is still open first (a syscall);
-  // callers that can retry on a stale connection skip it.
   struct Lease {
     std::unique_ptr<UpstreamConnection> connection;
     bool reused = false;
   };
-  Awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout,
-                                                        bool verify_idle = true);
+  Awaitable<absl::StatusOr<Lease>> Acquire(std::chrono::milliseconds connect_timeout);
 
   // The synchronous half of Acquire(): an idle connection, or null. Lets the
-  // common case (a pooled connection) skip a coroutine frame.
-  std::unique_ptr<UpstreamConnection> TakeIdle(bool verify_idle = true);
+  // common case (a pooled connection) skip a coroutine frame. Each idle
+  // connection is checked first (one non-blocking peek): those the upstream
+  // has closed, as far as the kernel knows at this instant, are dropped and
+  // counted (upstream_cx_destroy_remote), as are those idle past idle_timeout
+  // (upstream_cx_idle_timeout). A close racing the check is the caller's to
+  // handle (a retry on a new connection).
+  std::unique_ptr<UpstreamConnection> TakeIdle();
   // The other half: a new connection within connect_timeout.
   Awaitable<absl::StatusOr<Lease>> Connect(std::chrono::milliseconds connect_timeout);
 
@@ -60,7 +62,8 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   size_t idle_count() const { return idle_.size(); }
 
  private:
-  static bool StillOpen(UpstreamConnection& connection);
+  enum class IdleState { kOpen, kClosedByUpstream, kUnexpectedData };
+  static IdleState Check(UpstreamConnection& connection);
 
   IoExecutor executor_;
   config::Host host_;

@@ -228,6 +228,14 @@ TEST(SnapshotBuilderTest, ClusterDefaultsStaticAndDns) {
   EXPECT_EQ(resolved->FindCluster("nope"), nullptr);
 }
 
+// %UPSTREAM_HOST%, stats tags and /clusters print Key(): an IPv6 host keeps
+// its brackets, as downstream addresses do ("::1:80" was ambiguous).
+TEST(SnapshotBuilderTest, HostKeyBracketsIpv6) {
+  EXPECT_EQ((Host{"::1", 80, 1}).Key(), "[::1]:80");
+  EXPECT_EQ((Host{"fd00::a:1", 8080, 1}).Key(), "[fd00::a:1]:8080");
+  EXPECT_EQ((Host{"10.0.0.1", 80, 1}).Key(), "10.0.0.1:80");
+}
+
 // Each mutation makes an otherwise good bootstrap odd; the builder refuses it.
 TEST(SnapshotBuilderTest, OddInputIsAnErrorNotACrash) {
   const v1::Bootstrap good = Parse(kConfig);

@@ -73,12 +73,14 @@ TEST(AccessLogTest, RequestHeadersTheProxyAddedUpstreamArePrintable) {
 TEST(AccessLogTest, EveryOperator) {
   HeaderMap req, res;
   AccessLogEntry e = SampleEntry(req, res);
-  e.response_flags = "UF,URX";
+  // Set out of order: printed in Envoy's order.
+  e.response_flags.Set(ResponseFlag::kDownstreamConnectionTermination);
+  e.response_flags.Set(ResponseFlag::kUpstreamConnectionFailure);
   EXPECT_EQ(Formatter("%PROTOCOL%|%RESPONSE_CODE%|%RESPONSE_FLAGS%|%BYTES_RECEIVED%|%BYTES_SENT%|%DURATION%|"
                       "%UPSTREAM_HOST%|%UPSTREAM_CLUSTER%|%DOWNSTREAM_REMOTE_ADDRESS%|%DOWNSTREAM_LOCAL_ADDRESS%|"
                       "%ROUTE_NAME%|%UPSTREAM_SERVICE_TIME%|%REQ(:AUTHORITY)%|%REQ(:METHOD)%|%RESP(SERVER)%")
                 .Format(e),
-            "HTTP/1.1|200|UF,URX|3|120|4|127.0.0.1:8080|web|10.0.0.9:5555|127.0.0.1:15001|default|3|example.com|GET|"
+            "HTTP/1.1|200|UF,DC|3|120|4|127.0.0.1:8080|web|10.0.0.9:5555|127.0.0.1:15001|default|3|example.com|GET|"
             "upstream-server");
 }
 
