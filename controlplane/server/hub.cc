@@ -10,6 +10,31 @@ namespace tether::controlplane {
 
 namespace dv1 = discovery::v1;
 
+namespace {
+
+// The sidecar's warming report for this type: an ACKed type with a
+// resource that waits is WARMING, one served without what it waits for
+// WARMING_TIMED_OUT. STALE and NACKED stay what they are (they say more).
+void AddWarming(const std::vector<dv1::WarmingResource>& report, cpv1::TypeStatus& ts) {
+  bool timed_out = false;
+  for (const dv1::WarmingResource& w : report) {
+    if (w.type_url() != ts.type_url()) continue;
+    cpv1::WarmingResource* out = ts.add_warming();
+    out->set_name(w.name());
+    out->set_timed_out(w.state() == dv1::WarmingResource::TIMED_OUT);
+    timed_out = timed_out || out->timed_out();
+    for (const auto& m : w.missing()) {
+      const xds::ResourceType* type = xds::FindResourceTypeByUrl(m.type_url());
+      out->add_missing(absl::StrCat(type != nullptr ? type->kind() : m.type_url(), "/", m.name()));
+    }
+  }
+  if (ts.warming_size() > 0 && ts.sync() == cpv1::TypeStatus::SYNCED) {
+    ts.set_sync(timed_out ? cpv1::TypeStatus::WARMING_TIMED_OUT : cpv1::TypeStatus::WARMING);
+  }
+}
+
+}  // namespace
+
 Hub::Hub(Metrics& metrics, std::optional<StateFile> state_file)
     : metrics_(metrics), state_file_(std::move(state_file)), notifier_([this] { NotifierLoop(); }) {}
 
@@ -142,6 +167,8 @@ void Hub::OnRequest(uint64_t id, const dv1::DiscoveryRequest& request) {
       spdlog::info("ADS stream from {} ({}): node {} cluster {}", s.peer, id, request.node().id(),
                    request.node().cluster());
     }
+    // Every request carries the node's whole warming report; the latest wins.
+    s.warming.assign(request.warming().begin(), request.warming().end());
     auto response = s.protocol.OnRequest(request, s.snapshot);
     switch (s.protocol.last_event()) {
       case xds::ServerStream::Event::kAcked:
@@ -221,6 +248,7 @@ cpv1::StatusResponse Hub::StatusLocked() const {
       ts->set_sync(st->sync == xds::ServerStream::Sync::kSynced   ? cpv1::TypeStatus::SYNCED
                    : st->sync == xds::ServerStream::Sync::kNacked ? cpv1::TypeStatus::NACKED
                                                                   : cpv1::TypeStatus::STALE);
+      AddWarming(s.warming, *ts);
     }
   }
   return out;

@@ -15,6 +15,16 @@ namespace tether::server {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// What the control plane learns about warming listeners: every request
+// carries the report, so the verdict's ACK says whether it serves (docs/xds.md#warming).
+void PublishWarming(xds::AdsClient* ads, const xds::DynamicConfig& dynamic) {
+  if (ads != nullptr) ads->SetWarming(dynamic.WarmingReport());
+}
+
+}  // namespace
+
 void Server::StartXds() {
   const auto& ads = bootstrap_.dynamic_resources().ads();
   xds::AdsClient::Options options;
@@ -33,6 +43,7 @@ void Server::StartXds() {
   (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);
   ads_ = std::make_unique<xds::AdsClient>(
       options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
+  PublishWarming(ads_.get(), *dynamic_);
   ads_->Start();
 }
 
@@ -55,6 +66,7 @@ absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
     status = Rebuild();
     if (!status.ok()) dynamic_->Restore(*update.type, *std::move(previous));
   }
+  PublishWarming(ads_.get(), *dynamic_);  // before the verdict: the ACK carries it
   return status;
 }
 
@@ -68,6 +80,8 @@ void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point
     if (ec || shutting_down_) return;
     spdlog::warn("initial_fetch_timeout passed: serving the warming listeners as they are");
     if (absl::Status s = Rebuild(); !s.ok()) spdlog::error("config rebuild failed: {}", s.ToString());
+    // Nothing else tells the control plane: the report goes out on its own.
+    PublishWarming(ads_.get(), *dynamic_);
   });
 }
 
