@@ -25,7 +25,7 @@ void AddWarming(const std::vector<dv1::WarmingResource>& report, cpv1::TypeStatu
     timed_out = timed_out || out->timed_out();
     for (const auto& m : w.missing()) {
       const xds::ResourceType* type = xds::FindResourceTypeByUrl(m.type_url());
-      out->add_missing(absl::StrCat(type != nullptr ? type->kind() : m.type_url(), "/", m.name()));
+      out->add_missing(absl::StrCat(type != nullptr ? std::string(type->kind()) : m.type_url(), "/", m.name()));
     }
   }
   if (ts.warming_size() > 0 && ts.sync() == cpv1::TypeStatus::SYNCED) {

@@ -138,11 +138,12 @@ dv1::WarmingResource Warming(const std::string& listener, const std::string& clu
 
 TEST_F(HubTest, AnAckThatReportsAWarmingListenerIsWarmingNotSynced) {
   const uint64_t id = Connect();
-  hub.SetDirectory(*ParseResources("kind: Listener\nspec: {name: l2, address: {socket_address: {address: "
-                                   "127.0.0.1, port_value: 8080}}, http_connection_manager: {route_config: "
-                                   "{virtual_hosts: [{name: a, domains: ['*'], routes: [{match: {prefix: /}, "
-                                   "route: {cluster: backend}}]}]}}}\n",
-                                   "file:d.yaml", false));
+  auto listener_file = ParseResources("kind: Listener\nspec: {name: l2, address: {socket_address: {address: "
+                                      "127.0.0.1, port_value: 8080}}, http_connection_manager: {stat_prefix: l2, "
+                                      "rds_route_config_name: r2}}\n",
+                                      "file:d.yaml", false);
+  ASSERT_TRUE(listener_file.ok()) << listener_file.status();
+  hub.SetDirectory(*listener_file);
   auto pushed = sink.Take();
   ASSERT_EQ(pushed.size(), 1u);
   dv1::DiscoveryRequest ack = Reply(pushed[0]);
@@ -170,7 +171,8 @@ TEST_F(HubTest, AnAckThatReportsAWarmingListenerIsWarmingNotSynced) {
   pushed = sink.Take();
   ASSERT_EQ(pushed.size(), 1u);
   hub.OnRequest(id, Reply(pushed[0]));
-  for (const auto& t : hub.Status().proxies(0).types()) EXPECT_EQ(t.sync(), cpv1::TypeStatus::SYNCED) << t.kind();
+  const cpv1::StatusResponse status = hub.Status();
+  for (const auto& t : status.proxies(0).types()) EXPECT_EQ(t.sync(), cpv1::TypeStatus::SYNCED) << t.kind();
 }
 
 TEST_F(HubTest, AReconnectWithCurrentVersionsGetsNothing) {
