@@ -475,7 +475,7 @@ class XdsTest(unittest.TestCase):
         m = self.mesh
         m.restart_sidecar(reconnect_max="30s")
         wait_until(m.synced, what="every type SYNCED")
-        self.assertIn("control_plane.reconnect_attempt", m.sidecar.stats())
+        self.assertTrue("control_plane.reconnect_attempt" in m.sidecar.stats(), "no control_plane.reconnect_attempt")
         for restart in range(4):
             failed_before = m.sidecar.stat("control_plane.connect_failed")
             m.control.kill()

@@ -66,11 +66,14 @@ absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
     status = Rebuild();
     if (!status.ok()) dynamic_->Restore(*update.type, *std::move(previous));
   }
-  PublishWarming(ads_.get(), *dynamic_);  // before the verdict: the ACK carries it
   return status;
 }
 
+// Runs after every install of a merged config (Rebuild, whatever caused it):
+// an update's verdict comes after it, so its ACK carries the new report; a
+// timeout's goes out on its own.
 void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point> at) {
+  PublishWarming(ads_.get(), *dynamic_);
   if (!at) {
     recheck_timer_.cancel();
     return;
@@ -80,8 +83,6 @@ void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point
     if (ec || shutting_down_) return;
     spdlog::warn("initial_fetch_timeout passed: serving the warming listeners as they are");
     if (absl::Status s = Rebuild(); !s.ok()) spdlog::error("config rebuild failed: {}", s.ToString());
-    // Nothing else tells the control plane: the report goes out on its own.
-    PublishWarming(ads_.get(), *dynamic_);
   });
 }
 
