@@ -18,7 +18,7 @@ namespace asio = boost::asio;
 namespace {
 
 // What the control plane learns about warming listeners: every request
-// carries the report, so the verdict's ACK says whether it serves (docs/xds.md#warming).
+// carries the report, so the verdict's ACK says whether it serves (docs/xds.md#warming-initial_fetch_timeout).
 void PublishWarming(xds::AdsClient* ads, const xds::DynamicConfig& dynamic) {
   if (ads != nullptr) ads->SetWarming(dynamic.WarmingReport());
 }
