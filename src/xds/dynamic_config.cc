@@ -79,7 +79,7 @@ std::vector<DynamicConfig::Dependency> DynamicConfig::Missing(const v1::Listener
     const TypeSet* routes = Find("RouteConfiguration");
     auto it = routes ? routes->resources.find(hcm.rds_route_config_name()) : std::map<std::string, Entry>::const_iterator{};
     if (routes == nullptr || it == routes->resources.end()) {
-      missing.push_back({"RouteConfiguration", hcm.rds_route_config_name()});
+      missing.push_back({FindResourceTypeByKind("RouteConfiguration"), hcm.rds_route_config_name()});
     } else {
       rc = &As<v1::RouteConfiguration>(it->second);
     }
@@ -87,7 +87,7 @@ std::vector<DynamicConfig::Dependency> DynamicConfig::Missing(const v1::Listener
   std::set<std::string> referenced;
   if (rc != nullptr) ReferencedClusters(*rc, referenced);
   for (const std::string& c : referenced) {
-    if (!clusters.contains(c)) missing.push_back({"Cluster", c});
+    if (!clusters.contains(c)) missing.push_back({FindResourceTypeByKind("Cluster"), c});
   }
   return missing;
 }
@@ -163,7 +163,7 @@ std::vector<discovery::v1::WarmingResource> DynamicConfig::WarmingReport() const
                                      : discovery::v1::WarmingResource::WARMING);
     for (const Dependency& d : incomplete.missing) {
       auto* m = w.add_missing();
-      m->set_type_url(std::string(FindResourceTypeByKind(d.kind)->type_url()));
+      m->set_type_url(std::string(d.type->type_url()));
       m->set_name(d.name);
     }
   }
@@ -192,7 +192,7 @@ std::string DynamicConfig::DescribeJson() const {
         for (size_t i = 0; i < incomplete->second.missing.size(); ++i) {
           const Dependency& d = incomplete->second.missing[i];
           if (i > 0) item += ", ";
-          AppendJsonString(d.kind + "/" + d.name, item);
+          AppendJsonString(std::string(d.type->kind()) + "/" + d.name, item);
         }
         item += "]";
       }

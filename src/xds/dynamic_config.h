@@ -50,9 +50,9 @@ class DynamicConfig {
   absl::StatusOr<TypeSet> Set(const ClientState::Update& update, Clock::time_point now, absl::Time wall);
   void Restore(const ResourceType& type, TypeSet previous);
 
-  // What a listener lacks: a route ("RouteConfiguration") or a cluster ("Cluster").
+  // What a listener lacks: a route or a cluster (its resource type and name).
   struct Dependency {
-    std::string kind;
+    const ResourceType* type;
     std::string name;
   };
   // A listener not served as sent: what it lacks, and whether it is served
