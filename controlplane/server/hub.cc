@@ -184,7 +184,9 @@ void Hub::OnRequest(uint64_t id, const dv1::DiscoveryRequest& request) {
       for (const auto& w : warming) {
         const bool timed_out = w.state() == dv1::WarmingResource::TIMED_OUT;
         std::string missing;
-        for (const auto& m : w.missing()) absl::StrAppend(&missing, missing.empty() ? "" : ", ", KindName(m.type_url(), m.name()));
+        for (const auto& m : w.missing()) {
+          absl::StrAppend(&missing, missing.empty() ? "" : ", ", KindName(m.type_url(), m.name()));
+        }
         spdlog::log(timed_out ? spdlog::level::warn : spdlog::level::info, "node {}: {} {}",
                     request.has_node() ? request.node().id() : s.protocol.node().id(),
                     KindName(w.type_url(), w.name()),
