@@ -58,8 +58,8 @@ class Mesh:
         with open(os.path.join(self.config_dir, name), "w") as f:
             f.write(text)
 
-    def start_sidecar(self, by_dns_cluster=False):
-        ads = {"initial_fetch_timeout": "5s", "reconnect_base": "0.05s", "reconnect_max": "0.5s"}
+    def start_sidecar(self, by_dns_cluster=False, **ads_settings):
+        ads = {"initial_fetch_timeout": "5s", "reconnect_base": "0.05s", "reconnect_max": "0.5s", **ads_settings}
         bootstrap = {
             "node": {"id": "sidecar-1", "cluster": "client"},
             "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": free_port()}}},
@@ -77,6 +77,11 @@ class Mesh:
         self.sidecar = Tether(bootstrap)
         self.sidecar.port = self.listen_port
         wait_until(lambda: port_busy(self.listen_port), what="the outbound listener from xDS")
+
+    def restart_sidecar(self, **ads_settings):
+        self.sidecar.stop()
+        wait_until(lambda: not port_busy(self.listen_port), what="the old sidecar gone")
+        self.start_sidecar(**ads_settings)
 
     def ctl(self, *args):
         return subprocess.run([TETHERCTL_BIN, "--server", self.control.addr, *args], capture_output=True,
@@ -299,6 +304,87 @@ class XdsTest(unittest.TestCase):
         self.assertEqual(m.ctl("delete", "Listener", "taken").returncode, 0)
         wait_until(m.synced, what="SYNCED once it is gone")
 
+    def listener_on_new_port(self, name, route):
+        """The example listener renamed, on a free port, with rds route `route`; its yaml and port."""
+        m = self.mesh
+        port = free_port()
+        text = m.example(os.path.join(EXAMPLE, "config", "listener.yaml")).replace(
+            "name: outbound\n", f"name: {name}\n", 1).replace(
+            f"port_value: {m.listen_port}", f"port_value: {port}").replace(
+            "rds_route_config_name: outbound", f"rds_route_config_name: {route}")
+        return text, port
+
+    def listener_status(self):
+        types = self.mesh.status()["proxies"][0]["types"]
+        return next(t for t in types if t["kind"] == "Listener")
+
+    def test_a_listener_naming_a_missing_cluster_is_warming_not_synced_until_the_cluster_comes(self):
+        m = self.mesh
+        m.restart_sidecar(initial_fetch_timeout="120s")  # the warming must not end on its own here
+        wait_until(m.synced, what="every type SYNCED")
+        listener, port = self.listener_on_new_port("late", "late-routes")
+        routes = ("kind: RouteConfiguration\nspec:\n  name: late-routes\n  virtual_hosts:\n  - name: all\n"
+                  "    domains: ['*']\n    routes:\n    - match: {prefix: /}\n      route: {cluster: backend-later}\n")
+        # From the config directory: a cluster named nowhere is the directory's business.
+        m.write("zz-late.yaml", listener + "---\n" + routes)
+
+        def warming():
+            t = self.listener_status()
+            return t if t.get("sync") == "WARMING" else None
+
+        wait_until(lambda: warming() is not None, what="the Listener WARMING")
+        t = self.listener_status()
+        self.assertEqual(t["acked_version"], t["desired_version"])  # ACKed, and still not serving
+        self.assertEqual(t["warming"], [{"name": "late", "missing": ["Cluster/backend-later"]}])
+        self.assertFalse(port_busy(port))
+        table = m.ctl("status").stdout
+        self.assertIn("WARMING", table)
+        self.assertIn("Listener late waits for Cluster/backend-later", table)
+        dump = json.loads(m.sidecar.admin("/config_dump")[1])
+        late = next(r for r in dump["dynamic"]["resources"] if r["kind"] == "Listener" and r["name"] == "late")
+        self.assertEqual((late["warming"], late["state"], late["missing"]), (True, "WARMING", ["Cluster/backend-later"]))
+
+        # --wait waits through WARMING: the cluster arrives and the listener serves.
+        cluster = os.path.join(m.tmp.name, "backend-later.yaml")
+        with open(cluster, "w") as f:
+            f.write("kind: Cluster\nspec:\n  name: backend-later\n  connect_timeout: 1s\n  load_assignment:\n"
+                    "    endpoints:\n    - lb_endpoints:\n      - endpoint: {address: {socket_address: "
+                    f"{{address: 127.0.0.1, port_value: {m.v2.port}}}}}}}\n")
+        out = m.ctl("apply", "-f", cluster, "--wait", "--timeout", "30s")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertTrue(port_busy(port))  # an ACK means it serves
+        before = m.counts()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.addCleanup(conn.close)
+        conn.request("GET", "/headers")
+        self.assertEqual(conn.getresponse().status, 200)
+        self.assertEqual(m.counts(), (before[0], before[1] + 1))
+        self.assertEqual(self.listener_status()["sync"], "SYNCED")
+
+    def test_apply_wait_waits_through_warming_and_fails_naming_the_listener_when_it_times_out(self):
+        m = self.mesh
+        m.restart_sidecar(initial_fetch_timeout="2s")
+        wait_until(m.synced, what="every type SYNCED")
+        listener, port = self.listener_on_new_port("late", "not-there-yet")
+        path = os.path.join(m.tmp.name, "late.yaml")
+        with open(path, "w") as f:
+            f.write(listener)
+        out = m.ctl("apply", "-f", path, "--wait", "--timeout", "60s")
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertNotIn("ACKed", out.stdout)
+        self.assertIn("node sidecar-1: Listener late serves without RouteConfiguration/not-there-yet", out.stderr)
+        self.assertIn("initial_fetch_timeout", out.stderr)
+        t = self.listener_status()
+        self.assertEqual(t["sync"], "WARMING_TIMED_OUT")
+        self.assertEqual(t["warming"], [{"name": "late", "missing": ["RouteConfiguration/not-there-yet"],
+                                         "timed_out": True}])
+        dump = json.loads(m.sidecar.admin("/config_dump")[1])
+        late = next(r for r in dump["dynamic"]["resources"] if r["kind"] == "Listener" and r["name"] == "late")
+        self.assertEqual((late["warming"], late["state"]), (False, "WARMING_TIMED_OUT"))
+        self.assertTrue(port_busy(port))  # served as it is, as Envoy does
+        self.assertEqual(m.ctl("delete", "Listener", "late").returncode, 0)
+        wait_until(m.synced, what="SYNCED once it is gone")
+
     def test_a_bad_apply_is_refused_and_changes_nothing(self):
         m = self.mesh
         wait_until(m.synced, what="every type SYNCED")
@@ -381,6 +467,29 @@ class XdsTest(unittest.TestCase):
             failures = load.finish()
         self.assertEqual(failures, [])
         self.assertEqual(m.sidecar.stat("control_plane.update_rejected"), 0)
+
+    def test_each_control_plane_restart_starts_the_reconnect_backoff_over(self):
+        # A restarted control plane has nothing new for the sidecar: no response
+        # arrives on the new stream, yet it was established, so the next restart
+        # backs off from the base again instead of toward reconnect_max.
+        m = self.mesh
+        m.restart_sidecar(reconnect_max="30s")
+        wait_until(m.synced, what="every type SYNCED")
+        self.assertTrue("control_plane.reconnect_attempt" in m.sidecar.stats(), "no control_plane.reconnect_attempt")
+        for restart in range(4):
+            failed_before = m.sidecar.stat("control_plane.connect_failed")
+            m.control.kill()
+            wait_until(lambda: m.sidecar.stat("control_plane.connected") == 0, what="the sidecar to see it gone")
+            # At least one attempt finds it gone, so there is a backoff to look at.
+            wait_until(lambda: m.sidecar.stat("control_plane.connect_failed") > failed_before,
+                       what="a failed reconnect")
+            m.control.start()
+            wait_until(lambda: m.sidecar.stat("control_plane.connected") == 1, timeout=15, what="reconnect")
+            # The delay before this stream grew only with this outage's failures.
+            failed = m.sidecar.stat("control_plane.connect_failed") - failed_before
+            self.assertEqual(m.sidecar.stat("control_plane.reconnect_attempt"), failed, f"restart {restart}")
+        wait_until(m.synced, what="SYNCED after the restarts")
+        self.assertEqual(m.get()[0], 200)
 
     def test_restarted_sidecar_gets_its_config_on_connect(self):
         m = self.mesh

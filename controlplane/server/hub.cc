@@ -1,5 +1,7 @@
 #include "controlplane/server/hub.h"
 
+#include <algorithm>
+
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +12,40 @@
 namespace tether::controlplane {
 
 namespace dv1 = discovery::v1;
+
+namespace {
+
+// "Cluster/backend", as tetherctl names resources.
+std::string KindName(const std::string& type_url, const std::string& name) {
+  const xds::ResourceType* type = xds::FindResourceTypeByUrl(type_url);
+  return absl::StrCat(type != nullptr ? std::string(type->kind()) : type_url, "/", name);
+}
+
+// The sidecar's warming report for this type: an ACKed type with a
+// resource that waits is WARMING, one served without what it waits for
+// WARMING_TIMED_OUT. STALE and NACKED stay what they are (they say more).
+void AddWarming(const std::vector<dv1::WarmingResource>& report, cpv1::TypeStatus& ts) {
+  bool timed_out = false;
+  for (const dv1::WarmingResource& w : report) {
+    if (w.type_url() != ts.type_url()) continue;
+    cpv1::WarmingResource* out = ts.add_warming();
+    out->set_name(w.name());
+    out->set_timed_out(w.state() == dv1::WarmingResource::TIMED_OUT);
+    timed_out = timed_out || out->timed_out();
+    for (const auto& m : w.missing()) out->add_missing(KindName(m.type_url(), m.name()));
+  }
+  if (ts.warming_size() > 0 && ts.sync() == cpv1::TypeStatus::SYNCED) {
+    ts.set_sync(timed_out ? cpv1::TypeStatus::WARMING_TIMED_OUT : cpv1::TypeStatus::WARMING);
+  }
+}
+
+bool SameWarming(const std::vector<dv1::WarmingResource>& a, const std::vector<dv1::WarmingResource>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.SerializeAsString() == y.SerializeAsString();
+  });
+}
+
+}  // namespace
 
 Hub::Hub(Metrics& metrics, std::optional<StateFile> state_file)
     : metrics_(metrics), state_file_(std::move(state_file)), notifier_([this] { NotifierLoop(); }) {}
@@ -189,6 +225,22 @@ void Hub::OnRequest(uint64_t id, const dv1::DiscoveryRequest& request) {
       spdlog::info("ADS stream from {} ({}): node {} cluster {}", s.peer, id, request.node().id(),
                    request.node().cluster());
     }
+    // Every request carries the node's whole warming report; the latest wins.
+    std::vector<dv1::WarmingResource> warming(request.warming().begin(), request.warming().end());
+    if (!SameWarming(warming, s.warming)) {
+      for (const auto& w : warming) {
+        const bool timed_out = w.state() == dv1::WarmingResource::TIMED_OUT;
+        std::string missing;
+        for (const auto& m : w.missing()) {
+          absl::StrAppend(&missing, missing.empty() ? "" : ", ", KindName(m.type_url(), m.name()));
+        }
+        spdlog::log(timed_out ? spdlog::level::warn : spdlog::level::info, "node {}: {} {}",
+                    request.has_node() ? request.node().id() : s.protocol.node().id(),
+                    KindName(w.type_url(), w.name()),
+                    absl::StrCat(timed_out ? "timed out warming, served without " : "warming, waits for ", missing));
+      }
+      s.warming = std::move(warming);
+    }
     auto response = s.protocol.OnRequest(request, s.snapshot);
     switch (s.protocol.last_event()) {
       case xds::ServerStream::Event::kAcked:
@@ -268,6 +320,7 @@ cpv1::StatusResponse Hub::StatusLocked() const {
       ts->set_sync(st->sync == xds::ServerStream::Sync::kSynced   ? cpv1::TypeStatus::SYNCED
                    : st->sync == xds::ServerStream::Sync::kNacked ? cpv1::TypeStatus::NACKED
                                                                   : cpv1::TypeStatus::STALE);
+      AddWarming(s.warming, *ts);
     }
   }
   return out;

@@ -87,6 +87,8 @@ class Hub {
     uint64_t generation = 0;
     // A pushed change awaiting its ACK, by type URL: version and change time.
     std::map<std::string, std::pair<std::string, Clock::time_point>> pending;
+    // What the sidecar's last request said is warming or timed out.
+    std::vector<discovery::v1::WarmingResource> warming;
   };
   // After the store changed: new snapshots, pushes, persistence.
   void PushAllLocked();

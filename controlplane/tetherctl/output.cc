@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controlplane/tetherctl/wait.h"
 #include "src/common/text.h"
 #include "src/xds/resource_types.h"
 
@@ -185,6 +186,9 @@ std::string Cell(const cpv1::TypeStatus& t) {
                                                                      ", want ", Short(t.desired_version()), ")");
     case cpv1::TypeStatus::NACKED:
       return absl::StrCat("NACKED (sent ", Short(t.sent_version()), ", acked ", Short(t.acked_version()), ")");
+    case cpv1::TypeStatus::WARMING:
+    case cpv1::TypeStatus::WARMING_TIMED_OUT:
+      return absl::StrCat(cpv1::TypeStatus::Sync_Name(t.sync()), " ", Short(t.acked_version()));
     default:
       return absl::StrCat("STALE (sent ", Short(t.sent_version()), ", acked ", Short(t.acked_version()), ")");
   }
@@ -299,6 +303,7 @@ std::string StatusTable(const cpv1::StatusResponse& status) {
         nacks.push_back(absl::StrCat("NACK ", p.node().id(), " ", t.kind(), " version ", t.sent_version(), ": ",
                                      t.nack_message()));
       }
+      if (t.warming_size() > 0) nacks.push_back(absl::StrCat("WARMING ", p.node().id(), " ", WarmingText(t, false)));
     }
     rows.push_back(std::move(row));
   }

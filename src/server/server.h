@@ -77,6 +77,7 @@ class Server final : public admin::AdminContext {
   // waits for its verdict, which becomes the ACK or NACK.
   absl::Status ApplyXdsUpdate(const xds::ClientState::Update& update);
   absl::Status OnXdsUpdate(const xds::ClientState::Update& update);  // main thread
+  // After each Commit: arms the warming deadline timer, publishes the warming report.
   void ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point> at);
   void BeginShutdown();
   void FinishShutdown();

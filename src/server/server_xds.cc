@@ -16,6 +16,16 @@ namespace tether::server {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// What the control plane learns about warming listeners: every request
+// carries the report, so the verdict's ACK says whether it serves (docs/xds.md#warming-initial_fetch_timeout).
+void PublishWarming(xds::AdsClient* ads, const xds::DynamicConfig& dynamic) {
+  if (ads != nullptr) ads->SetWarming(dynamic.WarmingReport());
+}
+
+}  // namespace
+
 absl::Status Server::StartXds() {
   const auto& ads = bootstrap_.dynamic_resources().ads();
   xds::AdsClient::Options options;
@@ -42,6 +52,7 @@ absl::Status Server::StartXds() {
   }
   ads_ = std::make_unique<xds::AdsClient>(
       options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
+  PublishWarming(ads_.get(), *dynamic_);
   ads_->Start();
   return absl::OkStatus();
 }
@@ -68,7 +79,11 @@ absl::Status Server::OnXdsUpdate(const xds::ClientState::Update& update) {
   return status;
 }
 
+// Runs after every install of a merged config (Rebuild, whatever caused it):
+// an update's verdict comes after it, so its ACK carries the new report; a
+// timeout's goes out on its own.
 void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point> at) {
+  PublishWarming(ads_.get(), *dynamic_);
   if (!at) {
     recheck_timer_.cancel();
     return;

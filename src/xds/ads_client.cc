@@ -3,14 +3,26 @@
 #include <algorithm>
 #include <random>
 
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
+#include "src/xds/reconnect_backoff.h"
 #include "tether/discovery/v1/discovery.grpc.pb.h"
 
 namespace tether::xds {
 
 namespace v1 = discovery::v1;
+
+namespace {
+
+bool SameReport(const std::vector<v1::WarmingResource>& a, const std::vector<v1::WarmingResource>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return google::protobuf::util::MessageDifferencer::Equals(x, y);
+  });
+}
+
+}  // namespace
 
 AdsClient::AdsClient(Options options, std::vector<const ResourceType*> types, ClientState::ApplyFn apply,
                      stats::Store& store)
@@ -18,6 +30,8 @@ AdsClient::AdsClient(Options options, std::vector<const ResourceType*> types, Cl
       types_(std::move(types)),
       apply_(std::move(apply)),
       connected_gauge_(store.GaugeFor("control_plane.connected")),
+      reconnect_attempt_(store.GaugeFor("control_plane.reconnect_attempt")),
+      connect_failed_(store.CounterFor("control_plane.connect_failed")),
       update_attempt_(store.CounterFor("control_plane.update_attempt")),
       update_success_(store.CounterFor("control_plane.update_success")),
       update_rejected_(store.CounterFor("control_plane.update_rejected")),
@@ -30,6 +44,7 @@ AdsClient::~AdsClient() { Stop(); }
 
 void AdsClient::Start() {
   thread_ = std::thread([this] { Run(); });
+  reporter_ = std::thread([this] { ReportLoop(); });
 }
 
 void AdsClient::Stop() {
@@ -39,7 +54,9 @@ void AdsClient::Stop() {
     if (context_ != nullptr) context_->TryCancel();
   }
   wake_.notify_all();
+  report_wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (reporter_.joinable()) reporter_.join();
 }
 
 std::vector<std::pair<std::string, ClientState::TypeStatus>> AdsClient::Status() const {
@@ -54,28 +71,70 @@ void AdsClient::PublishStatus() {
   status_ = std::move(status);
 }
 
+void AdsClient::SetWarming(std::vector<v1::WarmingResource> warming) {
+  {
+    std::lock_guard lock(mu_);
+    if (SameReport(warming, warming_)) return;
+    warming_ = std::move(warming);
+    report_dirty_ = true;
+  }
+  report_wake_.notify_all();
+}
+
 void AdsClient::Run() {
-  int attempt = 0;
+  ReconnectBackoff backoff(options_.backoff_base, options_.backoff_max);
+  std::mt19937_64 rng{std::random_device{}()};
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
-    attempt = RunStream() ? 0 : attempt + 1;
-    if (!Backoff(attempt)) return;
+    const bool established = RunStream();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;  // cancelled by us: neither a failure nor a reason to wait
+    }
+    if (!established) connect_failed_.Inc();
+    backoff.OnStreamEnded(established);
+    reconnect_attempt_.Set(backoff.attempt());
+    if (!Backoff(backoff.NextDelay(rng))) return;
   }
 }
 
-// Full jitter (a uniform draw up to the exponential bound), so sidecars that
-// lost the same control plane do not all come back in the same instant.
-bool AdsClient::Backoff(int attempt) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const auto base = options_.backoff_base.count();
-  const auto cap = options_.backoff_max.count();
-  const auto bound = std::min<int64_t>(cap, base << std::min(attempt, 20));
-  const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(base / 2, std::max(base / 2, bound))(rng));
+bool AdsClient::Backoff(std::chrono::milliseconds delay) {
   std::unique_lock lock(mu_);
   return !wake_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+bool AdsClient::WriteLocked(Stream& stream, v1::DiscoveryRequest request) {
+  {
+    std::lock_guard lock(mu_);
+    request.mutable_warming()->Assign(warming_.begin(), warming_.end());
+    sent_warming_ = warming_;
+  }
+  last_request_ = request;
+  return stream.Write(request);
+}
+
+void AdsClient::ReportLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      report_wake_.wait(lock, [this] { return stopping_ || (report_dirty_ && !applying_); });
+      if (stopping_) return;
+      report_dirty_ = false;
+    }
+    std::lock_guard write(write_mu_);
+    // No stream: the next one's first requests carry the report.
+    if (stream_ == nullptr || last_request_.type_url().empty()) continue;
+    {
+      std::lock_guard lock(mu_);
+      if (SameReport(warming_, sent_warming_)) continue;  // a reply carried it already
+    }
+    // The last request again (its nonce already answered): the control plane
+    // takes the new report from it and nothing else.
+    (void)WriteLocked(*stream_, last_request_);
+  }
 }
 
 bool AdsClient::RunStream() {
@@ -98,25 +157,38 @@ bool AdsClient::RunStream() {
     context_ = &context;
   }
   auto stream = stub->StreamAggregatedResources(&context);
+  bool established = false;
   bool got_response = false;
   bool ok = true;
-  for (const v1::DiscoveryRequest& request : state_.OnStreamStart()) ok = ok && stream->Write(request);
+  {
+    std::lock_guard write(write_mu_);
+    stream_ = stream.get();
+    last_request_.Clear();
+    for (const v1::DiscoveryRequest& request : state_.OnStreamStart()) ok = ok && WriteLocked(*stream, request);
+  }
   // tether-control answers with headers at once; with versions it already
-  // has, no response may follow, and the stream is up all the same.
+  // has, no response may follow, and the stream is up all the same. The
+  // headers are what gRPC reports reliably and at once (a server that sends
+  // them only with its first response is covered by that response).
   if (ok) {
     stream->WaitForInitialMetadata();
     if (context.GetServerInitialMetadata().count("x-tether-control") > 0) {
       spdlog::info("xds: connected to {}", options_.address);
+      established = true;
       connected_gauge_.Set(1);
     }
   }
   v1::DiscoveryResponse response;
   while (ok && stream->Read(&response)) {
     if (!got_response) {
-      got_response = true;
+      got_response = established = true;
       connected_gauge_.Set(1);
     }
     update_attempt_.Inc();
+    {
+      std::lock_guard lock(mu_);
+      applying_ = true;
+    }
     const ClientState::Outcome outcome = state_.OnResponse(response, apply_);
     // Shutting down: a NACK now would tell the control plane we refused it.
     if (outcome.rejected.code() == absl::StatusCode::kCancelled) break;
@@ -129,7 +201,23 @@ bool AdsClient::RunStream() {
       spdlog::warn("xds: rejected {} version {}: {}", response.type_url(), response.version_info(),
                    std::string(outcome.rejected.message()));
     }
-    ok = stream->Write(outcome.reply);
+    {
+      std::lock_guard write(write_mu_);
+      ok = WriteLocked(*stream, outcome.reply);
+    }
+    {
+      std::lock_guard lock(mu_);
+      applying_ = false;
+    }
+    report_wake_.notify_all();
+  }
+  {
+    std::lock_guard write(write_mu_);
+    stream_ = nullptr;
+  }
+  {
+    std::lock_guard lock(mu_);
+    applying_ = false;
   }
   stream->WritesDone();
   const grpc::Status status = stream->Finish();
@@ -137,11 +225,11 @@ bool AdsClient::RunStream() {
     std::lock_guard lock(mu_);
     context_ = nullptr;
     connected_gauge_.Set(0);
-    if (stopping_) return got_response;
+    if (stopping_) return established;
   }
   spdlog::warn("xds: stream to {} ended: {} (keeping the last config)", options_.address,
                status.ok() ? std::string("closed by the server") : status.error_message());
-  return got_response;
+  return established;
 }
 
 }  // namespace tether::xds

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/common/text.h"
+#include "src/xds/resource_types.h"
 
 namespace tether::xds {
 
@@ -69,16 +70,16 @@ void DynamicConfig::Restore(const ResourceType& type, TypeSet previous) {
   types_[std::string(type.kind())] = std::move(previous);
 }
 
-std::vector<std::string> DynamicConfig::Missing(const v1::Listener& listener,
-                                                const std::set<std::string>& clusters) const {
-  std::vector<std::string> missing;
+std::vector<DynamicConfig::Dependency> DynamicConfig::Missing(const v1::Listener& listener,
+                                                              const std::set<std::string>& clusters) const {
+  std::vector<Dependency> missing;
   const auto& hcm = listener.http_connection_manager();
   const v1::RouteConfiguration* rc = hcm.has_route_config() ? &hcm.route_config() : nullptr;
   if (hcm.route_specifier_case() == v1::HttpConnectionManager::kRdsRouteConfigName) {
     const TypeSet* routes = Find("RouteConfiguration");
     auto it = routes ? routes->resources.find(hcm.rds_route_config_name()) : std::map<std::string, Entry>::const_iterator{};
     if (routes == nullptr || it == routes->resources.end()) {
-      missing.push_back("route " + hcm.rds_route_config_name());
+      missing.push_back({FindResourceTypeByKind("RouteConfiguration"), hcm.rds_route_config_name()});
     } else {
       rc = &As<v1::RouteConfiguration>(it->second);
     }
@@ -86,7 +87,7 @@ std::vector<std::string> DynamicConfig::Missing(const v1::Listener& listener,
   std::set<std::string> referenced;
   if (rc != nullptr) ReferencedClusters(*rc, referenced);
   for (const std::string& c : referenced) {
-    if (!clusters.contains(c)) missing.push_back("cluster " + c);
+    if (!clusters.contains(c)) missing.push_back({FindResourceTypeByKind("Cluster"), c});
   }
   return missing;
 }
@@ -110,18 +111,25 @@ DynamicConfig::Merged DynamicConfig::Merge(Clock::time_point now) const {
     if (it != assignments->resources.end()) *c.mutable_load_assignment() = As<v1::ClusterLoadAssignment>(it->second);
   }
 
-  // Every listener with when it arrived: static ones at start.
-  std::vector<std::pair<v1::Listener, Clock::time_point>> candidates;
-  for (const auto& l : bootstrap_.static_resources().listeners()) candidates.emplace_back(l, started_);
+  // Every listener with when it arrived (static ones at start) and whether it came from xDS.
+  struct Candidate {
+    v1::Listener listener;
+    Clock::time_point received;
+    bool dynamic;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& l : bootstrap_.static_resources().listeners()) candidates.push_back({l, started_, false});
   if (const TypeSet* dynamic = Find("Listener")) {
-    for (const auto& [name, e] : dynamic->resources) candidates.emplace_back(As<v1::Listener>(e), e.received);
+    for (const auto& [name, e] : dynamic->resources) candidates.push_back({As<v1::Listener>(e), e.received, true});
   }
   sr->clear_listeners();
   const TypeSet* routes = Find("RouteConfiguration");
-  for (auto& [listener, received] : candidates) {
+  for (auto& [listener, received, dynamic] : candidates) {
     const std::string name = listener.name();
     const auto deadline = received + initial_fetch_timeout_;
-    if (!Missing(listener, clusters).empty() && now < deadline) {
+    std::vector<Dependency> missing = Missing(listener, clusters);
+    if (!missing.empty()) m.incomplete[name] = Incomplete{missing, now >= deadline, dynamic};
+    if (!missing.empty() && now < deadline) {
       m.warming.insert(name);
       m.recheck_at = m.recheck_at ? std::min(*m.recheck_at, deadline) : deadline;
       auto old = served_listeners_.find(name);
@@ -141,6 +149,25 @@ DynamicConfig::Merged DynamicConfig::Merge(Clock::time_point now) const {
 void DynamicConfig::Commit(const Merged& merged) {
   served_listeners_ = merged.served;
   warming_ = merged.warming;
+  incomplete_ = merged.incomplete;
+}
+
+std::vector<discovery::v1::WarmingResource> DynamicConfig::WarmingReport() const {
+  std::vector<discovery::v1::WarmingResource> out;
+  for (const auto& [name, incomplete] : incomplete_) {
+    if (!incomplete.dynamic) continue;
+    discovery::v1::WarmingResource& w = out.emplace_back();
+    w.set_type_url(std::string(FindResourceTypeByKind("Listener")->type_url()));
+    w.set_name(name);
+    w.set_state(incomplete.timed_out ? discovery::v1::WarmingResource::TIMED_OUT
+                                     : discovery::v1::WarmingResource::WARMING);
+    for (const Dependency& d : incomplete.missing) {
+      auto* m = w.add_missing();
+      m->set_type_url(std::string(d.type->type_url()));
+      m->set_name(d.name);
+    }
+  }
+  return out;
 }
 
 std::string DynamicConfig::DescribeJson() const {
@@ -154,7 +181,22 @@ std::string DynamicConfig::DescribeJson() const {
       item += ", \"version_info\": ";
       AppendJsonString(e.version, item);
       absl::StrAppend(&item, ", \"last_updated\": \"", absl::FormatTime(absl::RFC3339_sec, e.last_updated, absl::UTCTimeZone()),
-                      "\", \"warming\": ", kind == "Listener" && warming_.contains(name) ? "true" : "false", "}");
+                      "\", \"warming\": ", kind == "Listener" && warming_.contains(name) ? "true" : "false");
+      // ACTIVE, WARMING (not served yet) or WARMING_TIMED_OUT (served without what it lacks).
+      auto incomplete = kind == "Listener" ? incomplete_.find(name) : incomplete_.end();
+      if (incomplete == incomplete_.end()) {
+        item += ", \"state\": \"ACTIVE\"";
+      } else {
+        absl::StrAppend(&item, ", \"state\": \"", incomplete->second.timed_out ? "WARMING_TIMED_OUT" : "WARMING",
+                        "\", \"missing\": [");
+        for (size_t i = 0; i < incomplete->second.missing.size(); ++i) {
+          const Dependency& d = incomplete->second.missing[i];
+          if (i > 0) item += ", ";
+          AppendJsonString(std::string(d.type->kind()) + "/" + d.name, item);
+        }
+        item += "]";
+      }
+      item += "}";
       items.push_back(std::move(item));
     }
   }

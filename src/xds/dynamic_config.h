@@ -23,7 +23,9 @@ namespace tether::xds {
 // Warming, as Envoy's ADS: a listener whose rds route or clusters have not
 // arrived keeps serving its previous version (a new one is not bound yet)
 // until they do or `initial_fetch_timeout` has passed since it arrived; then
-// it is served as it is (requests to a missing cluster get 503).
+// it is served as it is (requests to a missing cluster get 503). Both states
+// are reported to the control plane (WarmingReport), because an ACK alone
+// does not say the listener serves.
 class DynamicConfig {
  public:
   using Clock = std::chrono::steady_clock;
@@ -48,9 +50,23 @@ class DynamicConfig {
   absl::StatusOr<TypeSet> Set(const ClientState::Update& update, Clock::time_point now, absl::Time wall);
   void Restore(const ResourceType& type, TypeSet previous);
 
+  // What a listener lacks: a route or a cluster (its resource type and name).
+  struct Dependency {
+    const ResourceType* type;
+    std::string name;
+  };
+  // A listener not served as sent: what it lacks, and whether it is served
+  // anyway because initial_fetch_timeout passed.
+  struct Incomplete {
+    std::vector<Dependency> missing;
+    bool timed_out = false;
+    bool dynamic = false;  // from the control plane (static ones are not reported to it)
+  };
+
   struct Merged {
     config::v1::Bootstrap bootstrap;
     std::set<std::string> warming;               // listeners waiting for their route or clusters
+    std::map<std::string, Incomplete> incomplete;  // warming and timed-out listeners, by name
     std::optional<Clock::time_point> recheck_at;  // when the first of them times out
     std::map<std::string, config::v1::Listener> served;  // by name, as merged
   };
@@ -59,14 +75,18 @@ class DynamicConfig {
   // warms keeps serving the version recorded here.
   void Commit(const Merged& merged);
 
-  // For /config_dump: every dynamic resource with kind, name, version, time
-  // and whether it is warming (as of the last Merge).
+  // For /config_dump: every dynamic resource with kind, name, version, time,
+  // whether it is warming and its state with what it lacks (as of the last Commit).
   std::string DescribeJson() const;
 
+  // For the control plane: every dynamic listener that is warming or timed
+  // out, with what it lacks (as of the last Commit).
+  std::vector<discovery::v1::WarmingResource> WarmingReport() const;
+
  private:
-  // The listener's missing dependencies ("route r1", "cluster c"), given the
-  // merged clusters; empty when it can be served.
-  std::vector<std::string> Missing(const config::v1::Listener& listener, const std::set<std::string>& clusters) const;
+  // The listener's missing dependencies, given the merged clusters; empty
+  // when it can be served.
+  std::vector<Dependency> Missing(const config::v1::Listener& listener, const std::set<std::string>& clusters) const;
   const TypeSet* Find(std::string_view kind) const;
 
   const config::v1::Bootstrap bootstrap_;
@@ -75,6 +95,7 @@ class DynamicConfig {
   std::map<std::string, TypeSet, std::less<>> types_;                 // by kind
   std::map<std::string, config::v1::Listener> served_listeners_;     // by name, as last merged
   std::set<std::string> warming_;
+  std::map<std::string, Incomplete> incomplete_;
 };
 
 }  // namespace tether::xds

@@ -42,6 +42,9 @@ std::optional<v1::DiscoveryResponse> ServerStream::OnRequest(const v1::Discovery
     return MaybePush(type_url, t, snapshot);
   }
   if (subscribed_now || request.response_nonce() != t.nonce) return std::nullopt;  // stale: ignored
+  // Already answered: a repeat only updates the warming report (which the
+  // server takes from every request), not the ACK or NACK.
+  if (!t.in_flight) return std::nullopt;
 
   t.in_flight = false;
   if (request.has_error_detail()) {

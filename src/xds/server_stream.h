@@ -22,7 +22,8 @@ using NodeSnapshot = std::map<std::string, TypeSnapshot>;  // by type URL
 // it the sidecar's requests and the node's snapshot, and sends what it
 // returns. Per type, at most one response is unacknowledged; a newer
 // snapshot waits for its ACK or NACK. Requests echoing an older nonce are
-// stale and ignored, as Envoy's protocol says.
+// stale and ignored, as Envoy's protocol says; so is a second answer to the
+// same nonce (a sidecar repeats its last request to report warming).
 class ServerStream {
  public:
   enum class Sync { kSynced, kStale, kNacked };

@@ -111,6 +111,39 @@ TEST_F(DynamicConfigTest, AfterTheInitialFetchTimeoutAWarmingListenerIsServedAsI
   EXPECT_EQ(ListenerNames(late), std::vector<std::string>{"out"});
 }
 
+TEST_F(DynamicConfigTest, TheWarmingReportNamesWhatAListenerLacksAndItsTimeout) {
+  // The issue's case: a new listener whose route names a cluster that is not there.
+  Apply(Update<v1::RouteConfiguration>("1", {Routes("r", "backend")}), t0_);
+  Apply(Update<v1::Listener>("1", {RdsListener("out", "r")}), t0_);
+  auto report = config_.WarmingReport();
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0].name(), "out");
+  EXPECT_EQ(report[0].type_url(), "type.googleapis.com/tether.config.v1.Listener");
+  EXPECT_EQ(report[0].state(), discovery::v1::WarmingResource::WARMING);
+  ASSERT_EQ(report[0].missing_size(), 1);
+  EXPECT_EQ(report[0].missing(0).type_url(), "type.googleapis.com/tether.config.v1.Cluster");
+  EXPECT_EQ(report[0].missing(0).name(), "backend");
+  std::string dump = config_.DescribeJson();
+  EXPECT_NE(dump.find(R"("warming": true, "state": "WARMING", "missing": ["Cluster/backend"])"), std::string::npos)
+      << dump;
+
+  // initial_fetch_timeout passes: served as it is, and reported as timed out.
+  config_.Commit(config_.Merge(t0_ + seconds(5)));
+  report = config_.WarmingReport();
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0].state(), discovery::v1::WarmingResource::TIMED_OUT);
+  dump = config_.DescribeJson();
+  EXPECT_NE(dump.find(R"("warming": false, "state": "WARMING_TIMED_OUT", "missing": ["Cluster/backend"])"),
+            std::string::npos)
+      << dump;
+
+  // The cluster arrives: nothing to report.
+  Apply(Update<v1::Cluster>("1", {Cluster("backend")}), t0_ + seconds(6));
+  EXPECT_TRUE(config_.WarmingReport().empty());
+  dump = config_.DescribeJson();
+  EXPECT_NE(dump.find(R"("warming": false, "state": "ACTIVE")"), std::string::npos) << dump;
+}
+
 TEST_F(DynamicConfigTest, AnUpdatedListenerThatWarmsKeepsServingItsPreviousVersion) {
   Apply(Update<v1::Cluster>("1", {Cluster("up")}), t0_);
   Apply(Update<v1::RouteConfiguration>("1", {Routes("r", "up")}), t0_);

@@ -148,5 +148,27 @@ TEST(ServerStreamTest, LastEventSaysWhatARequestWas) {
   EXPECT_EQ(s.last_event(), ServerStream::Event::kNacked);
 }
 
+TEST(ServerStreamTest, ARepeatedAnswerIsNotASecondAckOrNack) {
+  // A sidecar repeats its last request to report a warming change; the
+  // NACK it repeats is not counted again, nor its version taken as ACKed.
+  ServerStream s;
+  const NodeSnapshot v1 = Snapshot("v1", {"a"});
+  auto res = s.OnRequest(Subscribe(), v1);
+  ASSERT_TRUE(res.has_value());
+  s.OnRequest(Nack(*res, "", "bad"), v1);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kNacked);
+  EXPECT_FALSE(s.OnRequest(Nack(*res, "", "bad"), v1).has_value());
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kIgnored);
+  EXPECT_EQ(s.Status(res->type_url())->sync, ServerStream::Sync::kNacked);
+  const NodeSnapshot v2 = Snapshot("v2", {"a", "b"});
+  auto pushed = s.OnSnapshot(v2);
+  ASSERT_EQ(pushed.size(), 1u);
+  s.OnRequest(Ack(pushed[0]), v2);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kAcked);
+  s.OnRequest(Ack(pushed[0]), v2);
+  EXPECT_EQ(s.last_event(), ServerStream::Event::kIgnored);
+  EXPECT_EQ(s.Status(res->type_url())->acked_version, "v2");
+}
+
 }  // namespace
 }  // namespace tether::xds

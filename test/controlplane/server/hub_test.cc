@@ -124,6 +124,57 @@ TEST_F(HubTest, ANackShowsInStatusWithItsMessage) {
   EXPECT_EQ(metrics.nacks(), 1u);
 }
 
+dv1::WarmingResource Warming(const std::string& listener, const std::string& cluster,
+                             dv1::WarmingResource::State state) {
+  dv1::WarmingResource w;
+  w.set_type_url(kListenerUrl);
+  w.set_name(listener);
+  w.set_state(state);
+  auto* m = w.add_missing();
+  m->set_type_url(kClusterUrl);
+  m->set_name(cluster);
+  return w;
+}
+
+TEST_F(HubTest, AnAckThatReportsAWarmingListenerIsWarmingNotSynced) {
+  const uint64_t id = Connect();
+  auto listener_file = ParseResources("kind: Listener\nspec: {name: l2, address: {socket_address: {address: "
+                                      "127.0.0.1, port_value: 8080}}, http_connection_manager: {stat_prefix: l2, "
+                                      "rds_route_config_name: r2}}\n",
+                                      "file:d.yaml", false);
+  ASSERT_TRUE(listener_file.ok()) << listener_file.status();
+  hub.SetDirectory(*listener_file);
+  auto pushed = sink.Take();
+  ASSERT_EQ(pushed.size(), 1u);
+  dv1::DiscoveryRequest ack = Reply(pushed[0]);
+  *ack.add_warming() = Warming("l2", "backend", dv1::WarmingResource::WARMING);
+  hub.OnRequest(id, ack);
+  auto listener = hub.Status().proxies(0).types(2);
+  EXPECT_EQ(listener.sync(), cpv1::TypeStatus::WARMING);
+  EXPECT_EQ(listener.acked_version(), listener.desired_version());
+  ASSERT_EQ(listener.warming_size(), 1);
+  EXPECT_EQ(listener.warming(0).name(), "l2");
+  EXPECT_EQ(listener.warming(0).missing(0), "Cluster/backend");
+  EXPECT_FALSE(listener.warming(0).timed_out());
+  EXPECT_EQ(hub.Status().proxies(0).types(0).sync(), cpv1::TypeStatus::SYNCED);  // Cluster: nothing warms
+
+  // The warming times out on the sidecar: it repeats its ACK with the new report.
+  *ack.mutable_warming(0) = Warming("l2", "backend", dv1::WarmingResource::TIMED_OUT);
+  hub.OnRequest(id, ack);
+  EXPECT_TRUE(sink.Take().empty());  // a repeat is no new ACK: nothing is pushed
+  listener = hub.Status().proxies(0).types(2);
+  EXPECT_EQ(listener.sync(), cpv1::TypeStatus::WARMING_TIMED_OUT);
+  EXPECT_TRUE(listener.warming(0).timed_out());
+
+  // The cluster arrives; its ACK says nothing warms any more.
+  ASSERT_TRUE(hub.Apply(ApplyOf({"kind: Cluster\nspec: {name: backend, connect_timeout: 1s}\n"})).ok());
+  pushed = sink.Take();
+  ASSERT_EQ(pushed.size(), 1u);
+  hub.OnRequest(id, Reply(pushed[0]));
+  const cpv1::StatusResponse status = hub.Status();
+  for (const auto& t : status.proxies(0).types()) EXPECT_EQ(t.sync(), cpv1::TypeStatus::SYNCED) << t.kind();
+}
+
 TEST_F(HubTest, AReconnectWithCurrentVersionsGetsNothing) {
   ASSERT_TRUE(hub.Apply(ApplyOf({"kind: Cluster\nspec: {name: a, connect_timeout: 1s}\n"})).ok());
   Connect();

@@ -115,6 +115,29 @@ TEST(OutputTest, StatusTableShowsSyncAndNackMessages) {
   EXPECT_EQ(StatusTable(cpv1::StatusResponse()), "no sidecars connected\n");
 }
 
+TEST(OutputTest, StatusTableShowsWarmingListenersAndWhatTheyLack) {
+  cpv1::StatusResponse status;
+  auto* p = status.add_proxies();
+  p->mutable_node()->set_id("sidecar-1");
+  auto* t = p->add_types();
+  t->set_kind("Listener");
+  t->set_sync(cpv1::TypeStatus::WARMING);
+  t->set_sent_version("dddddddd44444444");
+  t->set_acked_version("dddddddd44444444");
+  t->set_desired_version("dddddddd44444444");
+  auto* w = t->add_warming();
+  w->set_name("late");
+  w->add_missing("Cluster/backend");
+  std::string table = StatusTable(status);
+  EXPECT_NE(table.find("WARMING dddddddd"), std::string::npos) << table;
+  EXPECT_NE(table.find("WARMING sidecar-1 Listener late waits for Cluster/backend"), std::string::npos) << table;
+  t->set_sync(cpv1::TypeStatus::WARMING_TIMED_OUT);
+  w->set_timed_out(true);
+  table = StatusTable(status);
+  EXPECT_NE(table.find("WARMING_TIMED_OUT dddddddd"), std::string::npos) << table;
+  EXPECT_NE(table.find("Listener late serves without Cluster/backend"), std::string::npos) << table;
+}
+
 TEST(OutputTest, Table) {
   EXPECT_EQ(Table({{"A", "BB"}, {"CCC", "D"}}), "A    BB\nCCC  D\n");
 }

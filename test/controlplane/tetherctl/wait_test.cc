@@ -37,6 +37,29 @@ TEST(WaitTest, Verdicts) {
   EXPECT_EQ(failed.message, "node sidecar-1 NACKed Listener version v2: 'web': port_value: bad");
 }
 
+TEST(WaitTest, WarmingIsWaitedThroughAndItsTimeoutFailsNamingListenerAndCluster) {
+  using S = WaitVerdict::State;
+  cpv1::StatusResponse warming = One(5, cpv1::TypeStatus::WARMING, "v2", "v2", "v2");
+  auto* w = warming.mutable_proxies(0)->mutable_types(0)->add_warming();
+  w->set_name("l2");
+  w->add_missing("Cluster/backend");
+  const WaitVerdict pending = EvaluateWait(warming, 5);
+  EXPECT_EQ(pending.state, S::kPending);
+  EXPECT_EQ(pending.message, "sidecar-1 Listener WARMING (Listener l2 waits for Cluster/backend)");
+
+  cpv1::StatusResponse timed_out = warming;
+  timed_out.mutable_proxies(0)->mutable_types(0)->set_sync(cpv1::TypeStatus::WARMING_TIMED_OUT);
+  timed_out.mutable_proxies(0)->mutable_types(0)->mutable_warming(0)->set_timed_out(true);
+  const WaitVerdict failed = EvaluateWait(timed_out, 5);
+  EXPECT_EQ(failed.state, S::kFailed);
+  EXPECT_EQ(failed.message,
+            "node sidecar-1: Listener l2 serves without Cluster/backend (initial_fetch_timeout passed while it was "
+            "warming)");
+  // A newer version is on its way: not this apply's verdict yet.
+  timed_out.mutable_proxies(0)->mutable_types(0)->set_desired_version("v3");
+  EXPECT_EQ(EvaluateWait(timed_out, 5).state, S::kPending);
+}
+
 TEST(LineDiffTest, MarksRemovedAndAddedLines) {
   EXPECT_EQ(LineDiff("a\nb\nc\n", "a\nB\nc\nd\n"), " a\n+B\n-b\n c\n+d\n");
   EXPECT_EQ(LineDiff("", "x\n"), "+x\n");
