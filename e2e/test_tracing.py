@@ -132,6 +132,8 @@ class TracingTest(unittest.TestCase):
         seen = json.loads(body)["headers"]
         self.assertEqual(seen["x-b3-sampled"], "0")
         self.assertTrue(seen["traceparent"].endswith("-00"))
+        # A generated id records the decision taken, not the listener's own 100%.
+        self.assertEqual(seen["x-request-id"][14], "4")
 
 
 class SamplingOffTest(unittest.TestCase):

@@ -36,18 +36,19 @@ class TracingFilter final : public StreamFilter {
         tracing::Decide({t.client_sampling, t.random_sampling, t.overall_sampling},
                         {incoming.client_trace_id, incoming.force_trace, id.uuid}, request_id_);
     CountDecision(status);
-    // Only an id made here carries our decision: a received one is the key
-    // users join every hop's logs on, and goes on as it came (no write).
-    if (id.generated) {
-      tracing::SetTraceStatusOfUuid(request_id_, status);
-      WriteRequestId(id, headers);
-    }
     // An upstream decision (the propagation headers' sampled flag) wins over
     // ours; debug always samples.
     bool sampled = status != tracing::TraceStatus::kNoTrace;
     if (incoming.context && incoming.context->sampled) sampled = *incoming.context->sampled;
     if (!incoming.context && incoming.sampled) sampled = *incoming.sampled;
     const bool debug = incoming.debug || (incoming.context && incoming.context->debug);
+    // Only an id made here records the decision (the one taken, so the logs
+    // tell the truth): a received id is the key users join every hop's logs
+    // on, and goes on as it came (no write).
+    if (id.generated) {
+      tracing::SetTraceStatusOfUuid(request_id_, Taken(status, sampled, debug));
+      WriteRequestId(id, headers);
+    }
     span_ = NewSpanContext(incoming, *rq.rng);
     span_.sampled = sampled || debug;
     span_.debug = debug;
@@ -97,6 +98,14 @@ class TracingFilter final : public StreamFilter {
     } else {
       headers.insert("x-request-id", request_id_);
     }
+  }
+
+  // The decision an id made here records: ours, unless the incoming
+  // propagation headers overrode it.
+  static tracing::TraceStatus Taken(tracing::TraceStatus ours, bool sampled, bool debug) {
+    if (debug) return tracing::TraceStatus::kForced;
+    if (!sampled) return tracing::TraceStatus::kNoTrace;
+    return ours == tracing::TraceStatus::kNoTrace ? tracing::TraceStatus::kSampled : ours;
   }
 
   void CountDecision(tracing::TraceStatus status) const {
