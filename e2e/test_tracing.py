@@ -70,15 +70,35 @@ class TracingTest(unittest.TestCase):
         self.assertGreater(int(tags["response_size"]), 0)
 
     def test_request_id_is_returned_and_a_valid_one_kept(self):
+        # Issue 10 item 5: a received id is never rewritten (it used to come back
+        # with its version nibble turned into the trace decision: ...-4d26- -> ...-9d26-).
         given = "f8d4ee1a-9c3f-4d26-9bd8-f1e2c3a4b5c6"
+        seen, span = self.traced({"x-request-id": given})
+        self.assertEqual(seen["x-request-id"], given)
+        self.assertEqual(span["tags"]["guid:x-request-id"], given)
         status, headers, body = self.tether.request("GET", "/headers", headers={"x-request-id": given})
         self.assertEqual(status, 200)
-        upstream_saw = json.loads(body)["headers"]["x-request-id"]
-        # Same id; only the trace-decision nibble (position 14) may change.
-        self.assertEqual(upstream_saw[:14] + upstream_saw[15:], given[:14] + given[15:])
-        self.assertEqual(headers["x-request-id"], upstream_saw)
+        self.assertEqual(headers["x-request-id"], given)
+        wait_until(lambda: f'"{given}"' in self.tether.access_log(), what="the access log line")
+        self.assertNotIn(given[:14] + "9" + given[15:], self.tether.access_log())
         status, headers, body = self.tether.request("GET", "/headers", headers={"x-request-id": "not-a-uuid"})
         self.assertNotEqual(json.loads(body)["headers"]["x-request-id"], "not-a-uuid")
+
+    def test_tracestate_travels_when_b3_also_came(self):
+        # Issue 10 item 4: an application forwards every header its inbound sidecar
+        # wrote (B3 and W3C); B3 wins the context, yet tracestate must go on with traceparent.
+        traceparent = f"00-{TRACE128}-{SPAN}-01"
+        for name, extra in {"b3 multi": {"X-B3-TraceId": TRACE128, "X-B3-SpanId": SPAN, "X-B3-Sampled": "1"},
+                            "b3 single": {"b3": f"{TRACE128}-{SPAN}-1"}}.items():
+            with self.subTest(name):
+                seen, span = self.traced(dict(extra, traceparent=traceparent, tracestate="foo=bar"))
+                self.assertEqual(span["traceId"], TRACE128)
+                self.assertEqual(seen["traceparent"], f"00-{TRACE128}-{span['id']}-01")
+                self.assertEqual(seen.get("tracestate"), "foo=bar")
+        # A tracestate with no traceparent of that trace starts nothing and is not passed on.
+        seen, _ = self.traced({"X-B3-TraceId": TRACE64, "X-B3-SpanId": SPAN, "X-B3-Sampled": "1",
+                               "tracestate": "foo=bar"})
+        self.assertNotIn("tracestate", seen)
 
     def test_incoming_context_is_continued_in_each_format(self):
         cases = {
@@ -112,6 +132,8 @@ class TracingTest(unittest.TestCase):
         seen = json.loads(body)["headers"]
         self.assertEqual(seen["x-b3-sampled"], "0")
         self.assertTrue(seen["traceparent"].endswith("-00"))
+        # A generated id records the decision taken, not the listener's own 100%.
+        self.assertEqual(seen["x-request-id"][14], "4")
 
 
 class SamplingOffTest(unittest.TestCase):
@@ -150,6 +172,172 @@ class TwoSidecarsTest(unittest.TestCase):
         self.assertEqual(server["localEndpoint"]["serviceName"], "svc-inbound")
         # The application behind the ingress sidecar sees the same trace.
         self.assertEqual(json.loads(body)["headers"]["x-b3-traceid"], client["traceId"])
+
+
+class RequestIdAcrossHopsTest(unittest.TestCase):
+    """Issue 10 item 5: the request id is the same string in every hop's access
+    log, every span and the response; trace decisions travel in the
+    propagation headers, never by rewriting the id."""
+
+    def two_hops(self, egress_sampling, ingress_sampling, collector, upstream):
+        ingress = with_tracing(bootstrap(upstream.port), collector.port, {"random_sampling": ingress_sampling},
+                               direction="INBOUND")
+        inbound = Tether(ingress)
+        egress = with_tracing(bootstrap(0, clusters=[cluster("upstream", inbound.port)]), collector.port,
+                              {"random_sampling": egress_sampling})
+        egress["static_resources"]["listeners"][0]["http_connection_manager"]["always_set_request_id_in_response"] = True
+        return inbound, Tether(egress)
+
+    def logged_ids(self, tether, count):
+        wait_until(lambda: len(tether.access_log().splitlines()) >= count, what=f"{count} access log line(s)")
+        return [line.split('"')[-6] for line in tether.access_log().splitlines()]
+
+    def test_unsampled_egress_and_sampled_ingress_log_the_same_id(self):
+        with Upstream() as upstream, Collector() as collector:
+            inbound, outbound = self.two_hops(0, 100, collector, upstream)
+            with inbound, outbound:
+                status, headers, body = outbound.request("GET", "/headers")
+                self.assertEqual(status, 200)
+                rid = headers["x-request-id"]
+                self.assertEqual(rid[14], "4")  # generated by the egress, which did not sample
+                self.assertEqual(json.loads(body)["headers"]["x-request-id"], rid)
+                self.assertEqual(self.logged_ids(outbound, 1), [rid])
+                self.assertEqual(self.logged_ids(inbound, 1), [rid])
+                # The egress said "not sampled" in the propagation headers: the ingress
+                # (whose own sampling says 100%) follows, as the app behind it sees.
+                self.assertEqual(json.loads(body)["headers"]["x-b3-sampled"], "0")
+                self.assertTrue(json.loads(body)["headers"]["traceparent"].endswith("-00"))
+                self.assertEqual(inbound.stat("tracing.zipkin.spans_sent"), 0)
+
+    def test_forced_trace_spans_carry_one_id(self):
+        with Upstream() as upstream, Collector() as collector:
+            inbound, outbound = self.two_hops(0, 0, collector, upstream)
+            with inbound, outbound:
+                given = "60517dec-67fb-4995-8a1b-0123456789ab"
+                status, headers, body = outbound.request(
+                    "GET", "/headers", headers={"x-request-id": given, "x-envoy-force-trace": "1"})
+                self.assertEqual(status, 200)
+                self.assertEqual(headers["x-request-id"], given)
+                self.assertEqual(json.loads(body)["headers"]["x-request-id"], given)
+                spans = collector.wait_spans(2)
+                self.assertEqual(sorted(s["kind"] for s in spans), ["CLIENT", "SERVER"])
+                for span in spans:
+                    self.assertEqual(span["tags"]["guid:x-request-id"], given, span["kind"])
+                self.assertEqual(self.logged_ids(outbound, 1), [given])
+                self.assertEqual(self.logged_ids(inbound, 1), [given])
+
+    def test_a_later_hop_decides_by_propagation_headers_then_its_own_sampling(self):
+        with Upstream() as upstream, Collector() as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port, {"random_sampling": 0},
+                                  direction="INBOUND")
+            with Tether(config) as tether:
+                # An id another sidecar generated with its "sampled" nibble, and no
+                # propagation header: this listener's sampling (0%) decides.
+                marked = "60517dec-67fb-9995-8a1b-0123456789ab"
+                status, _, body = tether.request("GET", "/headers", headers={"x-request-id": marked})
+                seen = json.loads(body)["headers"]
+                self.assertEqual(seen["x-request-id"], marked)
+                self.assertEqual(seen["x-b3-sampled"], "0")
+                # With the propagation headers' flag, the flag decides.
+                status, _, body = tether.request("GET", "/headers", headers={
+                    "x-request-id": marked, "X-B3-TraceId": TRACE64, "X-B3-SpanId": SPAN, "X-B3-Sampled": "1"})
+                seen = json.loads(body)["headers"]
+                self.assertEqual(seen["x-request-id"], marked)
+                self.assertEqual(seen["x-b3-sampled"], "1")
+                spans = collector.wait_spans(1)
+                self.assertEqual([s["tags"]["guid:x-request-id"] for s in spans], [marked])
+
+
+class SpanEndpointsTest(unittest.TestCase):
+    """Issue 10 item 6: a SERVER span's remoteEndpoint is the caller, a CLIENT
+    span's the upstream host; an unknown serviceName is left out (zipkin2-api.yaml:
+    "Leave absent if unknown"). The collector validates every POST against the
+    Zipkin v2 schema and counts rejections."""
+
+    def request_from_known_port(self, tether):
+        conn = tether.connect()
+        conn.connect()
+        port = conn.sock.getsockname()[1]
+        conn.request("GET", "/headers")
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        return port
+
+    def test_server_span_names_the_caller_and_client_span_the_upstream(self):
+        with Upstream() as upstream, Collector() as collector:
+            inbound = with_tracing(bootstrap(upstream.port), collector.port, direction="INBOUND")
+            outbound = with_tracing(bootstrap(upstream.port), collector.port)
+            with Tether(inbound) as server_side, Tether(outbound) as client_side:
+                caller_port = self.request_from_known_port(server_side)
+                self.request_from_known_port(client_side)
+                spans = collector.wait_spans(2)
+            self.assertEqual(collector.get("/__posts")["rejected"], 0)
+        server = next(s for s in spans if s["kind"] == "SERVER")
+        client = next(s for s in spans if s["kind"] == "CLIENT")
+        self.assertEqual(server["remoteEndpoint"], {"ipv4": "127.0.0.1", "port": caller_port})
+        self.assertEqual(client["remoteEndpoint"], {"ipv4": "127.0.0.1", "port": upstream.port})
+
+    def test_an_unknown_service_name_is_left_out(self):
+        with Upstream() as upstream, Collector() as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port)
+            config["node"]["cluster"] = ""
+            with Tether(config) as tether:
+                self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                spans = collector.wait_spans(1)
+            self.assertEqual(collector.get("/__posts")["rejected"], 0)
+        self.assertNotIn("serviceName", spans[0]["localEndpoint"])
+        self.assertNotIn("serviceName", spans[0]["remoteEndpoint"])
+
+
+class CollectorStatsTest(unittest.TestCase):
+    """Issue 10 item 7: the reporter's POSTs are the collector cluster's upstream
+    traffic, counted under cluster.<collector>.* like any other."""
+
+    def test_reports_are_counted_as_cluster_traffic(self):
+        with Upstream() as upstream, Collector() as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port)
+            with Tether(config) as tether:
+                for _ in range(3):
+                    self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                collector.wait_spans(3)
+                wait_until(lambda: tether.stat("tracing.zipkin.spans_sent") == 3, what="spans_sent")
+                stats = tether.stats()
+                reports = stats["tracing.zipkin.reports_sent"]
+                self.assertGreaterEqual(reports, 1)
+                self.assertEqual(stats["cluster.zipkin.upstream_rq_total"], reports)
+                self.assertEqual(stats["cluster.zipkin.upstream_rq_2xx"], reports)
+                self.assertEqual(stats["cluster.zipkin.upstream_cx_total"], 1)  # one kept-alive connection
+                self.assertEqual(stats["cluster.zipkin.upstream_cx_active"], 1)
+                host = f"cluster.zipkin.127.0.0.1:{collector.port}.host"
+                self.assertEqual(stats[f"{host}.rq_total"], reports)
+                self.assertEqual(stats[f"{host}.rq_success"], reports)
+                self.assertIn(f"cluster.zipkin.upstream_rq_time: count={reports} ", tether.admin("/stats")[1])
+                prometheus = tether.admin("/stats/prometheus")[1]
+                self.assertIn(f'tether_cluster_upstream_rq_total{{cluster_name="zipkin"}} {reports}', prometheus)
+                self.assertIn(f'tether_cluster_upstream_rq_time_count{{cluster_name="zipkin"}} {reports}', prometheus)
+                self.assertIn("tether_tracing_zipkin_spans_sent 3", prometheus)
+                self.assertIn("tether_tracing_zipkin_spans_dropped 0", prometheus)
+                self.assertIn("tether_tracing_zipkin_reports_failed 0", prometheus)
+
+    def test_failures_are_counted(self):
+        with Upstream() as upstream, Collector(fail=True) as collector:
+            config = with_tracing(bootstrap(upstream.port), collector.port)
+            with Tether(config) as tether:
+                self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                wait_until(lambda: tether.stat("cluster.zipkin.upstream_rq_5xx") >= 1, what="a counted 503")
+                self.assertGreaterEqual(tether.stat("tracing.zipkin.reports_failed"), 1)
+                self.assertGreaterEqual(tether.stat(f"cluster.zipkin.127.0.0.1:{collector.port}.host.rq_error"), 1)
+        port = free_port()  # nothing listens there
+        with Upstream() as upstream:
+            config = with_tracing(bootstrap(upstream.port), port)
+            with Tether(config) as tether:
+                self.assertEqual(tether.request("GET", "/headers")[0], 200)
+                wait_until(lambda: tether.stat("cluster.zipkin.upstream_cx_connect_fail") >= 1,
+                           what="a counted connect failure")
+                self.assertGreaterEqual(tether.stat("tracing.zipkin.reports_failed"), 1)
+                self.assertEqual(tether.stat("cluster.zipkin.upstream_cx_active"), 0)
 
 
 class CollectorTroubleTest(unittest.TestCase):

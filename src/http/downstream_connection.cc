@@ -81,6 +81,7 @@ Awaitable<void> DownstreamConnection::Run() {
     RequestState rq;
     rq.active = worker_.active;  // this request's config, whatever happens next
     rq.rng = &worker_.rng;
+    rq.downstream_address = peer_address_;
     auto it = rq.active->listeners.find(listener_name_);
     if (it == rq.active->listeners.end()) break;  // listener removed: finish
     rq.listener = it->second.get();

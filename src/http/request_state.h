@@ -47,6 +47,7 @@ struct RequestState {
 
   std::shared_ptr<const ActiveConfig> active;
   std::mt19937_64* rng = nullptr;  // the worker's
+  std::string_view downstream_address;  // the peer, "ip:port" or "[v6]:port" (the connection's)
   const ListenerRuntime* listener = nullptr;
   std::optional<RequestParser> parser;
   std::optional<ResponseParser> response;  // upstream response, for the access log

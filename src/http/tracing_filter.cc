@@ -36,12 +36,19 @@ class TracingFilter final : public StreamFilter {
         tracing::Decide({t.client_sampling, t.random_sampling, t.overall_sampling},
                         {incoming.client_trace_id, incoming.force_trace, id.uuid}, request_id_);
     CountDecision(status);
-    WriteRequestId(id, headers);
-    // An upstream decision wins over ours; debug always samples.
+    // An upstream decision (the propagation headers' sampled flag) wins over
+    // ours; debug always samples.
     bool sampled = status != tracing::TraceStatus::kNoTrace;
     if (incoming.context && incoming.context->sampled) sampled = *incoming.context->sampled;
     if (!incoming.context && incoming.sampled) sampled = *incoming.sampled;
     const bool debug = incoming.debug || (incoming.context && incoming.context->debug);
+    // Only an id made here records the decision (the one taken, so the logs
+    // tell the truth): a received id is the key users join every hop's logs
+    // on, and goes on as it came (no write).
+    if (id.generated) {
+      tracing::SetTraceStatusOfUuid(request_id_, Taken(status, sampled, debug));
+      WriteRequestId(id, headers);
+    }
     span_ = NewSpanContext(incoming, *rq.rng);
     span_.sampled = sampled || debug;
     span_.debug = debug;
@@ -91,6 +98,14 @@ class TracingFilter final : public StreamFilter {
     } else {
       headers.insert("x-request-id", request_id_);
     }
+  }
+
+  // The decision an id made here records: ours, unless the incoming
+  // propagation headers overrode it.
+  static tracing::TraceStatus Taken(tracing::TraceStatus ours, bool sampled, bool debug) {
+    if (debug) return tracing::TraceStatus::kForced;
+    if (!sampled) return tracing::TraceStatus::kNoTrace;
+    return ours == tracing::TraceStatus::kNoTrace ? tracing::TraceStatus::kSampled : ours;
   }
 
   void CountDecision(tracing::TraceStatus status) const {
@@ -178,14 +193,8 @@ void TracingFilter::ReportSpan(const RequestState& rq) const {
   s.shared = shared_;
   s.local_service = tracer_->service_name;
   s.local_endpoint_json = tracer_->local_endpoint_json;
-  const std::string_view upstream = rq.upstream_host;
-  if (const size_t colon = upstream.rfind(':'); colon != std::string_view::npos) {
-    s.remote_ip = upstream.substr(0, colon);
-    // "[::1]:80": the span wants the bare address.
-    if (s.remote_ip.size() > 2 && s.remote_ip.front() == '[') s.remote_ip = s.remote_ip.substr(1, s.remote_ip.size() - 2);
-    const std::string_view port = upstream.substr(colon + 1);
-    std::from_chars(port.data(), port.data() + port.size(), s.remote_port);
-  }
+  // The other side of this hop: the caller for a SERVER span, the upstream host for a CLIENT one.
+  tracing::SetRemoteAddress(s, Server() ? rq.downstream_address : std::string_view(rq.upstream_host));
   std::string& url = scratch.url;
   url.assign(listener_.forwarded_proto).append("://").append(rq.authority).append(rq.original_target);
   if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
@@ -230,7 +239,9 @@ Tracer::Tracer(stats::Store& store, std::shared_ptr<tracing::ZipkinReporter> r, 
       zipkin(std::move(z)),
       node_id(std::move(id)),
       service_name(std::move(service)),
-      local_endpoint_json(tracing::EncodeEndpoint(service_name, "", 0)),
+      local_endpoint_json(tracing::EncodeEndpoint(
+          reporter != nullptr && reporter->json_v1() ? tracing::ZipkinVersion::kV1 : tracing::ZipkinVersion::kV2,
+          service_name, "", 0)),
       random_sampling(store.CounterFor("tracing.random_sampling")),
       client_enabled(store.CounterFor("tracing.client_enabled")),
       service_forced(store.CounterFor("tracing.service_forced")),

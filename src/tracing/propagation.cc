@@ -173,10 +173,13 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
   return in;
 }
 
+// A 64-bit B3 id and the same id left-padded in traceparent are one trace.
+bool SameTrace(const TraceId& a, const TraceId& b) { return a.high == b.high && a.low == b.low; }
+
 }  // namespace
 
 Incoming Extract(const HeaderMap& headers) {
-  const Found found = Scan(headers);
+  Found found = Scan(headers);
   Incoming in = [&] {
     // `b3` wins over X-B3-*: B3's own rule.
     if (auto in = FromB3Single(found.b3)) return *in;
@@ -185,6 +188,14 @@ Incoming Extract(const HeaderMap& headers) {
     if (auto in = FromOtSpanContext(found)) return *in;
     return Incoming{};
   }();
+  // A request carrying B3 and traceparent (an application forwarding all it
+  // received) continues the trace through B3, but W3C still wants its
+  // tracestate passed on: kept when traceparent is valid and names the same trace.
+  if (in.context && in.context->tracestate.empty() && !found.tracestate.empty() && !found.traceparent.empty()) {
+    if (auto w3c = FromTraceparent(found); w3c && SameTrace(w3c->context->trace_id, in.context->trace_id)) {
+      in.context->tracestate = std::move(found.tracestate);
+    }
+  }
   in.any_header = found.any;
   in.client_trace_id = found.client_trace_id.value_or(false);
   in.force_trace = found.force_trace.value_or(false);

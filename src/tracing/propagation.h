@@ -29,7 +29,9 @@ struct Incoming {
 // Reads, in this order, the single `b3` header, the X-B3-* headers, W3C
 // `traceparent` (+ `tracestate`), and `x-ot-span-context`; the first that
 // parses wins. Malformed values are ignored (a new trace starts), never an
-// error: a client's bad header must not fail its request.
+// error: a client's bad header must not fail its request. `tracestate` is
+// kept with the context whichever format wins, as long as a valid
+// traceparent names the same trace (W3C: forwarded whenever traceparent is).
 Incoming Extract(const HeaderMap& headers);
 
 // The formats a listener writes on outgoing requests.

@@ -7,9 +7,11 @@
 
 namespace tether::tracing {
 
-// Envoy's x-request-id rules: a UUIDv4 whose version nibble (hex position 14)
-// also records the trace decision, so every sidecar on the path reads the
-// same decision from the id without talking to the others.
+// Envoy's x-request-id convention: a UUIDv4 whose version nibble (hex
+// position 14) records the trace decision of the sidecar that generated it,
+// which a reader of the logs can see. Only an id generated here is marked: a
+// received id is passed on unchanged (it joins the logs of every hop), and
+// decisions travel in the propagation headers, not in the id.
 enum class TraceStatus {
   kNoTrace,  // '4': an ordinary UUIDv4
   kSampled,  // '9': chosen by random sampling

@@ -18,23 +18,20 @@ bool Within(std::string_view uuid, double percent) {
 
 }  // namespace
 
-TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string& request_id) {
-  // A non-UUID id carries no number to agree on (only 100% can be honoured)
-  // and no decision to pass on. Checked once: the helpers below trust it.
+TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string_view request_id) {
+  // A non-UUID id carries no number to agree on: only 0% and 100% can be
+  // honoured. Checked once: the helpers below trust it.
   const bool uuid = input.id_is_uuid || IsUuid(request_id);
   auto within = [&](double percent) { return uuid ? Within(request_id, percent) : percent >= 100; };
-  TraceStatus status = uuid ? GetTraceStatusOfUuid(request_id) : TraceStatus::kNoTrace;
-  if (status == TraceStatus::kNoTrace) {
-    if (input.client_trace_id && within(config.client_sampling)) {
-      status = TraceStatus::kClient;
-    } else if (input.force_trace) {
-      status = TraceStatus::kForced;
-    } else if (within(config.random_sampling)) {
-      status = TraceStatus::kSampled;
-    }
+  TraceStatus status = TraceStatus::kNoTrace;
+  if (input.client_trace_id && within(config.client_sampling)) {
+    status = TraceStatus::kClient;
+  } else if (input.force_trace) {
+    status = TraceStatus::kForced;
+  } else if (within(config.random_sampling)) {
+    status = TraceStatus::kSampled;
   }
   if (status != TraceStatus::kNoTrace && !within(config.overall_sampling)) status = TraceStatus::kNoTrace;
-  if (uuid) SetTraceStatusOfUuid(request_id, status);
   return status;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <string>
+#include <string_view>
 
 #include "src/tracing/request_id.h"
 
@@ -19,11 +19,16 @@ struct SamplingInput {
   bool id_is_uuid = false;       // the caller made or checked the id: not checked again
 };
 
-// Envoy's decision, recorded in (and read from) the request id: an id that
-// already says "trace" keeps its reason; otherwise client, forced, then
-// random sampling (the id modulo 10000 against percent*100); finally
-// overall_sampling may turn any of them off. Returns the decision and
-// updates `request_id` to carry it.
-TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string& request_id);
+// This sidecar's own decision, as Envoy makes it: client (x-client-trace-id
+// within client_sampling), forced, then random sampling (the id modulo 10000
+// against percent*100, so sidecars with the same percentage agree on an id);
+// finally overall_sampling may turn any of them off.
+//
+// Pure: the id is read, never changed, and a decision another sidecar wrote
+// into a received id's version nibble is not read — decisions travel in the
+// propagation headers (their sampled flag wins over this one, in the tracing
+// filter). The caller records the decision only in an id it generated
+// (SetTraceStatusOfUuid); an id it received passes on unchanged.
+TraceStatus Decide(const SamplingConfig& config, const SamplingInput& input, std::string_view request_id);
 
 }  // namespace tether::tracing

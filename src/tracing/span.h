@@ -33,9 +33,12 @@ struct Span {
   bool shared = false;  // a server span sharing its id with the client's (Zipkin "shared")
   std::string_view local_service;
   std::string_view local_ip;  // empty: unknown
-  // The local endpoint already encoded (EncodeEndpoint): the same for every
-  // span of a process, so the tracer encodes it once. Empty: from the above.
+  // The local endpoint already encoded (EncodeEndpoint, in the version the
+  // span is written in): the same for every span of a process, so the tracer
+  // encodes it once. Empty: from the above.
   std::string_view local_endpoint_json;
+  // The other side of the connection: on a SERVER span the downstream peer
+  // (the caller), on a CLIENT span the upstream host. Empty: none.
   std::string_view remote_ip;
   uint16_t remote_port = 0;
   absl::InlinedVector<Tag, 16> tags;

@@ -1,6 +1,7 @@
 #include "src/tracing/zipkin_json.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "absl/strings/ascii.h"
 
@@ -24,16 +25,27 @@ class Lower {
   std::string copy_;
 };
 
-// {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are left out.
-void Endpoint(std::string_view service, std::string_view ip, uint16_t port, JsonCursor& out) {
-  out.Raw("{\"serviceName\":");
-  out.String(Lower(service));
+// {"serviceName":..,"ipv4":..,"port":..}; port 0 and empty addresses are
+// left out. An unknown service name is left out in v2 ("absent if unknown")
+// but written as "" in v1, whose Endpoint requires it.
+void Endpoint(ZipkinVersion version, std::string_view service, std::string_view ip, uint16_t port, JsonCursor& out) {
+  out.Char('{');
+  bool first = true;
+  auto field = [&](std::string_view name_colon) {
+    if (!first) out.Char(',');
+    first = false;
+    out.Raw(name_colon);
+  };
+  if (!service.empty() || version == ZipkinVersion::kV1) {
+    field("\"serviceName\":");
+    out.String(Lower(service));
+  }
   if (!ip.empty()) {
-    out.Raw(IsV6(ip) ? ",\"ipv6\":" : ",\"ipv4\":");
+    field(IsV6(ip) ? "\"ipv6\":" : "\"ipv4\":");
     out.String(ip);
   }
   if (port != 0) {
-    out.Raw(",\"port\":");
+    field("\"port\":");
     out.Int(port);
   }
   out.Char('}');
@@ -55,9 +67,9 @@ void Value(const Span::Tag& tag, JsonCursor& out) {
   }
 }
 
-void LocalEndpoint(const Span& s, JsonCursor& out) {
+void LocalEndpoint(ZipkinVersion version, const Span& s, JsonCursor& out) {
   if (s.local_endpoint_json.empty()) {
-    Endpoint(s.local_service, s.local_ip, 0, out);
+    Endpoint(version, s.local_service, s.local_ip, 0, out);
   } else {
     out.Raw(s.local_endpoint_json);
   }
@@ -90,10 +102,10 @@ void SpanV2(const Span& s, JsonCursor& out) {
   if (s.debug) out.Raw(",\"debug\":true");
   if (s.shared) out.Raw(",\"shared\":true");
   out.Raw(",\"localEndpoint\":");
-  LocalEndpoint(s, out);
+  LocalEndpoint(ZipkinVersion::kV2, s, out);
   if (!s.remote_ip.empty()) {
     out.Raw(",\"remoteEndpoint\":");
-    Endpoint("", s.remote_ip, s.remote_port, out);
+    Endpoint(ZipkinVersion::kV2, "", s.remote_ip, s.remote_port, out);
   }
   if (!s.tags.empty()) {
     out.Raw(",\"tags\":{");
@@ -114,7 +126,7 @@ void Annotation(int64_t ts, std::string_view value, const Span& s, JsonCursor& o
   out.Raw(",\"value\":");
   out.String(value);
   out.Raw(",\"endpoint\":");
-  LocalEndpoint(s, out);
+  LocalEndpoint(ZipkinVersion::kV1, s, out);
   out.Char('}');
 }
 
@@ -144,14 +156,14 @@ void SpanV1(const Span& s, JsonCursor& out) {
     out.Raw(",\"value\":");
     Value(tag, out);
     out.Raw(",\"endpoint\":");
-    LocalEndpoint(s, out);
+    LocalEndpoint(ZipkinVersion::kV1, s, out);
     out.Char('}');
   }
   if (!s.remote_ip.empty()) {
     if (!first) out.Char(',');
     // The spec types values as strings; Zipkin reads "true" for an address.
     out.Raw(client ? "{\"key\":\"sa\",\"value\":\"true\",\"endpoint\":" : "{\"key\":\"ca\",\"value\":\"true\",\"endpoint\":");
-    Endpoint("", s.remote_ip, s.remote_port, out);
+    Endpoint(ZipkinVersion::kV1, "", s.remote_ip, s.remote_port, out);
     out.Char('}');
   }
   out.Raw("]}");
@@ -193,10 +205,23 @@ void AppendZipkinV1(const Span& span, std::string& out) {
   AppendWith(out, [&](JsonCursor& c) { SpanV1(span, c); });
 }
 
-std::string EncodeEndpoint(std::string_view service, std::string_view ip, uint16_t port) {
+std::string EncodeEndpoint(ZipkinVersion version, std::string_view service, std::string_view ip, uint16_t port) {
   std::string out;
-  AppendWith(out, [&](JsonCursor& c) { Endpoint(service, ip, port, c); });
+  AppendWith(out, [&](JsonCursor& c) { Endpoint(version, service, ip, port, c); });
   return out;
+}
+
+void SetRemoteAddress(Span& span, std::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return;
+  std::string_view ip = address.substr(0, colon);
+  const std::string_view port = address.substr(colon + 1);
+  uint16_t number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc() || end != port.data() + port.size()) return;
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  span.remote_ip = ip;
+  span.remote_port = number;
 }
 
 std::string EncodeZipkinV2(std::span<const Span> spans) { return EncodeList(spans, SpanV2); }

@@ -5,43 +5,31 @@
 #include <optional>
 #include <thread>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
+#include "src/tracing/collector_client.h"
 #include "src/tracing/span_queue.h"
 
 namespace tether::tracing {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 namespace {
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
-constexpr auto kPostTimeout = std::chrono::seconds(5);
 constexpr auto kMaxBackoff = std::chrono::seconds(5);
 }  // namespace
 
 struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
-  Impl(const config::ZipkinConfig& c, stats::Store& store)
+  Impl(const config::ZipkinConfig& c, stats::Store& s)
       : config(c),
-        spans_sent(store.CounterFor("tracing.zipkin.spans_sent")),
-        spans_dropped(store.CounterFor("tracing.zipkin.spans_dropped")),
-        reports_sent(store.CounterFor("tracing.zipkin.reports_sent")),
-        reports_failed(store.CounterFor("tracing.zipkin.reports_failed")),
+        store(s),
+        spans_sent(s.CounterFor("tracing.zipkin.spans_sent")),
+        spans_dropped(s.CounterFor("tracing.zipkin.spans_dropped")),
+        reports_sent(s.CounterFor("tracing.zipkin.reports_sent")),
+        reports_failed(s.CounterFor("tracing.zipkin.reports_failed")),
         timer(io) {}
 
   // Called by workers. The reporter thread is woken only when a batch is
@@ -78,7 +66,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<void> Send(SpanBatch batch, config::Host host) {
     auto self = shared_from_this();
     batch.Close();
-    const bool ok = co_await Post(batch.json, host);
+    const bool ok = co_await client.Post(batch.json, host);
     batch.Reopen();
     sending = false;
     if (ok) {
@@ -97,63 +85,6 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
     if (stopping && (!ok || queue.size() == 0)) done_cv_notify();
   }
 
-  // POSTs on one kept-alive connection to the collector (a new connection per
-  // batch cost more than encoding it). A kept connection the collector has
-  // closed since is replaced once.
-  // `body` is lent to the request and given back (the batch's buffer is reused).
-  asio::awaitable<bool> Post(std::string& body, const config::Host& host) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const bool reused = connection.has_value() && connection_host == host.Key();
-      if (!reused && !co_await Connect(host)) co_return false;
-      const std::optional<bool> accepted = co_await Exchange(body);
-      if (accepted) co_return *accepted;
-      connection.reset();  // the transport failed
-      if (!reused) co_return false;
-    }
-    co_return false;
-  }
-
-  asio::awaitable<bool> Connect(const config::Host& host) {
-    connection.reset();
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(host.address, ec);
-    if (ec) co_return false;
-    connection.emplace(io);
-    connection->expires_after(kPostTimeout);
-    auto [cec] = co_await connection->async_connect(tcp::endpoint(address, host.port), kToken);
-    if (cec) {
-      connection.reset();
-      co_return false;
-    }
-    connection_host = host.Key();
-    read_buffer.clear();
-    co_return true;
-  }
-
-  // The collector's answer: whether it took the batch; nullopt when the
-  // connection failed before there was an answer.
-  asio::awaitable<std::optional<bool>> Exchange(std::string& body) {
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, config.collector_endpoint, 11};
-    req.set(bhttp::field::host, config.collector_hostname);
-    req.set(bhttp::field::content_type, "application/json");
-    req.body() = std::move(body);
-    req.prepare_payload();
-    connection->expires_after(kPostTimeout);
-    auto [wec, wn] = co_await bhttp::async_write(*connection, req, kToken);
-    body = std::move(req.body());
-    if (wec) co_return std::nullopt;
-    bhttp::response<bhttp::string_body> res;
-    auto [rec, rn] = co_await bhttp::async_read(*connection, read_buffer, res, kToken);
-    if (rec) co_return std::nullopt;
-    if (!res.keep_alive()) connection.reset();
-    else connection->expires_never();
-    if (res.result_int() / 100 != 2) {
-      spdlog::warn("zipkin collector {}: HTTP {}: {}", connection_host, res.result_int(), res.body().substr(0, 200));
-      co_return false;
-    }
-    co_return true;
-  }
-
   void done_cv_notify() {
     std::lock_guard lock(mu);
     drained = true;
@@ -161,6 +92,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   config::ZipkinConfig config;
+  stats::Store& store;
   stats::Counter& spans_sent;
   stats::Counter& spans_dropped;
   stats::Counter& reports_sent;
@@ -172,9 +104,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   SpanQueue queue{config.max_batch_size, config.max_queue_size};
   std::vector<config::Host> hosts;
   size_t next_host = 0;
-  std::optional<beast::tcp_stream> connection;  // kept alive between batches
-  std::string connection_host;                  // Key() of the host it goes to
-  beast::flat_buffer read_buffer;
+  CollectorClient client{io, config, store};
   bool sending = false;
   bool stopping = false;
   std::chrono::milliseconds backoff{0};

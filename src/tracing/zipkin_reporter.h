@@ -15,7 +15,9 @@ namespace tether::tracing {
 // own: Report() only hands the span over, so a slow or dead collector never
 // touches a request. Spans wait in a bounded queue (overflow is dropped and
 // counted), go out when a batch is full or the flush interval passes, and a
-// failed POST is retried with backoff. Stop() makes a final flush.
+// failed POST is retried with backoff. Stop() makes a final flush. Its
+// requests are counted as the collector cluster's upstream traffic
+// (CollectorClient), its spans and batches in tracing.zipkin.*.
 class ZipkinReporter {
  public:
   ZipkinReporter(const config::ZipkinConfig& config, stats::Store& store);

@@ -166,3 +166,44 @@ TEST(PropagationTest, InjectLinesWritesWhatInjectWrites) {
 
 }  // namespace
 }  // namespace tether::tracing
+
+namespace tether::tracing {
+namespace {
+
+// What an application forwarding everything its inbound sidecar wrote sends
+// to its outbound sidecar: B3 wins, but tracestate must still travel.
+TEST(PropagationTest, TracestateIsKeptWhenB3WinsForTheSameTrace) {
+  const std::string traceparent = std::string("00-") + kTrace128 + "-" + kSpan + "-01";
+  for (const fields& h : {With({{"x-b3-traceid", kTrace128}, {"x-b3-spanid", kSpan}, {"x-b3-sampled", "1"},
+                                {"traceparent", traceparent}, {"tracestate", "foo=bar"}}),
+                          With({{"b3", std::string(kTrace128) + "-" + kSpan + "-1"}, {"traceparent", traceparent},
+                                {"tracestate", "foo=bar"}})}) {
+    const Incoming in = Extract(h);
+    ASSERT_TRUE(in.context);
+    EXPECT_EQ(in.context->tracestate, "foo=bar");
+  }
+  // A 64-bit B3 id is the same trace as its left-padded traceparent form.
+  const Incoming padded = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan},
+                                        {"traceparent", std::string("00-0000000000000000") + kTrace64 + "-" + kSpan + "-01"},
+                                        {"tracestate", "foo=bar"}}));
+  ASSERT_TRUE(padded.context);
+  EXPECT_EQ(padded.context->tracestate, "foo=bar");
+}
+
+TEST(PropagationTest, TracestateOfAnotherOrInvalidTraceparentIsDropped) {
+  const Incoming other = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan},
+                                       {"traceparent", std::string("00-") + kTrace128 + "-" + kSpan + "-01"},
+                                       {"tracestate", "foo=bar"}}));
+  ASSERT_TRUE(other.context);
+  EXPECT_EQ(other.context->tracestate, "");
+  const Incoming invalid = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan},
+                                         {"traceparent", "garbage"}, {"tracestate", "foo=bar"}}));
+  ASSERT_TRUE(invalid.context);
+  EXPECT_EQ(invalid.context->tracestate, "");
+  const Incoming alone = Extract(With({{"x-b3-traceid", kTrace64}, {"x-b3-spanid", kSpan}, {"tracestate", "foo=bar"}}));
+  ASSERT_TRUE(alone.context);
+  EXPECT_EQ(alone.context->tracestate, "");
+}
+
+}  // namespace
+}  // namespace tether::tracing

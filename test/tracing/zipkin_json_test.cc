@@ -86,15 +86,61 @@ namespace {
 TEST(ZipkinJsonTest, PreEncodedLocalEndpointGivesTheSameJson) {
   Span s = Sample();
   const std::string plain = EncodeZipkinV2(std::vector<Span>{s}) + EncodeZipkinV1(std::vector<Span>{s});
-  const std::string endpoint = EncodeEndpoint(s.local_service, s.local_ip, 0);
+  const std::string endpoint = EncodeEndpoint(ZipkinVersion::kV2, s.local_service, s.local_ip, 0);
   EXPECT_EQ(endpoint, "{\"serviceName\":\"frontend\"}");
   s.local_endpoint_json = endpoint;
   EXPECT_EQ(EncodeZipkinV2(std::vector<Span>{s}) + EncodeZipkinV1(std::vector<Span>{s}), plain);
+  // Without a service name the two versions differ: each is pre-encoded for its own.
+  Span unnamed = Sample();
+  unnamed.local_service = "";
+  const std::string v2 = EncodeZipkinV2(std::vector<Span>{unnamed});
+  const std::string v1 = EncodeZipkinV1(std::vector<Span>{unnamed});
+  const std::string endpoint_v2 = EncodeEndpoint(ZipkinVersion::kV2, "", "", 0);
+  const std::string endpoint_v1 = EncodeEndpoint(ZipkinVersion::kV1, "", "", 0);
+  unnamed.local_endpoint_json = endpoint_v2;
+  EXPECT_EQ(EncodeZipkinV2(std::vector<Span>{unnamed}), v2);
+  unnamed.local_endpoint_json = endpoint_v1;
+  EXPECT_EQ(EncodeZipkinV1(std::vector<Span>{unnamed}), v1);
 }
 
 TEST(ZipkinJsonTest, EndpointNamesTheAddressFamily) {
-  EXPECT_EQ(EncodeEndpoint("", "10.0.0.1", 80), "{\"serviceName\":\"\",\"ipv4\":\"10.0.0.1\",\"port\":80}");
-  EXPECT_EQ(EncodeEndpoint("A", "::1", 0), "{\"serviceName\":\"a\",\"ipv6\":\"::1\"}");
+  EXPECT_EQ(EncodeEndpoint(ZipkinVersion::kV2, "A", "10.0.0.1", 80),
+            "{\"serviceName\":\"a\",\"ipv4\":\"10.0.0.1\",\"port\":80}");
+  EXPECT_EQ(EncodeEndpoint(ZipkinVersion::kV2, "A", "::1", 0), "{\"serviceName\":\"a\",\"ipv6\":\"::1\"}");
+}
+
+// Issue 10 item 6: v2's Endpoint says "leave absent if unknown" for
+// serviceName; v1's requires the field ("" if unknown).
+TEST(ZipkinJsonTest, AnUnknownServiceNameIsAbsentInV2AndEmptyInV1) {
+  EXPECT_EQ(EncodeEndpoint(ZipkinVersion::kV2, "", "10.0.0.1", 80), "{\"ipv4\":\"10.0.0.1\",\"port\":80}");
+  EXPECT_EQ(EncodeEndpoint(ZipkinVersion::kV2, "", "", 0), "{}");
+  EXPECT_EQ(EncodeEndpoint(ZipkinVersion::kV1, "", "10.0.0.1", 80),
+            "{\"serviceName\":\"\",\"ipv4\":\"10.0.0.1\",\"port\":80}");
+  // The remote endpoint of a span has no service name: none is written in v2.
+  const std::string v2 = EncodeZipkinV2(std::vector<Span>{Sample()});
+  EXPECT_NE(v2.find("\"remoteEndpoint\":{\"ipv4\":\"127.0.0.1\",\"port\":8080}"), std::string::npos) << v2;
+  EXPECT_EQ(v2.find("\"serviceName\":\"\""), std::string::npos) << v2;
+  const std::string v1 = EncodeZipkinV1(std::vector<Span>{Sample()});
+  EXPECT_NE(v1.find("\"endpoint\":{\"serviceName\":\"\",\"ipv4\":\"127.0.0.1\",\"port\":8080}"), std::string::npos)
+      << v1;
+}
+
+TEST(ZipkinJsonTest, RemoteAddressFromHostPortText) {
+  Span s;
+  SetRemoteAddress(s, "10.1.2.3:8080");
+  EXPECT_EQ(s.remote_ip, "10.1.2.3");
+  EXPECT_EQ(s.remote_port, 8080);
+  SetRemoteAddress(s, "[::1]:9411");
+  EXPECT_EQ(s.remote_ip, "::1");
+  EXPECT_EQ(s.remote_port, 9411);
+  SetRemoteAddress(s, "::1:80");  // a bare IPv6 host:port splits at the last colon
+  EXPECT_EQ(s.remote_ip, "::1");
+  EXPECT_EQ(s.remote_port, 80);
+  Span none;
+  SetRemoteAddress(none, "");
+  SetRemoteAddress(none, "10.0.0.1");
+  SetRemoteAddress(none, "10.0.0.1:http");
+  EXPECT_TRUE(none.remote_ip.empty());
 }
 
 }  // namespace
