@@ -21,6 +21,15 @@ std::string KindName(const std::string& type_url, const std::string& name) {
   return absl::StrCat(type != nullptr ? std::string(type->kind()) : type_url, "/", name);
 }
 
+absl::StatusOr<const xds::ResourceType*> KindOf(const std::string& kind) {
+  const xds::ResourceType* type = xds::FindResourceTypeByKind(kind);
+  if (type == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown kind \"", kind, "\" (want one of ", xds::KnownKinds(), ")"));
+  }
+  return type;
+}
+
 // The sidecar's warming report for this type: an ACKed type with a
 // resource that waits is WARMING, one served without what it waits for
 // WARMING_TIMED_OUT. STALE and NACKED stay what they are (they say more).
@@ -76,6 +85,16 @@ void Hub::SetDirectory(std::vector<StoredResource> resources) {
   if (store_.SetDirectory(std::move(resources))) PushAllLocked();
 }
 
+// Not durable: refuse the change, so what is served is what a restart serves.
+absl::Status Hub::SaveOrRollBackLocked(const cpv1::StoredState& old_state) {
+  if (!state_file_) return absl::OkStatus();
+  if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
+    (void)store_.Restore(old_state);
+    return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request) {
   // Decode and validate everything before touching the store: all or nothing.
   std::vector<StoredResource> resources;
@@ -104,12 +123,8 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
     out->set_action(c.action);
     out->set_source(c.source);
   }
-  if (store_.generation() != before && state_file_) {
-    if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
-      // Not durable: refuse it, so what is served is what a restart serves.
-      (void)store_.Restore(old_state);
-      return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
-    }
+  if (store_.generation() != before) {
+    if (absl::Status s = SaveOrRollBackLocked(old_state); !s.ok()) return s;
   }
   if (store_.generation() != before) PushAllLocked();
   response.set_generation(store_.generation());
@@ -117,20 +132,12 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
 }
 
 absl::StatusOr<cpv1::DeleteResponse> Hub::Delete(const cpv1::DeleteRequest& request) {
-  const xds::ResourceType* type = xds::FindResourceTypeByKind(request.kind());
-  if (type == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown kind \"", request.kind(), "\" (want one of ", xds::KnownKinds(), ")"));
-  }
+  auto type = KindOf(request.kind());
+  if (!type.ok()) return type.status();
   std::lock_guard lock(mu_);
   const cpv1::StoredState old_state = store_.State();
-  if (absl::Status s = store_.Delete(*type, request.name()); !s.ok()) return s;
-  if (state_file_) {
-    if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
-      (void)store_.Restore(old_state);
-      return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
-    }
-  }
+  if (absl::Status s = store_.Delete(**type, request.name()); !s.ok()) return s;
+  if (absl::Status s = SaveOrRollBackLocked(old_state); !s.ok()) return s;
   PushAllLocked();
   cpv1::DeleteResponse response;
   response.set_generation(store_.generation());
@@ -138,25 +145,17 @@ absl::StatusOr<cpv1::DeleteResponse> Hub::Delete(const cpv1::DeleteRequest& requ
 }
 
 absl::StatusOr<cpv1::RevertResponse> Hub::Revert(const cpv1::RevertRequest& request) {
-  const xds::ResourceType* type = xds::FindResourceTypeByKind(request.kind());
-  if (type == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown kind \"", request.kind(), "\" (want one of ", xds::KnownKinds(), ")"));
-  }
+  auto type = KindOf(request.kind());
+  if (!type.ok()) return type.status();
   std::lock_guard lock(mu_);
   const cpv1::StoredState old_state = store_.State();
-  auto reverted = store_.Revert(*type, request.name());
+  auto reverted = store_.Revert(**type, request.name());
   if (!reverted.ok()) return reverted.status();
   cpv1::RevertResponse response;
   response.set_changed(reverted->changed);
   response.set_source(reverted->source);
   if (reverted->changed) {
-    if (state_file_) {
-      if (absl::Status s = state_file_->Save(store_.State()); !s.ok()) {
-        (void)store_.Restore(old_state);
-        return absl::UnavailableError(absl::StrCat("cannot save the state: ", s.message()));
-      }
-    }
+    if (absl::Status s = SaveOrRollBackLocked(old_state); !s.ok()) return s;
     PushAllLocked();
   }
   response.set_generation(store_.generation());

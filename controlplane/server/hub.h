@@ -92,6 +92,7 @@ class Hub {
   };
   // After the store changed: new snapshots, pushes, persistence.
   void PushAllLocked();
+  absl::Status SaveOrRollBackLocked(const cpv1::StoredState& old_state);
   void SendLocked(Stream& s, const discovery::v1::DiscoveryResponse& r, bool is_change);
   cpv1::StatusResponse StatusLocked() const;
   void NotifyStatusChanged();  // wakes the notifier thread
