@@ -31,6 +31,7 @@ void Server::StartXds() {
   options.node = bootstrap_.node();
   (void)config::SetDuration(ads.has_reconnect_base(), ads.reconnect_base(), "", options.backoff_base);
   (void)config::SetDuration(ads.has_reconnect_max(), ads.reconnect_max(), "", options.backoff_max);
+  options.max_message_bytes = options_.max_message_bytes;
   ads_ = std::make_unique<xds::AdsClient>(
       options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
   ads_->Start();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "src/common/stats_store.h"
+#include "src/config/limits.h"
 #include "src/xds/client_state.h"
 
 namespace grpc {
@@ -32,6 +33,8 @@ class AdsClient {
     config::v1::Node node;
     std::chrono::milliseconds backoff_base{250};
     std::chrono::milliseconds backoff_max{std::chrono::seconds(30)};
+    // The largest response received (bootstrap ads.max_message_bytes).
+    size_t max_message_bytes = config::kDefaultMaxMessageBytes;
   };
   // Counts control_plane.connected, update_attempt, update_success and
   // update_rejected (every NACK, whether decoding or applying refused it) in `store`.
