@@ -37,7 +37,7 @@ absl::Status CheckResourceSize(const StoredResource& resource, size_t limit) {
   const size_t bytes = ResponseBytes(std::string(resource.type->type_url()), {resource.spec});
   if (bytes <= limit) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
-      resource.type->kind(), " '", resource.name, "': is ", bytes,
+      std::string(resource.type->kind()), " '", resource.name, "': is ", bytes,
       " bytes as an xDS response, over the limit of ", limit,
       " bytes that sidecars receive (--max-message-bytes)"));
 }

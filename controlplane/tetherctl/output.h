@@ -35,7 +35,8 @@ std::string ResourcesTable(const cpv1::GetResponse& response);
 absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, const std::string& format);
 
 // status: one row per sidecar, one column per type ("SYNCED", "STALE
-// (sent 1a2b3c4d, acked 5e6f7a8b)", "NACKED ..."), the NACK messages below.
+// (sent 1a2b3c4d, acked 5e6f7a8b)", "NACKED ..."), the NACK messages below,
+// then the config directory's refused files ("config dir: refused FILE: ...").
 std::string StatusTable(const cpv1::StatusResponse& status);
 std::string StatusJson(const cpv1::StatusResponse& status);
 

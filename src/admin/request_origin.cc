@@ -14,7 +14,7 @@ namespace {
 bool IsAddressHost(std::string_view host) {
   std::string_view name = host;
   std::string_view port;
-  if (absl::StartsWith(host, "[")) {
+  if (host.starts_with("[")) {
     const size_t close = host.find(']');
     if (close == std::string_view::npos) return false;
     name = host.substr(1, close - 1);
@@ -31,12 +31,12 @@ bool IsAddressHost(std::string_view host) {
       port = host.substr(colon + 1);
     }
     in_addr v4{};
-    if (!absl::EqualsIgnoreCase(name, "localhost") && inet_pton(AF_INET, std::string(name).c_str(), &v4) != 1) {
+    if (!absl::EqualsIgnoreCase(std::string(name), "localhost") && inet_pton(AF_INET, std::string(name).c_str(), &v4) != 1) {
       return false;
     }
   }
   uint32_t port_number = 0;
-  if (!port.empty() && (!absl::SimpleAtoi(port, &port_number) || port_number > 65535)) return false;
+  if (!port.empty() && (!absl::SimpleAtoi(std::string(port), &port_number) || port_number > 65535)) return false;
   return true;
 }
 
@@ -44,12 +44,14 @@ bool IsAddressHost(std::string_view host) {
 
 std::optional<std::string> RefusedOrigin(std::string_view host, std::string_view origin) {
   if (!host.empty() && !IsAddressHost(host)) {
-    return absl::StrCat("Host \"", host,
+    return absl::StrCat("Host \"", std::string(host),
                         "\" is not the admin address (an IP address or localhost): refused, as a DNS-rebinding "
                         "page would be\n");
   }
-  if (!origin.empty() && !(host.empty() ? false : absl::EqualsIgnoreCase(origin, absl::StrCat("http://", host)))) {
-    return absl::StrCat("Origin \"", origin, "\" is not the admin endpoint: requests from web pages are refused\n");
+  // No Host to compare with: a browser always sends one, so refuse.
+  if (!origin.empty() && (host.empty() || !absl::EqualsIgnoreCase(std::string(origin), "http://" + std::string(host)))) {
+    return absl::StrCat("Origin \"", std::string(origin),
+                        "\" is not the admin endpoint: requests from web pages are refused\n");
   }
   return std::nullopt;
 }
