@@ -4,13 +4,15 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "controlplane/server/message_size.h"
 #include "controlplane/server/resource_file.h"
 
 namespace tether::controlplane {
 
 namespace fs = std::filesystem;
 
-ConfigDir::ConfigDir(std::string dir) : dir_(std::move(dir)) {}
+ConfigDir::ConfigDir(std::string dir, size_t max_message_bytes)
+    : dir_(std::move(dir)), max_message_bytes_(max_message_bytes) {}
 
 ConfigDir::Result ConfigDir::Load() {
   Result result;
@@ -27,7 +29,16 @@ ConfigDir::Result ConfigDir::Load() {
 
   std::map<std::string, std::vector<StoredResource>> next;
   for (const std::string& name : names) {
-    auto parsed = ParseResourceFile((fs::path(dir_) / name).string());
+    const std::string path = (fs::path(dir_) / name).string();
+    auto parsed = ParseResourceFile(path);
+    if (parsed.ok()) {
+      for (const StoredResource& r : *parsed) {
+        absl::Status s = CheckResourceSize(r, max_message_bytes_);
+        if (s.ok()) continue;
+        parsed = absl::InvalidArgumentError(absl::StrCat(path, ": document ", r.document, ": ", s.message()));
+        break;
+      }
+    }
     if (parsed.ok()) {
       next[name] = std::move(*parsed);
       continue;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "controlplane/server/resource.h"
+#include "src/config/limits.h"
 
 namespace tether::controlplane {
 
@@ -16,7 +17,9 @@ namespace tether::controlplane {
 // problem while the old config keeps running (docs/decisions/0009).
 class ConfigDir {
  public:
-  explicit ConfigDir(std::string dir);
+  // `max_message_bytes`: a file with a resource larger than this as an xDS
+  // response is refused (no sidecar could receive it).
+  explicit ConfigDir(std::string dir, size_t max_message_bytes = config::kDefaultMaxMessageBytes);
 
   struct Result {
     std::vector<StoredResource> resources;  // every file's, in file-name order
@@ -29,6 +32,7 @@ class ConfigDir {
 
  private:
   std::string dir_;
+  size_t max_message_bytes_;
   std::map<std::string, std::vector<StoredResource>> last_good_;  // by file name
 };
 

@@ -29,11 +29,11 @@ absl::Status ControlPlane::Start() {
   }
   std::optional<StateFile> state;
   if (!options_.state_dir.empty()) state.emplace(options_.state_dir);
-  hub_ = std::make_unique<Hub>(metrics_, std::move(state));
+  hub_ = std::make_unique<Hub>(metrics_, std::move(state), options_.max_message_bytes);
   if (absl::Status s = hub_->RestoreState(); !s.ok()) return s;
 
   if (!options_.config_dir.empty()) {
-    config_dir_ = std::make_unique<ConfigDir>(options_.config_dir);
+    config_dir_ = std::make_unique<ConfigDir>(options_.config_dir, options_.max_message_bytes);
     // Watch before the first read, so a change during it is not missed.
     watcher_ = std::make_unique<DirWatcher>(options_.config_dir, std::chrono::milliseconds(50),
                                             [this] { ReloadDirectory(); });
@@ -80,7 +80,7 @@ void ControlPlane::ReloadDirectory() {
   for (const auto& e : result.errors) spdlog::error("config dir: {}", e);
   for (const auto& w : result.warnings) spdlog::warn("config dir: {}", w);
   spdlog::info("config dir {}: {} resources", options_.config_dir, result.resources.size());
-  hub_->SetDirectory(std::move(result.resources));
+  hub_->SetDirectory(std::move(result.resources), std::move(result.errors));
   ReportShadowedFileChanges();
 }
 

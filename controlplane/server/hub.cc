@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "controlplane/server/cluster_refs.h"
+#include "controlplane/server/message_size.h"
 #include "src/xds/resource_types.h"
 
 namespace tether::controlplane {
@@ -56,8 +57,11 @@ bool SameWarming(const std::vector<dv1::WarmingResource>& a, const std::vector<d
 
 }  // namespace
 
-Hub::Hub(Metrics& metrics, std::optional<StateFile> state_file)
-    : metrics_(metrics), state_file_(std::move(state_file)), notifier_([this] { NotifierLoop(); }) {}
+Hub::Hub(Metrics& metrics, std::optional<StateFile> state_file, size_t max_message_bytes)
+    : metrics_(metrics),
+      state_file_(std::move(state_file)),
+      max_message_bytes_(max_message_bytes),
+      notifier_([this] { NotifierLoop(); }) {}
 
 Hub::~Hub() {
   {
@@ -80,9 +84,15 @@ absl::Status Hub::RestoreState() {
   return absl::OkStatus();
 }
 
-void Hub::SetDirectory(std::vector<StoredResource> resources) {
+void Hub::SetDirectory(std::vector<StoredResource> resources, std::vector<std::string> errors) {
   std::lock_guard lock(mu_);
-  if (store_.SetDirectory(std::move(resources))) PushAllLocked();
+  const bool errors_changed = errors != config_dir_errors_;
+  config_dir_errors_ = std::move(errors);
+  if (store_.SetDirectory(std::move(resources))) {
+    PushAllLocked();
+  } else if (errors_changed) {
+    NotifyStatusChanged();
+  }
 }
 
 // Not durable: refuse the change, so what is served is what a restart serves.
@@ -103,6 +113,7 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
     auto r = FromConfigResource(c);
     if (!r.ok()) return r.status();
     if (absl::Status s = ValidateResource(*r); !s.ok()) return s;
+    if (absl::Status s = CheckResourceSize(*r, max_message_bytes_); !s.ok()) return s;
     if (!keys.insert({std::string(r->type->type_url()), r->name}).second) {
       return absl::InvalidArgumentError(absl::StrCat(Describe(*r), ": given twice"));
     }
@@ -112,6 +123,12 @@ absl::StatusOr<cpv1::ApplyResponse> Hub::Apply(const cpv1::ApplyRequest& request
   if (!request.force()) {
     const xds::ResourceType* cluster = xds::FindResourceTypeByKind("Cluster");
     if (absl::Status s = CheckClusterRefs(resources, store_.Served(cluster)); !s.ok()) return s;
+  }
+  {
+    // Each resource fits; the responses they join must too (on a copy: all or nothing).
+    ResourceStore after = store_;
+    after.Apply(resources, false);
+    if (absl::Status s = CheckSnapshotSizesLocked(after); !s.ok()) return s;
   }
   const uint64_t before = store_.generation();
   const cpv1::StoredState old_state = store_.State();
@@ -283,7 +300,34 @@ void Hub::PushAllLocked() {
   NotifyStatusChanged();
 }
 
+absl::Status Hub::CheckSnapshotSizesLocked(const ResourceStore& store) const {
+  // A node matching no selector gets every resource without one: any sidecar does.
+  if (absl::Status s = CheckSnapshotSize(store.SnapshotFor(config::v1::Node()), "every sidecar", max_message_bytes_);
+      !s.ok()) {
+    return s;
+  }
+  for (const auto& [id, s] : streams_) {
+    if (!s.has_node) continue;
+    const std::string who = absl::StrCat("node ", s.protocol.node().id());
+    if (absl::Status st = CheckSnapshotSize(store.SnapshotFor(s.protocol.node()), who, max_message_bytes_); !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
 void Hub::SendLocked(Stream& s, const dv1::DiscoveryResponse& r, bool is_change) {
+  // Directory files are not refused for a node's total (the node may connect
+  // later): such a response is held back, not sent into a reconnect loop.
+  if (const size_t bytes = r.ByteSizeLong(); bytes > max_message_bytes_) {
+    const std::string reason =
+        absl::StrCat("not sent: the response is ", bytes, " bytes, over the limit of ", max_message_bytes_,
+                     " bytes that sidecars receive (--max-message-bytes)");
+    spdlog::error("node {} {} version {}: {}", s.protocol.node().id(), r.type_url(), r.version_info(), reason);
+    metrics_.CountOversized();
+    s.protocol.Refuse(r.type_url(), reason);
+    return;
+  }
   metrics_.CountPush();
   if (is_change) s.pending[r.type_url()] = {r.version_info(), last_change_};
   s.sink->Send(r);
@@ -297,6 +341,7 @@ cpv1::StatusResponse Hub::Status() const {
 cpv1::StatusResponse Hub::StatusLocked() const {
   cpv1::StatusResponse out;
   out.set_generation(store_.generation());
+  for (const std::string& e : config_dir_errors_) out.add_config_dir_errors(e);
   for (const auto& [id, s] : streams_) {
     if (!s.has_node) continue;
     cpv1::ProxyStatus* p = out.add_proxies();
@@ -370,7 +415,7 @@ std::string Hub::RenderMetrics() const {
   std::map<std::string, int> by_kind;
   for (const xds::ResourceType* t : xds::AllResourceTypes()) by_kind[std::string(t->kind())] = 0;
   for (const StoredResource* r : store_.Served(nullptr)) ++by_kind[std::string(r->type->kind())];
-  return metrics_.Render(connected, by_kind, store_.ShadowedFileChanges().size());
+  return metrics_.Render(connected, by_kind, store_.ShadowedFileChanges().size(), config_dir_errors_.size());
 }
 
 }  // namespace tether::controlplane

@@ -16,6 +16,7 @@
 #include "controlplane/server/metrics.h"
 #include "controlplane/server/state_file.h"
 #include "controlplane/server/store.h"
+#include "src/config/limits.h"
 #include "src/xds/server_stream.h"
 #include "tether/controlplane/v1/management.pb.h"
 #include "tether/discovery/v1/discovery.pb.h"
@@ -45,15 +46,20 @@ class StatusSink {
 class Hub {
  public:
   using Clock = std::chrono::steady_clock;
-  Hub(Metrics& metrics, std::optional<StateFile> state_file);
+  // `max_message_bytes`: the largest response a sidecar receives
+  // (--max-message-bytes); Apply refuses what would not fit, and a response
+  // over it is not sent.
+  Hub(Metrics& metrics, std::optional<StateFile> state_file,
+      size_t max_message_bytes = config::kDefaultMaxMessageBytes);
   ~Hub();  // stops the status notifier
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
   // At start, before serving: what --state-dir remembers.
   absl::Status RestoreState();
-  // The config directory was (re-)read.
-  void SetDirectory(std::vector<StoredResource> resources);
+  // The config directory was (re-)read; `errors`: the files it refused
+  // (status and metrics show them).
+  void SetDirectory(std::vector<StoredResource> resources, std::vector<std::string> errors = {});
 
   // Management operations (validation, all-or-nothing, persistence).
   absl::StatusOr<cpv1::ApplyResponse> Apply(const cpv1::ApplyRequest& request);
@@ -98,11 +104,17 @@ class Hub {
   void NotifyStatusChanged();  // wakes the notifier thread
   void NotifierLoop();
 
+  // What `store` would serve each connected node and a node matching no
+  // selector: OK, or the first response over max_message_bytes_.
+  absl::Status CheckSnapshotSizesLocked(const ResourceStore& store) const;
+
   Metrics& metrics_;
   std::optional<StateFile> state_file_;
+  const size_t max_message_bytes_;
 
   mutable std::mutex mu_;
   ResourceStore store_;
+  std::vector<std::string> config_dir_errors_;
   std::map<uint64_t, Stream> streams_;
   uint64_t next_stream_ = 1;
   Clock::time_point last_change_ = Clock::now();

@@ -79,6 +79,16 @@ grpc::Status KindError(const std::string& kind) {
                       absl::StrCat("unknown kind \"", kind, "\" (want one of ", xds::KnownKinds(), ")"));
 }
 
+// Compares without stopping at the first difference, so the time taken
+// does not tell how much of a guess was right.
+bool TokenEquals(std::string_view presented, std::string_view token) {
+  unsigned char diff = presented.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < presented.size(); ++i) {
+    diff |= static_cast<unsigned char>(presented[i] ^ token[i % (token.empty() ? 1 : token.size())]);
+  }
+  return diff == 0 && !token.empty();
+}
+
 grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);
@@ -96,11 +106,23 @@ grpc::Status ManagementService::Authorize(const grpc::CallbackServerContext& con
   if (!token_) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
-  if (it != metadata.end() && std::string_view(it->second.data(), it->second.size()) == "Bearer " + *token_) {
-    return grpc::Status::OK;
+  // Missing and wrong get different messages: the fix differs (pass
+  // --token-file, or check which token it holds). Neither says anything of the token.
+  if (it == metadata.end()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "no token was sent; this control plane needs one for changes (tetherctl --token-file)");
   }
-  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                      "this control plane needs a token for changes (tetherctl --token-file)");
+  const std::string_view presented(it->second.data(), it->second.size());
+  if (!presented.starts_with("Bearer ")) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "the authorization metadata is not `Bearer <token>`");
+  }
+  if (!TokenEquals(presented.substr(7), *token_)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "the token sent is wrong: it is not this control plane's --auth-token-file "
+                        "(check tetherctl --token-file)");
+  }
+  return grpc::Status::OK;
 }
 
 grpc::ServerUnaryReactor* ManagementService::Apply(grpc::CallbackServerContext* context,

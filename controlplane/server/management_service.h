@@ -31,7 +31,8 @@ class ManagementService final : public cpv1::Management::CallbackService {
                                                               const cpv1::StatusRequest* request) override;
 
  private:
-  // OK, or UNAUTHENTICATED when a token is configured and not presented.
+  // OK, or UNAUTHENTICATED when a token is configured and not presented
+  // (its message says whether none was sent or the one sent is wrong).
   grpc::Status Authorize(const grpc::CallbackServerContext& context) const;
 
   Hub& hub_;

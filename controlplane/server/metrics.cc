@@ -14,7 +14,7 @@ void Metrics::ObservePushLatency(std::chrono::nanoseconds latency) {
 }
 
 std::string Metrics::Render(int connected_proxies, const std::map<std::string, int>& resources_by_kind,
-                            size_t shadowed_file_changes) const {
+                            size_t shadowed_file_changes, size_t config_dir_errors) const {
   std::string out;
   absl::StrAppend(&out, "# HELP tether_control_connected_proxies Sidecars with an open ADS stream.\n",
                   "# TYPE tether_control_connected_proxies gauge\n", "tether_control_connected_proxies ",
@@ -23,6 +23,10 @@ std::string Metrics::Render(int connected_proxies, const std::map<std::string, i
                   "# TYPE tether_control_pushes_total counter\n", "tether_control_pushes_total ", pushes(), "\n");
   absl::StrAppend(&out, "# HELP tether_control_nacks_total Responses sidecars refused.\n",
                   "# TYPE tether_control_nacks_total counter\n", "tether_control_nacks_total ", nacks(), "\n");
+  absl::StrAppend(&out,
+                  "# HELP tether_control_oversized_responses_total Responses not sent: over --max-message-bytes.\n",
+                  "# TYPE tether_control_oversized_responses_total counter\n",
+                  "tether_control_oversized_responses_total ", oversized(), "\n");
   absl::StrAppend(&out,
                   "# HELP tether_control_push_latency_seconds From a change of the served config to a sidecar's "
                   "ACK of it.\n",
@@ -48,6 +52,11 @@ std::string Metrics::Render(int connected_proxies, const std::map<std::string, i
                   "from the applied override served instead (tetherctl revert serves the file).\n",
                   "# TYPE tether_control_shadowed_file_changes gauge\n", "tether_control_shadowed_file_changes ",
                   shadowed_file_changes, "\n");
+  absl::StrAppend(&out,
+                  "# HELP tether_control_config_dir_errors Config-directory files the last read refused "
+                  "(tetherctl status lists them).\n",
+                  "# TYPE tether_control_config_dir_errors gauge\n", "tether_control_config_dir_errors ",
+                  config_dir_errors, "\n");
   return out;
 }
 

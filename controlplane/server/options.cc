@@ -7,12 +7,15 @@ namespace tether::controlplane {
 std::string Usage() {
   return "usage: tether-control [--config-dir DIR] [--listen HOST:PORT] [--http-listen HOST:PORT|off]\n"
          "                      [--state-dir DIR] [--auth-token-file FILE] [--log-level LEVEL]\n"
+         "                      [--max-message-bytes N]\n"
          "  --config-dir       resource files (*.yaml, *.yml, *.json), watched for changes\n"
          "  --listen           xDS (ADS) and the management API, gRPC (default 127.0.0.1:15010)\n"
          "  --http-listen      /healthz, /readyz, /metrics (default 127.0.0.1:15014)\n"
          "  --state-dir        where applied changes persist across restarts\n"
          "  --auth-token-file  apply/delete need `authorization: Bearer <token>`\n"
-         "  --log-level        trace|debug|info|warn|error (default info)\n";
+         "  --log-level        trace|debug|info|warn|error (default info)\n"
+         "  --max-message-bytes  the largest xDS response sidecars receive (default 4194304, as\n"
+         "                     tether's flag); larger resources and snapshots are refused\n";
 }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
@@ -28,7 +31,9 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
       o.help = true;
       continue;
     }
-    std::string* target = flag == "--config-dir"        ? &o.config_dir
+    std::string max_message_bytes;
+    std::string* target = flag == "--max-message-bytes" ? &max_message_bytes
+                          : flag == "--config-dir"        ? &o.config_dir
                           : flag == "--listen"          ? &o.listen
                           : flag == "--http-listen"     ? &o.http_listen
                           : flag == "--state-dir"       ? &o.state_dir
@@ -41,6 +46,11 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
       value = args[++i];
     }
     *target = *value;
+    if (target == &max_message_bytes) {
+      auto n = config::ParseMaxMessageBytes(max_message_bytes);
+      if (!n.ok()) return n.status();
+      o.max_message_bytes = *n;
+    }
   }
   if (o.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
   return o;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "src/config/limits.h"
 
 namespace tether::controlplane {
 
@@ -16,6 +17,9 @@ struct Options {
   std::string state_dir;                  // --state-dir: applied changes persist here
   std::string auth_token_file;            // --auth-token-file: Apply/Delete need this bearer token
   std::string log_level = "info";         // --log-level
+  // --max-message-bytes: the largest xDS response sent; the sidecars' flag
+  // of the same name must not be smaller (src/config/limits.h).
+  size_t max_message_bytes = config::kDefaultMaxMessageBytes;
   bool help = false;
 };
 

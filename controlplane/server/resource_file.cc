@@ -1,5 +1,6 @@
 #include "controlplane/server/resource_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +87,11 @@ absl::StatusOr<std::vector<StoredResource>> ParseResources(const std::string& te
                                                            bool json) {
   const std::string name = absl::StartsWith(source, "file:") ? source.substr(5) : source;
   std::vector<std::string> documents;
+  if (text.size() > config::kMaxConfigTextBytes) {  // YamlDocumentsToJson says so too; JSON needs it here
+    return absl::InvalidArgumentError(absl::StrCat(name, ": the file is ", text.size(),
+                                                   " bytes; config text is limited to ", config::kMaxConfigTextBytes,
+                                                   " bytes"));
+  }
   if (json) {
     if (absl::Status s = config::CheckJsonSyntax(text); !s.ok()) return absl::InvalidArgumentError(absl::StrCat(name, ":", s.message()));
     documents.push_back(text);
@@ -119,6 +125,12 @@ absl::StatusOr<std::vector<StoredResource>> ParseResources(const std::string& te
 }
 
 absl::StatusOr<std::vector<StoredResource>> ParseResourceFile(const std::string& path) {
+  // Refused before reading: a huge file is never held in memory.
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > config::kMaxConfigTextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": the file is ", size, " bytes; config text is limited to ",
+                                                   config::kMaxConfigTextBytes, " bytes"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
   std::ostringstream text;

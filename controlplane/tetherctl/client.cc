@@ -11,7 +11,13 @@ constexpr std::chrono::seconds kCallTimeout(10);
 Client::Client(const std::string& server, std::optional<std::string> token)
     : server_(server),
       token_(std::move(token)),
-      stub_(cpv1::Management::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()))) {}
+      stub_(cpv1::Management::NewStub(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), [] {
+        // `get` of every resource may be larger than one xDS response (each
+        // resource is within --max-message-bytes; many of them are not).
+        grpc::ChannelArguments args;
+        args.SetMaxReceiveMessageSize(256 << 20);
+        return args;
+      }()))) {}
 
 void Client::Prepare(grpc::ClientContext& context, std::chrono::milliseconds timeout) const {
   context.set_deadline(std::chrono::system_clock::now() + timeout);

@@ -15,6 +15,7 @@
 #include "controlplane/tetherctl/inject.h"
 #include "controlplane/tetherctl/output.h"
 #include "controlplane/tetherctl/wait.h"
+#include "src/config/limits.h"
 
 namespace tether::ctl {
 namespace {
@@ -37,17 +38,26 @@ absl::StatusOr<std::optional<std::string>> ReadToken(const std::string& path) {
   return std::optional<std::string>(std::string(absl::StripAsciiWhitespace(text.str())));
 }
 
-// A whole file ("-": stdin).
+// A whole file ("-": stdin), at most config::kMaxConfigTextBytes: a larger
+// one is refused without being held in memory.
 absl::StatusOr<std::string> ReadText(const std::string& path) {
-  std::ostringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-    return text.str();
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
   }
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
-  text << in.rdbuf();
-  return text.str();
+  std::istream& in = path == "-" ? std::cin : file;
+  std::string text;
+  char chunk[64 * 1024];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > config::kMaxConfigTextBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(path == "-" ? "stdin" : path, ": more than ",
+                                                     config::kMaxConfigTextBytes,
+                                                     " bytes; config text is limited to that"));
+    }
+  }
+  return text;
 }
 
 int Inject(const Args& args, std::ostream& out, std::ostream& err) {

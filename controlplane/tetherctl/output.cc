@@ -290,8 +290,15 @@ absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, con
   return RenderJson(list);
 }
 
+// The config directory's refused files, after the table.
+std::string ConfigDirErrors(const cpv1::StatusResponse& status) {
+  std::string out;
+  for (const auto& e : status.config_dir_errors()) absl::StrAppend(&out, "config dir: refused ", e, "\n");
+  return out;
+}
+
 std::string StatusTable(const cpv1::StatusResponse& status) {
-  if (status.proxies().empty()) return "no sidecars connected\n";
+  if (status.proxies().empty()) return "no sidecars connected\n" + ConfigDirErrors(status);
   std::vector<std::vector<std::string>> rows{{"NODE", "CLUSTER"}};
   for (const xds::ResourceType* t : xds::AllResourceTypes()) rows[0].push_back(std::string(t->kind()));
   std::vector<std::string> nacks;
@@ -309,7 +316,7 @@ std::string StatusTable(const cpv1::StatusResponse& status) {
   }
   std::string out = Table(rows);
   for (const auto& n : nacks) out += n + "\n";
-  return out;
+  return out + ConfigDirErrors(status);
 }
 
 std::string StatusJson(const cpv1::StatusResponse& status) { return MessageJson(status, true); }

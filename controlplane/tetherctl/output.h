@@ -36,7 +36,8 @@ absl::StatusOr<std::string> ResourcesText(const cpv1::GetResponse& response, con
 
 // status: one row per sidecar, one column per type ("SYNCED", "STALE
 // (sent 1a2b3c4d, acked 5e6f7a8b)", "NACKED ...", "WARMING ..."), the NACK
-// messages and warming listeners below.
+// messages and warming listeners below, then the config directory's refused
+// files ("config dir: refused FILE: ...").
 std::string StatusTable(const cpv1::StatusResponse& status);
 std::string StatusJson(const cpv1::StatusResponse& status);
 

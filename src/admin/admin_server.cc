@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/admin/admin_handler.h"
+#include "src/admin/request_origin.h"
 
 namespace tether::admin {
 
@@ -83,7 +84,7 @@ std::optional<AdminReply> ReadErrorReply(const boost::system::error_code& ec) {
 // cancelled handlers) touches live state.
 struct AdminListener : std::enable_shared_from_this<AdminListener> {
   AdminListener(asio::io_context& io, AdminContext& context, bool health_only)
-      : acceptor(io), context(&context), handler(context, health_only) {}
+      : acceptor(io), context(&context), handler(context, health_only), health_only(health_only) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
@@ -128,7 +129,16 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
       co_return false;
     }
     const auto& req = parser.get();
-    AdminReply reply = handler.Handle(std::string_view(req.method_string()), std::string_view(req.target()));
+    AdminReply reply;
+    // The probe-only listener (health_only) serves kubelet on the pod's address.
+    if (auto refused = health_only ? std::nullopt
+                                   : RefusedOrigin(std::string_view(req[bhttp::field::host]),
+                                                   std::string_view(req[bhttp::field::origin]))) {
+      reply.status = 403;
+      reply.body = *std::move(refused);
+    } else {
+      reply = handler.Handle(std::string_view(req.method_string()), std::string_view(req.target()));
+    }
     const bool quit = reply.quit;
     const bool keep_alive = req.keep_alive() && !quit;  // nothing more to serve after quit
     const bool ok = co_await Write(stream, std::move(reply), req.method() == bhttp::verb::head, keep_alive);
@@ -172,6 +182,7 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
   tcp::acceptor acceptor;
   AdminContext* context;
   AdminHandler handler;
+  const bool health_only;
   bool stopped = false;
   uint64_t next_id = 0;
   std::map<uint64_t, beast::tcp_stream*> connections;

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/admin/redact.h"
 #include "src/common/host_port.h"
 #include "src/common/text.h"
 
@@ -12,8 +13,13 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot, const std::string& 
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.add_whitespace = true;
+  // Header values the admin config names (or the usual credentials) are redacted.
+  config::v1::Bootstrap shown = snapshot.bootstrap;
+  const auto& listed = snapshot.bootstrap.admin().redact_headers();
+  RedactHeaderValues(shown, listed.empty() ? DefaultRedactedHeaders()
+                                           : std::vector<std::string>(listed.begin(), listed.end()));
   std::string bootstrap;
-  const auto status = google::protobuf::util::MessageToJsonString(snapshot.bootstrap, &bootstrap, options);
+  const auto status = google::protobuf::util::MessageToJsonString(shown, &bootstrap, options);
   // A loaded Bootstrap always converts back; an empty object keeps the page
   // valid JSON should that ever change.
   if (!status.ok() || bootstrap.empty()) bootstrap = "{}\n";

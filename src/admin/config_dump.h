@@ -9,8 +9,9 @@ namespace tether::admin {
 // /config_dump: the active snapshot's Bootstrap, as loaded, through
 // protobuf's JSON mapping with proto field names, wrapped as
 //   {"version": N, "bootstrap": {...}}
-// The config is what the operator wrote, so nothing is redacted (no secrets
-// live in it: TLS is out of scope).
+// The config is what the operator wrote, except header values: those of the
+// names in admin.redact_headers (default authorization, cookie,
+// proxy-authorization) read "[redacted]" (RedactHeaderValues).
 // With a control plane, `dynamic` (a JSON object: each dynamic resource's
 // version and last update, the xDS stream's accepted versions and last NACK)
 // is added as "dynamic".

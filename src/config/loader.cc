@@ -8,6 +8,7 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/match.h"
@@ -67,9 +68,19 @@ absl::Status ErrorAt(const YAML::Mark& mark, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(mark.line + 1, ":", mark.column + 1, ": ", what));
 }
 
-absl::Status NodeToJson(const YAML::Node& node, std::string& out);
+// Bounds one conversion. yaml-cpp shares an aliased node, so its tree stays
+// small, but writing JSON walks each alias again: ten aliases per level make
+// seven lines expand to 10^7 nodes (an "alias bomb"). Counting the nodes
+// written keeps the work linear in the text's size (docs/security.md, Limits).
+struct Budget {
+  size_t nodes_left;
+  int depth = 0;
+};
 
-absl::Status MapToJson(const YAML::Node& node, std::string& out) {
+absl::Status NodeToJson(const YAML::Node& node, std::string& out, Budget& budget);
+absl::Status SequenceToJson(const YAML::Node& node, std::string& out, Budget& budget);
+
+absl::Status MapToJson(const YAML::Node& node, std::string& out, Budget& budget) {
   out += '{';
   std::set<std::string> keys;
   bool first = true;
@@ -82,13 +93,27 @@ absl::Status MapToJson(const YAML::Node& node, std::string& out) {
     first = false;
     AppendJsonString(key, out);
     out += ':';
-    if (absl::Status s = NodeToJson(kv.second, out); !s.ok()) return s;
+    if (absl::Status s = NodeToJson(kv.second, out, budget); !s.ok()) return s;
   }
   out += '}';
   return absl::OkStatus();
 }
 
-absl::Status NodeToJson(const YAML::Node& node, std::string& out) {
+absl::Status NodeToJson(const YAML::Node& node, std::string& out, Budget& budget) {
+  if (budget.nodes_left == 0) {
+    return ErrorAt(node.Mark(), absl::StrCat("the YAML expands to more than ", kMaxYamlNodes,
+                                             " nodes plus one per two bytes of text (aliases re-used too often)"));
+  }
+  --budget.nodes_left;
+  if (node.IsSequence() || node.IsMap()) {
+    if (budget.depth >= kMaxYamlDepth) {
+      return ErrorAt(node.Mark(), absl::StrCat("nested deeper than ", kMaxYamlDepth, " levels"));
+    }
+    ++budget.depth;
+    absl::Status s = node.IsMap() ? MapToJson(node, out, budget) : SequenceToJson(node, out, budget);
+    --budget.depth;
+    return s;
+  }
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -106,20 +131,22 @@ absl::Status NodeToJson(const YAML::Node& node, std::string& out) {
       }
       return absl::OkStatus();
     }
-    case YAML::NodeType::Sequence: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : node) {
-        if (!first) out += ',';
-        first = false;
-        if (absl::Status s = NodeToJson(item, out); !s.ok()) return s;
-      }
-      out += ']';
-      return absl::OkStatus();
-    }
+    case YAML::NodeType::Sequence:
     case YAML::NodeType::Map:
-      return MapToJson(node, out);
+      break;  // above
   }
+  return absl::OkStatus();
+}
+
+absl::Status SequenceToJson(const YAML::Node& node, std::string& out, Budget& budget) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : node) {
+    if (!first) out += ',';
+    first = false;
+    if (absl::Status s = NodeToJson(item, out, budget); !s.ok()) return s;
+  }
+  out += ']';
   return absl::OkStatus();
 }
 
@@ -132,37 +159,58 @@ absl::Status Prefixed(const std::string& source, const absl::Status& s) {
 // Protobuf's syntax errors quote a fragment over several lines; keep the first.
 std::string FirstLine(const std::string& message) { return message.substr(0, message.find('\n')); }
 
+absl::Status CheckTextSize(size_t size) {
+  if (size <= kMaxConfigTextBytes) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("the file is ", size, " bytes; config text is limited to ", kMaxConfigTextBytes, " bytes"));
+}
+
+// yaml-cpp's own guards (its recursion limit) throw; say what they mean.
+absl::Status YamlError(const YAML::Exception& e) {
+  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
+    return ErrorAt(e.mark, absl::StrCat("nested deeper than ", kMaxYamlDepth, " levels"));
+  }
+  return ErrorAt(e.mark, e.msg);
+}
+
+Budget BudgetFor(const std::string& yaml_text) { return Budget{kMaxYamlNodes + yaml_text.size() / 2}; }
+
 }  // namespace
 
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text) {
+  if (absl::Status s = CheckTextSize(yaml_text.size()); !s.ok()) return s;
   try {
     const std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
     if (docs.empty() || docs[0].IsNull()) return absl::InvalidArgumentError("the file has no configuration (it is empty)");
     if (docs.size() > 1) return ErrorAt(docs[1].Mark(), "a second YAML document (---); a bootstrap is one document");
     std::string out;
     out.reserve(yaml_text.size() * 2);
-    if (absl::Status s = NodeToJson(docs[0], out); !s.ok()) return s;
+    Budget budget = BudgetFor(yaml_text);
+    if (absl::Status s = NodeToJson(docs[0], out, budget); !s.ok()) return s;
     return out;
   } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
-    return ErrorAt(e.mark, e.msg);
+    return YamlError(e);
   }
 }
 
 absl::StatusOr<std::vector<std::string>> YamlDocumentsToJson(const std::string& yaml_text) {
+  if (absl::Status s = CheckTextSize(yaml_text.size()); !s.ok()) return s;
   try {
     std::vector<std::string> out;
+    Budget budget = BudgetFor(yaml_text);  // one for the whole stream
     for (const YAML::Node& doc : YAML::LoadAll(yaml_text)) {
       std::string json;
-      if (absl::Status s = NodeToJson(doc, json); !s.ok()) return s;
+      if (absl::Status s = NodeToJson(doc, json, budget); !s.ok()) return s;
       out.push_back(std::move(json));
     }
     return out;
   } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
-    return ErrorAt(e.mark, e.msg);
+    return YamlError(e);
   }
 }
 
 absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const std::string& source) {
+  if (absl::Status s = CheckTextSize(text.size()); !s.ok()) return Prefixed(source, s);
   // Read as a generic document first: syntax errors get a line and column,
   // schema mistakes a field path (see json_schema_check.h for why).
   // Our scanner runs first because protobuf's parser is lenient (trailing
@@ -202,6 +250,10 @@ absl::StatusOr<v1::Bootstrap> LoadBootstrapFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   if (std::filesystem::is_directory(path, ec)) return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
+  // Refused before reading: a huge file is never held in memory.
+  if (const auto size = std::filesystem::file_size(path, ec); !ec) {
+    if (absl::Status s = CheckTextSize(size); !s.ok()) return Prefixed(path, s);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open file"));
   std::ostringstream text;

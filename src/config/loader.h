@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "src/config/limits.h"
 #include "tether/config/v1/bootstrap.pb.h"
 
 namespace tether::config {

@@ -35,6 +35,10 @@ absl::Status Apply(Options& options, const std::string& flag, const std::string&
     if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat("--drain-time: ", d.status().message()));
     if (d->count() < 0) return absl::InvalidArgumentError(absl::StrCat("--drain-time: \"", value, "\" is negative"));
     options.drain_time = std::chrono::ceil<std::chrono::milliseconds>(*d);
+  } else if (flag == "--max-message-bytes") {
+    auto n = config::ParseMaxMessageBytes(value);
+    if (!n.ok()) return n.status();
+    options.max_message_bytes = *n;
   } else if (flag == "--service-node" || flag == "--service-cluster") {
     if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": must not be empty"));
     (flag == "--service-node" ? options.service_node : options.service_cluster) = value;
@@ -48,14 +52,15 @@ absl::Status Apply(Options& options, const std::string& flag, const std::string&
 
 std::string Usage() {
   return "usage: tether --config FILE [--validate] [--concurrency N] [--log-level LEVEL] [--drain-time 5s]\n"
-         "              [--service-node ID] [--service-cluster NAME]\n"
+         "              [--service-node ID] [--service-cluster NAME] [--max-message-bytes N]\n"
          "  --config, -c FILE    bootstrap file (YAML or JSON, schema tether.config.v1.Bootstrap)\n"
          "  --validate           check the file and exit: 0 if valid, 2 with the error otherwise\n"
          "  --concurrency N      worker threads (default: number of cores)\n"
          "  --log-level LEVEL    trace|debug|info|warn|error|critical|off (default info)\n"
          "  --drain-time D       on SIGTERM, how long in-flight requests may take (default 5s)\n"
          "  --service-node ID    node.id, overriding the bootstrap's (e.g. the pod name)\n"
-         "  --service-cluster C  node.cluster, overriding the bootstrap's (e.g. the workload)\n";
+         "  --service-cluster C  node.cluster, overriding the bootstrap's (e.g. the workload)\n"
+         "  --max-message-bytes N  the largest xDS response received (default 4194304; as tether-control's)\n";
 }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {

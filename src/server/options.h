@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "src/config/limits.h"
 
 namespace tether::server {
 
@@ -18,6 +19,9 @@ struct Options {
   // Kubernetes the pod name and the workload, from the Downward API.
   std::string service_node;
   std::string service_cluster;
+  // The largest xDS response received; tether-control's flag of the same
+  // name must not exceed it (docs/controlplane.md).
+  size_t max_message_bytes = config::kDefaultMaxMessageBytes;
   bool help = false;
 };
 

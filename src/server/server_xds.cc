@@ -50,6 +50,7 @@ absl::Status Server::StartXds() {
       !s.ok()) {
     return s;
   }
+  options.max_message_bytes = options_.max_message_bytes;
   ads_ = std::make_unique<xds::AdsClient>(
       options, xds::AllResourceTypes(), [this](const xds::ClientState::Update& u) { return ApplyXdsUpdate(u); }, store_);
   PublishWarming(ads_.get(), *dynamic_);

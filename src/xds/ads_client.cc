@@ -148,6 +148,7 @@ bool AdsClient::RunStream() {
   // A control plane that vanished without a FIN (a node lost) is noticed by keepalive.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  args.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
   auto channel = grpc::CreateCustomChannel(options_.address, grpc::InsecureChannelCredentials(), args);
   auto stub = v1::AggregatedDiscoveryService::NewStub(channel);
   grpc::ClientContext context;

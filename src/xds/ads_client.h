@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "src/common/stats_store.h"
+#include "src/config/limits.h"
 #include "src/xds/client_state.h"
 
 namespace grpc {
@@ -38,6 +39,8 @@ class AdsClient {
     config::v1::Node node;
     std::chrono::milliseconds backoff_base{250};
     std::chrono::milliseconds backoff_max{std::chrono::seconds(30)};
+    // The largest response received (bootstrap ads.max_message_bytes).
+    size_t max_message_bytes = config::kDefaultMaxMessageBytes;
   };
   // Counts control_plane.connected, update_attempt, update_success,
   // update_rejected (every NACK, whether decoding or applying refused it),

@@ -69,6 +69,16 @@ std::vector<v1::DiscoveryResponse> ServerStream::OnSnapshot(const NodeSnapshot& 
   return out;
 }
 
+void ServerStream::Refuse(const std::string& type_url, const std::string& reason) {
+  auto it = types_.find(type_url);
+  if (it == types_.end()) return;
+  TypeState& t = it->second;
+  t.in_flight = false;
+  t.nonce.clear();  // a late reply to it is stale
+  t.status.sync = Sync::kNacked;
+  t.status.nack_message = reason;
+}
+
 const ServerStream::TypeStatus* ServerStream::Status(const std::string& type_url) const {
   auto it = types_.find(type_url);
   return it == types_.end() ? nullptr : &it->second.status;

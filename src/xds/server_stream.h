@@ -43,6 +43,11 @@ class ServerStream {
 
   const TypeStatus* Status(const std::string& type_url) const;
 
+  // The server did not send the response just made for `type_url` (too large
+  // for the sidecar): it is not awaited, shows as NACKED with `reason`, and is
+  // not made again; the next version is.
+  void Refuse(const std::string& type_url, const std::string& reason);
+
   // What the last OnRequest was, for the server's metrics (NACK counts, the
   // time from a change to its ACK).
   enum class Event { kIgnored, kSubscribed, kAcked, kNacked };

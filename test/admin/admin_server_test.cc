@@ -70,7 +70,7 @@ class AdminServerTest : public ::testing::Test {
     if (cec) co_return out;
     boost::beast::flat_buffer buffer;
     for (auto& req : requests) {
-      req.set(bhttp::field::host, "localhost");
+      if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, "localhost");
       req.prepare_payload();
       auto [wec, wn] = co_await bhttp::async_write(socket, req, kNoThrow);
       if (wec) co_return out;
@@ -198,6 +198,33 @@ TEST_F(AdminServerTest, LoggingAndQuit) {
   EXPECT_EQ(context_.levels, (std::vector<std::string>{"debug", "loud"}));
   EXPECT_EQ(context_.quit_calls, 1);
   EXPECT_TRUE(ex->closed_after);
+}
+
+// Issue 11, item 8: a browser page (its Origin) or a DNS-rebinding name (its
+// Host) gets 403 and changes nothing; the admin address itself is served.
+TEST_F(AdminServerTest, ForeignHostOrOriginIsRefused) {
+  Request rebound = Get("/quitquitquit", bhttp::verb::post);
+  rebound.set(bhttp::field::host, "rebind.attacker.example:15000");
+  Request page = Get("/logging?level=trace", bhttp::verb::post);
+  page.set(bhttp::field::origin, "http://attacker.example");
+  Request dump = Get("/config_dump");
+  dump.set(bhttp::field::host, "rebind.attacker.example:15000");
+  Request null_origin = Get("/quitquitquit", bhttp::verb::post);
+  null_origin.set(bhttp::field::origin, "null");
+  Request own = Get("/logging?level=debug", bhttp::verb::post);
+  own.set(bhttp::field::host, "127.0.0.1:15000");
+  own.set(bhttp::field::origin, "http://127.0.0.1:15000");
+  auto ex = Run(Send({rebound, page, dump, null_origin, own}));
+  ASSERT_TRUE(ex);
+  ASSERT_EQ(ex->responses.size(), 5u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(ex->responses[i].result_int(), 403u) << i;
+  EXPECT_NE(ex->responses[0].body().find("Host \"rebind.attacker.example:15000\" is not the admin address"),
+            std::string::npos)
+      << ex->responses[0].body();
+  EXPECT_NE(ex->responses[1].body().find("Origin \"http://attacker.example\""), std::string::npos);
+  EXPECT_EQ(ex->responses[4].result_int(), 200u);
+  EXPECT_EQ(context_.quit_calls, 0);
+  EXPECT_EQ(context_.levels, (std::vector<std::string>{"debug"}));
 }
 
 TEST_F(AdminServerTest, ConnectionCloseIsHonoured) {

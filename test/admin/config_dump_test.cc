@@ -25,6 +25,44 @@ TEST(ConfigDumpTest, WrapsTheBootstrapWithProtoFieldNames) {
   EXPECT_EQ(dump.find("portValue"), std::string::npos) << dump;
 }
 
+// Issue 11, item 8: credentials in the config stay out of /config_dump.
+TEST(ConfigDumpTest, ListedHeaderValuesAreRedacted) {
+  auto snap = TwoHostSnapshot();
+  auto* vh = snap->bootstrap.mutable_static_resources()
+                 ->add_listeners()
+                 ->mutable_http_connection_manager()
+                 ->mutable_route_config()
+                 ->add_virtual_hosts();
+  auto* add = vh->add_request_headers_to_add()->mutable_header();
+  add->set_key("Authorization");
+  add->set_value("Bearer upstream-secret");
+  auto* kept = vh->add_request_headers_to_add()->mutable_header();
+  kept->set_key("x-team");
+  kept->set_value("payments");
+  auto* route = vh->add_routes();
+  auto* cookie = route->add_response_headers_to_add()->mutable_header();
+  cookie->set_key("set-cookie");
+  cookie->set_value("session=abc");
+  auto* match = route->mutable_match()->add_headers();
+  match->set_name("cookie");
+  match->set_exact_match("session=s3cret");
+  std::string dump = ConfigDumpJson(*snap);
+  EXPECT_EQ(dump.find("upstream-secret"), std::string::npos) << dump;
+  EXPECT_EQ(dump.find("s3cret"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("[redacted]"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("payments"), std::string::npos) << dump;    // not listed
+  EXPECT_NE(dump.find("session=abc"), std::string::npos) << dump;  // set-cookie is not in the default list
+  EXPECT_NE(dump.find("Authorization"), std::string::npos) << dump;  // the name stays
+
+  snap->bootstrap.mutable_admin()->add_redact_headers("Set-Cookie");  // the list replaces the default
+  dump = ConfigDumpJson(*snap);
+  EXPECT_EQ(dump.find("session=abc"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("upstream-secret"), std::string::npos) << dump;
+  EXPECT_EQ(snap->bootstrap.static_resources().listeners(0).http_connection_manager().route_config().virtual_hosts(0)
+                .request_headers_to_add(0).header().value(),
+            "Bearer upstream-secret");  // the running config is untouched
+}
+
 TEST(ConfigDumpTest, EmptyBootstrapIsStillValidJson) {
   config::Snapshot snap;
   const std::string dump = ConfigDumpJson(snap);

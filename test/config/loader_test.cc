@@ -240,5 +240,49 @@ TEST(LoaderTest, QuickstartExampleLoads) {
   EXPECT_EQ(r->static_resources().listeners(0).address().socket_address().port_value(), 15001u);
 }
 
+// Issue 11, item 4: seven lines whose levels alias the previous one ten
+// times expand to 10^7 nodes; the conversion stops at its node budget with an
+// error naming the file and place, instead of growing to gigabytes.
+TEST(LoaderTest, AnAliasBombIsRefusedWithinItsNodeBudget) {
+  auto r = LoadBootstrapFile(TestData("alias_bomb.yaml"));
+  ASSERT_FALSE(r.ok());
+  const std::string message(r.status().message());
+  EXPECT_NE(message.find("alias_bomb.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("aliases re-used too often"), std::string::npos) << message;
+  // The same through the multi-document path the control plane uses.
+  auto docs = YamlDocumentsToJson("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                                  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                                  "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.status().message().find("aliases re-used too often"), std::string::npos) << docs.status();
+}
+
+TEST(LoaderTest, AliasesWithinTheBudgetStillWork) {
+  auto json = YamlToJson("a: &a {x: 1}\nb: [*a, *a]\n");
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(*json, R"({"a":{"x":1},"b":[{"x":1},{"x":1}]})");
+}
+
+TEST(LoaderTest, DeepNestingHasItsOwnMessage) {
+  std::string flow(100, '[');
+  flow += std::string(100, ']');
+  EXPECT_NE(YamlError("a: " + flow + "\n").find("nested deeper than 64 levels"), std::string::npos)
+      << YamlError("a: " + flow + "\n");
+  std::string block = "a:\n";
+  for (int i = 0; i < 70; ++i) block += std::string(2 * (i + 1), ' ') + "- \n";
+  EXPECT_NE(YamlError(block).find("nested deeper than 64 levels"), std::string::npos) << YamlError(block);
+  // yaml-cpp's own recursion limit (far deeper) gets the same words, not "bad file".
+  std::string deep(5000, '[');
+  EXPECT_NE(YamlError("a: " + deep + "\n").find("nested deeper than"), std::string::npos) << YamlError("a: " + deep);
+}
+
+TEST(LoaderTest, OversizedTextIsRefusedBeforeParsing) {
+  const std::string big(kMaxConfigTextBytes + 1, ' ');
+  EXPECT_NE(YamlError(big).find("limited to 16777216 bytes"), std::string::npos);
+  auto json = ParseBootstrapJson(big, "f.json");
+  ASSERT_FALSE(json.ok());
+  EXPECT_NE(json.status().message().find("f.json: the file is 16777217 bytes"), std::string::npos) << json.status();
+}
+
 }  // namespace
 }  // namespace tether::config

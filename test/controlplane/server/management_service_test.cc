@@ -32,9 +32,10 @@ class ManagementServiceTest : public testing::Test {
   static void Deadline(grpc::ClientContext& context) {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   }
-  grpc::Status Apply(const std::string& yaml, bool dry_run) {
+  grpc::Status Apply(const std::string& yaml, bool dry_run, const std::string& authorization = "") {
     grpc::ClientContext context;
     Deadline(context);
+    if (!authorization.empty()) context.AddMetadata("authorization", authorization);
     cpv1::ApplyRequest request;
     request.set_dry_run(dry_run);
     *request.add_resources() = Resource(yaml);
@@ -81,6 +82,27 @@ TEST_F(ManagementServiceTest, AMalformedRequestGetsItsOwnErrorBeforeTheTokens) {
   cpv1::RevertResponse reverted;
   s = stub->Revert(&revert_context, revert, &reverted);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();  // well-formed: the token
+}
+
+// A missing token and a wrong one are told apart (issue 11, item 9).
+TEST_F(ManagementServiceTest, AMissingTokenAndAWrongOneGetDifferentMessages) {
+  grpc::Status missing = Apply(kCluster, false);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(missing.error_message().find("no token was sent"), std::string::npos) << missing.error_message();
+
+  grpc::Status wrong = Apply(kCluster, false, "Bearer guess");
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(wrong.error_message().find("the token sent is wrong"), std::string::npos) << wrong.error_message();
+  EXPECT_EQ(wrong.error_message().find("s3cret"), std::string::npos) << "never echo the token";
+
+  grpc::Status prefix = Apply(kCluster, false, "Bearer s3cre");  // a prefix of the token is wrong too
+  EXPECT_NE(prefix.error_message().find("the token sent is wrong"), std::string::npos) << prefix.error_message();
+
+  grpc::Status malformed = Apply(kCluster, false, "Basic czNjcmV0");
+  EXPECT_NE(malformed.error_message().find("not `Bearer <token>`"), std::string::npos) << malformed.error_message();
+
+  EXPECT_TRUE(Apply(kCluster, false, "Bearer s3cret").ok());
+  EXPECT_EQ(hub.Get(cpv1::GetRequest())->resources_size(), 1);
 }
 
 }  // namespace
