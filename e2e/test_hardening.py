@@ -30,7 +30,7 @@ def flood(port, prefix, filler, total, timeout=15):
     def send():
         try:
             s.sendall(prefix)
-            block = (filler * (65536 // len(filler) + 1))[:65536]
+            block = (filler * (65536 // max(len(filler), 1) + 1))[:65536]
             sent = 0
             while sent < total:
                 s.sendall(block)
@@ -59,7 +59,7 @@ def flood(port, prefix, filler, total, timeout=15):
 
 class ChunkedFramingLimitsTest(ProxyTestCase):
 
-    def refused(self, prefix, filler, stat, port=None):
+    def refused(self, prefix, filler, stat, port=None, head_forwarded=False):
         port = port or self.tether.port
         before_rq = self.upstream.stats()["requests"]
         before_stat = self.tether.stat(stat) if stat else 0
@@ -71,7 +71,8 @@ class ChunkedFramingLimitsTest(ProxyTestCase):
         self.assertLess(growth, 2 * 1024, f"RssAnon grew by {growth} KiB")
         if stat:
             self.assertEqual(self.tether.settled_stat(stat, before_stat + 1), before_stat + 1)
-            self.assertEqual(self.upstream.stats()["requests"], before_rq, "the request reached the upstream")
+            if not head_forwarded:  # trailers come after the head and first chunk went upstream
+                self.assertEqual(self.upstream.stats()["requests"], before_rq, "the request reached the upstream")
         # Still serving.
         status, _, _ = self.tether.request("GET", "/headers")
         self.assertEqual(status, 200)
@@ -90,10 +91,11 @@ class ChunkedFramingLimitsTest(ProxyTestCase):
 
     def test_endless_trailer_line(self):
         self.refused(CHUNKED_HEAD + b"5\r\nhello\r\n0\r\nX-Trailer: ", b"a",
-                     "http.outbound.downstream_rq_headers_too_large")
+                     "http.outbound.downstream_rq_headers_too_large", head_forwarded=True)
 
     def test_many_small_trailer_lines(self):
-        self.refused(CHUNKED_HEAD + b"5\r\nhello\r\n0\r\n", b"t: v\r\n", "http.outbound.downstream_rq_too_many_headers")
+        self.refused(CHUNKED_HEAD + b"5\r\nhello\r\n0\r\n", b"t: v\r\n", "http.outbound.downstream_rq_too_many_headers",
+                     head_forwarded=True)
 
     def test_trailers_within_limits_pass(self):
         body = b"5\r\nhello\r\n0\r\n" + b"".join(b"t%d: v\r\n" % i for i in range(50)) + b"\r\n"
@@ -171,6 +173,49 @@ class AbsoluteFormTest(ProxyTestCase):
     def test_host_alone_still_routes(self):
         data, _ = self.tether.raw(b"GET /headers HTTP/1.1\r\nHost: public.example\r\nConnection: close\r\n\r\n")
         self.assertTrue(data.startswith(b"HTTP/1.1 403"), data[:300])
+
+
+class PathNormalizationTest(ProxyTestCase):
+    """A route that blocks /admin is not passed by /./admin, //admin, /x/../admin or /%61dmin."""
+
+    @classmethod
+    def config(cls, upstream_port):
+        return bootstrap(upstream_port, routes=[
+            {"match": {"prefix": "/admin"}, "direct_response": {"status": 403, "body": {"inline_string": "no\n"}}},
+            route()], hcm={"normalize_path": True, "merge_slashes": True,
+                           "path_with_escaped_slashes_action": "UNESCAPE_AND_REDIRECT"})
+
+    def test_bypasses_hit_the_blocking_route(self):
+        before = self.upstream.stats()["requests"]
+        for path in (b"/./admin", b"//admin", b"/x/../admin", b"/%61dmin", b"/%2e%2e/admin"):
+            data, _ = self.tether.raw(b"GET " + path + b" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            self.assertTrue(data.startswith(b"HTTP/1.1 403"), (path, data[:200]))
+        self.assertEqual(self.upstream.stats()["requests"], before)
+
+    def test_forwarded_path_is_the_normalised_one(self):
+        data, _ = self.tether.raw(b"GET /x/..//head%65rs/./?q=/../ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:200])
+        self.assertEqual(json.loads(data.split(b"\r\n\r\n", 1)[1])["path"], "/headers/?q=/../")
+
+    def test_escaped_slash_redirects(self):
+        data, _ = self.tether.raw(b"GET /x%2F..%2Fadmin HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 307"), data[:200])
+        self.assertIn(b"\r\nlocation: /admin\r\n", data.lower())
+        self.assertEqual(self.tether.settled_stat("http.outbound.downstream_rq_redirected_with_normalized_path", 1), 1)
+
+
+class EscapedSlashRejectTest(ProxyTestCase):
+
+    @classmethod
+    def config(cls, upstream_port):
+        return bootstrap(upstream_port, hcm={"path_with_escaped_slashes_action": "REJECT_REQUEST"})
+
+    def test_rejected(self):
+        data, _ = self.tether.raw(b"GET /a%2fb HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:200])
+        self.assertEqual(self.tether.settled_stat("http.outbound.downstream_rq_failed_path_normalization", 1), 1)
+        status, _, _ = self.tether.request("GET", "/headers")
+        self.assertEqual(status, 200)
 
 
 if __name__ == "__main__":

@@ -183,5 +183,12 @@ TEST(RequestHeadValidatorTest, RefusesFragmentInTarget) {
   EXPECT_EQ(Check(Head("", "GET http://a/b#c HTTP/1.1")), HeadError::kMalformed);
 }
 
+// The authority of an absolute-form target replaces Host: it gets Host's checks.
+TEST(RequestHeadValidatorTest, AbsoluteFormAuthority) {
+  EXPECT_EQ(Check(Head("", "GET http://a.example:80/b HTTP/1.1")), HeadError::kNone);
+  EXPECT_EQ(Validate(Head("", "GET http://user@a/b HTTP/1.1")).reason, "invalid authority in request target");
+  EXPECT_EQ(Validate(Head("", "GET http:///b HTTP/1.1")).reason, "absolute-form target without authority");
+}
+
 }  // namespace
 }  // namespace tether::http
