@@ -38,6 +38,9 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // or an attack, and the admin port must not let either hold memory.
 constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
 constexpr uint64_t kMaxBodyBytes = 64 * 1024;
+// Bytes held unparsed: the head, or a chunk-size line or trailer section,
+// which Beast buffers whole and header_limit does not cover (400 beyond).
+constexpr size_t kMaxPendingBytes = kMaxHeaderBytes + 8 * 1024;
 // An idle keep-alive client (or one that stalls mid-request) is dropped.
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::chrono::seconds kLingerTime{2};
@@ -105,7 +108,7 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
     auto self = shared_from_this();
     const uint64_t id = next_id++;
     connections[id] = &stream;
-    beast::flat_buffer buffer;
+    beast::flat_buffer buffer(kMaxPendingBytes);
     while (!stopped && co_await ServeOne(stream, buffer)) {
     }
     connections.erase(id);

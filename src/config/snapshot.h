@@ -157,6 +157,10 @@ struct Listener {
   bool generate_request_id = true;
   bool preserve_external_request_id = false;
   bool always_set_request_id_in_response = false;
+  // Envoy's HCM path options; the router and the upstream see the result.
+  bool normalize_path = false;
+  bool merge_slashes = false;
+  v1::HttpConnectionManager::PathWithEscapedSlashesAction escaped_slashes_action = v1::HttpConnectionManager::KEEP_UNCHANGED;
 };
 
 struct Host {

@@ -252,6 +252,11 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   if (hcm.has_generate_request_id()) listener->generate_request_id = hcm.generate_request_id().value();
   listener->preserve_external_request_id = hcm.preserve_external_request_id();
   listener->always_set_request_id_in_response = hcm.always_set_request_id_in_response();
+  listener->normalize_path = hcm.has_normalize_path() && hcm.normalize_path().value();
+  listener->merge_slashes = hcm.merge_slashes();
+  listener->escaped_slashes_action = hcm.path_with_escaped_slashes_action() == v1::HttpConnectionManager::IMPLEMENTATION_SPECIFIC_DEFAULT
+                                         ? v1::HttpConnectionManager::KEEP_UNCHANGED
+                                         : hcm.path_with_escaped_slashes_action();
   if (!hcm.forwarded_proto().empty()) listener->forwarded_proto = hcm.forwarded_proto();
   return listener;
 }

@@ -126,6 +126,12 @@ absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConne
     return Err(path + ".forwarded_proto", StrCat("\"", hcm.forwarded_proto(), "\" is not http or https"));
   }
   if (hcm.has_tracing()) TETHER_RETURN_IF_ERROR(ValidateListenerTracing(path + ".tracing", hcm.tracing()));
+  // JSON may give an enum as a number, and proto3 keeps unknown ones.
+  if (!v1::HttpConnectionManager::PathWithEscapedSlashesAction_IsValid(hcm.path_with_escaped_slashes_action())) {
+    return Err(path + ".path_with_escaped_slashes_action",
+               StrCat(static_cast<int>(hcm.path_with_escaped_slashes_action()),
+                      " is not KEEP_UNCHANGED, REJECT_REQUEST, UNESCAPE_AND_REDIRECT or UNESCAPE_AND_FORWARD"));
+  }
   return absl::OkStatus();
 }
 

@@ -41,6 +41,7 @@ void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string_view 
 // header lines to send after the head's fields. `header_only` sends
 // the head alone (HEAD, 204, 304). `head` is scratch space for the head's
 // text, kept by the caller so its capacity is reused message after message.
+// `guard` bounds what a chunked body makes the parser buffer (parse_io.h).
 //
 // Beast parses; the writing is ours: Beast's serializer walks a generic
 // buffer sequence per write, which was the largest single cost per request.
@@ -48,7 +49,8 @@ template <bool isRequest, class InStream>
 Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body, HeaderAllocator>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
-                                          uint64_t& body_bytes, std::string_view added_lines = {}) {
+                                          uint64_t& body_bytes, std::string_view added_lines = {},
+                                          ChunkedGuard* guard = nullptr) {
   auto& msg = parser.get();
   const bool chunked = !header_only && msg.chunked();
   head.clear();
@@ -62,7 +64,7 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
       msg.body().size = buffer.size();
       // Body bytes that came with the head are already buffered: no read, no suspension.
       beast::error_code ec;
-      if (!ParseBuffered(in_buffer, parser, ec)) ec = co_await ReadParsed(in, in_buffer, parser);
+      if (!ParseBuffered(in_buffer, parser, ec, guard)) ec = co_await ReadParsed(in, in_buffer, parser, guard);
       // need_buffer: the buffer is full; end_of_stream: a close-delimited body ended.
       if (ec == bhttp::error::need_buffer || ec == bhttp::error::end_of_stream) ec = {};
       if (ec) {

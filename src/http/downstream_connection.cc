@@ -12,6 +12,8 @@
 #include "src/http/coro.h"
 #include "src/http/header_utils.h"
 #include "src/http/request_head_validator.h"
+#include "src/http/path_normalizer.h"
+#include "src/http/request_target.h"
 #include "src/http/router.h"
 
 namespace tether::http {
@@ -21,6 +23,27 @@ namespace {
 std::string EndpointText(const tcp::endpoint& ep) { return HostPort(ep.address().to_string(), ep.port()); }
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
+
+PathNormalization PathOptions(const config::Listener& listener) {
+  PathNormalization options;
+  options.normalize_path = listener.normalize_path;
+  options.merge_slashes = listener.merge_slashes;
+  switch (listener.escaped_slashes_action) {
+    case config::v1::HttpConnectionManager::REJECT_REQUEST:
+      options.escaped_slashes = EscapedSlashesAction::kRejectRequest;
+      break;
+    case config::v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT:
+      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndRedirect;
+      break;
+    case config::v1::HttpConnectionManager::UNESCAPE_AND_FORWARD:
+      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndForward;
+      break;
+    default:
+      options.escaped_slashes = EscapedSlashesAction::kKeepUnchanged;
+      break;
+  }
+  return options;
+}
 
 }  // namespace
 
@@ -203,6 +226,14 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     co_return false;
   }
   buffer_.consume(used);
+  if (rq.parser->chunked()) {
+    // Trailers get the head's limits; a chunk-size line, the fixed one.
+    ChunkedLimits limits;
+    limits.max_trailer_bytes = listener.max_request_headers_bytes;
+    limits.max_trailer_fields = listener.max_headers_count;
+    rq.chunked_guard.emplace(limits);
+    rq.chunked_guard->Watch(*rq.parser);
+  }
 
   stats.downstream_rq_total.Inc();
   stats.downstream_rq_active.Inc();
@@ -221,6 +252,36 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
   rq.method = ToView(req.method_string());
   rq.original_target = ToView(req.target());
   rq.authority = ToView(req[bhttp::field::host]);
+  // RFC 9112 3.2.2: an absolute-form target's authority wins over Host and
+  // replaces it. Routed by it and forwarded in origin-form, as Envoy does, so
+  // the router and the upstream see the same host.
+  if (const auto absolute = SplitAbsoluteForm(rq.original_target)) {
+    rq.authority = std::string(absolute->authority);
+    std::string path = absolute->path.empty() || absolute->path.front() == '?' ? "/" : "";
+    path.append(absolute->path);
+    rq.original_target = std::move(path);
+    req.set(bhttp::field::host, rq.authority);
+    req.target(rq.original_target);
+  }
+  // Every route matcher, the upstream and the access log see the normalised path (as in Envoy).
+  if (const PathNormalization options = PathOptions(*rq.listener->config);
+      options.enabled() && rq.original_target.starts_with('/')) {
+    NormalizedPath normalized = NormalizePath(rq.original_target, options);
+    if (normalized.verdict == PathVerdict::kReject) {
+      rq.listener->stats->downstream_rq_failed_path_normalization.Inc();
+      co_await SendLocalReply(rq, 400, "invalid path\n", ResponseFlag::kDownstreamProtocolError);
+      co_return;
+    }
+    if (normalized.verdict == PathVerdict::kRedirect) {
+      rq.listener->stats->downstream_rq_redirected_with_normalized_path.Inc();
+      co_await SendLocalReply(rq, 307, "", std::nullopt, normalized.path);
+      co_return;
+    }
+    if (normalized.path != rq.original_target) {
+      rq.original_target = std::move(normalized.path);
+      req.target(rq.original_target);
+    }
+  }
   rq.head_request = req.method() == bhttp::verb::head;
   rq.client_version = req.version();
   rq.client_keep_alive = req.keep_alive();

@@ -28,6 +28,9 @@ struct ListenerStats {
   stats::Counter& downstream_rq_5xx;
   stats::Counter& downstream_rq_headers_too_large;
   stats::Counter& downstream_rq_too_many_headers;
+  stats::Counter& downstream_rq_chunk_line_too_long;  // a chunk-size line (extensions) beyond 4 KiB
+  stats::Counter& downstream_rq_failed_path_normalization;       // 400: escaped slashes refused
+  stats::Counter& downstream_rq_redirected_with_normalized_path;  // 307: unescaped slashes
   stats::Counter& downstream_rq_header_timeout;
   stats::Counter& downstream_rq_rx_reset;
   stats::Counter& no_route;

@@ -10,6 +10,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "src/http/chunked_guard.h"
 #include "src/http/coro.h"
 
 namespace tether::http {
@@ -24,14 +25,20 @@ namespace tether::http {
 
 // Feeds what `buffer` holds to `parser`. Returns true when that made
 // progress (or failed, in `ec`); false when the parser needs more bytes.
+// `guard` (chunked request bodies) sees what the parser holds back, so that
+// a chunk line or trailer section cannot grow the buffer without bound.
 template <bool isRequest>
-bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser, beast::error_code& ec) {
+bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser, beast::error_code& ec,
+                   ChunkedGuard* guard = nullptr) {
   if (buffer.size() == 0) return false;
+  const std::string_view pending(static_cast<const char*>(buffer.data().data()), buffer.size());
+  if (guard != nullptr) guard->SetPending(pending);
   const size_t used = parser.put(buffer.data(), ec);
   buffer.consume(used);
   if (ec == bhttp::error::need_more) {
     ec = {};
-    return used > 0;
+    if (used == 0 && guard != nullptr && parser.is_header_done()) ec = guard->OnStall(pending);
+    return used > 0 || ec;
   }
   return true;
 }
@@ -39,9 +46,10 @@ bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& p
 // Reads from `in` until `parser` makes progress, as http::async_read_some
 // does (same end-of-stream rules), without the post when bytes were buffered.
 template <bool isRequest, class Stream>
-Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser) {
+Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser,
+                                        ChunkedGuard* guard = nullptr) {
   beast::error_code ec;
-  while (!ParseBuffered(buffer, parser, ec)) {
+  while (!ParseBuffered(buffer, parser, ec, guard)) {
     const size_t size = beast::read_size(buffer, 65536);
     if (size == 0) co_return bhttp::error::buffer_overflow;
     auto [rec, n] = co_await in.async_read_some(buffer.prepare(size), kNoThrow);

@@ -1,6 +1,7 @@
 #include "src/http/request_head_validator.h"
 
 #include "src/common/text.h"
+#include "src/http/request_target.h"
 
 #include <cstdint>
 #include <cstring>
@@ -16,6 +17,21 @@ bool IsTchar(unsigned char c) {
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
     case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// RFC 3986 3.2.2 and 3.2.3: uri-host [":" port] is unreserved, pct-encoded,
+// sub-delims, ':' and the brackets of an IP literal. No '@' (userinfo), no
+// whitespace, no '/', '?' or '#': a Host that a router and an upstream could
+// read differently is refused.
+bool IsHostChar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'':
+    case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '[': case ']':
       return true;
     default:
       return false;
@@ -62,8 +78,19 @@ HeadCheck CheckRequestLine(std::string_view line, bool& http10) {
     const auto c = static_cast<unsigned char>(line[i]);
     if (c == '\r') return Malformed("bare CR");
     if (c < 0x20 || c == 0x7f) return Malformed("invalid request target");
+    // RFC 9112 3.2: a fragment is never sent; one here means the client and
+    // the upstream may disagree on where the path ends.
+    if (c == '#') return Malformed("fragment in request target");
   }
   if (i == target_start || i == line.size()) return Malformed("malformed request line");
+  // An absolute-form target's authority replaces Host (RFC 9112 3.2.2): it
+  // gets Host's checks, and userinfo ("user@") is refused (RFC 9110 4.2.4).
+  if (const auto absolute = SplitAbsoluteForm(line.substr(target_start, i - target_start))) {
+    if (absolute->authority.empty()) return Malformed("absolute-form target without authority");
+    for (const char ch : absolute->authority) {
+      if (!IsHostChar(static_cast<unsigned char>(ch))) return Malformed("invalid authority in request target");
+    }
+  }
   const std::string_view version = line.substr(i + 1);
   if (version == "HTTP/1.1") {
     http10 = false;
@@ -147,7 +174,12 @@ HeadCheck CheckField(std::string_view line, Framing& f) {
       if (IEquals(name, "transfer-encoding")) return CheckTransferEncoding(Trim(value), f);
       break;
     case 'h':
-      if (IEquals(name, "host")) ++f.host_count;
+      if (IEquals(name, "host")) {
+        ++f.host_count;
+        for (const char ch : Trim(value)) {
+          if (!IsHostChar(static_cast<unsigned char>(ch))) return Malformed("invalid Host header");
+        }
+      }
       break;
     default:
       break;

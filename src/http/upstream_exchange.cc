@@ -143,6 +143,14 @@ void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
   }
   RemoveHopByHopHeaders(req);
   if (chunked) req.chunked(true);
+  // "5, 5" or repeated equal fields (the head check refused differing ones)
+  // go upstream as one field; no body bytes are parsed yet, so this is the length.
+  if (const auto length = rq.parser->content_length(); length && !chunked) {
+    const auto value = req[bhttp::field::content_length];
+    if (req.count(bhttp::field::content_length) > 1 || value.find(',') != beast::string_view::npos) {
+      req.set(bhttp::field::content_length, std::to_string(*length));
+    }
+  }
   const config::Listener& listener = *rq.listener->config;
   SetForwardedHeaders(req, peer_ip_, listener.use_remote_address, listener.forwarded_proto);
   ApplyHeaderMutation(req, listener.routes->request_headers);
@@ -167,7 +175,8 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
   ex.body_started = !rq.parser->is_done();
   const RelayResult relay = co_await RelayMessage(socket_, buffer_, *rq.parser, ex.connection->socket,
                                                   std::span<char>(body_buffer_), head_buffer_, false, rq.bytes_received,
-                                                  std::string_view(rq.added_request_lines));
+                                                  std::string_view(rq.added_request_lines),
+                                                  rq.chunked_guard ? &*rq.chunked_guard : nullptr);
   if (relay.read_error) {
     co_return IsClientProtocolError(relay.read_error) ? ExchangeStep::kDownstreamProtocol
                                                       : ExchangeStep::kDownstreamClosed;
@@ -214,11 +223,33 @@ Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, Upstr
                               "reset reason: connection termination",
                               ResponseFlag::kUpstreamConnectionTermination);
       break;
-    case ExchangeStep::kDownstreamProtocol:
-      rq.listener->stats->downstream_cx_protocol_error.Inc();
+    case ExchangeStep::kDownstreamProtocol: {
+      ListenerStats& stats = *rq.listener->stats;
+      stats.downstream_cx_protocol_error.Inc();
+      const ChunkedRefusal refusal = rq.chunked_guard ? rq.chunked_guard->refusal() : ChunkedRefusal::kNone;
+      const char* reason = "malformed request body\n";
+      switch (refusal) {
+        case ChunkedRefusal::kLineTooLong:
+          stats.downstream_rq_chunk_line_too_long.Inc();
+          reason = "chunk-size line too long\n";
+          break;
+        case ChunkedRefusal::kTrailersTooLarge:
+          stats.downstream_rq_headers_too_large.Inc();
+          reason = "request trailers too large\n";
+          break;
+        case ChunkedRefusal::kTooManyTrailers:
+          stats.downstream_rq_too_many_headers.Inc();
+          reason = "too many request trailers\n";
+          break;
+        case ChunkedRefusal::kNone:
+          break;
+      }
       close_after_response_ = true;
-      co_await SendLocalReply(rq, 400, "malformed request body\n", ResponseFlag::kDownstreamProtocolError);
+      co_await SendLocalReply(rq, 400, reason, ResponseFlag::kDownstreamProtocolError);
+      // The client may be sending still: let it read the 400 rather than a reset.
+      co_await LingeringClose();
       break;
+    }
     case ExchangeStep::kDownstreamClosed:
       rq.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
       close_after_response_ = true;

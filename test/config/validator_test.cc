@@ -244,6 +244,19 @@ TEST(ValidatorTest, HeaderLimitsAndTimeouts) {
   EXPECT_EQ(Error(p), "static_resources.listeners[0].http_connection_manager.forwarded_proto: \"ftp\" is not http or https");
 }
 
+// Envoy's enum, named or numbered in JSON; an unknown number is refused by name.
+TEST(ValidatorTest, PathWithEscapedSlashesAction) {
+  auto b = Valid();
+  Hcm(b)->set_path_with_escaped_slashes_action(v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT);
+  Hcm(b)->mutable_normalize_path()->set_value(true);
+  Hcm(b)->set_merge_slashes(true);
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  Hcm(b)->set_path_with_escaped_slashes_action(static_cast<v1::HttpConnectionManager::PathWithEscapedSlashesAction>(9));
+  EXPECT_EQ(Error(b),
+            "static_resources.listeners[0].http_connection_manager.path_with_escaped_slashes_action: 9 is not "
+            "KEEP_UNCHANGED, REJECT_REQUEST, UNESCAPE_AND_REDIRECT or UNESCAPE_AND_FORWARD");
+}
+
 TEST(ValidatorTest, VirtualHostNamesAndDomains) {
   auto b = Valid();
   FirstVhost(b)->clear_name();

@@ -161,5 +161,34 @@ TEST(RequestHeadValidatorTest, MultipleHosts) {
   EXPECT_EQ(Check("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"), HeadError::kMalformed);
 }
 
+// RFC 9110 7.2 / RFC 3986 3.2.2: a Host two parties could read differently.
+TEST(RequestHeadValidatorTest, RefusesHostWithSpaceOrUserinfo) {
+  const auto host = [](const std::string& value) { return "GET / HTTP/1.1\r\nHost: " + value + "\r\n\r\n"; };
+  EXPECT_EQ(Check(host("a b")), HeadError::kMalformed);
+  EXPECT_EQ(Check(host("a\tb")), HeadError::kMalformed);
+  EXPECT_EQ(Check(host("evil@good.example")), HeadError::kMalformed);
+  EXPECT_EQ(Check(host("a/b")), HeadError::kMalformed);
+  EXPECT_EQ(Check(host("a#b")), HeadError::kMalformed);
+  EXPECT_EQ(Validate(host("a@b")).reason, "invalid Host header");
+  EXPECT_EQ(Check(host("a.example:8080")), HeadError::kNone);
+  EXPECT_EQ(Check(host("[::1]:80")), HeadError::kNone);
+  EXPECT_EQ(Check(host("  padded.example  ")), HeadError::kNone);  // OWS is not part of the value
+  EXPECT_EQ(Check(host("")), HeadError::kNone);  // RFC 9110 7.2: empty when the URI has no authority
+}
+
+// RFC 9112 3.2: a fragment is not part of a request target.
+TEST(RequestHeadValidatorTest, RefusesFragmentInTarget) {
+  EXPECT_EQ(Check(Head("", "GET /a#b HTTP/1.1")), HeadError::kMalformed);
+  EXPECT_EQ(Validate(Head("", "GET /admin#/public HTTP/1.1")).reason, "fragment in request target");
+  EXPECT_EQ(Check(Head("", "GET http://a/b#c HTTP/1.1")), HeadError::kMalformed);
+}
+
+// The authority of an absolute-form target replaces Host: it gets Host's checks.
+TEST(RequestHeadValidatorTest, AbsoluteFormAuthority) {
+  EXPECT_EQ(Check(Head("", "GET http://a.example:80/b HTTP/1.1")), HeadError::kNone);
+  EXPECT_EQ(Validate(Head("", "GET http://user@a/b HTTP/1.1")).reason, "invalid authority in request target");
+  EXPECT_EQ(Validate(Head("", "GET http:///b HTTP/1.1")).reason, "absolute-form target without authority");
+}
+
 }  // namespace
 }  // namespace tether::http
