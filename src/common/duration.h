@@ -9,7 +9,7 @@
 namespace tether {
 
 // The one duration syntax of every config file, control-plane resource and
-// command-line flag (decision 0012-fix10d): protobuf's JSON form ("5s",
+// command-line flag (decision 0016): protobuf's JSON form ("5s",
 // "0.250s") and Go's unit form, which includes it: a sequence of decimal
 // numbers, each with a unit, "250ms", "1m30s", "2h", "1.5s", "100us", "10ns"
 // ("h", "m", "s", "ms", "us" or "µs", "ns"), with an optional leading "-".
