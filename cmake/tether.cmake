@@ -34,5 +34,6 @@ function(tether_tests name dir)
   target_compile_options(${name} PRIVATE ${TETHER_WARNINGS})
   target_compile_definitions(${name} PRIVATE TETHER_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   target_link_libraries(${name} PRIVATE ${ARGN} GTest::gtest GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  # LABELS: `ctest -L xds_test` picks one binary's tests (the thread-sanitizer run, Makefile).
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS ${name})
 endfunction()
