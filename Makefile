@@ -42,6 +42,8 @@ help:
 	@echo 'make images       the container images (images/*.Containerfile) with podman'
 	@echo 'make e2e-k8s      the Helm chart as pods (podman kube play): trace, tetherctl changes, control plane restart'
 	@echo 'make demo-k8s     the same pods left running, with how to look at them'
+	@echo 'make test SANITIZE=address,undefined  the same in build-asan (SANITIZE=thread: thread-crossing unit tests, build-tsan)'
+	@echo 'make fuzz | fuzz-replay [FUZZ_SECONDS=20]  libFuzzer targets (fuzz/, build-fuzz): build; replay corpora and fuzz each'
 	@echo 'make build | unit | e2e | clean'
 	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 

@@ -13,6 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tether;
+  using namespace tether::fuzz;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t end = input.find("\r\n\r\n");
   if (end == std::string_view::npos) return 0;  // ReadHead waits for more (bounded by its own limit)

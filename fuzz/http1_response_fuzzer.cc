@@ -12,6 +12,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tether;
+  using namespace tether::fuzz;
   http::ResponseParser parser;
   parser.eager(false);
   parser.body_limit(boost::none);

@@ -17,6 +17,10 @@
 
 namespace tether::fuzz {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
 // Returns false once the parser failed (the proxy answers 400/502 and closes).
 template <class Parser>
 bool FeedBody(Parser& parser, std::string_view bytes, size_t piece, beast::flat_buffer& buffer) {
