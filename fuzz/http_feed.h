@@ -34,6 +34,7 @@ bool FeedBody(Parser& parser, std::string_view bytes, size_t piece, beast::flat_
     beast::error_code ec;
     if (!http::ParseBuffered(buffer, parser, ec)) {
       if (at == bytes.size()) {
+        if (!parser.got_some()) return false;  // ReadParsed: end_of_stream before any byte
         parser.put_eof(ec);  // the peer closed: cut short, or a close-delimited body ended
         return !ec;
       }
