@@ -7,6 +7,30 @@ CTEST_JOBS ?= 2
 # ccache hits across checkouts of the tree.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
+# SANITIZE=address,undefined (build-asan) or SANITIZE=thread (build-tsan): the same targets, built with
+# -fsanitize=... into their own build directory, run with the options and suppressions in
+# scripts/sanitizers/ (docs/security.md). SANITIZE=thread runs only the unit tests that cross threads.
+SANITIZE ?=
+comma := ,
+ifneq ($(SANITIZE),)
+  ifeq ($(SANITIZE),address,undefined)
+    BUILD_DIR := build-asan
+  else ifeq ($(SANITIZE),thread)
+    BUILD_DIR := build-tsan
+  else
+    BUILD_DIR := build-san-$(subst $(comma),-,$(SANITIZE))
+  endif
+  CMAKE_ARGS += -DTETHER_SANITIZE=$(SANITIZE)
+  SAN_DIR := $(CURDIR)/scripts/sanitizers
+  export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1
+  export LSAN_OPTIONS ?= suppressions=$(SAN_DIR)/lsan.supp:print_suppressions=0
+  export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:suppressions=$(SAN_DIR)/ubsan.supp
+  export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(SAN_DIR)/tsan.supp
+endif
+# The unit-test binaries whose tests cross threads (config install, xDS client and server streams,
+# the span reporter, the control plane's hub): what SANITIZE=thread runs.
+THREAD_TEST_LABELS ?= ^(xds_test|tracing_test|controlplane_server_test|server_test|upstream_test)$$
+
 .PHONY: all help build configure deps test unit e2e demo bench clean
 
 all: build
@@ -18,6 +42,8 @@ help:
 	@echo 'make images       the container images (images/*.Containerfile) with podman'
 	@echo 'make e2e-k8s      the Helm chart as pods (podman kube play): trace, tetherctl changes, control plane restart'
 	@echo 'make demo-k8s     the same pods left running, with how to look at them'
+	@echo 'make test SANITIZE=address,undefined  the same in build-asan (SANITIZE=thread: thread-crossing unit tests, build-tsan)'
+	@echo 'make fuzz | fuzz-replay [FUZZ_SECONDS=20]  libFuzzer targets (fuzz/, build-fuzz): build; replay corpora and fuzz each'
 	@echo 'make build | unit | e2e | clean'
 	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 
@@ -26,18 +52,23 @@ deps:
 
 configure: deps
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
-	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE); \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS); \
 	fi
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Every test: unit tests (GoogleTest) and end-to-end tests (e2e/, real binaries on loopback).
+ifeq ($(SANITIZE),thread)
+test unit: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS) -L '$(THREAD_TEST_LABELS)'
+else
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
 
 unit: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS) -E '^e2e\.'
+endif
 
 e2e: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -R '^e2e\.'
@@ -69,3 +100,18 @@ e2e-k8s: images
 
 demo-k8s: images
 	@scripts/e2e-k8s --demo
+
+# libFuzzer targets (fuzz/, docs/security.md): built with clang, ASan and UBSan into build-fuzz.
+# fuzz-replay runs every committed corpus, then fuzzes each target FUZZ_SECONDS (CI: .ci/run).
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 20
+.PHONY: fuzz fuzz-replay
+fuzz:
+	@scripts/install-deps build fuzz
+	@if [ ! -f $(FUZZ_BUILD_DIR)/build.ninja ]; then \
+	  CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTETHER_FUZZ=ON; \
+	fi
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target tether_fuzzers
+
+fuzz-replay: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-run $(FUZZ_BUILD_DIR)/fuzz
