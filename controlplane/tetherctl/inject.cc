@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "src/config/yaml_documents.h"
 
 namespace tether::ctl {
 namespace {
@@ -233,10 +234,10 @@ absl::StatusOr<SidecarSettings> SidecarSettingsFromValues(const std::string& val
                                                           const std::string& app_version) {
   SidecarSettings s;
   YAML::Node v;
-  try {
-    if (!values_yaml.empty()) v = YAML::Load(values_yaml);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1, ": ", e.msg));
+  if (!values_yaml.empty()) {
+    auto docs = config::LoadYamlDocuments(values_yaml);
+    if (!docs.ok()) return absl::InvalidArgumentError(absl::StrCat("line ", docs.status().message()));
+    if (!docs->empty()) v = (*docs)[0];
   }
   std::string fullname = release, repository = "localhost/tether", tag;
   absl::Status status;
@@ -308,12 +309,9 @@ absl::Status InjectDocument(YAML::Node doc, const std::string& where, const Side
 }  // namespace
 
 absl::StatusOr<Injected> InjectSidecar(const std::string& manifests, const SidecarSettings& settings) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(manifests);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1, ": ", e.msg));
-  }
+  auto loaded = config::LoadYamlDocuments(manifests);
+  if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat("line ", loaded.status().message()));
+  const std::vector<YAML::Node>& docs = *loaded;
   Injected result;
   YAML::Emitter out;
   out.SetIndent(2);

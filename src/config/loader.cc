@@ -8,7 +8,6 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/match.h"
@@ -17,6 +16,7 @@
 #include "src/config/json_error.h"
 #include "src/config/json_schema_check.h"
 #include "src/config/json_syntax.h"
+#include "src/config/yaml_documents.h"
 
 namespace tether::config {
 namespace {
@@ -165,13 +165,6 @@ absl::Status CheckTextSize(size_t size) {
       absl::StrCat("the file is ", size, " bytes; config text is limited to ", kMaxConfigTextBytes, " bytes"));
 }
 
-// yaml-cpp's own guards (its recursion limit) throw; say what they mean.
-absl::Status YamlError(const YAML::Exception& e) {
-  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
-    return ErrorAt(e.mark, absl::StrCat("nested deeper than ", kMaxYamlDepth, " levels"));
-  }
-  return ErrorAt(e.mark, e.msg);
-}
 
 Budget BudgetFor(const std::string& yaml_text) { return Budget{kMaxYamlNodes + yaml_text.size() / 2}; }
 
@@ -179,34 +172,29 @@ Budget BudgetFor(const std::string& yaml_text) { return Budget{kMaxYamlNodes + y
 
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text) {
   if (absl::Status s = CheckTextSize(yaml_text.size()); !s.ok()) return s;
-  try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
-    if (docs.empty() || docs[0].IsNull()) return absl::InvalidArgumentError("the file has no configuration (it is empty)");
-    if (docs.size() > 1) return ErrorAt(docs[1].Mark(), "a second YAML document (---); a bootstrap is one document");
-    std::string out;
-    out.reserve(yaml_text.size() * 2);
-    Budget budget = BudgetFor(yaml_text);
-    if (absl::Status s = NodeToJson(docs[0], out, budget); !s.ok()) return s;
-    return out;
-  } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
-    return YamlError(e);
-  }
+  auto docs = LoadYamlDocuments(yaml_text);
+  if (!docs.ok()) return docs.status();
+  if (docs->empty() || (*docs)[0].IsNull()) return absl::InvalidArgumentError("the file has no configuration (it is empty)");
+  if (docs->size() > 1) return ErrorAt((*docs)[1].Mark(), "a second YAML document (---); a bootstrap is one document");
+  std::string out;
+  out.reserve(yaml_text.size() * 2);
+  Budget budget = BudgetFor(yaml_text);
+  if (absl::Status s = NodeToJson((*docs)[0], out, budget); !s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> YamlDocumentsToJson(const std::string& yaml_text) {
   if (absl::Status s = CheckTextSize(yaml_text.size()); !s.ok()) return s;
-  try {
-    std::vector<std::string> out;
-    Budget budget = BudgetFor(yaml_text);  // one for the whole stream
-    for (const YAML::Node& doc : YAML::LoadAll(yaml_text)) {
-      std::string json;
-      if (absl::Status s = NodeToJson(doc, json, budget); !s.ok()) return s;
-      out.push_back(std::move(json));
-    }
-    return out;
-  } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
-    return YamlError(e);
+  auto docs = LoadYamlDocuments(yaml_text);
+  if (!docs.ok()) return docs.status();
+  std::vector<std::string> out;
+  Budget budget = BudgetFor(yaml_text);  // one for the whole stream
+  for (const YAML::Node& doc : *docs) {
+    std::string json;
+    if (absl::Status s = NodeToJson(doc, json, budget); !s.ok()) return s;
+    out.push_back(std::move(json));
   }
+  return out;
 }
 
 absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const std::string& source) {

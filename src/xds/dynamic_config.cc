@@ -43,7 +43,9 @@ absl::StatusOr<DynamicConfig::TypeSet> DynamicConfig::Set(const ClientState::Upd
                                                           absl::Time wall) {
   const std::string kind(update.type->kind());
   const auto& sr = bootstrap_.static_resources();
-  for (const auto& [name, message] : update.resources) {
+  for (const auto& entry : update.resources) {
+    // A named reference, not a structured binding: clang before 16 cannot capture those.
+    const std::string& name = entry.first;
     const bool clash =
         (kind == "Cluster" && std::any_of(sr.clusters().begin(), sr.clusters().end(),
                                           [&](const v1::Cluster& c) { return c.name() == name; })) ||
