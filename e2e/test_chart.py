@@ -268,12 +268,12 @@ class ChartRendersTest(unittest.TestCase):
         self.assertIn("team-cluster.yaml", config)
         self.assertIn("backend.mesh.svc.corp.example", config["team-cluster.yaml"], "extraResources go through tpl")
         mesh = "\n".join(config.values())
-        for text in ("random_sampling: 37", "flush_interval: 2s", "connect_timeout: 3s", "timeout: 17s",
+        for text in ("random_sampling: 37", "flush_interval: 2s", "connect_timeout: 3s", "timeout: 1m30s",
                      "path_with_escaped_slashes_action: REJECT_REQUEST", "normalize_path: false"):
             self.assertIn(text, mesh)
         bootstrap = yaml.safe_load(r.get("ConfigMap", "acme-mesh-sidecar")["data"]["bootstrap.yaml"])
         self.assertEqual(bootstrap["dynamic_resources"]["ads"]["initial_fetch_timeout"], "12s")
-        self.assertEqual(bootstrap["dynamic_resources"]["ads"]["reconnect_max"], "7s")
+        self.assertEqual(bootstrap["dynamic_resources"]["ads"]["reconnect_max"], "7500ms")
         self.assertEqual(bootstrap["health"]["address"]["socket_address"]["port_value"], 16021)
 
     def test_set_overrides_values_files_and_null_deletes(self):

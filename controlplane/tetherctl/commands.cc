@@ -164,10 +164,12 @@ int Diff(Client& client, const Args& args, std::ostream& out, std::ostream& err)
       auto current = client.Get(get);
       if (!current.ok()) return Fail(err, "get", current.status(), kError);
       auto doc = ResourceDocument(current->resources(0));
-      if (doc.ok()) before = RenderYaml(*doc);
+      if (!doc.ok()) return Fail(err, "diff", doc.status(), kError);
+      before = RenderYaml(*doc);
     }
     auto doc = ResourceDocument(controlplane::ToConfigResource((*resources)[i]));
-    if (doc.ok()) out << LineDiff(before, RenderYaml(*doc));
+    if (!doc.ok()) return Fail(err, "diff", doc.status(), kError);
+    out << LineDiff(before, RenderYaml(*doc));
   }
   if (differences == 0) out << "no differences: all " << resources->size() << " resource(s) are served as given\n";
   return differences == 0 ? 0 : 1;
