@@ -17,7 +17,7 @@ TEST(YamlDocumentsTest, LoadsEveryDocument) {
 // yaml-cpp 0.7 alone never returns on these (found by config_yaml_fuzzer):
 // the event budget turns them into an error with a position.
 TEST(YamlDocumentsTest, InputYamlCppLoopsOnIsRefusedWithAPosition) {
-  for (const std::string text : {std::string("&3,"), std::string("a: 1\n&x ,\n"),
+  for (const std::string& text : {std::string("&3,"), std::string("a: 1\n&x ,\n"),
                                  std::string("&jq\0null,\"m\":1", 14)}) {
     auto docs = LoadYamlDocuments(text);
     ASSERT_FALSE(docs.ok()) << text;
