@@ -46,6 +46,22 @@ def link_files():
     return snippet_files() + sorted(glob.glob(os.path.join(SOURCE_DIR, "docs", "decisions", "*.md")))
 
 
+
+# The chart's (release "tether", demo on) cluster without a selector, as charts/tether/templates/control-config.yaml
+# renders it: apply refuses a route to a cluster no sidecar it targets gets (decision 0015).
+CHART_DEMO_CLUSTERS = """\
+kind: Cluster
+spec:
+  name: tether-httpbin
+  type: STRICT_DNS
+  connect_timeout: 1s
+  load_assignment:
+    cluster_name: tether-httpbin
+    endpoints:
+    - lb_endpoints:
+      - endpoint: {address: {socket_address: {address: tether-httpbin.mesh.svc.cluster.local, port_value: 15006}}}
+"""
+
 class Block:
     def __init__(self, path, line, info, text):
         self.path, self.line, self.text = path, line, text
@@ -178,9 +194,12 @@ class DocsTest(unittest.TestCase):
         self.assertEqual(failures, [], "\n" + "\n".join(failures))
 
     def test_resource_snippets_pass_apply_dry_run(self):
-        # The control plane serves examples/xds/config, so snippets may name its clusters.
+        # The control plane serves examples/xds/config, so snippets may name its clusters, and the
+        # cluster the chart's control plane serves every sidecar that docs/kubernetes.md names.
         config = os.path.join(self.tmp.name, "cp-config")
         shutil.copytree(os.path.join(SOURCE_DIR, "examples", "xds", "config"), config)
+        with open(os.path.join(config, "chart-demo-clusters.yaml"), "w") as f:
+            f.write(CHART_DEMO_CLUSTERS)
         failures = []
         with ControlPlane(config_dir=config) as cp:
             for b in self.marked("tether-resource"):

@@ -17,13 +17,13 @@ TEST(YamlDocumentsTest, LoadsEveryDocument) {
 // yaml-cpp 0.7 alone never returns on these (found by config_yaml_fuzzer):
 // the event budget turns them into an error with a position.
 TEST(YamlDocumentsTest, InputYamlCppLoopsOnIsRefusedWithAPosition) {
-  for (const std::string& text : {std::string("&3,"), std::string("a: 1\n&x ,\n"),
-                                 std::string("&jq\0null,\"m\":1", 14)}) {
+  for (const std::string& text : {std::string("&3,"), std::string("- a\n&3,"),
+                                 std::string("&a ,")}) {
     auto docs = LoadYamlDocuments(text);
     ASSERT_FALSE(docs.ok()) << text;
     EXPECT_NE(docs.status().message().find("makes no progress"), std::string::npos) << docs.status();
   }
-  auto docs = LoadYamlDocuments("a: 1\n&x ,\n");
+  auto docs = LoadYamlDocuments("---\n&3,\n");
   EXPECT_EQ(docs.status().message().substr(0, 2), "2:") << docs.status();
 }
 
