@@ -97,6 +97,40 @@ def route(cluster="upstream", prefix="/", **extra):
     return r
 
 
+def read_until_closed(s):
+    """Reads a socket until the peer closes it (or its timeout): (everything read, closed?)."""
+    chunks, closed = [], False
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            chunks.append(chunk)
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        closed = True
+    return b"".join(chunks), closed
+
+
+class TempDirTestCase(unittest.TestCase):
+    """A test with a temporary directory of its own (self.tmp) and write() into it."""
+    tmp_prefix = "tether-test-"
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix=self.tmp_prefix)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text, directory=None):
+        path = os.path.join(directory or self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+
 def cluster(name, port, host="127.0.0.1", **extra):
     c = {"name": name, "type": "STATIC", "connect_timeout": "1s",
          "load_assignment": {"cluster_name": name, "endpoints": [{"lb_endpoints": [
@@ -213,20 +247,7 @@ class Tether:
         """Sends raw bytes on a new connection; returns (everything read until the proxy closed, closed?)."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
             s.sendall(data)
-            chunks = []
-            closed = False
-            try:
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        closed = True
-                        break
-                    chunks.append(chunk)
-            except socket.timeout:
-                pass
-            except ConnectionResetError:
-                closed = True
-            return b"".join(chunks), closed
+            return read_until_closed(s)
 
     def logs(self):
         self.stderr.flush()

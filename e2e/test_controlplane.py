@@ -5,11 +5,10 @@ ACK and NACK with the sidecar's own validation."""
 import json
 import os
 import subprocess
-import tempfile
 import time
 import unittest
 
-from harness import TETHERCTL_BIN, ControlPlane, FakeSidecars, wait_until
+from harness import TempDirTestCase, TETHERCTL_BIN, ControlPlane, FakeSidecars, wait_until
 
 CLUSTER = """kind: Cluster
 spec:
@@ -40,18 +39,8 @@ spec:
 """
 
 
-class ControlPlaneTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="tether-cp-test-")
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def write(self, name, text, directory=None):
-        path = os.path.join(directory or self.tmp.name, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
+class ControlPlaneTest(TempDirTestCase):
+    tmp_prefix = "tether-cp-test-"
 
     def test_apply_get_diff_delete_round_trip(self):
         with ControlPlane() as cp:

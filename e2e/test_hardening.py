@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import ProxyTestCase, Tether, Upstream, bootstrap, route
+from harness import ProxyTestCase, read_until_closed, Tether, Upstream, bootstrap, route
 
 MIB = 1024 * 1024
 CHUNKED_HEAD = b"POST /sink HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -40,21 +40,10 @@ def flood(port, prefix, filler, total, timeout=15):
 
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
-    chunks, closed = [], False
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                closed = True
-                break
-            chunks.append(chunk)
-    except ConnectionResetError:
-        closed = True
-    except socket.timeout:
-        pass
+    answer = read_until_closed(s)
     sender.join(timeout=timeout)
     s.close()
-    return b"".join(chunks), closed
+    return answer
 
 
 class ChunkedFramingLimitsTest(ProxyTestCase):

@@ -4,10 +4,9 @@ token messages. Each bounded in time (subprocess timeouts) and memory."""
 
 import os
 import subprocess
-import tempfile
 import unittest
 
-from harness import TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
+from harness import TempDirTestCase, TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
 
 # Seven lines, each level aliasing the previous ten times: 10^7 nodes expanded.
 ALIAS_BOMB = "".join(
@@ -34,18 +33,8 @@ def rss_kib(pid):
     return 0
 
 
-class LimitsTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="tether-limits-test-")
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def write(self, name, text, directory=None):
-        path = os.path.join(directory or self.tmp.name, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
+class LimitsTest(TempDirTestCase):
+    tmp_prefix = "tether-limits-test-"
 
     def test_alias_bomb_is_refused_by_validate_and_apply(self):
         bomb = self.write("bomb.yaml", ALIAS_BOMB)
