@@ -97,6 +97,15 @@ def route(cluster="upstream", prefix="/", **extra):
     return r
 
 
+def proc_status_kib(pid, field):
+    """A KiB figure from /proc/PID/status ("RssAnon", "VmRSS"); a missing field fails the test."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
 def read_until_closed(s):
     """Reads a socket until the peer closes it (or its timeout): (everything read, closed?)."""
     chunks, closed = [], False

@@ -8,18 +8,10 @@ import threading
 import time
 import unittest
 
-from harness import ProxyTestCase, read_until_closed, Tether, Upstream, bootstrap, route
+from harness import proc_status_kib, ProxyTestCase, read_until_closed, Tether, Upstream, bootstrap, route
 
 MIB = 1024 * 1024
 CHUNKED_HEAD = b"POST /sink HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-
-
-def rss_anon_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    raise AssertionError("no RssAnon")
 
 
 def flood(port, prefix, filler, total, timeout=15):
@@ -52,9 +44,9 @@ class ChunkedFramingLimitsTest(ProxyTestCase):
         port = port or self.tether.port
         before_rq = self.upstream.stats()["requests"]
         before_stat = self.tether.stat(stat) if stat else 0
-        rss_before = rss_anon_kib(self.tether.proc.pid)
+        rss_before = proc_status_kib(self.tether.proc.pid, "RssAnon")
         data, closed = flood(port, prefix, filler, 8 * MIB)
-        growth = rss_anon_kib(self.tether.proc.pid) - rss_before
+        growth = proc_status_kib(self.tether.proc.pid, "RssAnon") - rss_before
         self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:200])
         self.assertTrue(closed, "the connection must be closed")
         self.assertLess(growth, 2 * 1024, f"RssAnon grew by {growth} KiB")

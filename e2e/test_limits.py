@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import TempDirTestCase, TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
+from harness import proc_status_kib, TempDirTestCase, TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
 
 # Seven lines, each level aliasing the previous ten times: 10^7 nodes expanded.
 ALIAS_BOMB = "".join(
@@ -23,14 +23,6 @@ spec:
     - match: {{prefix: /}}
       direct_response: {{status: 200, body: {{inline_string: "{body}"}}}}
 """
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class LimitsTest(TempDirTestCase):
@@ -58,7 +50,7 @@ class LimitsTest(TempDirTestCase):
             wait_until(lambda: cp.metric("tether_control_config_dir_errors") == 1, timeout=10,
                        what="the refused file counted")
             self.assertIsNone(cp.proc.poll(), "tether-control must stay up")
-            self.assertLess(rss_kib(cp.proc.pid), 200 * 1024, "bounded memory")
+            self.assertLess(proc_status_kib(cp.proc.pid, "VmRSS"), 200 * 1024, "bounded memory")
             self.assertEqual(cp.metric('tether_control_resources{kind="RouteConfiguration"}'), 1)
             code, out, err = cp.ctl("status")
             self.assertEqual(code, 0, err)

@@ -4,14 +4,7 @@ import json
 import time
 import unittest
 
-from harness import Collector, Tether, Upstream, bootstrap, cluster, free_port, wait_until, with_tracing
-
-def rss_anon_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    return 0
+from harness import proc_status_kib, Collector, Tether, Upstream, bootstrap, cluster, free_port, wait_until, with_tracing
 
 
 TRACE64 = "463ac35c9f6413ad"
@@ -346,7 +339,7 @@ class CollectorTroubleTest(unittest.TestCase):
         with Upstream() as upstream:
             config = with_tracing(bootstrap(upstream.port), port, zipkin={"max_queue_size": 200})
             with Tether(config) as tether:
-                rss_before = rss_anon_kib(tether.proc.pid)
+                rss_before = proc_status_kib(tether.proc.pid, "RssAnon")
                 # Ten seconds of steady traffic while nothing listens on the collector port:
                 # every request succeeds, spans beyond the queue are dropped, memory stays put.
                 conn = tether.connect()
@@ -362,7 +355,7 @@ class CollectorTroubleTest(unittest.TestCase):
                 self.assertGreater(sent, 200)
                 self.assertGreaterEqual(tether.stat("tracing.zipkin.reports_failed"), 1)
                 wait_until(lambda: tether.stat("tracing.zipkin.spans_dropped") >= sent - 200, what="dropped spans counted")
-                self.assertLess(rss_anon_kib(tether.proc.pid) - rss_before, 8 * 1024)
+                self.assertLess(proc_status_kib(tether.proc.pid, "RssAnon") - rss_before, 8 * 1024)
                 # The collector comes back on the same port: the queued spans flow.
                 with Collector(port=port) as collector:
                     spans = collector.wait_spans(200, timeout=15)
