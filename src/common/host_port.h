@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace tether {
 
@@ -19,6 +20,15 @@ inline std::string HostPort(std::string_view address, uint16_t port) {
   out += ':';
   out += std::to_string(port);
   return out;
+}
+
+// The inverse: the host (brackets kept) and the port text, empty when there
+// is none; a colon inside "[v6]" is not a port separator.
+inline std::pair<std::string_view, std::string_view> SplitHostPort(std::string_view host) {
+  const size_t colon = host.rfind(':');
+  if (colon == std::string_view::npos) return {host, {}};
+  if (host.starts_with('[') && (colon == 0 || host[colon - 1] != ']')) return {host, {}};
+  return {host.substr(0, colon), host.substr(colon + 1)};
 }
 
 }  // namespace tether

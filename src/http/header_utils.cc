@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "absl/container/inlined_vector.h"
+#include "src/common/host_port.h"
 
 namespace tether::http {
 
@@ -64,14 +65,6 @@ std::string ReplaceMatched(const config::Route& route, std::string_view path, st
   }
   if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
   return out;
-}
-
-// Host without ":port" and the port (empty when none); "[v6]:port" aware.
-std::pair<std::string_view, std::string_view> SplitHostPort(std::string_view host) {
-  const size_t colon = host.rfind(':');
-  if (colon == std::string_view::npos) return {host, {}};
-  if (host.starts_with('[') && (colon == 0 || host[colon - 1] != ']')) return {host, {}};
-  return {host.substr(0, colon), host.substr(colon + 1)};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "absl/strings/ascii.h"
+#include "src/common/host_port.h"
 
 namespace tether::tracing {
 namespace {
@@ -212,10 +213,8 @@ std::string EncodeEndpoint(ZipkinVersion version, std::string_view service, std:
 }
 
 void SetRemoteAddress(Span& span, std::string_view address) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return;
-  std::string_view ip = address.substr(0, colon);
-  const std::string_view port = address.substr(colon + 1);
+  auto [ip, port] = SplitHostPort(address);
+  if (ip.empty() || port.empty()) return;
   uint16_t number = 0;
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
   if (ec != std::errc() || end != port.data() + port.size()) return;
