@@ -3,8 +3,10 @@ port), max_requests_per_connection, the overload manager (connection count
 and RssAnon triggers), and per_connection_buffer_limit_bytes. Loopback only;
 every wait is a readiness check with a deadline."""
 
+import select
 import socket
 import threading
+import time
 import unittest
 
 from harness import (Tether, Upstream, bootstrap, cluster, free_port, proc_status_kib, read_until_closed,
@@ -190,6 +192,9 @@ class OverloadByConnectionCountTest(unittest.TestCase):
                            what="both actions inactive")
                 b.sendall(GET)
                 self.assertEqual(read_response(b)[0], 200)
+                # A new connection is taken again (alone, so that it stays below both thresholds).
+                b.close()
+                wait_until(lambda: tether.stat("http.outbound.downstream_cx_active") == 0, what="every connection closed")
                 with connect(tether.port) as d:
                     d.sendall(GET)
                     self.assertEqual(read_response(d)[0], 200)
@@ -275,7 +280,92 @@ class EndlessChunkExtensionUpstream:
         self.server.close()
 
 
+class StalledUpstream:
+    """Accepts connections and never reads from them, with a small receive
+    buffer, so a sidecar relaying a body to it soon has to stop."""
+
+    def __init__(self):
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(256)
+        self.port = self.server.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self):
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+
+
+def push_until_blocked(sockets, deadline_s=20):
+    """Sends body bytes on every socket until none has been writable for
+    0.5 s: the sidecar stopped reading (its buffers and the kernel's are full)."""
+    for s in sockets:
+        s.setblocking(False)
+    block = b"b" * 16384
+    end = time.monotonic() + deadline_s
+    pending = list(sockets)
+    while time.monotonic() < end:
+        for s in pending:
+            try:
+                while True:
+                    s.send(block)
+            except BlockingIOError:
+                pass
+        _, pending, _ = select.select([], sockets, [], 0.5)
+        if not pending:
+            return
+    raise AssertionError("the sidecar kept reading bodies its upstream does not take")
+
+
 class BufferLimitTest(unittest.TestCase):
+    CONNECTIONS = 128
+    LIMIT = 8192
+
+    def test_many_uploads_into_a_stalled_upstream_stay_within_the_limit(self):
+        upstream = StalledUpstream()
+        clients = []
+        try:
+            config = bootstrap(0, clusters=[cluster("upstream", upstream.port)], hcm={"max_request_headers_kb": 4})
+            config["static_resources"]["listeners"][0]["per_connection_buffer_limit_bytes"] = self.LIMIT
+            with Tether(config, concurrency=1) as tether:
+                warm = self.upload(tether)  # the first connection's one-time allocations are not per connection
+                wait_until(lambda: len(upstream.held) == 1, what="the warm-up upload forwarded")
+                push_until_blocked([warm])
+                rss_before = proc_status_kib(tether.proc.pid, "RssAnon")
+                for _ in range(self.CONNECTIONS):
+                    clients.append(self.upload(tether))
+                wait_until(lambda: len(upstream.held) == self.CONNECTIONS + 1, what="every upload forwarded")
+                push_until_blocked(clients)
+                growth = proc_status_kib(tether.proc.pid, "RssAnon") - rss_before
+                per_connection = growth * 1024 // self.CONNECTIONS
+                print(f"RssAnon growth {growth} KiB, {per_connection} bytes per connection", flush=True)
+                # The buffers (LIMIT bytes) plus what any connection costs (its
+                # coroutine frames, request state, parser, upstream connection).
+                self.assertLess(per_connection, self.LIMIT + 16384)
+                clients.append(warm)
+        finally:
+            for s in clients:
+                s.close()
+            upstream.close()
+
+    @staticmethod
+    def upload(tether):
+        s = connect(tether.port)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        s.sendall(b"POST /sink HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n")
+        return s
+
     def test_upstream_read_buffer_is_bounded_by_the_cluster_limit(self):
         upstream = EndlessChunkExtensionUpstream(32 * MIB)
         try:

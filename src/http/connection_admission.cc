@@ -8,14 +8,6 @@
 
 namespace tether::http {
 
-namespace {
-
-// A body moves through the relay buffer a piece at a time; past 32 KiB a
-// bigger piece buys nothing (one read, one write each).
-constexpr size_t kMaxRelayBuffer = 32 * 1024;
-
-}  // namespace
-
 bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
   ListenerStats& stats = *runtime.stats;
   // Envoy's tcp_listener_accept load shed point: accepted and closed, so the
@@ -35,22 +27,18 @@ bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
   cx_stats_ = runtime.stats;
   cx_stats_->downstream_cx_total.Inc();
   cx_stats_->downstream_cx_active.Inc();
-  // The relay buffer carries the request body up, then the response body
-  // down; it takes at most half of the limit, the read buffer the rest.
-  const size_t limit = runtime.config->per_connection_buffer_limit_bytes;
-  body_buffer_.resize(std::min(kMaxRelayBuffer, limit / 2));
+  const config::Listener& listener = *runtime.config;
+  body_buffer_.resize(SplitBufferLimit(listener.per_connection_buffer_limit_bytes, 0).relay);
   return true;
 }
 
-// Bytes read from the client and not yet relayed: at most the listener's
-// limit less the relay buffer, but always room for a whole request head
-// (max_request_headers_kb is its own limit, 431 beyond). Set per request, as
-// the config may have changed; never below what the buffer holds already.
+// Set per request, as the config may have changed (the relay buffer keeps
+// the size it was given); never below what the buffer holds already, which
+// Beast's read_size requires.
 void DownstreamConnection::SizeReadBuffer(const config::Listener& listener) {
-  const size_t limit = listener.per_connection_buffer_limit_bytes;
-  const size_t relay = body_buffer_.size();
-  const size_t read_limit = std::max<size_t>(limit > relay ? limit - relay : 0, listener.max_request_headers_bytes);
-  buffer_.max_size(std::max(read_limit, buffer_.size()));
+  const size_t read =
+      SplitBufferLimit(listener.per_connection_buffer_limit_bytes, listener.max_request_headers_bytes).read;
+  buffer_.max_size(std::max(read, buffer_.size()));
 }
 
 }  // namespace tether::http
