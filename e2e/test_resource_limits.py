@@ -3,14 +3,17 @@ port), max_requests_per_connection, the overload manager (connection count
 and RssAnon triggers), and per_connection_buffer_limit_bytes. Loopback only;
 every wait is a readiness check with a deadline."""
 
+import json
 import select
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
 
-from harness import (Tether, Upstream, bootstrap, cluster, free_port, proc_status_kib, read_until_closed,
-                     wait_until)
+from harness import (TETHER_BIN, Tether, Upstream, bootstrap, cluster, free_port, proc_status_kib,
+                     read_until_closed, wait_until)
 
 MIB = 1 << 20
 GET = b"GET /headers HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -231,10 +234,6 @@ class OverloadByRssAnonTest(unittest.TestCase):
                 self.assertEqual(tether.stat(f"overload.{STOP_REQUESTS}.active"), 0)
 
     def test_validate_names_the_field(self):
-        import subprocess
-        from harness import TETHER_BIN
-        import json
-        import tempfile
         config = overload_bootstrap(free_port(), [{"name": HEAP}], [])
         with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
             json.dump(config, f)
