@@ -31,7 +31,7 @@ OverloadManager::OverloadManager(boost::asio::io_context& io, config::OverloadCo
 }
 
 void OverloadManager::Start() {
-  if (actions_.empty()) return;
+  if (monitors_.empty()) return;  // nothing to sample (actions need monitors)
   Refresh();
   Schedule();
 }

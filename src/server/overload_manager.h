@@ -52,7 +52,7 @@ class OverloadManager {
 
   // Samples now (so a sidecar started overloaded refuses from its first
   // request), then every refresh_interval until Stop(). Nothing to do
-  // without actions.
+  // without monitors.
   void Start();
   void Stop();
   // One round: sample, decide, publish.
