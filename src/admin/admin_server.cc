@@ -100,6 +100,15 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
         co_await backoff.async_wait(kNoThrow);
         continue;
       }
+      // Counted here, not when Serve starts: co_spawn runs it later, after
+      // a burst of accepts.
+      if (max_connections != 0 && open >= max_connections) {
+        if (overflow != nullptr) overflow->Inc();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      ++open;
       asio::co_spawn(acceptor.get_executor(), Serve(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
@@ -112,6 +121,7 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
     while (!stopped && co_await ServeOne(stream, buffer)) {
     }
     connections.erase(id);
+    --open;
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.socket().close(ignored);
@@ -187,6 +197,9 @@ struct AdminListener : std::enable_shared_from_this<AdminListener> {
   AdminHandler handler;
   const bool health_only;
   bool stopped = false;
+  uint32_t max_connections = 0;  // 0: no limit
+  stats::Counter* overflow = nullptr;
+  size_t open = 0;  // accepted and not yet closed
   uint64_t next_id = 0;
   std::map<uint64_t, beast::tcp_stream*> connections;
 };
@@ -199,6 +212,11 @@ AdminServer::AdminServer(asio::io_context& io, AdminContext& context, bool healt
     : impl_(std::make_unique<Impl>(Impl{std::make_shared<AdminListener>(io, context, health_only)})) {}
 
 AdminServer::~AdminServer() { Stop(); }
+
+void AdminServer::LimitConnections(uint32_t max, stats::Counter& overflow) {
+  impl_->listener->max_connections = max;
+  impl_->listener->overflow = &overflow;
+}
 
 absl::StatusOr<uint16_t> AdminServer::Start(const std::string& address, uint16_t port) {
   boost::system::error_code ec;

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "src/admin/admin_context.h"
+#include "src/common/stats.h"
 
 namespace tether::admin {
 
@@ -20,6 +21,9 @@ class AdminServer {
   AdminServer(boost::asio::io_context& io, AdminContext& context, bool health_only = false);
   ~AdminServer();
 
+  // Before Start(): at most `max` open connections (0: no limit); one more
+  // is accepted, closed at once and counted in `overflow`.
+  void LimitConnections(uint32_t max, stats::Counter& overflow);
   // Binds and starts accepting; returns the bound port (for port 0).
   absl::StatusOr<uint16_t> Start(const std::string& address, uint16_t port);
   void Stop();

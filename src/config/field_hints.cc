@@ -33,9 +33,6 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"HttpConnectionManager", "codec_type", "Tether speaks HTTP/1.1 only; leave it out", "http-connection-manager"},
     {"HttpConnectionManager", "rds",
      "Tether takes rds_route_config_name: NAME (routes come over dynamic_resources.ads)", "http-connection-manager"},
-    {"HttpConnectionManager", "common_http_protocol_options",
-     "Tether takes idle_timeout and max_headers_count on the http_connection_manager itself",
-     "http-connection-manager"},
     {"HttpConnectionManager", "stream_idle_timeout",
      "not supported; Tether has idle_timeout (between requests) and the route's timeout", "http-connection-manager"},
     {"HttpConnectionManager", "request_timeout",
@@ -93,7 +90,6 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"Bootstrap", "layered_runtime", "Tether has no runtime layer", "bootstrap"},
     {"Bootstrap", "stats_sinks", "not supported; scrape /stats/prometheus", "bootstrap"},
     {"Bootstrap", "cluster_manager", "not supported", "bootstrap"},
-    {"Bootstrap", "overload_manager", "not supported", "bootstrap"},
 };
 
 const EnvoyField* FindEnvoyField(const google::protobuf::Descriptor& message, std::string_view key) {

@@ -161,6 +161,10 @@ struct Listener {
   bool normalize_path = false;
   bool merge_slashes = false;
   v1::HttpConnectionManager::PathWithEscapedSlashesAction escaped_slashes_action = v1::HttpConnectionManager::KEEP_UNCHANGED;
+  // Per-connection limits (connection_limits.h; docs/security.md).
+  uint32_t per_connection_buffer_limit_bytes = 1 << 20;
+  uint32_t max_connections = 0;              // on this listener, all workers; 0 = unlimited
+  uint32_t max_requests_per_connection = 0;  // downstream; 0 = unlimited
 };
 
 struct Host {
@@ -186,6 +190,7 @@ struct Cluster {
   Duration idle_timeout{std::chrono::seconds(60)};
   uint32_t max_requests_per_connection = 0;
   uint32_t max_idle_connections_per_host = 1024;
+  uint32_t per_connection_buffer_limit_bytes = 1 << 20;  // an upstream connection's read buffer
   std::vector<DnsName> dns_names;  // STRICT_DNS: what the resolver looks up
   std::vector<Host> hosts;         // resolved; empty = no healthy upstream
 };

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/connection_limits.h"
 #include "src/config/tracing_builder.h"
 #include "src/config/validation_util.h"
 
@@ -245,6 +246,7 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
         {log.path(), log.format().empty() ? std::string(kDefaultAccessLogFormat) : log.format()});
   }
   TETHER_RETURN_IF_ERROR(BuildLimits(hcm, hcm_path, *listener));
+  TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, listener.get()));
   TETHER_RETURN_IF_ERROR(
       SetDuration(l.has_drain_timeout(), l.drain_timeout(), path + ".drain_timeout", listener->drain_timeout));
   listener->use_remote_address = hcm.use_remote_address();
@@ -303,6 +305,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   cluster->max_requests_per_connection = c.max_requests_per_connection();
   const auto& max_idle = c.max_idle_connections_per_host();
   if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = max_idle.value();
+  TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

@@ -8,6 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/connection_limits.h"
+#include "src/config/overload_config.h"
 #include "src/config/route_validator.h"
 #include "src/config/tracing_validator.h"
 #include "src/config/validation_util.h"
@@ -144,6 +146,7 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, Scope
   }
   if (l.has_drain_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".drain_timeout", l.drain_timeout(), false));
   if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
+  TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, nullptr));
   return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), scope);
 }
 
@@ -181,6 +184,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope s
   if (c.has_connect_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".connect_timeout", c.connect_timeout(), true));
   if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
   if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
+  TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, nullptr));
   return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }
 
@@ -261,6 +265,7 @@ absl::Status ValidateTracingResource(const v1::Tracing& tracing) { return Valida
 absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
   BindTable binds;
   TETHER_RETURN_IF_ERROR(CheckAdmin(bootstrap, binds));
+  TETHER_RETURN_IF_ERROR(BuildOverloadConfig(bootstrap.overload_manager()).status());
   TETHER_RETURN_IF_ERROR(CheckAds(bootstrap));
   const auto& sr = bootstrap.static_resources();
   std::set<std::string> clusters;

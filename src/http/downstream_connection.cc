@@ -2,6 +2,8 @@
 
 #include "src/common/io.h"
 
+#include <algorithm>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -67,6 +69,7 @@ DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listene
 DownstreamConnection::~DownstreamConnection() {
   worker_.connections.erase(this);
   if (cx_stats_) cx_stats_->downstream_cx_active.Dec();
+  if (counted_in_overload_) worker_.overload->ConnectionClosed();
 }
 
 void DownstreamConnection::Drain() {
@@ -93,9 +96,11 @@ Awaitable<void> DownstreamConnection::Run() {
     const auto& active = worker_.active;
     auto it = active->listeners.find(listener_name_);
     if (it == active->listeners.end()) co_return;
-    cx_stats_ = it->second->stats;
-    cx_stats_->downstream_cx_total.Inc();
-    cx_stats_->downstream_cx_active.Inc();
+    if (!Admit(*it->second)) {
+      boost::system::error_code ignored;
+      socket_.close(ignored);  // accepted and closed at once
+      co_return;
+    }
   }
   // At least one request, even when the drain began before this connection
   // read anything: its client may have sent one already. ServeOne says when
@@ -122,6 +127,7 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
                                                                                  size_t& head_size) {
   const config::Listener& listener = *rq.listener->config;
   const size_t limit = listener.max_request_headers_bytes;
+  SizeReadBuffer(listener);
   auto mark_started = [&] {
     idle_ = false;
     rq.start = std::chrono::steady_clock::now();
@@ -152,7 +158,9 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
     }
     if (data.size() >= limit) co_return HeadResult::kTooLarge;
     scanned = data.size();
-    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(8192), kNoThrow);
+    // SizeReadBuffer keeps room for a whole head: never a zero-byte read.
+    const size_t room = std::min<size_t>(8192, buffer_.max_size() - buffer_.size());
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(room), kNoThrow);
     if (ec) {
       const bool was_idle = idle_;
       idle_ = false;
@@ -237,6 +245,14 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
 
   stats.downstream_rq_total.Inc();
   stats.downstream_rq_active.Inc();
+  // Envoy's HTTP/1 behaviour: the request that reaches the limit is served,
+  // its response says Connection: close, and the connection ends.
+  ++requests_;
+  if (listener.max_requests_per_connection != 0 && requests_ >= listener.max_requests_per_connection &&
+      !close_after_response_) {
+    stats.downstream_cx_max_requests_reached.Inc();
+    close_after_response_ = true;
+  }
   co_await Dispatch(rq);
   stats.downstream_rq_active.Dec();
   Finish(rq);
@@ -285,6 +301,14 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
   rq.head_request = req.method() == bhttp::verb::head;
   rq.client_version = req.version();
   rq.client_keep_alive = req.keep_alive();
+  // The overload manager's stop_accepting_requests (one atomic load): 503
+  // before routing, as Envoy answers.
+  if (worker_.overload != nullptr && worker_.overload->stop_accepting_requests()) {
+    rq.listener->stats->downstream_rq_overload_close.Inc();
+    rq.overloaded = true;
+    co_await SendLocalReply(rq, 503, "envoy overloaded", ResponseFlag::kOverloadManager);
+    co_return;
+  }
   for (const auto& factory : rq.listener->filters) rq.filters.push_back(factory->Create());
 
   const config::RouteTable& table = *rq.listener->config->routes;
@@ -325,6 +349,7 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
   bhttp::response<bhttp::string_body, HeaderMap> res{static_cast<bhttp::status>(status), 11};
   res.set(bhttp::field::server, "tether");
   if (!location.empty()) res.set(bhttp::field::location, location);
+  if (rq.overloaded) res.set("x-envoy-overloaded", "true");
   if (!body.empty()) res.set(bhttp::field::content_type, "text/plain");
   res.body() = rq.head_request ? std::string() : std::string(body);
   res.prepare_payload();

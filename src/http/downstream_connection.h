@@ -8,11 +8,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "src/http/connection_limit.h"
 #include "src/http/request_state.h"
 #include "src/http/socket_deadline.h"
 #include "src/http/upstream_exchange.h"
@@ -59,6 +61,9 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   Awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason, ResponseFlag flag);
   Awaitable<void> LingeringClose();
   void Finish(RequestState& rq);
+  // connection_admission.cc: overload, max_connections and the buffers' sizes.
+  bool Admit(const ListenerRuntime& runtime);
+  void SizeReadBuffer(const config::Listener& listener);
   bool Draining() const { return draining_ || worker_.draining; }
   void WriteAccessLogs(const RequestState& rq);
 
@@ -91,7 +96,10 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   bool idle_ = false;  // waiting for the first byte of a request
   bool close_after_response_ = false;  // the response said (or will say) Connection: close, or there was none
   bool draining_ = false;  // Drain() was called
-  std::array<char, 32 * 1024> body_buffer_;
+  ConnectionSlot slot_;             // in the listener's max_connections
+  bool counted_in_overload_ = false;  // in the overload manager's connection count
+  uint32_t requests_ = 0;           // requests begun on this connection
+  std::vector<char> body_buffer_;   // the relay buffer, sized by Admit()
   std::string head_buffer_;  // text of the head being relayed
 };
 

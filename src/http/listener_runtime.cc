@@ -17,7 +17,9 @@ absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
     if (it != previous->listeners.end() && it->second->config->stat_prefix == listener->stat_prefix) {
       runtime->stats = it->second->stats;
     }
+    if (it != previous->listeners.end()) runtime->connections = it->second->connections;
   }
+  if (!runtime->connections) runtime->connections = std::make_shared<ConnectionCount>();
   if (!runtime->stats) runtime->stats = std::make_shared<ListenerStats>(store, listener->stat_prefix);
   for (const config::AccessLogConfig& log : listener->access_logs) {
     auto format = config::ParseAccessLogFormat(log.format);

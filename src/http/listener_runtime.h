@@ -11,6 +11,7 @@
 #include "src/config/snapshot.h"
 #include "src/http/access_log.h"
 #include "src/http/access_log_sink.h"
+#include "src/http/connection_limit.h"
 #include "src/http/listener_stats.h"
 #include "src/http/stream_filter.h"
 #include "src/http/tracing_filter.h"
@@ -27,6 +28,7 @@ struct ListenerRuntime {
   };
   std::shared_ptr<const config::Listener> config;
   std::shared_ptr<ListenerStats> stats;
+  std::shared_ptr<ConnectionCount> connections;  // for max_connections; kept while the name is
   std::vector<AccessLog> access_logs;
   std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order
 };

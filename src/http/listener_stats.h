@@ -19,6 +19,10 @@ struct ListenerStats {
   stats::Counter& downstream_cx_destroy_remote;
   stats::Counter& downstream_cx_idle_timeout;
   stats::Counter& downstream_cx_drain_close;
+  stats::Counter& downstream_cx_overflow;               // over the listener's max_connections: closed at once
+  stats::Counter& downstream_cx_overload_reject;        // overload: stop_accepting_connections
+  stats::Counter& downstream_cx_max_requests_reached;   // max_requests_per_connection: closed after the response
+  stats::Counter& downstream_rq_overload_close;         // overload: stop_accepting_requests (503)
   stats::Counter& downstream_rq_total;
   stats::Gauge& downstream_rq_active;
   stats::Counter& downstream_rq_1xx;

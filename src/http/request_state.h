@@ -72,6 +72,7 @@ struct RequestState {
   uint64_t bytes_received = 0;  // request body bytes
   uint64_t bytes_sent = 0;      // response body bytes
   bool expect_continue = false;
+  bool overloaded = false;  // refused by the overload manager: the reply says x-envoy-overloaded
   std::optional<std::chrono::microseconds> upstream_service_time;
   std::vector<std::unique_ptr<StreamFilter>> filters;
 

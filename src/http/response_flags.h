@@ -22,6 +22,7 @@ enum class ResponseFlag : uint8_t {
   kDownstreamProtocolError,         // DPE
   kUpstreamProtocolError,           // UPE
   kNoClusterFound,                  // NC
+  kOverloadManager,                 // OM
   kRequestHeadersTimeout,           // RQT
 };
 inline constexpr size_t kResponseFlagCount = static_cast<size_t>(ResponseFlag::kRequestHeadersTimeout) + 1;

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "src/common/overload_state.h"
 #include "src/http/listener_runtime.h"
 #include "src/upstream/cluster_manager.h"
 
@@ -19,6 +20,7 @@ struct WorkerState {
   std::mt19937_64 rng;
   bool draining = false;
   std::set<DownstreamConnection*> connections;  // for drain
+  OverloadState* overload = nullptr;           // the server's, read with relaxed loads
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
 };
 

@@ -15,8 +15,9 @@ namespace tether::network {
 
 namespace asio = boost::asio;
 
-Worker::Worker(size_t index, stats::Store& store)
+Worker::Worker(size_t index, stats::Store& store, OverloadState& overload)
     : index_(index), store_(store), work_(asio::make_work_guard(io_)) {
+  state_.overload = &overload;
   // Seeded from the OS: request and trace ids come from this generator, and
   // a fixed seed would give every sidecar (and every restart) the same ids.
   std::random_device entropy;

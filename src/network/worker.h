@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "absl/status/status.h"
+#include "src/common/overload_state.h"
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
 #include "src/http/listener_runtime.h"
@@ -25,7 +26,8 @@ namespace tether::network {
 // posting to its io_context.
 class Worker {
  public:
-  Worker(size_t index, stats::Store& store);
+  // `overload`: the overload manager's state, read by this worker's connections.
+  Worker(size_t index, stats::Store& store, OverloadState& overload);
   ~Worker();  // stops and joins
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

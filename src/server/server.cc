@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/config/loader.h"
+#include "src/config/overload_config.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validation_util.h"
 #include "src/config/validator.h"
@@ -139,10 +140,16 @@ absl::Status Server::Init() {
   auto active = http::BuildActiveConfig(*snapshot, nullptr, store_, sinks_, tracer_);
   if (!active.ok()) return active.status();
 
+  auto overload = config::BuildOverloadConfig(bootstrap_.overload_manager());
+  if (!overload.ok()) return overload.status();
+  overload_manager_ = std::make_unique<OverloadManager>(main_, *std::move(overload), overload_, store_,
+                                                        std::make_unique<ProcessUsage>(overload_));
+  overload_manager_->Start();
+
   const unsigned concurrency =
       options_.concurrency != 0 ? options_.concurrency : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < concurrency; ++i) {
-    auto worker = std::make_unique<network::Worker>(i, store_);
+    auto worker = std::make_unique<network::Worker>(i, store_, overload_);
     for (const auto& listener : (*snapshot)->listeners) {
       if (absl::Status s = worker->AddListener(*listener); !s.ok()) return s;
     }
@@ -158,6 +165,8 @@ absl::Status Server::Init() {
   const std::string address = admin_address.address().empty() ? "127.0.0.1" : admin_address.address();
   const uint16_t port = admin_address.port_value() == 0 ? 15000 : admin_address.port_value();
   admin_ = std::make_unique<admin::AdminServer>(main_, *this);
+  admin_->LimitConnections(bootstrap_.admin().max_connections().value(),
+                           store_.CounterFor("listener.downstream_cx_overflow", {{"listener", "admin"}}));
   auto bound = admin_->Start(address, port);
   if (!bound.ok()) return absl::UnavailableError(absl::StrCat("admin ", address, ":", port, ": ", bound.status().message()));
   if (bootstrap_.has_health()) {
@@ -355,6 +364,7 @@ void Server::BeginShutdown() {
 void Server::FinishShutdown() {
   drain_timer_.cancel();
   signals_.cancel();
+  if (overload_manager_) overload_manager_->Stop();
   for (auto& worker : workers_) worker->Stop();
   if (reporter_) reporter_->Stop();  // the final flush
   if (admin_) admin_->Stop();

@@ -17,11 +17,13 @@
 #include "absl/status/status.h"
 #include "src/admin/admin_context.h"
 #include "src/admin/admin_server.h"
+#include "src/common/overload_state.h"
 #include "src/common/stats_store.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_runtime.h"
 #include "src/network/worker.h"
 #include "src/server/options.h"
+#include "src/server/overload_manager.h"
 #include "src/tracing/zipkin_reporter.h"
 #include "src/upstream/dns_refresher.h"
 #include "src/xds/ads_client.h"
@@ -91,6 +93,8 @@ class Server final : public admin::AdminContext {
   boost::asio::steady_timer drain_timer_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::AdminServer> health_;  // the probe listener, if configured
+  OverloadState overload_;  // before workers_: their connections read it to the end
+  std::unique_ptr<OverloadManager> overload_manager_;
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
   std::set<PortKey> port_checked_;  // warming listener addresses already tried (main thread)

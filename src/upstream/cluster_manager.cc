@@ -2,6 +2,8 @@
 
 #include "src/common/io.h"
 
+#include <algorithm>
+
 namespace tether::upstream {
 
 ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed)
@@ -30,8 +32,11 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   std::map<std::string, std::shared_ptr<HostPool>> old;
   for (auto& pool : wc.pools) old.emplace(pool->host().Key(), std::move(pool));
   wc.pools.clear();
-  const HostPool::Limits limits{config->idle_timeout, config->max_idle_connections_per_host,
-                                config->max_requests_per_connection};
+  HostPool::Limits limits{config->idle_timeout, config->max_idle_connections_per_host,
+                          config->max_requests_per_connection};
+  // per_connection_buffer_limit_bytes, with room for a whole response head
+  // (upstream_exchange.cc reads heads of up to 96 KiB).
+  limits.read_buffer_bytes = std::max<size_t>(config->per_connection_buffer_limit_bytes, 96 * 1024);
   for (const config::Host& host : config->hosts) {
     const std::string key = host.Key();
     auto found = old.find(key);

@@ -120,9 +120,10 @@ Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::millis
     co_return absl::UnavailableError(absl::StrCat("connect to ", host_.Key(), ": ", connect_ec.message()));
   }
   socket.set_option(tcp::no_delay(true), ec);
-  co_return Lease{std::make_unique<UpstreamConnection>(std::move(socket), stats_->cx_active,
-                                                       cluster_stats_->upstream_cx_active),
-                  false};
+  auto connection =
+      std::make_unique<UpstreamConnection>(std::move(socket), stats_->cx_active, cluster_stats_->upstream_cx_active);
+  connection->buffer.max_size(limits_.read_buffer_bytes);
+  co_return Lease{std::move(connection), false};
 }
 
 void HostPool::Release(std::unique_ptr<UpstreamConnection> connection, bool reusable) {

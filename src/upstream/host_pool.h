@@ -22,6 +22,10 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
     std::chrono::milliseconds idle_timeout{60000};
     uint32_t max_idle = 1024;
     uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+    // A new connection's read buffer: bytes read from the upstream and not
+    // yet relayed. When it is full the reads stop, and a parser that cannot
+    // go on (an endless chunk-size line) fails with buffer_overflow.
+    size_t read_buffer_bytes = 1 << 20;
   };
 
   HostPool(IoExecutor executor, config::Host host, std::shared_ptr<HostStats> stats,
