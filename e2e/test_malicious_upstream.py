@@ -42,6 +42,8 @@ BEHAVIOURS = {
         c, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: ", b"a"),
     "/headers-never-end": lambda c: c.sendall(b"HTTP/1.1 200 OK\r\nX-A: 1\r\n"),
 }
+BEHAVIOURS["/endless-interim-responses"] = lambda c: [c.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" * 2000)
+                                                      for _ in range(300)]
 BEHAVIOURS["/headers-never-end-no-timeout"] = BEHAVIOURS["/headers-never-end"]
 
 
@@ -166,6 +168,9 @@ class MaliciousUpstreamTest(ProxyTestCase):
 
     def test_endless_trailer_line_is_502(self):
         self.refused_502("/endless-trailer-line")
+
+    def test_endless_interim_responses_are_502(self):
+        self.refused_502("/endless-interim-responses")
 
     def test_endless_chunk_size_line_after_the_head_resets_the_client(self):
         before = self.tether.stat("cluster.evil.upstream_cx_protocol_error")

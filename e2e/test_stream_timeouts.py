@@ -58,8 +58,9 @@ class StreamIdleTimeoutTest(ProxyTestCase):
 
     def test_stalled_head_is_408_too(self):
         # Envoy's stream begins with the request's first byte; the
-        # request_headers_timeout (10 s) is longer than the stream's 1 s.
-        data, closed = self.tether.raw(b"GET /headers HTTP/1.1\r\nHost: a\r\n", timeout=10)
+        # request_headers_timeout (10 s) is longer than the stream's 1 s, and
+        # than this read's 5 s.
+        data, closed = self.tether.raw(b"GET /headers HTTP/1.1\r\nHost: a\r\n", timeout=5)
         self.assertTrue(data.startswith(b"HTTP/1.1 408"), data[:200])
         self.assertTrue(closed)
 

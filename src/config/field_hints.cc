@@ -73,6 +73,8 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"Cluster", "transport_socket", "TLS to upstreams is not supported", "clusters"},
     {"Cluster", "typed_extension_protocol_options", "upstreams speak HTTP/1.1 only", "clusters"},
     {"Cluster", "http2_protocol_options", "upstreams speak HTTP/1.1 only", "clusters"},
+    {"HttpProtocolOptions", "idle_timeout",
+     "Tether takes idle_timeout on the cluster (or the http_connection_manager) itself", "clusters"},
     {"Cluster", "eds_cluster_config",
      "not needed: an EDS cluster's endpoints are the ClusterLoadAssignment named like the cluster", "clusters"},
     {"LocalityLbEndpoints", "locality", "localities are not supported yet: all hosts form one set", "clusters"},
