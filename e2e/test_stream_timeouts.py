@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import ProxyTestCase, bootstrap, read_until_closed, wait_until
+from harness import ProxyTestCase, bootstrap, cluster, read_until_closed, wait_until
 
 STALLED = b"POST /sink HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nab"
 UPSTREAM_ACTIVE = "cluster.upstream.upstream_cx_active"
@@ -22,7 +22,12 @@ class StreamIdleTimeoutTest(ProxyTestCase):
 
     @classmethod
     def config(cls, upstream_port):
-        return bootstrap(upstream_port, hcm={"stream_idle_timeout": "1s"})
+        # 50 connects at once may overflow the test upstream's small accept
+        # backlog: a dropped SYN is resent after 1 s, within this connect_timeout.
+        # One request per upstream connection: none stays pooled, so
+        # upstream_cx_active counts only the connections a request holds.
+        return bootstrap(upstream_port, hcm={"stream_idle_timeout": "1s"}, clusters=[
+            cluster("upstream", upstream_port, connect_timeout="5s", max_requests_per_connection=1)])
 
     def upstream_released(self):
         wait_until(lambda: self.tether.stat(UPSTREAM_ACTIVE) == 0, timeout=5, what="upstream connections closed")
@@ -106,7 +111,8 @@ class RequestTimeoutTest(ProxyTestCase):
 
     @classmethod
     def config(cls, upstream_port):
-        return bootstrap(upstream_port, hcm={"request_timeout": "1s", "stream_idle_timeout": "0s"})
+        return bootstrap(upstream_port, hcm={"request_timeout": "1s", "stream_idle_timeout": "0s"},
+                         clusters=[cluster("upstream", upstream_port, max_requests_per_connection=1)])
 
     def test_trickled_body_is_408_after_request_timeout(self):
         before = self.tether.stat("http.outbound.downstream_rq_timeout")

@@ -106,8 +106,9 @@ Awaitable<DownstreamConnection::AttemptResult> DownstreamConnection::Attempt(Req
     co_return AttemptResult::kDone;
   }
   if (stream_.fired() != StreamTimeout::kNone) {
-    // The stream timed out while connecting: nothing went on the connection.
-    ex.pool->Release(std::move(lease->connection), true);
+    // The stream timed out while connecting. The connection is unused, but a
+    // timed-out stream closes its upstream connection, whatever its state.
+    ex.pool->Release(std::move(lease->connection), false);
     co_await FailBeforeResponse(rq, ex, ExchangeStep::kStreamTimeout);
     co_return AttemptResult::kDone;
   }
