@@ -131,7 +131,7 @@ class MaliciousUpstreamTest(ProxyTestCase):
         evil = cluster("evil", cls.evil.port, common_http_protocol_options={"max_headers_count": 20})
         return bootstrap(upstream_port, clusters=[cluster("upstream", upstream_port), evil], routes=[
             route("evil", prefix="/headers-never-end-no-timeout", route={"cluster": "evil", "timeout": "0s"}),
-            route("evil", prefix="/headers-never-end", route={"cluster": "evil", "timeout": "1s"}),
+            route("evil", prefix="/headers-never-end", route={"cluster": "evil", "timeout": "0.3s"}),
             route("evil", prefix="/"),
         ], hcm={"stream_idle_timeout": "1s"})
 
@@ -140,7 +140,7 @@ class MaliciousUpstreamTest(ProxyTestCase):
         The upstream connection must be closed afterwards."""
         rss = PeakRss(self.tether.proc.pid)
         with socket.create_connection(("127.0.0.1", self.tether.port), timeout=15) as s:
-            s.sendall(b"GET %s HTTP/1.1\r\nHost: a\r\n\r\n" % path.encode())
+            s.sendall(b"GET %s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % path.encode())
             data, closed = read_until_closed(s)
         growth = rss.growth_kib()
         wait_until(lambda: self.tether.stat(UPSTREAM_ACTIVE) == 0, timeout=5, what="the upstream connection closed")
