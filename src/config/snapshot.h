@@ -150,6 +150,10 @@ struct Listener {
   uint32_t max_headers_count = 100;
   Duration request_headers_timeout{std::chrono::seconds(10)};  // zero = none
   Duration idle_timeout{std::chrono::hours(1)};
+  // Per stream (Envoy's HCM): no bytes either way for this long; the whole
+  // request received within this. Zero = off.
+  Duration stream_idle_timeout{std::chrono::minutes(5)};
+  Duration request_timeout{0};
   Duration drain_timeout{std::chrono::seconds(5)};
   bool use_remote_address = false;
   std::string forwarded_proto = "http";
@@ -189,6 +193,7 @@ struct Cluster {
   Duration dns_refresh_rate{std::chrono::seconds(5)};
   Duration idle_timeout{std::chrono::seconds(60)};
   uint32_t max_requests_per_connection = 0;
+  uint32_t max_response_headers_count = 100;  // common_http_protocol_options.max_headers_count
   uint32_t max_idle_connections_per_host = 1024;
   uint32_t per_connection_buffer_limit_bytes = 1 << 20;  // an upstream connection's read buffer
   std::vector<DnsName> dns_names;  // STRICT_DNS: what the resolver looks up

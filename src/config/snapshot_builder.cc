@@ -224,6 +224,10 @@ absl::Status BuildLimits(const v1::HttpConnectionManager& hcm, const std::string
   }
   TETHER_RETURN_IF_ERROR(SetDuration(hcm.has_request_headers_timeout(), hcm.request_headers_timeout(),
                                      path + ".request_headers_timeout", listener.request_headers_timeout));
+  TETHER_RETURN_IF_ERROR(SetDuration(hcm.has_stream_idle_timeout(), hcm.stream_idle_timeout(),
+                                     path + ".stream_idle_timeout", listener.stream_idle_timeout));
+  TETHER_RETURN_IF_ERROR(
+      SetDuration(hcm.has_request_timeout(), hcm.request_timeout(), path + ".request_timeout", listener.request_timeout));
   return SetDuration(hcm.has_idle_timeout(), hcm.idle_timeout(), path + ".idle_timeout", listener.idle_timeout);
 }
 
@@ -303,6 +307,17 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
     return Err(path + ".dns_refresh_rate", "must be greater than 0s");
   }
   cluster->max_requests_per_connection = c.max_requests_per_connection();
+  // Envoy's newer spelling of the same limit; the validator refuses both at once.
+  const auto& options = c.common_http_protocol_options();
+  if (options.has_max_requests_per_connection()) {
+    cluster->max_requests_per_connection = options.max_requests_per_connection().value();
+  }
+  if (options.has_max_headers_count()) {
+    if (options.max_headers_count().value() == 0) {
+      return Err(path + ".common_http_protocol_options.max_headers_count", "must be at least 1");
+    }
+    cluster->max_response_headers_count = options.max_headers_count().value();
+  }
   const auto& max_idle = c.max_idle_connections_per_host();
   if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = max_idle.value();
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, cluster.get()));

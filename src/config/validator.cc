@@ -124,6 +124,12 @@ absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConne
     TETHER_RETURN_IF_ERROR(CheckDuration(path + ".request_headers_timeout", hcm.request_headers_timeout(), false));
   }
   if (hcm.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", hcm.idle_timeout(), false));
+  if (hcm.has_stream_idle_timeout()) {
+    TETHER_RETURN_IF_ERROR(CheckDuration(path + ".stream_idle_timeout", hcm.stream_idle_timeout(), false));
+  }
+  if (hcm.has_request_timeout()) {
+    TETHER_RETURN_IF_ERROR(CheckDuration(path + ".request_timeout", hcm.request_timeout(), false));
+  }
   if (!hcm.forwarded_proto().empty() && hcm.forwarded_proto() != "http" && hcm.forwarded_proto() != "https") {
     return Err(path + ".forwarded_proto", StrCat("\"", hcm.forwarded_proto(), "\" is not http or https"));
   }
@@ -171,6 +177,21 @@ absl::Status CheckEndpoints(const std::string& path, const v1::ClusterLoadAssign
   return absl::OkStatus();
 }
 
+// Envoy's rule: max_requests_per_connection is set in one place, the
+// cluster's (older) field or common_http_protocol_options.
+absl::Status CheckClusterHttpOptions(const std::string& path, const v1::Cluster& c) {
+  const std::string options_path = path + ".common_http_protocol_options";
+  const auto& options = c.common_http_protocol_options();
+  if (options.has_max_requests_per_connection() && c.max_requests_per_connection() != 0) {
+    return Err(options_path + ".max_requests_per_connection",
+               StrCat("the same limit as ", path, ".max_requests_per_connection: set only one of them"));
+  }
+  if (options.has_max_headers_count() && (options.max_headers_count().value() < 1 || options.max_headers_count().value() > 1000)) {
+    return Err(options_path + ".max_headers_count", StrCat(options.max_headers_count().value(), " is out of range (1-1000)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope scope) {
   if (c.name().empty()) return Err(path + ".name", "required");
   if (c.type() == v1::Cluster::EDS && !scope.dynamic) {
@@ -185,6 +206,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope s
   if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
   if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, nullptr));
+  TETHER_RETURN_IF_ERROR(CheckClusterHttpOptions(path, c));
   return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }
 

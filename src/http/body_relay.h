@@ -42,6 +42,8 @@ void AppendHead(const bhttp::response_header<HeaderMap>& head, std::string_view 
 // the head alone (HEAD, 204, 304). `head` is scratch space for the head's
 // text, kept by the caller so its capacity is reused message after message.
 // `guard` bounds what a chunked body makes the parser buffer (parse_io.h).
+// `stream`, when given, is touched by every byte read or written, and no I/O
+// starts once it has timed out (its owner cancels what is pending).
 //
 // Beast parses; the writing is ours: Beast's serializer walks a generic
 // buffer sequence per write, which was the largest single cost per request.
@@ -50,7 +52,7 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body, HeaderAllocator>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
                                           uint64_t& body_bytes, std::string_view added_lines = {},
-                                          ChunkedGuard* guard = nullptr) {
+                                          ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
   auto& msg = parser.get();
   const bool chunked = !header_only && msg.chunked();
   head.clear();
@@ -64,7 +66,7 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
       msg.body().size = buffer.size();
       // Body bytes that came with the head are already buffered: no read, no suspension.
       beast::error_code ec;
-      if (!ParseBuffered(in_buffer, parser, ec, guard)) ec = co_await ReadParsed(in, in_buffer, parser, guard);
+      if (!ParseBuffered(in_buffer, parser, ec, guard)) ec = co_await ReadParsed(in, in_buffer, parser, guard, stream);
       // need_buffer: the buffer is full; end_of_stream: a close-delimited body ended.
       if (ec == bhttp::error::need_buffer || ec == bhttp::error::end_of_stream) ec = {};
       if (ec) {
@@ -91,7 +93,8 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
       const std::span<const asio::const_buffer> all(pieces.data(), count);
       beast::error_code wec;
       const size_t sent = SendNow(out, all, wec);
-      if (!wec && sent < asio::buffer_size(all)) wec = co_await WriteRest(out, all, sent);
+      if (stream != nullptr && sent > 0) stream->Touch();
+      if (!wec && sent < asio::buffer_size(all)) wec = co_await WriteRest(out, all, sent, stream);
       if (wec) {
         result.write_error = wec;
         break;

@@ -53,7 +53,8 @@ DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listene
                                            WorkerState& worker)
     : socket_(std::move(socket)), listener_name_(std::move(listener_name)), listener_id_(listener_id), worker_(worker),
       deadline_(socket_),
-      upstream_deadline_(socket_.get_executor()) {
+      upstream_deadline_(socket_.get_executor()),
+      stream_(socket_.get_executor()) {
   boost::system::error_code ec;
   const auto peer = socket_.remote_endpoint(ec);
   if (!ec) {
@@ -133,6 +134,7 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
     rq.start = std::chrono::steady_clock::now();
     rq.start_time = std::chrono::system_clock::now();
     deadline_.Arm(listener.request_headers_timeout);
+    StartStream(listener);  // Envoy's stream begins with the request's first byte
   };
   idle_ = true;
   size_t scanned = 0;
@@ -164,11 +166,13 @@ Awaitable<DownstreamConnection::HeadResult> DownstreamConnection::ReadHead(Reque
     if (ec) {
       const bool was_idle = idle_;
       idle_ = false;
+      if (stream_.fired() != StreamTimeout::kNone) co_return HeadResult::kStreamTimeout;
       if (deadline_.expired()) co_return was_idle ? HeadResult::kIdleTimeout : HeadResult::kHeaderTimeout;
       if (!was_idle && !worker_.draining) cx_stats_->downstream_rq_rx_reset.Inc();
       co_return HeadResult::kClosed;
     }
     buffer_.commit(n);
+    stream_.Touch();
     if (idle_) mark_started();
   }
 }
@@ -192,6 +196,13 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     case HeadResult::kTooLarge:
       head_stats.downstream_rq_headers_too_large.Inc();
       co_await RejectHead(rq, 431, "request headers too large", ResponseFlag::kDownstreamProtocolError);
+      co_return false;
+    case HeadResult::kStreamTimeout:
+      // stream_idle_timeout or request_timeout shorter than request_headers_timeout.
+      head_stats.downstream_rq_total.Inc();
+      rq.client_keep_alive = false;
+      co_await ReplyStreamTimeout(rq);
+      Finish(rq);
       co_return false;
   }
 
@@ -234,6 +245,7 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
     co_return false;
   }
   buffer_.consume(used);
+  if (rq.parser->is_done()) stream_.RequestReceived();  // no body: request_timeout is met
   if (rq.parser->chunked()) {
     // Trailers get the head's limits; a chunk-size line, the fixed one.
     ChunkedLimits limits;
@@ -362,6 +374,8 @@ Awaitable<void> DownstreamConnection::SendLocalReply(RequestState& rq, unsigned 
   rq.bytes_sent = rq.head_request ? 0 : body.size();
   auto [ec, n] = co_await bhttp::async_write(socket_, res, kNoThrow);
   if (ec) close_after_response_ = true;
+  // A client that stopped reading: the stream's timeout ended the write.
+  if (ec && stream_.fired() != StreamTimeout::kNone) CountStreamTimeout(rq);
 }
 
 Awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned status, std::string_view reason,
@@ -396,6 +410,7 @@ Awaitable<void> DownstreamConnection::LingeringClose() {
 }
 
 void DownstreamConnection::Finish(RequestState& rq) {
+  stream_.Stop();
   ListenerStats& stats = *rq.listener->stats;
   stats.RecordStatus(rq.status);
   stats.RecordResponseFlags(rq.response_flags);

@@ -17,6 +17,7 @@
 #include "src/http/connection_limit.h"
 #include "src/http/request_state.h"
 #include "src/http/socket_deadline.h"
+#include "src/http/stream_timeouts.h"
 #include "src/http/upstream_exchange.h"
 #include "src/http/worker_state.h"
 
@@ -50,7 +51,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   uint64_t listener_id() const { return listener_id_; }
 
  private:
-  enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge };
+  enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge, kStreamTimeout };
 
   // downstream_connection.cc: the request loop and local replies.
   Awaitable<HeadResult> ReadHead(RequestState& rq, size_t& head_size);
@@ -66,6 +67,13 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   void SizeReadBuffer(const config::Listener& listener);
   bool Draining() const { return draining_ || worker_.draining; }
   void WriteAccessLogs(const RequestState& rq);
+
+  // stream_timeouts.cc's deadlines for the request of the moment
+  // (downstream_stream_timeouts.cc): started with its first byte, stopped by Finish.
+  void StartStream(const config::Listener& listener);
+  void CancelStreamIo();  // a stream deadline passed: end what is pending, both sides
+  bool CountStreamTimeout(RequestState& rq);  // stats and flag; true: the idle one
+  Awaitable<void> ReplyStreamTimeout(RequestState& rq);  // 408, nothing was sent yet
 
   // upstream_exchange.cc: forwarding to a cluster.
   Awaitable<void> Forward(RequestState& rq);
@@ -93,6 +101,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   boost::beast::flat_buffer buffer_;
   SocketDeadline deadline_;           // this connection's socket
   SocketDeadline upstream_deadline_;  // the route timeout, on the upstream socket of the moment
+  StreamTimeouts stream_;             // stream_idle_timeout and request_timeout of the request of the moment
   bool idle_ = false;  // waiting for the first byte of a request
   bool close_after_response_ = false;  // the response said (or will say) Connection: close, or there was none
   bool draining_ = false;  // Drain() was called

@@ -29,6 +29,8 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
       TETHER_HTTP_COUNTER(downstream_rq_failed_path_normalization),
       TETHER_HTTP_COUNTER(downstream_rq_redirected_with_normalized_path),
       TETHER_HTTP_COUNTER(downstream_rq_header_timeout),
+      TETHER_HTTP_COUNTER(downstream_rq_idle_timeout),
+      TETHER_HTTP_COUNTER(downstream_rq_timeout),
       TETHER_HTTP_COUNTER(downstream_rq_rx_reset),
       TETHER_HTTP_COUNTER(no_route),
       TETHER_HTTP_COUNTER(no_cluster),

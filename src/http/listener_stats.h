@@ -36,6 +36,8 @@ struct ListenerStats {
   stats::Counter& downstream_rq_failed_path_normalization;       // 400: escaped slashes refused
   stats::Counter& downstream_rq_redirected_with_normalized_path;  // 307: unescaped slashes
   stats::Counter& downstream_rq_header_timeout;
+  stats::Counter& downstream_rq_idle_timeout;  // stream_idle_timeout: 408 or reset
+  stats::Counter& downstream_rq_timeout;       // request_timeout: 408 or reset
   stats::Counter& downstream_rq_rx_reset;
   stats::Counter& no_route;
   stats::Counter& no_cluster;

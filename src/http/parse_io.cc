@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -32,9 +33,11 @@ size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, be
   }
 }
 
-Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent) {
+Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent,
+                                       StreamTimeouts* stream) {
   if (pieces.size() > kMaxPieces) {
     auto [ec, n] = co_await asio::async_write(socket, pieces, kNoThrow);  // SendNow sent none of these
+    if (stream != nullptr && n > 0) stream->Touch();
     co_return ec;
   }
   std::array<asio::const_buffer, kMaxPieces> rest;
@@ -47,9 +50,21 @@ Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::
     rest[count++] = piece + sent;
     sent = 0;
   }
-  if (count == 0) co_return beast::error_code{};
-  auto [ec, n] = co_await asio::async_write(socket, std::span(rest.data(), count), kNoThrow);
-  co_return ec;
+  // write_some rather than async_write: each piece the peer takes is activity.
+  size_t first = 0;
+  while (first < count) {
+    if (stream != nullptr && stream->fired() != StreamTimeout::kNone) co_return asio::error::operation_aborted;
+    auto [ec, n] = co_await socket.async_write_some(std::span(rest.data() + first, count - first), kNoThrow);
+    if (ec) co_return ec;
+    if (stream != nullptr && n > 0) stream->Touch();
+    while (n > 0 && first < count) {
+      const size_t used = std::min(n, rest[first].size());
+      rest[first] += used;
+      n -= used;
+      if (rest[first].size() == 0) ++first;
+    }
+  }
+  co_return beast::error_code{};
 }
 
 }  // namespace tether::http

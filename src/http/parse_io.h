@@ -12,6 +12,7 @@
 
 #include "src/http/chunked_guard.h"
 #include "src/http/coro.h"
+#include "src/http/stream_timeouts.h"
 
 namespace tether::http {
 
@@ -45,15 +46,19 @@ bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& p
 
 // Reads from `in` until `parser` makes progress, as http::async_read_some
 // does (same end-of-stream rules), without the post when bytes were buffered.
+// `stream` (optional) is touched by every byte read; once it has timed out,
+// no read starts (operation_aborted).
 template <bool isRequest, class Stream>
 Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser,
-                                        ChunkedGuard* guard = nullptr) {
+                                        ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
   beast::error_code ec;
   while (!ParseBuffered(buffer, parser, ec, guard)) {
     const size_t size = beast::read_size(buffer, 65536);
     if (size == 0) co_return bhttp::error::buffer_overflow;
+    if (stream != nullptr && stream->fired() != StreamTimeout::kNone) co_return asio::error::operation_aborted;
     auto [rec, n] = co_await in.async_read_some(buffer.prepare(size), kNoThrow);
     buffer.commit(n);
+    if (stream != nullptr && n > 0) stream->Touch();
     if (rec == asio::error::eof) {
       if (!parser.got_some()) co_return bhttp::error::end_of_stream;
       parser.put_eof(ec);  // a close-delimited body ended, or the message is cut short
@@ -67,9 +72,10 @@ Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, 
 // Reads until `parser` has the whole head.
 template <bool isRequest, class Stream>
 Awaitable<beast::error_code> ReadParsedHeader(Stream& in, beast::flat_buffer& buffer,
-                                              bhttp::basic_parser<isRequest>& parser) {
+                                              bhttp::basic_parser<isRequest>& parser,
+                                              StreamTimeouts* stream = nullptr) {
   while (!parser.is_header_done()) {
-    beast::error_code ec = co_await ReadParsed(in, buffer, parser);
+    beast::error_code ec = co_await ReadParsed(in, buffer, parser, nullptr, stream);
     if (ec) co_return ec;
   }
   co_return beast::error_code{};
@@ -80,7 +86,10 @@ Awaitable<beast::error_code> ReadParsedHeader(Stream& in, beast::flat_buffer& bu
 // More than 8 pieces are left to WriteRest whole.
 size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, beast::error_code& ec);
 
-// Writes what SendNow left of `pieces` (`sent` bytes went already).
-Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent);
+// Writes what SendNow left of `pieces` (`sent` bytes went already). `stream`
+// (optional) is touched by every byte the peer takes, so a slow reader that
+// still reads is not idle; once it has timed out, no write starts.
+Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent,
+                                       StreamTimeouts* stream = nullptr);
 
 }  // namespace tether::http

@@ -52,6 +52,7 @@ struct RequestState {
   const ListenerRuntime* listener = nullptr;
   std::optional<ChunkedGuard> chunked_guard;  // a chunked request body's; outlives the parser (its hook)
   std::optional<RequestParser> parser;
+  std::optional<ChunkedGuard> response_chunked_guard;  // a chunked response body's; outlives `response`
   std::optional<ResponseParser> response;  // upstream response, for the access log
 
   std::chrono::system_clock::time_point start_time;
@@ -73,6 +74,7 @@ struct RequestState {
   uint64_t bytes_sent = 0;      // response body bytes
   bool expect_continue = false;
   bool overloaded = false;  // refused by the overload manager: the reply says x-envoy-overloaded
+  bool stream_timeout_counted = false;  // its stream timeout is in the stats (once)
   std::optional<std::chrono::microseconds> upstream_service_time;
   std::vector<std::unique_ptr<StreamFilter>> filters;
 

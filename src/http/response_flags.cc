@@ -8,7 +8,7 @@ namespace {
 
 // Indexed by ResponseFlag.
 constexpr std::array<std::string_view, kResponseFlagCount> kShortCodes = {
-    "UH", "UT", "UR", "UF", "UC", "NR", "DC", "DPE", "UPE", "NC", "OM", "RQT"};
+    "UH", "UT", "UR", "UF", "UC", "NR", "DC", "SI", "DPE", "UPE", "NC", "OM", "RQT"};
 
 }  // namespace
 

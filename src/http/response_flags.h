@@ -19,6 +19,7 @@ enum class ResponseFlag : uint8_t {
   kUpstreamConnectionTermination,   // UC
   kNoRouteFound,                    // NR
   kDownstreamConnectionTermination, // DC
+  kStreamIdleTimeout,               // SI
   kDownstreamProtocolError,         // DPE
   kUpstreamProtocolError,           // UPE
   kNoClusterFound,                  // NC

@@ -61,19 +61,35 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
   (status >= 500 ? ex.pool->stats().rq_error : ex.pool->stats().rq_success).Inc();
   PrepareDownstreamResponse(rq);
 
+  ChunkedGuard* guard = rq.response_chunked_guard ? &*rq.response_chunked_guard : nullptr;
   const RelayResult relay = co_await RelayMessage(ex.connection->socket, ex.connection->buffer, rp, socket_,
                                                   std::span<char>(body_buffer_), head_buffer_, HeaderOnly(rq, status),
-                                                  rq.bytes_sent);
+                                                  rq.bytes_sent, {}, guard, &stream_);
+  if (!relay.ok() && stream_.fired() != StreamTimeout::kNone) {
+    // An upstream that stopped sending, or a client that stopped reading.
+    ex.Release(false);
+    if (!relay.head_sent && !relay.write_error) {
+      co_await FailBeforeResponse(rq, ex, ExchangeStep::kStreamTimeout);
+    } else {
+      CountStreamTimeout(rq);  // the response has started (or is stuck in the write): reset
+      close_after_response_ = true;
+    }
+    co_return;
+  }
   const bool upstream_ok = !relay.read_error;
   const bool downstream_ok = !relay.write_error;
-  // A read error that is not our deadline, or the end of a close-delimited
-  // body: the upstream closed the connection.
-  if ((!upstream_ok && !ex.deadline->expired()) || (upstream_ok && rp.need_eof())) {
+  // An endless chunk line or extension, trailers over the limits, a bad chunk.
+  const bool protocol_error = !upstream_ok && IsHttpParseError(relay.read_error);
+  // A read error that is not our deadline nor a parse error, or the end of a
+  // close-delimited body: the upstream closed the connection.
+  if ((!upstream_ok && !protocol_error && !ex.deadline->expired()) || (upstream_ok && rp.need_eof())) {
     ex.stats->upstream_cx_destroy_remote.Inc();
   }
   if (!upstream_ok && !relay.head_sent) {
     // Nothing sent downstream yet: the client still gets a proper error.
-    const ExchangeStep step = ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
+    const ExchangeStep step = ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout
+                              : protocol_error       ? ExchangeStep::kUpstreamProtocol
+                                                     : ExchangeStep::kUpstreamReset;
     ex.Release(false);
     co_await FailBeforeResponse(rq, ex, step);
     co_return;
@@ -83,6 +99,9 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
     if (ex.deadline->expired()) {
       rq.AddFlag(ResponseFlag::kUpstreamRequestTimeout);
       ex.stats->upstream_rq_timeout.Inc();
+    } else if (protocol_error) {
+      rq.AddFlag(ResponseFlag::kUpstreamProtocolError);
+      ex.stats->upstream_cx_protocol_error.Inc();
     } else {
       rq.AddFlag(ResponseFlag::kUpstreamConnectionTermination);
       ex.stats->upstream_rq_reset.Inc();

@@ -38,6 +38,12 @@ void SocketDeadline::Arm(std::chrono::milliseconds timeout) {
 
 void SocketDeadline::Disarm() { state_->armed = false; }
 
+void SocketDeadline::CancelPending() {
+  if (state_->socket == nullptr) return;
+  boost::system::error_code ignored;
+  state_->socket->cancel(ignored);
+}
+
 // The handler holds the state, not the owner: a completion that runs after
 // the owner is gone finds a null socket.
 void SocketDeadline::Wait(const std::shared_ptr<State>& state) {

@@ -34,6 +34,9 @@ class SocketDeadline {
   void Arm(std::chrono::milliseconds timeout);
   void Disarm();
   bool expired() const { return state_->expired; }
+  // Cancels the I/O pending on the watched socket now, without expiring
+  // (another deadline, the stream's, ended it).
+  void CancelPending();
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -1,6 +1,8 @@
 // Forwarding a routed request to its cluster: the DownstreamConnection
 // methods that talk to an upstream. Bodies are relayed through one fixed
 // buffer (Beast's buffer_body relay), so memory does not grow with body size.
+#include <iterator>
+
 #include <boost/asio/write.hpp>
 
 #include "src/common/io.h"
@@ -19,12 +21,6 @@ namespace tether::http {
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-// Beast's parse errors (bad chunk size, ...) as opposed to the client going away.
-bool IsClientProtocolError(const beast::error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
-         ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream;
-}
 
 }  // namespace
 
@@ -109,6 +105,13 @@ Awaitable<DownstreamConnection::AttemptResult> DownstreamConnection::Attempt(Req
                             ResponseFlag::kUpstreamConnectionFailure);
     co_return AttemptResult::kDone;
   }
+  if (stream_.fired() != StreamTimeout::kNone) {
+    // The stream timed out while connecting. The connection is unused, but a
+    // timed-out stream closes its upstream connection, whatever its state.
+    ex.pool->Release(std::move(lease->connection), false);
+    co_await FailBeforeResponse(rq, ex, ExchangeStep::kStreamTimeout);
+    co_return AttemptResult::kDone;
+  }
   ex.connection = std::move(lease->connection);
   ex.reused = lease->reused;
   ex.request_sent = false;
@@ -167,7 +170,8 @@ void DownstreamConnection::PrepareUpstreamRequest(RequestState& rq) {
 Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, UpstreamExchange& ex) {
   if (rq.expect_continue && !rq.parser->is_done()) {
     auto [cec, cn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kNoThrow);
-    if (cec) co_return ExchangeStep::kDownstreamClosed;
+    if (cec) co_return stream_.fired() != StreamTimeout::kNone ? ExchangeStep::kStreamTimeout
+                                                                : ExchangeStep::kDownstreamClosed;
   }
   // The head goes out with the first piece of body, so a body that is
   // malformed from its first bytes (bad chunk size) is refused before the
@@ -176,12 +180,15 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
   const RelayResult relay = co_await RelayMessage(socket_, buffer_, *rq.parser, ex.connection->socket,
                                                   std::span<char>(body_buffer_), head_buffer_, false, rq.bytes_received,
                                                   std::string_view(rq.added_request_lines),
-                                                  rq.chunked_guard ? &*rq.chunked_guard : nullptr);
+                                                  rq.chunked_guard ? &*rq.chunked_guard : nullptr, &stream_);
+  // A stalled body, or an upstream that does not read it: the stream's timeout cancelled the wait.
+  if (!relay.ok() && stream_.fired() != StreamTimeout::kNone) co_return ExchangeStep::kStreamTimeout;
   if (relay.read_error) {
-    co_return IsClientProtocolError(relay.read_error) ? ExchangeStep::kDownstreamProtocol
-                                                      : ExchangeStep::kDownstreamClosed;
+    co_return IsHttpParseError(relay.read_error) ? ExchangeStep::kDownstreamProtocol
+                                                 : ExchangeStep::kDownstreamClosed;
   }
   if (relay.write_error) co_return ExchangeStep::kUpstreamReset;
+  stream_.RequestReceived();
   ex.request_sent = true;
   ex.sent_at = std::chrono::steady_clock::now();
   co_return ExchangeStep::kOk;
@@ -189,18 +196,40 @@ Awaitable<ExchangeStep> DownstreamConnection::SendRequest(RequestState& rq, Upst
 
 Awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq, UpstreamExchange& ex) {
   ex.deadline->Arm(rq.route->timeout);
-  for (;;) {
+  for (int interim = 0;; ++interim) {
+    if (interim > kMaxInterimResponses) co_return ExchangeStep::kUpstreamProtocol;
     rq.EmplaceParser(rq.response);
     rq.response->body_limit(boost::none);
-    rq.response->header_limit(96 * 1024);
+    rq.response->header_limit(kMaxResponseHeadBytes);
     if (rq.head_request) rq.response->skip(true);
-    const beast::error_code ec = co_await ReadParsedHeader(ex.connection->socket, ex.connection->buffer, *rq.response);
-    if (ec) co_return ex.deadline->expired() ? ExchangeStep::kUpstreamTimeout : ExchangeStep::kUpstreamReset;
-    const unsigned status = rq.response->get().result_int();
+    const beast::error_code ec =
+        co_await ReadParsedHeader(ex.connection->socket, ex.connection->buffer, *rq.response, &stream_);
+    if (ec) {
+      if (stream_.fired() != StreamTimeout::kNone) co_return ExchangeStep::kStreamTimeout;
+      if (ex.deadline->expired()) co_return ExchangeStep::kUpstreamTimeout;
+      // An endless header line or a head over the limit; a malformed head.
+      co_return IsHttpParseError(ec) ? ExchangeStep::kUpstreamProtocol : ExchangeStep::kUpstreamReset;
+    }
+    const auto& res = rq.response->get();
+    // Beast counts bytes, not fields: the cluster's max_headers_count.
+    if (static_cast<size_t>(std::distance(res.begin(), res.end())) > ex.cluster->max_response_headers_count) {
+      co_return ExchangeStep::kUpstreamProtocol;
+    }
+    const unsigned status = res.result_int();
     // Interim responses (100 Continue included: we answered the client's
     // Expect ourselves) are not relayed.
-    if (status >= 200 || status == 101) co_return ExchangeStep::kOk;
+    if (status >= 200 || status == 101) break;
   }
+  if (rq.response->chunked()) {
+    // Beast buffers a chunk-size line and the trailers whole: the request
+    // side's bounds, with the response head's limits for trailers.
+    ChunkedLimits limits;
+    limits.max_trailer_bytes = kMaxResponseHeadBytes;
+    limits.max_trailer_fields = ex.cluster->max_response_headers_count;
+    rq.response_chunked_guard.emplace(limits);
+    rq.response_chunked_guard->Watch(*rq.response);
+  }
+  co_return ExchangeStep::kOk;
 }
 
 Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, UpstreamExchange& ex,
@@ -211,6 +240,19 @@ Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, Upstr
       ex.pool->stats().rq_timeout.Inc();
       rq.response.reset();
       co_await SendLocalReply(rq, 504, "upstream request timeout", ResponseFlag::kUpstreamRequestTimeout);
+      break;
+    case ExchangeStep::kUpstreamProtocol:
+      // Envoy's answer to an upstream codec error.
+      ex.stats->upstream_cx_protocol_error.Inc();
+      ex.pool->stats().rq_error.Inc();
+      rq.response.reset();
+      co_await SendLocalReply(rq, 502,
+                              "upstream connect error or disconnect/reset before headers. "
+                              "reset reason: protocol error",
+                              ResponseFlag::kUpstreamProtocolError);
+      break;
+    case ExchangeStep::kStreamTimeout:
+      co_await ReplyStreamTimeout(rq);
       break;
     case ExchangeStep::kUpstreamReset:
       // An HTTP/1 upstream ends a request only by closing its connection:

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 
+#include <boost/beast/http/error.hpp>
+
 #include "src/config/snapshot.h"
 #include "src/http/socket_deadline.h"
 #include "src/upstream/cluster_stats.h"
@@ -17,7 +19,23 @@ enum class ExchangeStep {
   kUpstreamTimeout,     // the route timeout fired
   kDownstreamClosed,    // the client went away mid-request
   kDownstreamProtocol,  // the client's body was malformed (bad chunk)
+  kUpstreamProtocol,    // the response broke HTTP/1 or a limit (head size or fields, chunk line, trailers)
+  kStreamTimeout,       // the stream's idle or request timeout fired (StreamTimeouts::fired says which)
 };
+
+// An upstream response head is refused beyond this (502 UPE); its trailers too.
+inline constexpr size_t kMaxResponseHeadBytes = 96 * 1024;
+// Interim (1xx) responses before the final one: each costs header memory on
+// the request's arena, so an endless series is refused (502 UPE).
+inline constexpr int kMaxInterimResponses = 16;
+
+// Beast's parse errors (bad chunk, header_limit, a guard's refusal) as
+// opposed to the peer closing early or the socket failing.
+inline bool IsHttpParseError(const boost::system::error_code& ec) {
+  namespace bhttp = boost::beast::http;
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+         ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream;
+}
 
 // One request's use of an upstream: the host chosen, the borrowed connection
 // and the route-timeout deadline on it. The deadline belongs to the

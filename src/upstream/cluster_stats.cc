@@ -18,6 +18,7 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
       TETHER_CLUSTER_COUNTER(upstream_cx_destroy_remote),
       TETHER_CLUSTER_COUNTER(upstream_cx_idle_timeout),
       TETHER_CLUSTER_COUNTER(upstream_cx_none_healthy),
+      TETHER_CLUSTER_COUNTER(upstream_cx_protocol_error),
       TETHER_CLUSTER_COUNTER(upstream_rq_total),
       TETHER_CLUSTER_GAUGE(upstream_rq_active),
       TETHER_CLUSTER_COUNTER(upstream_rq_1xx),

@@ -17,6 +17,7 @@ struct ClusterStats {
   stats::Counter& upstream_cx_destroy_remote;  // connections the upstream closed
   stats::Counter& upstream_cx_idle_timeout;    // pooled connections dropped after idle_timeout
   stats::Counter& upstream_cx_none_healthy;
+  stats::Counter& upstream_cx_protocol_error;  // a response that broke HTTP/1 or a limit: 502 UPE
   stats::Counter& upstream_rq_total;
   stats::Gauge& upstream_rq_active;
   stats::Counter& upstream_rq_1xx;

@@ -78,6 +78,8 @@ TEST(SnapshotBuilderTest, ListenerDefaults) {
   EXPECT_EQ(l.request_headers_timeout, std::chrono::seconds(10));
   EXPECT_EQ(l.idle_timeout, std::chrono::hours(1));
   EXPECT_EQ(l.drain_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(l.stream_idle_timeout, std::chrono::minutes(5));  // Envoy's defaults
+  EXPECT_EQ(l.request_timeout, Duration::zero());
   EXPECT_EQ(l.forwarded_proto, "http");
   ASSERT_EQ(l.access_logs.size(), 2u);
   EXPECT_EQ(l.access_logs[0].path, "/tmp/x.log");
@@ -96,6 +98,8 @@ TEST(SnapshotBuilderTest, ListenerLimitsConfigured) {
   hcm->mutable_request_headers_timeout()->set_nanos(500'000);  // below 1ms still is not "none"
   hcm->mutable_idle_timeout()->set_seconds(0);                 // explicit zero = none
   hcm->set_forwarded_proto("https");
+  hcm->mutable_stream_idle_timeout()->set_seconds(0);  // explicit zero = off
+  hcm->mutable_request_timeout()->set_seconds(30);
   auto s = Build(b);
   const Listener& l = *s->listeners[0];
   EXPECT_EQ(l.stat_prefix, "egress");
@@ -103,7 +107,20 @@ TEST(SnapshotBuilderTest, ListenerLimitsConfigured) {
   EXPECT_EQ(l.max_headers_count, 7u);
   EXPECT_EQ(l.request_headers_timeout, std::chrono::milliseconds(1));
   EXPECT_EQ(l.idle_timeout, Duration::zero());
+  EXPECT_EQ(l.stream_idle_timeout, Duration::zero());
+  EXPECT_EQ(l.request_timeout, std::chrono::seconds(30));
   EXPECT_EQ(l.forwarded_proto, "https");
+}
+
+TEST(SnapshotBuilderTest, ClusterHttpProtocolOptions) {
+  v1::Bootstrap b = Parse(kConfig);
+  EXPECT_EQ(Build(b)->FindCluster("a")->max_response_headers_count, 100u);  // Envoy's default
+  auto* options = b.mutable_static_resources()->mutable_clusters(0)->mutable_common_http_protocol_options();
+  options->mutable_max_headers_count()->set_value(20);
+  options->mutable_max_requests_per_connection()->set_value(3);  // the same limit as the cluster's own field
+  auto s = Build(b);
+  EXPECT_EQ(s->FindCluster("a")->max_response_headers_count, 20u);
+  EXPECT_EQ(s->FindCluster("a")->max_requests_per_connection, 3u);
 }
 
 TEST(SnapshotBuilderTest, RegexIsCompiledFullMatchAndCaseAware) {

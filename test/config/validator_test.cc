@@ -244,6 +244,35 @@ TEST(ValidatorTest, HeaderLimitsAndTimeouts) {
   EXPECT_EQ(Error(p), "static_resources.listeners[0].http_connection_manager.forwarded_proto: \"ftp\" is not http or https");
 }
 
+TEST(ValidatorTest, StreamTimeouts) {
+  auto b = Valid();
+  Hcm(b)->mutable_stream_idle_timeout()->set_seconds(0);  // 0s disables: allowed
+  Hcm(b)->mutable_request_timeout()->set_seconds(30);
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  Hcm(b)->mutable_stream_idle_timeout()->set_seconds(-1);
+  EXPECT_EQ(Error(b), "static_resources.listeners[0].http_connection_manager.stream_idle_timeout: must not be negative");
+  Hcm(b)->clear_stream_idle_timeout();
+  Hcm(b)->mutable_request_timeout()->set_nanos(-1);
+  EXPECT_EQ(Error(b), "static_resources.listeners[0].http_connection_manager.request_timeout: must not be negative");
+}
+
+// Envoy's rule: one of the two max_requests_per_connection, never both.
+TEST(ValidatorTest, ClusterHttpProtocolOptions) {
+  auto b = Valid();
+  auto* options = FirstCluster(b)->mutable_common_http_protocol_options();
+  options->mutable_max_headers_count()->set_value(50);
+  options->mutable_max_requests_per_connection()->set_value(10);
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  FirstCluster(b)->set_max_requests_per_connection(10);
+  EXPECT_EQ(Error(b),
+            "static_resources.clusters[0].common_http_protocol_options.max_requests_per_connection: the same limit as "
+            "static_resources.clusters[0].max_requests_per_connection: set only one of them");
+  options->clear_max_requests_per_connection();
+  EXPECT_TRUE(ValidateBootstrap(b).ok());
+  options->mutable_max_headers_count()->set_value(0);
+  EXPECT_EQ(Error(b), "static_resources.clusters[0].common_http_protocol_options.max_headers_count: 0 is out of range (1-1000)");
+}
+
 // Envoy's enum, named or numbered in JSON; an unknown number is refused by name.
 TEST(ValidatorTest, PathWithEscapedSlashesAction) {
   auto b = Valid();

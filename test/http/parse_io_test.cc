@@ -91,6 +91,44 @@ TEST_F(ParseIoTest, MalformedHeadIsAnError) {
   EXPECT_NE(ec, bhttp::error::end_of_stream);
 }
 
+// A malicious upstream: "5;" and then extension bytes without end. The
+// response parser buffers the line whole; the guard stops it at its limit.
+TEST_F(ParseIoTest, ResponseChunkExtensionIsBoundedByTheGuard) {
+  Send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;");
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  ASSERT_FALSE(Run(ReadParsedHeader(near_, buffer_, parser)));
+  ChunkedGuard guard(ChunkedLimits{});
+  guard.Watch(parser);
+  Send(std::string(256 * 1024, 'a'));
+  char body[16];
+  parser.get().body().data = body;
+  parser.get().body().size = sizeof(body);
+  EXPECT_EQ(Run(ReadParsed(near_, buffer_, parser, &guard)), bhttp::error::bad_chunk_extension);
+  EXPECT_EQ(guard.refusal(), ChunkedRefusal::kLineTooLong);
+  EXPECT_LT(buffer_.size(), 128u * 1024);  // 4 KiB and at most one read more, not the 256 KiB sent
+}
+
+TEST_F(ParseIoTest, IoTouchesTheStreamAndStopsOnceItTimedOut) {
+  StreamTimeouts stream(io_.get_executor());
+  int fired = 0;
+  stream.Start(std::chrono::milliseconds(200), std::chrono::milliseconds(0), [&](StreamTimeout) { ++fired; });
+  Send("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  ASSERT_FALSE(Run(ReadParsedHeader(near_, buffer_, parser, &stream)));
+  io_.restart();
+  io_.run_for(std::chrono::seconds(5));  // nothing moves: the idle deadline passes
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(stream.fired(), StreamTimeout::kIdle);
+  Send("body");  // too late: no read starts on a timed-out stream
+  char body[16];
+  parser.get().body().data = body;
+  parser.get().body().size = sizeof(body);
+  EXPECT_EQ(Run(ReadParsed(near_, buffer_, parser, nullptr, &stream)), asio::error::operation_aborted);
+  const std::string text = "x";
+  const std::array<asio::const_buffer, 1> pieces{asio::buffer(text)};
+  EXPECT_EQ(Run(WriteRest(near_, pieces, 0, &stream)), asio::error::operation_aborted);
+}
+
 TEST_F(ParseIoTest, WritesMoreThanTheSocketBufferWholeAndInOrder) {
   // Far more than the kernel takes at once: SendNow sends part, WriteRest the rest.
   std::string head = "head:";

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "src/common/io.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace tether::http {
+
+// Envoy's per-stream timeouts of the HTTP connection manager, protocol-neutral:
+// an HTTP/1 connection runs one stream at a time, an HTTP/2 connection one per
+// stream. Which one fired decides the answer (408, or a reset once the
+// response has started) and the stat.
+enum class StreamTimeout : uint8_t {
+  kNone,
+  kIdle,     // stream_idle_timeout: no bytes either way for the duration
+  kRequest,  // request_timeout: the whole request was not received in time
+};
+
+// The two deadlines of one stream, as values: no timer, no clock of its own,
+// so the rules are tested with made-up times. A zero duration is off.
+class StreamDeadlines {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // A stream begins (its first request byte): both deadlines count from `now`.
+  void Start(Clock::time_point now, std::chrono::milliseconds idle, std::chrono::milliseconds request);
+  // Bytes moved on the stream, either way: the idle deadline moves.
+  void Touch(Clock::time_point now);
+  // The whole request (head, body, trailers) has arrived: request_timeout stops.
+  void RequestReceived() { request_deadline_.reset(); }
+  // The stream ended: nothing is armed.
+  void Stop();
+
+  bool running() const { return running_; }
+  // The earliest armed deadline; none when nothing is armed.
+  std::optional<Clock::time_point> Next() const;
+  // Which deadline `now` has reached; the one that passed first when both have.
+  StreamTimeout Expired(Clock::time_point now) const;
+
+ private:
+  bool running_ = false;
+  std::chrono::milliseconds idle_{0};
+  Clock::time_point last_activity_{};
+  std::optional<Clock::time_point> request_deadline_;
+};
+
+// StreamDeadlines on the worker's timer. When a deadline passes, `on_timeout`
+// runs once (on the worker's thread) and fired() says which; the owner ends the
+// stream's pending I/O there, and every later Touch is ignored.
+//
+// Touch only stores the time; the timer is moved only when a deadline comes
+// earlier than its expiry, and a timer that fires early re-arms itself for
+// the stored deadline. So touching on every read and write, and re-starting
+// per request on a keep-alive connection, costs no timer syscall.
+class StreamTimeouts {
+ public:
+  using OnTimeout = std::function<void(StreamTimeout)>;
+
+  explicit StreamTimeouts(const IoExecutor& executor);
+  ~StreamTimeouts();
+  StreamTimeouts(const StreamTimeouts&) = delete;
+  StreamTimeouts& operator=(const StreamTimeouts&) = delete;
+
+  // A new stream; clears fired(). Zero durations are off.
+  void Start(std::chrono::milliseconds idle, std::chrono::milliseconds request, OnTimeout on_timeout);
+  void Touch();
+  void RequestReceived();
+  void Stop();
+  StreamTimeout fired() const { return state_->fired; }
+
+ private:
+  using Clock = StreamDeadlines::Clock;
+  struct State {
+    explicit State(const IoExecutor& executor) : timer(executor) {}
+    SteadyTimer timer;
+    StreamDeadlines deadlines;
+    OnTimeout on_timeout;
+    StreamTimeout fired = StreamTimeout::kNone;
+    bool waiting = false;  // the timer has a wait pending
+  };
+  // Makes sure the timer wakes no later than the next deadline.
+  static void Schedule(const std::shared_ptr<State>& state);
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace tether::http
