@@ -49,6 +49,8 @@ help:
 	@echo 'make demo-k8s     the same pods left running, with how to look at them'
 	@echo 'make test SANITIZE=address,undefined  the same in build-asan (SANITIZE=thread: thread-crossing unit tests, build-tsan)'
 	@echo 'make fuzz | fuzz-replay [FUZZ_SECONDS=20]  libFuzzer targets (fuzz/, build-asan): build; replay corpora and fuzz each'
+	@echo 'make bazel        the Bazel build beside CMake: every unit test with `bazel test //...` (docs/building.md)'
+	@echo 'make bazel-e2e    the e2e suite (ctest) against the binaries Bazel builds, in build-bazel/bin'
 	@echo 'make build | unit | e2e | clean'
 	@echo 'BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS)'
 
@@ -122,3 +124,28 @@ fuzz:
 
 fuzz-replay: fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-run $(FUZZ_BUILD_DIR)/fuzz
+
+# The Bazel build beside CMake (docs/building.md): Debian's Bazel 4.2, offline (bazel/README.md).
+# `make bazel` runs every GoogleTest binary under Bazel, then checks both builds compile the same
+# .cc files (scripts/check-build-sources, against CMake's $(BUILD_DIR)). `make bazel-e2e` runs
+# ctest's e2e tests against Bazel's executables: build-bazel is a CMake tree that is configured
+# (for its ctest registrations) but never built; its bin/ holds Bazel's four binaries.
+BAZEL ?= bazel
+BAZEL_E2E_DIR ?= build-bazel
+BAZEL_BINARIES := src/server/tether controlplane/server/tether-control controlplane/tetherctl/tetherctl \
+  controlplane/tools/tether-xds-load
+.PHONY: bazel bazel-e2e
+bazel:
+	@scripts/install-deps build bazel
+	@$(BAZEL) test //...
+	@BAZEL='$(BAZEL)' scripts/check-build-sources $(BUILD_DIR)
+
+bazel-e2e: deps
+	@scripts/install-deps bazel
+	@$(BAZEL) build //:binaries
+	@if [ ! -f $(BAZEL_E2E_DIR)/CTestTestfile.cmake ]; then \
+	  cmake -S . -B $(BAZEL_E2E_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null; \
+	fi
+	@mkdir -p $(BAZEL_E2E_DIR)/bin
+	@for b in $(BAZEL_BINARIES); do install -m 755 bazel-bin/$$b $(BAZEL_E2E_DIR)/bin/; done
+	@ctest --test-dir $(BAZEL_E2E_DIR) --output-on-failure -R '^e2e\.'

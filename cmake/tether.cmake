@@ -7,7 +7,7 @@ set(TETHER_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initiali
 # globbed so adding a file needs no CMake edit.
 function(tether_room name dir)
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${dir}/*.cc)
-  list(FILTER srcs EXCLUDE REGEX "(_test|main)\\.cc$")
+  list(FILTER srcs EXCLUDE REGEX "(_test|/main)\\.cc$")
   if(NOT srcs)
     # A room with headers only (so far).
     add_library(${name} INTERFACE)
