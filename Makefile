@@ -27,6 +27,8 @@ ifneq ($(SANITIZE),)
   endif
   CMAKE_ARGS += -DTETHER_SANITIZE=$(SANITIZE)
   SAN_DIR := $(CURDIR)/scripts/sanitizers
+  # The e2e harness gives memory bounds slack under sanitizers (e2e/harness.py memory_bound_kib).
+  export TETHER_SANITIZE := $(SANITIZE)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1
   export LSAN_OPTIONS ?= suppressions=$(SAN_DIR)/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:suppressions=$(SAN_DIR)/ubsan.supp

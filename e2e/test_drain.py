@@ -71,13 +71,14 @@ class DrainTest(unittest.TestCase):
                         while time.monotonic() < deadline:
                             conn.request("GET", f"/headers?client={i}&n={n}")
                             r = conn.getresponse()
-                            r.read()
+                            body = r.read()
                             answered = time.monotonic()
                             n += 1
                             if n == 1:
                                 warmed.wait()
                             if r.status != 200:
-                                outcomes[i] = f"status {r.status}"
+                                # The body names the sidecar's reason (flag) for a local reply.
+                                outcomes[i] = f"status {r.status}: {body[:200]!r}"
                                 return
                             if r.will_close:
                                 outcomes[i] = "told to close"

@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import proc_status_kib, TempDirTestCase, TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
+from harness import memory_bound_kib, proc_status_kib, TempDirTestCase, TETHER_BIN, TETHERCTL_BIN, ControlPlane, wait_until
 
 # Seven lines, each level aliasing the previous ten times: 10^7 nodes expanded.
 ALIAS_BOMB = "".join(
@@ -50,7 +50,7 @@ class LimitsTest(TempDirTestCase):
             wait_until(lambda: cp.metric("tether_control_config_dir_errors") == 1, timeout=10,
                        what="the refused file counted")
             self.assertIsNone(cp.proc.poll(), "tether-control must stay up")
-            self.assertLess(proc_status_kib(cp.proc.pid, "VmRSS"), 200 * 1024, "bounded memory")
+            self.assertLess(proc_status_kib(cp.proc.pid, "VmRSS"), memory_bound_kib(200 * 1024), "bounded memory")
             self.assertEqual(cp.metric('tether_control_resources{kind="RouteConfiguration"}'), 1)
             code, out, err = cp.ctl("status")
             self.assertEqual(code, 0, err)

@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from harness import (TETHER_BIN, Tether, Upstream, bootstrap, cluster, free_port, proc_status_kib,
+from harness import (TcpServer, memory_bound_kib, TETHER_BIN, Tether, Upstream, bootstrap, cluster, free_port, proc_status_kib,
                      read_until_closed, wait_until)
 
 MIB = 1 << 20
@@ -244,27 +244,15 @@ class OverloadByRssAnonTest(unittest.TestCase):
         self.assertIn("overload_manager.resource_monitors[0].max_heap_size_bytes: required by", r.stderr)
 
 
-class EndlessChunkExtensionUpstream:
+class EndlessChunkExtensionUpstream(TcpServer):
     """Answers every request with a chunked head, then "5;" and `total`
     bytes of chunk extension that never end in CRLF."""
 
     def __init__(self, total):
         self.total = total
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(8)
-        self.port = self.server.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__(backlog=8)
 
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn):
+    def handle(self, conn):
         with conn:
             try:
                 conn.recv(65536)
@@ -275,33 +263,20 @@ class EndlessChunkExtensionUpstream:
             except OSError:
                 pass  # the sidecar closed the connection: what the test wants
 
-    def close(self):
-        self.server.close()
 
-
-class StalledUpstream:
+class StalledUpstream(TcpServer):
     """Accepts connections and never reads from them, with a small receive
     buffer, so a sidecar relaying a body to it soon has to stop."""
 
     def __init__(self):
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(256)
-        self.port = self.server.getsockname()[1]
         self.held = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(backlog=256, rcvbuf=16384)
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            self.held.append(conn)
+    def handle(self, conn):
+        self.held.append(conn)
 
     def close(self):
-        self.server.close()
+        super().close()
         for conn in self.held:
             conn.close()
 
@@ -351,7 +326,7 @@ class BufferLimitTest(unittest.TestCase):
                 print(f"RssAnon growth {growth} KiB, {per_connection} bytes per connection", flush=True)
                 # The buffers (LIMIT bytes) plus what any connection costs (its
                 # coroutine frames, request state, parser, upstream connection).
-                self.assertLess(per_connection, self.LIMIT + 16384)
+                self.assertLess(per_connection, memory_bound_kib(self.LIMIT + 16384))
                 clients.append(warm)
         finally:
             for s in clients:
@@ -379,7 +354,7 @@ class BufferLimitTest(unittest.TestCase):
                 growth = proc_status_kib(tether.proc.pid, "RssAnon") - rss_before
                 # Refused before any response byte went out (the head goes with the first body bytes).
                 self.assertTrue(data.startswith(b"HTTP/1.1 50"), data[:200])
-                self.assertLess(growth, 4 * 1024, f"RssAnon grew by {growth} KiB")
+                self.assertLess(growth, memory_bound_kib(4 * 1024), f"RssAnon grew by {growth} KiB")
         finally:
             upstream.close()
 
