@@ -28,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(asio::buffer(head.data(), head.size()), ec);
   if (ec || !parser.is_header_done()) return 0;
   beast::flat_buffer buffer;
-  fuzz::FeedBody(parser, input.substr(head.size()), 1 + size % 61, buffer);
+  // The listener's defaults (max_request_headers_kb 60, max_headers_count 100).
+  static const http::ChunkedLimits kLimits;
+  fuzz::FeedBody(parser, input.substr(head.size()), 1 + size % 61, buffer, &kLimits);
   return 0;
 }
