@@ -3,9 +3,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
+
+#include <boost/beast/core/buffer_traits.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 
 namespace tether::http {
 
@@ -35,34 +37,17 @@ size_t SendNow(TcpSocket& socket, std::span<const asio::const_buffer> pieces, be
 
 Awaitable<beast::error_code> WriteRest(TcpSocket& socket, std::span<const asio::const_buffer> pieces, size_t sent,
                                        StreamTimeouts* stream) {
-  if (pieces.size() > kMaxPieces) {
-    auto [ec, n] = co_await asio::async_write(socket, pieces, kNoThrow);  // SendNow sent none of these
-    if (stream != nullptr && n > 0) stream->Touch();
-    co_return ec;
-  }
-  std::array<asio::const_buffer, kMaxPieces> rest;
-  size_t count = 0;
-  for (const asio::const_buffer& piece : pieces) {
-    if (sent >= piece.size()) {
-      sent -= piece.size();
-      continue;
-    }
-    rest[count++] = piece + sent;
-    sent = 0;
-  }
+  // What is left to send, whatever the number of pieces; Beast's view
+  // consumes what each write took.
+  beast::buffers_suffix<std::span<const asio::const_buffer>> rest(pieces);
+  rest.consume(sent);
   // write_some rather than async_write: each piece the peer takes is activity.
-  size_t first = 0;
-  while (first < count) {
+  while (beast::buffer_bytes(rest) > 0) {
     if (stream != nullptr && stream->fired() != StreamTimeout::kNone) co_return asio::error::operation_aborted;
-    auto [ec, n] = co_await socket.async_write_some(std::span(rest.data() + first, count - first), kNoThrow);
+    auto [ec, n] = co_await socket.async_write_some(rest, kNoThrow);
     if (ec) co_return ec;
     if (stream != nullptr && n > 0) stream->Touch();
-    while (n > 0 && first < count) {
-      const size_t used = std::min(n, rest[first].size());
-      rest[first] += used;
-      n -= used;
-      if (rest[first].size() == 0) ++first;
-    }
+    rest.consume(n);
   }
   co_return beast::error_code{};
 }
