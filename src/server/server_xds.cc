@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "absl/strings/str_cat.h"
 #include "src/common/host_port.h"
 #include "src/config/validation_util.h"
 #include "src/server/server.h"

@@ -187,7 +187,7 @@ std::vector<admin::v1::DynamicResource> DynamicConfig::Describe() const {
         continue;
       }
       r.set_state(incomplete->second.timed_out ? DynamicResource::WARMING_TIMED_OUT : DynamicResource::WARMING);
-      for (const Dependency& d : incomplete->second.missing) r.add_missing(absl::StrCat(d.type->kind(), "/", d.name));
+      for (const Dependency& d : incomplete->second.missing) r.add_missing(std::string(d.type->kind()) + "/" + d.name);
     }
   }
   return out;
