@@ -48,6 +48,31 @@ class AdminTest(ProxyTestCase):
         self.assertEqual(info["state"], "LIVE")
         self.assertEqual(info["node"]["id"], "e2e")
 
+    def test_json_pages_keep_their_keys_and_numbers(self):
+        """The JSON pages are tether.admin.v1 messages (api/tether/admin/v1): the keys are the proto
+        field names, counts are JSON numbers, and zero or false values are still printed."""
+        info = json.loads(self.tether.admin("/server_info")[1])
+        self.assertEqual(set(info), {"version", "state", "uptime_seconds", "concurrency", "config_version", "node"})
+        self.assertIsInstance(info["uptime_seconds"], (int, float))
+        self.assertGreaterEqual(info["concurrency"], 1)
+        dump = json.loads(self.tether.admin("/config_dump")[1])
+        self.assertEqual(dump["version"], info["config_version"])
+        self.assertNotIn("dynamic", dump)  # no control plane
+        clusters = json.loads(self.tether.admin("/clusters?format=json")[1])["clusters"]
+        host = next(c for c in clusters if c["name"] == "upstream")["hosts"][0]
+        self.assertEqual((host["address"], host["port"], host["weight"]), ("127.0.0.1", self.upstream.port, 1))
+        self.assertEqual(host["stats"]["rq_total"], 1)
+        self.assertEqual(host["stats"]["rq_timeout"], 0)
+        listeners = json.loads(self.tether.admin("/listeners?format=json")[1])["listeners"]
+        self.assertIn({"name": "outbound", "address": "127.0.0.1", "port": self.tether.port}, listeners)
+        stats = json.loads(self.tether.admin("/stats?format=json&filter=upstream_rq_total%7Cdownstream_rq_time")[1])
+        by_name = {s["name"]: s for s in stats["stats"]}
+        self.assertEqual(by_name["cluster.upstream.upstream_rq_total"]["value"], 1)
+        histogram = by_name["http.outbound.downstream_rq_time"]
+        self.assertEqual(histogram["count"], 1)
+        self.assertEqual(histogram["buckets"][-1]["count"], 1)
+        self.assertNotIn("value", histogram)
+
     def test_logging_level(self):
         self.assertEqual(self.tether.admin("/logging?level=warn", "POST")[0], 200)
         self.assertEqual(self.tether.admin("/logging?level=loud", "POST")[0], 400)

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "src/admin/admin_json.h"
 #include "src/admin/clusters_text.h"
 #include "src/admin/config_dump.h"
 #include "src/admin/prometheus.h"
@@ -121,7 +122,7 @@ AdminReply AdminHandler::HandlePost(const AdminTarget& t) {
 
 AdminReply AdminHandler::HandleGet(const AdminTarget& t) {
   if (t.path == "/ready") return context_.Ready() ? Reply(200, "LIVE\n") : Reply(503, "PRE_INITIALIZING\n");
-  if (t.path == "/server_info") return Reply(200, context_.ServerInfoJson(), kJson);
+  if (t.path == "/server_info") return Reply(200, AdminJson(context_.ServerInfo()), kJson);
   if (t.path == "/stats") return Stats(t);
   if (t.path == "/stats/prometheus") return Reply(200, PrometheusText(context_.stats()), kPrometheus);
   if (t.path == "/help" || t.path == "/") return Reply(200, kHelp);
@@ -142,7 +143,10 @@ AdminReply AdminHandler::SnapshotPage(const AdminTarget& t) {
   const auto snapshot = context_.snapshot();
   if (!snapshot) return Reply(503, "no config yet\n");
   const bool json = WantsJson(t);
-  if (t.path == "/config_dump") return Reply(200, ConfigDumpJson(*snapshot, context_.DynamicConfigJson()), kJson);
+  if (t.path == "/config_dump") {
+    const auto dynamic = context_.DynamicDump();
+    return Reply(200, ConfigDumpJson(*snapshot, dynamic ? &*dynamic : nullptr), kJson);
+  }
   if (t.path == "/clusters") {
     return json ? Reply(200, ClustersJson(*snapshot, context_.stats()), kJson)
                 : Reply(200, ClustersText(*snapshot, context_.stats()));

@@ -1,25 +1,25 @@
 #include "src/admin/clusters_text.h"
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "src/common/text.h"
+#include "src/admin/admin_json.h"
+#include "tether/admin/v1/clusters.pb.h"
 
 namespace tether::admin {
 namespace {
 
-// Envoy's per-host stats, in the order the page lists them.
-constexpr std::array<const char*, 8> kHostStats = {"cx_total",  "cx_active",  "cx_connect_fail", "rq_total",
-                                                        "rq_active", "rq_error", "rq_success",      "rq_timeout"};
+// Envoy's per-host stats, in the order both forms list them: the fields of
+// tether.admin.v1.HostStats, so the text and the JSON name the same set.
+const google::protobuf::Descriptor& HostStatFields() { return *v1::HostStats::descriptor(); }
 constexpr std::string_view kHostFamily = "cluster.host.";
 
-// (cluster, host) -> stat -> formatted value.
+// (cluster, host) -> stat -> value.
 using HostKey = std::pair<std::string, std::string>;
-using HostValues = std::map<HostKey, std::map<std::string, std::string>>;
+using HostValues = std::map<HostKey, std::map<std::string, int64_t, std::less<>>>;
 
 std::string TagValue(const stats::Tags& tags, std::string_view key) {
   for (const auto& [k, v] : tags) {
@@ -30,35 +30,38 @@ std::string TagValue(const stats::Tags& tags, std::string_view key) {
 
 HostValues CollectHostStats(const stats::Store& store) {
   HostValues values;
-  auto record = [&](const stats::Store::Entry& e, std::string value) {
+  auto record = [&](const stats::Store::Entry& e, int64_t value) {
     if (!std::string_view(e.family).starts_with(kHostFamily)) return;
     const HostKey key{TagValue(e.tags, "cluster_name"), TagValue(e.tags, "host")};
-    values[key][e.family.substr(kHostFamily.size())] = std::move(value);
+    values[key][e.family.substr(kHostFamily.size())] = value;
   };
   store.ForEachCounter(
-      [&](const stats::Store::Entry& e, const stats::Counter& c) { record(e, absl::StrCat(c.Value())); });
-  store.ForEachGauge(
-      [&](const stats::Store::Entry& e, const stats::Gauge& g) { record(e, absl::StrCat(g.Value())); });
+      [&](const stats::Store::Entry& e, const stats::Counter& c) { record(e, static_cast<int64_t>(c.Value())); });
+  store.ForEachGauge([&](const stats::Store::Entry& e, const stats::Gauge& g) { record(e, g.Value()); });
   return values;
 }
 
-std::string ValueOf(const HostValues& values, const HostKey& key, std::string_view stat) {
+int64_t ValueOf(const HostValues& values, const HostKey& key, std::string_view stat) {
   auto host = values.find(key);
-  if (host == values.end()) return "0";
-  auto it = host->second.find(std::string(stat));
-  return it == host->second.end() ? "0" : it->second;
+  if (host == values.end()) return 0;
+  auto it = host->second.find(stat);
+  return it == host->second.end() ? 0 : it->second;
 }
 
-void AppendHostJson(const std::string& cluster, const config::Host& host, const HostValues& values,
-                    std::string& out) {
+v1::HostStatus HostStatus(const std::string& cluster, const config::Host& host, const HostValues& values) {
   const HostKey key{cluster, host.Key()};
-  out += "{\"address\": ";
-  AppendJsonString(host.address, out);
-  absl::StrAppend(&out, ", \"port\": ", host.port, ", \"weight\": ", host.weight, ", \"stats\": {");
-  for (size_t i = 0; i < kHostStats.size(); ++i) {
-    absl::StrAppend(&out, i ? ", " : "", "\"", kHostStats[i], "\": ", ValueOf(values, key, kHostStats[i]));
+  v1::HostStatus status;
+  status.set_address(host.address);
+  status.set_port(host.port);
+  status.set_weight(host.weight);
+  v1::HostStats& stats = *status.mutable_stats();
+  const auto* reflection = stats.GetReflection();
+  const auto& fields = HostStatFields();
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const auto* field = fields.field(i);
+    reflection->SetDouble(&stats, field, static_cast<double>(ValueOf(values, key, field->name())));
   }
-  out += "}}";
+  return status;
 }
 
 }  // namespace
@@ -71,7 +74,9 @@ std::string ClustersText(const config::Snapshot& snapshot, const stats::Store& s
     for (const auto& host : cluster->hosts) {
       const HostKey key{name, host.Key()};
       const std::string at = absl::StrCat(name, "::", key.second, "::");
-      for (const char* stat : kHostStats) {
+      const auto& fields = HostStatFields();
+      for (int i = 0; i < fields.field_count(); ++i) {
+        const std::string& stat = fields.field(i)->name();
         absl::StrAppend(&out, at, stat, "::", ValueOf(values, key, stat), "\n");
       }
       absl::StrAppend(&out, at, "weight::", host.weight, "\n");
@@ -82,20 +87,13 @@ std::string ClustersText(const config::Snapshot& snapshot, const stats::Store& s
 
 std::string ClustersJson(const config::Snapshot& snapshot, const stats::Store& store) {
   const HostValues values = CollectHostStats(store);
-  std::string out = "{\"clusters\": [";
-  bool first_cluster = true;
+  v1::Clusters page;
   for (const auto& [name, cluster] : snapshot.clusters) {
-    out += first_cluster ? "\n  {\"name\": " : ",\n  {\"name\": ";
-    first_cluster = false;
-    AppendJsonString(name, out);
-    out += ", \"hosts\": [";
-    for (size_t i = 0; i < cluster->hosts.size(); ++i) {
-      out += i ? ",\n    " : "\n    ";
-      AppendHostJson(name, cluster->hosts[i], values, out);
-    }
-    out += cluster->hosts.empty() ? "]}" : "\n  ]}";
+    v1::ClusterStatus& status = *page.add_clusters();
+    status.set_name(name);
+    for (const auto& host : cluster->hosts) *status.add_hosts() = HostStatus(name, host, values);
   }
-  return out + "\n]}\n";
+  return AdminJson(page);
 }
 
 }  // namespace tether::admin

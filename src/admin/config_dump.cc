@@ -1,30 +1,27 @@
 #include "src/admin/config_dump.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/str_cat.h"
+#include "src/admin/admin_json.h"
 #include "src/admin/redact.h"
 #include "src/common/host_port.h"
-#include "src/common/text.h"
 
 namespace tether::admin {
 
-std::string ConfigDumpJson(const config::Snapshot& snapshot, const std::string& dynamic) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.add_whitespace = true;
+v1::ConfigDump MakeConfigDump(const config::Snapshot& snapshot, const v1::DynamicConfigDump* dynamic) {
+  v1::ConfigDump dump;
+  dump.set_version(static_cast<double>(snapshot.version));
   // Header values the admin config names (or the usual credentials) are redacted.
-  config::v1::Bootstrap shown = snapshot.bootstrap;
+  config::v1::Bootstrap& shown = *dump.mutable_bootstrap();
+  shown = snapshot.bootstrap;
   const auto& listed = snapshot.bootstrap.admin().redact_headers();
   RedactHeaderValues(shown, listed.empty() ? DefaultRedactedHeaders()
                                            : std::vector<std::string>(listed.begin(), listed.end()));
-  std::string bootstrap;
-  const auto status = google::protobuf::util::MessageToJsonString(shown, &bootstrap, options);
-  // A loaded Bootstrap always converts back; an empty object keeps the page
-  // valid JSON should that ever change.
-  if (!status.ok() || bootstrap.empty()) bootstrap = "{}\n";
-  if (!dynamic.empty()) absl::StrAppend(&bootstrap, ",\n\"dynamic\": ", dynamic, "\n");
-  return absl::StrCat("{\n\"version\": ", snapshot.version, ",\n\"bootstrap\": ", bootstrap, "}\n");
+  if (dynamic != nullptr) *dump.mutable_dynamic() = *dynamic;
+  return dump;
+}
+
+std::string ConfigDumpJson(const config::Snapshot& snapshot, const v1::DynamicConfigDump* dynamic) {
+  return AdminJson(MakeConfigDump(snapshot, dynamic));
 }
 
 std::string ListenersText(const config::Snapshot& snapshot) {
@@ -34,16 +31,14 @@ std::string ListenersText(const config::Snapshot& snapshot) {
 }
 
 std::string ListenersJson(const config::Snapshot& snapshot) {
-  std::string out = "{\"listeners\": [";
-  for (size_t i = 0; i < snapshot.listeners.size(); ++i) {
-    const config::Listener& l = *snapshot.listeners[i];
-    out += i ? ",\n  {\"name\": " : "\n  {\"name\": ";
-    AppendJsonString(l.name, out);
-    out += ", \"address\": ";
-    AppendJsonString(l.address, out);
-    absl::StrAppend(&out, ", \"port\": ", l.port, "}");
+  v1::Listeners page;
+  for (const auto& l : snapshot.listeners) {
+    v1::ListenerStatus& status = *page.add_listeners();
+    status.set_name(l->name);
+    status.set_address(l->address);
+    status.set_port(l->port);
   }
-  return out + "\n]}\n";
+  return AdminJson(page);
 }
 
 }  // namespace tether::admin

@@ -1,5 +1,6 @@
 #include "src/admin/stats_text.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -8,7 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "src/common/text.h"
+#include "src/admin/admin_json.h"
+#include "tether/admin/v1/stats.pb.h"
 
 namespace tether::admin {
 namespace {
@@ -26,9 +28,6 @@ double Quantile(const HistogramSnapshot& s, double q) {
   return kBounds.back();  // beyond the last bound: report the last we know
 }
 
-// Every stat that passes the filter, as flat name -> formatted value.
-using Lines = std::map<std::string, std::string>;
-
 absl::StatusOr<std::function<bool(const std::string&)>> MakeFilter(const std::string& filter) {
   if (filter.empty()) return [](const std::string&) { return true; };
   auto re = std::make_shared<RE2>(filter, RE2::Quiet);
@@ -41,26 +40,34 @@ std::string HistogramText(const HistogramSnapshot& s) {
                       "ms p99<=", FormatMs(Quantile(s, 0.99)), "ms");
 }
 
-std::string HistogramJson(const HistogramSnapshot& s) {
-  std::string out = absl::StrCat("\"count\": ", s.count, ", \"sum_ms\": ", FormatMs(s.sum_ms), ", \"buckets\": [");
+v1::Stat HistogramStat(const HistogramSnapshot& s) {
+  v1::Stat stat;
+  stat.set_count(static_cast<double>(s.count));
+  stat.set_sum_ms(std::round(s.sum_ms * 1000) / 1000);  // as the text form: at most 3 decimals
   for (size_t i = 0; i < kBounds.size(); ++i) {
-    absl::StrAppend(&out, i ? ", " : "", "{\"le\": ", FormatMs(kBounds[i]), ", \"count\": ", s.cumulative[i], "}");
+    v1::Bucket& bucket = *stat.add_buckets();
+    bucket.set_le(kBounds[i]);
+    bucket.set_count(static_cast<double>(s.cumulative[i]));
   }
-  return out + "]";
+  return stat;
 }
 
-absl::StatusOr<Lines> Collect(const stats::Store& store, const std::string& filter, bool json) {
+// Every stat that passes the filter, by flat name, as `number` makes a counter's
+// or gauge's value and `histogram` a histogram's.
+template <typename Out, typename Number, typename Histogram>
+absl::StatusOr<std::map<std::string, Out>> Collect(const stats::Store& store, const std::string& filter,
+                                                   Number number, Histogram histogram) {
   auto wanted = MakeFilter(filter);
   if (!wanted.ok()) return wanted.status();
-  Lines out;
+  std::map<std::string, Out> out;
   store.ForEachCounter([&](const stats::Store::Entry& e, const stats::Counter& c) {
-    if ((*wanted)(e.flat_name)) out[e.flat_name] = absl::StrCat(json ? "\"value\": " : "", c.Value());
+    if ((*wanted)(e.flat_name)) out[e.flat_name] = number(c.Value());
   });
   store.ForEachGauge([&](const stats::Store::Entry& e, const stats::Gauge& g) {
-    if ((*wanted)(e.flat_name)) out[e.flat_name] = absl::StrCat(json ? "\"value\": " : "", g.Value());
+    if ((*wanted)(e.flat_name)) out[e.flat_name] = number(g.Value());
   });
   store.ForEachHistogram([&](const stats::Store::Entry& e, const stats::Histogram& h) {
-    if ((*wanted)(e.flat_name)) out[e.flat_name] = json ? HistogramJson(h.Read()) : HistogramText(h.Read());
+    if ((*wanted)(e.flat_name)) out[e.flat_name] = histogram(h.Read());
   });
   return out;
 }
@@ -75,7 +82,8 @@ std::string FormatMs(double ms) {
 }
 
 absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::string& filter) {
-  auto lines = Collect(store, filter, /*json=*/false);
+  auto lines = Collect<std::string>(
+      store, filter, [](auto value) { return absl::StrCat(value); }, HistogramText);
   if (!lines.ok()) return lines.status();
   std::string out;
   for (const auto& [name, value] : *lines) absl::StrAppend(&out, name, ": ", value, "\n");
@@ -83,17 +91,21 @@ absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::stri
 }
 
 absl::StatusOr<std::string> StatsJson(const stats::Store& store, const std::string& filter) {
-  auto lines = Collect(store, filter, /*json=*/true);
-  if (!lines.ok()) return lines.status();
-  std::string out = "{\"stats\": [";
-  bool first = true;
-  for (const auto& [name, fields] : *lines) {
-    out += first ? "\n  {\"name\": " : ",\n  {\"name\": ";
-    first = false;
-    AppendJsonString(name, out);
-    absl::StrAppend(&out, ", ", fields, "}");
+  auto stats = Collect<v1::Stat>(
+      store, filter,
+      [](auto value) {
+        v1::Stat stat;
+        stat.set_value(static_cast<double>(value));
+        return stat;
+      },
+      HistogramStat);
+  if (!stats.ok()) return stats.status();
+  v1::Stats page;
+  for (auto& [name, stat] : *stats) {
+    stat.set_name(name);
+    *page.add_stats() = std::move(stat);
   }
-  return out + "\n]}\n";
+  return AdminJson(page);
 }
 
 }  // namespace tether::admin

@@ -15,7 +15,7 @@ namespace tether::admin {
 // An invalid regex is InvalidArgument.
 absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::string& filter);
 
-// /stats?format=json: {"stats": [{"name": ..., "value": N}, ...]} with the same
+// /stats?format=json: tether.admin.v1.Stats, {"stats": [{"name": ..., "value": N}, ...]} with the same
 // order and filter; histograms as {"name", "count", "sum_ms", "buckets": [...]}.
 absl::StatusOr<std::string> StatsJson(const stats::Store& store, const std::string& filter);
 

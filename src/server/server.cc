@@ -6,7 +6,6 @@
 #include <thread>
 
 #include <boost/asio/post.hpp>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
@@ -393,18 +392,17 @@ absl::Status Server::SetLogLevel(std::string_view level) {
   return absl::OkStatus();
 }
 
-std::string Server::ServerInfoJson() const {
-  std::string node;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(bootstrap_.node(), &node, options);
-  if (node.empty()) node = "{}";
-  const auto uptime =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+admin::v1::ServerInfo Server::ServerInfo() const {
+  admin::v1::ServerInfo info;
+  info.set_version(kVersion);
+  info.set_state(Ready() ? admin::v1::ServerInfo::LIVE : admin::v1::ServerInfo::DRAINING);
+  info.set_uptime_seconds(static_cast<double>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
+  info.set_concurrency(static_cast<uint32_t>(workers_.size()));
   const auto current = snapshot();
-  return absl::StrCat("{\"version\":\"", kVersion, "\",\"state\":\"", Ready() ? "LIVE" : "DRAINING",
-                      "\",\"uptime_seconds\":", uptime, ",\"concurrency\":", workers_.size(),
-                      ",\"config_version\":", current ? current->version : 0, ",\"node\":", node, "}\n");
+  info.set_config_version(current ? static_cast<double>(current->version) : 0);
+  *info.mutable_node() = bootstrap_.node();
+  return info;
 }
 
 }  // namespace tether::server

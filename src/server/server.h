@@ -45,12 +45,12 @@ class Server final : public admin::AdminContext {
 
   // AdminContext.
   bool Ready() const override { return ready_.load(); }
-  std::string ServerInfoJson() const override;
+  admin::v1::ServerInfo ServerInfo() const override;
   std::shared_ptr<const config::Snapshot> snapshot() const override;
   const stats::Store& stats() const override { return store_; }
   absl::Status SetLogLevel(std::string_view level) override;
   void Quit() override;
-  std::string DynamicConfigJson() const override;
+  std::optional<admin::v1::DynamicConfigDump> DynamicDump() const override;
 
  private:
   absl::Status Init();

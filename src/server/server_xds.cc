@@ -5,9 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "absl/strings/str_cat.h"
 #include "src/common/host_port.h"
-#include "src/common/text.h"
 #include "src/config/validation_util.h"
 #include "src/server/server.h"
 #include "src/xds/resource_types.h"
@@ -98,25 +96,19 @@ void Server::ScheduleRecheck(std::optional<xds::DynamicConfig::Clock::time_point
 }
 
 // Runs on the main thread (the admin endpoint's), like every use of dynamic_.
-std::string Server::DynamicConfigJson() const {
-  if (!dynamic_) return {};
-  std::string out = absl::StrCat("{\"connected\": ", ads_ && ads_->connected() ? "true" : "false",
-                                 ",\n \"resources\": ", dynamic_->DescribeJson(), ",\n \"xds\": [");
-  bool first = true;
+std::optional<admin::v1::DynamicConfigDump> Server::DynamicDump() const {
+  if (!dynamic_) return std::nullopt;
+  admin::v1::DynamicConfigDump dump;
+  dump.set_connected(ads_ && ads_->connected());
+  for (auto& resource : dynamic_->Describe()) *dump.add_resources() = std::move(resource);
   for (const auto& [type_url, status] : ads_ ? ads_->Status() : decltype(ads_->Status()){}) {
-    out += first ? "\n  {\"type_url\": " : ",\n  {\"type_url\": ";
-    first = false;
-    AppendJsonString(type_url, out);
-    out += ", \"version_info\": ";
-    AppendJsonString(status.accepted_version, out);
-    out += ", \"last_nonce\": ";
-    AppendJsonString(status.last_nonce, out);
-    out += ", \"last_error\": ";
-    AppendJsonString(status.last_error, out);
-    out += "}";
+    admin::v1::XdsTypeStatus& xds = *dump.add_xds();
+    xds.set_type_url(type_url);
+    xds.set_version_info(status.accepted_version);
+    xds.set_last_nonce(status.last_nonce);
+    xds.set_last_error(status.last_error);
   }
-  out += "]}";
-  return out;
+  return dump;
 }
 
 }  // namespace tether::server

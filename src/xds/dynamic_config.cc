@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "src/common/text.h"
 #include "src/xds/resource_types.h"
 
 namespace tether::xds {
@@ -172,37 +170,27 @@ std::vector<discovery::v1::WarmingResource> DynamicConfig::WarmingReport() const
   return out;
 }
 
-std::string DynamicConfig::DescribeJson() const {
-  std::vector<std::string> items;
+std::vector<admin::v1::DynamicResource> DynamicConfig::Describe() const {
+  using admin::v1::DynamicResource;
+  std::vector<DynamicResource> out;
   for (const auto& [kind, set] : types_) {
     for (const auto& [name, e] : set.resources) {
-      std::string item = "{\"kind\": ";
-      AppendJsonString(kind, item);
-      item += ", \"name\": ";
-      AppendJsonString(name, item);
-      item += ", \"version_info\": ";
-      AppendJsonString(e.version, item);
-      absl::StrAppend(&item, ", \"last_updated\": \"", absl::FormatTime(absl::RFC3339_sec, e.last_updated, absl::UTCTimeZone()),
-                      "\", \"warming\": ", kind == "Listener" && warming_.contains(name) ? "true" : "false");
-      // ACTIVE, WARMING (not served yet) or WARMING_TIMED_OUT (served without what it lacks).
+      DynamicResource& r = out.emplace_back();
+      r.set_kind(kind);
+      r.set_name(name);
+      r.set_version_info(e.version);
+      r.mutable_last_updated()->set_seconds(absl::ToUnixSeconds(e.last_updated));
+      r.set_warming(kind == "Listener" && warming_.contains(name));
       auto incomplete = kind == "Listener" ? incomplete_.find(name) : incomplete_.end();
       if (incomplete == incomplete_.end()) {
-        item += ", \"state\": \"ACTIVE\"";
-      } else {
-        absl::StrAppend(&item, ", \"state\": \"", incomplete->second.timed_out ? "WARMING_TIMED_OUT" : "WARMING",
-                        "\", \"missing\": [");
-        for (size_t i = 0; i < incomplete->second.missing.size(); ++i) {
-          const Dependency& d = incomplete->second.missing[i];
-          if (i > 0) item += ", ";
-          AppendJsonString(std::string(d.type->kind()) + "/" + d.name, item);
-        }
-        item += "]";
+        r.set_state(DynamicResource::ACTIVE);
+        continue;
       }
-      item += "}";
-      items.push_back(std::move(item));
+      r.set_state(incomplete->second.timed_out ? DynamicResource::WARMING_TIMED_OUT : DynamicResource::WARMING);
+      for (const Dependency& d : incomplete->second.missing) r.add_missing(std::string(d.type->kind()) + "/" + d.name);
     }
   }
-  return absl::StrCat("[", absl::StrJoin(items, ",\n  "), "]");
+  return out;
 }
 
 }  // namespace tether::xds

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "src/xds/client_state.h"
+#include "tether/admin/v1/config_dump.pb.h"
 #include "tether/config/v1/bootstrap.pb.h"
 
 namespace tether::xds {
@@ -77,7 +78,7 @@ class DynamicConfig {
 
   // For /config_dump: every dynamic resource with kind, name, version, time,
   // whether it is warming and its state with what it lacks (as of the last Commit).
-  std::string DescribeJson() const;
+  std::vector<admin::v1::DynamicResource> Describe() const;
 
   // For the control plane: every dynamic listener that is warming or timed
   // out, with what it lacks (as of the last Commit).

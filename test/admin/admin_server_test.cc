@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "src/admin/admin_handler.h"
+#include "src/admin/admin_json.h"
 #include "test/admin/fake_admin_context.h"
 
 namespace tether::admin {
@@ -147,7 +148,7 @@ TEST_F(AdminServerTest, EveryPageOnOneKeepAliveConnection) {
   const auto& r = ex->responses;
   EXPECT_EQ(r[0].result_int(), 200u);
   EXPECT_EQ(r[0].body(), "LIVE\n");
-  EXPECT_EQ(r[1].body(), context_.server_info);
+  EXPECT_EQ(r[1].body(), AdminJson(context_.server_info));
   EXPECT_EQ(r[1][bhttp::field::content_type], "application/json");
   EXPECT_EQ(r[2].body(), "http.outbound.downstream_rq_total: 5\n");
   EXPECT_EQ(r[3][bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "test/admin/fake_admin_context.h"
+#include "tether/admin/v1/clusters.pb.h"
 
 namespace tether::admin {
 namespace {
@@ -68,6 +69,35 @@ TEST(ClustersTextTest, JsonCarriesTheSameNumbers) {
   EXPECT_EQ(second.at("weight").number_value(), 1);
   EXPECT_EQ(second.at("stats").struct_value().fields().at("rq_success").number_value(), 6);
   EXPECT_EQ(second.at("stats").struct_value().fields().at("rq_total").number_value(), 0);
+}
+
+}  // namespace
+}  // namespace tether::admin
+
+namespace tether::admin {
+namespace {
+
+// The JSON form is tether.admin.v1.Clusters; a cluster without hosts keeps its name.
+TEST(ClustersTextTest, JsonIsTheClustersMessage) {
+  auto snap = testing::TwoHostSnapshot();
+  auto dns = std::make_shared<config::Cluster>();
+  dns->name = "api";
+  snap->clusters["api"] = dns;
+  stats::Store store;
+  store.GaugeFor("cluster.host.cx_active", {{"cluster_name", "web"}, {"host", "127.0.0.1:8080"}}).Set(2);
+  const std::string json = ClustersJson(*snap, store);
+  v1::Clusters page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &page).ok()) << json;
+  ASSERT_EQ(page.clusters_size(), 2);
+  EXPECT_EQ(page.clusters(0).name(), "api");
+  EXPECT_EQ(page.clusters(0).hosts_size(), 0);
+  const auto& first = page.clusters(1).hosts(0);
+  EXPECT_EQ(first.address(), "127.0.0.1");
+  EXPECT_EQ(first.port(), 8080u);
+  EXPECT_EQ(first.weight(), 2u);
+  EXPECT_EQ(first.stats().cx_active(), 2);
+  EXPECT_TRUE(first.stats().has_rq_timeout());  // every stat is there, 0 until used
+  EXPECT_EQ(first.stats().rq_timeout(), 0);
 }
 
 }  // namespace

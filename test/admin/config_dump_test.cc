@@ -5,11 +5,64 @@
 #include <gtest/gtest.h>
 
 #include "test/admin/fake_admin_context.h"
+#include "tether/admin/v1/config_dump.pb.h"
+#include "tether/admin/v1/listeners.pb.h"
 
 namespace tether::admin {
 namespace {
 
 using testing::TwoHostSnapshot;
+
+template <typename Message>
+Message Parse(const std::string& json) {
+  Message m;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &m);
+  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
+  return m;
+}
+
+// The page is tether.admin.v1.ConfigDump: it parses back into the message.
+TEST(ConfigDumpTest, IsTheConfigDumpMessage) {
+  auto snap = TwoHostSnapshot();
+  const auto dump = Parse<v1::ConfigDump>(ConfigDumpJson(*snap));
+  EXPECT_EQ(dump.version(), 3);
+  EXPECT_EQ(dump.bootstrap().node().id(), "n1");
+  EXPECT_FALSE(dump.has_dynamic());  // no control plane
+}
+
+// With a control plane: the dynamic part, its false, empty and zero values
+// printed too (they are `optional` in the proto), so readers find every key.
+TEST(ConfigDumpTest, DynamicPartKeepsItsKeysAtDefaultValues) {
+  v1::DynamicConfigDump dynamic;
+  dynamic.set_connected(false);
+  auto* r = dynamic.add_resources();
+  r->set_kind("Listener");
+  r->set_name("out");
+  r->set_version_info("");
+  r->mutable_last_updated()->set_seconds(1796000000);
+  r->set_warming(false);
+  r->set_state(v1::DynamicResource::ACTIVE);
+  auto* x = dynamic.add_xds();
+  x->set_type_url("type.googleapis.com/tether.config.v1.Listener");
+  x->set_version_info("");
+  x->set_last_nonce("");
+  x->set_last_error("");
+  const std::string json = ConfigDumpJson(*TwoHostSnapshot(), &dynamic);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+  const auto& d = parsed.fields().at("dynamic").struct_value().fields();
+  EXPECT_FALSE(d.at("connected").bool_value());
+  const auto& resource = d.at("resources").list_value().values(0).struct_value().fields();
+  EXPECT_EQ(resource.at("state").string_value(), "ACTIVE");
+  EXPECT_FALSE(resource.at("warming").bool_value());
+  EXPECT_EQ(resource.at("version_info").string_value(), "");
+  EXPECT_EQ(resource.at("last_updated").string_value(), "2026-11-30T00:53:20Z");  // RFC 3339, whole seconds
+  EXPECT_EQ(resource.count("missing"), 0u);  // only a warming listener lacks something
+  const auto& xds = d.at("xds").list_value().values(0).struct_value().fields();
+  EXPECT_EQ(xds.at("last_error").string_value(), "");
+  EXPECT_EQ(xds.at("last_nonce").string_value(), "");
+  EXPECT_EQ(Parse<v1::ConfigDump>(json).dynamic().xds(0).type_url(), x->type_url());
+}
 
 TEST(ConfigDumpTest, WrapsTheBootstrapWithProtoFieldNames) {
   auto snap = TwoHostSnapshot();
@@ -70,6 +123,7 @@ TEST(ConfigDumpTest, EmptyBootstrapIsStillValidJson) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(dump, &parsed).ok()) << dump;
   EXPECT_EQ(parsed.fields().at("version").number_value(), 0);
   EXPECT_TRUE(parsed.fields().at("bootstrap").has_struct_value());
+  EXPECT_EQ(parsed.fields().count("dynamic"), 0u);
 }
 
 TEST(ConfigDumpTest, ListenersOnePerLine) {
@@ -80,11 +134,16 @@ TEST(ConfigDumpTest, ListenersOnePerLine) {
   v6->port = 15006;
   snap->listeners.push_back(v6);
   EXPECT_EQ(ListenersText(*snap), "outbound::127.0.0.1:15001\ninbound::[::1]:15006\n");
-  EXPECT_EQ(ListenersJson(*snap),
-            "{\"listeners\": [\n"
-            "  {\"name\": \"outbound\", \"address\": \"127.0.0.1\", \"port\": 15001},\n"
-            "  {\"name\": \"inbound\", \"address\": \"::1\", \"port\": 15006}\n"
-            "]}\n");
+  const std::string json = ListenersJson(*snap);
+  const auto page = Parse<v1::Listeners>(json);
+  ASSERT_EQ(page.listeners_size(), 2);
+  EXPECT_EQ(page.listeners(0).name(), "outbound");
+  EXPECT_EQ(page.listeners(0).address(), "127.0.0.1");
+  EXPECT_EQ(page.listeners(0).port(), 15001u);
+  EXPECT_EQ(page.listeners(1).name(), "inbound");
+  EXPECT_EQ(page.listeners(1).address(), "::1");  // no brackets in JSON
+  EXPECT_EQ(page.listeners(1).port(), 15006u);
+  EXPECT_NE(json.find("\"port\": 15006"), std::string::npos) << json;  // a number, not a string
 }
 
 }  // namespace

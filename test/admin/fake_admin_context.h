@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@ namespace tether::admin::testing {
 class FakeAdminContext : public AdminContext {
  public:
   bool Ready() const override { return ready; }
-  std::string ServerInfoJson() const override { return server_info; }
+  v1::ServerInfo ServerInfo() const override { return server_info; }
   std::shared_ptr<const config::Snapshot> snapshot() const override { return snap; }
   const stats::Store& stats() const override { return store; }
   absl::Status SetLogLevel(std::string_view level) override {
@@ -22,9 +23,11 @@ class FakeAdminContext : public AdminContext {
     return absl::InvalidArgumentError(absl::StrCat("unknown log level \"", std::string(level), "\""));
   }
   void Quit() override { ++quit_calls; }
+  std::optional<v1::DynamicConfigDump> DynamicDump() const override { return dynamic; }
 
   bool ready = true;
-  std::string server_info = R"({"state": "LIVE"})";
+  v1::ServerInfo server_info;
+  std::optional<v1::DynamicConfigDump> dynamic;
   std::shared_ptr<config::Snapshot> snap;
   stats::Store store;
   std::vector<std::string> levels;

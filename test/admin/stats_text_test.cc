@@ -4,6 +4,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include "tether/admin/v1/stats.pb.h"
+
 namespace tether::admin {
 namespace {
 
@@ -67,7 +69,43 @@ TEST(StatsTextTest, JsonIsValidAndFiltered) {
   EXPECT_EQ(list.values(2).struct_value().fields().at("value").number_value(), -1);
   auto only = StatsJson(store, "live");
   ASSERT_TRUE(only.ok());
-  EXPECT_EQ(*only, "{\"stats\": [\n  {\"name\": \"server.live\", \"value\": -1}\n]}\n");
+  v1::Stats page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*only, &page).ok()) << *only;
+  ASSERT_EQ(page.stats_size(), 1);
+  EXPECT_EQ(page.stats(0).name(), "server.live");
+  EXPECT_EQ(page.stats(0).value(), -1);
+  EXPECT_FALSE(page.stats(0).has_count());  // a gauge: no histogram fields
+  EXPECT_EQ(page.stats(0).buckets_size(), 0);
+}
+
+// The JSON form is tether.admin.v1.Stats: a histogram's count, sum and
+// cumulative buckets, and a zero value printed as 0 rather than left out.
+TEST(StatsTextTest, JsonIsTheStatsMessage) {
+  stats::Store store;
+  store.CounterFor("cluster.upstream_rq_total", {{"cluster_name", "web"}});
+  auto& h = store.HistogramFor("http.downstream_rq_time", {{"listener", "out"}});
+  h.Record(std::chrono::microseconds(800));
+  h.Record(std::chrono::milliseconds(40));
+  auto json = StatsJson(store, "");
+  ASSERT_TRUE(json.ok());
+  google::protobuf::Struct loose;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*json, &loose).ok()) << *json;
+  EXPECT_EQ(loose.fields().at("stats").list_value().values(0).struct_value().fields().at("value").number_value(), 0);
+  v1::Stats page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*json, &page).ok()) << *json;
+  ASSERT_EQ(page.stats_size(), 2);
+  EXPECT_EQ(page.stats(0).name(), "cluster.web.upstream_rq_total");
+  EXPECT_TRUE(page.stats(0).has_value());
+  const v1::Stat& rq_time = page.stats(1);
+  EXPECT_EQ(rq_time.name(), "http.out.downstream_rq_time");
+  EXPECT_FALSE(rq_time.has_value());
+  EXPECT_EQ(rq_time.count(), 2);
+  EXPECT_EQ(rq_time.sum_ms(), 40.8);
+  ASSERT_EQ(rq_time.buckets_size(), static_cast<int>(stats::Histogram::kBucketsMs.size()));
+  EXPECT_EQ(rq_time.buckets(1).le(), 1);
+  EXPECT_EQ(rq_time.buckets(1).count(), 1);
+  EXPECT_EQ(rq_time.buckets(5).le(), 50);
+  EXPECT_EQ(rq_time.buckets(5).count(), 2);
 }
 
 TEST(StatsTextTest, FormatMsNeverUsesExponents) {

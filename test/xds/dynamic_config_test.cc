@@ -71,7 +71,7 @@ class DynamicConfigTest : public ::testing::Test {
   }
   // Sets and commits, as the server does after installing.
   DynamicConfig::Merged Apply(const ClientState::Update& u, Clock::time_point at) {
-    EXPECT_TRUE(config_.Set(u, at, absl::Now()).ok());
+    EXPECT_TRUE(config_.Set(u, at, wall_).ok());
     auto merged = config_.Merge(at);
     config_.Commit(merged);
     return merged;
@@ -81,8 +81,17 @@ class DynamicConfigTest : public ::testing::Test {
     for (const auto& l : m.bootstrap.static_resources().listeners()) names.push_back(l.name());
     return names;
   }
+  // The resource named `kind`/`name` in the /config_dump description; fails the test if absent.
+  admin::v1::DynamicResource Described(std::string_view kind, std::string_view name) const {
+    for (const auto& r : config_.Describe()) {
+      if (r.kind() == kind && r.name() == name) return r;
+    }
+    ADD_FAILURE() << kind << "/" << name << " not described";
+    return {};
+  }
   DynamicConfig config_;
   const Clock::time_point t0_ = Clock::now();
+  const absl::Time wall_ = absl::FromUnixSeconds(1796000000);  // when updates are accepted
 };
 
 TEST_F(DynamicConfigTest, AListenerWaitsForItsRouteAndClusterThenServesThem) {
@@ -123,25 +132,35 @@ TEST_F(DynamicConfigTest, TheWarmingReportNamesWhatAListenerLacksAndItsTimeout) 
   ASSERT_EQ(report[0].missing_size(), 1);
   EXPECT_EQ(report[0].missing(0).type_url(), "type.googleapis.com/tether.config.v1.Cluster");
   EXPECT_EQ(report[0].missing(0).name(), "backend");
-  std::string dump = config_.DescribeJson();
-  EXPECT_NE(dump.find(R"("warming": true, "state": "WARMING", "missing": ["Cluster/backend"])"), std::string::npos)
-      << dump;
+  auto out = Described("Listener", "out");
+  EXPECT_TRUE(out.warming());
+  EXPECT_EQ(out.state(), admin::v1::DynamicResource::WARMING);
+  EXPECT_EQ(std::vector<std::string>(out.missing().begin(), out.missing().end()),
+            std::vector<std::string>{"Cluster/backend"});
+  EXPECT_EQ(out.version_info(), "1");
+  EXPECT_EQ(out.last_updated().seconds(), 1796000000);
 
   // initial_fetch_timeout passes: served as it is, and reported as timed out.
   config_.Commit(config_.Merge(t0_ + seconds(5)));
   report = config_.WarmingReport();
   ASSERT_EQ(report.size(), 1u);
   EXPECT_EQ(report[0].state(), discovery::v1::WarmingResource::TIMED_OUT);
-  dump = config_.DescribeJson();
-  EXPECT_NE(dump.find(R"("warming": false, "state": "WARMING_TIMED_OUT", "missing": ["Cluster/backend"])"),
-            std::string::npos)
-      << dump;
+  out = Described("Listener", "out");
+  EXPECT_FALSE(out.warming());
+  EXPECT_TRUE(out.has_warming());  // set, so /config_dump prints "warming": false
+  EXPECT_EQ(out.state(), admin::v1::DynamicResource::WARMING_TIMED_OUT);
+  EXPECT_EQ(std::vector<std::string>(out.missing().begin(), out.missing().end()),
+            std::vector<std::string>{"Cluster/backend"});
 
   // The cluster arrives: nothing to report.
   Apply(Update<v1::Cluster>("1", {Cluster("backend")}), t0_ + seconds(6));
   EXPECT_TRUE(config_.WarmingReport().empty());
-  dump = config_.DescribeJson();
-  EXPECT_NE(dump.find(R"("warming": false, "state": "ACTIVE")"), std::string::npos) << dump;
+  out = Described("Listener", "out");
+  EXPECT_FALSE(out.warming());
+  EXPECT_TRUE(out.has_state());  // set, so /config_dump prints "state": "ACTIVE"
+  EXPECT_EQ(out.state(), admin::v1::DynamicResource::ACTIVE);
+  EXPECT_EQ(out.missing_size(), 0);
+  EXPECT_EQ(Described("Cluster", "backend").state(), admin::v1::DynamicResource::ACTIVE);
 }
 
 TEST_F(DynamicConfigTest, AnUpdatedListenerThatWarmsKeepsServingItsPreviousVersion) {
@@ -188,9 +207,8 @@ TEST_F(DynamicConfigTest, AnUnchangedResourceKeepsTheVersionItChangedIn) {
   v1::Cluster b2 = Cluster("b");
   b2.set_lb_policy(v1::Cluster::RANDOM);
   Apply(Update<v1::Cluster>("2", {Cluster("a"), b2}), t0_);
-  const std::string dump = config_.DescribeJson();
-  EXPECT_NE(dump.find(R"("name": "a", "version_info": "1")"), std::string::npos) << dump;
-  EXPECT_NE(dump.find(R"("name": "b", "version_info": "2")"), std::string::npos) << dump;
+  EXPECT_EQ(Described("Cluster", "a").version_info(), "1");
+  EXPECT_EQ(Described("Cluster", "b").version_info(), "2");
 }
 
 }  // namespace
