@@ -1,7 +1,6 @@
 #include "controlplane/tetherctl/args.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -42,15 +41,22 @@ std::string CommandNames() {
   return absl::StrJoin(names, ", ");
 }
 
+// Every command's.
+FlagSet GlobalFlags(Args& a) {
+  FlagSet f;
+  f.String({"--server"}, &a.server, "HOST:PORT", "tether-control (default $TETHER_CONTROL_ADDR, else 127.0.0.1:15010)")
+      .String({"--token-file"}, &a.token_file, "FILE", "the management token, for changes")
+      .Bool({"--help", "-h"}, &a.help, "this text");
+  return f;
+}
+
 // The flags `command` takes; empty: every command's, to find the command
 // wherever the flags stand (before or after it).
 FlagSet Flags(std::string_view command, Args& a) {
   auto takes = [command](std::initializer_list<std::string_view> commands) {
     return command.empty() || std::find(commands.begin(), commands.end(), command) != commands.end();
   };
-  FlagSet f;
-  f.String({"--server"}, &a.server, "HOST:PORT", "tether-control (default $TETHER_CONTROL_ADDR, else 127.0.0.1:15010)")
-      .String({"--token-file"}, &a.token_file, "FILE", "the management token, for changes");
+  FlagSet f = GlobalFlags(a);
   if (takes({"apply", "diff", "inject"})) {
     f.Strings({"-f", "--filename"}, &a.files, "FILE|DIR|-", "resources: a file, a directory, - for stdin (repeatable)");
   }
@@ -77,7 +83,6 @@ FlagSet Flags(std::string_view command, Args& a) {
             "NAME", "the chart's release name (default tether)")
         .String({"--namespace", "-n"}, &a.release_namespace, "NS", "the release's namespace: refuse workloads of others");
   }
-  f.Bool({"--help", "-h"}, &a.help, "this text");
   if (!command.empty()) {
     // A flag of another command says whose it is.
     f.OnUnknown([](std::string_view flag) {
@@ -109,19 +114,16 @@ std::string Usage(const std::string& command) {
   if (const Command* c = FindCommand(command)) {
     std::string out = absl::StrCat("usage: tetherctl [--server HOST:PORT] [--token-file FILE] ", c->synopsis, "\n",
                                    c->summary, "\n", Flags(c->name, scratch).Usage());
-    if (std::string_view(c->synopsis).find("KIND") != std::string_view::npos) absl::StrAppend(&out, "KIND: ", xds::KnownKinds(), "\n");
+    if (std::string_view(c->synopsis).find("KIND") != std::string_view::npos) {
+      absl::StrAppend(&out, "KIND: ", xds::KnownKinds(), "\n");
+    }
     return out;
   }
-  size_t width = 0;
-  for (const Command& c : kCommands) width = std::max(width, std::strlen(c.synopsis));
-  std::string out = "usage: tetherctl [--server HOST:PORT] [--token-file FILE] COMMAND ...\n";
-  for (const Command& c : kCommands) {
-    absl::StrAppend(&out, "  ", c.synopsis, std::string(width - std::strlen(c.synopsis) + 2, ' '), c.summary, "\n");
-  }
+  std::string out = "usage: tetherctl [--server HOST:PORT] [--token-file FILE] COMMAND ...\n" +
+                    GlobalFlags(scratch).Usage() + "commands (tetherctl COMMAND --help: its flags):\n";
+  for (const Command& c : kCommands) absl::StrAppend(&out, "  ", c.synopsis, "\n      ", c.summary, "\n");
   absl::StrAppend(&out, "KIND: ", xds::KnownKinds(),
                   "\n"
-                  "--server defaults to $TETHER_CONTROL_ADDR, else 127.0.0.1:15010.\n"
-                  "tetherctl COMMAND --help: the command's flags.\n"
                   "Exit codes: 0 ok, 1 refused or failed, 2 usage error;\n"
                   "  diff: 0 no differences, 1 differences, 2 error.\n");
   return out;
