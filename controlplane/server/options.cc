@@ -6,13 +6,18 @@ namespace tether::controlplane {
 namespace {
 
 FlagSet Flags(Options& o) {
-  FlagSet flags;
+  FlagSet flags(
+      "usage: tether-control [--config-dir DIR] [--listen HOST:PORT] [--http-listen HOST:PORT|off]\n"
+      "                      [--state-dir DIR] [--auth-token-file FILE] [--log-level LEVEL]\n"
+      "                      [--max-message-bytes N]\n");
   flags.String({"--config-dir"}, &o.config_dir, "DIR", "resource files (*.yaml, *.yml, *.json), watched for changes")
       .String({"--listen"}, &o.listen, "HOST:PORT", "xDS (ADS) and the management API, gRPC (default 127.0.0.1:15010)")
-      .String({"--http-listen"}, &o.http_listen, "HOST:PORT|off", "/healthz, /readyz, /metrics (default 127.0.0.1:15014)")
+      .String({"--http-listen"}, &o.http_listen, "HOST:PORT|off",
+              "/healthz, /readyz, /metrics (default 127.0.0.1:15014)")
       .String({"--state-dir"}, &o.state_dir, "DIR", "where applied changes persist across restarts")
       .String({"--auth-token-file"}, &o.auth_token_file, "FILE", "apply/delete need `authorization: Bearer <token>`")
-      .Choice({"--log-level"}, &o.log_level, kLogLevels, "(default info)")
+      .Choice({"--log-level"}, &o.log_level, kLogLevels, "LEVEL",
+              "trace|debug|info|warn|error|critical|off (default info)")
       .Number({"--max-message-bytes"}, &o.max_message_bytes, config::kMinMaxMessageBytes, config::kMaxMaxMessageBytes,
               "N", "the largest xDS response sidecars receive (default 4194304, as tether's flag); larger "
               "resources and snapshots are refused")
@@ -24,10 +29,7 @@ FlagSet Flags(Options& o) {
 
 std::string Usage() {
   Options scratch;
-  return "usage: tether-control [--config-dir DIR] [--listen HOST:PORT] [--http-listen HOST:PORT|off]\n"
-         "                      [--state-dir DIR] [--auth-token-file FILE] [--log-level LEVEL]\n"
-         "                      [--max-message-bytes N]\n" +
-         Flags(scratch).Usage();
+  return Flags(scratch).Usage();
 }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {

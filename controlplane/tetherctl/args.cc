@@ -67,9 +67,10 @@ FlagSet Flags(std::string_view command, Args& a) {
   }
   if (takes({"apply", "diff"})) f.Bool({"--force"}, &a.force, "skip the check of the clusters routes name");
   if (takes({"get"})) {
-    f.Choice({"-o", "--output"}, &a.output, {"table", "json", "yaml"}, "output format (default table)");
+    f.Choice({"-o", "--output"}, &a.output, {"table", "json", "yaml"}, "table|json|yaml",
+             "output format (default table)");
   } else if (takes({"apply", "status"})) {
-    f.Choice({"-o", "--output"}, &a.output, {"table", "json"}, "output format (default table)");
+    f.Choice({"-o", "--output"}, &a.output, {"table", "json"}, "table|json", "output format (default table)");
   }
   if (takes({"inject"})) {
     f.String({"--values"}, &a.values_file, "FILE", "a values file in the chart's layout")
@@ -81,7 +82,8 @@ FlagSet Flags(std::string_view command, Args& a) {
               return absl::OkStatus();
             },
             "NAME", "the chart's release name (default tether)")
-        .String({"--namespace", "-n"}, &a.release_namespace, "NS", "the release's namespace: refuse workloads of others");
+        .String({"--namespace", "-n"}, &a.release_namespace, "NS",
+                "the release's namespace: refuse workloads of others");
   }
   if (!command.empty()) {
     // A flag of another command says whose it is.

@@ -73,12 +73,10 @@ long RssKb(int pid) {
   return -1;
 }
 
-constexpr char kUsage[] =
-    "usage: tether-xds-load [--server ADDR] [--sidecars N] [--node-prefix P] [--cluster C]\n"
-    "                       [--label K=V]... (--hold | --applies M [--rss-pid PID])\n";
-
 tether::FlagSet Flags(Options& o) {
-  tether::FlagSet flags;
+  tether::FlagSet flags(
+      "usage: tether-xds-load [--server ADDR] [--sidecars N] [--node-prefix P] [--cluster C]\n"
+      "                       [--label K=V]... (--hold | --applies M [--rss-pid PID])\n");
   flags.String({"--server"}, &o.server, "ADDR", "the control plane's gRPC address (default 127.0.0.1:15010)")
       .Number({"--sidecars"}, &o.sidecars, 1, 100000, "N", "how many fake sidecars (default 1)")
       .String({"--node-prefix"}, &o.node_prefix, "P", "node ids: P, or P-0, P-1, ... (default fake)")
@@ -116,7 +114,7 @@ int main(int argc, char** argv) {
   const Options& o = *parsed;
   if (o.help) {
     Options scratch;
-    std::cout << kUsage << Flags(scratch).Usage();
+    std::cout << Flags(scratch).Usage();
     return 0;
   }
 

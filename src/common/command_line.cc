@@ -70,13 +70,13 @@ FlagSet& FlagSet::Duration(Names names, std::chrono::milliseconds* target, std::
 }
 
 FlagSet& FlagSet::Choice(Names names, std::string* target, std::vector<std::string> choices,
-                         std::string_view help) {
-  std::string value_name = absl::StrJoin(choices, "|");
+                         std::string_view value_name, std::string_view help) {
   return Custom(
       names,
-      [target, choices, value_name](const std::string& value) -> absl::Status {
+      [target, choices](const std::string& value) -> absl::Status {
         if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
-          return absl::InvalidArgumentError(absl::StrCat("want ", value_name, ", got \"", value, "\""));
+          return absl::InvalidArgumentError(
+              absl::StrCat("want ", absl::StrJoin(choices, "|"), ", got \"", value, "\""));
         }
         *target = value;
         return absl::OkStatus();
@@ -148,7 +148,7 @@ std::string FlagSet::Usage() const {
     heads.push_back(absl::StrCat(absl::StrJoin(flag.names, ", "), flag.value_name.empty() ? "" : " ", flag.value_name));
     width = std::max(width, heads.back().size());
   }
-  std::string out;
+  std::string out = synopsis_;
   for (size_t i = 0; i < flags_.size(); ++i) {
     absl::StrAppend(&out, "  ", heads[i], std::string(width - heads[i].size() + 2, ' '), flags_[i].help, "\n");
   }

@@ -25,6 +25,9 @@ namespace tether {
 // needs a value`, `--concurrency: want a whole number from 1 to 256, got "0"`.
 class FlagSet {
  public:
+  // `synopsis`: the usage line(s) Usage() starts with ("usage: tether --config FILE ...\n").
+  explicit FlagSet(std::string synopsis = "") : synopsis_(std::move(synopsis)) {}
+
   // The flag's names, the first one used in errors and usage ("--config", "-c").
   using Names = std::initializer_list<std::string_view>;
   // Takes a flag's value; an error says why (the flag's name is put in front).
@@ -52,7 +55,8 @@ class FlagSet {
   // rounded up to whole milliseconds ("100us" is 1ms, not "no time at all").
   FlagSet& Duration(Names names, std::chrono::milliseconds* target, std::string_view help);
   // One of `choices`: `want table|json, got "xml"`.
-  FlagSet& Choice(Names names, std::string* target, std::vector<std::string> choices, std::string_view help);
+  FlagSet& Choice(Names names, std::string* target, std::vector<std::string> choices, std::string_view value_name,
+                  std::string_view help);
   FlagSet& Custom(Names names, Setter set, std::string_view value_name, std::string_view help);
 
   // What an unknown flag is told; the default: `unknown flag --x`.
@@ -65,7 +69,7 @@ class FlagSet {
 
   bool Has(std::string_view name) const;
 
-  // One line per flag, descriptions aligned: "  --config, -c FILE  bootstrap file".
+  // The synopsis, then one line per flag, descriptions aligned: "  --config, -c FILE  bootstrap file".
   std::string Usage() const;
 
  private:
@@ -79,6 +83,7 @@ class FlagSet {
   FlagSet& Add(Names names, std::string_view value_name, std::string_view help, Setter set);
   const Flag* Find(std::string_view name) const;
 
+  std::string synopsis_;
   std::vector<Flag> flags_;
   std::function<absl::Status(std::string_view flag)> on_unknown_;
 };

@@ -13,11 +13,16 @@ absl::Status SetNonEmpty(std::string* target, const std::string& value) {
 }
 
 FlagSet Flags(Options& o) {
-  FlagSet flags;
-  flags.String({"--config", "-c"}, &o.config_path, "FILE", "bootstrap file (YAML or JSON, schema tether.config.v1.Bootstrap)")
+  FlagSet flags(
+      "usage: tether --config FILE [--validate] [--concurrency N] [--log-level LEVEL] [--drain-time 5s]\n"
+      "              [--service-node ID] [--service-cluster NAME] [--max-message-bytes N]\n");
+  flags
+      .String({"--config", "-c"}, &o.config_path, "FILE",
+              "bootstrap file (YAML or JSON, schema tether.config.v1.Bootstrap)")
       .Bool({"--validate"}, &o.validate, "check the file and exit: 0 if valid, 2 with the error otherwise")
       .Number({"--concurrency"}, &o.concurrency, 1, 256, "N", "worker threads (default: number of cores)")
-      .Choice({"--log-level", "-l"}, &o.log_level, kLogLevels, "(default info)")
+      .Choice({"--log-level", "-l"}, &o.log_level, kLogLevels, "LEVEL",
+              "trace|debug|info|warn|error|critical|off (default info)")
       .Duration({"--drain-time"}, &o.drain_time, "on SIGTERM, how long in-flight requests may take (default 5s)")
       .Custom({"--service-node"}, [&o](const std::string& v) { return SetNonEmpty(&o.service_node, v); }, "ID",
               "node.id, overriding the bootstrap's (e.g. the pod name)")
@@ -33,9 +38,7 @@ FlagSet Flags(Options& o) {
 
 std::string Usage() {
   Options scratch;
-  return "usage: tether --config FILE [--validate] [--concurrency N] [--log-level LEVEL] [--drain-time 5s]\n"
-         "              [--service-node ID] [--service-cluster NAME] [--max-message-bytes N]\n" +
-         Flags(scratch).Usage();
+  return Flags(scratch).Usage();
 }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {

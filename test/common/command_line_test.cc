@@ -23,7 +23,7 @@ FlagSet Flags(Values& v) {
       .Strings({"-f", "--file"}, &v.files, "FILE", "repeatable")
       .Number({"--count"}, &v.count, 1, 256, "N", "how many")
       .Duration({"--timeout"}, &v.timeout, "how long")
-      .Choice({"-o"}, &v.format, {"table", "json"}, "format");
+      .Choice({"-o"}, &v.format, {"table", "json"}, "table|json", "format");
   return f;
 }
 
@@ -86,7 +86,8 @@ TEST(FlagSetTest, DurationsRoundUpToWholeMilliseconds) {
 TEST(FlagSetTest, OnUnknownSaysWhatToSay) {
   Values v;
   auto flags = Flags(v);
-  flags.OnUnknown([](std::string_view flag) { return absl::InvalidArgumentError(std::string(flag) + " is elsewhere"); });
+  flags.OnUnknown(
+      [](std::string_view flag) { return absl::InvalidArgumentError(std::string(flag) + " is elsewhere"); });
   EXPECT_EQ(flags.Parse({"--wait"}).status().message(), "--wait is elsewhere");
   EXPECT_TRUE(flags.Has("-v"));
   EXPECT_FALSE(flags.Has("--wait"));
