@@ -5,14 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include "controlplane/server/control_plane.h"
+#include "src/common/command_line.h"
 
 int main(int argc, char** argv) {
   using namespace tether::controlplane;
   auto options = ParseOptions(std::vector<std::string>(argv + 1, argv + argc));
-  if (!options.ok()) {
-    std::cerr << "tether-control: " << options.status().message() << "\n" << Usage();
-    return 2;
-  }
+  if (!options.ok()) return tether::UsageError("tether-control", options.status(), std::cerr);
   if (options->help) {
     std::cout << Usage();
     return 0;

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include <google/protobuf/util/json_util.h>
+#include <yaml-cpp/yaml.h>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "controlplane/tetherctl/wait.h"
@@ -19,31 +19,9 @@ using google::protobuf::Value;
 
 std::string Short(const std::string& version) { return version.empty() ? "-" : version.substr(0, 8); }
 
-// A string YAML would read back as the same string when written plain.
-bool PlainSafe(const std::string& s) {
-  if (s.empty()) return false;
-  static const char* const kWords[] = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"};
-  std::string lower = s;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* w : kWords) {
-    if (lower == w) return false;
-  }
-  if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.') return false;
-  for (unsigned char c : s) {
-    if (!(std::isalnum(c) || c == '_' || c == '/' || c == '.' || c == '-')) return false;
-  }
-  return true;
-}
-
+// A JSON number, true/false or null, as protobuf's JSON printer writes it.
 void Scalar(const Value& v, std::string& out) {
   switch (v.kind_case()) {
-    case Value::kStringValue:
-      if (PlainSafe(v.string_value())) {
-        out += v.string_value();
-      } else {
-        AppendJsonString(v.string_value(), out);  // a JSON string is a YAML double-quoted scalar
-      }
-      break;
     case Value::kNumberValue:
       out += MessageJson(v, false);
       break;
@@ -54,13 +32,6 @@ void Scalar(const Value& v, std::string& out) {
       out += "null";
   }
 }
-
-bool IsEmptyContainer(const Value& v) {
-  return (v.kind_case() == Value::kStructValue && v.struct_value().fields().empty()) ||
-         (v.kind_case() == Value::kListValue && v.list_value().values().empty());
-}
-
-void Yaml(const Value& v, int indent, std::string& out);
 
 // A Struct's keys in a stable order: kind, selector, spec first, then by name
 // (protobuf's Struct is a hash map; output must not change between runs).
@@ -113,54 +84,56 @@ void Json(const Value& v, int indent, std::string& out) {
   }
 }
 
-// After "key:" or "-": a scalar or empty container on the same line, else a block below.
-void YamlValue(const Value& v, int indent, std::string& out) {
-  if (v.kind_case() == Value::kStructValue && !IsEmptyContainer(v)) {
-    out += '\n';
-    Yaml(v, indent, out);
-  } else if (v.kind_case() == Value::kListValue && !IsEmptyContainer(v)) {
-    out += '\n';
-    Yaml(v, indent, out);
-  } else if (IsEmptyContainer(v)) {
-    out += v.kind_case() == Value::kStructValue ? " {}\n" : " []\n";
-  } else {
-    out += ' ';
-    Scalar(v, out);
-    out += '\n';
-  }
+// A string a YAML reader would take for another type written plain ("8080",
+// "true", "yes", "0x10", ".inf"): yaml-cpp's own conversions decide. The
+// emitter itself quotes what YAML's syntax needs (": ", "#", "", "null").
+bool ReadsAsNonString(const std::string& s) {
+  const YAML::Node node(s);
+  bool b = false;
+  double d = 0;
+  int64_t i = 0;
+  return YAML::convert<bool>::decode(node, b) || YAML::convert<double>::decode(node, d) ||
+         YAML::convert<int64_t>::decode(node, i);
 }
 
-void Yaml(const Value& v, int indent, std::string& out) {
-  const std::string pad(indent, ' ');
-  if (v.kind_case() == Value::kStructValue) {
-    for (const std::string& k : OrderedKeys(v)) {
-      out += pad;
-      if (PlainSafe(k)) {
-        out += k;
-      } else {
-        AppendJsonString(k, out);
+void EmitString(YAML::Emitter& out, const std::string& s) {
+  if (ReadsAsNonString(s)) out << YAML::DoubleQuoted;
+  out << s;
+}
+
+// Block style, empty containers as {} and [], strings quoted only where a
+// reader would see something else: the resource-file form, apply-able again.
+void EmitYaml(YAML::Emitter& out, const Value& v) {
+  switch (v.kind_case()) {
+    case Value::kStructValue:
+      if (v.struct_value().fields().empty()) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const std::string& k : OrderedKeys(v)) {
+        out << YAML::Key;
+        EmitString(out, k);
+        out << YAML::Value;
+        EmitYaml(out, v.struct_value().fields().at(k));
       }
-      out += ':';
-      YamlValue(v.struct_value().fields().at(k), indent + 2, out);
+      out << YAML::EndMap;
+      break;
+    case Value::kListValue:
+      if (v.list_value().values().empty()) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const Value& item : v.list_value().values()) EmitYaml(out, item);
+      out << YAML::EndSeq;
+      break;
+    case Value::kStringValue:
+      EmitString(out, v.string_value());
+      break;
+    case Value::kNumberValue:
+    case Value::kBoolValue: {
+      std::string scalar;
+      Scalar(v, scalar);
+      out << scalar;  // plain: a reader takes it for the number or bool it is
+      break;
     }
-  } else if (v.kind_case() == Value::kListValue) {
-    for (const Value& item : v.list_value().values()) {
-      out += pad;
-      out += '-';
-      if (item.kind_case() == Value::kStructValue && !IsEmptyContainer(item)) {
-        // "- key: value" with the rest of the mapping aligned under key.
-        std::string block;
-        Yaml(item, indent + 2, block);
-        out += ' ';
-        out += block.substr(indent + 2);
-      } else {
-        YamlValue(item, indent + 2, out);
-      }
-    }
-  } else {
-    out += pad;
-    Scalar(v, out);
-    out += '\n';
+    default:
+      out << YAML::Null;
   }
 }
 
@@ -250,9 +223,10 @@ std::string RenderJson(const Value& value) {
 }
 
 std::string RenderYaml(const Value& value) {
-  std::string out;
-  Yaml(value, 0, out);
-  return out;
+  YAML::Emitter out;
+  out.SetNullFormat(YAML::LowerNull);
+  EmitYaml(out, value);
+  return std::string(out.c_str()) + "\n";
 }
 
 std::string ResourcesTable(const cpv1::GetResponse& response) {

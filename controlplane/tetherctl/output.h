@@ -22,8 +22,8 @@ std::string Table(const std::vector<std::vector<std::string>>& rows);
 // One resource as a file document: {kind, selector (if any), spec}.
 absl::StatusOr<google::protobuf::Value> ResourceDocument(const cpv1::ConfigResource& resource);
 
-// Pretty JSON; YAML (block style, strings quoted only where YAML would
-// read them as something else).
+// Pretty JSON; YAML through yaml-cpp's emitter (block style, strings quoted
+// only where YAML would read them as something else). Keys in name order.
 std::string RenderJson(const google::protobuf::Value& value);
 std::string RenderYaml(const google::protobuf::Value& value);
 

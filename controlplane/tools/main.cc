@@ -22,7 +22,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/status/statusor.h"
 #include "controlplane/tools/fake_sidecar.h"
+#include "src/common/command_line.h"
 #include "tether/config/v1/cluster.pb.h"
 #include "tether/controlplane/v1/management.grpc.pb.h"
 
@@ -41,6 +43,7 @@ struct Options {
   bool hold = false;
   int applies = 0;
   int rss_pid = 0;
+  bool help = false;
 };
 
 constexpr char kBenchCluster[] = "xds-load-bench";
@@ -70,34 +73,50 @@ long RssKb(int pid) {
   return -1;
 }
 
-int Usage() {
-  std::cerr << "usage: tether-xds-load [--server ADDR] [--sidecars N] [--node-prefix P] [--cluster C]\n"
-               "                       [--label K=V]... (--hold | --applies M [--rss-pid PID])\n";
-  return 2;
+tether::FlagSet Flags(Options& o) {
+  tether::FlagSet flags(
+      "usage: tether-xds-load [--server ADDR] [--sidecars N] [--node-prefix P] [--cluster C]\n"
+      "                       [--label K=V]... (--hold | --applies M [--rss-pid PID])\n");
+  flags.String({"--server"}, &o.server, "ADDR", "the control plane's gRPC address (default 127.0.0.1:15010)")
+      .Number({"--sidecars"}, &o.sidecars, 1, 100000, "N", "how many fake sidecars (default 1)")
+      .String({"--node-prefix"}, &o.node_prefix, "P", "node ids: P, or P-0, P-1, ... (default fake)")
+      .String({"--cluster"}, &o.cluster, "C", "node.cluster (default fake)")
+      .Custom(
+          {"--label"},
+          [&o](const std::string& kv) -> absl::Status {
+            const size_t eq = kv.find('=');
+            if (eq == std::string::npos) return absl::InvalidArgumentError("want K=V, got \"" + kv + "\"");
+            o.labels[kv.substr(0, eq)] = kv.substr(eq + 1);
+            return absl::OkStatus();
+          },
+          "K=V", "a node.metadata label (repeatable)")
+      .Bool({"--hold"}, &o.hold, "print ACK/NACK events and READY; run until stdin closes")
+      .Number({"--applies"}, &o.applies, 1, 1000000, "M", "the bench: M applies, timed to the last ACK")
+      .Number({"--rss-pid"}, &o.rss_pid, 1, 2147483647, "PID", "with --applies: report this process's RSS")
+      .Bool({"--help", "-h"}, &o.help, "this text");
+  return flags;
+}
+
+absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
+  Options o;
+  if (auto parsed = Flags(o).Parse(args, /*positional_allowed=*/false); !parsed.ok()) return parsed.status();
+  if (o.help) return o;
+  if (o.hold == (o.applies > 0)) return absl::InvalidArgumentError("want --hold or --applies M (one of them)");
+  if (o.rss_pid != 0 && o.hold) return absl::InvalidArgumentError("--rss-pid belongs to --applies");
+  return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--server") o.server = next();
-    else if (a == "--sidecars") o.sidecars = std::atoi(next().c_str());
-    else if (a == "--node-prefix") o.node_prefix = next();
-    else if (a == "--cluster") o.cluster = next();
-    else if (a == "--label") {
-      const std::string kv = next();
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos) return Usage();
-      o.labels[kv.substr(0, eq)] = kv.substr(eq + 1);
-    } else if (a == "--hold") o.hold = true;
-    else if (a == "--applies") o.applies = std::atoi(next().c_str());
-    else if (a == "--rss-pid") o.rss_pid = std::atoi(next().c_str());
-    else return Usage();
+  auto parsed = ParseOptions(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.ok()) return tether::UsageError("tether-xds-load", parsed.status(), std::cerr);
+  const Options& o = *parsed;
+  if (o.help) {
+    Options scratch;
+    std::cout << Flags(scratch).Usage();
+    return 0;
   }
-  if (o.sidecars < 1 || (o.hold == (o.applies > 0))) return Usage();
 
   std::mutex mu;
   std::condition_variable cv;

@@ -1,9 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <string>
-
-#include "absl/status/statusor.h"
 
 namespace tether::config {
 
@@ -22,8 +19,5 @@ inline constexpr int kMaxYamlDepth = 64;
 inline constexpr size_t kDefaultMaxMessageBytes = 4 << 20;
 inline constexpr size_t kMinMaxMessageBytes = 64 << 10;  // below this a config hardly fits
 inline constexpr size_t kMaxMaxMessageBytes = (size_t{1} << 31) - 1;  // gRPC takes an int
-
-// --max-message-bytes N (both binaries): N, or InvalidArgument naming the flag.
-absl::StatusOr<size_t> ParseMaxMessageBytes(const std::string& value);
 
 }  // namespace tether::config

@@ -7,16 +7,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "src/common/command_line.h"
 #include "src/server/options.h"
 #include "src/server/server.h"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto options = tether::server::ParseOptions(args);
-  if (!options.ok()) {
-    std::cerr << "tether: " << options.status().message() << "\n" << tether::server::Usage();
-    return 1;
-  }
+  if (!options.ok()) return tether::UsageError("tether", options.status(), std::cerr);
   if (options->help) {
     std::cout << tether::server::Usage();
     return 0;

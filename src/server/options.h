@@ -25,7 +25,8 @@ struct Options {
   bool help = false;
 };
 
-// `--flag value` and `--flag=value`. Errors say which flag and why.
+// `--flag value` and `--flag=value` (src/common/command_line.h). A usage
+// error is an InvalidArgument of one line naming the flag.
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args);
 
 std::string Usage();

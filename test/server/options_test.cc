@@ -70,6 +70,36 @@ TEST(OptionsTest, DrainTimeTakesTheConfigDurationForms) {
   EXPECT_EQ(negative.status().message(), "--drain-time: \"-1s\" is negative");
 }
 
+// One line naming the flag (the binary prints it and exits 2).
+TEST(OptionsTest, UsageErrorsAreOneLineNamingTheFlag) {
+  EXPECT_EQ(ParseOptions({"-c", "a", "--bogus", "1"}).status().message(), "unknown flag --bogus");
+  EXPECT_EQ(ParseOptions({"--config"}).status().message(), "--config needs a value");
+  EXPECT_EQ(ParseOptions({"-c", "a", "--concurrency", "0"}).status().message(),
+            "--concurrency: want a whole number from 1 to 256, got \"0\"");
+  EXPECT_EQ(ParseOptions({"-c", "a", "--concurrency=2x"}).status().message(),
+            "--concurrency: want a whole number from 1 to 256, got \"2x\"");
+  EXPECT_EQ(ParseOptions({"-c", "a", "-l", "loud"}).status().message(),
+            "-l: want trace|debug|info|warn|warning|error|critical|off, got \"loud\"");
+  EXPECT_EQ(ParseOptions({"-c", "a", "--max-message-bytes", "1k"}).status().message(),
+            "--max-message-bytes: want a whole number from 65536 to 2147483647, got \"1k\"");
+  EXPECT_EQ(ParseOptions({"-c", "a", "extra"}).status().message(), "unexpected argument \"extra\"");
+}
+
+TEST(OptionsTest, BareValidateAndItsExplicitForms) {
+  EXPECT_TRUE(ParseOptions({"--validate", "-c", "a"})->validate);
+  EXPECT_TRUE(ParseOptions({"-c", "a", "--validate=true"})->validate);
+  EXPECT_FALSE(ParseOptions({"-c", "a", "--validate=false"})->validate);
+  EXPECT_EQ(ParseOptions({"-c", "a", "--max-message-bytes=65536"})->max_message_bytes, 65536u);
+}
+
+TEST(OptionsTest, UsageListsEveryFlag) {
+  const std::string usage = Usage();
+  for (const char* flag : {"--config, -c FILE", "--validate", "--concurrency N", "--log-level, -l", "--drain-time D",
+                           "--service-node ID", "--service-cluster C", "--max-message-bytes N", "--help, -h"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag << " in\n" << usage;
+  }
+}
+
 TEST(OptionsTest, HelpNeedsNoConfig) {
   auto options = ParseOptions({"--help"});
   ASSERT_TRUE(options.ok());

@@ -83,22 +83,58 @@ TEST(ArgsTest, UsageErrors) {
   }
 }
 
+// --timeout takes the config files' durations, from the one parser (src/common/duration.h).
 TEST(ArgsTest, Durations) {
-  EXPECT_EQ(*ParseDuration("500ms"), std::chrono::milliseconds(500));
-  EXPECT_EQ(*ParseDuration("30s"), std::chrono::milliseconds(30000));
-  EXPECT_EQ(*ParseDuration("2m"), std::chrono::milliseconds(120000));
-  EXPECT_FALSE(ParseDuration("30").ok());
-  EXPECT_FALSE(ParseDuration("-1s").ok());
-  // The config files' forms too (issue 10, item 13): one parser for both.
-  EXPECT_EQ(*ParseDuration("1m30s"), std::chrono::milliseconds(90000));
-  EXPECT_EQ(*ParseDuration("2h"), std::chrono::milliseconds(7'200'000));
-  EXPECT_EQ(*ParseDuration("0.250s"), std::chrono::milliseconds(250));
-  EXPECT_EQ(*ParseDuration("100us"), std::chrono::milliseconds(1));  // rounded up, not "no time"
-  EXPECT_EQ(ParseDuration("soon").status().message(),
-            "invalid duration \"soon\" (want a duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
-  auto flag = Parse({"apply", "-f", "x", "--wait", "--timeout", "1m30s"});
-  ASSERT_TRUE(flag.ok()) << flag.status();
-  EXPECT_EQ(flag->timeout, std::chrono::milliseconds(90000));
+  auto timeout = [](const std::string& text) -> absl::StatusOr<std::chrono::milliseconds> {
+    auto a = Parse({"apply", "-f", "x", "--wait", "--timeout", text});
+    if (!a.ok()) return a.status();
+    return a->timeout;
+  };
+  EXPECT_EQ(*timeout("500ms"), std::chrono::milliseconds(500));
+  EXPECT_EQ(*timeout("30s"), std::chrono::milliseconds(30000));
+  EXPECT_EQ(*timeout("2m"), std::chrono::milliseconds(120000));
+  EXPECT_EQ(*timeout("1m30s"), std::chrono::milliseconds(90000));
+  EXPECT_EQ(*timeout("2h"), std::chrono::milliseconds(7'200'000));
+  EXPECT_EQ(*timeout("0.250s"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*timeout("100us"), std::chrono::milliseconds(1));  // rounded up, not "no time"
+  EXPECT_FALSE(timeout("30").ok());
+  EXPECT_EQ(timeout("-1s").status().message(), "--timeout: \"-1s\" is negative");
+  EXPECT_EQ(timeout("soon").status().message(),
+            "--timeout: invalid duration \"soon\" (want a duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
+}
+
+// Each command takes its own flags; another command's flag names its owners.
+TEST(ArgsTest, AFlagOfAnotherCommandNamesItsOwners) {
+  EXPECT_EQ(Parse({"status", "--wait"}).status().message(), "--wait belongs to apply");
+  EXPECT_EQ(Parse({"delete", "Cluster", "a", "--force"}).status().message(), "--force belongs to apply and diff");
+  EXPECT_EQ(Parse({"get", "-f", "x"}).status().message(), "-f belongs to apply, diff and inject");
+  EXPECT_EQ(Parse({"get", "--bogus"}).status().message(), "unknown flag --bogus");
+  EXPECT_EQ(Parse({"status", "-o", "yaml"}).status().message(), "-o: want table|json, got \"yaml\"");
+  EXPECT_EQ(Parse({"apply"}).status().message(), "apply needs -f FILE|DIR");
+  EXPECT_EQ(Parse({"apply", "-f"}).status().message(), "-f needs a value");
+  // Flags before or after the command; -f repeatable; "-" is stdin, not a flag.
+  auto a = Parse({"-f", "a.yaml", "--server=h:1", "apply", "-f", "-", "--dry-run", "-o", "json"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->files, (std::vector<std::string>{"a.yaml", "-"}));
+  EXPECT_EQ(a->server, "h:1");
+  EXPECT_TRUE(a->dry_run);
+  EXPECT_EQ(a->output, "json");
+}
+
+TEST(ArgsTest, HelpForTheToolAndEachCommand) {
+  auto top = Parse({"--help"});
+  ASSERT_TRUE(top.ok()) << top.status();
+  EXPECT_TRUE(top->help);
+  EXPECT_EQ(top->command, "");
+  EXPECT_NE(Usage().find("inject -f FILE|-"), std::string::npos);
+  auto apply = Parse({"apply", "--help"});  // no -f needed for help
+  ASSERT_TRUE(apply.ok()) << apply.status();
+  EXPECT_TRUE(apply->help);
+  EXPECT_EQ(apply->command, "apply");
+  const std::string text = Usage("apply");
+  EXPECT_NE(text.find("--timeout D"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--values"), std::string::npos) << text;  // inject's, not apply's
+  EXPECT_NE(Usage("delete").find("KIND: "), std::string::npos);
 }
 
 }  // namespace

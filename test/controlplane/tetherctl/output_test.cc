@@ -44,6 +44,36 @@ TEST(OutputTest, YamlAndJsonCanBeAppliedAgain) {
   }
 }
 
+// yaml-cpp writes the block form; a string is quoted where a YAML reader
+// would take it for a number, a bool or null, and only there.
+TEST(OutputTest, YamlQuotesOnlyStringsThatReadAsOtherTypes) {
+  const std::vector<std::pair<std::string, std::string>> strings = {
+      // value, as written
+      {"8080", "\"8080\""},   {"true", "\"true\""},   {"yes", "\"yes\""},     {"off", "\"off\""},
+      {"0x10", "\"0x10\""},   {".inf", "\".inf\""},   {"-1.5", "\"-1.5\""},   {"null", "\"null\""},
+      {"~", "\"~\""},         {"", "\"\""},           {"a: b", "\"a: b\""},   {" lead", "\" lead\""},
+      {"1s", "1s"},           {"127.0.0.1", "127.0.0.1"}, {"web", "web"}, {"/api/v2", "/api/v2"},
+      {"example.com:8080", "example.com:8080"}};
+  google::protobuf::Value doc;
+  auto& fields = *doc.mutable_struct_value()->mutable_fields();
+  for (size_t i = 0; i < strings.size(); ++i) fields["s" + std::to_string(i + 10)].set_string_value(strings[i].first);
+  fields["a_number"].set_number_value(15001);
+  fields["a_bool"].set_bool_value(false);
+  fields["a_null"].set_null_value(google::protobuf::NULL_VALUE);
+  fields["an_empty_map"].mutable_struct_value();
+  fields["an_empty_list"].mutable_list_value();
+  fields["a_list"].mutable_list_value()->add_values()->set_string_value("8080");
+  const std::string yaml = RenderYaml(doc);
+  for (size_t i = 0; i < strings.size(); ++i) {
+    const std::string line = "s" + std::to_string(i + 10) + ": " + strings[i].second + "\n";
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << " in\n" << yaml;
+  }
+  for (const char* line : {"a_number: 15001\n", "a_bool: false\n", "a_null: null\n", "an_empty_map: {}\n",
+                           "an_empty_list: []\n", "a_list:\n  - \"8080\"\n"}) {
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << " in\n" << yaml;
+  }
+}
+
 TEST(OutputTest, ResourcesTable) {
   const std::string table = ResourcesTable(Get());
   EXPECT_EQ(table,
