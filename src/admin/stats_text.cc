@@ -7,7 +7,6 @@
 #include <re2/re2.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "src/common/text.h"
 
 namespace tether::admin {
@@ -67,12 +66,7 @@ absl::StatusOr<Lines> Collect(const stats::Store& store, const std::string& filt
 
 }  // namespace
 
-std::string FormatMs(double ms) {
-  std::string s = absl::StrFormat("%.3f", ms);
-  while (s.back() == '0') s.pop_back();  // "%.3f" always has a '.', so this stops there
-  if (s.back() == '.') s.pop_back();
-  return s == "-0" ? "0" : s;
-}
+std::string FormatMs(double ms) { return FormatDecimal(ms, 3); }
 
 absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::string& filter) {
   auto lines = Collect(store, filter, /*json=*/false);
