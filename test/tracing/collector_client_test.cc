@@ -7,16 +7,12 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+
+#include "test/tracing/fake_collector.h"
 
 // Issue 10 item 7: the reporter's POSTs are counted as the collector
 // cluster's upstream traffic, under the data path's names.
@@ -24,45 +20,7 @@ namespace tether::tracing {
 namespace {
 
 namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
-
-// A loopback collector: answers each request on a connection with `status`;
-// closes the connection after `per_connection` answers.
-class FakeCollector {
- public:
-  FakeCollector(asio::io_context& io, unsigned status, int per_connection)
-      : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        status_(status),
-        per_connection_(per_connection) {
-    asio::co_spawn(io, Accept(), asio::detached);
-  }
-  config::Host host() const { return {"127.0.0.1", acceptor_.local_endpoint().port()}; }
-
- private:
-  asio::awaitable<void> Accept() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(kToken);
-      if (ec) co_return;
-      asio::co_spawn(acceptor_.get_executor(), Serve(std::move(socket)), asio::detached);
-    }
-  }
-  asio::awaitable<void> Serve(tcp::socket socket) {
-    boost::beast::flat_buffer buffer;
-    for (int i = 0; i < per_connection_; ++i) {
-      bhttp::request<bhttp::string_body> req;
-      auto [rec, rn] = co_await bhttp::async_read(socket, buffer, req, kToken);
-      if (rec) co_return;
-      const std::string reply = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Length: 0\r\n\r\n";
-      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(reply), kToken);
-      if (wec) co_return;
-    }
-  }
-  tcp::acceptor acceptor_;
-  unsigned status_;
-  int per_connection_;
-};
 
 class CollectorClientTest : public ::testing::Test {
  protected:

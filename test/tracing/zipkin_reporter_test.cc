@@ -2,24 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+
+#include "test/tracing/fake_collector.h"
 
 // Issue 12: the reporter sends through the collector cluster's machinery (its
 // load balancer, host pools and stats), not a host list of its own.
@@ -27,56 +20,26 @@ namespace tether::tracing {
 namespace {
 
 namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
-// Loopback collectors on a thread of their own (the reporter has its own):
-// each answers 202 and counts the POSTs it got.
+// Collectors on a thread of their own (the reporter has its own).
 class Collectors {
  public:
   explicit Collectors(int n) {
-    for (int i = 0; i < n; ++i) {
-      acceptors_.push_back(std::make_unique<tcp::acceptor>(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)));
-      posts_.push_back(std::make_unique<std::atomic<int>>(0));
-      asio::co_spawn(io_, Accept(*acceptors_.back(), *posts_.back()), asio::detached);
-    }
+    for (int i = 0; i < n; ++i) collectors_.push_back(std::make_unique<FakeCollector>(io_));
     thread_ = std::thread([this] { io_.run(); });
   }
   ~Collectors() {
     io_.stop();
     thread_.join();
   }
-  config::Host host(int i, uint32_t weight = 1) const {
-    return {"127.0.0.1", acceptors_[static_cast<size_t>(i)]->local_endpoint().port(), weight};
-  }
-  int posts(int i) const { return posts_[static_cast<size_t>(i)]->load(); }
+  config::Host host(int i, uint32_t weight = 1) const { return collectors_[static_cast<size_t>(i)]->host(weight); }
+  int posts(int i) const { return collectors_[static_cast<size_t>(i)]->posts(); }
 
  private:
-  asio::awaitable<void> Accept(tcp::acceptor& acceptor, std::atomic<int>& posts) {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(kToken);
-      if (ec) co_return;
-      asio::co_spawn(io_, Serve(std::move(socket), posts), asio::detached);
-    }
-  }
-  asio::awaitable<void> Serve(tcp::socket socket, std::atomic<int>& posts) {
-    boost::beast::flat_buffer buffer;
-    for (;;) {
-      bhttp::request<bhttp::string_body> req;
-      auto [rec, rn] = co_await bhttp::async_read(socket, buffer, req, kToken);
-      if (rec) co_return;
-      posts.fetch_add(1);
-      static constexpr std::string_view kReply = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
-      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(kReply), kToken);
-      if (wec) co_return;
-    }
-  }
-
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
-  std::vector<std::unique_ptr<std::atomic<int>>> posts_;
+  std::vector<std::unique_ptr<FakeCollector>> collectors_;
   std::thread thread_;
 };
 
