@@ -23,7 +23,7 @@ using Tags = std::vector<std::pair<std::string, std::string>>;
 // Counters and gauges are one atomic shared by every thread, as Envoy's are:
 // a copy per worker would multiply the memory of every stat by the worker
 // count, and a gauge's Set() has no per-worker meaning
-// (docs/decisions/0024-hotpath-per-worker-stats.md).
+// (docs/decisions/0025-hotpath-per-worker-stats.md).
 class Counter {
  public:
   void Inc(uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
