@@ -20,7 +20,8 @@ constexpr auto kPostTimeout = std::chrono::seconds(5);
 // the socket through state that is cleared first (as HostPool::Connect).
 class ExchangeDeadline {
  public:
-  explicit ExchangeDeadline(TcpSocket& socket) : state_(std::make_shared<State>(State{&socket})), timer_(socket.get_executor()) {
+  explicit ExchangeDeadline(TcpSocket& socket)
+      : state_(std::make_shared<State>(State{&socket})), timer_(socket.get_executor()) {
     timer_.expires_after(kPostTimeout);
     timer_.async_wait([state = state_](const boost::system::error_code& ec) {
       if (ec || state->socket == nullptr) return;
