@@ -57,7 +57,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void Flush() {
-    if (sending || queue.size() == 0) return;
+    if (halted || sending || queue.size() == 0) return;
     upstream::ClusterManager::Pick pick = clusters.Choose(config.collector_cluster);
     if (!pick.pool) {
       // No host (or no such cluster yet): the spans wait, as a request would get 503 UH.
@@ -114,6 +114,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   CollectorClient client{config};
   bool sending = false;
   bool stopping = false;
+  bool halted = false;  // the thread is gone: queued handlers must let go of the Impl
   std::chrono::milliseconds backoff{0};
   std::mutex mu;  // only for Stop()'s wait
   std::condition_variable cv;
@@ -160,6 +161,11 @@ void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
   impl_->work.reset();
   impl_->io.stop();
   impl_->thread.join();
+  // Handlers still queued (the cancelled flush timer's, a late Flush) hold the
+  // Impl, which owns the io_context: run them here, halted, so they let go of it.
+  impl_->halted = true;
+  impl_->io.restart();
+  impl_->io.poll();
 }
 
 }  // namespace tether::tracing
