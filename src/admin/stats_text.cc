@@ -8,8 +8,8 @@
 #include <re2/re2.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "src/admin/admin_json.h"
+#include "src/common/text.h"
 #include "tether/admin/v1/stats.pb.h"
 
 namespace tether::admin {
@@ -74,12 +74,7 @@ absl::StatusOr<std::map<std::string, Out>> Collect(const stats::Store& store, co
 
 }  // namespace
 
-std::string FormatMs(double ms) {
-  std::string s = absl::StrFormat("%.3f", ms);
-  while (s.back() == '0') s.pop_back();  // "%.3f" always has a '.', so this stops there
-  if (s.back() == '.') s.pop_back();
-  return s == "-0" ? "0" : s;
-}
+std::string FormatMs(double ms) { return FormatDecimal(ms, 3); }
 
 absl::StatusOr<std::string> StatsText(const stats::Store& store, const std::string& filter) {
   auto lines = Collect<std::string>(

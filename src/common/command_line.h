@@ -16,7 +16,7 @@ namespace tether {
 
 // The command line of every binary (tether, tether-control, tetherctl,
 // tether-xds-load): one parser, one error style, one usage layout. Why not
-// absl::flags: docs/decisions/0024-cli-flags.md.
+// absl::flags: docs/decisions/0025-cli-flags.md.
 //
 // Each flag is bound to a variable it sets. Parse() takes `--flag value`,
 // `--flag=value`, a bare bool flag (`--validate`, or `--validate=false`),

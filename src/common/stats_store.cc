@@ -3,13 +3,13 @@
 namespace tether::stats {
 namespace {
 
-template <typename T, typename Map>
-T& FindOrCreate(std::mutex& mu, Map& map, const std::string& family, const Tags& tags) {
+template <typename T, typename Map, typename... Args>
+T& FindOrCreate(std::mutex& mu, Map& map, const std::string& family, const Tags& tags, Args... args) {
   std::string flat = Store::FlatName(family, tags);
   std::lock_guard lock(mu);
   auto it = map.find(flat);
   if (it == map.end()) {
-    typename Map::mapped_type slot{{family, tags, flat}, std::make_unique<T>()};
+    typename Map::mapped_type slot{{family, tags, flat}, std::make_unique<T>(args...)};
     it = map.emplace(flat, std::move(slot)).first;
   }
   return *it->second.stat;
@@ -40,7 +40,7 @@ Gauge& Store::GaugeFor(const std::string& family, const Tags& tags) {
   return FindOrCreate<Gauge>(mu_, gauges_, family, tags);
 }
 Histogram& Store::HistogramFor(const std::string& family, const Tags& tags) {
-  return FindOrCreate<Histogram>(mu_, histograms_, family, tags);
+  return FindOrCreate<Histogram>(mu_, histograms_, family, tags, workers_);
 }
 
 void Store::ForEachCounter(const std::function<void(const Entry&, const Counter&)>& fn) const {

@@ -15,6 +15,10 @@ namespace tether::stats {
 // stay valid forever, so a stat survives config updates that keep its name.
 class Store {
  public:
+  // `workers`: how many worker threads record histograms (each gets a slot of
+  // its own in every histogram; stats::BindWorkerThread). 0: tools and tests.
+  explicit Store(size_t workers = 0) : workers_(workers) {}
+
   Counter& CounterFor(const std::string& family, const Tags& tags = {});
   Gauge& GaugeFor(const std::string& family, const Tags& tags = {});
   Histogram& HistogramFor(const std::string& family, const Tags& tags = {});
@@ -38,6 +42,7 @@ class Store {
     Entry entry;
     std::unique_ptr<T> stat;
   };
+  const size_t workers_;
   mutable std::mutex mu_;
   std::map<std::string, Slot<Counter>> counters_;
   std::map<std::string, Slot<Gauge>> gauges_;

@@ -68,4 +68,19 @@ inline void AppendJsonString(std::string_view s, std::string& out) {
   out += '"';
 }
 
+// `v` with at most `max_decimals` (<= 9) decimals and no trailing zeros,
+// never an exponent: "0.5", "20.7", "1800000", "0.0025". Stats pages print
+// durations with it (milliseconds with 3, seconds with 6).
+inline std::string FormatDecimal(double v, int max_decimals) {
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof(buf), "%.*f", max_decimals, v);
+  if (n < 0 || n >= static_cast<int>(sizeof(buf))) return std::to_string(v);  // beyond 1e50: never a duration
+  std::string s(buf, static_cast<size_t>(n));
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
 }  // namespace tether

@@ -44,6 +44,7 @@ void Worker::Start(std::shared_ptr<const http::ActiveConfig> active) {
   Install(std::move(active));
   for (auto& [name, socket] : listeners_) socket->StartAccepting();
   thread_ = std::thread([this] {
+    stats::BindWorkerThread(index_);  // its histogram samples go to its own slot
     // A handler that throws must not end the thread: the main thread waits
     // on it (PrepareListeners, Sync) and its connections would hang.
     for (;;) {

@@ -50,6 +50,10 @@ absl::StatusOr<std::chrono::milliseconds> InitialFetchTimeout(const config::v1::
   return timeout;
 }
 
+unsigned WorkerCount(const Options& options) {
+  return options.concurrency != 0 ? options.concurrency : std::max(1u, std::thread::hardware_concurrency());
+}
+
 config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
   config::ResolvedHosts resolved;
   for (const auto& [name, cluster] : unresolved.clusters) {
@@ -88,7 +92,11 @@ int ValidateOnly(const Options& options) {
 }
 
 Server::Server(Options options)
-    : options_(std::move(options)), signals_(main_, SIGTERM, SIGINT), drain_timer_(main_), recheck_timer_(main_) {}
+    : options_(std::move(options)),
+      store_(WorkerCount(options_)),  // a histogram slot per worker
+      signals_(main_, SIGTERM, SIGINT),
+      drain_timer_(main_),
+      recheck_timer_(main_) {}
 
 Server::~Server() {
   xds_stopping_ = true;
@@ -145,8 +153,7 @@ absl::Status Server::Init() {
                                                         std::make_unique<ProcessUsage>(overload_));
   overload_manager_->Start();
 
-  const unsigned concurrency =
-      options_.concurrency != 0 ? options_.concurrency : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned concurrency = WorkerCount(options_);
   for (unsigned i = 0; i < concurrency; ++i) {
     auto worker = std::make_unique<network::Worker>(i, store_, overload_);
     for (const auto& listener : (*snapshot)->listeners) {
@@ -201,8 +208,8 @@ Server::TracerParts Server::MakeTracer(const config::Snapshot& snapshot) {
 
 void Server::UpdateCollectors(tracing::ZipkinReporter* reporter, const config::Snapshot& snapshot) {
   if (reporter == nullptr || !snapshot.zipkin) return;
-  const config::Cluster* collector = snapshot.FindCluster(snapshot.zipkin->collector_cluster);
-  reporter->SetCollectors(collector != nullptr ? collector->hosts : std::vector<config::Host>{});
+  const auto it = snapshot.clusters.find(snapshot.zipkin->collector_cluster);
+  reporter->SetCollectors(it != snapshot.clusters.end() ? it->second : nullptr);
 }
 
 void Server::OnDnsChange(config::ResolvedHosts resolved) {

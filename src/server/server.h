@@ -70,7 +70,7 @@ class Server final : public admin::AdminContext {
   };
   // A reporter and tracer for `snapshot`'s tracing config (none without one).
   TracerParts MakeTracer(const config::Snapshot& snapshot);
-  // Points `reporter` at the snapshot's collector cluster hosts.
+  // Points `reporter` at the snapshot's collector cluster.
   static void UpdateCollectors(tracing::ZipkinReporter* reporter, const config::Snapshot& snapshot);
 
   // server_xds.cc: the control plane's side.

@@ -1,9 +1,7 @@
 #include "src/tracing/collector_client.h"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/error.hpp>
+#include <memory>
+
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -11,78 +9,88 @@
 
 namespace tether::tracing {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
 constexpr auto kPostTimeout = std::chrono::seconds(5);
-}  // namespace
 
-struct CollectorClient::Connection {
-  Connection(asio::io_context& io, stats::Gauge& cluster_active, stats::Gauge& host_active)
-      : stream(io), cluster_active(cluster_active), host_active(host_active) {
-    cluster_active.Inc();
-    host_active.Inc();
+// Closes the socket when the exchange takes longer than kPostTimeout. The
+// timer's handler may already be queued when the exchange ends, so it reaches
+// the socket through state that is cleared first (as HostPool::Connect).
+class ExchangeDeadline {
+ public:
+  explicit ExchangeDeadline(TcpSocket& socket)
+      : state_(std::make_shared<State>(State{&socket})), timer_(socket.get_executor()) {
+    timer_.expires_after(kPostTimeout);
+    timer_.async_wait([state = state_](const boost::system::error_code& ec) {
+      if (ec || state->socket == nullptr) return;
+      state->fired = true;
+      boost::system::error_code ignored;
+      state->socket->close(ignored);
+    });
   }
-  ~Connection() {
-    cluster_active.Dec();
-    host_active.Dec();
+  ~ExchangeDeadline() {
+    state_->socket = nullptr;
+    timer_.cancel();
   }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  ExchangeDeadline(const ExchangeDeadline&) = delete;
+  ExchangeDeadline& operator=(const ExchangeDeadline&) = delete;
+  bool fired() const { return state_->fired; }
 
-  beast::tcp_stream stream;
-  stats::Gauge& cluster_active;
-  stats::Gauge& host_active;
+ private:
+  struct State {
+    TcpSocket* socket;
+    bool fired = false;
+  };
+  std::shared_ptr<State> state_;
+  SteadyTimer timer_;
 };
 
-CollectorClient::CollectorClient(asio::io_context& io, const config::ZipkinConfig& config, stats::Store& store)
-    : io_(io), config_(config), store_(store), cluster_stats_(store, config.collector_cluster) {}
+}  // namespace
 
-CollectorClient::~CollectorClient() = default;
-
-upstream::HostStats& CollectorClient::StatsFor(const config::Host& host) {
-  std::unique_ptr<upstream::HostStats>& stats = host_stats_[host.Key()];
-  if (!stats) stats = std::make_unique<upstream::HostStats>(store_, config_.collector_cluster, host.Key());
-  return *stats;
-}
-
-asio::awaitable<bool> CollectorClient::Post(std::string& body, const config::Host& host) {
-  upstream::ClusterStats& cs = cluster_stats_;
-  upstream::HostStats& hs = StatsFor(host);
+Awaitable<bool> CollectorClient::Post(std::string& body, upstream::ClusterManager::Pick pick) {
+  upstream::HostPool& pool = *pick.pool;
+  upstream::ClusterStats& cs = *pick.stats;
+  upstream::HostStats& hs = pool.stats();
+  // Copied now: the config may be replaced while this request waits.
+  const std::chrono::milliseconds connect_timeout = pick.config->connect_timeout;
+  pool.RequestStarted();  // the host's rq_total and rq_active, and its load for the balancer
   cs.upstream_rq_total.Inc();
   cs.upstream_rq_active.Inc();
-  hs.rq_total.Inc();
-  hs.rq_active.Inc();
   bool accepted = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const bool reused = connection_ != nullptr && connection_host_ == host.Key();
-    if (!reused && !co_await Connect(host, hs)) {
-      hs.rq_error.Inc();
-      break;
+    // The first try takes an idle connection when there is one (TakeIdle
+    // drops those the collector closed); the retry always connects anew.
+    std::unique_ptr<upstream::UpstreamConnection> connection = attempt == 0 ? pool.TakeIdle() : nullptr;
+    const bool reused = connection != nullptr;
+    if (!reused) {
+      auto lease = co_await pool.Connect(connect_timeout);
+      if (!lease.ok()) {
+        hs.rq_error.Inc();
+        break;
+      }
+      connection = std::move(lease->connection);
     }
+    ++connection->requests;
     const auto started = std::chrono::steady_clock::now();
-    unsigned status = 0;
-    const Outcome outcome = co_await Exchange(body, status);
-    if (outcome == Outcome::kAnswered) {
-      cs.RecordStatus(status);
-      cs.upstream_rq_time.Record(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
-      (status >= 500 ? hs.rq_error : hs.rq_success).Inc();
-      accepted = status / 100 == 2;
+    const Answer answer = co_await Exchange(*connection, body, pool.host());
+    if (answer.outcome == Outcome::kAnswered) {
+      cs.RecordStatus(answer.status);
+      cs.upstream_rq_time.Record(std::chrono::steady_clock::now() - started);
+      (answer.status >= 500 ? hs.rq_error : hs.rq_success).Inc();
+      accepted = answer.status / 100 == 2;
+      pool.Release(std::move(connection), answer.keep_alive);
       break;
     }
-    connection_.reset();  // the transport failed
-    if (reused && outcome == Outcome::kReset) {
-      // The collector closed the kept connection while it was idle: one more try on a new one.
+    connection.reset();  // the transport failed: closed
+    if (reused && answer.outcome == Outcome::kReset) {
+      // The collector closed the pooled connection while it was idle: one more try on a new one.
       cs.upstream_cx_destroy_remote.Inc();
       cs.upstream_rq_retry_stale_connection.Inc();
       continue;
     }
-    if (outcome == Outcome::kTimeout) {
+    if (answer.outcome == Outcome::kTimeout) {
       cs.upstream_rq_timeout.Inc();
       hs.rq_timeout.Inc();
     } else {
@@ -92,56 +100,29 @@ asio::awaitable<bool> CollectorClient::Post(std::string& body, const config::Hos
     break;
   }
   cs.upstream_rq_active.Dec();
-  hs.rq_active.Dec();
+  pool.RequestFinished();
   co_return accepted;
 }
 
-asio::awaitable<bool> CollectorClient::Connect(const config::Host& host, upstream::HostStats& hs) {
-  connection_.reset();
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host.address, ec);
-  if (ec) co_return false;
-  cluster_stats_.upstream_cx_total.Inc();
-  hs.cx_total.Inc();
-  auto connection = std::make_unique<Connection>(io_, cluster_stats_.upstream_cx_active, hs.cx_active);
-  connection->stream.expires_after(kPostTimeout);
-  auto [cec] = co_await connection->stream.async_connect(tcp::endpoint(address, host.port), kToken);
-  if (cec) {
-    cluster_stats_.upstream_cx_connect_fail.Inc();
-    hs.cx_connect_fail.Inc();
-    if (cec == beast::error::timeout) cluster_stats_.upstream_cx_connect_timeout.Inc();
-    co_return false;
-  }
-  connection_ = std::move(connection);
-  connection_host_ = host.Key();
-  read_buffer_.clear();
-  co_return true;
-}
-
-asio::awaitable<CollectorClient::Outcome> CollectorClient::Exchange(std::string& body, unsigned& status) {
+Awaitable<CollectorClient::Answer> CollectorClient::Exchange(upstream::UpstreamConnection& connection,
+                                                             std::string& body, const config::Host& host) {
   bhttp::request<bhttp::string_body> req{bhttp::verb::post, config_.collector_endpoint, 11};
   req.set(bhttp::field::host, config_.collector_hostname);
   req.set(bhttp::field::content_type, "application/json");
   req.body() = std::move(body);
   req.prepare_payload();
-  beast::tcp_stream& stream = connection_->stream;
-  stream.expires_after(kPostTimeout);
-  auto [wec, wn] = co_await bhttp::async_write(stream, req, kToken);
+  ExchangeDeadline deadline(connection.socket);
+  auto [wec, wn] = co_await bhttp::async_write(connection.socket, req, kNoThrow);
   body = std::move(req.body());
-  if (wec) co_return wec == beast::error::timeout ? Outcome::kTimeout : Outcome::kReset;
+  if (wec) co_return Answer{deadline.fired() ? Outcome::kTimeout : Outcome::kReset};
   bhttp::response<bhttp::string_body> res;
-  auto [rec, rn] = co_await bhttp::async_read(stream, read_buffer_, res, kToken);
-  if (rec) co_return rec == beast::error::timeout ? Outcome::kTimeout : Outcome::kReset;
-  status = res.result_int();
+  auto [rec, rn] = co_await bhttp::async_read(connection.socket, connection.buffer, res, kNoThrow);
+  if (rec) co_return Answer{deadline.fired() ? Outcome::kTimeout : Outcome::kReset};
+  const unsigned status = res.result_int();
   if (status / 100 != 2) {
-    spdlog::warn("zipkin collector {}: HTTP {}: {}", connection_host_, status, res.body().substr(0, 200));
+    spdlog::warn("zipkin collector {}: HTTP {}: {}", host.Key(), status, res.body().substr(0, 200));
   }
-  if (!res.keep_alive()) {
-    connection_.reset();
-  } else {
-    stream.expires_never();
-  }
-  co_return Outcome::kAnswered;
+  co_return Answer{Outcome::kAnswered, status, res.keep_alive()};
 }
 
 }  // namespace tether::tracing

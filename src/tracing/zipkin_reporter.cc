@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +15,7 @@
 
 #include "src/tracing/collector_client.h"
 #include "src/tracing/span_queue.h"
+#include "src/upstream/cluster_manager.h"
 
 namespace tether::tracing {
 
@@ -55,18 +57,23 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void Flush() {
-    if (sending || hosts.empty()) return;
+    if (halted || sending || queue.size() == 0) return;
+    upstream::ClusterManager::Pick pick = clusters.Choose(config.collector_cluster);
+    if (!pick.pool) {
+      // No host (or no such cluster yet): the spans wait, as a request would get 503 UH.
+      if (pick.stats != nullptr) pick.stats->upstream_cx_none_healthy.Inc();
+      return;
+    }
     std::optional<SpanBatch> batch = queue.Take();
     if (!batch) return;
     sending = true;
-    const config::Host host = hosts[next_host++ % hosts.size()];
-    asio::co_spawn(io, Send(std::move(*batch), host), asio::detached);
+    asio::co_spawn(io.get_executor(), Send(std::move(*batch), std::move(pick)), asio::detached);
   }
 
-  asio::awaitable<void> Send(SpanBatch batch, config::Host host) {
+  Awaitable<void> Send(SpanBatch batch, upstream::ClusterManager::Pick pick) {
     auto self = shared_from_this();
     batch.Close();
-    const bool ok = co_await client.Post(batch.json, host);
+    const bool ok = co_await client.Post(batch.json, std::move(pick));
     batch.Reopen();
     sending = false;
     if (ok) {
@@ -102,11 +109,12 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer timer;
   std::thread thread;
   SpanQueue queue{config.max_batch_size, config.max_queue_size};
-  std::vector<config::Host> hosts;
-  size_t next_host = 0;
-  CollectorClient client{io, config, store};
+  // The collector cluster's load balancer and pools: this thread's own (after io: destroyed first).
+  upstream::ClusterManager clusters{io.get_executor(), store, std::random_device{}()};
+  CollectorClient client{config};
   bool sending = false;
   bool stopping = false;
+  bool halted = false;  // the thread is gone: queued handlers must let go of the Impl
   std::chrono::milliseconds backoff{0};
   std::mutex mu;  // only for Stop()'s wait
   std::condition_variable cv;
@@ -121,9 +129,11 @@ ZipkinReporter::ZipkinReporter(const config::ZipkinConfig& config, stats::Store&
 
 ZipkinReporter::~ZipkinReporter() { Stop(std::chrono::milliseconds(500)); }
 
-void ZipkinReporter::SetCollectors(std::vector<config::Host> hosts) {
-  asio::post(impl_->io, [impl = impl_, hosts = std::move(hosts)]() mutable {
-    impl->hosts = std::move(hosts);
+void ZipkinReporter::SetCollectors(std::shared_ptr<const config::Cluster> cluster) {
+  asio::post(impl_->io, [impl = impl_, cluster = std::move(cluster)] {
+    upstream::ClusterManager::Clusters clusters;
+    if (cluster) clusters.emplace(impl->config.collector_cluster, cluster);
+    impl->clusters.Update(clusters);
     impl->Flush();
   });
 }
@@ -151,6 +161,11 @@ void ZipkinReporter::Stop(std::chrono::milliseconds deadline) {
   impl_->work.reset();
   impl_->io.stop();
   impl_->thread.join();
+  // Handlers still queued (the cancelled flush timer's, a late Flush) hold the
+  // Impl, which owns the io_context: run them here, halted, so they let go of it.
+  impl_->halted = true;
+  impl_->io.restart();
+  impl_->io.poll();
 }
 
 }  // namespace tether::tracing

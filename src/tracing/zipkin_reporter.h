@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
@@ -15,9 +14,12 @@ namespace tether::tracing {
 // own: Report() only hands the span over, so a slow or dead collector never
 // touches a request. Spans wait in a bounded queue (overflow is dropped and
 // counted), go out when a batch is full or the flush interval passes, and a
-// failed POST is retried with backoff. Stop() makes a final flush. Its
-// requests are counted as the collector cluster's upstream traffic
-// (CollectorClient), its spans and batches in tracing.zipkin.*.
+// failed POST is retried with backoff. Stop() makes a final flush. The
+// reporter's thread keeps a ClusterManager of its own for the collector
+// cluster (pools are per thread, as each worker's), so a batch goes to the
+// host the cluster's load balancer picks, on a connection of that host's
+// pool, and is counted as the cluster's upstream traffic (CollectorClient);
+// its spans and batches are counted in tracing.zipkin.*.
 class ZipkinReporter {
  public:
   ZipkinReporter(const config::ZipkinConfig& config, stats::Store& store);
@@ -25,8 +27,10 @@ class ZipkinReporter {
   ZipkinReporter(const ZipkinReporter&) = delete;
   ZipkinReporter& operator=(const ZipkinReporter&) = delete;
 
-  // Thread-safe. The collector cluster's hosts (from each snapshot).
-  void SetCollectors(std::vector<config::Host> hosts);
+  // Thread-safe. The collector cluster as each snapshot has it (null when
+  // the snapshot has no such cluster: spans wait, and are dropped when the
+  // queue is full).
+  void SetCollectors(std::shared_ptr<const config::Cluster> cluster);
   // Thread-safe; never blocks. `span` is one span already encoded in the
   // configured version (WriteZipkinV2/V1), copied into the batch being
   // built: workers encode, the reporter thread only sends.

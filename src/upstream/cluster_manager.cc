@@ -9,15 +9,15 @@ namespace tether::upstream {
 ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed)
     : executor_(std::move(executor)), store_(store), seed_(seed) {}
 
-void ClusterManager::Update(const config::Snapshot& snapshot) {
+void ClusterManager::Update(const Clusters& clusters) {
   for (auto it = clusters_.begin(); it != clusters_.end();) {
-    if (snapshot.clusters.count(it->first) == 0) {
+    if (clusters.count(it->first) == 0) {
       it = clusters_.erase(it);
     } else {
       ++it;
     }
   }
-  for (const auto& [name, config] : snapshot.clusters) {
+  for (const auto& [name, config] : clusters) {
     WorkerCluster& wc = clusters_[name];
     if (wc.config == config) continue;  // unchanged
     Rebuild(wc, config);
@@ -62,8 +62,8 @@ ClusterManager::Pick ClusterManager::Choose(const std::string& cluster) {
   WorkerCluster& wc = it->second;
   for (size_t i = 0; i < wc.pools.size(); ++i) wc.active[i] = wc.pools[i]->active_requests();
   const auto index = wc.lb->Pick(wc.config->hosts, wc.active);
-  if (!index) return {nullptr, wc.stats.get()};
-  return {wc.pools[*index], wc.stats.get()};
+  if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
+  return {wc.pools[*index], wc.stats.get(), wc.config.get()};
 }
 
 }  // namespace tether::upstream

@@ -23,12 +23,18 @@ class ClusterManager {
  public:
   ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed);
 
+  using Clusters = std::map<std::string, std::shared_ptr<const config::Cluster>>;
   // Applies a new snapshot's clusters; called on the worker between requests.
-  void Update(const config::Snapshot& snapshot);
+  void Update(const config::Snapshot& snapshot) { Update(snapshot.clusters); }
+  // The same for some clusters alone: the Zipkin reporter keeps the collector's.
+  void Update(const Clusters& clusters);
 
   struct Pick {
-    std::shared_ptr<HostPool> pool;  // null when the cluster has no hosts
-    ClusterStats* stats = nullptr;   // null when the cluster is unknown
+    std::shared_ptr<HostPool> pool;            // null when the cluster has no hosts
+    ClusterStats* stats = nullptr;             // null when the cluster is unknown
+    // Null when the cluster is unknown; valid until the next Update (a raw
+    // pointer: a shared_ptr copy per request would bounce its count between workers).
+    const config::Cluster* config = nullptr;
   };
   // Chooses a host of `cluster` with its load balancer.
   Pick Choose(const std::string& cluster);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include <thread>
+
 #include "absl/strings/str_split.h"
 
 namespace tether::admin {
@@ -54,6 +56,25 @@ TEST(PrometheusTest, CounterGaugeAndHistogramExactly) {
   ExpectGrammar(text);
 }
 
+// Each worker records into its own slot; the page shows them merged.
+TEST(PrometheusTest, HistogramSlotsOfEveryWorkerAreMerged) {
+  stats::Store store(2);
+  auto& h = store.HistogramFor("http.downstream_rq_time", {{"listener", "out"}});
+  for (size_t worker = 0; worker < 2; ++worker) {
+    std::thread([&h, worker] {
+      stats::BindWorkerThread(worker);
+      h.Record(std::chrono::milliseconds(worker == 0 ? 2 : 200));
+    }).join();
+  }
+  h.Record(std::chrono::milliseconds(2));  // the admin thread: the shared slot
+  const std::string text = PrometheusText(store);
+  const std::string b = "tether_http_downstream_rq_time_bucket{listener=\"out\",le=";
+  EXPECT_NE(text.find(b + "\"5\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(b + "\"250\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tether_http_downstream_rq_time_sum{listener=\"out\"} 204\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tether_http_downstream_rq_time_count{listener=\"out\"} 3\n"), std::string::npos) << text;
+}
+
 TEST(PrometheusTest, SeriesOfOneFamilyAreConsecutiveUnderOneTypeLine) {
   stats::Store store;
   // Flat names interleave the two families ("cluster.api.a", "cluster.api.b",
@@ -84,13 +105,8 @@ TEST(PrometheusTest, LabelValuesAreEscaped) {
   ExpectGrammar(text);
 }
 
+// The name rules themselves: test/common/prometheus_writer_test.cc.
 TEST(PrometheusTest, NamesAreSanitized) {
-  EXPECT_EQ(PrometheusName("http.downstream_rq_total"), "tether_http_downstream_rq_total");
-  EXPECT_EQ(PrometheusName("a-b/c:d"), "tether_a_b_c:d");
-  EXPECT_EQ(PrometheusLabelName("cluster_name"), "cluster_name");
-  EXPECT_EQ(PrometheusLabelName("1x:y"), "_1x_y");
-  EXPECT_EQ(EscapeLabel("a\\\"\nb"), "a\\\\\\\"\\nb");
-
   stats::Store store;
   store.GaugeFor("server.live").Set(1);
   store.CounterFor("weird-name.x y", {{"9tag", "v"}}).Inc(2);

@@ -42,5 +42,16 @@ TEST(EqualsLowerTest, ComparesCaseInsensitivelyToALowerCaseName) {
   EXPECT_FALSE(EqualsLower("b3", "b"));
 }
 
+TEST(FormatDecimalTest, NoTrailingZerosAndNeverAnExponent) {
+  EXPECT_EQ(FormatDecimal(0, 3), "0");
+  EXPECT_EQ(FormatDecimal(0.5, 3), "0.5");
+  EXPECT_EQ(FormatDecimal(20.7, 3), "20.7");
+  EXPECT_EQ(FormatDecimal(1800000, 3), "1800000");
+  EXPECT_EQ(FormatDecimal(0.0025, 3), "0.003");  // rounded to what was asked
+  EXPECT_EQ(FormatDecimal(0.0025, 6), "0.0025");
+  EXPECT_EQ(FormatDecimal(-0.0001, 3), "0");
+  EXPECT_EQ(FormatDecimal(12, 0), "12");
+}
+
 }  // namespace
 }  // namespace tether
