@@ -10,8 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/bind_acceptor.h"
 #include "src/http/downstream_connection.h"
-#include "src/network/port_check.h"
 
 namespace tether::network {
 
@@ -37,13 +37,7 @@ ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
 
 absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   name_ = listener.name;
-  if (absl::Status s = OpenAndBind(acceptor_, name_, listener.address, listener.port, /*reuse_port=*/true); !s.ok()) {
-    return s;
-  }
-  boost::system::error_code ec;
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": listen: ", ec.message()));
-  return absl::OkStatus();
+  return BindAcceptor(acceptor_, absl::StrCat("listener ", name_), listener.address, listener.port, {.reuse_port = true});
 }
 
 void ListenerSocket::StartAccepting() {

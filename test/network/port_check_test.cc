@@ -45,6 +45,17 @@ TEST(PortCheckTest, ReusePortHolderCountsAsTaken) {
   EXPECT_FALSE(CheckCanListen("l", "127.0.0.1", holder.local_endpoint().port()).ok());
 }
 
+// The address in the error is written as HostPort does: an IPv6 one in
+// brackets ("::1:80" would be ambiguous).
+TEST(PortCheckTest, Ipv6AddressInTheErrorHasBrackets) {
+  asio::io_context io;
+  tcp::acceptor holder(io, tcp::endpoint(asio::ip::make_address("::1"), 0));
+  const uint16_t port = holder.local_endpoint().port();
+  const absl::Status s = CheckCanListen("inbound", "::1", port);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("listener inbound: [::1]:" + std::to_string(port) + ": bind: "), std::string::npos) << s;
+}
+
 TEST(PortCheckTest, BadAddressIsInvalidArgument) {
   EXPECT_EQ(CheckCanListen("l", "not-an-ip", 80).code(), absl::StatusCode::kInvalidArgument);
 }
