@@ -8,6 +8,7 @@
 #include "src/common/bind_acceptor.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/host_port.h"
+#include "src/common/log_exception.h"
 #include "src/httpserver/http_connection.h"
 #include "src/httpserver/server_state.h"
 
@@ -18,19 +19,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
-
-// A handler must not throw; if one does, its connection ends and the
-// exception stops here instead of leaving the io_context.
-void LogException(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("http server: connection aborted: {}", ex.what());
-  } catch (...) {
-    spdlog::error("http server: connection aborted");
-  }
-}
 
 Awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
   SteadyTimer backoff(state->acceptor.get_executor());
@@ -53,7 +41,7 @@ Awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
       continue;
     }
     ++state->open;
-    asio::co_spawn(state->acceptor.get_executor(), ServeConnection(state, std::move(socket)), LogException);
+    asio::co_spawn(state->acceptor.get_executor(), ServeConnection(state, std::move(socket)), LogConnectionException);
   }
 }
 
@@ -69,7 +57,7 @@ absl::StatusOr<uint16_t> HttpServer::Start(const std::string& address, uint16_t 
   boost::system::error_code ec;
   const uint16_t bound = state_->acceptor.local_endpoint(ec).port();
   if (ec) return absl::UnavailableError(absl::StrCat(state_->options.name, ": ", ec.message()));
-  asio::co_spawn(state_->acceptor.get_executor(), AcceptLoop(state_), LogException);
+  asio::co_spawn(state_->acceptor.get_executor(), AcceptLoop(state_), LogConnectionException);
   spdlog::info("{} listening on {}", state_->options.name, HostPort(address, bound));
   return bound;
 }

@@ -11,26 +11,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/common/bind_acceptor.h"
+#include "src/common/log_exception.h"
 #include "src/http/downstream_connection.h"
 
 namespace tether::network {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-namespace {
-
-// Exceptions must not leave a coroutine silently (or at all): log and drop.
-void LogException(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("connection aborted: {}", ex.what());
-  }
-}
-
-}  // namespace
 
 ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
     : acceptor_(io), state_(state), id_(++state.listener_sockets_made) {}
@@ -41,7 +28,7 @@ absl::Status ListenerSocket::Bind(const config::Listener& listener) {
 }
 
 void ListenerSocket::StartAccepting() {
-  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(shared_from_this()), LogException);
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(shared_from_this()), LogConnectionException);
 }
 
 void ListenerSocket::Close() {
@@ -62,7 +49,7 @@ Awaitable<void> ListenerSocket::AcceptLoop([[maybe_unused]] std::shared_ptr<List
       continue;
     }
     auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, id_, state_);
-    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogException);
+    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogConnectionException);
   }
 }
 
