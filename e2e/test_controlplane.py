@@ -4,6 +4,7 @@ HTTP endpoints, and ADS behaviour with fake sidecars (tether-xds-load) that
 ACK and NACK with the sidecar's own validation."""
 import json
 import os
+import socket
 import subprocess
 import time
 import unittest
@@ -324,6 +325,28 @@ class ControlPlaneTest(TempDirTestCase):
                          "tether_control_nacks_total 0", 'tether_control_push_latency_seconds_bucket{le="+Inf"}'):
                 self.assertIn(name, body)
             self.assertEqual(cp.http("/nope")[0], 404)
+
+    def test_http_endpoint_is_bounded_like_the_admin(self):
+        """--http-listen is served by the admin's HTTP server (src/httpserver): a refused request gets
+        its answer before the close, other methods a 405 naming the allowed ones, HEAD no body."""
+        with ControlPlane() as cp:
+            def raw(data):
+                with socket.create_connection(("127.0.0.1", cp.http_port), timeout=5) as s:
+                    s.sendall(data)
+                    out = b""
+                    while chunk := s.recv(65536):
+                        out += chunk
+                    return out.decode(errors="replace")
+            big = raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            self.assertTrue(big.startswith("HTTP/1.1 431 "), big[:200])
+            post = raw(b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            self.assertTrue(post.startswith("HTTP/1.1 405 "), post[:200])
+            self.assertIn("\r\nAllow: GET, HEAD\r\n", post)
+            head = raw(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            self.assertTrue(head.startswith("HTTP/1.1 200 "), head[:200])
+            self.assertIn("\r\nContent-Length: 3\r\n", head)
+            self.assertTrue(head.endswith("\r\n\r\n"), head)  # no body
+            self.assertEqual(cp.http("/healthz"), (200, "ok\n"))  # still serving
 
 
 if __name__ == "__main__":

@@ -10,8 +10,24 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 
 namespace tether::controlplane {
+
+namespace {
+
+// Probes and scrapes: a request line and a few headers, answered at once. The
+// bounds keep a stalled or flooding client from holding the endpoint.
+httpserver::ServerOptions HttpOptions() {
+  httpserver::ServerOptions o;
+  o.name = "--http-listen";
+  o.idle_timeout = std::chrono::seconds(10);
+  o.request_timeout = std::chrono::seconds(10);
+  o.max_connections = 256;
+  return o;
+}
+
+}  // namespace
 
 ControlPlane::ControlPlane(Options options) : options_(std::move(options)) {}
 
@@ -56,8 +72,10 @@ absl::Status ControlPlane::Start() {
   spdlog::info("tether-control: xDS and management on {} (port {})", options_.listen, grpc_port_);
 
   if (options_.http_listen != "off" && !options_.http_listen.empty()) {
-    http_ = std::make_unique<HttpEndpoint>([this](std::string_view path) { return Http(path); });
-    if (absl::Status s = http_->Start(options_.http_listen); !s.ok()) return s;
+    const auto where = ParseHostPort(options_.http_listen);
+    if (!where) return absl::InvalidArgumentError(absl::StrCat(options_.http_listen, ": want HOST:PORT"));
+    http_ = std::make_unique<httpserver::HttpServerThread>(HttpPages(), HttpOptions());
+    if (auto bound = http_->Start(where->host, where->port); !bound.ok()) return bound.status();
     spdlog::info("tether-control: /healthz /readyz /metrics on {}", options_.http_listen);
   }
   ready_ = true;
@@ -99,14 +117,18 @@ void ControlPlane::ReportShadowedFileChanges() {
   reported_shadowed_ = std::move(now);
 }
 
-HttpEndpoint::Reply ControlPlane::Http(std::string_view path) {
-  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
-  if (path == "/readyz") {
-    if (ready_) return {200, "text/plain; charset=utf-8", "ready\n"};
-    return {503, "text/plain; charset=utf-8", "not ready\n"};
-  }
-  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", hub_->RenderMetrics()};
-  return {404, "text/plain; charset=utf-8", "not found (try /healthz, /readyz, /metrics)\n"};
+httpserver::PathRouter ControlPlane::HttpPages() {
+  httpserver::PathRouter pages("not found (try /healthz, /readyz, /metrics)\n");
+  pages.Get("/healthz", [](const httpserver::Request&) { return httpserver::Response{.status = 200, .body = "ok\n"}; });
+  pages.Get("/readyz", [this](const httpserver::Request&) {
+    return ready_ ? httpserver::Response{.status = 200, .body = "ready\n"}
+                  : httpserver::Response{.status = 503, .body = "not ready\n"};
+  });
+  pages.Get("/metrics", [this](const httpserver::Request&) {
+    return httpserver::Response{.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8",
+                                .body = hub_->RenderMetrics()};
+  });
+  return pages;
 }
 
 }  // namespace tether::controlplane

@@ -13,11 +13,12 @@
 #include "controlplane/server/ads_service.h"
 #include "controlplane/server/config_dir.h"
 #include "controlplane/server/dir_watcher.h"
-#include "controlplane/server/http_endpoint.h"
 #include "controlplane/server/hub.h"
 #include "controlplane/server/management_service.h"
 #include "controlplane/server/metrics.h"
 #include "controlplane/server/options.h"
+#include "src/httpserver/http_server_thread.h"
+#include "src/httpserver/path_router.h"
 
 namespace tether::controlplane {
 
@@ -38,7 +39,8 @@ class ControlPlane {
   void ReloadDirectory();
   // Warns once per file version that an applied override shadows a file edit.
   void ReportShadowedFileChanges();
-  HttpEndpoint::Reply Http(std::string_view path);
+  // /healthz /readyz /metrics; called on the HTTP server's thread.
+  httpserver::PathRouter HttpPages();
 
   Options options_;
   Metrics metrics_;
@@ -50,7 +52,7 @@ class ControlPlane {
   std::unique_ptr<AdsService> ads_;
   std::unique_ptr<ManagementService> management_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<HttpEndpoint> http_;
+  std::unique_ptr<httpserver::HttpServerThread> http_;
   int grpc_port_ = 0;
   std::atomic<bool> ready_{false};
 };

@@ -6,30 +6,19 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 
 namespace tether::admin {
 namespace {
 
 // "a.b.c.d[:port]", "[v6][:port]" or "localhost[:port]".
 bool IsAddressHost(std::string_view host) {
-  std::string_view name = host;
-  std::string_view port;
-  if (host.starts_with("[")) {
-    const size_t close = host.find(']');
-    if (close == std::string_view::npos) return false;
-    name = host.substr(1, close - 1);
-    std::string_view rest = host.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return false;
-      port = rest.substr(1);
-    }
+  auto [name, port] = SplitHostPort(host);
+  if (name.starts_with("[")) {
+    if (!name.ends_with("]")) return false;
     in6_addr v6{};
-    if (inet_pton(AF_INET6, std::string(name).c_str(), &v6) != 1) return false;
+    if (inet_pton(AF_INET6, std::string(name.substr(1, name.size() - 2)).c_str(), &v6) != 1) return false;
   } else {
-    if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-      name = host.substr(0, colon);
-      port = host.substr(colon + 1);
-    }
     in_addr v4{};
     if (!absl::EqualsIgnoreCase(std::string(name), "localhost") && inet_pton(AF_INET, std::string(name).c_str(), &v4) != 1) {
       return false;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 #include "src/config/access_log_format.h"
 #include "src/config/connection_limits.h"
 #include "src/config/overload_config.h"
@@ -74,7 +75,7 @@ class BindTable {
     for (const auto& bound : bound_) {
       if (bound.port != port) continue;
       const bool bound_wildcard = bound.ip == "0.0.0.0" || bound.ip == "::";
-      if (bound.ip == canonical || wildcard || bound_wildcard) return StrCat(bound.owner, " (", bound.ip, ":", port, ")");
+      if (bound.ip == canonical || wildcard || bound_wildcard) return StrCat(bound.owner, " (", HostPort(bound.ip, static_cast<uint16_t>(port)), ")");
     }
     bound_.push_back({canonical, port, owner});
     return {};
@@ -225,7 +226,7 @@ absl::Status CheckAdmin(const v1::Bootstrap& bootstrap, BindTable& binds) {
   if (CanonicalIp(h.address()).empty()) return Err(hp + ".address", StrCat("\"", h.address(), "\" is not an IP address"));
   TETHER_RETURN_IF_ERROR(CheckPort(hp + ".port_value", h.port_value()));
   const std::string taken = binds.Add(h.address(), h.port_value(), "the health listener");
-  if (!taken.empty()) return Err(hp, StrCat(h.address(), ":", h.port_value(), " is already used by ", taken));
+  if (!taken.empty()) return Err(hp, StrCat(HostPort(h.address(), static_cast<uint16_t>(h.port_value())), " is already used by ", taken));
   return absl::OkStatus();
 }
 
@@ -311,7 +312,7 @@ absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
     if (!listeners.insert(l.name()).second) return Err(lp + ".name", StrCat("duplicate listener \"", l.name(), "\""));
     const auto& a = l.address().socket_address();
     const std::string taken = binds.Add(a.address(), a.port_value(), StrCat("listener \"", l.name(), "\""));
-    if (!taken.empty()) return Err(lp + ".address", StrCat(a.address(), ":", a.port_value(), " is already used by ", taken));
+    if (!taken.empty()) return Err(lp + ".address", StrCat(HostPort(a.address(), static_cast<uint16_t>(a.port_value())), " is already used by ", taken));
   }
   return absl::OkStatus();
 }

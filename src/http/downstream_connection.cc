@@ -390,23 +390,7 @@ Awaitable<void> DownstreamConnection::RejectHead(RequestState& rq, unsigned stat
   rq.listener->stats->downstream_rq_total.Inc();
   co_await SendLocalReply(rq, status, std::string(reason) + "\n", flag);
   Finish(rq);
-  co_await LingeringClose();
-}
-
-// After refusing a request the client may still be sending; closing with
-// unread data would reset the connection and lose our response, so read and
-// discard for a moment after shutting down our side.
-Awaitable<void> DownstreamConnection::LingeringClose() {
-  boost::system::error_code ignored;
-  socket_.shutdown(TcpSocket::shutdown_send, ignored);
-  deadline_.Arm(std::chrono::seconds(1));
-  size_t discarded = 0;
-  while (discarded < (1u << 20)) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(body_buffer_), kNoThrow);
-    if (ec) break;
-    discarded += n;
-  }
-  deadline_.Disarm();
+  co_await tether::LingeringClose(socket_, deadline_);
 }
 
 void DownstreamConnection::Finish(RequestState& rq) {

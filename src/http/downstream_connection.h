@@ -16,7 +16,8 @@
 
 #include "src/http/connection_limit.h"
 #include "src/http/request_state.h"
-#include "src/http/socket_deadline.h"
+#include "src/common/lingering_close.h"
+#include "src/common/socket_deadline.h"
 #include "src/http/stream_timeouts.h"
 #include "src/http/upstream_exchange.h"
 #include "src/http/worker_state.h"
@@ -60,7 +61,6 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   Awaitable<void> SendLocalReply(RequestState& rq, unsigned status, std::string_view body,
                                  std::optional<ResponseFlag> flag, const std::string& location = {});
   Awaitable<void> RejectHead(RequestState& rq, unsigned status, std::string_view reason, ResponseFlag flag);
-  Awaitable<void> LingeringClose();
   void Finish(RequestState& rq);
   // connection_admission.cc: overload, max_connections and the buffers' sizes.
   bool Admit(const ListenerRuntime& runtime);

@@ -49,7 +49,7 @@ Awaitable<void> DownstreamConnection::ReplyStreamTimeout(RequestState& rq) {
   co_await SendLocalReply(rq, 408, idle ? "stream timeout\n" : "request timeout\n", std::nullopt);
   deadline_.Disarm();
   // The client may still send the rest of its body: let it read the 408.
-  co_await LingeringClose();
+  co_await tether::LingeringClose(socket_, deadline_);
 }
 
 }  // namespace tether::http

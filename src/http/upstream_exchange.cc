@@ -289,7 +289,7 @@ Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, Upstr
       close_after_response_ = true;
       co_await SendLocalReply(rq, 400, reason, ResponseFlag::kDownstreamProtocolError);
       // The client may be sending still: let it read the 400 rather than a reset.
-      co_await LingeringClose();
+      co_await tether::LingeringClose(socket_, deadline_);
       break;
     }
     case ExchangeStep::kDownstreamClosed:

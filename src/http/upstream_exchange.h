@@ -6,7 +6,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "src/config/snapshot.h"
-#include "src/http/socket_deadline.h"
+#include "src/common/socket_deadline.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/upstream/host_pool.h"
 

@@ -10,44 +10,25 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/bind_acceptor.h"
+#include "src/common/log_exception.h"
 #include "src/http/downstream_connection.h"
-#include "src/network/port_check.h"
 
 namespace tether::network {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-
-// Exceptions must not leave a coroutine silently (or at all): log and drop.
-void LogException(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("connection aborted: {}", ex.what());
-  }
-}
-
-}  // namespace
-
 ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
     : acceptor_(io), state_(state), id_(++state.listener_sockets_made) {}
 
 absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   name_ = listener.name;
-  if (absl::Status s = OpenAndBind(acceptor_, name_, listener.address, listener.port, /*reuse_port=*/true); !s.ok()) {
-    return s;
-  }
-  boost::system::error_code ec;
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("listener ", name_, ": ", listener.address, ":", listener.port, ": listen: ", ec.message()));
-  return absl::OkStatus();
+  return BindAcceptor(acceptor_, absl::StrCat("listener ", name_), listener.address, listener.port, {.reuse_port = true});
 }
 
 void ListenerSocket::StartAccepting() {
-  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(shared_from_this()), LogException);
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(shared_from_this()), LogConnectionException);
 }
 
 void ListenerSocket::Close() {
@@ -68,7 +49,7 @@ Awaitable<void> ListenerSocket::AcceptLoop([[maybe_unused]] std::shared_ptr<List
       continue;
     }
     auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, id_, state_);
-    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogException);
+    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogConnectionException);
   }
 }
 

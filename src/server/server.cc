@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "src/common/host_port.h"
 #include "src/config/loader.h"
 #include "src/config/overload_config.h"
 #include "src/config/snapshot_builder.h"
@@ -174,14 +175,13 @@ absl::Status Server::Init() {
   admin_->LimitConnections(bootstrap_.admin().max_connections().value(),
                            store_.CounterFor("listener.downstream_cx_overflow", {{"listener", "admin"}}));
   auto bound = admin_->Start(address, port);
-  if (!bound.ok()) return absl::UnavailableError(absl::StrCat("admin ", address, ":", port, ": ", bound.status().message()));
+  // The message names the endpoint and its address (BindAcceptor).
+  if (!bound.ok()) return absl::UnavailableError(bound.status().message());
   if (bootstrap_.has_health()) {
     const auto& h = bootstrap_.health().address().socket_address();
     health_ = std::make_unique<admin::AdminServer>(main_, *this, /*health_only=*/true);
     auto health = health_->Start(h.address(), static_cast<uint16_t>(h.port_value()));
-    if (!health.ok()) {
-      return absl::UnavailableError(absl::StrCat("health ", h.address(), ":", h.port_value(), ": ", health.status().message()));
-    }
+    if (!health.ok()) return absl::UnavailableError(health.status().message());
   }
 
   dns_ = std::make_unique<upstream::DnsRefresher>(resolved_, [this](const config::ResolvedHosts& hosts) {
@@ -329,7 +329,7 @@ absl::Status Server::SwitchWorkers(const config::Snapshot* previous, std::shared
     if (!bind.empty() || !removed.empty()) worker->CommitListeners(removed);
   }
   for (auto& worker : workers_) worker->Sync();
-  for (const auto& l : bind) spdlog::info("listener {} on {}:{}", l->name, l->address, l->port);
+  for (const auto& l : bind) spdlog::info("listener {} on {}", l->name, HostPort(l->address, l->port));
   for (const auto& l : removed) {
     spdlog::info("listener {} removed; draining its connections for up to {}ms", l->name, l->drain_timeout.count());
   }

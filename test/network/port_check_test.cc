@@ -22,14 +22,18 @@ TEST(PortCheckTest, FreePortPasses) {
   EXPECT_TRUE(CheckCanListen("l", "127.0.0.1", FreePort()).ok());
 }
 
+// The address is written as HostPort writes it: an IPv6 one in brackets
+// ("::1:80" would be ambiguous).
 TEST(PortCheckTest, ListeningPortFailsNamingListenerAndAddress) {
-  asio::io_context io;
-  tcp::acceptor holder(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  const uint16_t port = holder.local_endpoint().port();
-  const absl::Status s = CheckCanListen("outbound", "127.0.0.1", port);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("listener outbound: 127.0.0.1:" + std::to_string(port)), std::string::npos) << s;
-  EXPECT_NE(s.message().find("bind"), std::string::npos) << s;
+  for (const auto& [ip, text] : {std::pair<std::string, std::string>{"127.0.0.1", "127.0.0.1"}, {"::1", "[::1]"}}) {
+    asio::io_context io;
+    tcp::acceptor holder(io, tcp::endpoint(asio::ip::make_address(ip), 0));
+    const uint16_t port = holder.local_endpoint().port();
+    const absl::Status s = CheckCanListen("outbound", ip, port);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("listener outbound: " + text + ":" + std::to_string(port) + ": bind: "), std::string::npos)
+        << s;
+  }
 }
 
 // Another proxy's SO_REUSEPORT socket would let our own SO_REUSEPORT bind share

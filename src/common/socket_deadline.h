@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-namespace tether::http {
+namespace tether {
 
 // A deadline for the I/O pending on one socket: when it passes, the socket's
 // operations are cancelled (they complete with operation_aborted) and
@@ -53,4 +53,4 @@ class SocketDeadline {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace tether::http
+}  // namespace tether

@@ -1,8 +1,8 @@
-#include "src/http/socket_deadline.h"
+#include "src/common/socket_deadline.h"
 
 #include "src/common/io.h"
 
-namespace tether::http {
+namespace tether {
 
 SocketDeadline::SocketDeadline(TcpSocket& socket)
     : state_(std::make_shared<State>(State{&socket, SteadyTimer(socket.get_executor())})) {}
@@ -64,4 +64,4 @@ void SocketDeadline::Wait(const std::shared_ptr<State>& state) {
   });
 }
 
-}  // namespace tether::http
+}  // namespace tether
