@@ -85,6 +85,10 @@ absl::Status Http2Connection::Dispatch(absl::Span<const uint8_t> bytes) {
         error_ = absl::ResourceExhaustedError(
             "HTTP/2 flood: more unread acknowledgements than max_outbound_control_frames");
         stop_output_ = true;
+      } else if (rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
+        // nghttp2 stops at max_continuations without a GOAWAY of its own; the peer reads, so say why.
+        Terminate(NGHTTP2_ENHANCE_YOUR_CALM,
+                  absl::ResourceExhaustedError("HTTP/2 flood: more CONTINUATION frames than max_continuation_frames"));
       } else if (rv == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
         error_ = absl::InvalidArgumentError("not an HTTP/2 connection preface");
       } else {

@@ -16,12 +16,7 @@ std::optional<std::string_view> Http2FloodGuard::OnInboundFrame(uint8_t type, st
     }
     return std::nullopt;
   }
-  if (type == NGHTTP2_PRIORITY) {
-    if (++inbound_priority_frames_ >
-        static_cast<uint64_t>(options_.max_inbound_priority_frames_per_stream) * (1 + opened_streams_)) {
-      return "PRIORITY frames";
-    }
-  } else if (type == NGHTTP2_WINDOW_UPDATE) {
+  if (type == NGHTTP2_WINDOW_UPDATE) {
     // Envoy's formula: some slack for the connection's own updates, then per stream and DATA sent.
     if (++inbound_window_update_frames_ >
         5 + 2 * (opened_streams_ +

@@ -13,6 +13,8 @@ namespace tether::codec {
 // (Http2Options; Envoy's codec_impl.cc keeps the same counters). Each On* returns what was
 // flooded, and the connection answers with GOAWAY ENHANCE_YOUR_CALM. Counts, never clocks: the
 // verdict depends only on the frames, so tests and fuzzing see the same thing every time.
+// PRIORITY frames need no count (Envoy's max_inbound_priority_frames_per_stream): we send
+// SETTINGS_NO_RFC7540_PRIORITIES and nghttp2 then skips them unprocessed.
 class Http2FloodGuard {
  public:
   explicit Http2FloodGuard(const Http2Options& options) : options_(options) {}
@@ -29,7 +31,6 @@ class Http2FloodGuard {
  private:
   const Http2Options& options_;
   uint32_t consecutive_empty_frames_ = 0;
-  uint64_t inbound_priority_frames_ = 0;
   uint64_t inbound_window_update_frames_ = 0;
   uint64_t outbound_data_frames_ = 0;
   uint64_t opened_streams_ = 0;

@@ -29,7 +29,6 @@ absl::Status ValidateHttp2Options(const Http2Options& o) {
       {"max_outbound_control_frames", o.max_outbound_control_frames, 1, kMaxWindow},
       {"max_consecutive_inbound_frames_with_empty_payload", o.max_consecutive_inbound_frames_with_empty_payload, 0,
        kMaxWindow},
-      {"max_inbound_priority_frames_per_stream", o.max_inbound_priority_frames_per_stream, 0, kMaxWindow},
       {"max_inbound_window_update_frames_per_data_frame_sent",
        o.max_inbound_window_update_frames_per_data_frame_sent, 1, kMaxWindow},
       {"max_settings_entries", o.max_settings_entries, 7, 1024},

@@ -24,8 +24,6 @@ struct Http2Options {
   uint32_t max_outbound_control_frames = 1000;
   // Consecutive DATA frames with neither payload nor END_STREAM (CVE-2019-9518).
   uint32_t max_consecutive_inbound_frames_with_empty_payload = 1;
-  // PRIORITY frames per opened stream (plus one stream's worth) (CVE-2019-9513).
-  uint32_t max_inbound_priority_frames_per_stream = 100;
   // WINDOW_UPDATE frames per DATA frame sent (CVE-2019-9511's cousin).
   uint32_t max_inbound_window_update_frames_per_data_frame_sent = 10;
   // Entries in one SETTINGS frame (nghttp2's max_settings) and CONTINUATION frames after one

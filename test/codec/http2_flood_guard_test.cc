@@ -18,15 +18,6 @@ TEST(Http2FloodGuardTest, EmptyDataFramesInARow) {
   EXPECT_TRUE(g.OnInboundFrame(NGHTTP2_DATA, 0, 0));
 }
 
-TEST(Http2FloodGuardTest, PriorityFramesPerStream) {
-  Http2Options o;
-  o.max_inbound_priority_frames_per_stream = 2;
-  Http2FloodGuard g(o);
-  g.OnStreamOpened();  // allowance: 2 * (1 + 1)
-  for (int i = 0; i < 4; ++i) EXPECT_FALSE(g.OnInboundFrame(NGHTTP2_PRIORITY, 5, 0));
-  EXPECT_TRUE(g.OnInboundFrame(NGHTTP2_PRIORITY, 5, 0));
-}
-
 TEST(Http2FloodGuardTest, WindowUpdatesGrowWithDataSent) {
   Http2Options o;
   o.max_inbound_window_update_frames_per_data_frame_sent = 10;
