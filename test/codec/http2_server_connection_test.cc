@@ -66,6 +66,7 @@ TEST_P(InvalidRequestHeaderTest, ResetsTheStreamNotTheConnection) {
   EXPECT_EQ(rst->ErrorCode(), static_cast<uint32_t>(NGHTTP2_PROTOCOL_ERROR));
   EXPECT_EQ(FindFrame(frames, kGoAway, 0), nullptr);
   EXPECT_EQ(side_.streams.count(1), 0u);
+  EXPECT_EQ(server_->ActiveStreams(), 0u);
 
   // The next request on the same connection works.
   frames = Send(Headers(3, GetFields("/next")), &status);
@@ -97,6 +98,7 @@ TEST_F(Http2ServerConnectionTest, StreamsBeyondMaxConcurrentStreamsAreRefused) {
   Start(options);
   auto frames = Send(Headers(1, GetFields(), false) + Headers(3, GetFields(), false) + Headers(5, GetFields(), false));
   EXPECT_EQ(side_.streams.size(), 2u);
+  EXPECT_EQ(server_->ActiveStreams(), 2u);  // the refused one left nothing behind
   const ParsedFrame* rst = FindFrame(frames, kRstStream, 5);
   ASSERT_NE(rst, nullptr);
   EXPECT_EQ(rst->ErrorCode(), static_cast<uint32_t>(NGHTTP2_REFUSED_STREAM));
