@@ -147,9 +147,11 @@ int Http2Connection::OnFrameSend(const nghttp2_frame& frame) {
   if (frame.hd.type == NGHTTP2_DATA) {
     flood_guard_.OnOutboundDataFrame();
   } else if (frame.hd.type == NGHTTP2_GOAWAY && frame.goaway.error_code != NGHTTP2_NO_ERROR && error_.ok()) {
-    // nghttp2 found a connection error (RFC 9113 §5.4.1) and says so to the peer.
-    error_ = absl::InvalidArgumentError(
-        absl::StrCat("HTTP/2 connection error: ", nghttp2_http2_strerror(frame.goaway.error_code)));
+    // nghttp2 found a connection error (RFC 9113 §5.4.1) and says so to the peer; ENHANCE_YOUR_CALM
+    // is its flood verdict (e.g. max_settings_entries).
+    std::string why = absl::StrCat("HTTP/2 connection error: ", nghttp2_http2_strerror(frame.goaway.error_code));
+    error_ = frame.goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM ? absl::ResourceExhaustedError(why)
+                                                                  : absl::InvalidArgumentError(why);
   }
   return 0;
 }

@@ -32,6 +32,19 @@ class Http2ServerConnectionTest : public ::testing::Test {
     return Frame(kHeaders, kEndHeaders | (end_stream ? kEndStream : 0), stream, HpackBlock(fields));
   }
 
+  // Sends bytes that must end the connection with GOAWAY ENHANCE_YOUR_CALM; returns Dispatch's status.
+  absl::Status ExpectCalmGoAway(const std::string& bytes) {
+    absl::Status status;
+    auto frames = Send(bytes, &status);
+    EXPECT_FALSE(status.ok());
+    const ParsedFrame* goaway = FindFrame(frames, kGoAway, 0);
+    EXPECT_NE(goaway, nullptr);
+    if (goaway != nullptr) {
+      EXPECT_EQ(goaway->ErrorCode(), static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
+    }
+    return status;
+  }
+
   ServerSide side_;
   std::unique_ptr<Http2ServerConnection> server_;
 };
@@ -133,12 +146,8 @@ TEST_F(Http2ServerConnectionTest, EmptyDataFloodGetsGoAway) {
   Start();
   std::string bytes = Headers(1, GetFields(), false);
   for (int i = 0; i < 3; ++i) bytes += Frame(kData, 0, 1, "");
-  absl::Status status;
-  auto frames = Send(bytes, &status);
+  absl::Status status = ExpectCalmGoAway(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
-  const ParsedFrame* goaway = FindFrame(frames, kGoAway, 0);
-  ASSERT_NE(goaway, nullptr);
-  EXPECT_EQ(goaway->ErrorCode(), static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
   EXPECT_EQ(side_.streams[1]->reset, StreamResetReason::kConnectionTermination);
 }
 
@@ -146,12 +155,8 @@ TEST_F(Http2ServerConnectionTest, ContinuationFloodGetsGoAway) {
   Start();
   std::string bytes = Frame(kHeaders, 0, 1, HpackBlock(GetFields()));
   for (int i = 0; i < 50; ++i) bytes += Frame(kContinuation, 0, 1, HpackLiteral("x-c" + std::to_string(i), "v"));
-  absl::Status status;
-  auto frames = Send(bytes, &status);
+  absl::Status status = ExpectCalmGoAway(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
-  const ParsedFrame* goaway = FindFrame(frames, kGoAway, 0);
-  ASSERT_NE(goaway, nullptr);
-  EXPECT_EQ(goaway->ErrorCode(), static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
   EXPECT_TRUE(side_.streams.empty());
 }
 
@@ -163,12 +168,8 @@ TEST_F(Http2ServerConnectionTest, TooManySettingsEntriesGetGoAway) {
     entries += '\x04';  // SETTINGS_INITIAL_WINDOW_SIZE
     Put32(entries, 65535);
   }
-  absl::Status status;
-  auto frames = Send(Frame(kSettings, 0, 0, entries), &status);
-  EXPECT_FALSE(status.ok());
-  const ParsedFrame* goaway = FindFrame(frames, kGoAway, 0);
-  ASSERT_NE(goaway, nullptr);
-  EXPECT_EQ(goaway->ErrorCode(), static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
+  absl::Status status = ExpectCalmGoAway(Frame(kSettings, 0, 0, entries));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
 }
 
 // RFC 9113 §5.3.2: RFC 7540 priorities are deprecated; with SETTINGS_NO_RFC7540_PRIORITIES sent,
@@ -198,12 +199,8 @@ TEST_F(Http2ServerConnectionTest, RapidResetFromRawFramesGetsEnhanceYourCalm) {
     uint32_t id = 1 + 2 * i;
     bytes += Headers(id, GetFields(), false) + Frame(kRstStream, 0, id, cancel);
   }
-  absl::Status status;
-  auto frames = Send(bytes, &status);
+  absl::Status status = ExpectCalmGoAway(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
-  const ParsedFrame* goaway = FindFrame(frames, kGoAway, 0);
-  ASSERT_NE(goaway, nullptr);
-  EXPECT_EQ(goaway->ErrorCode(), static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
   // It stopped at the threshold: later streams were not handed to the callbacks.
   EXPECT_EQ(server_->premature_resets(), 500u);
   EXPECT_EQ(side_.streams.size(), 500u);
