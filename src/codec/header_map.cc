@@ -15,6 +15,14 @@ constexpr std::size_t kEntryOverhead = 32;
 
 }  // namespace
 
+bool HeaderNameEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
 std::string_view PseudoHeaderName(PseudoHeader p) { return kPseudoNames[static_cast<std::size_t>(p)]; }
 
 std::optional<PseudoHeader> ParsePseudoHeader(std::string_view name) {
@@ -63,7 +71,7 @@ void HeaderMap::Add(std::string_view name, std::string_view value) {
 
 void HeaderMap::Set(std::string_view name, std::string_view value) {
   auto first = std::find_if(fields_.begin(), fields_.end(),
-                            [&](const Entry& e) { return EqualsIgnoreCase(e.name, name); });
+                            [&](const Entry& e) { return HeaderNameEquals(e.name, name); });
   if (first == fields_.end()) {
     Add(name, value);
     return;
@@ -71,21 +79,21 @@ void HeaderMap::Set(std::string_view name, std::string_view value) {
   first->value.assign(value);
   // Erase the later ones; `first` stays valid since remove_if only moves what follows it.
   fields_.erase(std::remove_if(first + 1, fields_.end(),
-                               [&](const Entry& e) { return EqualsIgnoreCase(e.name, name); }),
+                               [&](const Entry& e) { return HeaderNameEquals(e.name, name); }),
                 fields_.end());
 }
 
 std::size_t HeaderMap::Remove(std::string_view name) {
   auto before = fields_.size();
   fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
-                               [&](const Entry& e) { return EqualsIgnoreCase(e.name, name); }),
+                               [&](const Entry& e) { return HeaderNameEquals(e.name, name); }),
                 fields_.end());
   return before - fields_.size();
 }
 
 std::optional<std::string_view> HeaderMap::Get(std::string_view name) const {
   for (const Entry& e : fields_) {
-    if (EqualsIgnoreCase(e.name, name)) return std::string_view(e.value);
+    if (HeaderNameEquals(e.name, name)) return std::string_view(e.value);
   }
   return std::nullopt;
 }
@@ -93,7 +101,7 @@ std::optional<std::string_view> HeaderMap::Get(std::string_view name) const {
 std::vector<std::string_view> HeaderMap::GetAll(std::string_view name) const {
   std::vector<std::string_view> values;
   for (const Entry& e : fields_) {
-    if (EqualsIgnoreCase(e.name, name)) values.emplace_back(e.value);
+    if (HeaderNameEquals(e.name, name)) values.emplace_back(e.value);
   }
   return values;
 }

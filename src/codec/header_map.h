@@ -20,6 +20,9 @@ std::string_view PseudoHeaderName(PseudoHeader p);
 // The pseudo-header a name (with its ':') denotes, or nullopt for any other name.
 std::optional<PseudoHeader> ParsePseudoHeader(std::string_view name);
 
+// Header names compare without regard to ASCII case (RFC 9110 §5.1).
+bool HeaderNameEquals(std::string_view a, std::string_view b);
+
 // A protocol-neutral header section: the request's or response's pseudo-headers in fixed slots,
 // then the regular fields in the order they arrived, names repeated for multi-valued fields.
 // Trailers are a HeaderMap of their own (regular fields only).

@@ -7,9 +7,7 @@ namespace tether::codec {
 absl::StatusOr<std::unique_ptr<Http2ClientConnection>> Http2ClientConnection::Create(ClientCallbacks& callbacks,
                                                                                     const Http2Options& options) {
   if (absl::Status st = ValidateHttp2Options(options); !st.ok()) return st;
-  std::unique_ptr<Http2ClientConnection> connection(new Http2ClientConnection(callbacks, options));
-  if (connection->failed()) return connection->Dispatch({});
-  return connection;
+  return Checked(std::unique_ptr<Http2ClientConnection>(new Http2ClientConnection(callbacks, options)));
 }
 
 Http2ClientConnection::Http2ClientConnection(ClientCallbacks& callbacks, const Http2Options& options)

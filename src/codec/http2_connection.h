@@ -8,6 +8,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "src/codec/codec.h"
 #include "src/codec/http2_flood_guard.h"
 #include "src/codec/http2_headers.h"
@@ -55,6 +56,14 @@ class Http2Connection : public virtual Connection {
   // makes a decoder for it, the client skips interim (1xx) responses.
   virtual void OnHeadersComplete(Http2Stream& stream, bool end_stream) = 0;
   virtual void OnGoAwayReceived(StreamId last_stream, uint32_t error_code) = 0;
+
+  // Create()'s end: the connection, or why nghttp2 could not set it up.
+  template <class T>
+  static absl::StatusOr<std::unique_ptr<T>> Checked(std::unique_ptr<T> connection) {
+    Http2Connection& base = *connection;
+    if (base.failed()) return base.Dispatch({});
+    return connection;
+  }
 
   nghttp2_session* session() const { return session_.get(); }
   const Http2Options& options() const { return options_; }

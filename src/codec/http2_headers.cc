@@ -16,9 +16,9 @@ bool HasUpper(std::string_view s) {
 
 bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
   for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}) {
-    if (EqualsIgnoreCase(name, n)) return true;
+    if (HeaderNameEquals(name, n)) return true;
   }
-  return EqualsIgnoreCase(name, "te") && !EqualsIgnoreCase(value, "trailers");
+  return HeaderNameEquals(name, "te") && !HeaderNameEquals(value, "trailers");
 }
 
 void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {

@@ -5,9 +5,7 @@ namespace tether::codec {
 absl::StatusOr<std::unique_ptr<Http2ServerConnection>> Http2ServerConnection::Create(ServerCallbacks& callbacks,
                                                                                     const Http2Options& options) {
   if (absl::Status st = ValidateHttp2Options(options); !st.ok()) return st;
-  std::unique_ptr<Http2ServerConnection> connection(new Http2ServerConnection(callbacks, options));
-  if (connection->failed()) return connection->Dispatch({});
-  return connection;
+  return Checked(std::unique_ptr<Http2ServerConnection>(new Http2ServerConnection(callbacks, options)));
 }
 
 Http2ServerConnection::Http2ServerConnection(ServerCallbacks& callbacks, const Http2Options& options)

@@ -22,15 +22,6 @@ inline bool EqualsLower(std::string_view s, std::string_view lower) {
   return true;
 }
 
-// Case-insensitive ASCII equality of two strings.
-inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
 // Appends `s` as a JSON string literal (quotes, escapes, \u00XX controls).
 inline void AppendJsonString(std::string_view s, std::string& out) {
   // Which bytes need an escape: controls, '"' and '\\'.
