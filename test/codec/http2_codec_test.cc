@@ -107,6 +107,29 @@ TEST_F(Http2CodecTest, TrailersOnlyResponse) {
   EXPECT_FALSE(response.trailers);
 }
 
+// A local reply (404, 413, ...) can go out while the request body still arrives (RFC 9113 §8.1):
+// an orderly end for both sides, not a reset, and not a premature reset for the flood guard.
+TEST_F(Http2CodecTest, ResponseBeforeTheRequestEndsIsAnOrderlyEnd) {
+  Start();
+  RecordingDecoder response;
+  StreamId id = Open(response);
+  ASSERT_TRUE(client_->EncodeData(id, Bytes("part"), false).ok());
+  Pump(*client_, *server_);
+  ASSERT_TRUE(server_->EncodeHeaders(id, Response(404), true).ok());
+  Pump(*client_, *server_);
+  ASSERT_TRUE(response.headers);
+  EXPECT_EQ(response.headers->Status(), 404);
+  EXPECT_TRUE(response.ended);
+  EXPECT_FALSE(response.reset);
+  EXPECT_FALSE(ServerStream(id).reset);
+  // The client's late body goes nowhere and breaks nothing.
+  (void)client_->EncodeData(id, Bytes("more"), true);
+  Pump(*client_, *server_);
+  EXPECT_EQ(server_->ActiveStreams(), 0u);
+  EXPECT_EQ(client_->ActiveStreams(), 0u);
+  EXPECT_EQ(server_->premature_resets(), 0u);
+}
+
 TEST_F(Http2CodecTest, ConcurrentStreamsKeepTheirOwnBodies) {
   Start();
   std::vector<RecordingDecoder> responses(10);
