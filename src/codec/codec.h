@@ -50,8 +50,9 @@ class StreamDecoder {
   virtual void OnSendBufferDrained() {}
 };
 
-// A connection codec. Not thread-safe: one connection, one worker. Callbacks run inside Dispatch()
-// (and inside the encode calls that close a stream); a decoder may encode and reset from them.
+// A connection codec. Not thread-safe: one connection, one worker. Decoder callbacks run inside
+// Dispatch(), PendingOutput() and OnTransportClosed(), never inside an encode call; a decoder may
+// encode, reset and acknowledge from them, but not feed or drain the connection.
 class Connection {
  public:
   virtual ~Connection() = default;
