@@ -12,7 +12,7 @@
 // The codec layer: bytes from a transport in, per-stream events out; per-stream encodes in, bytes
 // for the transport out. No sockets, timers or executors inside: the connection's one coroutine
 // feeds Dispatch() with what it read and writes PendingOutput() (docs/architecture.md, "Codecs").
-// One implementation per protocol (HTTP/2 now, HTTP/1.1 next: docs/decisions/0024-h2codec-...).
+// One implementation per protocol (HTTP/2 now, HTTP/1.1 next: docs/decisions/0028-codec-layer.md).
 namespace tether::codec {
 
 enum class Protocol : uint8_t { kHttp1, kHttp2 };
