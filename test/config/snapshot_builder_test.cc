@@ -14,7 +14,7 @@ namespace tether::config {
 namespace {
 
 v1::Bootstrap Parse(const std::string& yaml) {
-  auto b = ParseBootstrapYaml(yaml, "test");
+  auto b = ParseBootstrap(yaml, "test");
   EXPECT_TRUE(b.ok()) << b.status();
   return b.ok() ? *b : v1::Bootstrap();
 }
