@@ -11,12 +11,10 @@
 namespace tether::controlplane {
 namespace {
 
-absl::Status ErrorAt(const YAML::Node& at, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrCat(at.Mark().line + 1, ":", at.Mark().column + 1, ": ", what));
-}
+using config::ErrorAt;
 
 absl::StatusOr<StoredResource> ParseDocument(const YAML::Node& doc, const std::string& source) {
-  if (!doc.IsMap()) return ErrorAt(doc, "a resource is a mapping with kind, selector and spec");
+  if (!doc.IsMap()) return ErrorAt(doc.Mark(), "a resource is a mapping with kind, selector and spec");
   YAML::Node kind;
   YAML::Node selector;
   YAML::Node spec;
@@ -29,26 +27,26 @@ absl::StatusOr<StoredResource> ParseDocument(const YAML::Node& doc, const std::s
     } else if (key == "spec") {
       spec = kv.second;
     } else {
-      return ErrorAt(kv.first, absl::StrCat(key, ": unknown field (want kind, selector, spec)"));
+      return ErrorAt(kv.first.Mark(), absl::StrCat(key, ": unknown field (want kind, selector, spec)"));
     }
   }
   if (config::KindOf(kind) != config::YamlKind::kString) {
-    return ErrorAt(doc, absl::StrCat("kind: must be set to one of ", xds::KnownKinds()));
+    return ErrorAt(doc.Mark(), absl::StrCat("kind: must be set to one of ", xds::KnownKinds()));
   }
   StoredResource out;
   out.source = source;
   out.type = xds::FindResourceTypeByKind(kind.Scalar());
   if (out.type == nullptr) {
-    return ErrorAt(kind, absl::StrCat("kind: unknown kind \"", kind.Scalar(), "\" (want one of ", xds::KnownKinds(), ")"));
+    return ErrorAt(kind.Mark(), absl::StrCat("kind: unknown kind \"", kind.Scalar(), "\" (want one of ", xds::KnownKinds(), ")"));
   }
   if (config::KindOf(selector) != config::YamlKind::kNull) {
     if (absl::Status s = config::DecodeMessage(selector, out.selector, "selector"); !s.ok()) return s;
   }
-  if (config::KindOf(spec) == config::YamlKind::kNull) return ErrorAt(doc, "spec: must be set");
+  if (config::KindOf(spec) == config::YamlKind::kNull) return ErrorAt(doc.Mark(), "spec: must be set");
   std::unique_ptr<google::protobuf::Message> message(out.type->prototype().New());
   if (absl::Status s = config::DecodeMessage(spec, *message, "spec"); !s.ok()) return s;
   out.name = out.type->Name(*message);
-  if (out.name.empty()) return ErrorAt(spec, "spec.name: must be set");
+  if (out.name.empty()) return ErrorAt(spec.Mark(), "spec.name: must be set");
   out.spec = PackDeterministic(*message, out.type->type_url());
   return out;
 }

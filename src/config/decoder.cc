@@ -17,6 +17,7 @@
 #include "src/common/text.h"
 #include "src/config/field_hints.h"
 #include "src/config/validation_util.h"
+#include "src/config/yaml_documents.h"
 #include "src/config/yaml_scalar.h"
 
 namespace tether::config {
@@ -367,7 +368,7 @@ absl::Status DecodeMessage(const YAML::Node& node, google::protobuf::Message& me
   try {
     return Decoder().Message(node, path, message);
   } catch (const YAML::Exception& e) {  // yaml-cpp's accessors throw; none should on a loaded tree
-    return absl::InvalidArgumentError(absl::StrCat(e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+    return ErrorAt(e.mark, e.msg);
   }
 }
 

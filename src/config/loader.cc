@@ -33,18 +33,14 @@ absl::StatusOr<v1::Bootstrap> ParseBootstrap(const std::string& text, const std:
   auto documents = LoadYamlDocuments(text);
   if (!documents.ok()) return InSource(source, documents.status());
   if (documents->empty() || KindOf((*documents)[0]) == YamlKind::kNull) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": the file has no configuration (it is empty)"));
+    return InSource(source, absl::InvalidArgumentError("the file has no configuration (it is empty)"));
   }
   const YAML::Node& root = (*documents)[0];
   if (documents->size() > 1) {
-    const YAML::Mark at = (*documents)[1].Mark();
-    return absl::InvalidArgumentError(absl::StrCat(source, ":", at.line + 1, ":", at.column + 1,
-                                                   ": a second YAML document (---); a bootstrap is one document"));
+    return InSource(source, ErrorAt((*documents)[1].Mark(), "a second YAML document (---); a bootstrap is one document"));
   }
   if (KindOf(root) != YamlKind::kObject) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ":", root.Mark().line + 1, ":", root.Mark().column + 1,
-                                                   ": the top level must be an object (a YAML mapping), got ",
-                                                   Show(root)));
+    return InSource(source, ErrorAt(root.Mark(), "the top level must be an object (a YAML mapping), got " + Show(root)));
   }
   v1::Bootstrap bootstrap;
   if (absl::Status s = DecodeMessage(root, bootstrap); !s.ok()) return InSource(source, s);

@@ -50,10 +50,6 @@ class EventBudget : public YAML::EventHandler {
   YAML::Mark last_;
 };
 
-absl::Status ErrorAt(const YAML::Mark& mark, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrCat(mark.line + 1, ":", mark.column + 1, ": ", what));
-}
-
 // Counts the nodes a walk of the documents visits, aliases each time.
 absl::Status CheckExpansion(const YAML::Node& node, size_t& nodes_left, int depth) {
   if (nodes_left == 0) {
@@ -105,6 +101,10 @@ absl::StatusOr<std::vector<YAML::Node>> LoadYamlDocuments(const std::string& tex
   } catch (const YAML::Exception& e) {  // yaml-cpp reports syntax errors by throwing
     return YamlError(e);
   }
+}
+
+absl::Status ErrorAt(const YAML::Mark& mark, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(mark.line + 1, ":", mark.column + 1, ": ", what));
 }
 
 absl::Status InSource(const std::string& source, const absl::Status& status) {

@@ -24,6 +24,9 @@ namespace tether::config {
 // Errors come back as "LINE:COLUMN: what" (1-based), or "what" for the size.
 absl::StatusOr<std::vector<YAML::Node>> LoadYamlDocuments(const std::string& text);
 
+// InvalidArgument "LINE:COLUMN: what" (1-based) at `mark`.
+absl::Status ErrorAt(const YAML::Mark& mark, const std::string& what);
+
 // `source` (a file name) in front of an error from here or DecodeMessage:
 // "f.yaml:3:5: what" when it has a place, "f.yaml: what" otherwise.
 absl::Status InSource(const std::string& source, const absl::Status& status);

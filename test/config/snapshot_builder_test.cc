@@ -9,6 +9,7 @@
 
 #include "src/config/access_log_format.h"
 #include "src/config/loader.h"
+#include "src/config/validator.h"
 
 namespace tether::config {
 namespace {
@@ -121,6 +122,36 @@ TEST(SnapshotBuilderTest, ClusterHttpProtocolOptions) {
   auto s = Build(b);
   EXPECT_EQ(s->FindCluster("a")->max_response_headers_count, 20u);
   EXPECT_EQ(s->FindCluster("a")->max_requests_per_connection, 3u);
+}
+
+// Issue 12: validation compiles each route regex and the snapshot takes that
+// RE2, with the route's case sensitivity, instead of compiling it again.
+TEST(SnapshotBuilderTest, RegexesAreCompiledOnceByValidation) {
+  const v1::Bootstrap b = Parse(kConfig);
+  CompiledRegexes regexes;
+  ASSERT_TRUE(ValidateBootstrap(b, &regexes).ok());
+  auto insensitive = regexes.Compile("/API/[0-9]+", false, "unused");
+  auto sensitive = regexes.Compile("/Case/[a-z]+", true, "unused");
+  ASSERT_TRUE(insensitive.ok() && sensitive.ok());
+  auto s = BuildSnapshot(b, {}, 7, &regexes);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(RouteAt(**s, 0).regex, *insensitive);  // the same object, not an equal one
+  EXPECT_EQ(RouteAt(**s, 3).regex, *sensitive);
+  // Without validation's map, the builder compiles its own.
+  EXPECT_NE(RouteAt(*Build(b), 0).regex, *insensitive);
+}
+
+TEST(CompiledRegexesTest, AnInvalidPatternNamesThePath) {
+  CompiledRegexes regexes;
+  auto bad = regexes.Compile("(", true, "routes[0].match.safe_regex");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("routes[0].match.safe_regex: invalid regex \"(\": missing )", 0), 0u)
+      << bad.status();
+  auto a = regexes.Compile("a+", true, "p");
+  auto b = regexes.Compile("a+", false, "p");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);  // case sensitivity is part of the key
+  EXPECT_EQ(*a, *regexes.Compile("a+", true, "q"));
 }
 
 TEST(SnapshotBuilderTest, RegexIsCompiledFullMatchAndCaseAware) {
