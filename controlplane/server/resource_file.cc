@@ -1,5 +1,7 @@
 #include "controlplane/server/resource_file.h"
 
+#include <set>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/decoder.h"
@@ -18,8 +20,10 @@ absl::StatusOr<StoredResource> ParseDocument(const YAML::Node& doc, const std::s
   YAML::Node kind;
   YAML::Node selector;
   YAML::Node spec;
+  std::set<std::string> keys;
   for (const auto& kv : doc) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (!keys.insert(key).second) return ErrorAt(kv.first.Mark(), absl::StrCat(key, ": duplicate key \"", key, "\""));
     if (key == "kind") {
       kind = kv.second;
     } else if (key == "selector") {

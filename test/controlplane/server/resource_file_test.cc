@@ -89,6 +89,10 @@ TEST(ResourceFileTest, ErrorsNameFileDocumentAndField) {
   ASSERT_FALSE(selector.ok());
   EXPECT_NE(selector.status().message().find("s.yaml:2:20: document 1: selector.labels"), std::string::npos) << selector.status();
 
+  auto twice = ParseResources("kind: Cluster\nspec: {name: x}\nspec: {name: y}\n", "file:t.yaml", false);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(), "t.yaml:3:1: document 1: spec: duplicate key \"spec\"");
+
   auto syntax = ParseResources("kind: [Cluster\n", "file:y.yaml", false);
   ASSERT_FALSE(syntax.ok());
   EXPECT_EQ(syntax.status().message().rfind("y.yaml:", 0), 0u) << syntax.status();
