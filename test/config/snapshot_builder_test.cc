@@ -127,9 +127,33 @@ TEST(SnapshotBuilderTest, ClusterHttpProtocolOptions) {
 // Issue 12: validation compiles each route regex and the snapshot takes that
 // RE2, with the route's case sensitivity, instead of compiling it again.
 TEST(SnapshotBuilderTest, RegexesAreCompiledOnceByValidation) {
-  const v1::Bootstrap b = Parse(kConfig);
+  const v1::Bootstrap b = Parse(R"(
+static_resources:
+  listeners:
+  - name: out
+    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
+    http_connection_manager:
+      route_config:
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {safe_regex: {regex: "/API/[0-9]+"}, case_sensitive: false}
+            route: {cluster: a}
+          - match: {prefix: /x}
+            route: {cluster: a}
+          - match: {prefix: /y}
+            route: {cluster: a}
+          - match: {safe_regex: {regex: "/Case/[a-z]+"}}
+            route: {cluster: a}
+  clusters:
+  - name: a
+    connect_timeout: 1s
+    load_assignment: {endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 10.0.0.1, port_value: 80}}}}]}]}
+)");
   CompiledRegexes regexes;
-  ASSERT_TRUE(ValidateBootstrap(b, &regexes).ok());
+  const absl::Status valid = ValidateBootstrap(b, &regexes);
+  ASSERT_TRUE(valid.ok()) << valid;
   auto insensitive = regexes.Compile("/API/[0-9]+", false, "unused");
   auto sensitive = regexes.Compile("/Case/[a-z]+", true, "unused");
   ASSERT_TRUE(insensitive.ok() && sensitive.ok());
