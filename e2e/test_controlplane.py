@@ -95,7 +95,7 @@ class ControlPlaneTest(TempDirTestCase):
             typo = self.write("typo.yaml", CLUSTER.replace("connect_timeout", "conect_timeout"))
             code, _, err = cp.ctl("apply", "-f", typo)
             self.assertEqual(code, 1)
-            self.assertIn("typo.yaml: document 1: spec.conect_timeout", err)
+            self.assertIn("typo.yaml:5:3: document 1: spec.conect_timeout", err)
             self.assertEqual(cp.ctl("get", "-o", "json")[1], before)
 
     def test_usage_errors_exit_2(self):

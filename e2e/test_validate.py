@@ -64,6 +64,18 @@ class ValidateTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn('static_resources.clusters[1].name: duplicate cluster "upstream"', r.stderr)
 
+    def test_errors_name_line_and_column(self):
+        # Issue 12: YAML and JSON are read by one decoder that keeps the place of every value.
+        path = self.write("col.yaml", "static_resources:\n  clusters:\n  - name: a\n    connect_timeout: 5 seconds\n")
+        r = run("--config", path, "--validate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f'{path}:4:22: static_resources.clusters[0].connect_timeout: invalid duration "5 seconds"',
+                      r.stderr)
+        path = self.write("col.json", '{"static_resources": {"clusters": [{"name": "a",\n "lb_policy": "FASTEST"}]}}')
+        r = run("--config", path, "--validate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f'{path}:2:15: static_resources.clusters[0].lb_policy: invalid value "FASTEST"', r.stderr)
+
     def test_start_up_refuses_a_bad_file(self):
         path = self.write("bad.yaml", "static_resources: {clusters: [{name: a, lb_policy: FASTEST}]}\n")
         r = run("--config", path)

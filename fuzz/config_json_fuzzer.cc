@@ -1,5 +1,5 @@
-// The JSON bootstrap: src/config/loader's syntax scanner, schema check and protobuf JSON mapping,
-// then the validator, as the sidecar runs them at start.
+// The JSON bootstrap: src/config/loader (yaml-cpp reads JSON as YAML, then DecodeMessage), then
+// the validator, as the sidecar runs them at start.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tether::config;
-  auto bootstrap = ParseBootstrapJson(std::string(reinterpret_cast<const char*>(data), size), "fuzz.json");
+  auto bootstrap = ParseBootstrap(std::string(reinterpret_cast<const char*>(data), size), "fuzz.json");
   if (bootstrap.ok()) (void)ValidateBootstrap(*bootstrap);
   return 0;
 }

@@ -13,11 +13,12 @@ namespace tether::controlplane {
 //   kind: Listener | RouteConfiguration | Cluster | ClusterLoadAssignment | Tracing
 //   selector: {node_ids: [...], clusters: [...], labels: {...}}   # optional
 //   spec: {...}   # the tether.config.v1 message, as in the bootstrap
-// Parsing checks the shape only (unknown fields, wrong JSON types); the
+// Parsing (config::LoadYamlDocuments, then config::DecodeMessage for selector
+// and spec) checks the shape only (unknown fields, wrong types); the
 // sidecar's semantic validation is ValidateResource's job, so the caller
 // decides whether a semantic error refuses the resource.
-// Errors name the file, the 1-based document and the field:
-// `a.yaml: document 2: spec.address.socket_address.port_value: ...`.
+// Errors name the file, the place, the 1-based document and the field:
+// `a.yaml:14:41: document 2: spec.address.socket_address.port_value: ...`.
 absl::StatusOr<std::vector<StoredResource>> ParseResources(const std::string& text, const std::string& source,
                                                            bool json);
 

@@ -10,10 +10,9 @@
 #include <sstream>
 #include <string>
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
-#include "src/config/loader.h"
+#include "src/config/decoder.h"
+#include "src/config/yaml_documents.h"
+#include "tether/config/v1/bootstrap.pb.h"
 #include "src/xds/resource_types.h"
 
 namespace {
@@ -43,27 +42,22 @@ void FromFile(const std::string& dir, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  auto documents = tether::config::YamlDocumentsToJson(text.str());
+  auto documents = tether::config::LoadYamlDocuments(text.str());
   if (!documents.ok()) return;
-  for (const std::string& json : *documents) {
-    pb::Value document;
-    if (!pb::util::JsonStringToMessage(json, &document).ok()) continue;
-    const auto& fields = document.struct_value().fields();
-    auto kind = fields.find("kind");
-    auto spec = fields.find("spec");
-    if (kind != fields.end() && spec != fields.end()) {
-      const ResourceType* type = tether::xds::FindResourceTypeByKind(kind->second.string_value());
-      std::string spec_json;
-      if (type == nullptr || !pb::util::MessageToJsonString(spec->second, &spec_json).ok()) continue;
+  for (const YAML::Node& document : *documents) {
+    if (document.IsMap() && document["kind"] && document["spec"]) {
+      const ResourceType* type = tether::xds::FindResourceTypeByKind(document["kind"].as<std::string>(""));
+      if (type == nullptr) continue;
       std::unique_ptr<pb::Message> message(type->prototype().New());
-      if (pb::util::JsonStringToMessage(spec_json, message.get()).ok()) Write(dir, *type, *message);
+      if (tether::config::DecodeMessage(document["spec"], *message).ok()) Write(dir, *type, *message);
       continue;
     }
-    auto bootstrap = tether::config::ParseBootstrapJson(json, path);
-    if (!bootstrap.ok()) continue;
-    for (const auto& l : bootstrap->static_resources().listeners()) WriteAs(dir, l);
-    for (const auto& c : bootstrap->static_resources().clusters()) WriteAs(dir, c);
-    if (bootstrap->has_tracing()) WriteAs(dir, bootstrap->tracing());
+    if (!document.IsMap()) continue;
+    tether::config::v1::Bootstrap bootstrap;
+    if (!tether::config::DecodeMessage(document, bootstrap).ok()) continue;
+    for (const auto& l : bootstrap.static_resources().listeners()) WriteAs(dir, l);
+    for (const auto& c : bootstrap.static_resources().clusters()) WriteAs(dir, c);
+    if (bootstrap.has_tracing()) WriteAs(dir, bootstrap.tracing());
   }
 }
 

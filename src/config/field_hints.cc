@@ -139,11 +139,9 @@ std::string UnknownFieldHint(const google::protobuf::Descriptor& message, std::s
   return absl::StrCat(" (did you mean \"", best->name(), "\"?)");
 }
 
-std::string EnvoyShapeHint(const google::protobuf::FieldDescriptor& field, const google::protobuf::Value& value) {
-  using google::protobuf::Value;
-  if (value.kind_case() != Value::kStructValue) return {};
-  const auto& fields = value.struct_value().fields();
-  const bool percent = fields.count("value") != 0 || fields.count("numerator") != 0;
+std::string EnvoyShapeHint(const google::protobuf::FieldDescriptor& field, const YAML::Node& value) {
+  if (!value.IsMap()) return {};
+  const bool percent = value["value"].IsDefined() || value["numerator"].IsDefined();
   if (field.message_type() == nullptr || field.message_type()->full_name() != "google.protobuf.DoubleValue" ||
       !percent) {
     return {};

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/struct.pb.h>
+#include <yaml-cpp/yaml.h>
 
 namespace tether::config {
 
@@ -20,7 +20,7 @@ std::string UnknownFieldHint(const google::protobuf::Descriptor& message, std::s
 // What an error about a value of the wrong shape adds when it is written the
 // way Envoy wants it, e.g. a percentage as `{value: 50}` where Tether takes
 // `50`; "" otherwise. `field` is the field the value is for.
-std::string EnvoyShapeHint(const google::protobuf::FieldDescriptor& field, const google::protobuf::Value& value);
+std::string EnvoyShapeHint(const google::protobuf::FieldDescriptor& field, const YAML::Node& value);
 
 // Every docs/envoy-differences.md anchor the hints link to (for the test
 // that checks each is a section of that page).

@@ -1,31 +1,24 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
-#include "src/config/limits.h"
 #include "tether/config/v1/bootstrap.pb.h"
 
 namespace tether::config {
 
-// Reads a bootstrap file (.yaml/.yml or .json), YAML turned into JSON with
-// yaml-cpp, then protobuf's JSON mapping. Errors name the file and the field
-// path: `f.yaml: static_resources.clusters[1].connect_timeout: invalid duration "5 seconds"`.
+// The text of a config file, refused before reading when it is over
+// kMaxConfigTextBytes. Errors name the path: NotFound "f.yaml: no such file",
+// "f.yaml: is a directory", "f.yaml: the file is N bytes; ...".
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
+// A bootstrap file, YAML or JSON alike (JSON is YAML): read, parsed by
+// yaml-cpp and decoded by DecodeMessage (decoder.h). Errors name the file,
+// the place and the field path:
+// `f.yaml:12:24: static_resources.clusters[1].connect_timeout: invalid duration "5 seconds" (...)`.
 absl::StatusOr<v1::Bootstrap> LoadBootstrapFile(const std::string& path);
 
 // Same, from text; `source` names it in errors.
-absl::StatusOr<v1::Bootstrap> ParseBootstrapYaml(const std::string& text, const std::string& source);
-absl::StatusOr<v1::Bootstrap> ParseBootstrapJson(const std::string& text, const std::string& source);
-
-// YAML document -> JSON text. Plain scalars that look like numbers, booleans
-// or null become those; quoted scalars stay strings.
-absl::StatusOr<std::string> YamlToJson(const std::string& yaml_text);
-
-// Every document of a multi-document YAML stream (`---` separated) -> JSON
-// text, in order; an empty document becomes "null" so indices stay those the
-// author counts. Errors are `LINE:COLUMN: what` as YamlToJson's. For the
-// control plane's resource files (several resources in one file).
-absl::StatusOr<std::vector<std::string>> YamlDocumentsToJson(const std::string& yaml_text);
+absl::StatusOr<v1::Bootstrap> ParseBootstrap(const std::string& text, const std::string& source);
 
 }  // namespace tether::config

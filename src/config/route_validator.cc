@@ -3,8 +3,6 @@
 #include <cstdint>
 #include <map>
 
-#include <re2/re2.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/validation_util.h"
@@ -29,11 +27,10 @@ bool IsToken(const std::string& s) {
 // A CR or LF in a configured value would let it split the message into two.
 bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
-absl::Status CheckRegex(const std::string& path, const std::string& pattern) {
+absl::Status CheckRegex(const std::string& path, const std::string& pattern, bool case_sensitive,
+                        CompiledRegexes& regexes) {
   if (pattern.empty()) return Err(path, "required (an RE2 regex)");
-  RE2 re(pattern, RE2::Quiet);
-  if (!re.ok()) return Err(path, StrCat("invalid regex \"", pattern, "\": ", re.error()));
-  return absl::OkStatus();
+  return regexes.Compile(pattern, case_sensitive, path).status();
 }
 
 absl::Status CheckHeadersToAdd(const std::string& path, const RepeatedPtrField<v1::HeaderValueOption>& add) {
@@ -66,7 +63,7 @@ absl::Status CheckMutations(const std::string& path, const T& m) {
   return CheckHeadersToRemove(path + ".response_headers_to_remove", m.response_headers_to_remove());
 }
 
-absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match) {
+absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match, CompiledRegexes& regexes) {
   switch (match.path_specifier_case()) {
     case v1::RouteMatch::kPrefix:
       if (!match.prefix().starts_with("/")) return Err(path + ".prefix", "must start with \"/\"");
@@ -75,7 +72,9 @@ absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match) {
       if (!match.path().starts_with("/")) return Err(path + ".path", "must start with \"/\"");
       break;
     case v1::RouteMatch::kSafeRegex:
-      TETHER_RETURN_IF_ERROR(CheckRegex(path + ".safe_regex.regex", match.safe_regex().regex()));
+      // Compiled as the snapshot uses it, so BuildSnapshot takes this RE2.
+      TETHER_RETURN_IF_ERROR(CheckRegex(path + ".safe_regex.regex", match.safe_regex().regex(),
+                                        !match.has_case_sensitive() || match.case_sensitive(), regexes));
       break;
     default:
       return Err(path, "needs one of prefix, path, safe_regex (prefix: \"/\" matches everything)");
@@ -86,7 +85,7 @@ absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match) {
     if (h.name().empty()) return Err(hp + ".name", "required");
     if (!IsToken(h.name())) return Err(hp + ".name", StrCat("\"", h.name(), "\" is not a valid header name"));
     if (h.has_safe_regex_match()) {
-      TETHER_RETURN_IF_ERROR(CheckRegex(hp + ".safe_regex_match.regex", h.safe_regex_match().regex()));
+      TETHER_RETURN_IF_ERROR(CheckRegex(hp + ".safe_regex_match.regex", h.safe_regex_match().regex(), true, regexes));
     }
   }
   return absl::OkStatus();
@@ -151,9 +150,10 @@ absl::Status CheckRedirect(const std::string& path, const v1::RedirectAction& r)
   return absl::OkStatus();
 }
 
-absl::Status CheckRoute(const std::string& path, const v1::Route& route, const std::set<std::string>* clusters) {
+absl::Status CheckRoute(const std::string& path, const v1::Route& route, const std::set<std::string>* clusters,
+                        CompiledRegexes& regexes) {
   if (!route.has_match()) return Err(path + ".match", "required (e.g. match: {prefix: \"/\"})");
-  TETHER_RETURN_IF_ERROR(CheckMatch(path + ".match", route.match()));
+  TETHER_RETURN_IF_ERROR(CheckMatch(path + ".match", route.match(), regexes));
   switch (route.action_case()) {
     case v1::Route::kRoute:
       TETHER_RETURN_IF_ERROR(CheckRouteAction(path + ".route", route.route(), clusters));
@@ -184,7 +184,7 @@ bool ValidDomain(const std::string& d) {
 
 absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh,
                               std::map<std::string, std::string>& domains_seen,
-                              const std::set<std::string>* clusters) {
+                              const std::set<std::string>* clusters, CompiledRegexes& regexes) {
   if (vh.domains().empty()) return Err(path + ".domains", "needs at least one domain (\"*\" matches all)");
   for (int j = 0; j < vh.domains_size(); ++j) {
     // Hosts are matched case-insensitively, so "API.local" and "api.local" collide.
@@ -198,7 +198,7 @@ absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh
     if (!inserted) return Err(dp, StrCat("domain \"", d, "\" is also in virtual host \"", it->second, "\""));
   }
   for (int j = 0; j < vh.routes_size(); ++j) {
-    TETHER_RETURN_IF_ERROR(CheckRoute(StrCat(path, ".routes[", j, "]"), vh.routes(j), clusters));
+    TETHER_RETURN_IF_ERROR(CheckRoute(StrCat(path, ".routes[", j, "]"), vh.routes(j), clusters, regexes));
   }
   return CheckMutations(path, vh);
 }
@@ -206,7 +206,7 @@ absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh
 }  // namespace
 
 absl::Status ValidateRouteConfig(const std::string& path, const v1::RouteConfiguration& rc,
-                                 const std::set<std::string>* clusters) {
+                                 const std::set<std::string>* clusters, CompiledRegexes& regexes) {
   std::set<std::string> names;
   std::map<std::string, std::string> domains;  // domain -> virtual host
   for (int i = 0; i < rc.virtual_hosts_size(); ++i) {
@@ -214,7 +214,7 @@ absl::Status ValidateRouteConfig(const std::string& path, const v1::RouteConfigu
     const std::string vp = StrCat(path, ".virtual_hosts[", i, "]");
     if (vh.name().empty()) return Err(vp + ".name", "required");
     if (!names.insert(vh.name()).second) return Err(vp + ".name", StrCat("duplicate virtual host \"", vh.name(), "\""));
-    TETHER_RETURN_IF_ERROR(CheckVirtualHost(vp, vh, domains, clusters));
+    TETHER_RETURN_IF_ERROR(CheckVirtualHost(vp, vh, domains, clusters, regexes));
   }
   return CheckMutations(path, rc);
 }

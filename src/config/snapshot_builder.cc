@@ -41,18 +41,8 @@ absl::Status BuildMutations(const Msg& msg, const std::string& path, HeaderMutat
   return BuildMutation(msg.response_headers_to_add(), msg.response_headers_to_remove(), path, rsp);
 }
 
-// Compiled as given; the router uses RE2::FullMatch, so patterns are anchored.
-absl::StatusOr<std::shared_ptr<const re2::RE2>> Compile(const std::string& pattern, bool case_sensitive,
-                                                        const std::string& path) {
-  RE2::Options options;
-  options.set_log_errors(false);
-  options.set_case_sensitive(case_sensitive);
-  auto re = std::make_shared<const re2::RE2>(pattern, options);
-  if (!re->ok()) return Err(path, absl::StrCat("invalid regex \"", pattern, "\": ", re->error()));
-  return re;
-}
-
-absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h, const std::string& path) {
+absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h, const std::string& path,
+                                             CompiledRegexes& regexes) {
   if (h.name().empty()) return Err(path, "header matcher without a name");
   HeaderMatch m;
   m.name = absl::AsciiStrToLower(h.name());
@@ -64,7 +54,7 @@ absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h, const s
     case v1::HeaderMatcher::kContainsMatch: m.kind = HeaderMatch::Kind::kContains; m.value = h.contains_match(); break;
     case v1::HeaderMatcher::kSafeRegexMatch: {
       m.kind = HeaderMatch::Kind::kRegex;
-      auto re = Compile(h.safe_regex_match().regex(), true, path + ".safe_regex_match");
+      auto re = regexes.Compile(h.safe_regex_match().regex(), true, path + ".safe_regex_match");
       if (!re.ok()) return re.status();
       m.regex = *std::move(re);
       break;
@@ -134,13 +124,13 @@ absl::Status BuildRedirect(const v1::RedirectAction& r, const std::string& path,
   return absl::OkStatus();
 }
 
-absl::Status BuildMatch(const v1::RouteMatch& match, const std::string& path, Route& route) {
+absl::Status BuildMatch(const v1::RouteMatch& match, const std::string& path, CompiledRegexes& regexes, Route& route) {
   route.case_sensitive = !match.has_case_sensitive() || match.case_sensitive();
   switch (match.path_specifier_case()) {
     case v1::RouteMatch::kPath: route.path_kind = Route::PathKind::kExact; route.path = match.path(); break;
     case v1::RouteMatch::kSafeRegex: {
       route.path_kind = Route::PathKind::kRegex;
-      auto re = Compile(match.safe_regex().regex(), route.case_sensitive, path + ".safe_regex");
+      auto re = regexes.Compile(match.safe_regex().regex(), route.case_sensitive, path + ".safe_regex");
       if (!re.ok()) return re.status();
       route.regex = *std::move(re);
       break;
@@ -150,17 +140,17 @@ absl::Status BuildMatch(const v1::RouteMatch& match, const std::string& path, Ro
   // The router lowers the request path for these, so the pattern is stored lowered.
   if (!route.case_sensitive) route.path = absl::AsciiStrToLower(route.path);
   for (int i = 0; i < match.headers_size(); ++i) {
-    auto hm = BuildHeaderMatch(match.headers(i), absl::StrCat(path, ".headers[", i, "]"));
+    auto hm = BuildHeaderMatch(match.headers(i), absl::StrCat(path, ".headers[", i, "]"), regexes);
     if (!hm.ok()) return hm.status();
     route.headers.push_back(*std::move(hm));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<Route> BuildRoute(const v1::Route& r, const std::string& path) {
+absl::StatusOr<Route> BuildRoute(const v1::Route& r, const std::string& path, CompiledRegexes& regexes) {
   Route route;
   route.name = r.name();
-  TETHER_RETURN_IF_ERROR(BuildMatch(r.match(), path + ".match", route));
+  TETHER_RETURN_IF_ERROR(BuildMatch(r.match(), path + ".match", regexes, route));
   switch (r.action_case()) {
     case v1::Route::kRoute: TETHER_RETURN_IF_ERROR(BuildClusterAction(r.route(), path + ".route", route)); break;
     case v1::Route::kRedirect:
@@ -184,13 +174,14 @@ absl::StatusOr<Route> BuildRoute(const v1::Route& r, const std::string& path) {
   return route;
 }
 
-absl::StatusOr<VirtualHost> BuildVirtualHost(const v1::VirtualHost& vh, const std::string& path) {
+absl::StatusOr<VirtualHost> BuildVirtualHost(const v1::VirtualHost& vh, const std::string& path,
+                                             CompiledRegexes& regexes) {
   VirtualHost vhost;
   vhost.name = vh.name();
   for (const auto& d : vh.domains()) vhost.domains.push_back(absl::AsciiStrToLower(d));
   TETHER_RETURN_IF_ERROR(BuildMutations(vh, path, vhost.request_headers, vhost.response_headers));
   for (int i = 0; i < vh.routes_size(); ++i) {
-    auto route = BuildRoute(vh.routes(i), absl::StrCat(path, ".routes[", i, "]"));
+    auto route = BuildRoute(vh.routes(i), absl::StrCat(path, ".routes[", i, "]"), regexes);
     if (!route.ok()) return route.status();
     vhost.routes.push_back(*std::move(route));
   }
@@ -200,12 +191,12 @@ absl::StatusOr<VirtualHost> BuildVirtualHost(const v1::VirtualHost& vh, const st
 // An rds_route_config_name leaves the table empty (every request 404s) until
 // the control plane delivers it.
 absl::StatusOr<std::shared_ptr<const RouteTable>> BuildRouteTable(const v1::RouteConfiguration& rc,
-                                                                  const std::string& path) {
+                                                                  const std::string& path, CompiledRegexes& regexes) {
   auto table = std::make_shared<RouteTable>();
   table->name = rc.name();
   TETHER_RETURN_IF_ERROR(BuildMutations(rc, path, table->request_headers, table->response_headers));
   for (int i = 0; i < rc.virtual_hosts_size(); ++i) {
-    auto vhost = BuildVirtualHost(rc.virtual_hosts(i), absl::StrCat(path, ".virtual_hosts[", i, "]"));
+    auto vhost = BuildVirtualHost(rc.virtual_hosts(i), absl::StrCat(path, ".virtual_hosts[", i, "]"), regexes);
     if (!vhost.ok()) return vhost.status();
     table->virtual_hosts.push_back(*std::move(vhost));
   }
@@ -231,7 +222,8 @@ absl::Status BuildLimits(const v1::HttpConnectionManager& hcm, const std::string
   return SetDuration(hcm.has_idle_timeout(), hcm.idle_timeout(), path + ".idle_timeout", listener.idle_timeout);
 }
 
-absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener& l, const std::string& path) {
+absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener& l, const std::string& path,
+                                                              CompiledRegexes& regexes) {
   auto listener = std::make_shared<Listener>();
   const auto& hcm = l.http_connection_manager();
   const std::string hcm_path = path + ".http_connection_manager";
@@ -242,7 +234,7 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   listener->address = sa.address();
   listener->port = static_cast<uint16_t>(sa.port_value());
   listener->direction = l.traffic_direction();
-  auto routes = BuildRouteTable(hcm.route_config(), hcm_path + ".route_config");
+  auto routes = BuildRouteTable(hcm.route_config(), hcm_path + ".route_config", regexes);
   if (!routes.ok()) return routes.status();
   listener->routes = *std::move(routes);
   for (const auto& log : hcm.access_log()) {
@@ -332,7 +324,10 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const v1::Bootstrap& bootstrap,
-                                                             const ResolvedHosts& resolved, uint64_t version) {
+                                                             const ResolvedHosts& resolved, uint64_t version,
+                                                             CompiledRegexes* regexes) {
+  CompiledRegexes own;  // when the caller kept none from validation
+  CompiledRegexes& compiled = regexes != nullptr ? *regexes : own;
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = version;
   snapshot->bootstrap = bootstrap;
@@ -355,7 +350,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const v1::Bootstra
     if (!listener_names.insert(listeners[i].name()).second) {
       return Err(path + ".name", absl::StrCat("duplicate listener \"", listeners[i].name(), "\""));
     }
-    auto listener = BuildListener(listeners[i], path);
+    auto listener = BuildListener(listeners[i], path, compiled);
     if (!listener.ok()) return listener.status();
     snapshot->listeners.push_back(*std::move(listener));
   }

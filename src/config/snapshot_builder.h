@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "src/config/compiled_regexes.h"
 #include "src/config/snapshot.h"
 
 namespace tether::config {
@@ -12,8 +13,10 @@ namespace tether::config {
 // the files that data sources name (`direct_response.body.filename`), so a
 // file that cannot be read fails the build with the field's path; it touches
 // no network and no shared state, and runs on the main thread (or in
-// `--validate`), never on a worker.
+// `--validate`), never on a worker. `regexes` are those ValidateBootstrap
+// compiled (null: compiled here); a pattern is compiled once either way.
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
-    const v1::Bootstrap& bootstrap, const ResolvedHosts& resolved, uint64_t version);
+    const v1::Bootstrap& bootstrap, const ResolvedHosts& resolved, uint64_t version,
+    CompiledRegexes* regexes = nullptr);
 
 }  // namespace tether::config

@@ -93,9 +93,11 @@ class BindTable {
 // What references may point at: `clusters` null = not checked (an xDS
 // resource warms until they arrive); `dynamic` = a control plane is
 // configured, so rds routes and EDS clusters can be delivered.
+// `regexes` (null: none kept) receives the compiled route regexes.
 struct Scope {
   const std::set<std::string>* clusters = nullptr;
   bool dynamic = false;
+  CompiledRegexes* regexes = nullptr;
 };
 
 absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConnectionManager& hcm, Scope scope) {
@@ -106,7 +108,9 @@ absl::Status CheckConnectionManager(const std::string& path, const v1::HttpConne
     if (hcm.rds_route_config_name().empty()) return Err(path + ".rds_route_config_name", "must not be empty");
   } else {
     if (!hcm.has_route_config()) return Err(path + ".route_config", "required");
-    TETHER_RETURN_IF_ERROR(ValidateRouteConfig(path + ".route_config", hcm.route_config(), scope.clusters));
+    CompiledRegexes discarded;
+    TETHER_RETURN_IF_ERROR(ValidateRouteConfig(path + ".route_config", hcm.route_config(), scope.clusters,
+                                               scope.regexes != nullptr ? *scope.regexes : discarded));
   }
   for (int i = 0; i < hcm.access_log_size(); ++i) {
     const auto& log = hcm.access_log(i);
@@ -275,7 +279,8 @@ absl::Status ValidateClusterResource(const v1::Cluster& cluster) {
 
 absl::Status ValidateRouteConfigurationResource(const v1::RouteConfiguration& route_config) {
   if (route_config.name().empty()) return Err("name", "required");
-  return FromTop(ValidateRouteConfig("", route_config, nullptr));
+  CompiledRegexes regexes;
+  return FromTop(ValidateRouteConfig("", route_config, nullptr, regexes));
 }
 
 absl::Status ValidateClusterLoadAssignment(const v1::ClusterLoadAssignment& assignment) {
@@ -285,14 +290,14 @@ absl::Status ValidateClusterLoadAssignment(const v1::ClusterLoadAssignment& assi
 
 absl::Status ValidateTracingResource(const v1::Tracing& tracing) { return ValidateTracing(tracing, nullptr); }
 
-absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
+absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap, CompiledRegexes* regexes) {
   BindTable binds;
   TETHER_RETURN_IF_ERROR(CheckAdmin(bootstrap, binds));
   TETHER_RETURN_IF_ERROR(BuildOverloadConfig(bootstrap.overload_manager()).status());
   TETHER_RETURN_IF_ERROR(CheckAds(bootstrap));
   const auto& sr = bootstrap.static_resources();
   std::set<std::string> clusters;
-  const Scope scope{&clusters, bootstrap.has_dynamic_resources()};
+  const Scope scope{&clusters, bootstrap.has_dynamic_resources(), regexes};
   for (int i = 0; i < sr.clusters_size(); ++i) {
     const std::string cp = StrCat("static_resources.clusters[", i, "]");
     TETHER_RETURN_IF_ERROR(CheckCluster(cp, sr.clusters(i), scope));
@@ -308,7 +313,7 @@ absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap) {
   for (int i = 0; i < sr.listeners_size(); ++i) {
     const std::string lp = StrCat("static_resources.listeners[", i, "]");
     const auto& l = sr.listeners(i);
-    TETHER_RETURN_IF_ERROR(CheckListener(lp, l, scope.dynamic ? Scope{nullptr, true} : scope));
+    TETHER_RETURN_IF_ERROR(CheckListener(lp, l, scope.dynamic ? Scope{nullptr, true, regexes} : scope));
     if (!listeners.insert(l.name()).second) return Err(lp + ".name", StrCat("duplicate listener \"", l.name(), "\""));
     const auto& a = l.address().socket_address();
     const std::string taken = binds.Add(a.address(), a.port_value(), StrCat("listener \"", l.name(), "\""));

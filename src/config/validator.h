@@ -1,6 +1,7 @@
 #pragma once
 
 #include "absl/status/status.h"
+#include "src/config/compiled_regexes.h"
 #include "tether/config/v1/bootstrap.pb.h"
 
 namespace tether::config {
@@ -10,7 +11,9 @@ namespace tether::config {
 // weights, status codes. The first error wins; its message starts with the
 // field path, e.g. `static_resources.listeners[0].address.socket_address.port_value: 70000 is not a port (1-65535)`.
 // The control plane links this too, so both sides refuse the same things.
-absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap);
+// The route regexes it compiles go into `regexes` when given, so the
+// BuildSnapshot that follows takes them instead of compiling them again.
+absl::Status ValidateBootstrap(const v1::Bootstrap& bootstrap, CompiledRegexes* regexes = nullptr);
 
 // One resource as the control plane delivers it: the same checks, with
 // paths from the resource ("address.socket_address.port_value: ..."), except

@@ -27,14 +27,15 @@ namespace {
 constexpr char kVersion[] = "0.1.0";
 
 // Loads a bootstrap, applies the command line's node overrides and
-// validates it, without touching the network.
-absl::StatusOr<config::v1::Bootstrap> LoadValid(const Options& options) {
+// validates it, without touching the network. The regexes validation
+// compiled go into `regexes`, for the snapshots built from it.
+absl::StatusOr<config::v1::Bootstrap> LoadValid(const Options& options, config::CompiledRegexes& regexes) {
   const std::string& path = options.config_path;
   auto bootstrap = config::LoadBootstrapFile(path);
   if (!bootstrap.ok()) return bootstrap.status();
   if (!options.service_node.empty()) bootstrap->mutable_node()->set_id(options.service_node);
   if (!options.service_cluster.empty()) bootstrap->mutable_node()->set_cluster(options.service_cluster);
-  if (absl::Status s = config::ValidateBootstrap(*bootstrap); !s.ok()) {
+  if (absl::Status s = config::ValidateBootstrap(*bootstrap, &regexes); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
   }
   return bootstrap;
@@ -79,9 +80,10 @@ config::ResolvedHosts ResolveAll(const config::Snapshot& unresolved) {
 
 int ValidateOnly(const Options& options) {
   const std::string& path = options.config_path;
-  auto bootstrap = LoadValid(options);
+  config::CompiledRegexes regexes;
+  auto bootstrap = LoadValid(options, regexes);
   if (bootstrap.ok()) {
-    auto snapshot = config::BuildSnapshot(*bootstrap, {}, 0);
+    auto snapshot = config::BuildSnapshot(*bootstrap, {}, 0, &regexes);
     if (!snapshot.ok()) bootstrap = absl::Status(snapshot.status().code(), absl::StrCat(path, ": ", snapshot.status().message()));
   }
   if (!bootstrap.ok()) {
@@ -124,10 +126,10 @@ int Server::Run() {
 }
 
 absl::Status Server::Init() {
-  auto bootstrap = LoadValid(options_);
+  auto bootstrap = LoadValid(options_, regexes_);
   if (!bootstrap.ok()) return bootstrap.status();
   bootstrap_ = *std::move(bootstrap);
-  auto unresolved = config::BuildSnapshot(bootstrap_, {}, 0);
+  auto unresolved = config::BuildSnapshot(bootstrap_, {}, 0, &regexes_);
   if (!unresolved.ok()) return unresolved.status();
   resolved_ = ResolveAll(**unresolved);
   // With a control plane the first snapshot is the static part; listeners
@@ -139,7 +141,7 @@ absl::Status Server::Init() {
     dynamic_ = std::make_unique<xds::DynamicConfig>(bootstrap_, *fetch_timeout);
     merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
   }
-  auto snapshot = config::BuildSnapshot(merged ? merged->bootstrap : bootstrap_, resolved_, ++version_);
+  auto snapshot = config::BuildSnapshot(merged ? merged->bootstrap : bootstrap_, resolved_, ++version_, &regexes_);
   if (!snapshot.ok()) return snapshot.status();
   auto parts = MakeTracer(**snapshot);
   reporter_ = parts.reporter;
@@ -220,18 +222,19 @@ void Server::OnDnsChange(config::ResolvedHosts resolved) {
 
 absl::Status Server::Rebuild() {
   if (!dynamic_) {
-    auto snapshot = config::BuildSnapshot(bootstrap_, resolved_, ++version_);
+    auto snapshot = config::BuildSnapshot(bootstrap_, resolved_, ++version_, &regexes_);
     return snapshot.ok() ? Install(*snapshot) : snapshot.status();
   }
   // The whole must hold together (no duplicate names or addresses), warming
   // listeners included: a clash is refused with the update that brings it,
   // not later with whichever update ends the warming.
   const auto everything = dynamic_->Merge(xds::DynamicConfig::Clock::time_point::max());
-  if (absl::Status s = config::ValidateBootstrap(everything.bootstrap); !s.ok()) return s;
+  config::CompiledRegexes regexes;  // this update's, so patterns of replaced routes are not kept
+  if (absl::Status s = config::ValidateBootstrap(everything.bootstrap, &regexes); !s.ok()) return s;
   const xds::DynamicConfig::Merged merged = dynamic_->Merge(xds::DynamicConfig::Clock::now());
   std::vector<PortKey> checked;
   if (absl::Status s = CheckWarmingPorts(everything.bootstrap, merged.warming, checked); !s.ok()) return s;
-  auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_);
+  auto snapshot = config::BuildSnapshot(merged.bootstrap, resolved_, ++version_, &regexes);
   if (!snapshot.ok()) return snapshot.status();
   if (absl::Status s = Install(*snapshot); !s.ok()) return s;
   dynamic_->Commit(merged);

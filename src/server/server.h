@@ -18,6 +18,7 @@
 #include "src/admin/admin_context.h"
 #include "src/admin/admin_server.h"
 #include "src/common/overload_state.h"
+#include "src/config/compiled_regexes.h"
 #include "src/common/stats_store.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_runtime.h"
@@ -86,6 +87,7 @@ class Server final : public admin::AdminContext {
 
   Options options_;
   config::v1::Bootstrap bootstrap_;
+  config::CompiledRegexes regexes_;  // the bootstrap's, compiled once by its validation
   stats::Store store_;
   http::AccessLogSinks sinks_;
   boost::asio::io_context main_{1};

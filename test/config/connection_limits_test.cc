@@ -11,7 +11,7 @@ namespace {
 
 // One listener whose top-level fields are `listener` and whose HCM adds `hcm`.
 v1::Bootstrap Parse(const std::string& listener, const std::string& hcm, const std::string& cluster = "") {
-  auto b = ParseBootstrapYaml(R"(
+  auto b = ParseBootstrap(R"(
 static_resources:
   listeners:
   - name: out

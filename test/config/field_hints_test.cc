@@ -12,7 +12,7 @@ namespace tether::config {
 namespace {
 
 std::string YamlError(const std::string& yaml) {
-  auto r = ParseBootstrapYaml(yaml, "f.yaml");
+  auto r = ParseBootstrap(yaml, "f.yaml");
   return r.ok() ? "(loaded)" : std::string(r.status().message());
 }
 
@@ -37,7 +37,7 @@ static_resources:
     - filters:
       - name: envoy.filters.network.http_connection_manager
 )"),
-            "f.yaml: static_resources.listeners[0].filter_chains: unknown field \"filter_chains\": Tether listeners "
+            "f.yaml:6:5: static_resources.listeners[0].filter_chains: unknown field \"filter_chains\": Tether listeners "
             "take http_connection_manager directly (docs/envoy-differences.md#listeners)");
 }
 
@@ -45,33 +45,33 @@ TEST(FieldHintsTest, EnvoyFieldsElsewhere) {
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {route_config: "
                       "{virtual_hosts: [{name: v, routes: [{match: {prefix: /, headers: [{name: x, string_match: "
                       "{exact: a}}]}}]}]}}}]}"),
-            "f.yaml: static_resources.listeners[0].http_connection_manager.route_config.virtual_hosts[0].routes[0]"
+            "f.yaml:1:158: static_resources.listeners[0].http_connection_manager.route_config.virtual_hosts[0].routes[0]"
             ".match.headers[0].string_match: unknown field \"string_match\": Tether header matchers take exact_match, "
             "prefix_match, suffix_match, contains_match or safe_regex_match directly "
             "(docs/envoy-differences.md#header-matchers)");
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {route_config: "
                       "{request_headers_to_add: [{header: {key: a, value: b}, append: false}]}}}]}"),
-            "f.yaml: static_resources.listeners[0].http_connection_manager.route_config.request_headers_to_add[0]"
+            "f.yaml:1:137: static_resources.listeners[0].http_connection_manager.route_config.request_headers_to_add[0]"
             ".append: unknown field \"append\": Tether takes append_action: APPEND_IF_EXISTS_OR_ADD (append: true) "
             "or OVERWRITE_IF_EXISTS_OR_ADD (append: false) (docs/envoy-differences.md#header-mutations)");
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, circuit_breakers: {}}]}"),
-            "f.yaml: static_resources.clusters[0].circuit_breakers: unknown field \"circuit_breakers\": circuit "
+            "f.yaml:1:41: static_resources.clusters[0].circuit_breakers: unknown field \"circuit_breakers\": circuit "
             "breakers are not supported yet (docs/envoy-differences.md#resilience)");
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {typed_config: {}}}]}"),
-            "f.yaml: static_resources.listeners[0].http_connection_manager.typed_config: unknown field "
+            "f.yaml:1:68: static_resources.listeners[0].http_connection_manager.typed_config: unknown field "
             "\"typed_config\": Tether takes the message's fields directly, without typed_config and @type "
             "(docs/envoy-differences.md#typed-config)");
   EXPECT_EQ(YamlError("dynamic_resources: {ads_config: {}}"),
-            "f.yaml: dynamic_resources.ads_config: unknown field \"ads_config\": Tether takes ads: "
+            "f.yaml:1:21: dynamic_resources.ads_config: unknown field \"ads_config\": Tether takes ads: "
             "{address: HOST:PORT} or ads: {cluster_name: NAME} (docs/envoy-differences.md#dynamic-resources)");
   // The table is per message: "append" is only Envoy's on HeaderValueOption.
-  EXPECT_EQ(YamlError("node: {append: true}"), "f.yaml: node.append: unknown field \"append\"");
+  EXPECT_EQ(YamlError("node: {append: true}"), "f.yaml:1:8: node.append: unknown field \"append\"");
 }
 
 TEST(FieldHintsTest, EnvoyPercentages) {
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {tracing: "
                       "{random_sampling: {value: 50}}}}]}"),
-            "f.yaml: static_resources.listeners[0].http_connection_manager.tracing.random_sampling: expected a "
+            "f.yaml:1:95: static_resources.listeners[0].http_connection_manager.tracing.random_sampling: expected a "
             "number, got an object: Tether takes a plain percentage (random_sampling: 50), not Envoy's "
             "{value: 50} (docs/envoy-differences.md#percentages)");
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {tracing: "
@@ -81,20 +81,20 @@ TEST(FieldHintsTest, EnvoyPercentages) {
 
 TEST(FieldHintsTest, DidYouMean) {
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, conect_timeout: 1s}]}"),
-            "f.yaml: static_resources.clusters[0].conect_timeout: unknown field \"conect_timeout\" "
+            "f.yaml:1:41: static_resources.clusters[0].conect_timeout: unknown field \"conect_timeout\" "
             "(did you mean \"connect_timeout\"?)");
   // camelCase keys are compared with camelCase names, the hint is snake_case.
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, connectTimout: 1s}]}"),
-            "f.yaml: static_resources.clusters[0].connectTimout: unknown field \"connectTimout\" "
+            "f.yaml:1:41: static_resources.clusters[0].connectTimout: unknown field \"connectTimout\" "
             "(did you mean \"connect_timeout\"?)");
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_polcy: RANDOM}]}"),
-            "f.yaml: static_resources.clusters[0].lb_polcy: unknown field \"lb_polcy\" (did you mean \"lb_policy\"?)");
+            "f.yaml:1:41: static_resources.clusters[0].lb_polcy: unknown field \"lb_polcy\" (did you mean \"lb_policy\"?)");
   // Too far from anything: no guess.
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, colour: blue}]}"),
-            "f.yaml: static_resources.clusters[0].colour: unknown field \"colour\"");
+            "f.yaml:1:41: static_resources.clusters[0].colour: unknown field \"colour\"");
   // Short keys need to be closer: "ab" is two edits from "id" but no guess.
-  EXPECT_EQ(YamlError("node: {ab: x}"), "f.yaml: node.ab: unknown field \"ab\"");
-  EXPECT_EQ(YamlError("node: {idd: x}"), "f.yaml: node.idd: unknown field \"idd\" (did you mean \"id\"?)");
+  EXPECT_EQ(YamlError("node: {ab: x}"), "f.yaml:1:8: node.ab: unknown field \"ab\"");
+  EXPECT_EQ(YamlError("node: {idd: x}"), "f.yaml:1:8: node.idd: unknown field \"idd\" (did you mean \"id\"?)");
 }
 
 // GitHub's anchor for a heading: lower case, spaces to '-', other punctuation dropped.

@@ -10,7 +10,7 @@ namespace {
 
 // A bootstrap with `overload` (YAML under overload_manager:) and nothing else.
 absl::StatusOr<OverloadConfig> Build(const std::string& overload) {
-  auto b = ParseBootstrapYaml("overload_manager:\n" + overload, "test");
+  auto b = ParseBootstrap("overload_manager:\n" + overload, "test");
   EXPECT_TRUE(b.ok()) << b.status();
   if (!b.ok()) return b.status();
   // The validator runs the same checks: --validate and xDS refuse what the server would.

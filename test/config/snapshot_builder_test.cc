@@ -9,12 +9,13 @@
 
 #include "src/config/access_log_format.h"
 #include "src/config/loader.h"
+#include "src/config/validator.h"
 
 namespace tether::config {
 namespace {
 
 v1::Bootstrap Parse(const std::string& yaml) {
-  auto b = ParseBootstrapYaml(yaml, "test");
+  auto b = ParseBootstrap(yaml, "test");
   EXPECT_TRUE(b.ok()) << b.status();
   return b.ok() ? *b : v1::Bootstrap();
 }
@@ -121,6 +122,60 @@ TEST(SnapshotBuilderTest, ClusterHttpProtocolOptions) {
   auto s = Build(b);
   EXPECT_EQ(s->FindCluster("a")->max_response_headers_count, 20u);
   EXPECT_EQ(s->FindCluster("a")->max_requests_per_connection, 3u);
+}
+
+// Issue 12: validation compiles each route regex and the snapshot takes that
+// RE2, with the route's case sensitivity, instead of compiling it again.
+TEST(SnapshotBuilderTest, RegexesAreCompiledOnceByValidation) {
+  const v1::Bootstrap b = Parse(R"(
+static_resources:
+  listeners:
+  - name: out
+    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
+    http_connection_manager:
+      route_config:
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {safe_regex: {regex: "/API/[0-9]+"}, case_sensitive: false}
+            route: {cluster: a}
+          - match: {prefix: /x}
+            route: {cluster: a}
+          - match: {prefix: /y}
+            route: {cluster: a}
+          - match: {safe_regex: {regex: "/Case/[a-z]+"}}
+            route: {cluster: a}
+  clusters:
+  - name: a
+    connect_timeout: 1s
+    load_assignment: {endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 10.0.0.1, port_value: 80}}}}]}]}
+)");
+  CompiledRegexes regexes;
+  const absl::Status valid = ValidateBootstrap(b, &regexes);
+  ASSERT_TRUE(valid.ok()) << valid;
+  auto insensitive = regexes.Compile("/API/[0-9]+", false, "unused");
+  auto sensitive = regexes.Compile("/Case/[a-z]+", true, "unused");
+  ASSERT_TRUE(insensitive.ok() && sensitive.ok());
+  auto s = BuildSnapshot(b, {}, 7, &regexes);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(RouteAt(**s, 0).regex, *insensitive);  // the same object, not an equal one
+  EXPECT_EQ(RouteAt(**s, 3).regex, *sensitive);
+  // Without validation's map, the builder compiles its own.
+  EXPECT_NE(RouteAt(*Build(b), 0).regex, *insensitive);
+}
+
+TEST(CompiledRegexesTest, AnInvalidPatternNamesThePath) {
+  CompiledRegexes regexes;
+  auto bad = regexes.Compile("(", true, "routes[0].match.safe_regex");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("routes[0].match.safe_regex: invalid regex \"(\": missing )", 0), 0u)
+      << bad.status();
+  auto a = regexes.Compile("a+", true, "p");
+  auto b = regexes.Compile("a+", false, "p");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);  // case sensitivity is part of the key
+  EXPECT_EQ(*a, *regexes.Compile("a+", true, "q"));
 }
 
 TEST(SnapshotBuilderTest, RegexIsCompiledFullMatchAndCaseAware) {

@@ -8,7 +8,7 @@ namespace tether::config {
 namespace {
 
 v1::Bootstrap Traced(const std::string& listener_tracing, const std::string& zipkin = "{collector_cluster: zipkin}") {
-  auto b = ParseBootstrapYaml(R"(
+  auto b = ParseBootstrap(R"(
 tracing: {zipkin: )" + zipkin + R"(}
 static_resources:
   listeners:

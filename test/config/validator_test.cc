@@ -9,7 +9,7 @@ namespace {
 
 // A valid bootstrap to break one field at a time.
 v1::Bootstrap Valid() {
-  auto b = ParseBootstrapYaml(R"(
+  auto b = ParseBootstrap(R"(
 static_resources:
   listeners:
   - name: out

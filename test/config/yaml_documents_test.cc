@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "src/config/limits.h"
+
 namespace tether::config {
 namespace {
 
@@ -43,6 +45,43 @@ TEST(YamlDocumentsTest, ALargeWellFormedTextStaysWithinTheBudget) {
   auto docs = LoadYamlDocuments(text);
   ASSERT_TRUE(docs.ok()) << docs.status();
   EXPECT_EQ((*docs)[0].size(), 50'000u);
+}
+
+// The bounds hold for JSON too: it is read by the same parser.
+TEST(YamlDocumentsTest, JsonIsBoundedAsYaml) {
+  std::string deep = "{\"a\": ";
+  for (int i = 0; i < 70; ++i) deep += "[";
+  for (int i = 0; i < 70; ++i) deep += "]";
+  deep += "}";
+  auto docs = LoadYamlDocuments(deep);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.status().message().find("nested deeper than 64 levels"), std::string::npos) << docs.status();
+  auto fine = LoadYamlDocuments(R"({"node": {"id": "a", "metadata": {"zone": "z"}}})");
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_EQ((*fine)[0]["node"]["metadata"]["zone"].as<std::string>(), "z");
+}
+
+// Aliases are counted each time they are walked, with one budget for the
+// whole stream: each document alone expands to about 68,000 nodes and loads;
+// two exceed 100,000.
+TEST(YamlDocumentsTest, AliasExpansionIsBoundedAcrossDocuments) {
+  const std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                          "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                          "f: [*d,*d,*d,*d,*d]\n";
+  ASSERT_TRUE(LoadYamlDocuments(doc).ok()) << LoadYamlDocuments(doc).status();
+  auto two = LoadYamlDocuments(doc + "---\n" + doc);
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(two.status().message().find("aliases re-used too often"), std::string::npos) << two.status();
+}
+
+TEST(YamlDocumentsTest, OversizedTextAndSourcePrefix) {
+  auto big = LoadYamlDocuments(std::string(kMaxConfigTextBytes + 1, ' '));
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(InSource("f.yaml", big.status()).message(),
+            "f.yaml: the file is 16777217 bytes; config text is limited to 16777216 bytes");
+  auto bad = LoadYamlDocuments("a: [1, 2\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(InSource("f.yaml", bad.status()).message().rfind("f.yaml:2:", 0), 0u) << bad.status();
 }
 
 }  // namespace

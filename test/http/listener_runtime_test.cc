@@ -9,7 +9,7 @@ namespace tether::http {
 namespace {
 
 std::shared_ptr<const config::Snapshot> Snapshot(const std::string& listener_name, uint32_t port) {
-  auto b = config::ParseBootstrapYaml(R"(
+  auto b = config::ParseBootstrap(R"(
 static_resources:
   listeners:
   - name: )" + listener_name + R"(

@@ -18,7 +18,7 @@ static_resources:
     address: {socket_address: {address: 127.0.0.1, port_value: 1}}
     http_connection_manager:
       route_config: )" + route_config_yaml + "\n";
-  auto bootstrap = config::ParseBootstrapYaml(yaml, "test");
+  auto bootstrap = config::ParseBootstrap(yaml, "test");
   if (!bootstrap.ok()) return nullptr;
   auto snapshot = config::BuildSnapshot(*bootstrap, {}, 1);
   return snapshot.ok() ? *snapshot : nullptr;

@@ -18,7 +18,7 @@ class FakeUsage final : public ResourceUsage {
 };
 
 config::OverloadConfig Config(const std::string& yaml) {
-  auto b = config::ParseBootstrapYaml("overload_manager:\n" + yaml, "test");
+  auto b = config::ParseBootstrap("overload_manager:\n" + yaml, "test");
   EXPECT_TRUE(b.ok()) << b.status();
   auto c = config::BuildOverloadConfig(b->overload_manager());
   EXPECT_TRUE(c.ok()) << c.status();

@@ -68,7 +68,7 @@ TEST(ConfigDirTest, KeepsTheLastGoodFileAndSkipsDotfiles) {
   auto second = config.Load();
   ASSERT_EQ(second.resources.size(), 1u);  // the last good "a" stays
   ASSERT_EQ(second.errors.size(), 1u);
-  EXPECT_NE(second.errors[0].find("a.yaml: document 1: spec.conect_timeout"), std::string::npos) << second.errors[0];
+  EXPECT_NE(second.errors[0].find("a.yaml:2:17: document 1: spec.conect_timeout"), std::string::npos) << second.errors[0];
 
   Write(dir / "b.yaml", "kind: Cluster\nspec: {name: b, connect_timeout: -1s}\n");  // semantic: served, warned
   auto third = config.Load();

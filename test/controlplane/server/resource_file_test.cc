@@ -55,11 +55,11 @@ TEST(ResourceFileTest, DurationsInEveryFormAndEnvoyHints) {
 
   auto bad = ParseResources("kind: Cluster\nspec: {name: x, connect_timeout: 5d}\n", "file:d.yaml", false);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "d.yaml: document 1: spec.connect_timeout: invalid duration \"5d\" (want a "
+  EXPECT_EQ(bad.status().message(), "d.yaml:2:34: document 1: spec.connect_timeout: invalid duration \"5d\" (want a "
                                     "duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
   auto envoy = ParseResources("kind: Cluster\nspec: {name: x, outlier_detection: {}}\n", "file:e.yaml", false);
   ASSERT_FALSE(envoy.ok());
-  EXPECT_EQ(envoy.status().message(), "e.yaml: document 1: spec.outlier_detection: unknown field \"outlier_detection\": "
+  EXPECT_EQ(envoy.status().message(), "e.yaml:2:17: document 1: spec.outlier_detection: unknown field \"outlier_detection\": "
                                       "outlier detection is not supported yet (docs/envoy-differences.md#resilience)");
 }
 
@@ -68,26 +68,30 @@ TEST(ResourceFileTest, ErrorsNameFileDocumentAndField) {
   const std::string text = std::string(kTwo) + "kind: Cluster\nspec: {name: x, connect_timeout: 5 seconds}\n";
   auto r = ParseResources(text, "file:r.yaml", false);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("r.yaml: document 3: spec.connect_timeout"), std::string::npos)
+  EXPECT_NE(r.status().message().find("r.yaml:14:34: document 3: spec.connect_timeout"), std::string::npos)
       << r.status();
 
   auto unknown = ParseResources("kind: Cluster\nspec: {name: x, conect_timeout: 1s}\n", "file:u.yaml", false);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("u.yaml: document 1: spec.conect_timeout"), std::string::npos)
+  EXPECT_NE(unknown.status().message().find("u.yaml:2:17: document 1: spec.conect_timeout"), std::string::npos)
       << unknown.status();
 
   auto kind = ParseResources("kind: Clusterr\nspec: {name: x}\n", "file:k.yaml", false);
   ASSERT_FALSE(kind.ok());
-  EXPECT_NE(kind.status().message().find("k.yaml: document 1: kind: unknown kind \"Clusterr\""), std::string::npos)
+  EXPECT_NE(kind.status().message().find("k.yaml:1:7: document 1: kind: unknown kind \"Clusterr\""), std::string::npos)
       << kind.status();
 
   auto key = ParseResources("kind: Cluster\nspek: {name: x}\n", "file:s.yaml", false);
   ASSERT_FALSE(key.ok());
-  EXPECT_NE(key.status().message().find("document 1: spek: unknown field"), std::string::npos) << key.status();
+  EXPECT_NE(key.status().message().find("s.yaml:2:1: document 1: spek: unknown field"), std::string::npos) << key.status();
 
   auto selector = ParseResources("kind: Cluster\nselector: {labels: [a]}\nspec: {name: x}\n", "file:s.yaml", false);
   ASSERT_FALSE(selector.ok());
-  EXPECT_NE(selector.status().message().find("document 1: selector.labels"), std::string::npos) << selector.status();
+  EXPECT_NE(selector.status().message().find("s.yaml:2:20: document 1: selector.labels"), std::string::npos) << selector.status();
+
+  auto twice = ParseResources("kind: Cluster\nspec: {name: x}\nspec: {name: y}\n", "file:t.yaml", false);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(), "t.yaml:3:1: document 1: spec: duplicate key \"spec\"");
 
   auto syntax = ParseResources("kind: [Cluster\n", "file:y.yaml", false);
   ASSERT_FALSE(syntax.ok());
@@ -111,7 +115,7 @@ TEST(ResourceFileTest, JsonHoldsOneResourceOrAList) {
   auto list = ParseResources(R"([{"kind": "Cluster", "spec": {"name": "a"}}, {"kind": "Cluster", "spec": {"name": 7}}])",
                              "file:l.json", true);
   ASSERT_FALSE(list.ok());
-  EXPECT_NE(list.status().message().find("l.json: document 2: spec.name"), std::string::npos) << list.status();
+  EXPECT_NE(list.status().message().find("l.json:1:83: document 2: spec.name"), std::string::npos) << list.status();
 }
 
 TEST(ResourceFileTest, FileNames) {
