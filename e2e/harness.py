@@ -19,10 +19,21 @@ SOURCE_DIR = os.environ.get("TETHER_SOURCE_DIR", os.path.dirname(HERE))
 TETHER_BIN = os.environ.get("TETHER_BIN", os.path.join(SOURCE_DIR, "build", "bin", "tether"))
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # The kernel may give the same ephemeral port to two binds in a row once the first socket is
+    # closed, so two calls could name one port twice (seen: --listen and --http-listen equal).
+    # Never hand out a port twice in one test process.
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise AssertionError("free_port: no unused port after 100 tries")
 
 
 def port_busy(port):
@@ -492,7 +503,8 @@ class ControlPlane:
         return r.returncode, r.stdout, r.stderr
 
     def logs(self):
-        self.log.flush()
+        if not self.log.closed:  # stop_process closes it; the file is still there to read
+            self.log.flush()
         with open(self.log.name) as f:
             return f.read()[-5000:]
 
