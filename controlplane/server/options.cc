@@ -16,26 +16,20 @@ FlagSet Flags(Options& o) {
               "/healthz, /readyz, /metrics (default 127.0.0.1:15014)")
       .String({"--state-dir"}, &o.state_dir, "DIR", "where applied changes persist across restarts")
       .String({"--auth-token-file"}, &o.auth_token_file, "FILE", "apply/delete need `authorization: Bearer <token>`")
-      .Choice({"--log-level"}, &o.log_level, kLogLevels, "LEVEL",
-              "trace|debug|info|warn|error|critical|off (default info)")
-      .Number({"--max-message-bytes"}, &o.max_message_bytes, config::kMinMaxMessageBytes, config::kMaxMaxMessageBytes,
-              "N", "the largest xDS response sidecars receive (default 4194304, as tether's flag); larger "
-              "resources and snapshots are refused")
+      .LogLevel({"--log-level"}, &o.log_level)
       .Bool({"--help", "-h"}, &o.help, "this text");
-  return flags;
+  return config::MaxMessageBytesFlag(flags, &o.max_message_bytes,
+                                     "the largest xDS response sidecars receive (default 4194304, as tether's "
+                                     "flag); larger resources and snapshots are refused");
 }
 
 }  // namespace
 
-std::string Usage() {
-  Options scratch;
-  return Flags(scratch).Usage();
-}
+std::string Usage() { return UsageOf(Flags); }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
-  Options o;
-  if (auto parsed = Flags(o).Parse(args, /*positional_allowed=*/false); !parsed.ok()) return parsed.status();
-  if (o.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
+  auto o = ParseFlags(Flags, args);
+  if (o.ok() && o->listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
   return o;
 }
 

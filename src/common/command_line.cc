@@ -69,6 +69,10 @@ FlagSet& FlagSet::Duration(Names names, std::chrono::milliseconds* target, std::
       "D", help);
 }
 
+FlagSet& FlagSet::LogLevel(Names names, std::string* target) {
+  return Choice(names, target, kLogLevels, "LEVEL", "trace|debug|info|warn|error|critical|off (default info)");
+}
+
 FlagSet& FlagSet::Choice(Names names, std::string* target, std::vector<std::string> choices,
                          std::string_view value_name, std::string_view help) {
   return Custom(

@@ -58,6 +58,8 @@ class FlagSet {
   FlagSet& Choice(Names names, std::string* target, std::vector<std::string> choices, std::string_view value_name,
                   std::string_view help);
   FlagSet& Custom(Names names, Setter set, std::string_view value_name, std::string_view help);
+  // --log-level in every binary: one of kLogLevels, with the same help.
+  FlagSet& LogLevel(Names names, std::string* target);
 
   // What an unknown flag is told; the default: `unknown flag --x`.
   FlagSet& OnUnknown(std::function<absl::Status(std::string_view flag)> on_unknown);
@@ -92,6 +94,20 @@ class FlagSet {
 // (spdlog::level::from_str reads anything else as "off").
 inline const std::vector<std::string> kLogLevels = {"trace", "debug", "info",     "warn",
                                                     "warning", "error", "critical", "off"};
+
+// Usage() and ParseOptions() of a binary whose flags `bind` ties to the
+// fields of an Options; no positional arguments.
+template <typename Options>
+std::string UsageOf(FlagSet (*bind)(Options&)) {
+  Options scratch;
+  return bind(scratch).Usage();
+}
+template <typename Options>
+absl::StatusOr<Options> ParseFlags(FlagSet (*bind)(Options&), const std::vector<std::string>& args) {
+  Options options;
+  if (auto parsed = bind(options).Parse(args, /*positional_allowed=*/false); !parsed.ok()) return parsed.status();
+  return options;
+}
 
 // The usage error of every binary: one line on stderr, `PROGRAM: message
 // (PROGRAM --help)`, and exit code 2. `help_command` is what to run for help

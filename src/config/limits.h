@@ -1,6 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
+
+#include "src/common/command_line.h"
 
 namespace tether::config {
 
@@ -19,5 +22,10 @@ inline constexpr int kMaxYamlDepth = 64;
 inline constexpr size_t kDefaultMaxMessageBytes = 4 << 20;
 inline constexpr size_t kMinMaxMessageBytes = 64 << 10;  // below this a config hardly fits
 inline constexpr size_t kMaxMaxMessageBytes = (size_t{1} << 31) - 1;  // gRPC takes an int
+
+// --max-message-bytes of both binaries: the same bounds; `help` says which side.
+inline FlagSet& MaxMessageBytesFlag(FlagSet& flags, size_t* target, std::string_view help) {
+  return flags.Number({"--max-message-bytes"}, target, kMinMaxMessageBytes, kMaxMaxMessageBytes, "N", help);
+}
 
 }  // namespace tether::config

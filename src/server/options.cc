@@ -21,30 +21,26 @@ FlagSet Flags(Options& o) {
               "bootstrap file (YAML or JSON, schema tether.config.v1.Bootstrap)")
       .Bool({"--validate"}, &o.validate, "check the file and exit: 0 if valid, 2 with the error otherwise")
       .Number({"--concurrency"}, &o.concurrency, 1, 256, "N", "worker threads (default: number of cores)")
-      .Choice({"--log-level", "-l"}, &o.log_level, kLogLevels, "LEVEL",
-              "trace|debug|info|warn|error|critical|off (default info)")
+      .LogLevel({"--log-level", "-l"}, &o.log_level)
       .Duration({"--drain-time"}, &o.drain_time, "on SIGTERM, how long in-flight requests may take (default 5s)")
       .Custom({"--service-node"}, [&o](const std::string& v) { return SetNonEmpty(&o.service_node, v); }, "ID",
               "node.id, overriding the bootstrap's (e.g. the pod name)")
       .Custom({"--service-cluster"}, [&o](const std::string& v) { return SetNonEmpty(&o.service_cluster, v); }, "C",
               "node.cluster, overriding the bootstrap's (e.g. the workload)")
-      .Number({"--max-message-bytes"}, &o.max_message_bytes, config::kMinMaxMessageBytes, config::kMaxMaxMessageBytes,
-              "N", "the largest xDS response received (default 4194304; as tether-control's)")
       .Bool({"--help", "-h"}, &o.help, "this text");
-  return flags;
+  return config::MaxMessageBytesFlag(flags, &o.max_message_bytes,
+                                     "the largest xDS response received (default 4194304; as tether-control's)");
 }
 
 }  // namespace
 
-std::string Usage() {
-  Options scratch;
-  return Flags(scratch).Usage();
-}
+std::string Usage() { return UsageOf(Flags); }
 
 absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
-  Options options;
-  if (auto parsed = Flags(options).Parse(args, /*positional_allowed=*/false); !parsed.ok()) return parsed.status();
-  if (!options.help && options.config_path.empty()) return absl::InvalidArgumentError("--config is required");
+  auto options = ParseFlags(Flags, args);
+  if (options.ok() && !options->help && options->config_path.empty()) {
+    return absl::InvalidArgumentError("--config is required");
+  }
   return options;
 }
 
