@@ -18,6 +18,7 @@
 #include <boost/beast/http/write.hpp>
 #include <gtest/gtest.h>
 
+#include "test/support/run_task.h"
 #include "src/admin/admin_handler.h"
 #include "src/admin/admin_json.h"
 #include "test/admin/fake_admin_context.h"
@@ -48,19 +49,9 @@ class AdminServerTest : public ::testing::Test {
     port_ = *port;
   }
 
-  // Runs the io_context until `task` finishes, at most 5 s.
   template <typename T>
   std::optional<T> Run(asio::awaitable<T> task) {
-    std::optional<T> result;
-    bool done = false;
-    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e, T value) {
-      done = true;
-      if (!e) result = std::move(value);
-    });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done && std::chrono::steady_clock::now() < deadline) io_.run_one_for(std::chrono::milliseconds(100));
-    EXPECT_TRUE(done) << "timed out";
-    return result;
+    return testing::RunTask(io_, std::move(task));
   }
 
   // Sends `requests` one after the other on one connection.

@@ -10,6 +10,7 @@
 #include "src/config/access_log_format.h"
 #include "src/config/loader.h"
 #include "src/config/validator.h"
+#include "test/config/bootstrap_text.h"
 
 namespace tether::config {
 namespace {
@@ -127,18 +128,7 @@ TEST(SnapshotBuilderTest, ClusterHttpProtocolOptions) {
 // Issue 12: validation compiles each route regex and the snapshot takes that
 // RE2, with the route's case sensitivity, instead of compiling it again.
 TEST(SnapshotBuilderTest, RegexesAreCompiledOnceByValidation) {
-  const v1::Bootstrap b = Parse(R"(
-static_resources:
-  listeners:
-  - name: out
-    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
-    http_connection_manager:
-      route_config:
-        virtual_hosts:
-        - name: all
-          domains: ["*"]
-          routes:
-          - match: {safe_regex: {regex: "/API/[0-9]+"}, case_sensitive: false}
+  const v1::Bootstrap b = Parse(testing::OneListenerBootstrap(R"(          - match: {safe_regex: {regex: "/API/[0-9]+"}, case_sensitive: false}
             route: {cluster: a}
           - match: {prefix: /x}
             route: {cluster: a}
@@ -146,11 +136,11 @@ static_resources:
             route: {cluster: a}
           - match: {safe_regex: {regex: "/Case/[a-z]+"}}
             route: {cluster: a}
-  clusters:
-  - name: a
+)",
+                                                              R"(  - name: a
     connect_timeout: 1s
     load_assignment: {endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 10.0.0.1, port_value: 80}}}}]}]}
-)");
+)"));
   CompiledRegexes regexes;
   const absl::Status valid = ValidateBootstrap(b, &regexes);
   ASSERT_TRUE(valid.ok()) << valid;

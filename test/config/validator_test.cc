@@ -3,32 +3,23 @@
 #include <gtest/gtest.h>
 
 #include "src/config/loader.h"
+#include "test/config/bootstrap_text.h"
 
 namespace tether::config {
 namespace {
 
 // A valid bootstrap to break one field at a time.
 v1::Bootstrap Valid() {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  listeners:
-  - name: out
-    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
-    http_connection_manager:
-      route_config:
-        virtual_hosts:
-        - name: all
-          domains: ["*"]
-          routes:
-          - match: {prefix: /}
+  auto b = ParseBootstrap(testing::OneListenerBootstrap(R"(          - match: {prefix: /}
             route: {cluster: web}
-  clusters:
-  - name: web
+)",
+                                                         R"(  - name: web
     load_assignment:
       endpoints:
       - lb_endpoints:
         - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)", "test");
+)"),
+                          "test");
   EXPECT_TRUE(b.ok()) << b.status();
   return *b;
 }

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "test/support/run_task.h"
 #include "src/httpserver/path_router.h"
 
 namespace tether::httpserver {
@@ -48,19 +49,9 @@ class HttpServerTest : public ::testing::Test {
     port_ = *port;
   }
 
-  // Runs the io_context until `task` finishes, at most 5 s (a bound, not a measurement).
   template <typename T>
   std::optional<T> Run(asio::awaitable<T> task) {
-    std::optional<T> result;
-    bool done = false;
-    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e, T value) {
-      done = true;
-      if (!e) result = std::move(value);
-    });
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done && std::chrono::steady_clock::now() < deadline) io_.run_one_for(100ms);
-    EXPECT_TRUE(done) << "timed out";
-    return result;
+    return testing::RunTask(io_, std::move(task));
   }
 
   asio::awaitable<std::optional<tcp::socket>> Connect() {
