@@ -1,5 +1,7 @@
 #include "src/config/decoder.h"
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -218,6 +220,10 @@ class Decoder {
           return Err(n, path, absl::StrCat("expected a number, got ", Show(n)));
         }
         if (f.cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+          // Casting a double beyond float's range is undefined; protobuf's JSON parser refuses it too.
+          if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
+            return Err(n, path, absl::StrCat("out of range for a float: ", Show(n)));
+          }
           add ? r.AddFloat(&m, &f, static_cast<float>(d)) : r.SetFloat(&m, &f, static_cast<float>(d));
         } else {
           add ? r.AddDouble(&m, &f, d) : r.SetDouble(&m, &f, d);

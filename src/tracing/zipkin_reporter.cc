@@ -7,12 +7,12 @@
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "src/common/log_exception.h"
 #include "src/tracing/collector_client.h"
 #include "src/tracing/span_queue.h"
 #include "src/upstream/cluster_manager.h"
@@ -67,7 +67,15 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
     std::optional<SpanBatch> batch = queue.Take();
     if (!batch) return;
     sending = true;
-    asio::co_spawn(io.get_executor(), Send(std::move(*batch), std::move(pick)), asio::detached);
+    // An exception must not leave the reporter stuck with `sending` set.
+    asio::co_spawn(io.get_executor(), Send(std::move(*batch), std::move(pick)),
+                   [self = shared_from_this()](std::exception_ptr e) {
+                     if (!e) return;
+                     LogConnectionException(e);
+                     self->sending = false;
+                     self->reports_failed.Inc();
+                     if (self->stopping) self->done_cv_notify();
+                   });
   }
 
   Awaitable<void> Send(SpanBatch batch, upstream::ClusterManager::Pick pick) {
@@ -89,7 +97,8 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
       backoff = std::min<std::chrono::milliseconds>(kMaxBackoff, std::max<std::chrono::milliseconds>(
                                                                      std::chrono::milliseconds(100), backoff * 2));
     }
-    if (stopping && (!ok || queue.size() == 0)) done_cv_notify();
+    // Stopping: done once no batch is on its way (the queue is empty, or it cannot be sent now).
+    if (stopping && !sending) done_cv_notify();
   }
 
   void done_cv_notify() {
