@@ -51,7 +51,7 @@ class AdminServerTest : public ::testing::Test {
 
   template <typename T>
   std::optional<T> Run(asio::awaitable<T> task) {
-    return testing::RunTask(io_, std::move(task));
+    return ::tether::testing::RunTask(io_, std::move(task));
   }
 
   // Sends `requests` one after the other on one connection.

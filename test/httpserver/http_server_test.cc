@@ -51,7 +51,7 @@ class HttpServerTest : public ::testing::Test {
 
   template <typename T>
   std::optional<T> Run(asio::awaitable<T> task) {
-    return testing::RunTask(io_, std::move(task));
+    return ::tether::testing::RunTask(io_, std::move(task));
   }
 
   asio::awaitable<std::optional<tcp::socket>> Connect() {
