@@ -1,0 +1,51 @@
+#pragma once
+
+#include "src/common/io.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <boost/system/error_code.hpp>
+
+#include "absl/types/span.h"
+
+namespace tether::transport {
+
+// A connection's byte stream, whatever carries it: plain TCP now (TcpTransport), TLS later behind
+// the same interface (ALPN will then pick the codec). Owned by the one object serving the
+// connection, on one worker; nothing above this room names a socket type.
+class Transport {
+ public:
+  struct IoResult {
+    boost::system::error_code ec;
+    std::size_t bytes = 0;
+  };
+
+  virtual ~Transport() = default;
+  virtual IoExecutor executor() const = 0;
+
+  // Completes when bytes can be read (or the stream ended or failed) without taking any: an idle
+  // connection holds no read buffer while it waits (nginx's way); the reader then takes a
+  // scratch buffer and calls ReadSome.
+  virtual Awaitable<boost::system::error_code> WaitReadable() = 0;
+  // Reads at least one byte, or fails (eof, reset, operation_aborted after Cancel).
+  virtual Awaitable<IoResult> ReadSome(absl::Span<uint8_t> into) = 0;
+  // Reads what is there now without waiting; bytes == 0 with would_block when nothing is.
+  virtual IoResult ReadAvailable(absl::Span<uint8_t> into) = 0;
+  // Writes all of `bytes`, or fails.
+  virtual Awaitable<IoResult> Write(absl::Span<const uint8_t> bytes) = 0;
+
+  // Pending reads, waits and writes end with operation_aborted (a deadline passed).
+  virtual void Cancel() = 0;
+  // FIN after what was written; reads go on (a lingering close).
+  virtual void ShutdownWrite() = 0;
+  virtual void Close() = 0;
+  virtual bool IsOpen() const = 0;
+
+  // "ip:port" or "[v6]:port"; empty when unknown.
+  virtual const std::string& peer_address() const = 0;
+  virtual const std::string& local_address() const = 0;
+};
+
+}  // namespace tether::transport

@@ -1,0 +1,80 @@
+#pragma once
+
+// CONTRACT (issue 13 seams): the `pool` helper implements it; the request path (ActiveRequest's
+// upstream request) relies on what the comments say.
+
+#include "src/common/io.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "src/codec/codec.h"
+#include "src/codec/header_map.h"
+
+namespace tether::upstream {
+
+// Why no stream could be had. Closed set: it maps to response flags and stats.
+enum class PoolFailure : uint8_t {
+  kConnectFailure,  // refused, reset or unreachable (UF)
+  kTimeout,         // connect_timeout passed (UF, upstream_cx_connect_timeout)
+  kOverflow,        // a circuit breaker's limit (UO; issue 14)
+};
+
+// One stream on a pooled connection, lent to one upstream request. The request's headers went
+// with NewStream; the rest of the request is encoded here; the response goes to the decoder given
+// to NewStream. Destroying the handle before the stream finished both ways resets it (RST_STREAM
+// CANCEL on HTTP/2; on HTTP/1 the connection is closed, never reused mid-exchange).
+class UpstreamStream {
+ public:
+  virtual ~UpstreamStream() = default;
+  virtual absl::Status EncodeData(absl::Span<const uint8_t> data, bool end_stream) = 0;
+  virtual absl::Status EncodeTrailers(const codec::HeaderMap& trailers) = 0;
+  virtual void Reset() = 0;
+  // Send-side backpressure: bytes the codec holds for this stream; the decoder's
+  // OnSendBufferDrained says when to send more.
+  virtual std::size_t BufferedBytes() const = 0;
+  // Receive-side backpressure: the request took `bytes` of the response's OnData.
+  virtual void ConsumeData(std::size_t bytes) = 0;
+
+  virtual codec::Protocol protocol() const = 0;
+  // The connection was used before (a failure before any response byte may be a stale
+  // keep-alive connection the upstream closed: worth one retry on a new connection).
+  virtual bool reused_connection() const = 0;
+  // "10.0.0.1:80", "[::1]:80".
+  virtual std::string_view host_address() const = 0;
+};
+
+// Connections of one worker to one upstream host speaking one protocol. HTTP/1.1 lends a whole
+// connection per stream; HTTP/2 multiplexes up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS per
+// connection, opens another when all are full, and stops using one after GOAWAY. Idle connections
+// are closed after idle_timeout; one the upstream closed is never handed out (as far as the pool
+// can know). Single-threaded: the owning worker only.
+class ConnPool {
+ public:
+  virtual ~ConnPool() = default;
+
+  // A stream on a connection with room, or on a new one connected within connect_timeout; sends
+  // `headers` (end_stream: the request has no body). `decoder` hears the response and must outlive
+  // the stream (until its last event, or until the handle is destroyed).
+  virtual Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
+      const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
+      std::chrono::milliseconds connect_timeout) = 0;
+
+  virtual codec::Protocol protocol() const = 0;
+  // Graceful: no new streams here; open ones finish (host removed, drain).
+  virtual void Drain() = 0;
+  virtual std::size_t active_streams() const = 0;
+  virtual std::size_t connection_count() const = 0;
+};
+
+// NewStream's errors by code: Unavailable = kConnectFailure, DeadlineExceeded = kTimeout,
+// ResourceExhausted = kOverflow.
+PoolFailure FailureOf(const absl::Status& status);
+
+}  // namespace tether::upstream
