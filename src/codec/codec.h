@@ -91,14 +91,33 @@ class Connection {
 
 // Raised by a server codec when a request's headers have arrived complete and valid. The returned
 // decoder gets that request's events, starting with OnHeaders right away.
+// A request the server codec refused before it became a stream (HTTP/1: a malformed head, one too
+// large or with too many fields); the codec has queued the error response (Connection: close).
+struct RequestError {
+  enum class Kind : uint8_t { kMalformed, kHeadersTooLarge, kTooManyHeaders };
+  Kind kind = Kind::kMalformed;
+  unsigned http_status = 400;  // 400, 431
+  std::string_view reason;     // for logs and the reply's body
+};
+
 class ServerCallbacks {
  public:
   virtual ~ServerCallbacks() = default;
   virtual StreamDecoder& OnNewStream(StreamId stream) = 0;
+  // HTTP/1 only: the first byte of a request arrived (its request_headers_timeout and stream
+  // timeouts start here, as Envoy's).
+  virtual void OnRequestBegin() {}
+  // HTTP/1 only: see RequestError. Stats and the access log are the callee's.
+  virtual void OnRequestError(const RequestError& /*error*/) {}
 };
 
 // `virtual`: a protocol's implementation shares one Connection base between its server and client.
-class ServerConnection : public virtual Connection {};
+class ServerConnection : public virtual Connection {
+ public:
+  // HTTP/1: answers the request still being read (no stream yet: a request-headers timeout) with
+  // `status` and `body`, Connection: close, and finishes. HTTP/2 has no such request: no-op.
+  virtual void RejectPendingRequest(unsigned /*status*/, std::string_view /*body*/) {}
+};
 
 class ClientCallbacks {
  public:

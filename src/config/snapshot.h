@@ -77,6 +77,9 @@ struct Route {
   std::string prefix_rewrite;
   std::string host_rewrite;
   Duration timeout{std::chrono::seconds(15)};  // zero = none
+  // Envoy's max_grpc_timeout: set, a gRPC request's grpc-timeout (none = infinity) replaces
+  // `timeout`, capped by this (zero = no cap). Unset, grpc-timeout only shortens `timeout`.
+  std::optional<Duration> max_grpc_timeout;
   Redirect redirect;
   unsigned direct_status = 200;
   std::string direct_body;
@@ -138,6 +141,23 @@ struct ZipkinConfig {
   std::string collector_hostname;  // Host header; default the cluster name
 };
 
+// Envoy's http2_protocol_options (a listener's HCM, a cluster); the codec's Http2Options is made
+// from it. Defaults as codec::Http2Options.
+struct Http2ProtocolOptions {
+  uint32_t max_concurrent_streams = 100;
+  uint32_t initial_stream_window_size = 64 * 1024;
+  uint32_t initial_connection_window_size = 1024 * 1024;
+  uint32_t max_outbound_frames = 10000;
+  uint32_t max_outbound_control_frames = 1000;
+  uint32_t max_consecutive_inbound_frames_with_empty_payload = 1;
+  uint32_t max_inbound_window_update_frames_per_data_frame_sent = 10;
+};
+
+// http_connection_manager.codec_type: AUTO tells HTTP/2 by its connection preface.
+enum class CodecType : uint8_t { kAuto, kHttp1, kHttp2 };
+// A cluster's protocol towards its hosts; USE_DOWNSTREAM speaks what the client spoke.
+enum class UpstreamProtocol : uint8_t { kHttp1, kHttp2, kUseDownstream };
+
 struct Listener {
   std::string name;
   std::string stat_prefix;
@@ -169,6 +189,8 @@ struct Listener {
   uint32_t per_connection_buffer_limit_bytes = 1 << 20;
   uint32_t max_connections = 0;              // on this listener, all workers; 0 = unlimited
   uint32_t max_requests_per_connection = 0;  // downstream; 0 = unlimited
+  CodecType codec_type = CodecType::kAuto;
+  Http2ProtocolOptions http2;  // also max_request_headers_bytes as SETTINGS_MAX_HEADER_LIST_SIZE
 };
 
 struct Host {
@@ -198,6 +220,8 @@ struct Cluster {
   uint32_t per_connection_buffer_limit_bytes = 1 << 20;  // an upstream connection's read buffer
   std::vector<DnsName> dns_names;  // STRICT_DNS: what the resolver looks up
   std::vector<Host> hosts;         // resolved; empty = no healthy upstream
+  UpstreamProtocol protocol = UpstreamProtocol::kHttp1;
+  Http2ProtocolOptions http2;
 };
 
 struct Snapshot {

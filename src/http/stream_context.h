@@ -1,0 +1,41 @@
+#pragma once
+
+// CONTRACT (issue 13 seams): what a downstream connection gives each of its requests. The
+// `connmgr` helper implements it (the connection manager); the `stream` helper's ActiveRequest
+// uses it. Either may refine it, in step.
+
+#include "src/common/io.h"
+
+#include <memory>
+#include <string_view>
+
+#include "src/codec/codec.h"
+
+namespace tether::http {
+
+struct WorkerState;
+struct ListenerRuntime;
+struct ActiveConfig;
+
+class StreamContext {
+ public:
+  virtual ~StreamContext() = default;
+  virtual IoExecutor executor() = 0;
+  // The connection's server codec: the request encodes its response here by stream id.
+  virtual codec::ServerConnection& codec() = 0;
+  // Call after encoding outside a decoder callback: the connection writes what was encoded.
+  virtual void OutputReady() = 0;
+  virtual WorkerState& worker() = 0;
+  // The config and listener a new request starts on (the current one, pinned by the request).
+  virtual std::shared_ptr<const ActiveConfig> active() = 0;
+  virtual const ListenerRuntime* listener() = 0;
+  virtual std::string_view peer_address() = 0;
+  virtual std::string_view local_address() = 0;
+  // The connection drains (SIGTERM, listener removed): an HTTP/1 response says Connection: close.
+  virtual bool draining() = 0;
+  // The request is over both ways (or reset): the connection may destroy it now or later, never
+  // inside this call's caller's frame.
+  virtual void OnStreamDone(codec::StreamId stream) = 0;
+};
+
+}  // namespace tether::http
