@@ -82,6 +82,11 @@ class Connection {
   // the stream's and connection's windows credited to the peer.
   virtual void ConsumeData(StreamId stream, std::size_t bytes) = 0;
 
+  // Receive-side backpressure without flow-control frames (HTTP/1): true while the codec holds
+  // input its streams have not consumed beyond its bound. The pump stops reading then; after
+  // ConsumeData the owner wakes the pump, which calls Dispatch({}) to go on with held input.
+  virtual bool ReadDisabled() const { return false; }
+
   // Drain: tell the peer no new streams will be taken (or opened); open ones finish.
   virtual void GoAway() = 0;
   virtual std::size_t ActiveStreams() const = 0;
