@@ -37,6 +37,11 @@ class Response:
         self.ended = False      # END_STREAM seen
 
     @property
+    def status(self):
+        """:status of the response headers, None if none came."""
+        return None if self.headers is None else self.headers.get(":status")
+
+    @property
     def trailers_only(self):
         """A gRPC trailers-only response: one HEADERS block with END_STREAM and grpc-status in it."""
         return self.ended and self.trailers is None and self.headers is not None and "grpc-status" in self.headers
@@ -59,15 +64,19 @@ def _dict(headers):
 class H2Client:
     """One HTTP/2 connection with prior knowledge; requests and their responses, frame by frame."""
 
-    def __init__(self, port, timeout=10, settings=None):
+    def __init__(self, port, timeout=10, settings=None, validate=True):
+        """validate=False lets the test send headers RFC 9113 forbids (uppercase names, connection: ...)."""
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None))
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(
+            client_side=True, header_encoding=None, validate_outbound_headers=validate,
+            normalize_outbound_headers=validate))
         self.conn.initiate_connection()
         if settings:
             self.conn.update_settings(settings)
         self.responses = {}
         self.goaway = None      # (error code, last stream id) once a GOAWAY came
         self.closed = False     # the peer closed the connection
+        self.settings_received = False
         self.flush()
 
     def flush(self):
@@ -91,9 +100,12 @@ class H2Client:
             window = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size)
             if window <= 0:
                 self.flush()
-                self.pump(lambda: self.conn.local_flow_control_window(sid) > 0 or self.responses[sid].done)
+                credited = self.pump(lambda: self.conn.local_flow_control_window(sid) > 0 or self.responses[sid].done)
                 if self.responses[sid].done:
                     return
+                if not credited:
+                    raise AssertionError(f"stream {sid}: no flow-control window within the timeout "
+                                         f"(peer closed: {self.closed})")
                 continue
             self.conn.send_data(sid, bytes(view[:window]))
             view = view[window:]
@@ -151,11 +163,18 @@ class H2Client:
                     r.reset = e.error_code
             elif isinstance(e, h2.events.ConnectionTerminated):
                 self.goaway = (e.error_code, e.last_stream_id)
+            elif isinstance(e, h2.events.RemoteSettingsChanged):
+                self.settings_received = True
 
     def response(self, sid, timeout=10):
         r = self.responses[sid]
         self.pump(lambda: r.done, timeout)
         return r
+
+    def remote_settings(self, timeout=10):
+        """The peer's SETTINGS (h2's Settings: max_concurrent_streams, initial_window_size ...)."""
+        self.pump(lambda: self.settings_received, timeout)
+        return self.conn.remote_settings
 
     def wait_goaway(self, timeout=10):
         self.pump(lambda: self.goaway is not None, timeout)
@@ -238,7 +257,7 @@ def _poll_goaway(sock, conn, wait):
 
 class H2Upstream:
     """An HTTP/2 (prior knowledge) upstream on a free port. Each request is answered 200 with a JSON
-    body: {"method", "path", "authority", "scheme", "headers": {name: value}, "body_bytes"}; a request
+    body: {"method", "path", "authority", "scheme", "headers": {name: value}, "body_bytes", "trailers"}; a request
     with `x-want-trailers: 1` gets trailers `x-trailer: done`; `x-status: NNN` sets the status."""
 
     def __init__(self):
@@ -275,6 +294,8 @@ class H2Upstream:
                     elif isinstance(e, h2.events.DataReceived):
                         pending[e.stream_id]["body"] += len(e.data)
                         conn.acknowledge_received_data(e.flow_controlled_length, e.stream_id)
+                    elif isinstance(e, h2.events.TrailersReceived):
+                        pending[e.stream_id]["trailers"] = dict(e.headers)
                     elif isinstance(e, h2.events.StreamEnded):
                         self._answer(conn, e.stream_id, pending.pop(e.stream_id))
                 sock.sendall(conn.data_to_send())
@@ -288,7 +309,7 @@ class H2Upstream:
         seen = {"method": headers.get(":method"), "path": headers.get(":path"),
                 "authority": headers.get(":authority"), "scheme": headers.get(":scheme"),
                 "headers": {k: v for k, v in req["headers"] if not k.startswith(":")},
-                "body_bytes": req["body"]}
+                "body_bytes": req["body"], "trailers": req.get("trailers")}
         self.requests.append(seen)
         body = json.dumps(seen).encode()
         trailers = headers.get("x-want-trailers") == "1"

@@ -98,7 +98,7 @@ class GrpcThroughTwoSidecarsTest(unittest.TestCase):
         self.assertEqual(caught.exception.details(), "not here")
         r = grpc_call(self.mesh.egress.port, method("TrailersOnly"), fail_request(5, "not here"))
         self.assertTrue(r.trailers_only, (r.headers, r.trailers))
-        self.assertEqual(r.headers[":status"], "200")
+        self.assertEqual(r.status, "200")
         self.assertEqual(r.headers["grpc-status"], "5")
         self.assertEqual(r.headers["grpc-message"], "not here")
         self.assertEqual(r.data, b"")
@@ -206,7 +206,7 @@ class GrpcLocalRepliesTest(unittest.TestCase):
 
     def assertGrpcShaped(self, r, status):
         self.assertIsNotNone(r.headers, "no response headers")
-        self.assertEqual(r.headers[":status"], "200", r.headers)
+        self.assertEqual(r.status, "200", r.headers)
         self.assertEqual(r.headers.get("content-type"), "application/grpc", r.headers)
         self.assertEqual(r.grpc_status, status, (r.headers, r.trailers))
         block = r.trailers if r.trailers is not None else r.headers
