@@ -14,7 +14,7 @@ import unittest
 
 from h2_config import h2_cluster
 from h2_peers import ENHANCE_YOUR_CALM, H2Client, H2Upstream, rapid_reset
-from harness import Tether, Upstream, bootstrap, wait_until
+from harness import ProxyTestCase, Tether, Upstream, bootstrap, wait_until
 
 HOP_BY_HOP = ("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "x-hop")
 
@@ -23,22 +23,8 @@ def get(authority, path, method="GET", extra=()):
     return [(":method", method), (":scheme", "http"), (":path", path), (":authority", authority), *extra]
 
 
-class Http2ListenerTest(unittest.TestCase):
+class Http2ListenerTest(ProxyTestCase):
     """One listener, default codec_type (AUTO), HTTP/1.1 upstream (e2e/upstream.py)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = Upstream()
-        try:
-            cls.tether = Tether(bootstrap(cls.upstream.port))
-        except BaseException:
-            cls.upstream.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tether.stop()
-        cls.upstream.stop()
 
     def curl(self, *args):
         r = subprocess.run(["curl", "-sS", "--max-time", "20", *args], capture_output=True, timeout=30)
