@@ -10,7 +10,9 @@ Methods (all under /tether.test.Echo/):
   Metadata       answers a JSON object of the request metadata it saw (what a proxy forwarded)
   ServerStream   request {"count": N, "size": S}: N messages of S bytes, then OK
   ClientStream   answers {"count": messages, "bytes": total} once the client half-closes
-  Bidi           echoes each message as it arrives (ping-pong: no message waits for the stream's end)
+  Bidi           echoes each message as it arrives (ping-pong: no message waits for the stream's end);
+                 with metadata x-stream-id: ID, a stream that ends without the client's BYE records
+                 "cancelled:ID"
   Fail           request {"code": C, "message": M}: response headers, then trailers with status C, M
   TrailersOnly   request {"code": C, "message": M}: status C, M with no headers before it (trailers-only)
   Hang           request {"id": ID}: waits until the call ends; if the client (or a proxy) cancelled it,
@@ -33,6 +35,7 @@ import grpc
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE = "tether.test.Echo"
 MAX_MESSAGE = 32 * 1024 * 1024  # 8 MiB messages and headroom
+BYE = b"\x00tether-test-bye"  # PingPong's last message before its half-close (Bidi)
 OPTIONS = [("grpc.max_send_message_length", MAX_MESSAGE), ("grpc.max_receive_message_length", MAX_MESSAGE)]
 
 
@@ -81,12 +84,27 @@ class _Service:
 
     def bidi(self, request_iterator, context):
         ident = dict(context.invocation_metadata()).get("x-stream-id")
-        done = threading.Event()
-        if ident:
-            context.add_callback(lambda: None if done.is_set() else self.record(f"cancelled:{ident}"))
-        for m in request_iterator:
-            yield m
-        done.set()
+        # The client says goodbye (BYE) before it half-closes: a stream whose requests end without it
+        # was cut. (A reset can end gRPC Python's request iterator as a half-close would, before the
+        # call is seen cancelled, so is_active() cannot tell.)
+        said_bye = threading.Event()
+        noted = threading.Event()
+
+        def ended():
+            if ident and not said_bye.is_set() and not noted.is_set():
+                noted.set()
+                self.record(f"cancelled:{ident}")
+
+        if not context.add_callback(ended):  # already over
+            ended()
+        try:
+            for m in request_iterator:
+                if m == BYE:
+                    said_bye.set()
+                    continue
+                yield m
+        finally:
+            ended()
 
     def fail(self, request, context):
         args = json.loads(request)
@@ -108,7 +126,8 @@ class _Service:
                 expired = context.time_remaining() is not None and context.time_remaining() <= 0
                 self.record(f"{'deadline' if expired else 'cancelled'}:{ident}")
 
-        context.add_callback(ended)
+        if not context.add_callback(ended):  # already over
+            ended()
         deadline = time.monotonic() + 60
         while context.is_active() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -274,7 +293,8 @@ class PingPong:
         return next(self.responses)
 
     def close(self):
-        """Half-closes the request side; returns the status code the server ended with."""
+        """Says goodbye and half-closes the request side; returns the status code the server ended with."""
+        self.outbox.put(BYE)
         self.outbox.put(self._END)
         for _ in self.responses:
             pass
