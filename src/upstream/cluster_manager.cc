@@ -30,6 +30,11 @@ HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Proto
   return s;
 }
 
+// The protocol of a cluster that names one (not USE_DOWNSTREAM).
+codec::Protocol Speaks(const config::Cluster& cluster) {
+  return cluster.protocol == config::UpstreamProtocol::kHttp2 ? codec::Protocol::kHttp2 : codec::Protocol::kHttp1;
+}
+
 std::size_t Index(codec::Protocol protocol) { return protocol == codec::Protocol::kHttp2 ? 1 : 0; }
 
 }  // namespace
@@ -85,7 +90,14 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
       conn_pools = std::move(kept->second);
       old_conn_pools.erase(kept);
       for (auto& p : conn_pools) {
-        if (p) p->SetSettings(PoolSettings(*config, p->protocol()));
+        if (!p) continue;
+        // A protocol the cluster no longer speaks: its streams finish, nothing new goes there.
+        if (config->protocol != config::UpstreamProtocol::kUseDownstream && p->protocol() != Speaks(*config)) {
+          p->Drain();
+          p.reset();
+        } else {
+          p->SetSettings(PoolSettings(*config, p->protocol()));
+        }
       }
     }
     wc.conn_pools.push_back(std::move(conn_pools));
@@ -127,9 +139,8 @@ ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, 
   WorkerCluster& wc = it->second;
   const auto index = PickHost(wc);
   if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
-  codec::Protocol protocol = downstream;
-  if (wc.config->protocol == config::UpstreamProtocol::kHttp1) protocol = codec::Protocol::kHttp1;
-  if (wc.config->protocol == config::UpstreamProtocol::kHttp2) protocol = codec::Protocol::kHttp2;
+  const codec::Protocol protocol =
+      wc.config->protocol == config::UpstreamProtocol::kUseDownstream ? downstream : Speaks(*wc.config);
   std::shared_ptr<HttpConnPool>& pool = wc.conn_pools[*index][Index(protocol)];
   if (!pool) {
     const config::Host& host = wc.config->hosts[*index];

@@ -55,7 +55,8 @@ ClientCodecFactory HttpConnPool::DefaultFactory() const {
       return std::unique_ptr<codec::ClientConnection>(std::move(*made));
     };
   }
-  return [options = settings_.http1](codec::ClientCallbacks&) -> absl::StatusOr<std::unique_ptr<codec::ClientConnection>> {
+  return [options = settings_.http1](
+             codec::ClientCallbacks&) -> absl::StatusOr<std::unique_ptr<codec::ClientConnection>> {
     return std::make_unique<codec::Http1ClientConnection>(options);
   };
 }

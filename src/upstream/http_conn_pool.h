@@ -20,7 +20,9 @@ namespace tether::upstream {
 // GOAWAY, reached max_requests_per_connection or were drained take no new streams and close once
 // their streams ended; idle ones close after idle_timeout. Owned through a shared_ptr by the
 // ClusterManager (and by callers while they ask it for a stream); single-threaded.
-class HttpConnPool final : public ConnPool, public CodecClient::Owner, public std::enable_shared_from_this<HttpConnPool> {
+class HttpConnPool final : public ConnPool,
+                           public CodecClient::Owner,
+                           public std::enable_shared_from_this<HttpConnPool> {
  public:
   struct Settings {
     codec::Protocol protocol = codec::Protocol::kHttp1;

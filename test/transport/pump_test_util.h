@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +18,8 @@
 
 #include "src/codec/codec.h"
 #include "src/codec/header_map.h"
+#include "test/support/recording_decoder.h"
+#include "test/support/run_until.h"
 
 namespace tether::transport::testing {
 
@@ -38,49 +39,8 @@ inline SocketPair LoopbackPair(boost::asio::io_context& io) {
   return {std::move(client), std::move(server)};
 }
 
-// Runs `io` until `done` holds, at most `limit` (a bound, not a measurement).
-inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& done,
-                     std::chrono::steady_clock::duration limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_one_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
-struct RecordingDecoder : codec::StreamDecoder {
-  std::optional<codec::HeaderMap> headers;
-  std::string data;
-  bool ended = false;
-  std::optional<codec::HeaderMap> trailers;
-  std::optional<codec::StreamResetReason> reset;
-  // Receive-side acknowledgement: where ConsumeData goes (nullptr: nobody credits).
-  codec::Connection* connection = nullptr;
-  codec::StreamId id = 0;
-  std::function<void()> on_end;
-
-  void OnHeaders(codec::HeaderMap h, bool end_stream) override {
-    headers = std::move(h);
-    if (end_stream) End();
-  }
-  void OnData(absl::Span<const uint8_t> bytes, bool end_stream) override {
-    data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (connection != nullptr) connection->ConsumeData(id, bytes.size());
-    if (end_stream) End();
-  }
-  void OnTrailers(codec::HeaderMap t) override {
-    trailers = std::move(t);
-    End();
-  }
-  void OnReset(codec::StreamResetReason reason) override { reset = reason; }
-
- private:
-  void End() {
-    ended = true;
-    if (on_end) on_end();
-  }
-};
+using tether::testing::RecordingDecoder;
+using tether::testing::RunUntil;
 
 inline codec::HeaderMap Request(std::string_view method = "POST", std::string_view path = "/svc/Method") {
   codec::HeaderMap h;

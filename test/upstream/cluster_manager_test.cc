@@ -174,3 +174,21 @@ TEST(ClusterManagerPoolTest, PoolsOfKeptHostsSurviveUpdates) {
 
 }  // namespace
 }  // namespace tether::upstream
+
+namespace tether::upstream {
+namespace {
+
+TEST(ClusterManagerPoolTest, AProtocolChangeRetiresTheOldProtocolsPool) {
+  boost::asio::io_context io;
+  stats::Store store;
+  ClusterManager manager(io.get_executor(), store, 1);
+  manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kUseDownstream, {{"10.0.0.1", 80, 1}})));
+  std::weak_ptr<ConnPool> h1 = manager.ChoosePool("web", codec::Protocol::kHttp1).pool;
+  ASSERT_FALSE(h1.expired());
+  manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}})));
+  EXPECT_TRUE(h1.expired());
+  EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool->protocol(), codec::Protocol::kHttp2);
+}
+
+}  // namespace
+}  // namespace tether::upstream

@@ -50,6 +50,25 @@ class HttpConnPoolTest : public ::testing::Test {
     return std::move(*result);
   }
 
+  // One whole exchange (a GET answered), the stream then released.
+  void Exchange(HttpConnPool& pool) {
+    Recorder r;
+    auto s = Open(pool, r);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE(RunUntil(io_, [&] { return r.ended; }));
+    EXPECT_EQ(r.data, "ok");
+  }
+
+  // An HTTP/2 upstream taking one stream at a time, and a pool to it that has heard its SETTINGS.
+  std::shared_ptr<HttpConnPool> OneStreamAtATime(std::unique_ptr<Http2Upstream>& upstream) {
+    codec::Http2Options options;
+    options.max_concurrent_streams = 1;
+    upstream = std::make_unique<Http2Upstream>(io_, options);
+    auto pool = MakePool(upstream->port(), codec::Protocol::kHttp2);
+    Exchange(*pool);  // the upstream's SETTINGS arrived before its response
+    return pool;
+  }
+
   uint64_t Counter(const std::string& name) { return store_.CounterFor(name, {{"cluster_name", "c"}}).Value(); }
   int64_t Gauge(const std::string& name) { return store_.GaugeFor(name, {{"cluster_name", "c"}}).Value(); }
 
@@ -111,15 +130,9 @@ TEST_F(HttpConnPoolTest, Http2StreamsWaitingForAConnectionShareIt) {
 }
 
 TEST_F(HttpConnPoolTest, Http2StreamLimitOpensASecondConnection) {
-  codec::Http2Options options;
-  options.max_concurrent_streams = 1;
-  Http2Upstream upstream(io_, options);
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
-  Recorder first;  // a whole exchange first: the upstream's SETTINGS have arrived after it
-  auto s1 = Open(*pool, first);
-  ASSERT_TRUE(s1.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return first.ended; }));
-
+  std::unique_ptr<Http2Upstream> up;
+  auto pool = OneStreamAtATime(up);
+  Http2Upstream& upstream = *up;
   upstream.respond = false;
   Recorder held;
   auto s2 = Open(*pool, held);
@@ -137,10 +150,7 @@ TEST_F(HttpConnPoolTest, Http2StreamLimitOpensASecondConnection) {
 TEST_F(HttpConnPoolTest, Http2GoAwayMovesNewStreamsToANewConnection) {
   Http2Upstream upstream(io_);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
-  Recorder a;
-  auto sa = Open(*pool, a);
-  ASSERT_TRUE(sa.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
+  Exchange(*pool);
 
   upstream.connections[0]->codec->GoAway();
   upstream.connections[0]->pump->OutputReady();
@@ -162,10 +172,7 @@ TEST_F(HttpConnPoolTest, IdleConnectionsCloseAfterIdleTimeout) {
   HttpConnPool::Settings settings;
   settings.idle_timeout = std::chrono::milliseconds(50);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2, settings);
-  Recorder a;
-  auto sa = Open(*pool, a);
-  ASSERT_TRUE(sa.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
+  Exchange(*pool);
   ASSERT_TRUE(RunUntil(io_, [&] { return pool->connection_count() == 0; }));
   EXPECT_EQ(Counter("cluster.upstream_cx_idle_timeout"), 1u);
   EXPECT_EQ(Counter("cluster.upstream_cx_destroy_local"), 1u);
@@ -178,12 +185,7 @@ TEST_F(HttpConnPoolTest, MaxRequestsPerConnectionRetiresIt) {
   HttpConnPool::Settings settings;
   settings.max_requests_per_connection = 2;
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2, settings);
-  for (int i = 0; i < 3; ++i) {
-    Recorder r;
-    auto s = Open(*pool, r);
-    ASSERT_TRUE(s.ok());
-    ASSERT_TRUE(RunUntil(io_, [&] { return r.ended; }));
-  }
+  for (int i = 0; i < 3; ++i) Exchange(*pool);
   EXPECT_EQ(upstream.connections.size(), 2u);
   EXPECT_EQ(Counter("cluster.upstream_cx_max_requests"), 1u);
 }
@@ -191,15 +193,9 @@ TEST_F(HttpConnPoolTest, MaxRequestsPerConnectionRetiresIt) {
 // Destroying the handle mid-stream cancels the stream upstream (RST_STREAM CANCEL) and frees its
 // slot: with a limit of one stream, the next stream goes on the same connection.
 TEST_F(HttpConnPoolTest, Http2StreamDestroyedMidwayIsResetUpstreamAndFreesItsSlot) {
-  codec::Http2Options options;
-  options.max_concurrent_streams = 1;
-  Http2Upstream upstream(io_, options);
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
-  Recorder first;
-  auto s1 = Open(*pool, first);
-  ASSERT_TRUE(s1.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return first.ended; }));
-
+  std::unique_ptr<Http2Upstream> up;
+  auto pool = OneStreamAtATime(up);
+  Http2Upstream& upstream = *up;
   Recorder midway;
   auto s2 = Open(*pool, midway, /*end_stream=*/false);  // the request body never comes
   ASSERT_TRUE(s2.ok());
@@ -329,9 +325,7 @@ TEST_F(HttpConnPoolTest, Http1StreamDestroyedMidwayClosesItsConnection) {
 TEST_F(HttpConnPoolTest, DrainTakesNoNewStreams) {
   Http2Upstream upstream(io_);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
-  Recorder a;
-  auto sa = Open(*pool, a);
-  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
+  Exchange(*pool);
   pool->Drain();
   Recorder b;
   auto sb = Open(*pool, b);

@@ -23,45 +23,13 @@
 #include "src/transport/codec_pump.h"
 #include "src/transport/read_scratch.h"
 #include "src/transport/tcp_transport.h"
+#include "test/support/recording_decoder.h"
+#include "test/support/run_until.h"
 
 namespace tether::upstream::testing {
 
-// Records one stream's events.
-struct Recorder : codec::StreamDecoder {
-  std::optional<codec::HeaderMap> headers;
-  std::string data;
-  bool ended = false;
-  std::optional<codec::StreamResetReason> reset;
-  std::function<void()> on_end;
-
-  void OnHeaders(codec::HeaderMap h, bool end_stream) override {
-    headers = std::move(h);
-    if (end_stream) End();
-  }
-  void OnData(absl::Span<const uint8_t> bytes, bool end_stream) override {
-    data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (end_stream) End();
-  }
-  void OnTrailers(codec::HeaderMap) override { End(); }
-  void OnReset(codec::StreamResetReason reason) override { reset = reason; }
-
- private:
-  void End() {
-    ended = true;
-    if (on_end) on_end();
-  }
-};
-
-// Runs `io` until `done` holds, at most `limit` (a bound, not a measurement).
-inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& done,
-                     std::chrono::steady_clock::duration limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_one_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
+using Recorder = tether::testing::RecordingDecoder;
+using tether::testing::RunUntil;
 
 // Answers each request with 200 and "ok" once the request ended (unless `respond` is off).
 class Http2Upstream {
