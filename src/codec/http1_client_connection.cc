@@ -72,9 +72,9 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   const Http1Framing framing = end_stream ? Http1Framing::kNone
                                : length   ? Http1Framing::kLength
                                           : Http1Framing::kChunked;
-  if (framing == Http1Framing::kChunked) AppendHttp1Field(out_, "transfer-encoding", "chunked");
+  if (framing == Http1Framing::kChunked) AppendHttp1Field(out_, "Transfer-Encoding", "chunked");
   out_.append("\r\n", 2);
-  body_writer_.Start(framing, length.value_or(0));
+  body_writer_.Start(framing, length.value_or(0), end_stream);
 
   stream_id_ = next_id_;
   next_id_ += 2;
