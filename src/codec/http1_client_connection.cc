@@ -81,7 +81,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   stream_active_ = true;
   decoder_ = &decoder;
   ResetUnconsumed();
-  parser_.emplace(Limits(options()));
+  parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
   head_request_ = method == "HEAD";
   if (head_request_) parser_->skip(true);
   interim_ = 0;
@@ -128,7 +128,7 @@ bool Http1ClientConnection::OnResponseHead() {
                                                    " interim responses")));
       return false;
     }
-    parser_.emplace(Limits(options()));
+    parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
     if (head_request_) parser_->skip(true);
     return true;
   }
@@ -167,6 +167,7 @@ void Http1ClientConnection::MaybeEndStream() {
   if (stream_active_ && response_ended_ && body_writer_.ended()) {
     stream_active_ = false;
     decoder_ = nullptr;
+    parser_.reset();  // an idle connection keeps no parser
   }
 }
 

@@ -104,7 +104,8 @@ std::size_t Http1ServerConnection::ParseHead(std::string_view input) {
     }
     return skipped;
   }
-  parser_.emplace(Http1ParserLimits{limit, options().max_headers_count, options().max_chunk_line_bytes});
+  parser_ = std::make_unique<Http1Parser<true>>(
+      Http1ParserLimits{limit, options().max_headers_count, options().max_chunk_line_bytes});
   const std::size_t used = parser_->Step(head);
   if (parser_->error() != Http1ParseError::kNone || !parser_->is_header_done()) {
     const std::string reason = parser_->error() != Http1ParseError::kNone ? parser_->code().message()
@@ -194,6 +195,7 @@ void Http1ServerConnection::MaybeEndStream() {
   stream_active_ = false;
   decoder_ = nullptr;
   request_begun_ = false;
+  parser_.reset();  // an idle connection keeps no parser
   if (close_after_response_) closing_ = true;
 }
 

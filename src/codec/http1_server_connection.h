@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -52,7 +53,7 @@ class Http1ServerConnection final : public Http1Connection, public ServerConnect
   void MaybeEndStream();
 
   ServerCallbacks& callbacks_;
-  std::optional<Http1Parser<true>> parser_;
+  std::unique_ptr<Http1Parser<true>> parser_;  // the request of the moment (none while idle)
   StreamId next_id_ = 1;
   std::size_t head_scanned_ = 0;   // bytes of the head searched for its end so far
   bool request_begun_ = false;     // OnRequestBegin raised for the request being read
