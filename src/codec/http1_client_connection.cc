@@ -72,16 +72,16 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   const Http1Framing framing = end_stream ? Http1Framing::kNone
                                : length   ? Http1Framing::kLength
                                           : Http1Framing::kChunked;
-  if (framing == Http1Framing::kChunked) AppendHttp1Field(out_, "transfer-encoding", "chunked");
+  if (framing == Http1Framing::kChunked) AppendHttp1Field(out_, "Transfer-Encoding", "chunked");
   out_.append("\r\n", 2);
-  body_writer_.Start(framing, length.value_or(0));
+  body_writer_.Start(framing, length.value_or(0), end_stream);
 
   stream_id_ = next_id_;
   next_id_ += 2;
   stream_active_ = true;
   decoder_ = &decoder;
   ResetUnconsumed();
-  parser_.emplace(Limits(options()));
+  parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
   head_request_ = method == "HEAD";
   if (head_request_) parser_->skip(true);
   interim_ = 0;
@@ -128,7 +128,7 @@ bool Http1ClientConnection::OnResponseHead() {
                                                    " interim responses")));
       return false;
     }
-    parser_.emplace(Limits(options()));
+    parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
     if (head_request_) parser_->skip(true);
     return true;
   }
@@ -167,6 +167,7 @@ void Http1ClientConnection::MaybeEndStream() {
   if (stream_active_ && response_ended_ && body_writer_.ended()) {
     stream_active_ = false;
     decoder_ = nullptr;
+    parser_.reset();  // an idle connection keeps no parser
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -47,7 +48,7 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   // The connection cannot go on: the stream (if any) hears `reason`, Dispatch returns `why`.
   void Fail(StreamResetReason reason, absl::Status why);
 
-  std::optional<Http1Parser<false>> parser_;
+  std::unique_ptr<Http1Parser<false>> parser_;  // the response of the moment (none while idle)
   StreamId next_id_ = 1;
   int interim_ = 0;
   bool head_request_ = false;

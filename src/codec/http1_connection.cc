@@ -5,14 +5,15 @@
 namespace tether::codec {
 namespace {
 
-// Buffers above this are released once empty: an idle connection keeps almost nothing.
-constexpr std::size_t kKeepCapacity = 4096;
+// An empty buffer keeps up to this much while a stream is open (no allocation per chunk), and
+// nothing once the connection is idle: idle keep-alive connections are what a sidecar has most of.
+constexpr std::size_t kKeepCapacity = 16 * 1024;
 
-void Release(std::string& s) {
-  if (s.capacity() > kKeepCapacity) {
-    std::string().swap(s);
-  } else {
+void Release(std::string& s, bool keep) {
+  if (keep && s.capacity() <= kKeepCapacity) {
     s.clear();
+  } else {
+    std::string().swap(s);
   }
 }
 
@@ -31,7 +32,7 @@ absl::Status Http1Connection::Dispatch(absl::Span<const uint8_t> bytes) {
   held_.append(in);
   const std::size_t used = Parse(held_);
   if (!error_.ok() || used >= held_.size()) {
-    Release(held_);
+    Release(held_, stream_active_);
   } else if (used > 0) {
     held_.erase(0, used);
   }
@@ -51,12 +52,12 @@ void Http1Connection::ConsumeOutput(std::size_t bytes) {
   if (out_offset_ < out_.size()) return;
   drained_pending_ = drained_pending_ || out_offset_ > 0;
   out_offset_ = 0;
-  Release(out_);
+  Release(out_, stream_active_);
 }
 
 void Http1Connection::DropOutput() {
   out_offset_ = 0;
-  Release(out_);
+  Release(out_, false);
 }
 
 std::size_t Http1Connection::BufferedBytes(StreamId stream) const {

@@ -55,6 +55,8 @@ class Http1Parser final : public boost::beast::http::basic_parser<isRequest> {
     return body;
   }
   Http1ParseError error() const { return error_; }
+  // Beast's code for the error (its message names what was wrong).
+  const boost::beast::error_code& code() const { return code_; }
   std::string_view error_text() const;
 
   // The head once is_header_done(): :method and :path (the raw target) or :status, then the

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <boost/beast/http/status.hpp>
+
 #include "absl/strings/str_cat.h"
 
 namespace tether::codec {
@@ -50,6 +52,29 @@ std::optional<uint64_t> ParseHttp1ContentLength(std::string_view value) {
   }
 }
 
+void AppendHttp1StatusLine(std::string& out, int status) {
+  namespace bhttp = boost::beast::http;
+  out.append("HTTP/1.1 ", 9);
+  out.append(std::to_string(status));
+  out += ' ';
+  const auto code = static_cast<unsigned>(status);
+  if (bhttp::int_to_status(code) != bhttp::status::unknown) {
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+    out.append(reason.data(), reason.size());
+  }
+  out.append("\r\n", 2);
+}
+
+void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body) {
+  AppendHttp1StatusLine(out, status);
+  AppendHttp1Field(out, "Server", "tether");
+  if (!body.empty()) AppendHttp1Field(out, "Content-Type", "text/plain");
+  AppendHttp1Field(out, "Content-Length", std::to_string(body.size()));
+  AppendHttp1Field(out, "Connection", "close");
+  out.append("\r\n", 2);
+  out.append(body);
+}
+
 absl::Status Http1BodyWriter::Data(std::string& out, absl::Span<const uint8_t> data, bool end_stream) {
   if (ended_) return absl::FailedPreconditionError("HTTP/1 message: body after its end");
   const std::string_view bytes(reinterpret_cast<const char*>(data.data()), data.size());
@@ -80,7 +105,7 @@ absl::Status Http1BodyWriter::Data(std::string& out, absl::Span<const uint8_t> d
       out.append(bytes);
       break;
     case Http1Framing::kNone:
-      break;
+      break;  // a response that has no body on the wire
   }
   ended_ = end_stream;
   return absl::OkStatus();

@@ -27,14 +27,23 @@ bool HasHttp1Token(std::string_view list, std::string_view token);
 // A Content-Length value ("5", or "5, 5" as equal repeats), nullopt when invalid or differing.
 std::optional<uint64_t> ParseHttp1ContentLength(std::string_view value);
 
+// "HTTP/1.1 <status> <reason>\r\n" (the standard reason phrase; none for an unknown status).
+void AppendHttp1StatusLine(std::string& out, int status);
+// A response the codec makes itself (a refused request head, a request-headers timeout), byte for
+// byte what the HTTP/1 path has always sent: Server, Content-Type when there is a body,
+// Content-Length, Connection: close.
+void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body);
+
 // One message's outgoing body: frames what the caller encodes into `out` and checks it against
 // the head's promise (no more than Content-Length, no body after the end).
 class Http1BodyWriter {
  public:
-  void Start(Http1Framing framing, uint64_t length) {
+  // `ended`: the message ended with its head. A message without a body (kNone) that did not end
+  // there takes body calls and drops their bytes (a response to HEAD relayed as it came).
+  void Start(Http1Framing framing, uint64_t length, bool ended) {
     framing_ = framing;
     remaining_ = length;
-    ended_ = framing == Http1Framing::kNone;
+    ended_ = ended;
   }
   Http1Framing framing() const { return framing_; }
   bool ended() const { return ended_; }

@@ -98,7 +98,7 @@ TEST(Http1ClientConnectionTest, BodyWithoutLengthGoesChunkedWithTrailers) {
   trailers.Add("grpc-status", "0");
   ASSERT_TRUE(c.EncodeTrailers(id, trailers).ok());
   EXPECT_EQ(TakeOutput(c),
-            "POST /up HTTP/1.1\r\nHost: backend:8080\r\ntransfer-encoding: chunked\r\n\r\n"
+            "POST /up HTTP/1.1\r\nHost: backend:8080\r\nTransfer-Encoding: chunked\r\n\r\n"
             "5\r\nhello\r\n1a\r\n" + std::string(26, 'x') + "\r\n0\r\ngrpc-status: 0\r\n\r\n");
 }
 
@@ -108,7 +108,7 @@ TEST(Http1ClientConnectionTest, ChunkedBodyEndsWithTheLastChunk) {
   StreamId id = *c.NewStream(Get("/up", "PUT"), false, d);
   ASSERT_TRUE(c.EncodeData(id, Bytes("ab"), true).ok());
   EXPECT_EQ(TakeOutput(c),
-            "PUT /up HTTP/1.1\r\nHost: backend:8080\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n");
+            "PUT /up HTTP/1.1\r\nHost: backend:8080\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n");
 }
 
 TEST(Http1ClientConnectionTest, ParsesAResponseAndIsReusable) {
