@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/container/inlined_vector.h"
+#include "src/codec/http1_writer.h"
 #include "src/common/text.h"
 
 namespace tether::http {
@@ -43,40 +44,24 @@ void ForEachListItem(std::string_view list, F&& f) {
   }
 }
 
-// Whether any te value lists the "trailers" member (parameters after ';' ignored).
+// Whether any te value lists "trailers" (t-codings: "trailers" takes no parameters).
 bool AcceptsTrailers(const HeaderMap& headers) {
-  bool trailers = false;
-  for (const HeaderMap::Entry& e : headers) {
-    if (!HeaderNameEquals(e.name, "te")) continue;
-    ForEachListItem(e.value, [&](std::string_view item) {
-      if (EqualsLower(Trim(item.substr(0, item.find(';'))), "trailers")) trailers = true;
-    });
+  for (const std::string_view te : headers.GetAll("te")) {
+    if (codec::HasHttp1Token(te, "trailers")) return true;
   }
-  return trailers;
+  return false;
 }
 
-// One decimal length from every content-length field and list element, when they all agree.
+// One length from every content-length field, when each is valid and they all agree.
 std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present) {
   std::optional<uint64_t> length;
-  bool valid = true;
-  for (const HeaderMap::Entry& e : headers) {
-    if (!HeaderNameEquals(e.name, "content-length")) continue;
+  for (const std::string_view value : headers.GetAll("content-length")) {
     present = true;
-    bool any = false;
-    ForEachListItem(e.value, [&](std::string_view item) {
-      any = true;
-      uint64_t n = 0;
-      if (item.size() > 19) valid = false;  // 19 digits stay below 2^64
-      for (const char c : item) {
-        if (c < '0' || c > '9') valid = false;
-        n = n * 10 + static_cast<uint64_t>(c - '0');
-      }
-      if (length && *length != n) valid = false;
-      length = n;
-    });
-    if (!any) valid = false;
+    const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(value);
+    if (!n || (length && *length != *n)) return std::nullopt;
+    length = n;
   }
-  return valid ? length : std::nullopt;
+  return length;
 }
 
 // What both directions do: hop-by-hop fields and what Connection names go; content-length is kept
