@@ -15,6 +15,7 @@
 #include "src/http/header_utils.h"
 #include "src/codec/request_head_validator.h"
 #include "src/http/path_normalizer.h"
+#include "src/http/protocol_name.h"
 #include "src/codec/request_target.h"
 #include "src/http/router.h"
 
@@ -414,7 +415,7 @@ void DownstreamConnection::WriteAccessLogs(const RequestState& rq) {
   entry.method = rq.method;
   entry.path = rq.original_target;
   entry.authority = rq.authority;
-  entry.protocol = rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  entry.protocol = ProtocolName(codec::Protocol::kHttp1, rq.client_version == 10);
   entry.response_code = rq.status;
   entry.response_flags = rq.response_flags;
   entry.bytes_received = rq.bytes_received;
