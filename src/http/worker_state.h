@@ -3,6 +3,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <vector>
 
 #include "src/common/overload_state.h"
 #include "src/http/listener_runtime.h"
@@ -10,7 +11,7 @@
 
 namespace tether::http {
 
-class DownstreamConnection;
+class DrainableConnection;
 
 // What a worker's connections share. Owned by the worker, touched only on its
 // thread, and it outlives every connection of the worker.
@@ -19,9 +20,13 @@ struct WorkerState {
   std::unique_ptr<upstream::ClusterManager> clusters;
   std::mt19937_64 rng;
   bool draining = false;
-  std::set<DownstreamConnection*> connections;  // for drain
+  std::set<DrainableConnection*> connections;  // for drain
   OverloadState* overload = nullptr;           // the server's, read with relaxed loads
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
+  // The codec path's read buffer: a connection reads into it and dispatches at once, so one serves
+  // every connection of the worker and an idle connection holds none. Sized on first use.
+  static constexpr size_t kReadScratchBytes = 64 * 1024;
+  std::vector<uint8_t> read_scratch;
 };
 
 }  // namespace tether::http
