@@ -31,9 +31,8 @@ absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::CreateHttp
   auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime->config));
   if (!codec.ok()) return codec.status();
   connection->codec_ = *std::move(codec);
-  if (worker.read_scratch.empty()) worker.read_scratch.resize(WorkerState::kReadScratchBytes);
-  connection->pump_ = transport::MakeCodecPump(*connection->transport_, *connection->codec_,
-                                               absl::MakeSpan(worker.read_scratch));
+  connection->pump_ =
+      transport::MakeCodecPump(*connection->transport_, *connection->codec_, worker.read_scratch.span());
   return connection;
 }
 

@@ -3,10 +3,10 @@
 #include <memory>
 #include <random>
 #include <set>
-#include <vector>
 
 #include "src/common/overload_state.h"
 #include "src/http/listener_runtime.h"
+#include "src/transport/read_scratch.h"
 #include "src/upstream/cluster_manager.h"
 
 namespace tether::http {
@@ -23,10 +23,8 @@ struct WorkerState {
   std::set<DrainableConnection*> connections;  // for drain
   OverloadState* overload = nullptr;           // the server's, read with relaxed loads
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
-  // The codec path's read buffer: a connection reads into it and dispatches at once, so one serves
-  // every connection of the worker and an idle connection holds none. Sized on first use.
-  static constexpr size_t kReadScratchBytes = 64 * 1024;
-  std::vector<uint8_t> read_scratch;
+  // The codec path's read buffer: every connection's pump reads into it and dispatches at once.
+  transport::ReadScratch read_scratch;
 };
 
 }  // namespace tether::http
