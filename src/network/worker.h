@@ -54,9 +54,9 @@ class Worker {
   // Blocks until the worker has run everything posted to it before: after
   // Apply(), the next request it reads sees the new config (what an ACK promises).
   void Sync();
-  // Thread-safe: stop accepting; every connection's next response says
-  // `Connection: close` and ends it, and connections idle for
-  // the connection's idle grace are closed. `on_drained` runs (on
+  // Thread-safe: stop accepting; every connection drains (HTTP/1: the next
+  // response says `Connection: close` and ends it, an idle one closes after
+  // its grace; HTTP/2: GOAWAY, open streams finish). `on_drained` runs (on
   // the worker) once none is left.
   void Drain(std::function<void()> on_drained);
   void Stop();
