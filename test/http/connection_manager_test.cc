@@ -15,14 +15,8 @@ namespace {
 
 using testing::DownstreamTestServer;
 using testing::H2TestClient;
-using testing::TestStreams;
 
-struct Fixture {
-  explicit Fixture(const std::function<void(config::Listener&)>& tweak = [](config::Listener&) {})
-      : shared(std::make_shared<TestStreams>()), server(testing::TestStreamFactory(shared), tweak) {}
-  std::shared_ptr<TestStreams> shared;
-  DownstreamTestServer server;
-};
+using Fixture = testing::ServerWithTestStreams;
 
 TEST(ConnectionManagerTest, AnswersARequestAndCountsItAsHttp2) {
   Fixture f([](config::Listener& l) { l.codec_type = config::CodecType::kHttp2; });
@@ -60,18 +54,20 @@ TEST(ConnectionManagerTest, ManyStreamsOnOneConnection) {
   EXPECT_EQ(f.shared->made, 150);
 }
 
+// A /hold stream open on the server, then the drain and its GOAWAY heard: the stream's id.
+codec::StreamId HoldThenDrain(Fixture& f, H2TestClient& client) {
+  const auto held = client.Get("/hold");
+  EXPECT_TRUE(client.RunUntil([&] { return f.Held() == 1; }));
+  f.server.DrainAll();
+  EXPECT_TRUE(client.RunUntil([&] { return client.goaway.has_value(); }));
+  return held;
+}
+
 TEST(ConnectionManagerTest, DrainSendsGoAwayAndTheOpenStreamFinishes) {
   Fixture f;
   H2TestClient client(f.server.port());
-  const auto held = client.Get("/hold");
-  auto held_on_server = [&] {
-    size_t n = 0;
-    f.server.OnWorker([&] { n = f.shared->held.size(); });
-    return n == 1;
-  };
-  ASSERT_TRUE(client.RunUntil(held_on_server));
-  f.server.DrainAll();
-  ASSERT_TRUE(client.RunUntil([&] { return client.goaway.has_value(); }));
+  const auto held = HoldThenDrain(f, client);
+  ASSERT_TRUE(client.goaway.has_value());
   EXPECT_EQ(client.goaway->second, static_cast<uint32_t>(NGHTTP2_NO_ERROR));
   EXPECT_GE(client.goaway->first, held);  // the open stream is covered: it will be processed
   EXPECT_FALSE(client.stream(held).ended);
@@ -88,14 +84,8 @@ TEST(ConnectionManagerTest, DrainSendsGoAwayAndTheOpenStreamFinishes) {
 TEST(ConnectionManagerTest, AbortEndsOpenStreams) {
   Fixture f;
   H2TestClient client(f.server.port());
-  const auto held = client.Get("/hold");
-  ASSERT_TRUE(client.RunUntil([&] {
-    size_t n = 0;
-    f.server.OnWorker([&] { n = f.shared->held.size(); });
-    return n == 1;
-  }));
-  f.server.DrainAll();
-  ASSERT_TRUE(client.RunUntil([&] { return client.goaway.has_value(); }));
+  const auto held = HoldThenDrain(f, client);
+  ASSERT_TRUE(client.goaway.has_value());
   // The drain deadline passed: the connection ends now; the held stream was reset, and destroyed.
   f.server.AbortAll();
   ASSERT_TRUE(client.RunUntil([&] { return client.closed; }));
@@ -120,11 +110,7 @@ TEST(ConnectionManagerTest, AnOpenStreamKeepsTheConnectionFromIdling) {
   Fixture f([](config::Listener& l) { l.idle_timeout = std::chrono::milliseconds(100); });
   H2TestClient client(f.server.port());
   const auto held = client.Get("/hold");
-  ASSERT_TRUE(client.RunUntil([&] {
-    size_t n = 0;
-    f.server.OnWorker([&] { n = f.shared->held.size(); });
-    return n == 1;
-  }));
+  ASSERT_TRUE(client.RunUntil([&] { return f.Held() == 1; }));
   // Several idle periods pass with the stream open (a bound: the assertion is that nothing came).
   EXPECT_FALSE(client.RunUntil([&] { return client.goaway.has_value() || client.closed; }, std::chrono::seconds(1)));
   f.server.OnWorker([&] { f.shared->held.front()->Release(); });

@@ -13,14 +13,8 @@ namespace {
 
 using testing::DownstreamTestServer;
 using testing::H2TestClient;
-using testing::TestStreams;
 
-struct Fixture {
-  explicit Fixture(const std::function<void(config::Listener&)>& tweak = [](config::Listener&) {})
-      : shared(std::make_shared<TestStreams>()), server(testing::TestStreamFactory(shared), tweak) {}
-  std::shared_ptr<TestStreams> shared;
-  DownstreamTestServer server;
-};
+using Fixture = testing::ServerWithTestStreams;
 
 constexpr std::string_view kHttp1Get = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 

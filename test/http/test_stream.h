@@ -11,6 +11,7 @@
 #include "src/codec/codec.h"
 #include "src/http/connection_manager.h"
 #include "src/http/stream_context.h"
+#include "test/http/downstream_test_server.h"
 
 namespace tether::http::testing {
 
@@ -102,5 +103,19 @@ inline ConnectionManager::StreamFactory TestStreamFactory(std::shared_ptr<TestSt
     return std::make_unique<TestStream>(context, id, shared);
   };
 }
+
+// A downstream test server whose HTTP/2 streams are TestStreams.
+struct ServerWithTestStreams {
+  explicit ServerWithTestStreams(const std::function<void(config::Listener&)>& tweak = [](config::Listener&) {})
+      : shared(std::make_shared<TestStreams>()), server(TestStreamFactory(shared), tweak) {}
+  // How many /hold streams wait for the test (read on the worker's thread).
+  size_t Held() {
+    size_t n = 0;
+    server.OnWorker([&] { n = shared->held.size(); });
+    return n;
+  }
+  std::shared_ptr<TestStreams> shared;
+  DownstreamTestServer server;
+};
 
 }  // namespace tether::http::testing
