@@ -1,18 +1,20 @@
 // Whether a new downstream connection is served, and what it may buffer:
-// the DownstreamConnection methods for the overload manager's
-// stop_accepting_connections, the listener's max_connections and its
+// ConnectionAdmission for the overload manager's stop_accepting_connections and
+// the listener's max_connections, and the DownstreamConnection methods for its
 // per_connection_buffer_limit_bytes (docs/security.md).
+#include "src/http/connection_admission.h"
+
 #include <algorithm>
 
 #include "src/http/downstream_connection.h"
 
 namespace tether::http {
 
-bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
+bool ConnectionAdmission::Admit(const ListenerRuntime& runtime, OverloadState* overload) {
   ListenerStats& stats = *runtime.stats;
   // Envoy's tcp_listener_accept load shed point: accepted and closed, so the
   // client learns at once instead of waiting in the kernel's backlog.
-  if (worker_.overload != nullptr && worker_.overload->stop_accepting_connections()) {
+  if (overload != nullptr && overload->stop_accepting_connections()) {
     stats.downstream_cx_overload_reject.Inc();
     return false;
   }
@@ -20,13 +22,28 @@ bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
     stats.downstream_cx_overflow.Inc();
     return false;
   }
-  if (worker_.overload != nullptr) {
-    worker_.overload->ConnectionOpened();
-    counted_in_overload_ = true;
+  if (overload != nullptr) {
+    overload->ConnectionOpened();
+    overload_ = overload;
   }
-  cx_stats_ = runtime.stats;
-  cx_stats_->downstream_cx_total.Inc();
-  cx_stats_->downstream_cx_active.Inc();
+  stats_ = runtime.stats;
+  stats_->downstream_cx_total.Inc();
+  stats_->downstream_cx_active.Inc();
+  return true;
+}
+
+ConnectionAdmission::~ConnectionAdmission() {
+  if (stats_) stats_->downstream_cx_active.Dec();
+  if (overload_ != nullptr) overload_->ConnectionClosed();
+}
+
+bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
+  // Admitted at accept (before telling its protocol), or here when constructed without it.
+  if (!admission_) {
+    admission_ = std::make_unique<ConnectionAdmission>();
+    if (!admission_->Admit(runtime, worker_.overload)) return false;
+  }
+  cx_stats_ = admission_->stats();
   const config::Listener& listener = *runtime.config;
   body_buffer_.resize(SplitBufferLimit(listener.per_connection_buffer_limit_bytes, 0).relay);
   return true;

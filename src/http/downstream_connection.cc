@@ -51,8 +51,9 @@ PathNormalization PathOptions(const config::Listener& listener) {
 }  // namespace
 
 DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id,
-                                           WorkerState& worker)
+                                           WorkerState& worker, std::unique_ptr<ConnectionAdmission> admission)
     : socket_(std::move(socket)), listener_name_(std::move(listener_name)), listener_id_(listener_id), worker_(worker),
+      admission_(std::move(admission)),
       deadline_(socket_),
       upstream_deadline_(socket_.get_executor()),
       stream_(socket_.get_executor()) {
@@ -70,8 +71,6 @@ DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listene
 
 DownstreamConnection::~DownstreamConnection() {
   worker_.connections.erase(this);
-  if (cx_stats_) cx_stats_->downstream_cx_active.Dec();
-  if (counted_in_overload_) worker_.overload->ConnectionClosed();
 }
 
 void DownstreamConnection::Drain() {

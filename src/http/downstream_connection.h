@@ -14,7 +14,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "src/http/connection_admission.h"
 #include "src/http/connection_limit.h"
+#include "src/http/drainable_connection.h"
 #include "src/http/request_state.h"
 #include "src/common/lingering_close.h"
 #include "src/common/socket_deadline.h"
@@ -28,12 +30,14 @@ namespace tether::http {
 // One downstream HTTP/1.1 connection: reads request heads strictly, routes
 // each request on the ActiveConfig current at its start, and forwards it with
 // bodies streamed both ways through fixed buffers. Lives on one worker.
-class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
+class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection>, public DrainableConnection {
  public:
   // `listener_id`: the accepting socket's, unique on this worker (a listener
-  // removed and added again under its name gets a new one).
-  DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id, WorkerState& worker);
-  ~DownstreamConnection();
+  // removed and added again under its name gets a new one). `admission`: taken at accept; null,
+  // Run() admits the connection itself.
+  DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id, WorkerState& worker,
+                       std::unique_ptr<ConnectionAdmission> admission = nullptr);
+  ~DownstreamConnection() override;
   DownstreamConnection(const DownstreamConnection&) = delete;
   DownstreamConnection& operator=(const DownstreamConnection&) = delete;
 
@@ -44,12 +48,12 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   // response carries `Connection: close` and ends the connection. Idle
   // between requests, it stays open for kDrainIdleGrace, so that a request
   // already on its way is answered rather than lost, and closes if none comes.
-  void Drain();
+  void Drain() override;
   static constexpr std::chrono::milliseconds kDrainIdleGrace{1000};
   // A drain's deadline passed: end the connection now, mid-request or not.
-  void Abort();
+  void Abort() override;
   const std::string& listener_name() const { return listener_name_; }
-  uint64_t listener_id() const { return listener_id_; }
+  uint64_t listener_id() const override { return listener_id_; }
 
  private:
   enum class HeadResult { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge, kStreamTimeout };
@@ -94,6 +98,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string listener_name_;
   uint64_t listener_id_;
   WorkerState& worker_;
+  std::unique_ptr<ConnectionAdmission> admission_;  // its place in the counts
   std::shared_ptr<ListenerStats> cx_stats_;  // the stats this connection counted itself in
   std::string peer_ip_;
   std::string local_address_;
@@ -105,8 +110,6 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   bool idle_ = false;  // waiting for the first byte of a request
   bool close_after_response_ = false;  // the response said (or will say) Connection: close, or there was none
   bool draining_ = false;  // Drain() was called
-  ConnectionSlot slot_;             // in the listener's max_connections
-  bool counted_in_overload_ = false;  // in the overload manager's connection count
   uint32_t requests_ = 0;           // requests begun on this connection
   std::vector<char> body_buffer_;   // the relay buffer, sized by Admit()
   std::string head_buffer_;  // text of the head being relayed

@@ -6,11 +6,12 @@
 
 #include "src/common/overload_state.h"
 #include "src/http/listener_runtime.h"
+#include "src/transport/read_scratch.h"
 #include "src/upstream/cluster_manager.h"
 
 namespace tether::http {
 
-class DownstreamConnection;
+class DrainableConnection;
 
 // What a worker's connections share. Owned by the worker, touched only on its
 // thread, and it outlives every connection of the worker.
@@ -19,9 +20,11 @@ struct WorkerState {
   std::unique_ptr<upstream::ClusterManager> clusters;
   std::mt19937_64 rng;
   bool draining = false;
-  std::set<DownstreamConnection*> connections;  // for drain
+  std::set<DrainableConnection*> connections;  // for drain
   OverloadState* overload = nullptr;           // the server's, read with relaxed loads
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
+  // The codec path's read buffer: every connection's pump reads into it and dispatches at once.
+  transport::ReadScratch read_scratch;
 };
 
 }  // namespace tether::http

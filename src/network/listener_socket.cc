@@ -12,19 +12,25 @@
 #include "absl/strings/str_cat.h"
 #include "src/common/bind_acceptor.h"
 #include "src/common/log_exception.h"
-#include "src/http/downstream_connection.h"
 
 namespace tether::network {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state)
-    : acceptor_(io), state_(state), id_(++state.listener_sockets_made) {}
+ListenerSocket::ListenerSocket(asio::io_context& io, http::WorkerState& state,
+                               const ConnectionHandlerFactory& handlers)
+    : acceptor_(io), state_(state), handlers_(handlers), id_(++state.listener_sockets_made) {}
 
 absl::Status ListenerSocket::Bind(const config::Listener& listener) {
   name_ = listener.name;
   return BindAcceptor(acceptor_, absl::StrCat("listener ", name_), listener.address, listener.port, {.reuse_port = true});
+}
+
+uint16_t ListenerSocket::port() const {
+  boost::system::error_code ec;
+  const auto endpoint = acceptor_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
 }
 
 void ListenerSocket::StartAccepting() {
@@ -48,8 +54,7 @@ Awaitable<void> ListenerSocket::AcceptLoop([[maybe_unused]] std::shared_ptr<List
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
-    auto connection = std::make_shared<http::DownstreamConnection>(std::move(socket), name_, id_, state_);
-    asio::co_spawn(acceptor_.get_executor(), connection->Run(), LogConnectionException);
+    handlers_.OnAccepted(std::move(socket), AcceptedFrom{name_, id_}, state_);
   }
 }
 

@@ -9,14 +9,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "src/http/downstream_connection.h"
+#include "src/http/drainable_connection.h"
 
 namespace tether::network {
 
 namespace asio = boost::asio;
 
-Worker::Worker(size_t index, stats::Store& store, OverloadState& overload)
-    : index_(index), store_(store), work_(asio::make_work_guard(io_)) {
+Worker::Worker(size_t index, stats::Store& store, OverloadState& overload, const ConnectionHandlerFactory& handlers)
+    : index_(index), store_(store), handlers_(handlers), work_(asio::make_work_guard(io_)) {
   state_.overload = &overload;
   // Seeded from the OS: request and trace ids come from this generator, and
   // a fixed seed would give every sidecar (and every restart) the same ids.
@@ -34,7 +34,7 @@ Worker::~Worker() {
 }
 
 absl::Status Worker::AddListener(const config::Listener& listener) {
-  auto socket = std::make_shared<ListenerSocket>(io_, state_);
+  auto socket = std::make_shared<ListenerSocket>(io_, state_, handlers_);
   if (absl::Status status = socket->Bind(listener); !status.ok()) return status;
   listeners_[listener.name] = std::move(socket);
   return absl::OkStatus();
@@ -69,7 +69,7 @@ absl::Status Worker::PrepareListeners(const std::vector<std::shared_ptr<const co
     prepared_.clear();
     absl::Status status;
     for (const auto& listener : listeners) {
-      auto socket = std::make_shared<ListenerSocket>(io_, state_);
+      auto socket = std::make_shared<ListenerSocket>(io_, state_, handlers_);
       status = socket->Bind(*listener);
       if (!status.ok()) break;
       prepared_[listener->name] = std::move(socket);
@@ -88,7 +88,7 @@ void Worker::DrainListener(const config::Listener& listener) {
   listeners_.erase(it);
   // Drain() may remove a connection from the set: iterate over a copy.
   const auto connections = state_.connections;
-  for (http::DownstreamConnection* c : connections) {
+  for (http::DrainableConnection* c : connections) {
     if (c->listener_id() == id) c->Drain();
   }
   // Whatever is still open at the deadline is closed; the set is read again
@@ -98,7 +98,7 @@ void Worker::DrainListener(const config::Listener& listener) {
   deadline->async_wait([this, deadline, id](const boost::system::error_code& ec) {
     if (ec) return;
     const auto remaining = state_.connections;
-    for (http::DownstreamConnection* c : remaining) {
+    for (http::DrainableConnection* c : remaining) {
       if (c->listener_id() == id) c->Abort();
     }
   });
@@ -138,7 +138,7 @@ void Worker::Drain(std::function<void()> on_drained) {
     for (auto& [name, socket] : listeners_) socket->Close();
     // Drain() may remove a connection from the set: iterate over a copy.
     const auto connections = state_.connections;
-    for (http::DownstreamConnection* c : connections) c->Drain();
+    for (http::DrainableConnection* c : connections) c->Drain();
     PollDrained(std::move(on_drained));
   });
 }

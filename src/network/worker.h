@@ -16,6 +16,7 @@
 #include "src/config/snapshot.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/worker_state.h"
+#include "src/network/connection_handler.h"
 #include "src/network/listener_socket.h"
 
 namespace tether::network {
@@ -26,8 +27,9 @@ namespace tether::network {
 // posting to its io_context.
 class Worker {
  public:
-  // `overload`: the overload manager's state, read by this worker's connections.
-  Worker(size_t index, stats::Store& store, OverloadState& overload);
+  // `overload`: the overload manager's state, read by this worker's connections. `handlers`
+  // serves each accepted connection; it outlives the worker.
+  Worker(size_t index, stats::Store& store, OverloadState& overload, const ConnectionHandlerFactory& handlers);
   ~Worker();  // stops and joins
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -52,9 +54,9 @@ class Worker {
   // Blocks until the worker has run everything posted to it before: after
   // Apply(), the next request it reads sees the new config (what an ACK promises).
   void Sync();
-  // Thread-safe: stop accepting; every connection's next response says
-  // `Connection: close` and ends it, and connections idle for
-  // DownstreamConnection::kDrainIdleGrace are closed. `on_drained` runs (on
+  // Thread-safe: stop accepting; every connection drains (HTTP/1: the next
+  // response says `Connection: close` and ends it, an idle one closes after
+  // its grace; HTTP/2: GOAWAY, open streams finish). `on_drained` runs (on
   // the worker) once none is left.
   void Drain(std::function<void()> on_drained);
   void Stop();
@@ -66,6 +68,7 @@ class Worker {
 
   size_t index_;
   stats::Store& store_;
+  const ConnectionHandlerFactory& handlers_;
   // Declared before io_ so that connections still suspended when io_ is
   // destroyed (their frames die with it) find the state they point to.
   http::WorkerState state_;

@@ -22,7 +22,9 @@
 #include "src/common/stats_store.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_runtime.h"
+#include "src/http/placeholder_stream.h"
 #include "src/network/worker.h"
+#include "src/server/http_connection_handler.h"
 #include "src/server/options.h"
 #include "src/server/overload_manager.h"
 #include "src/tracing/zipkin_reporter.h"
@@ -97,6 +99,8 @@ class Server final : public admin::AdminContext {
   std::unique_ptr<admin::AdminServer> health_;  // the probe listener, if configured
   OverloadState overload_;  // before workers_: their connections read it to the end
   std::unique_ptr<OverloadManager> overload_manager_;
+  // Before workers_: their listeners hand it every accepted connection.
+  HttpConnectionHandlerFactory handlers_{http::NewPlaceholderStream};
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
   std::set<PortKey> port_checked_;  // warming listener addresses already tried (main thread)

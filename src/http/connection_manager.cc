@@ -1,0 +1,178 @@
+#include "src/http/connection_manager.h"
+
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "src/codec/http2_server_connection.h"
+#include "src/http/http2_settings.h"
+
+namespace tether::http {
+
+namespace asio = boost::asio;
+
+namespace {
+// A GOAWAY with nothing open: the peer may still be sending a request it started before it read
+// the GOAWAY; give it this long to close before we do (as HTTP/1's drain grace).
+constexpr std::chrono::milliseconds kGoAwayGrace{1000};
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::CreateHttp2(Params params,
+                                                                                  WorkerState& worker) {
+  auto it = worker.active->listeners.find(params.listener_name);
+  if (it == worker.active->listeners.end()) {
+    return absl::NotFoundError("listener " + params.listener_name + " was removed");
+  }
+  std::shared_ptr<const ListenerRuntime> runtime = it->second;
+  auto connection = std::make_shared<ConnectionManager>(Key{}, std::move(params), worker, runtime);
+  auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime->config));
+  if (!codec.ok()) return codec.status();
+  connection->codec_ = *std::move(codec);
+  connection->pump_ =
+      transport::MakeCodecPump(*connection->transport_, *connection->codec_, worker.read_scratch.span());
+  return connection;
+}
+
+ConnectionManager::ConnectionManager(Key, Params params, WorkerState& worker,
+                                     std::shared_ptr<const ListenerRuntime> runtime)
+    : transport_(std::move(params.transport)),
+      listener_name_(std::move(params.listener_name)),
+      listener_id_(params.listener_id),
+      worker_(worker),
+      admission_(std::move(params.admission)),
+      runtime_(std::move(runtime)),
+      stream_factory_(std::move(params.streams)),
+      idle_timer_(transport_->executor()),
+      closing_timer_(transport_->executor()) {
+  worker_.connections.insert(this);
+}
+
+ConnectionManager::~ConnectionManager() { worker_.connections.erase(this); }
+
+Awaitable<void> ConnectionManager::Run() {
+  auto self = shared_from_this();
+  ListenerStats& stats = *runtime_->stats;
+  stats.downstream_cx_http2_total.Inc();
+  // Accepted during a drain: it still gets its GOAWAY (and any stream already sent finishes).
+  if (draining()) Drain();
+  ArmIdleTimer();
+  const transport::CodecPump::End end = co_await pump_->Run();
+  closed_ = true;
+  idle_timer_.cancel();
+  closing_timer_.cancel();
+  switch (end) {
+    case transport::CodecPump::End::kCodecError:
+      // A protocol error or a flood: the codec queued its GOAWAY and the pump flushed it. Only
+      // this connection ends.
+      stats.downstream_cx_protocol_error.Inc();
+      spdlog::debug("{}: HTTP/2 connection from {} ended: {}", listener_name_, transport_->peer_address(),
+                    pump_->codec_error().ToString());
+      break;
+    case transport::CodecPump::End::kPeerClosed:
+      stats.downstream_cx_destroy_remote.Inc();
+      break;
+    case transport::CodecPump::End::kFinished:
+    case transport::CodecPump::End::kClosedLocally:
+      break;
+  }
+  // Every stream still open is reset (kConnectionTermination): its object hears OnReset and says
+  // it is done; whatever is left goes now, before the codec its decoders are registered with.
+  codec_->OnTransportClosed();
+  finished_.clear();
+  streams_.clear();
+}
+
+const ListenerRuntime* ConnectionManager::listener() {
+  // A new stream runs on the listener as configured now; a removed listener's connection goes on
+  // with the config it started with (its drain ends it).
+  auto it = worker_.active->listeners.find(listener_name_);
+  return it != worker_.active->listeners.end() ? it->second.get() : runtime_.get();
+}
+
+void ConnectionManager::OutputReady() {
+  if (!closed_) pump_->OutputReady();
+}
+
+codec::StreamDecoder& ConnectionManager::OnNewStream(codec::StreamId stream) {
+  idle_timer_.cancel();
+  listener()->stats->downstream_rq_http2_total.Inc();
+  std::unique_ptr<codec::StreamDecoder> decoder = stream_factory_(*this, stream);
+  codec::StreamDecoder& ref = *decoder;
+  streams_[stream] = std::move(decoder);
+  return ref;
+}
+
+void ConnectionManager::OnStreamDone(codec::StreamId stream) {
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  finished_.push_back(std::move(it->second));
+  streams_.erase(it);
+  ScheduleSweep();
+  if (streams_.empty() && !closed_) {
+    ArmIdleTimer();
+    // After GOAWAY the last stream is over: the codec is now Finished (the pump ends the
+    // connection), or the peer's grace starts.
+    if (going_away_) {
+      OutputReady();
+      GoAway(kGoAwayGrace);
+    }
+  }
+}
+
+void ConnectionManager::ScheduleSweep() {
+  if (sweep_posted_ || closed_) return;
+  sweep_posted_ = true;
+  asio::post(transport_->executor(), [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->sweep_posted_ = false;
+      self->finished_.clear();
+    }
+  });
+}
+
+void ConnectionManager::ArmIdleTimer() {
+  const auto idle = runtime_->config->idle_timeout;
+  if (idle.count() <= 0 || going_away_) return;
+  idle_timer_.expires_after(idle);
+  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->OnIdleTimeout();
+  });
+}
+
+void ConnectionManager::OnIdleTimeout() {
+  if (closed_ || !streams_.empty() || going_away_) return;
+  runtime_->stats->downstream_cx_idle_timeout.Inc();
+  GoAway(kGoAwayGrace);
+}
+
+void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
+  if (closed_) return;
+  if (!going_away_) {
+    going_away_ = true;
+    idle_timer_.cancel();
+    codec_->GoAway();
+    OutputReady();
+  }
+  if (!streams_.empty()) return;  // they finish first; the worker's drain deadline bounds them
+  closing_timer_.expires_after(grace);
+  closing_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock(); self && !self->closed_) self->pump_->Close();
+  });
+}
+
+void ConnectionManager::Drain() {
+  if (draining_ && going_away_) return;
+  draining_ = true;
+  GoAway(kGoAwayGrace);
+}
+
+void ConnectionManager::Abort() {
+  if (!closed_) pump_->Close();
+}
+
+}  // namespace tether::http

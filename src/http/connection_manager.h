@@ -1,0 +1,115 @@
+#pragma once
+
+#include "src/common/io.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "src/codec/codec.h"
+#include "src/http/connection_admission.h"
+#include "src/http/drainable_connection.h"
+#include "src/http/stream_context.h"
+#include "src/http/worker_state.h"
+#include "src/transport/codec_pump.h"
+#include "src/transport/transport.h"
+
+namespace tether::http {
+
+// One downstream connection on the codec path (Envoy's ConnectionManagerImpl): owns its
+// Transport, its server codec and the CodecPump between them; makes a stream object (the
+// ActiveRequest) for each request the codec raises and keeps it by id until it says it is done;
+// ends the connection on idle timeout, drain (GOAWAY, open streams finish) and codec errors
+// (a flood's GOAWAY). Lives on one worker; owned by its Run() coroutine.
+class ConnectionManager final : public StreamContext,
+                                public codec::ServerCallbacks,
+                                public DrainableConnection,
+                                public std::enable_shared_from_this<ConnectionManager> {
+ public:
+  // Makes the object serving one stream: a codec::StreamDecoder that uses `context` and calls
+  // context.OnStreamDone(stream) once over. The connection destroys it after that call (never
+  // inside it), or at the connection's end after the codec reset it.
+  using StreamFactory =
+      std::function<std::unique_ptr<codec::StreamDecoder>(StreamContext& context, codec::StreamId stream)>;
+
+  struct Params {
+    std::unique_ptr<transport::Transport> transport;
+    std::string listener_name;
+    uint64_t listener_id = 0;
+    std::unique_ptr<ConnectionAdmission> admission;  // taken at accept
+    StreamFactory streams;
+  };
+
+  // HTTP/2 with the listener's http2_protocol_options; fails when the listener is gone or its
+  // options are out of range (naming the field).
+  static absl::StatusOr<std::shared_ptr<ConnectionManager>> CreateHttp2(Params params, WorkerState& worker);
+  // Only through CreateHttp2 (the key is private); public for make_shared.
+  class Key {
+    friend class ConnectionManager;
+    Key() = default;
+  };
+  ConnectionManager(Key, Params params, WorkerState& worker, std::shared_ptr<const ListenerRuntime> runtime);
+  ~ConnectionManager() override;
+  ConnectionManager(const ConnectionManager&) = delete;
+  ConnectionManager& operator=(const ConnectionManager&) = delete;
+
+  // The connection's whole life; spawn it detached.
+  Awaitable<void> Run();
+
+  // DrainableConnection.
+  void Drain() override;
+  void Abort() override;
+  uint64_t listener_id() const override { return listener_id_; }
+
+  // StreamContext.
+  IoExecutor executor() override { return transport_->executor(); }
+  codec::ServerConnection& codec() override { return *codec_; }
+  void OutputReady() override;
+  WorkerState& worker() override { return worker_; }
+  std::shared_ptr<const ActiveConfig> active() override { return worker_.active; }
+  const ListenerRuntime* listener() override;
+  std::string_view peer_address() override { return transport_->peer_address(); }
+  std::string_view local_address() override { return transport_->local_address(); }
+  bool draining() override { return draining_ || worker_.draining; }
+  void OnStreamDone(codec::StreamId stream) override;
+
+  // codec::ServerCallbacks.
+  codec::StreamDecoder& OnNewStream(codec::StreamId stream) override;
+
+  size_t open_streams() const { return streams_.size(); }
+
+ private:
+  void ArmIdleTimer();
+  void OnIdleTimeout();
+  // GOAWAY now; the connection ends once open streams finish (the codec is Finished), or after
+  // `grace` when nothing is open and the peer does not close.
+  void GoAway(std::chrono::milliseconds grace);
+  // Destroys the streams that said they are done, outside their own callbacks.
+  void ScheduleSweep();
+
+  std::unique_ptr<transport::Transport> transport_;
+  std::string listener_name_;
+  uint64_t listener_id_;
+  WorkerState& worker_;
+  std::unique_ptr<ConnectionAdmission> admission_;
+  // The listener as the connection started: its stats, and the fallback when it was removed since.
+  std::shared_ptr<const ListenerRuntime> runtime_;
+  StreamFactory stream_factory_;
+  // Streams before the codec: the codec (destroyed first) still points at their decoders.
+  absl::flat_hash_map<codec::StreamId, std::unique_ptr<codec::StreamDecoder>> streams_;
+  std::vector<std::unique_ptr<codec::StreamDecoder>> finished_;  // swept outside their callbacks
+  std::unique_ptr<codec::ServerConnection> codec_;
+  std::unique_ptr<transport::CodecPump> pump_;
+  SteadyTimer idle_timer_;     // listener idle_timeout with no open stream
+  SteadyTimer closing_timer_;  // GOAWAY sent with nothing open: the peer's grace to close
+  bool sweep_posted_ = false;
+  bool draining_ = false;
+  bool going_away_ = false;
+  bool closed_ = false;  // Run() is over
+};
+
+}  // namespace tether::http

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+
+namespace tether::http {
+
+// What a worker's drain needs of a downstream connection, whatever serves it (the HTTP/1
+// DownstreamConnection, the ConnectionManager, a connection still telling its protocol).
+// Registered in WorkerState::connections while it lives.
+class DrainableConnection {
+ public:
+  virtual ~DrainableConnection() = default;
+  // Server or listener drain: take no new request (HTTP/2: GOAWAY), let open ones finish, close.
+  virtual void Drain() = 0;
+  // The drain's deadline passed: end the connection now, open requests or not.
+  virtual void Abort() = 0;
+  // The accepting socket's id, unique on its worker (a listener removed and added again differs).
+  virtual uint64_t listener_id() const = 0;
+};
+
+}  // namespace tether::http
