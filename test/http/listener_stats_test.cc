@@ -2,35 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <string>
 
-#include "src/common/prometheus_writer.h"
+#include "test/support/stats_pages.h"
 
 namespace tether::http {
 namespace {
 
-// What /stats prints: flat name -> value (counters and gauges).
-std::map<std::string, int64_t> FlatStats(const stats::Store& store) {
-  std::map<std::string, int64_t> out;
-  store.ForEachCounter([&](const stats::Store::Entry& e, const stats::Counter& c) {
-    out[e.flat_name] = static_cast<int64_t>(c.Value());
-  });
-  store.ForEachGauge([&](const stats::Store::Entry& e, const stats::Gauge& g) { out[e.flat_name] = g.Value(); });
-  return out;
-}
-
-// What /stats/prometheus prints (admin::PrometheusText, the same writer and names).
-std::string Prometheus(const stats::Store& store) {
-  stats::PrometheusWriter writer;
-  store.ForEachCounter([&](const stats::Store::Entry& e, const stats::Counter& c) {
-    writer.AddCounter(stats::PrometheusName(e.family), e.tags, c.Value());
-  });
-  store.ForEachGauge([&](const stats::Store::Entry& e, const stats::Gauge& g) {
-    writer.AddGauge(stats::PrometheusName(e.family), e.tags, g.Value());
-  });
-  return writer.Render();
-}
+using tether::testing::FlatStats;
 
 TEST(ListenerStatsTest, PerProtocolStatsHaveEnvoysNames) {
   stats::Store store;
@@ -56,7 +35,7 @@ TEST(ListenerStatsTest, PerProtocolStatsHaveEnvoysNames) {
   EXPECT_EQ(flat.at("http.ingress.http2.outbound_flood"), 0);
   EXPECT_EQ(flat.at("http.ingress.http2.streams_active"), 0);
 
-  const std::string text = Prometheus(store);
+  const std::string text = tether::testing::PrometheusStats(store);
   EXPECT_NE(text.find("tether_http_downstream_cx_http2_total{listener=\"ingress\"} 2\n"), std::string::npos) << text;
   EXPECT_NE(text.find("tether_http_downstream_rq_http2_total{listener=\"ingress\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE tether_http_downstream_cx_http2_active gauge\n"), std::string::npos);
