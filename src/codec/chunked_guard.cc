@@ -1,8 +1,9 @@
-#include "src/http/chunked_guard.h"
+#include "src/codec/chunked_guard.h"
 
 #include <boost/beast/http/error.hpp>
 
-namespace tether::http {
+namespace tether::codec {
+namespace bhttp = boost::beast::http;
 namespace {
 
 bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -46,21 +47,24 @@ ChunkedRefusal CheckChunkedPending(std::string_view pending, const ChunkedLimits
 ChunkedGuard::ChunkedGuard(const ChunkedLimits& limits) : limits_(limits) {
   // Beast calls this once a chunk-size line is complete; for the last chunk,
   // once the whole trailer section is buffered (pending_), before it parses it.
-  on_header_ = [this](std::uint64_t size, beast::string_view extensions, beast::error_code& ec) {
-    ChunkedRefusal r = extensions.size() > limits_.max_line_bytes ? ChunkedRefusal::kLineTooLong
-                                                                   : ChunkedRefusal::kNone;
-    if (r == ChunkedRefusal::kNone && size == 0) r = CheckChunkedPending(pending_, limits_);
-    if (r == ChunkedRefusal::kNone) return;
-    refusal_ = r;
-    ec = bhttp::error::bad_chunk_extension;
+  on_header_ = [this](std::uint64_t size, boost::beast::string_view extensions, boost::beast::error_code& ec) {
+    if (auto refused = OnChunkHeader(size, {extensions.data(), extensions.size()})) ec = refused;
   };
 }
 
-beast::error_code ChunkedGuard::OnStall(std::string_view pending) {
+boost::beast::error_code ChunkedGuard::OnChunkHeader(std::uint64_t size, std::string_view extensions) {
+  ChunkedRefusal r = extensions.size() > limits_.max_line_bytes ? ChunkedRefusal::kLineTooLong : ChunkedRefusal::kNone;
+  if (r == ChunkedRefusal::kNone && size == 0) r = CheckChunkedPending(pending_, limits_);
+  if (r == ChunkedRefusal::kNone) return {};
+  refusal_ = r;
+  return bhttp::error::bad_chunk_extension;
+}
+
+boost::beast::error_code ChunkedGuard::OnStall(std::string_view pending) {
   const ChunkedRefusal r = CheckChunkedPending(pending, limits_);
   if (r == ChunkedRefusal::kNone) return {};
   refusal_ = r;
   return bhttp::error::bad_chunk_extension;
 }
 
-}  // namespace tether::http
+}  // namespace tether::codec

@@ -1,8 +1,8 @@
-#include "src/http/request_target.h"
+#include "src/codec/request_target.h"
 
 #include "src/common/text.h"
 
-namespace tether::http {
+namespace tether::codec {
 
 std::optional<AbsoluteTarget> SplitAbsoluteForm(std::string_view target) {
   size_t skip = 0;
@@ -21,4 +21,4 @@ std::optional<AbsoluteTarget> SplitAbsoluteForm(std::string_view target) {
   return out;
 }
 
-}  // namespace tether::http
+}  // namespace tether::codec

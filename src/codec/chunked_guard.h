@@ -8,9 +8,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string_type.hpp>
 
-#include "src/http/coro.h"
-
-namespace tether::http {
+namespace tether::codec {
 
 // Limits on the parts of a chunked body that Beast's parser buffers whole
 // before it parses them: a chunk-size line (with its extensions) and the
@@ -46,16 +44,19 @@ class ChunkedGuard {
   void Watch(Parser& parser) {
     parser.on_chunk_header(on_header_);
   }
+  // The hook itself, for a parser that calls it directly (the HTTP/1 codec's): a complete
+  // chunk-size line of `size` with `extensions`; an error when it breaks a limit.
+  boost::beast::error_code OnChunkHeader(std::uint64_t size, std::string_view extensions);
   void SetPending(std::string_view pending) { pending_ = pending; }
   // The parser could use none of `pending`; an error when it must stop.
-  beast::error_code OnStall(std::string_view pending);
+  boost::beast::error_code OnStall(std::string_view pending);
   ChunkedRefusal refusal() const { return refusal_; }
 
  private:
   ChunkedLimits limits_;
   std::string_view pending_;
   ChunkedRefusal refusal_ = ChunkedRefusal::kNone;
-  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> on_header_;
+  std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)> on_header_;
 };
 
-}  // namespace tether::http
+}  // namespace tether::codec

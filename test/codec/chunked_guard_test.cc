@@ -1,10 +1,10 @@
-#include "src/http/chunked_guard.h"
+#include "src/codec/chunked_guard.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace tether::http {
+namespace tether::codec {
 namespace {
 
 ChunkedLimits Limits() {
@@ -50,4 +50,4 @@ TEST(ChunkedGuardTest, BodyAfterALineIsNotTrailers) {
 }
 
 }  // namespace
-}  // namespace tether::http
+}  // namespace tether::codec

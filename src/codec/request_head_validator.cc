@@ -1,13 +1,13 @@
-#include "src/http/request_head_validator.h"
+#include "src/codec/request_head_validator.h"
 
 #include "src/common/text.h"
-#include "src/http/request_target.h"
+#include "src/codec/request_target.h"
 
 #include <cstdint>
 #include <cstring>
 #include <limits>
 
-namespace tether::http {
+namespace tether::codec {
 namespace {
 
 // RFC 9110 5.6.2 tchar.
@@ -240,4 +240,4 @@ HeadCheck CheckRequestHead(std::string_view head, const HeadLimits& limits) {
   return CheckFraming(framing, http10);
 }
 
-}  // namespace tether::http
+}  // namespace tether::codec

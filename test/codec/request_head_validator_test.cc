@@ -1,10 +1,10 @@
-#include "src/http/request_head_validator.h"
+#include "src/codec/request_head_validator.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace tether::http {
+namespace tether::codec {
 namespace {
 
 HeadCheck Validate(const std::string& head, HeadLimits limits = {}) { return CheckRequestHead(head, limits); }
@@ -191,4 +191,4 @@ TEST(RequestHeadValidatorTest, AbsoluteFormAuthority) {
 }
 
 }  // namespace
-}  // namespace tether::http
+}  // namespace tether::codec

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace tether::http {
+namespace tether::codec {
 
 struct HeadLimits {
   size_t max_bytes = 60 * 1024;  // request line + headers
@@ -31,4 +31,4 @@ struct HeadCheck {
 // closed, never forwarded. Chunk-size errors are caught later by Beast's parser.
 HeadCheck CheckRequestHead(std::string_view head, const HeadLimits& limits);
 
-}  // namespace tether::http
+}  // namespace tether::codec

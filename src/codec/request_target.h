@@ -3,7 +3,7 @@
 #include <optional>
 #include <string_view>
 
-namespace tether::http {
+namespace tether::codec {
 
 // An absolute-form request target (RFC 9112 3.2.2), "http://host:port/path?q".
 struct AbsoluteTarget {
@@ -15,4 +15,4 @@ struct AbsoluteTarget {
 // authority-form. Only the http and https schemes are absolute-form here.
 std::optional<AbsoluteTarget> SplitAbsoluteForm(std::string_view target);
 
-}  // namespace tether::http
+}  // namespace tether::codec
