@@ -35,11 +35,20 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
       TETHER_HTTP_COUNTER(downstream_rq_idle_timeout),
       TETHER_HTTP_COUNTER(downstream_rq_timeout),
       TETHER_HTTP_COUNTER(downstream_rq_rx_reset),
+      TETHER_HTTP_COUNTER(downstream_rq_tx_reset),
+      TETHER_HTTP_COUNTER(downstream_cx_http1_total),
+      TETHER_HTTP_COUNTER(downstream_cx_http2_total),
+      TETHER_HTTP_GAUGE(downstream_cx_http1_active),
+      TETHER_HTTP_GAUGE(downstream_cx_http2_active),
+      TETHER_HTTP_COUNTER(downstream_rq_http1_total),
+      TETHER_HTTP_COUNTER(downstream_rq_http2_total),
+      TETHER_HTTP_COUNTER(downstream_rq_too_many_premature_resets),
       TETHER_HTTP_COUNTER(no_route),
       TETHER_HTTP_COUNTER(no_cluster),
       TETHER_HTTP_COUNTER(rq_direct_response),
       TETHER_HTTP_COUNTER(rq_redirect),
-      downstream_rq_time(store.HistogramFor("http.downstream_rq_time", {{"listener", stat_prefix}})) {
+      downstream_rq_time(store.HistogramFor("http.downstream_rq_time", {{"listener", stat_prefix}})),
+      http2(store, "http", {{"listener", stat_prefix}}) {
   for (size_t i = 0; i < kResponseFlagCount; ++i) {
     const std::string_view code = ShortCode(static_cast<ResponseFlag>(i));
     flag_counters_[i] =
@@ -53,6 +62,35 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
 void ListenerStats::RecordStatus(unsigned status) {
   stats::CountStatusClass(
       status, {&downstream_rq_1xx, &downstream_rq_2xx, &downstream_rq_3xx, &downstream_rq_4xx, &downstream_rq_5xx});
+}
+
+void ListenerStats::CodecOpened(codec::Protocol protocol) {
+  const bool h2 = protocol == codec::Protocol::kHttp2;
+  (h2 ? downstream_cx_http2_total : downstream_cx_http1_total).Inc();
+  (h2 ? downstream_cx_http2_active : downstream_cx_http1_active).Inc();
+}
+
+void ListenerStats::CodecClosed(codec::Protocol protocol) {
+  (protocol == codec::Protocol::kHttp2 ? downstream_cx_http2_active : downstream_cx_http1_active).Dec();
+}
+
+void ListenerStats::RecordRequest(codec::Protocol protocol) {
+  (protocol == codec::Protocol::kHttp2 ? downstream_rq_http2_total : downstream_rq_http1_total).Inc();
+}
+
+void ListenerStats::RecordStreamReset(codec::Protocol protocol, codec::StreamResetReason reason) {
+  using R = codec::StreamResetReason;
+  const bool remote = reason == R::kRemoteReset || reason == R::kRemoteRefusedStream || reason == R::kConnectionTermination;
+  (remote ? downstream_rq_rx_reset : downstream_rq_tx_reset).Inc();
+  if (protocol != codec::Protocol::kHttp2) return;
+  switch (reason) {
+    case R::kRemoteReset:
+    case R::kRemoteRefusedStream: http2.rx_reset.Inc(); break;
+    case R::kConnectionTermination: break;  // no RST_STREAM either way
+    case R::kProtocolError: http2.rx_messaging_error.Inc(); http2.tx_reset.Inc(); break;
+    case R::kLocalReset:
+    case R::kOverflow: http2.tx_reset.Inc(); break;
+  }
 }
 
 void ListenerStats::RecordResponseFlags(const ResponseFlags& flags) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/codec/codec.h"
+#include "src/common/http2_codec_stats.h"
 #include "src/common/stats_store.h"
 #include "src/http/response_flags.h"
 
@@ -41,14 +43,36 @@ struct ListenerStats {
   stats::Counter& downstream_rq_header_timeout;
   stats::Counter& downstream_rq_idle_timeout;  // stream_idle_timeout: 408 or reset
   stats::Counter& downstream_rq_timeout;       // request_timeout: 408 or reset
-  stats::Counter& downstream_rq_rx_reset;
+  stats::Counter& downstream_rq_rx_reset;  // the client reset the stream, or the connection ended under it
+  stats::Counter& downstream_rq_tx_reset;  // Tether reset it (timeout after the response began, protocol error, limit)
+  // Per protocol (Envoy's names): connections once their codec is known (AUTO decides from the
+  // first bytes), and requests.
+  stats::Counter& downstream_cx_http1_total;
+  stats::Counter& downstream_cx_http2_total;
+  stats::Gauge& downstream_cx_http1_active;
+  stats::Gauge& downstream_cx_http2_active;
+  stats::Counter& downstream_rq_http1_total;
+  stats::Counter& downstream_rq_http2_total;
+  // Rapid reset (CVE-2023-44487): connections ended with GOAWAY ENHANCE_YOUR_CALM because too many
+  // of their streams were reset before completing (Envoy's name).
+  stats::Counter& downstream_rq_too_many_premature_resets;
   stats::Counter& no_route;
   stats::Counter& no_cluster;
   stats::Counter& rq_direct_response;
   stats::Counter& rq_redirect;
   stats::Histogram& downstream_rq_time;
+  stats::Http2CodecStats http2;  // http.<prefix>.http2.*
 
   void RecordStatus(unsigned status);
+  // A connection's codec was chosen / the connection closed: downstream_cx_http{1,2}_total and _active.
+  void CodecOpened(codec::Protocol protocol);
+  void CodecClosed(codec::Protocol protocol);
+  // A request arrived on a stream: downstream_rq_http{1,2}_total.
+  void RecordRequest(codec::Protocol protocol);
+  // A stream ended by a reset: downstream_rq_rx_reset (by the peer, or its connection ended) or
+  // downstream_rq_tx_reset (by Tether); on HTTP/2 also http2.rx_reset / tx_reset, and for a
+  // malformed request http2.rx_messaging_error.
+  void RecordStreamReset(codec::Protocol protocol, codec::StreamResetReason reason);
   // Every ResponseFlag has a counter `http.<prefix>.<FLAG>.downstream_rq_response_flags`,
   // created up front so counting one takes no lock.
   void RecordResponseFlags(const ResponseFlags& flags);

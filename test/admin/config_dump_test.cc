@@ -146,5 +146,25 @@ TEST(ConfigDumpTest, ListenersOnePerLine) {
   EXPECT_NE(json.find("\"port\": 15006"), std::string::npos) << json;  // a number, not a string
 }
 
+// Issue 13's protocol fields are in the dump as configured (Envoy's enum names, durations as text).
+TEST(ConfigDumpTest, ShowsProtocolFields) {
+  auto snap = TwoHostSnapshot();
+  auto* listener = snap->bootstrap.mutable_static_resources()->add_listeners();
+  auto* hcm = listener->mutable_http_connection_manager();
+  hcm->set_codec_type(config::v1::HttpConnectionManager::HTTP2);
+  hcm->mutable_http2_protocol_options()->mutable_max_concurrent_streams()->set_value(50);
+  auto* route = hcm->mutable_route_config()->add_virtual_hosts()->add_routes()->mutable_route();
+  route->mutable_max_grpc_timeout()->set_seconds(30);
+  auto* cluster = snap->bootstrap.mutable_static_resources()->add_clusters();
+  cluster->set_protocol(config::v1::Cluster::USE_DOWNSTREAM);
+  cluster->mutable_http2_protocol_options()->mutable_initial_stream_window_size()->set_value(65535);
+  const std::string json = ConfigDumpJson(*snap);
+  EXPECT_NE(json.find("\"codec_type\": \"HTTP2\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"max_concurrent_streams\": 50"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"max_grpc_timeout\": \"30s\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"protocol\": \"USE_DOWNSTREAM\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"initial_stream_window_size\": 65535"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace tether::admin
