@@ -32,7 +32,14 @@ bool ConnectionAdmission::Admit(const ListenerRuntime& runtime, OverloadState* o
   return true;
 }
 
+void ConnectionAdmission::SetProtocol(codec::Protocol protocol) {
+  if (!stats_ || protocol_) return;
+  protocol_ = protocol;
+  stats_->CodecOpened(protocol);
+}
+
 ConnectionAdmission::~ConnectionAdmission() {
+  if (stats_ && protocol_) stats_->CodecClosed(*protocol_);
   if (stats_) stats_->downstream_cx_active.Dec();
   if (overload_ != nullptr) overload_->ConnectionClosed();
 }

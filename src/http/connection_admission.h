@@ -1,7 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
+#include "src/codec/codec.h"
 #include "src/common/overload_state.h"
 #include "src/http/connection_limit.h"
 #include "src/http/listener_runtime.h"
@@ -23,11 +25,15 @@ class ConnectionAdmission {
   bool Admit(const ListenerRuntime& runtime, OverloadState* overload);
   // The stats the connection is counted in (those of the listener when admitted).
   const std::shared_ptr<ListenerStats>& stats() const { return stats_; }
+  // The connection's protocol is known: downstream_cx_http{1,2}_total and _active (until the
+  // admission goes with its connection).
+  void SetProtocol(codec::Protocol protocol);
 
  private:
   ConnectionSlot slot_;
   OverloadState* overload_ = nullptr;  // set once counted in it
   std::shared_ptr<ListenerStats> stats_;
+  std::optional<codec::Protocol> protocol_;
 };
 
 }  // namespace tether::http

@@ -55,7 +55,6 @@ ConnectionManager::~ConnectionManager() { worker_.connections.erase(this); }
 Awaitable<void> ConnectionManager::Run() {
   auto self = shared_from_this();
   ListenerStats& stats = *runtime_->stats;
-  stats.downstream_cx_http2_total.Inc();
   // Accepted during a drain: it still gets its GOAWAY (and any stream already sent finishes).
   if (draining()) Drain();
   ArmIdleTimer();
@@ -98,7 +97,7 @@ void ConnectionManager::OutputReady() {
 
 codec::StreamDecoder& ConnectionManager::OnNewStream(codec::StreamId stream) {
   idle_timer_.cancel();
-  listener()->stats->downstream_rq_http2_total.Inc();
+  listener()->stats->RecordRequest(codec::Protocol::kHttp2);
   std::unique_ptr<codec::StreamDecoder> decoder = stream_factory_(*this, stream);
   codec::StreamDecoder& ref = *decoder;
   streams_[stream] = std::move(decoder);

@@ -26,9 +26,8 @@ void Serve(TcpSocket socket, codec::Protocol protocol, const std::string& listen
            WorkerState& worker, std::unique_ptr<ConnectionAdmission> admission,
            const ConnectionManager::StreamFactory& streams) {
   const IoExecutor executor = socket.get_executor();
-  ListenerStats& stats = *admission->stats();
+  admission->SetProtocol(protocol);
   if (protocol == codec::Protocol::kHttp1) {
-    stats.downstream_cx_http1_total.Inc();
     auto connection = std::make_shared<DownstreamConnection>(std::move(socket), listener_name, listener_id, worker,
                                                              std::move(admission));
     asio::co_spawn(executor, connection->Run(), LogConnectionException);

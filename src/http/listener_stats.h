@@ -24,9 +24,6 @@ struct ListenerStats {
   stats::Counter& downstream_cx_overflow;               // over the listener's max_connections: closed at once
   stats::Counter& downstream_cx_overload_reject;        // overload: stop_accepting_connections
   stats::Counter& downstream_cx_max_requests_reached;   // max_requests_per_connection: closed after the response
-  stats::Counter& downstream_cx_http1_total;            // connections served as HTTP/1 (codec_type or detected)
-  stats::Counter& downstream_cx_http2_total;            // connections served as HTTP/2
-  stats::Counter& downstream_rq_http2_total;            // HTTP/2 streams begun
   stats::Counter& downstream_rq_overload_close;         // overload: stop_accepting_requests (503)
   stats::Counter& downstream_rq_total;
   stats::Gauge& downstream_rq_active;
