@@ -12,6 +12,7 @@
 #include "src/http/access_log.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/connection_limit.h"
+#include "src/http/filter.h"
 #include "src/http/listener_stats.h"
 #include "src/http/stream_filter.h"
 #include "src/http/tracing_filter.h"
@@ -31,6 +32,7 @@ struct ListenerRuntime {
   std::shared_ptr<ConnectionCount> connections;  // for max_connections; kept while the name is
   std::vector<AccessLog> access_logs;
   std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order
+  std::vector<std::shared_ptr<const FilterFactory>> stream_filters;  // the codec path's (filter.h), in order
 };
 
 // The unit a worker swaps between requests: the config snapshot plus the

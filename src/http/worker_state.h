@@ -11,6 +11,7 @@
 namespace tether::http {
 
 class DownstreamConnection;
+class UpstreamSelector;
 
 // What a worker's connections share. Owned by the worker, touched only on its
 // thread, and it outlives every connection of the worker.
@@ -21,6 +22,8 @@ struct WorkerState {
   bool draining = false;
   std::set<DownstreamConnection*> connections;  // for drain
   OverloadState* overload = nullptr;           // the server's, read with relaxed loads
+  // The codec path's way to upstream pools (ActiveRequest); null until the pools are wired.
+  UpstreamSelector* upstreams = nullptr;
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
 };
 
