@@ -66,16 +66,17 @@ void UpstreamRequest::Connect() {
 void UpstreamRequest::OnStream(absl::StatusOr<std::unique_ptr<upstream::UpstreamStream>> stream) {
   if (done_) return;
   if (!stream.ok()) {
+    // NewStream's codes as conn_pool.h documents them (upstream::FailureOf, once the pool is linked).
     UpstreamFailure failure;
-    switch (upstream::FailureOf(stream.status())) {
-      case upstream::PoolFailure::kConnectFailure:
-        failure.kind = UpstreamFailure::Kind::kConnectFailure;
-        break;
-      case upstream::PoolFailure::kTimeout:
+    switch (stream.status().code()) {
+      case absl::StatusCode::kDeadlineExceeded:
         failure.kind = UpstreamFailure::Kind::kConnectTimeout;
         break;
-      case upstream::PoolFailure::kOverflow:
+      case absl::StatusCode::kResourceExhausted:
         failure.kind = UpstreamFailure::Kind::kOverflow;
+        break;
+      default:
+        failure.kind = UpstreamFailure::Kind::kConnectFailure;
         break;
     }
     return Fail(failure);

@@ -26,8 +26,8 @@ TEST_F(ActiveRequestTest, NoRouteIs404) {
   EXPECT_TRUE(response.ended);
   EXPECT_TRUE(pool().streams.empty());
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kNoRouteFound));
-  EXPECT_EQ(stats().no_route.value(), 1u);
-  EXPECT_EQ(stats().downstream_rq_4xx.value(), 1u);
+  EXPECT_EQ(stats().no_route.Value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_4xx.Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, NoRouteForAGrpcRequestIsAGrpcUnimplemented) {
@@ -59,7 +59,7 @@ TEST_F(ActiveRequestTest, NoHealthyUpstreamForGrpcIsUnavailable) {
   ASSERT_TRUE(response.headers);
   EXPECT_EQ(response.headers->Get("grpc-status"), "14");
   EXPECT_EQ(response.headers->Get("grpc-message"), "no healthy upstream");
-  EXPECT_EQ(selector_.stats.upstream_cx_none_healthy.value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_cx_none_healthy.Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, UnknownClusterIs503NC) {
@@ -92,7 +92,7 @@ TEST_F(ActiveRequestTest, DirectResponse) {
   ASSERT_TRUE(response.headers);
   EXPECT_EQ(response.headers->Status(), 200);
   EXPECT_EQ(response.data, "hi");
-  EXPECT_EQ(stats().rq_direct_response.value(), 1u);
+  EXPECT_EQ(stats().rq_direct_response.Value(), 1u);
 }
 
 // Stops the request's headers and resumes later from the executor, as a filter waiting for an
@@ -217,7 +217,7 @@ TEST_F(ActiveRequestTest, StreamIdleTimeoutIs408) {
   ASSERT_TRUE(RunUntil([&] { return response.headers.has_value(); }));
   EXPECT_EQ(response.headers->Status(), 408);
   EXPECT_TRUE(upstream().reset);
-  EXPECT_EQ(stats().downstream_rq_idle_timeout.value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_idle_timeout.Value(), 1u);
   // The client never ends its request: after the grace the stream is reset and done.
   ASSERT_TRUE(RunUntil([&] { return !connection_->done.empty(); }));
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kStreamIdleTimeout));

@@ -64,12 +64,12 @@ TEST_F(ActiveRequestTest, ProxiesBodiesAndTrailersBothWays) {
   EXPECT_EQ(info.bytes_sent, reply.size());
   EXPECT_EQ(info.upstream_host, "10.0.0.1:80");
   EXPECT_EQ(info.upstream_cluster, "backend");
-  EXPECT_EQ(stats().downstream_rq_total.value(), 1u);
-  EXPECT_EQ(stats().downstream_rq_2xx.value(), 1u);
-  EXPECT_EQ(stats().downstream_rq_active.value(), 0);
-  EXPECT_EQ(selector_.stats.upstream_rq_total.value(), 1u);
-  EXPECT_EQ(selector_.stats.upstream_rq_2xx.value(), 1u);
-  EXPECT_EQ(selector_.stats.upstream_rq_active.value(), 0);
+  EXPECT_EQ(stats().downstream_rq_total.Value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_2xx.Value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_active.Value(), 0);
+  EXPECT_EQ(selector_.stats.upstream_rq_total.Value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_2xx.Value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_active.Value(), 0);
 }
 
 TEST_F(ActiveRequestTest, ResponseFlowsBeforeTheRequestEnds) {
@@ -116,8 +116,8 @@ TEST_F(ActiveRequestTest, ClientCancelResetsTheUpstreamStream) {
   EXPECT_EQ(connection_->done, std::vector<codec::StreamId>{id});
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kDownstreamConnectionTermination));
   EXPECT_TRUE(upstream().destroyed);  // the request is gone, and its stream handle with it
-  EXPECT_EQ(selector_.stats.upstream_rq_active.value(), 0);
-  EXPECT_EQ(stats().downstream_rq_rx_reset.value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_active.Value(), 0);
+  EXPECT_EQ(stats().downstream_rq_rx_reset.Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, UpstreamResetBeforeHeadersIsA503) {
@@ -131,7 +131,7 @@ TEST_F(ActiveRequestTest, UpstreamResetBeforeHeadersIsA503) {
   EXPECT_EQ(response.headers->Status(), 503);
   EXPECT_NE(response.data.find("reset reason: remote reset"), std::string::npos);
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kUpstreamRemoteReset));
-  EXPECT_EQ(selector_.stats.upstream_rq_reset.value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_reset.Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, UpstreamResetAfterHeadersResetsTheClient) {
@@ -161,7 +161,7 @@ TEST_F(ActiveRequestTest, StaleReusedConnectionIsRetriedOnceOnANewStream) {
   Settle();
   ASSERT_EQ(pool().streams.size(), 2u);  // a second try, no reply yet
   EXPECT_FALSE(response.headers);
-  EXPECT_EQ(selector_.stats.upstream_rq_retry_stale_connection.value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_retry_stale_connection.Value(), 1u);
   codec::HeaderMap headers;
   headers.SetStatus(204);
   upstream(1).decoder->OnHeaders(std::move(headers), true);
@@ -180,7 +180,7 @@ TEST_F(ActiveRequestTest, RouteTimeoutAnswers504) {
   EXPECT_EQ(response.data, "upstream request timeout");
   EXPECT_TRUE(upstream().reset);
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kUpstreamRequestTimeout));
-  EXPECT_EQ(selector_.stats.upstream_rq_timeout.value(), 1u);
+  EXPECT_EQ(selector_.stats.upstream_rq_timeout.Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, GrpcTimeoutCapsTheRouteTimeoutAndAnswersDeadlineExceeded) {
