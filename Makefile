@@ -45,7 +45,7 @@ all: build
 help:
 	@echo 'make test         install what is missing, build, run every unit and e2e test (ctest)'
 	@echo 'make demo [ONCE=1] install what is missing, build, run the local demo (ONCE=1: once, then exit)'
-	@echo 'make bench        wrk through Tether, nginx and HAProxy; Tether memory; image sizes (not part of make test)'
+	@echo 'make bench        wrk and h2load (HTTP/2, gRPC) through Tether, nginx and HAProxy; memory, idle connections; image sizes (not part of make test)'
 	@echo 'make images       the container images (images/*.Containerfile) with podman'
 	@echo 'make e2e-k8s      the Helm chart as pods (podman kube play): trace, tetherctl changes, control plane restart'
 	@echo 'make demo-k8s     the same pods left running, with how to look at them'

@@ -209,9 +209,10 @@ class Tether:
                                      stdout=self.stdout, stderr=self.stderr)
         try:
             wait_until(self._ready, timeout=10, what="tether /ready")
-        except AssertionError:
+        except AssertionError as e:
+            logs = self.logs()  # stop() removes the log files
             self.stop()
-            raise AssertionError("tether did not become ready:\n" + self.logs())
+            raise AssertionError(f"tether did not become ready ({e}):\n" + logs) from None
 
     def _ready(self):
         if self.proc.poll() is not None:

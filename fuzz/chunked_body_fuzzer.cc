@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ec || !parser.is_header_done()) __builtin_trap();  // the fixed head must parse
   beast::flat_buffer buffer;
   // The listener's defaults (max_request_headers_kb 60, max_headers_count 100).
-  static const http::ChunkedLimits kLimits;
+  static const codec::ChunkedLimits kLimits;
   fuzz::FeedBody(parser, std::string_view(reinterpret_cast<const char*>(data), size), 1 + size % 61, buffer, &kLimits);
   return 0;
 }

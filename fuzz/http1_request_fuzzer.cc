@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz/http_feed.h"
-#include "src/http/request_head_validator.h"
+#include "src/codec/request_head_validator.h"
 #include "src/http/request_state.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t end = input.find("\r\n\r\n");
   if (end == std::string_view::npos) return 0;  // ReadHead waits for more (bounded by its own limit)
   const std::string_view head = input.substr(0, end + 4);
-  if (!http::CheckRequestHead(head, http::HeadLimits{}).ok()) return 0;
+  if (!codec::CheckRequestHead(head, codec::HeadLimits{}).ok()) return 0;
 
   http::RequestParser parser;
   parser.eager(false);
@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ec || !parser.is_header_done()) return 0;
   beast::flat_buffer buffer;
   // The listener's defaults (max_request_headers_kb 60, max_headers_count 100).
-  static const http::ChunkedLimits kLimits;
+  static const codec::ChunkedLimits kLimits;
   fuzz::FeedBody(parser, input.substr(head.size()), 1 + size % 61, buffer, &kLimits);
   return 0;
 }

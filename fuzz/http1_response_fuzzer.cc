@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size % 2 == 1) parser.skip(true);
   beast::flat_buffer buffer;
   // UpstreamExchange's: trailers within the response head's 96 KiB, the cluster's default 100 fields.
-  static const http::ChunkedLimits kLimits{.max_trailer_bytes = 96 * 1024};
+  static const codec::ChunkedLimits kLimits{.max_trailer_bytes = 96 * 1024};
   fuzz::FeedBody(parser, std::string_view(reinterpret_cast<const char*>(data), size), 1 + size % 61, buffer, &kLimits);
   return 0;
 }

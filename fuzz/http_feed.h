@@ -16,7 +16,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
-#include "src/http/chunked_guard.h"
+#include "src/codec/chunked_guard.h"
 #include "src/http/parse_io.h"
 
 namespace tether::fuzz {
@@ -28,9 +28,9 @@ namespace bhttp = boost::beast::http;
 // Returns false once the parser failed (the proxy answers 400/502 and closes).
 template <class Parser>
 bool FeedBody(Parser& parser, std::string_view bytes, size_t piece, beast::flat_buffer& buffer,
-              const http::ChunkedLimits* limits = nullptr) {
+              const codec::ChunkedLimits* limits = nullptr) {
   std::array<char, 4096> body{};
-  std::optional<http::ChunkedGuard> guard;
+  std::optional<codec::ChunkedGuard> guard;
   piece = std::max<size_t>(piece, 1);
   size_t at = 0;
   for (;;) {

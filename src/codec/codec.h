@@ -83,8 +83,10 @@ class Connection {
   virtual void ConsumeData(StreamId stream, std::size_t bytes) = 0;
 
   // Receive-side backpressure without flow-control frames (HTTP/1): true while the codec holds
-  // input its streams have not consumed beyond its bound. The pump stops reading then; after
-  // ConsumeData the owner wakes the pump, which calls Dispatch({}) to go on with held input.
+  // input its streams have not consumed beyond its bound, or (server) a pipelined request waiting
+  // for the response before it. The pump stops reading then; after ConsumeData, and after writing
+  // output (a response that ended lets the next request go), the pump re-checks and calls
+  // Dispatch({}) to go on with held input.
   virtual bool ReadDisabled() const { return false; }
 
   // Drain: tell the peer no new streams will be taken (or opened); open ones finish.
@@ -96,10 +98,13 @@ class Connection {
 
 // Raised by a server codec when a request's headers have arrived complete and valid. The returned
 // decoder gets that request's events, starting with OnHeaders right away.
-// A request the server codec refused before it became a stream (HTTP/1: a malformed head, one too
-// large or with too many fields); the codec has queued the error response (Connection: close).
+// A request the server codec refused (HTTP/1): before it became a stream (a malformed head, one too
+// large or with too many fields), or after, when its body broke the framing (a bad chunk, a
+// chunk-size line or trailer section beyond its limits: the stream heard OnReset(kProtocolError)
+// first). The codec has queued the error response (Connection: close) unless a response had
+// started, and finishes once it is written.
 struct RequestError {
-  enum class Kind : uint8_t { kMalformed, kHeadersTooLarge, kTooManyHeaders };
+  enum class Kind : uint8_t { kMalformed, kHeadersTooLarge, kTooManyHeaders, kChunkLineTooLong };
   Kind kind = Kind::kMalformed;
   unsigned http_status = 400;  // 400, 431
   std::string_view reason;     // for logs and the reply's body

@@ -91,6 +91,12 @@ std::size_t HeaderMap::Remove(std::string_view name) {
   return before - fields_.size();
 }
 
+void HeaderMap::LowercaseNames() {
+  for (Entry& e : fields_) {
+    for (char& c : e.name) c = AsciiLower(c);
+  }
+}
+
 std::optional<std::string_view> HeaderMap::Get(std::string_view name) const {
   for (const Entry& e : fields_) {
     if (HeaderNameEquals(e.name, name)) return std::string_view(e.value);

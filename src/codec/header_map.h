@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <memory_resource>
@@ -62,6 +63,16 @@ class HeaderMap {
   void Add(std::string_view name, std::string_view value);
   void Set(std::string_view name, std::string_view value);
   std::size_t Remove(std::string_view name);
+  // Removes every regular field `pred(entry)` holds for, in one pass (a filter clearing a set of
+  // names, hop-by-hop removal); returns how many went.
+  template <typename Pred>
+  std::size_t RemoveIf(Pred pred) {
+    const auto before = fields_.size();
+    fields_.erase(std::remove_if(fields_.begin(), fields_.end(), pred), fields_.end());
+    return before - fields_.size();
+  }
+  // Lowercases every regular field's name: HTTP/2 wants them so (RFC 9113 §8.2.1).
+  void LowercaseNames();
   // The first value of a name, nullopt when absent.
   std::optional<std::string_view> Get(std::string_view name) const;
   // Every value of a name, in order.

@@ -27,7 +27,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 12> kSimpleOperators = {
     {"UPSTREAM_SERVICE_TIME", Kind::kUpstreamServiceTime},
 }};
 
-// The only pseudo-headers an AccessLogEntry carries.
+// The pseudo-headers a request's access-log entry carries (both request paths).
 constexpr std::array<std::string_view, 3> kPseudoHeaders = {":method", ":path", ":authority"};
 
 // Errors quote the operator as written, cut short if it runs on (unclosed).
@@ -114,6 +114,20 @@ absl::StatusOr<AccessLogToken> Interpret(const RawOperator& op) {
   if (op.name == "RESP") return HeaderToken(op, Kind::kResponseHeader);
   if (op.has_length) return Bad("a length is only allowed on REQ and RESP, not in", op.text);
   AccessLogToken token;
+  if (op.name == "GRPC_STATUS") {
+    token.kind = Kind::kGrpcStatus;
+    using Format = AccessLogToken::GrpcStatusFormat;
+    if (!op.has_arg || op.arg == "CAMEL_STRING") {
+      token.grpc_status_format = Format::kCamelString;
+    } else if (op.arg == "SNAKE_STRING") {
+      token.grpc_status_format = Format::kSnakeString;
+    } else if (op.arg == "NUMBER") {
+      token.grpc_status_format = Format::kNumber;
+    } else {
+      return Bad("GRPC_STATUS takes CAMEL_STRING, SNAKE_STRING or NUMBER, not in", op.text);
+    }
+    return token;
+  }
   if (op.name == "START_TIME") {
     token.kind = Kind::kStartTime;
     token.text = std::string(op.arg);  // empty: the default ISO 8601 form

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,12 +35,16 @@ struct AccessLogToken {
     kDownstreamLocalAddress,
     kRouteName,
     kUpstreamServiceTime,  // not an Envoy operator; RESP(x-envoy-upstream-service-time) also works
+    kGrpcStatus,           // %GRPC_STATUS% or %GRPC_STATUS(CAMEL_STRING|SNAKE_STRING|NUMBER)%
   };
+  // How %GRPC_STATUS% prints a status, as Envoy: 14 is Unavailable, UNAVAILABLE or 14.
+  enum class GrpcStatusFormat : uint8_t { kCamelString, kSnakeString, kNumber };
   Kind kind = Kind::kLiteral;
   std::string text;         // literal text, or the strftime pattern for kStartTime
   std::string header;       // lower-case, with the pseudo-headers :method :path :authority
   std::string alt_header;   // after '?'
   size_t max_length = 0;    // 0 = unlimited
+  GrpcStatusFormat grpc_status_format = GrpcStatusFormat::kCamelString;  // Envoy's default
 };
 
 struct AccessLogFormat {

@@ -124,6 +124,9 @@ absl::Status CheckRouteAction(const std::string& path, const v1::RouteAction& ac
     return Err(path + ".prefix_rewrite", "must not contain a line break");
   }
   if (action.has_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".timeout", action.timeout(), false));
+  if (action.has_max_grpc_timeout()) {
+    TETHER_RETURN_IF_ERROR(CheckDuration(path + ".max_grpc_timeout", action.max_grpc_timeout(), false));
+  }
   return absl::OkStatus();
 }
 

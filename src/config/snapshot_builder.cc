@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
 #include "src/config/connection_limits.h"
+#include "src/config/protocol_options.h"
 #include "src/config/tracing_builder.h"
 #include "src/config/validation_util.h"
 
@@ -106,6 +107,11 @@ absl::Status BuildClusterAction(const v1::RouteAction& a, const std::string& pat
   route.has_prefix_rewrite = !a.prefix_rewrite().empty();
   route.prefix_rewrite = a.prefix_rewrite();
   route.host_rewrite = a.host_rewrite_literal();
+  if (a.has_max_grpc_timeout()) {
+    Duration max_grpc_timeout{0};
+    TETHER_RETURN_IF_ERROR(SetDuration(true, a.max_grpc_timeout(), path + ".max_grpc_timeout", max_grpc_timeout));
+    route.max_grpc_timeout = max_grpc_timeout;  // 0s: grpc-timeout uncapped
+  }
   return SetDuration(a.has_timeout(), a.timeout(), path + ".timeout", route.timeout);
 }
 
@@ -243,6 +249,7 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   }
   TETHER_RETURN_IF_ERROR(BuildLimits(hcm, hcm_path, *listener));
   TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, listener.get()));
+  TETHER_RETURN_IF_ERROR(ApplyListenerProtocol(l, path, listener.get()));
   TETHER_RETURN_IF_ERROR(
       SetDuration(l.has_drain_timeout(), l.drain_timeout(), path + ".drain_timeout", listener->drain_timeout));
   listener->use_remote_address = hcm.use_remote_address();
@@ -313,6 +320,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   const auto& max_idle = c.max_idle_connections_per_host();
   if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = max_idle.value();
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, cluster.get()));
+  TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

@@ -11,6 +11,7 @@
 #include "src/config/access_log_format.h"
 #include "src/config/connection_limits.h"
 #include "src/config/overload_config.h"
+#include "src/config/protocol_options.h"
 #include "src/config/route_validator.h"
 #include "src/config/tracing_validator.h"
 #include "src/config/validation_util.h"
@@ -158,6 +159,7 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, Scope
   if (l.has_drain_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".drain_timeout", l.drain_timeout(), false));
   if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
   TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, nullptr));
+  TETHER_RETURN_IF_ERROR(ApplyListenerProtocol(l, path, nullptr));
   return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), scope);
 }
 
@@ -211,6 +213,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope s
   if (c.has_dns_refresh_rate()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".dns_refresh_rate", c.dns_refresh_rate(), true));
   if (c.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", c.idle_timeout(), false));
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, nullptr));
+  TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(CheckClusterHttpOptions(path, c));
   return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }

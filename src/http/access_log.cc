@@ -7,6 +7,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace tether::http {
@@ -119,21 +120,42 @@ std::string_view FindLine(std::string_view lines, std::string_view name) {
   return {};
 }
 
-std::string_view HeaderValue(const AccessLogEntry& e, const HeaderMap* headers,
-                             const std::string& name, bool request) {
+std::string_view HeaderValue(const AccessLogEntry& e, const HeaderSource& headers, const std::string& name,
+                             bool request) {
   if (name.empty()) return {};
   if (name[0] == ':') return request ? Pseudo(e, name) : std::string_view{};
-  if (headers != nullptr) {
-    auto it = headers->find(name);
-    if (it != headers->end()) return {it->value().data(), it->value().size()};
-  }
-  // The trace context goes upstream as added lines, not fields.
+  if (std::string_view v = FirstValue(headers, name); !v.empty()) return v;
+  // Today's path sends the trace context upstream as added lines, not fields.
   return request ? FindLine(e.request_added_lines, name) : std::string_view{};
+}
+
+// Envoy's CAMEL_STRING names (Grpc::Utility::grpcStatusToString), by code.
+constexpr std::array<std::string_view, 17> kGrpcCamelNames = {
+    "OK",           "Canceled",      "Unknown",           "InvalidArgument",    "DeadlineExceeded", "NotFound",
+    "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
+    "OutOfRange",   "Unimplemented", "Internal",          "Unavailable",        "DataLoss",         "Unauthenticated"};
+
+// As Envoy: a code without a name prints as its number in either string form.
+void AppendGrpcStatus(std::string& out, std::optional<int> status, config::AccessLogToken::GrpcStatusFormat format) {
+  using Format = config::AccessLogToken::GrpcStatusFormat;
+  if (!status) {
+    out += '-';
+    return;
+  }
+  const bool known = *status >= 0 && *status < static_cast<int>(kGrpcCamelNames.size());
+  if (format == Format::kNumber || !known) {
+    absl::StrAppend(&out, *status);
+  } else if (format == Format::kCamelString) {
+    out.append(kGrpcCamelNames[static_cast<size_t>(*status)]);
+  } else {
+    // absl's names are gRPC's own (absl::StatusCode numbers them the same).
+    out.append(absl::StatusCodeToString(static_cast<absl::StatusCode>(*status)));
+  }
 }
 
 void AppendHeader(std::string& out, const AccessLogEntry& e, const config::AccessLogToken& t) {
   const bool request = t.kind == Kind::kRequestHeader;
-  const auto* headers = request ? e.request_headers : e.response_headers;
+  const HeaderSource& headers = request ? e.request_headers : e.response_headers;
   std::string_view v = HeaderValue(e, headers, t.header, request);
   if (v.empty()) v = HeaderValue(e, headers, t.alt_header, request);
   // The upstream's own header wins; otherwise print what we measured, as Envoy sets it.
@@ -169,6 +191,7 @@ std::string AccessLogFormatter::Format(const AccessLogEntry& e) const {
       case Kind::kDownstreamRemoteAddress: AppendOrDash(out, e.downstream_remote_address); break;
       case Kind::kDownstreamLocalAddress: AppendOrDash(out, e.downstream_local_address); break;
       case Kind::kRouteName: AppendOrDash(out, e.route_name); break;
+      case Kind::kGrpcStatus: AppendGrpcStatus(out, e.grpc_status, t.grpc_status_format); break;
       case Kind::kUpstreamServiceTime:
         if (e.upstream_service_time) {
           AppendMillis(out, *e.upstream_service_time);

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "src/http/grpc_stream_util.h"
+#include "src/http/grpc_utility.h"
 #include "src/http/header_utils.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/path_normalizer.h"
@@ -11,31 +11,6 @@
 #include "src/http/worker_state.h"
 
 namespace tether::http {
-namespace {
-
-PathNormalization PathOptions(const config::Listener& listener) {
-  PathNormalization options;
-  options.normalize_path = listener.normalize_path;
-  options.merge_slashes = listener.merge_slashes;
-  switch (listener.escaped_slashes_action) {
-    case config::v1::HttpConnectionManager::REJECT_REQUEST:
-      options.escaped_slashes = EscapedSlashesAction::kRejectRequest;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndRedirect;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_FORWARD:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndForward;
-      break;
-    default:
-      options.escaped_slashes = EscapedSlashesAction::kKeepUnchanged;
-      break;
-  }
-  return options;
-}
-
-}  // namespace
-
 ActiveRequest::ActiveRequest(StreamContext& context, codec::StreamId stream)
     : context_(context), stream_(stream), timeouts_(context.executor()), route_timer_(context.executor()) {
   info_.start = std::chrono::steady_clock::now();
@@ -46,7 +21,6 @@ ActiveRequest::~ActiveRequest() {
   // Destroyed by its connection before it completed (the connection is gone): reset the upstream.
   if (upstream_) upstream_->Reset();
   if (begun_ && !done_) info_.listener->stats->downstream_rq_active.Dec();
-  if (upstream_active_counted_) upstream_choice_.stats->upstream_rq_active.Dec();
 }
 
 void ActiveRequest::Begin() {
@@ -71,7 +45,7 @@ void ActiveRequest::OnHeaders(codec::HeaderMap headers, bool end_stream) {
   request_received_ = end_stream;
   Begin();
   if (end_stream) timeouts_.RequestReceived();
-  info_.grpc = grpc::IsGrpcContentType(request_headers_.Get("content-type").value_or(""));
+  info_.grpc = IsGrpcRequest(request_headers_);
   head_request_ = request_headers_.Get(codec::PseudoHeader::kMethod) == "HEAD";
   CreateFilters();
   if (!NormalizePath()) return;
@@ -90,7 +64,7 @@ void ActiveRequest::OnHeaders(codec::HeaderMap headers, bool end_stream) {
 }
 
 void ActiveRequest::CreateFilters() {
-  for (const auto& factory : info_.listener->stream_filters) {
+  for (const auto& factory : info_.listener->http_filters) {
     filters_.push_back(factory->Create());
     filters_.back()->SetCallbacks(*this);
   }
@@ -98,7 +72,7 @@ void ActiveRequest::CreateFilters() {
 
 // Every route matcher, the upstream and the access log see the normalised path (as in Envoy).
 bool ActiveRequest::NormalizePath() {
-  const PathNormalization options = PathOptions(*info_.listener->config);
+  const PathNormalization options = PathNormalizationFor(*info_.listener->config);
   const std::string_view path = request_headers_.Get(codec::PseudoHeader::kPath);
   if (!options.enabled() || !path.starts_with('/')) return true;
   NormalizedPath normalized = http::NormalizePath(path, options);

@@ -104,7 +104,6 @@ class ActiveRequest final : public codec::StreamDecoder,
 
   // active_request_upstream.cc: the cluster route.
   void StartUpstream(bool end_stream);
-  std::chrono::milliseconds RouteTimeout() const;
   void OnRouteTimeout();
   void MaybeConsumeDownstream();
   void MaybeConsumeUpstream();
@@ -119,7 +118,6 @@ class ActiveRequest final : public codec::StreamDecoder,
   void ResetDownstream();
   void MaybeComplete();
   void Complete();
-  void WriteAccessLogs();
 
   StreamContext& context_;
   const codec::StreamId stream_;
@@ -151,7 +149,6 @@ class ActiveRequest final : public codec::StreamDecoder,
   bool response_ended_ = false;
   bool local_reply_ = false;
   bool downstream_reset_ = false;
-  bool upstream_active_counted_ = false;
   bool done_ = false;
 };
 

@@ -5,7 +5,8 @@
 #include <utility>
 
 #include "src/http/access_log_sink.h"
-#include "src/http/grpc_stream_util.h"
+#include "src/http/grpc_utility.h"
+#include "src/http/stream_access_log.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/local_reply.h"
 #include "src/http/stream_headers.h"
@@ -107,7 +108,7 @@ void ActiveRequest::OnStreamTimeout(StreamTimeout which) {
   if (upstream_) upstream_->Reset();
   if (response_headers_sent_) return ResetDownstream();
   SendLocalReply({408, idle ? "stream timeout\n" : "request timeout\n", std::nullopt,
-                  static_cast<int>(grpc::Status::kDeadlineExceeded), {}});
+                  static_cast<int>(GrpcStatus::kDeadlineExceeded), {}});
 }
 
 void ActiveRequest::ResetDownstream() {
@@ -145,10 +146,6 @@ void ActiveRequest::Complete() {
   decoder_.Abort();
   encoder_.Abort();
   if (upstream_) upstream_->Reset();  // a no-op when it finished
-  if (upstream_active_counted_) {
-    upstream_active_counted_ = false;
-    upstream_choice_.stats->upstream_rq_active.Dec();
-  }
   if (begun_) {
     ListenerStats& stats = *info_.listener->stats;
     stats.downstream_rq_active.Dec();
@@ -157,35 +154,9 @@ void ActiveRequest::Complete() {
     stats.downstream_rq_time.Record(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start));
     for (auto& filter : filters_) filter->OnComplete(info_);
-    WriteAccessLogs();
+    WriteAccessLogs(info_);
   }
   context_.OnStreamDone(stream_);
-}
-
-// Until the access log reads StreamInfo itself (the filters helper's AccessLogEntry), the fields
-// it can print from here; request and response header operators print "-".
-void ActiveRequest::WriteAccessLogs() {
-  if (info_.listener->access_logs.empty()) return;
-  AccessLogEntry entry;
-  entry.start_time = info_.start_time;
-  entry.method = request_headers_.Get(codec::PseudoHeader::kMethod);
-  entry.path = request_headers_.Get(codec::PseudoHeader::kPath);
-  entry.authority = request_headers_.Get(codec::PseudoHeader::kAuthority);
-  if (entry.authority.empty()) entry.authority = request_headers_.Get("host").value_or("");
-  entry.protocol = info_.protocol == codec::Protocol::kHttp2 ? "HTTP/2" : info_.http10 ? "HTTP/1.0" : "HTTP/1.1";
-  entry.response_code = info_.status;
-  entry.response_flags = info_.response_flags;
-  entry.bytes_received = info_.bytes_received;
-  entry.bytes_sent = info_.bytes_sent;
-  entry.duration =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start);
-  entry.upstream_service_time = info_.upstream_service_time;
-  entry.upstream_host = info_.upstream_host;
-  entry.upstream_cluster = info_.upstream_cluster;
-  entry.downstream_remote_address = info_.downstream_remote_address;
-  entry.downstream_local_address = info_.downstream_local_address;
-  if (info_.route != nullptr) entry.route_name = info_.route->name;
-  for (const auto& log : info_.listener->access_logs) WriteAccessLogLine(*log.logger, log.formatter.Format(entry));
 }
 
 }  // namespace tether::http

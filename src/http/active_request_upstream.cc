@@ -4,7 +4,8 @@
 
 #include <utility>
 
-#include "src/http/grpc_stream_util.h"
+#include "src/http/grpc_timeout.h"
+#include "src/http/grpc_utility.h"
 #include "src/http/header_translation.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/router.h"
@@ -27,8 +28,13 @@ bool IsIdempotent(std::string_view method) {
 void ActiveRequest::StartUpstream(bool end_stream) {
   const std::string& cluster = PickCluster(*info_.route, (*info_.rng)());
   info_.upstream_cluster = cluster;
-  UpstreamSelector* selector = context_.worker().upstreams;
-  if (selector != nullptr) upstream_choice_ = selector->Choose(cluster, info_.protocol);
+  WorkerState& worker = context_.worker();
+  if (worker.upstreams != nullptr) {
+    upstream_choice_ = worker.upstreams->Choose(cluster, info_.protocol);
+  } else if (worker.clusters != nullptr) {
+    upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
+    upstream_choice_ = {pick.config, pick.stats, std::move(pick.pool), nullptr};
+  }
   if (upstream_choice_.cluster == nullptr || upstream_choice_.stats == nullptr) {
     // The route names a cluster this sidecar does not have (Envoy's NC).
     info_.listener->stats->no_cluster.Inc();
@@ -42,10 +48,7 @@ void ActiveRequest::StartUpstream(bool end_stream) {
   codec::HeaderMap headers = request_headers_;
   PrepareUpstreamHeaders(headers, {*info_.listener->config, info_.vhost, *info_.route, info_.downstream_remote_address,
                                    info_.protocol, upstream_choice_.pool->protocol()});
-  stats.upstream_rq_total.Inc();
-  stats.upstream_rq_active.Inc();
-  upstream_active_counted_ = true;
-  if (upstream_choice_.host_stats != nullptr) upstream_choice_.host_stats->rq_total.Inc();
+  // upstream_rq_total / _active are the pool's, per stream (a retry is a second stream).
   UpstreamRequest::Callbacks& callbacks = *this;  // a private base: converted here, where it is accessible
   upstream_ = std::make_unique<UpstreamRequest>(
       callbacks, context_.executor(), upstream_choice_.pool, upstream_choice_.cluster->connect_timeout,
@@ -54,28 +57,11 @@ void ActiveRequest::StartUpstream(bool end_stream) {
   upstream_->Start(std::move(headers), end_stream);
 }
 
-// The route's timeout; for gRPC, grpc-timeout as snapshot.h's max_grpc_timeout says (Envoy's).
-std::chrono::milliseconds ActiveRequest::RouteTimeout() const {
-  std::chrono::milliseconds timeout = info_.route->timeout;
-  if (!info_.grpc) return timeout;
-  std::optional<std::chrono::milliseconds> grpc_timeout;
-  if (const auto value = request_headers_.Get("grpc-timeout")) grpc_timeout = grpc::ParseTimeout(*value);
-  if (const auto& max = info_.route->max_grpc_timeout) {
-    std::chrono::milliseconds t = grpc_timeout.value_or(std::chrono::milliseconds(0));  // none: infinity
-    if (max->count() > 0 && (t.count() == 0 || t > *max)) t = *max;
-    return t;
-  }
-  if (grpc_timeout && grpc_timeout->count() > 0 && (timeout.count() == 0 || *grpc_timeout < timeout)) {
-    timeout = *grpc_timeout;
-  }
-  return timeout;
-}
-
 // The route timeout runs from the request's end to the response's (Envoy's).
 void ActiveRequest::RequestForwarded() {
   if (request_forwarded_) return;
   request_forwarded_ = true;
-  if (upstream_ && !response_ended_) route_timer_.Arm(RouteTimeout(), [this] { OnRouteTimeout(); });
+  if (upstream_ && !response_ended_) route_timer_.Arm(RouteTimeout(*info_.route, info_.grpc, GrpcTimeout(request_headers_)), [this] { OnRouteTimeout(); });
 }
 
 void ActiveRequest::OnRouteTimeout() {
@@ -88,7 +74,7 @@ void ActiveRequest::OnRouteTimeout() {
     return ResetDownstream();
   }
   SendLocalReply({504, "upstream request timeout", ResponseFlag::kUpstreamRequestTimeout,
-                  static_cast<int>(grpc::Status::kDeadlineExceeded), {}});
+                  static_cast<int>(GrpcStatus::kDeadlineExceeded), {}});
 }
 
 void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap headers, bool end_stream) {
@@ -104,10 +90,12 @@ void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap headers, bool end_stream)
     (status >= 500 ? upstream_choice_.host_stats->rq_error : upstream_choice_.host_stats->rq_success).Inc();
   }
   // A trailers-only gRPC response carries its status in the headers.
-  if (const auto grpc_status = headers.Get("grpc-status")) info_.grpc_status = grpc::ParseStatus(*grpc_status);
+  if (const auto value = headers.Get(kGrpcStatusHeader)) {
+    if (const auto grpc_status = ParseGrpcStatus(*value)) info_.grpc_status = static_cast<int>(*grpc_status);
+  }
   if (end_stream) route_timer_.Disarm();
   response_headers_ = std::move(headers);
-  TranslateResponseHeaders(response_headers_, upstream_choice_.pool->protocol(), info_.protocol);
+  TranslateResponseHeaders(response_headers_, info_.protocol);
   ApplyResponseMutations(response_headers_, *info_.listener->config->routes, info_.vhost, info_.route);
   encoder_.Headers(response_headers_, end_stream);
 }
@@ -125,7 +113,9 @@ void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap trailers) {
   if (done_) return;
   timeouts_.Touch();
   route_timer_.Disarm();
-  if (const auto grpc_status = trailers.Get("grpc-status")) info_.grpc_status = grpc::ParseStatus(*grpc_status);
+  if (const auto value = trailers.Get(kGrpcStatusHeader)) {
+    if (const auto grpc_status = ParseGrpcStatus(*value)) info_.grpc_status = static_cast<int>(*grpc_status);
+  }
   encoder_.Trailers(std::move(trailers));
 }
 
@@ -144,7 +134,7 @@ void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
     case UpstreamFailure::Kind::kOverflow:
       // A circuit breaker (issue 14 adds its UO flag).
       reply = {503, std::string(kResetBefore) + "overflow", std::nullopt,
-               static_cast<int>(grpc::Status::kResourceExhausted), {}};
+               static_cast<int>(GrpcStatus::kResourceExhausted), {}};
       break;
     case UpstreamFailure::Kind::kReset:
       switch (failure.reason) {

@@ -52,7 +52,7 @@ Awaitable<RelayResult> RelayMessage(InStream& in, beast::flat_buffer& in_buffer,
                                           bhttp::parser<isRequest, bhttp::buffer_body, HeaderAllocator>& parser, TcpSocket& out,
                                           std::span<char> buffer, std::string& head, bool header_only,
                                           uint64_t& body_bytes, std::string_view added_lines = {},
-                                          ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
+                                          codec::ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
   auto& msg = parser.get();
   const bool chunked = !header_only && msg.chunked();
   head.clear();

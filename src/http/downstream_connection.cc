@@ -13,9 +13,10 @@
 #include "src/common/host_port.h"
 #include "src/http/coro.h"
 #include "src/http/header_utils.h"
-#include "src/http/request_head_validator.h"
+#include "src/codec/request_head_validator.h"
 #include "src/http/path_normalizer.h"
-#include "src/http/request_target.h"
+#include "src/http/protocol_name.h"
+#include "src/codec/request_target.h"
 #include "src/http/router.h"
 
 namespace tether::http {
@@ -25,27 +26,6 @@ namespace {
 std::string EndpointText(const tcp::endpoint& ep) { return HostPort(ep.address().to_string(), ep.port()); }
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
-
-PathNormalization PathOptions(const config::Listener& listener) {
-  PathNormalization options;
-  options.normalize_path = listener.normalize_path;
-  options.merge_slashes = listener.merge_slashes;
-  switch (listener.escaped_slashes_action) {
-    case config::v1::HttpConnectionManager::REJECT_REQUEST:
-      options.escaped_slashes = EscapedSlashesAction::kRejectRequest;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndRedirect;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_FORWARD:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndForward;
-      break;
-    default:
-      options.escaped_slashes = EscapedSlashesAction::kKeepUnchanged;
-      break;
-  }
-  return options;
-}
 
 }  // namespace
 
@@ -222,11 +202,11 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   ListenerStats& stats = *rq.listener->stats;
   const std::string_view raw(static_cast<const char*>(buffer_.data().data()), head_size);
   const config::Listener& listener = *rq.listener->config;
-  HeadCheck check = CheckRequestHead(raw, {listener.max_request_headers_bytes, listener.max_headers_count});
+  codec::HeadCheck check = codec::CheckRequestHead(raw, {listener.max_request_headers_bytes, listener.max_headers_count});
   if (!check.ok()) {
-    if (check.error == HeadError::kTooLarge) stats.downstream_rq_headers_too_large.Inc();
-    if (check.error == HeadError::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
-    const bool too_big = check.error == HeadError::kTooLarge || check.error == HeadError::kTooManyHeaders;
+    if (check.error == codec::HeadError::kTooLarge) stats.downstream_rq_headers_too_large.Inc();
+    if (check.error == codec::HeadError::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
+    const bool too_big = check.error == codec::HeadError::kTooLarge || check.error == codec::HeadError::kTooManyHeaders;
     spdlog::debug("{}: refused request from {}: {}", listener.name, peer_address_, check.reason);
     co_await RejectHead(rq, too_big ? 431 : 400, check.reason, ResponseFlag::kDownstreamProtocolError);
     co_return false;
@@ -248,7 +228,7 @@ Awaitable<bool> DownstreamConnection::ServeOne(RequestState& rq) {
   if (rq.parser->is_done()) stream_.RequestReceived();  // no body: request_timeout is met
   if (rq.parser->chunked()) {
     // Trailers get the head's limits; a chunk-size line, the fixed one.
-    ChunkedLimits limits;
+    codec::ChunkedLimits limits;
     limits.max_trailer_bytes = listener.max_request_headers_bytes;
     limits.max_trailer_fields = listener.max_headers_count;
     rq.chunked_guard.emplace(limits);
@@ -283,7 +263,7 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
   // RFC 9112 3.2.2: an absolute-form target's authority wins over Host and
   // replaces it. Routed by it and forwarded in origin-form, as Envoy does, so
   // the router and the upstream see the same host.
-  if (const auto absolute = SplitAbsoluteForm(rq.original_target)) {
+  if (const auto absolute = codec::SplitAbsoluteForm(rq.original_target)) {
     rq.authority = std::string(absolute->authority);
     std::string path = absolute->path.empty() || absolute->path.front() == '?' ? "/" : "";
     path.append(absolute->path);
@@ -292,7 +272,7 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
     req.target(rq.original_target);
   }
   // Every route matcher, the upstream and the access log see the normalised path (as in Envoy).
-  if (const PathNormalization options = PathOptions(*rq.listener->config);
+  if (const PathNormalization options = PathNormalizationFor(*rq.listener->config);
       options.enabled() && rq.original_target.starts_with('/')) {
     NormalizedPath normalized = NormalizePath(rq.original_target, options);
     if (normalized.verdict == PathVerdict::kReject) {
@@ -414,7 +394,7 @@ void DownstreamConnection::WriteAccessLogs(const RequestState& rq) {
   entry.method = rq.method;
   entry.path = rq.original_target;
   entry.authority = rq.authority;
-  entry.protocol = rq.client_version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  entry.protocol = ProtocolName(codec::Protocol::kHttp1, rq.client_version == 10);
   entry.response_code = rq.status;
   entry.response_flags = rq.response_flags;
   entry.bytes_received = rq.bytes_received;

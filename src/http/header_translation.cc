@@ -1,13 +1,31 @@
 #include "src/http/header_translation.h"
 
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
+#include "src/codec/http1_writer.h"
 #include "src/common/text.h"
 
 namespace tether::http {
 namespace {
+
+using codec::HeaderMap;
+using codec::HeaderNameEquals;
+using codec::PseudoHeader;
+
+// Removed on every hop, in either direction (te has its own rule for requests).
+constexpr std::array<std::string_view, 6> kHopByHop = {"connection",        "keep-alive", "proxy-connection",
+                                                       "transfer-encoding", "upgrade",    "te"};
+
+bool IsHopByHop(std::string_view name) {
+  for (const std::string_view h : kHopByHop) {
+    if (EqualsLower(name, h)) return true;
+  }
+  return false;
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -15,50 +33,93 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// RFC 9110 §7.6.1 and RFC 9113 §8.2.2: never forwarded, and illegal on HTTP/2.
-void RemoveHopByHop(codec::HeaderMap& headers) {
-  std::vector<std::string> listed;
-  for (std::string_view value : headers.GetAll("connection")) {
-    while (!value.empty()) {
-      const std::size_t comma = value.find(',');
-      const std::string_view token = Trim(value.substr(0, comma));
-      if (!token.empty()) {
-        std::string lower;
-        for (const char c : token) lower += AsciiLower(c);
-        listed.push_back(std::move(lower));
-      }
-      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+// Calls `f` with each trimmed, non-empty element of a comma-separated list.
+template <typename F>
+void ForEachListItem(std::string_view list, F&& f) {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = Trim(list.substr(0, comma));
+    if (!item.empty()) f(item);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+}
+
+// Whether any te value lists "trailers" (t-codings: "trailers" takes no parameters).
+bool AcceptsTrailers(const HeaderMap& headers) {
+  for (const std::string_view te : headers.GetAll("te")) {
+    if (codec::HasHttp1Token(te, "trailers")) return true;
+  }
+  return false;
+}
+
+// One length from every content-length field, when each is valid and they all agree.
+std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present) {
+  std::optional<uint64_t> length;
+  for (const std::string_view value : headers.GetAll("content-length")) {
+    present = true;
+    const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(value);
+    if (!n || (length && *length != *n)) return std::nullopt;
+    length = n;
+  }
+  return length;
+}
+
+// What both directions do: hop-by-hop fields and what Connection names go; content-length is kept
+// as one valid value or goes.
+void RemoveHopByHop(HeaderMap& headers, bool keep_te_trailers) {
+  const bool te_trailers = keep_te_trailers && AcceptsTrailers(headers);
+  const bool chunked = headers.Has("transfer-encoding");
+  // Collected first: the names point into Connection values, which go in the pass below.
+  absl::InlinedVector<std::string, 4> nominated;
+  for (const std::string_view value : headers.GetAll("connection")) {
+    ForEachNominatedField(value, [&](std::string_view name) { nominated.emplace_back(name); });
+  }
+  headers.RemoveIf([&](const HeaderMap::Entry& e) {
+    if (IsHopByHop(e.name)) return true;
+    for (const std::string& n : nominated) {
+      if (HeaderNameEquals(e.name, n)) return true;
     }
-  }
-  for (const std::string& name : listed) {
-    // What routing and framing rely on cannot be removed by naming it.
-    if (name != "host" && name != "content-length" && name != "te") headers.Remove(name);
-  }
-  for (const char* name : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}) {
-    headers.Remove(name);
-  }
-  // gRPC needs "te: trailers" end to end; any other te is hop-by-hop.
-  if (const auto te = headers.Get("te"); te && !EqualsLower(Trim(*te), "trailers")) {
-    headers.Remove("te");
+    return false;
+  });
+  if (te_trailers) headers.Add("te", "trailers");
+  bool has_length = false;
+  const std::optional<uint64_t> length = ContentLength(headers, has_length);
+  if (!has_length) return;
+  if (chunked || !length) {
+    headers.Remove("content-length");
+  } else {
+    headers.Set("content-length", std::to_string(*length));
   }
 }
 
 }  // namespace
 
-void TranslateRequestHeaders(codec::HeaderMap& headers, codec::Protocol /*from*/, codec::Protocol to) {
-  RemoveHopByHop(headers);
-  // One place for the authority on every path: the HTTP/1 client codec writes Host from it.
-  if (!headers.Has(codec::PseudoHeader::kAuthority)) {
-    if (const auto host = headers.Get("host")) headers.Set(codec::PseudoHeader::kAuthority, *host);
+void ForEachNominatedField(std::string_view connection_value, absl::FunctionRef<void(std::string_view)> f) {
+  ForEachListItem(connection_value, [&](std::string_view token) {
+    if (EqualsLower(token, "close") || IsHopByHop(token) || EqualsLower(token, "host") ||
+        EqualsLower(token, "content-length")) {
+      return;
+    }
+    f(token);
+  });
+}
+
+void TranslateRequestHeaders(HeaderMap& headers, codec::Protocol upstream, std::string_view scheme) {
+  RemoveHopByHop(headers, true);
+  // One authority, as a pseudo-header: from Host when the request came over HTTP/1 without it.
+  if (!headers.Has(PseudoHeader::kAuthority)) {
+    if (const auto host = headers.Get("host")) headers.Set(PseudoHeader::kAuthority, *host);
   }
-  headers.Remove("host");
-  if (to == codec::Protocol::kHttp2 && !headers.Has(codec::PseudoHeader::kScheme)) {
-    headers.Set(codec::PseudoHeader::kScheme, "http");
+  if (headers.Has(PseudoHeader::kAuthority)) headers.Remove("host");
+  if (upstream == codec::Protocol::kHttp2) {
+    if (!headers.Has(PseudoHeader::kScheme)) headers.Set(PseudoHeader::kScheme, scheme);
+    headers.LowercaseNames();
   }
 }
 
-void TranslateResponseHeaders(codec::HeaderMap& headers, codec::Protocol /*from*/, codec::Protocol /*to*/) {
-  RemoveHopByHop(headers);
+void TranslateResponseHeaders(HeaderMap& headers, codec::Protocol downstream) {
+  RemoveHopByHop(headers, false);
+  if (downstream == codec::Protocol::kHttp2) headers.LowercaseNames();
 }
 
 }  // namespace tether::http

@@ -2,11 +2,11 @@
 
 #include <vector>
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "absl/container/inlined_vector.h"
 #include "src/common/host_port.h"
+#include "src/http/header_translation.h"
 
 namespace tether::http {
 
@@ -27,23 +27,6 @@ bool IsHopByHop(bhttp::field f) {
     default:
       return false;
   }
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// A client must not be able to strip what routing and framing rely on by
-// naming it in Connection (RFC 9110 7.6.1 lets it name anything).
-// A Connection token naming a field the pass over all fields would not
-// remove anyway. "keep-alive" and "close" (the usual tokens) name hop-by-hop
-// fields or none, so they cost no lookup.
-bool MayBeNominated(std::string_view token) {
-  const bhttp::field f = bhttp::string_to_field({token.data(), token.size()});
-  if (f == bhttp::field::unknown) return !boost::beast::iequals(token, "close");
-  return !IsHopByHop(f) && f != bhttp::field::host && f != bhttp::field::content_length;
 }
 
 std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
@@ -75,13 +58,7 @@ void RemoveHopByHopHeaders(HeaderMap& headers) {
   absl::InlinedVector<std::string_view, 4> listed;
   const auto range = headers.equal_range(bhttp::field::connection);
   for (auto it = range.first; it != range.second; ++it) {
-    std::string_view value = ToView(it->value());
-    while (!value.empty()) {
-      const size_t comma = value.find(',');
-      const std::string_view token = Trim(value.substr(0, comma));
-      if (!token.empty() && MayBeNominated(token)) listed.push_back(token);
-      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    }
+    ForEachNominatedField(ToView(it->value()), [&](std::string_view name) { listed.push_back(name); });
   }
   // The views point into Connection values, which stay until the pass below.
   for (const std::string_view name : listed) headers.erase(boost::beast::string_view(name.data(), name.size()));

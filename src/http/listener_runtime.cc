@@ -11,6 +11,7 @@ absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
     stats::Store& store, AccessLogSinks& sinks, const std::shared_ptr<const Tracer>& tracer) {
   auto runtime = std::make_shared<ListenerRuntime>();
   runtime->filters.push_back(std::make_shared<TracingFilterFactory>(listener, tracer));
+  runtime->http_filters.push_back(std::make_shared<TracingHttpFilterFactory>(listener, tracer));
   runtime->config = listener;
   if (previous != nullptr) {
     auto it = previous->listeners.find(listener->name);

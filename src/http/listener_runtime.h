@@ -16,6 +16,7 @@
 #include "src/http/listener_stats.h"
 #include "src/http/stream_filter.h"
 #include "src/http/tracing_filter.h"
+#include "src/http/tracing_http_filter.h"
 
 namespace tether::http {
 
@@ -31,8 +32,8 @@ struct ListenerRuntime {
   std::shared_ptr<ListenerStats> stats;
   std::shared_ptr<ConnectionCount> connections;  // for max_connections; kept while the name is
   std::vector<AccessLog> access_logs;
-  std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order
-  std::vector<std::shared_ptr<const FilterFactory>> stream_filters;  // the codec path's (filter.h), in order
+  std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order (today's HTTP/1 path)
+  std::vector<std::shared_ptr<const FilterFactory>> http_filters;    // in order (the codec's request path)
 };
 
 // The unit a worker swaps between requests: the config snapshot plus the

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "src/http/grpc_stream_util.h"
+#include "src/http/grpc_utility.h"
 
 namespace tether::http {
 
@@ -12,14 +12,12 @@ LocalReplyMessage MakeLocalReply(const LocalReply& reply, bool grpc_request, boo
   LocalReplyMessage out;
   codec::HeaderMap& h = out.headers;
   if (grpc_request) {
-    out.grpc_status = reply.grpc_status.value_or(grpc::StatusFromHttp(reply.status));
-    h.SetStatus(200);
-    h.Set("content-type", "application/grpc");
-    h.Set("grpc-status", std::to_string(out.grpc_status));
+    const GrpcStatus status = LocalReplyGrpcStatus(reply.status, reply.flag, reply.grpc_status);
+    out.grpc_status = static_cast<int>(status);
     // The body ends with a newline for curl users; a gRPC message reads better without it.
     std::string_view message = reply.body;
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.remove_suffix(1);
-    if (!message.empty()) h.Set("grpc-message", grpc::EncodeMessage(message));
+    h = GrpcLocalReplyHeaders(status, message);
     out.end_stream_with_headers = true;
   } else {
     h.SetStatus(static_cast<int>(reply.status));

@@ -10,7 +10,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
-#include "src/http/chunked_guard.h"
+#include "src/codec/chunked_guard.h"
 #include "src/http/coro.h"
 #include "src/http/stream_timeouts.h"
 
@@ -30,7 +30,7 @@ namespace tether::http {
 // a chunk line or trailer section cannot grow the buffer without bound.
 template <bool isRequest>
 bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser, beast::error_code& ec,
-                   ChunkedGuard* guard = nullptr) {
+                   codec::ChunkedGuard* guard = nullptr) {
   if (buffer.size() == 0) return false;
   const std::string_view pending(static_cast<const char*>(buffer.data().data()), buffer.size());
   if (guard != nullptr) guard->SetPending(pending);
@@ -50,7 +50,7 @@ bool ParseBuffered(beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& p
 // no read starts (operation_aborted).
 template <bool isRequest, class Stream>
 Awaitable<beast::error_code> ReadParsed(Stream& in, beast::flat_buffer& buffer, bhttp::basic_parser<isRequest>& parser,
-                                        ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
+                                        codec::ChunkedGuard* guard = nullptr, StreamTimeouts* stream = nullptr) {
   beast::error_code ec;
   while (!ParseBuffered(buffer, parser, ec, guard)) {
     const size_t size = beast::read_size(buffer, 65536);

@@ -16,7 +16,7 @@
 
 #include "src/common/header_map.h"
 #include "src/config/snapshot.h"
-#include "src/http/chunked_guard.h"
+#include "src/codec/chunked_guard.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/response_flags.h"
 #include "src/http/stream_filter.h"
@@ -50,9 +50,9 @@ struct RequestState {
   std::mt19937_64* rng = nullptr;  // the worker's
   std::string_view downstream_address;  // the peer, "ip:port" or "[v6]:port" (the connection's)
   const ListenerRuntime* listener = nullptr;
-  std::optional<ChunkedGuard> chunked_guard;  // a chunked request body's; outlives the parser (its hook)
+  std::optional<codec::ChunkedGuard> chunked_guard;  // a chunked request body's; outlives the parser (its hook)
   std::optional<RequestParser> parser;
-  std::optional<ChunkedGuard> response_chunked_guard;  // a chunked response body's; outlives `response`
+  std::optional<codec::ChunkedGuard> response_chunked_guard;  // a chunked response body's; outlives `response`
   std::optional<ResponseParser> response;  // upstream response, for the access log
 
   std::chrono::system_clock::time_point start_time;

@@ -61,7 +61,7 @@ Awaitable<void> DownstreamConnection::RelayResponse(RequestState& rq, UpstreamEx
   (status >= 500 ? ex.pool->stats().rq_error : ex.pool->stats().rq_success).Inc();
   PrepareDownstreamResponse(rq);
 
-  ChunkedGuard* guard = rq.response_chunked_guard ? &*rq.response_chunked_guard : nullptr;
+  codec::ChunkedGuard* guard = rq.response_chunked_guard ? &*rq.response_chunked_guard : nullptr;
   const RelayResult relay = co_await RelayMessage(ex.connection->socket, ex.connection->buffer, rp, socket_,
                                                   std::span<char>(body_buffer_), head_buffer_, HeaderOnly(rq, status),
                                                   rq.bytes_sent, {}, guard, &stream_);

@@ -43,7 +43,7 @@ void SetForwardedHeaders(codec::HeaderMap& headers, std::string_view peer_ip, bo
 
 void PrepareUpstreamHeaders(codec::HeaderMap& headers, const UpstreamHeaderContext& c) {
   headers.Remove("expect");
-  TranslateRequestHeaders(headers, c.downstream, c.upstream);
+  TranslateRequestHeaders(headers, c.upstream, "http");
   std::string_view peer_ip = SplitHostPort(c.peer_address).first;
   if (peer_ip.size() >= 2 && peer_ip.front() == '[' && peer_ip.back() == ']') {
     peer_ip = peer_ip.substr(1, peer_ip.size() - 2);

@@ -223,7 +223,7 @@ Awaitable<ExchangeStep> DownstreamConnection::ReadResponseHead(RequestState& rq,
   if (rq.response->chunked()) {
     // Beast buffers a chunk-size line and the trailers whole: the request
     // side's bounds, with the response head's limits for trailers.
-    ChunkedLimits limits;
+    codec::ChunkedLimits limits;
     limits.max_trailer_bytes = kMaxResponseHeadBytes;
     limits.max_trailer_fields = ex.cluster->max_response_headers_count;
     rq.response_chunked_guard.emplace(limits);
@@ -268,22 +268,22 @@ Awaitable<void> DownstreamConnection::FailBeforeResponse(RequestState& rq, Upstr
     case ExchangeStep::kDownstreamProtocol: {
       ListenerStats& stats = *rq.listener->stats;
       stats.downstream_cx_protocol_error.Inc();
-      const ChunkedRefusal refusal = rq.chunked_guard ? rq.chunked_guard->refusal() : ChunkedRefusal::kNone;
+      const codec::ChunkedRefusal refusal = rq.chunked_guard ? rq.chunked_guard->refusal() : codec::ChunkedRefusal::kNone;
       const char* reason = "malformed request body\n";
       switch (refusal) {
-        case ChunkedRefusal::kLineTooLong:
+        case codec::ChunkedRefusal::kLineTooLong:
           stats.downstream_rq_chunk_line_too_long.Inc();
           reason = "chunk-size line too long\n";
           break;
-        case ChunkedRefusal::kTrailersTooLarge:
+        case codec::ChunkedRefusal::kTrailersTooLarge:
           stats.downstream_rq_headers_too_large.Inc();
           reason = "request trailers too large\n";
           break;
-        case ChunkedRefusal::kTooManyTrailers:
+        case codec::ChunkedRefusal::kTooManyTrailers:
           stats.downstream_rq_too_many_headers.Inc();
           reason = "too many request trailers\n";
           break;
-        case ChunkedRefusal::kNone:
+        case codec::ChunkedRefusal::kNone:
           break;
       }
       close_after_response_ = true;

@@ -35,32 +35,27 @@ bool IsPropagationName(std::string_view n) {
          IEquals(n, "x-b3-sampled") || IEquals(n, "x-b3-flags") || IEquals(n, "x-ot-span-context");
 }
 
-Found Scan(const HeaderMap& h) {
-  Found f;
-  for (const auto& field : h) {
-    const std::string_view n(field.name_string().data(), field.name_string().size());
-    const std::string_view v(field.value().data(), field.value().size());
-    if (!IsPropagationName(n)) {
-      if (n.size() < 17 || (n[0] | 0x20) != 'x') continue;
-      if (!f.client_trace_id && IEquals(n, "x-client-trace-id")) f.client_trace_id = !v.empty();
-      if (!f.force_trace && IEquals(n, "x-envoy-force-trace")) f.force_trace = !v.empty();
-      continue;
-    }
-    f.any = true;
-    if (IEquals(n, "b3")) f.b3 = v;
-    else if (IEquals(n, "x-b3-traceid")) f.trace_id = v;
-    else if (IEquals(n, "x-b3-spanid")) f.span_id = v;
-    else if (IEquals(n, "x-b3-parentspanid")) f.parent_id = v;
-    else if (IEquals(n, "x-b3-sampled")) f.sampled = v;
-    else if (IEquals(n, "x-b3-flags")) f.flags = v;
-    else if (IEquals(n, "traceparent")) f.traceparent = v;
-    else if (IEquals(n, "x-ot-span-context")) f.ot = v;
-    else {
-      if (!f.tracestate.empty()) f.tracestate += ',';
-      f.tracestate.append(v);
-    }
+// One field of the pass; both header maps feed it.
+void ScanField(Found& f, std::string_view n, std::string_view v) {
+  if (!IsPropagationName(n)) {
+    if (n.size() < 17 || (n[0] | 0x20) != 'x') return;
+    if (!f.client_trace_id && IEquals(n, "x-client-trace-id")) f.client_trace_id = !v.empty();
+    if (!f.force_trace && IEquals(n, "x-envoy-force-trace")) f.force_trace = !v.empty();
+    return;
   }
-  return f;
+  f.any = true;
+  if (IEquals(n, "b3")) f.b3 = v;
+  else if (IEquals(n, "x-b3-traceid")) f.trace_id = v;
+  else if (IEquals(n, "x-b3-spanid")) f.span_id = v;
+  else if (IEquals(n, "x-b3-parentspanid")) f.parent_id = v;
+  else if (IEquals(n, "x-b3-sampled")) f.sampled = v;
+  else if (IEquals(n, "x-b3-flags")) f.flags = v;
+  else if (IEquals(n, "traceparent")) f.traceparent = v;
+  else if (IEquals(n, "x-ot-span-context")) f.ot = v;
+  else {
+    if (!f.tracestate.empty()) f.tracestate += ',';
+    f.tracestate.append(v);
+  }
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -176,10 +171,8 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
 // A 64-bit B3 id and the same id left-padded in traceparent are one trace.
 bool SameTrace(const TraceId& a, const TraceId& b) { return a.high == b.high && a.low == b.low; }
 
-}  // namespace
-
-Incoming Extract(const HeaderMap& headers) {
-  Found found = Scan(headers);
+// What the fields found say, whichever map they came from.
+Incoming FromFound(Found& found) {
   Incoming in = [&] {
     // `b3` wins over X-B3-*: B3's own rule.
     if (auto in = FromB3Single(found.b3)) return *in;
@@ -202,11 +195,32 @@ Incoming Extract(const HeaderMap& headers) {
   return in;
 }
 
+}  // namespace
+
+Incoming Extract(const HeaderMap& headers) {
+  Found found;
+  for (const auto& field : headers) {
+    ScanField(found, std::string_view(field.name_string().data(), field.name_string().size()),
+              std::string_view(field.value().data(), field.value().size()));
+  }
+  return FromFound(found);
+}
+
+Incoming Extract(const codec::HeaderMap& headers) {
+  Found found;
+  for (const codec::HeaderMap::Entry& e : headers) ScanField(found, e.name, e.value);
+  return FromFound(found);
+}
+
 void ClearPropagation(HeaderMap& headers) {
   for (auto it = headers.begin(); it != headers.end();) {
     const std::string_view n(it->name_string().data(), it->name_string().size());
     it = IsPropagationName(n) ? headers.erase(it) : std::next(it);
   }
+}
+
+void ClearPropagation(codec::HeaderMap& headers) {
+  headers.RemoveIf([](const codec::HeaderMap::Entry& e) { return IsPropagationName(e.name); });
 }
 
 namespace {
@@ -321,6 +335,11 @@ class LineWriter {
 }  // namespace
 
 void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) { InjectWith(span, formats, write); }
+
+void Inject(const SpanContext& span, const Formats& formats, codec::HeaderMap& headers) {
+  auto add = [&headers](std::string_view name, std::string_view value) { headers.Add(name, value); };
+  InjectWith(span, formats, add);
+}
 
 void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines) {
   LineWriter writer(lines);

@@ -1,16 +1,14 @@
 #pragma once
 
-// CONTRACT ONLY (issue 13 seams): the `xport` helper implements this file and codec_pump.cc; the
-// comments below are what the connection manager (downstream) and the codec client (upstream)
-// rely on.
-
 #include "src/common/io.h"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "src/codec/codec.h"
 #include "src/transport/transport.h"
 
@@ -20,12 +18,20 @@ namespace tether::transport {
 // feed Dispatch(), whatever the codec has to send is written as it appears. The one generic loop
 // under every connection, downstream and upstream, HTTP/1 and HTTP/2.
 //
-// Reading: WaitReadable, then ReadAvailable into the worker's scratch buffer, then Dispatch — the
-// codec keeps what it needs, so an idle connection holds no read buffer. Reads pause while the
-// codec's output is over its bound (a peer that does not read stops being read: no unbounded
-// queue), and resume when it drains.
-// Writing: PendingOutput / ConsumeOutput until empty; the writer sleeps until OutputReady() or
-// Dispatch produced output.
+// Reading: ReadAvailable into the worker's scratch buffer (WaitReadable when nothing is there),
+// then Dispatch — the codec keeps what it needs, so an idle connection holds no read buffer.
+// Reads pause while the codec's output cannot be written (the transport takes nothing more: a
+// peer that does not read stops being read, so nothing queues without bound) and while the codec
+// says ReadDisabled(); they resume when the output drains, or at OutputReady() for ReadDisabled
+// (the pump then calls Dispatch({}) so the codec goes on with the input it held).
+// Writing: PendingOutput / WriteAvailable / ConsumeOutput until empty, straight from the codec's
+// output (no copy; WaitWritable when the transport takes nothing); the writer sleeps until
+// OutputReady() or a Dispatch.
+// Ending: kFinished and kCodecError shut the write side down after the last byte and read and
+// discard for a short while (Limits) before closing, so a reset does not destroy the codec's last
+// words (an error response, a GOAWAY) before the peer reads them. Whatever the end, the codec
+// hears OnTransportClosed() (its open streams are reset) unless it finished, and the transport is
+// closed when Run() returns.
 class CodecPump {
  public:
   enum class End : uint8_t {
@@ -34,14 +40,23 @@ class CodecPump {
     kCodecError,      // Dispatch failed (its status is kept); pending output was flushed first
     kClosedLocally,   // Close() was called
   };
+  struct Limits {
+    // After kFinished / kCodecError: how long the last output may take to leave and how long, and
+    // how much, the peer may still send before the close (LingeringClose's figures).
+    std::chrono::milliseconds close_time{1000};
+    std::size_t linger_bytes = 1 << 20;
+  };
 
+  // Destroy only after Run() returned (or if it never ran).
   virtual ~CodecPump() = default;
-  // The connection's life; returns when it is over (the transport is then closed).
+  // The connection's life; returns when it is over (the transport is then closed). Once.
   virtual Awaitable<End> Run() = 0;
-  // Something was encoded outside Dispatch (e.g. a response chunk arriving from the upstream side):
-  // wake the writer. Cheap; call after every encode.
+  // Something was encoded outside Dispatch (e.g. a response chunk arriving from the upstream side),
+  // or input the codec held was consumed (ReadDisabled may have turned false): wake the writer and
+  // a paused reader. Cheap; call after every encode. Also before or after Run().
   virtual void OutputReady() = 0;
-  // Ends the connection now: pending I/O is cancelled, Run() returns kClosedLocally.
+  // Ends the connection now: pending I/O is cancelled, Run() returns kClosedLocally. Safe from a
+  // decoder callback, before Run() (which then returns at once) and after it.
   virtual void Close() = 0;
   // When Run() ended with kCodecError: why.
   virtual const absl::Status& codec_error() const = 0;
@@ -49,9 +64,9 @@ class CodecPump {
   virtual std::chrono::steady_clock::time_point last_activity() const = 0;
 };
 
-// `scratch` is the worker's read buffer (one thread per worker, so one buffer serves every
-// connection of it); it outlives the pump.
+// `scratch` is the worker's read buffer (transport::ReadScratch: one thread per worker, so one
+// buffer serves every connection of it); it outlives the pump, as do `transport` and `codec`.
 std::unique_ptr<CodecPump> MakeCodecPump(Transport& transport, codec::Connection& codec,
-                                         absl::Span<uint8_t> scratch);
+                                         absl::Span<uint8_t> scratch, CodecPump::Limits limits = {});
 
 }  // namespace tether::transport

@@ -35,6 +35,12 @@ class Transport {
   virtual IoResult ReadAvailable(absl::Span<uint8_t> into) = 0;
   // Writes all of `bytes`, or fails.
   virtual Awaitable<IoResult> Write(absl::Span<const uint8_t> bytes) = 0;
+  // Writes what the kernel takes now without waiting; bytes == 0 with would_block when it takes
+  // nothing. With WaitWritable, lets a writer send straight from a codec's output (no copy, no
+  // buffer held across a wait: the codec's output span is fetched again after each wait).
+  virtual IoResult WriteAvailable(absl::Span<const uint8_t> bytes) = 0;
+  // Completes when some bytes can be written (or the stream failed).
+  virtual Awaitable<boost::system::error_code> WaitWritable() = 0;
 
   // Pending reads, waits and writes end with operation_aborted (a deadline passed).
   virtual void Cancel() = 0;

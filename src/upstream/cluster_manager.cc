@@ -9,6 +9,36 @@ namespace tether::upstream {
 ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed)
     : executor_(std::move(executor)), store_(store), seed_(seed) {}
 
+namespace {
+
+HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Protocol protocol) {
+  HttpConnPool::Settings s;
+  s.protocol = protocol;
+  s.idle_timeout = cluster.idle_timeout;
+  s.max_requests_per_connection = cluster.max_requests_per_connection;
+  s.http1.max_headers_count = cluster.max_response_headers_count;
+  s.http1.max_header_bytes = 96 * 1024;  // a response head, as upstream_exchange.cc reads it
+  const config::Http2ProtocolOptions& h2 = cluster.http2;
+  s.http2.max_concurrent_streams = h2.max_concurrent_streams;
+  s.http2.initial_stream_window_size = h2.initial_stream_window_size;
+  s.http2.initial_connection_window_size = h2.initial_connection_window_size;
+  s.http2.max_outbound_frames = h2.max_outbound_frames;
+  s.http2.max_outbound_control_frames = h2.max_outbound_control_frames;
+  s.http2.max_consecutive_inbound_frames_with_empty_payload = h2.max_consecutive_inbound_frames_with_empty_payload;
+  s.http2.max_inbound_window_update_frames_per_data_frame_sent =
+      h2.max_inbound_window_update_frames_per_data_frame_sent;
+  return s;
+}
+
+// The protocol of a cluster that names one (not USE_DOWNSTREAM).
+codec::Protocol Speaks(const config::Cluster& cluster) {
+  return cluster.protocol == config::UpstreamProtocol::kHttp2 ? codec::Protocol::kHttp2 : codec::Protocol::kHttp1;
+}
+
+std::size_t Index(codec::Protocol protocol) { return protocol == codec::Protocol::kHttp2 ? 1 : 0; }
+
+}  // namespace
+
 void ClusterManager::Update(const Clusters& clusters) {
   for (auto it = clusters_.begin(); it != clusters_.end();) {
     if (clusters.count(it->first) == 0) {
@@ -32,6 +62,11 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   std::map<std::string, std::shared_ptr<HostPool>> old;
   for (auto& pool : wc.pools) old.emplace(pool->host().Key(), std::move(pool));
   wc.pools.clear();
+  std::map<std::string, std::array<std::shared_ptr<HttpConnPool>, 2>> old_conn_pools;
+  for (std::size_t i = 0; i < wc.conn_pools.size() && wc.config && i < wc.config->hosts.size(); ++i) {
+    old_conn_pools.emplace(wc.config->hosts[i].Key(), std::move(wc.conn_pools[i]));
+  }
+  wc.conn_pools.clear();
   HostPool::Limits limits{config->idle_timeout, config->max_idle_connections_per_host,
                           config->max_requests_per_connection};
   // per_connection_buffer_limit_bytes, with room for a whole response head
@@ -50,20 +85,77 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
     }
     pool->SetLimits(limits);
     wc.pools.push_back(std::move(pool));
+    std::array<std::shared_ptr<HttpConnPool>, 2> conn_pools;
+    if (auto kept = old_conn_pools.find(key); kept != old_conn_pools.end()) {
+      conn_pools = std::move(kept->second);
+      old_conn_pools.erase(kept);
+      for (auto& p : conn_pools) {
+        if (!p) continue;
+        // A protocol the cluster no longer speaks: its streams finish, nothing new goes there.
+        if (config->protocol != config::UpstreamProtocol::kUseDownstream && p->protocol() != Speaks(*config)) {
+          p->Drain();
+          p.reset();
+        } else {
+          p->SetSettings(PoolSettings(*config, p->protocol()));
+        }
+      }
+    }
+    wc.conn_pools.push_back(std::move(conn_pools));
+  }
+  // A removed host's streams finish; its connections then close.
+  for (auto& [key, pools] : old_conn_pools) {
+    for (auto& p : pools) {
+      if (p) p->Drain();
+    }
   }
   wc.stats->membership_total.Set(static_cast<int64_t>(config->hosts.size()));
   wc.active.assign(wc.pools.size(), 0);
   wc.config = config;
 }
 
+std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc) {
+  for (size_t i = 0; i < wc.pools.size(); ++i) {
+    uint32_t active = wc.pools[i]->active_requests();
+    for (const auto& p : wc.conn_pools[i]) {
+      if (p) active += static_cast<uint32_t>(p->active_streams());
+    }
+    wc.active[i] = active;
+  }
+  return wc.lb->Pick(wc.config->hosts, wc.active);
+}
+
 ClusterManager::Pick ClusterManager::Choose(const std::string& cluster) {
   auto it = clusters_.find(cluster);
   if (it == clusters_.end()) return {};
   WorkerCluster& wc = it->second;
-  for (size_t i = 0; i < wc.pools.size(); ++i) wc.active[i] = wc.pools[i]->active_requests();
-  const auto index = wc.lb->Pick(wc.config->hosts, wc.active);
+  const auto index = PickHost(wc);
   if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
   return {wc.pools[*index], wc.stats.get(), wc.config.get()};
+}
+
+ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, codec::Protocol downstream) {
+  auto it = clusters_.find(cluster);
+  if (it == clusters_.end()) return {};
+  WorkerCluster& wc = it->second;
+  const auto index = PickHost(wc);
+  if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
+  const codec::Protocol protocol =
+      wc.config->protocol == config::UpstreamProtocol::kUseDownstream ? downstream : Speaks(*wc.config);
+  std::shared_ptr<HttpConnPool>& pool = wc.conn_pools[*index][Index(protocol)];
+  if (!pool) {
+    const config::Host& host = wc.config->hosts[*index];
+    pool = std::make_shared<HttpConnPool>(executor_, host, PoolSettings(*wc.config, protocol),
+                                          wc.pools[*index]->host_stats(), wc.stats, Scratch());
+  }
+  return {pool, wc.stats.get(), wc.config.get()};
+}
+
+absl::Span<uint8_t> ClusterManager::Scratch() {
+  if (scratch_.empty()) {
+    own_scratch_ = std::make_unique<transport::ReadScratch>();
+    scratch_ = own_scratch_->span();
+  }
+  return scratch_;
 }
 
 }  // namespace tether::upstream

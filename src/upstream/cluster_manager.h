@@ -2,8 +2,10 @@
 
 #include "src/common/io.h"
 
+#include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +13,9 @@
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
 #include "src/upstream/cluster_stats.h"
+#include "src/transport/read_scratch.h"
 #include "src/upstream/host_pool.h"
+#include "src/upstream/http_conn_pool.h"
 #include "src/upstream/load_balancer.h"
 
 namespace tether::upstream {
@@ -39,20 +43,39 @@ class ClusterManager {
   // Chooses a host of `cluster` with its load balancer.
   Pick Choose(const std::string& cluster);
 
+  // The request path's connection pools (conn_pool.h), beside the HostPools of Choose() until the
+  // old HTTP/1 path goes: one per host and protocol, made on first use.
+  struct PoolPick {
+    std::shared_ptr<ConnPool> pool;  // null when the cluster has no hosts
+    ClusterStats* stats = nullptr;   // null when the cluster is unknown
+    const config::Cluster* config = nullptr;
+  };
+  // Chooses a host of `cluster` with its load balancer (in-flight streams count as its load) and
+  // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`.
+  PoolPick ChoosePool(const std::string& cluster, codec::Protocol downstream);
+  // Upstream connections read into the worker's buffer (default: one the manager makes on first use).
+  void UseReadScratch(absl::Span<uint8_t> scratch) { scratch_ = scratch; }
+
  private:
   struct WorkerCluster {
     std::shared_ptr<const config::Cluster> config;
     std::unique_ptr<LoadBalancer> lb;
     std::shared_ptr<ClusterStats> stats;
     std::vector<std::shared_ptr<HostPool>> pools;  // parallel to config->hosts
+    // Parallel to config->hosts, by codec::Protocol; null until first used.
+    std::vector<std::array<std::shared_ptr<HttpConnPool>, 2>> conn_pools;
     std::vector<uint32_t> active;                  // scratch for the load balancer
   };
   void Rebuild(WorkerCluster& wc, const std::shared_ptr<const config::Cluster>& config);
+  std::optional<std::size_t> PickHost(WorkerCluster& wc);
+  absl::Span<uint8_t> Scratch();
 
   IoExecutor executor_;
   stats::Store& store_;
   uint64_t seed_;
   std::map<std::string, WorkerCluster> clusters_;
+  absl::Span<uint8_t> scratch_;
+  std::unique_ptr<transport::ReadScratch> own_scratch_;
 };
 
 }  // namespace tether::upstream

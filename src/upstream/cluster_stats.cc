@@ -19,6 +19,14 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
       TETHER_CLUSTER_COUNTER(upstream_cx_idle_timeout),
       TETHER_CLUSTER_COUNTER(upstream_cx_none_healthy),
       TETHER_CLUSTER_COUNTER(upstream_cx_protocol_error),
+      TETHER_CLUSTER_COUNTER(upstream_cx_http1_total),
+      TETHER_CLUSTER_COUNTER(upstream_cx_http2_total),
+      TETHER_CLUSTER_COUNTER(upstream_cx_destroy_local),
+      TETHER_CLUSTER_COUNTER(upstream_cx_close_notify),
+      TETHER_CLUSTER_COUNTER(upstream_cx_max_requests),
+      TETHER_CLUSTER_COUNTER(upstream_cx_destroy_with_active_rq),
+      TETHER_CLUSTER_COUNTER(upstream_rq_tx_reset),
+      TETHER_CLUSTER_COUNTER(upstream_rq_rx_reset),
       TETHER_CLUSTER_COUNTER(upstream_rq_total),
       TETHER_CLUSTER_GAUGE(upstream_rq_active),
       TETHER_CLUSTER_COUNTER(upstream_rq_1xx),
@@ -29,8 +37,20 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
       TETHER_CLUSTER_COUNTER(upstream_rq_timeout),
       TETHER_CLUSTER_COUNTER(upstream_rq_reset),
       TETHER_CLUSTER_COUNTER(upstream_rq_retry_stale_connection),
+      TETHER_CLUSTER_COUNTER(upstream_rq_rx_reset),
+      TETHER_CLUSTER_COUNTER(upstream_rq_tx_reset),
+      TETHER_CLUSTER_COUNTER(upstream_cx_http1_total),
+      TETHER_CLUSTER_COUNTER(upstream_cx_http2_total),
       upstream_rq_time(store.HistogramFor("cluster.upstream_rq_time", ClusterTags(cluster))),
-      TETHER_CLUSTER_GAUGE(membership_total) {}
+      TETHER_CLUSTER_GAUGE(membership_total),
+      http2(store, "cluster", ClusterTags(cluster)),
+      grpc_success(store.CounterFor("cluster.grpc.success", ClusterTags(cluster))),
+      grpc_failure(store.CounterFor("cluster.grpc.failure", ClusterTags(cluster))),
+      grpc_total(store.CounterFor("cluster.grpc.total", ClusterTags(cluster))) {
+  for (size_t code = 0; code < kGrpcStatusCount; ++code) {
+    grpc_status_[code] = &store.CounterFor("cluster.grpc." + std::to_string(code), ClusterTags(cluster));
+  }
+}
 
 #undef TETHER_CLUSTER_COUNTER
 #undef TETHER_CLUSTER_GAUGE
@@ -38,6 +58,12 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
 void ClusterStats::RecordStatus(unsigned status) {
   stats::CountStatusClass(
       status, {&upstream_rq_1xx, &upstream_rq_2xx, &upstream_rq_3xx, &upstream_rq_4xx, &upstream_rq_5xx});
+}
+
+void ClusterStats::RecordGrpcStatus(GrpcStatus status) {
+  GrpcStatusCounter(status).Inc();
+  (status == GrpcStatus::kOk ? grpc_success : grpc_failure).Inc();
+  grpc_total.Inc();
 }
 
 #define TETHER_HOST_COUNTER(n) n(store.CounterFor("cluster.host." #n, {{"cluster_name", cluster}, {"host", host}}))

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <array>
 #include <string>
 
+#include "src/common/grpc_status.h"
+#include "src/common/http2_codec_stats.h"
 #include "src/common/stats_store.h"
 
 namespace tether::upstream {
@@ -18,6 +21,15 @@ struct ClusterStats {
   stats::Counter& upstream_cx_idle_timeout;    // pooled connections dropped after idle_timeout
   stats::Counter& upstream_cx_none_healthy;
   stats::Counter& upstream_cx_protocol_error;  // a response that broke HTTP/1 or a limit: 502 UPE
+  // The connection pools (conn_pool.h), Envoy's names.
+  stats::Counter& upstream_cx_http1_total;
+  stats::Counter& upstream_cx_http2_total;
+  stats::Counter& upstream_cx_destroy_local;    // closed by us (idle, drain, a stream cancelled on HTTP/1)
+  stats::Counter& upstream_cx_close_notify;     // the upstream said it takes no more (GOAWAY, Connection: close)
+  stats::Counter& upstream_cx_max_requests;     // closed after max_requests_per_connection
+  stats::Counter& upstream_cx_destroy_with_active_rq;
+  stats::Counter& upstream_rq_tx_reset;         // streams we reset (the request went away mid-stream)
+  stats::Counter& upstream_rq_rx_reset;         // streams the upstream or the connection's end reset
   stats::Counter& upstream_rq_total;
   stats::Gauge& upstream_rq_active;
   stats::Counter& upstream_rq_1xx;
@@ -28,10 +40,26 @@ struct ClusterStats {
   stats::Counter& upstream_rq_timeout;
   stats::Counter& upstream_rq_reset;
   stats::Counter& upstream_rq_retry_stale_connection;
+  stats::Counter& upstream_rq_rx_reset;  // the upstream reset the stream (or its connection ended under it)
+  stats::Counter& upstream_rq_tx_reset;  // Tether reset it (the client cancelled, a timeout, a limit)
+  stats::Counter& upstream_cx_http1_total;
+  stats::Counter& upstream_cx_http2_total;
   stats::Histogram& upstream_rq_time;
   stats::Gauge& membership_total;
+  stats::Http2CodecStats http2;  // cluster.<name>.http2.*
+  // gRPC calls routed to this cluster, as Envoy's: `grpc.success` (OK), `grpc.failure`,
+  // `grpc.total`, and one counter per status code, `grpc.<code>` (0..16, numeric as Envoy's).
+  stats::Counter& grpc_success;
+  stats::Counter& grpc_failure;
+  stats::Counter& grpc_total;
 
   void RecordStatus(unsigned status);
+  // A gRPC call's final status (http::ResponseGrpcStatus: trailers, trailers-only, or mapped).
+  void RecordGrpcStatus(GrpcStatus status);
+  stats::Counter& GrpcStatusCounter(GrpcStatus status) { return *grpc_status_[static_cast<size_t>(status)]; }
+
+ private:
+  std::array<stats::Counter*, kGrpcStatusCount> grpc_status_{};  // created up front: counting takes no lock
 };
 
 // Per-host stats, shown by the admin /clusters page: flat

@@ -1,7 +1,7 @@
 #pragma once
 
-// CONTRACT (issue 13 seams): the `pool` helper implements it; the request path (ActiveRequest's
-// upstream request) relies on what the comments say.
+// The request path's upstream seam (issue 13): HttpConnPool (http_conn_pool.h) implements it for
+// both protocols; the ClusterManager hands out one per host and protocol (ChoosePool).
 
 #include "src/common/io.h"
 
@@ -61,7 +61,12 @@ class ConnPool {
 
   // A stream on a connection with room, or on a new one connected within connect_timeout; sends
   // `headers` (end_stream: the request has no body). `decoder` hears the response and must outlive
-  // the stream (until its last event, or until the handle is destroyed).
+  // the stream (until its last event, or until the handle is destroyed). `headers` is read when the
+  // stream opens, after a connect: keep it alive until NewStream completes (co_await it at once).
+  // The pool counts the stream in upstream_rq_total / upstream_rq_active (cluster and host): the
+  // caller does not. A stream the upstream refuses (REFUSED_STREAM, or beyond a GOAWAY's last
+  // stream: OnReset kRemoteRefusedStream / kConnectionTermination before any response) is the
+  // caller's to retry.
   virtual Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
       std::chrono::milliseconds connect_timeout) = 0;

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "src/upstream/tcp_connect.h"
 
 namespace tether::upstream {
 
@@ -83,45 +84,20 @@ HostPool::IdleState HostPool::Check(UpstreamConnection& c) {
 
 Awaitable<absl::StatusOr<HostPool::Lease>> HostPool::Connect(std::chrono::milliseconds connect_timeout) {
   auto self = shared_from_this();
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host_.address, ec);
-  if (ec) co_return absl::InvalidArgumentError(absl::StrCat("bad host address ", host_.address));
-  TcpSocket socket(executor_);
-  SteadyTimer timer(executor_);
-  // The timer's handler may already be queued when the connect completes, so
-  // it reaches the socket through state that is cleared before we return.
-  struct State {
-    TcpSocket* socket;
-    bool timed_out = false;
-  };
-  auto state = std::make_shared<State>(State{&socket});
-  timer.expires_after(connect_timeout);
-  timer.async_wait([state](const boost::system::error_code& e) {
-    if (e || state->socket == nullptr) return;
-    state->timed_out = true;
-    boost::system::error_code ignored;
-    state->socket->close(ignored);
-  });
   stats_->cx_total.Inc();
   cluster_stats_->upstream_cx_total.Inc();
-  auto [connect_ec] = co_await socket.async_connect(tcp::endpoint(address, host_.port), kNoThrow);
-  timer.cancel();
-  state->socket = nullptr;
-  const bool timed_out = state->timed_out;
-  if (timed_out) {
+  absl::StatusOr<TcpSocket> socket = co_await ConnectTcp(executor_, host_, connect_timeout);
+  if (!socket.ok()) {
+    if (socket.status().code() == absl::StatusCode::kInvalidArgument) co_return socket.status();
     stats_->cx_connect_fail.Inc();
     cluster_stats_->upstream_cx_connect_fail.Inc();
-    cluster_stats_->upstream_cx_connect_timeout.Inc();
-    co_return absl::DeadlineExceededError(absl::StrCat("connect timeout to ", host_.Key()));
+    if (socket.status().code() == absl::StatusCode::kDeadlineExceeded) {
+      cluster_stats_->upstream_cx_connect_timeout.Inc();
+    }
+    co_return socket.status();
   }
-  if (connect_ec) {
-    stats_->cx_connect_fail.Inc();
-    cluster_stats_->upstream_cx_connect_fail.Inc();
-    co_return absl::UnavailableError(absl::StrCat("connect to ", host_.Key(), ": ", connect_ec.message()));
-  }
-  socket.set_option(tcp::no_delay(true), ec);
-  auto connection =
-      std::make_unique<UpstreamConnection>(std::move(socket), stats_->cx_active, cluster_stats_->upstream_cx_active);
+  auto connection = std::make_unique<UpstreamConnection>(std::move(*socket), stats_->cx_active,
+                                                         cluster_stats_->upstream_cx_active);
   connection->buffer.max_size(limits_.read_buffer_bytes);
   co_return Lease{std::move(connection), false};
 }

@@ -59,6 +59,7 @@ class HostPool : public std::enable_shared_from_this<HostPool> {
   void SetLimits(const Limits& limits) { limits_ = limits; }
   const config::Host& host() const { return host_; }
   HostStats& stats() { return *stats_; }
+  const std::shared_ptr<HostStats>& host_stats() const { return stats_; }
   ClusterStats& cluster_stats() { return *cluster_stats_; }
   uint32_t active_requests() const { return active_requests_; }
   void RequestStarted();

@@ -75,6 +75,21 @@ TEST(HeaderMapTest, SetReplacesEveryValueAtTheFirstPlace) {
   EXPECT_FALSE(h.Has("b"));
 }
 
+TEST(HeaderMapTest, RemoveIfAndLowercaseNames) {
+  HeaderMap h;
+  h.Set(PseudoHeader::kPath, "/");
+  h.Add("Connection", "close");
+  h.Add("X-Keep", "1");
+  h.Add("keep-alive", "5");
+  EXPECT_EQ(h.RemoveIf([](const HeaderMap::Entry& e) {
+    return HeaderNameEquals(e.name, "connection") || HeaderNameEquals(e.name, "keep-alive");
+  }), 2u);
+  h.LowercaseNames();
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.begin()->name, "x-keep");
+  EXPECT_EQ(h.Get(PseudoHeader::kPath), "/");  // pseudo-headers are not fields
+}
+
 TEST(HeaderMapTest, ByteSizeCountsAsHttp2Does) {
   HeaderMap h;
   h.Set(PseudoHeader::kMethod, "GET");  // 7 + 3 + 32

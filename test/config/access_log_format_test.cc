@@ -98,5 +98,22 @@ TEST(AccessLogFormatTest, ErrorsQuoteTheOperator) {
   EXPECT_LT(ErrorOf(runaway).size(), 120u);
 }
 
+// Issue 13: %GRPC_STATUS% as Envoy spells it, with its optional form.
+TEST(AccessLogFormatTest, GrpcStatusAndItsForms) {
+  using Format = AccessLogToken::GrpcStatusFormat;
+  const AccessLogFormat f =
+      ParseOk("%GRPC_STATUS% %GRPC_STATUS(CAMEL_STRING)% %GRPC_STATUS(SNAKE_STRING)% %GRPC_STATUS(NUMBER)% %PROTOCOL%");
+  ASSERT_EQ(f.tokens.size(), 9u);
+  EXPECT_EQ(f.tokens[0].kind, Kind::kGrpcStatus);
+  EXPECT_EQ(f.tokens[0].grpc_status_format, Format::kCamelString);
+  EXPECT_EQ(f.tokens[2].grpc_status_format, Format::kCamelString);
+  EXPECT_EQ(f.tokens[4].grpc_status_format, Format::kSnakeString);
+  EXPECT_EQ(f.tokens[6].kind, Kind::kGrpcStatus);
+  EXPECT_EQ(f.tokens[6].grpc_status_format, Format::kNumber);
+  EXPECT_EQ(f.tokens[8].kind, Kind::kProtocol);
+  EXPECT_NE(ErrorOf("%GRPC_STATUS(snake)%").find("\"%GRPC_STATUS(snake)%\""), std::string::npos);
+  EXPECT_NE(ErrorOf("%GRPC_STATUS:5%").find("length"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tether::config

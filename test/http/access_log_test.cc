@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "src/http/access_log_sink.h"
+#include "src/http/stream_access_log.h"
 
 namespace tether::http {
 namespace {
@@ -109,6 +110,86 @@ TEST(AccessLogTest, StartTimeWithStrftimeAndFractions) {
   const AccessLogEntry e = SampleEntry(req, res);
   EXPECT_EQ(Formatter("%START_TIME(%Y/%m/%d %H:%M:%S)%").Format(e), "2025/11/25 10:00:00");
   EXPECT_EQ(Formatter("%START_TIME(%S.%3f|%6f|%f|%s|%%)%").Format(e), "00.123|123456|123456789|1764064800|%");
+}
+
+// Issue 13: the same formatter over the codec's request path, from a StreamInfo and its
+// codec::HeaderMaps (pseudo-headers included), with %PROTOCOL% HTTP/2 and %GRPC_STATUS%.
+struct CodecStream {
+  CodecStream() {
+    request.Set(codec::PseudoHeader::kMethod, "POST");
+    request.Set(codec::PseudoHeader::kScheme, "http");
+    request.Set(codec::PseudoHeader::kAuthority, "greeter:50051");
+    request.Set(codec::PseudoHeader::kPath, "/helloworld.Greeter/SayHello");
+    request.Add("user-agent", "grpc-python/1.51");
+    request.Add("x-request-id", "abc");
+    request.Add("x-b3-traceid", "463ac35c9f6413ad");  // written by the tracing filter: a field now
+    response.SetStatus(200);
+    response.Add("content-type", "application/grpc");
+    response.Add("x-envoy-upstream-service-time", "3");
+    info.start_time = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(kStart));
+    info.start = std::chrono::steady_clock::time_point(std::chrono::seconds(100));
+    info.protocol = codec::Protocol::kHttp2;
+    info.request_headers = &request;
+    info.response_headers = &response;
+    info.status = 200;
+    info.bytes_received = 12;
+    info.bytes_sent = 17;
+    info.upstream_host = "127.0.0.1:50051";
+    info.upstream_cluster = "greeter";
+    info.downstream_remote_address = "10.0.0.9:5555";
+    info.grpc = true;
+  }
+  AccessLogEntry Entry() const { return AccessLogEntryOf(info, info.start + std::chrono::milliseconds(4)); }
+  codec::HeaderMap request;
+  codec::HeaderMap response;
+  StreamInfo info;
+};
+
+TEST(AccessLogTest, CodecPathDefaultFormat) {
+  CodecStream s;
+  s.info.grpc_status = 0;
+  EXPECT_EQ(Formatter(config::kDefaultAccessLogFormat).Format(s.Entry()),
+            "[2025-11-25T10:00:00.123Z] \"POST /helloworld.Greeter/SayHello HTTP/2\" 200 - 12 17 4 3 \"-\" "
+            "\"grpc-python/1.51\" \"abc\" \"greeter:50051\" \"127.0.0.1:50051\"\n");
+  EXPECT_EQ(Formatter("%REQ(X-B3-TRACEID)% %RESP(CONTENT-TYPE)% %REQ(:METHOD)% %UPSTREAM_CLUSTER% "
+                      "%DOWNSTREAM_REMOTE_ADDRESS% %REQ(MISSING?USER-AGENT):4%")
+                .Format(s.Entry()),
+            "463ac35c9f6413ad application/grpc POST greeter 10.0.0.9:5555 grpc");
+}
+
+TEST(AccessLogTest, ProtocolOfEachStream) {
+  CodecStream s;
+  const AccessLogFormatter protocol = Formatter("%PROTOCOL%");
+  EXPECT_EQ(protocol.Format(s.Entry()), "HTTP/2");
+  s.info.protocol = codec::Protocol::kHttp1;
+  EXPECT_EQ(protocol.Format(s.Entry()), "HTTP/1.1");
+  s.info.http10 = true;
+  EXPECT_EQ(protocol.Format(s.Entry()), "HTTP/1.0");
+}
+
+TEST(AccessLogTest, GrpcStatusAsEnvoyPrintsIt) {
+  CodecStream s;
+  const AccessLogFormatter all =
+      Formatter("%GRPC_STATUS% %GRPC_STATUS(CAMEL_STRING)% %GRPC_STATUS(SNAKE_STRING)% %GRPC_STATUS(NUMBER)%");
+  EXPECT_EQ(all.Format(s.Entry()), "- - - -");  // no grpc-status
+  s.info.grpc_status = 14;
+  EXPECT_EQ(all.Format(s.Entry()), "Unavailable Unavailable UNAVAILABLE 14");
+  s.info.grpc_status = 0;
+  EXPECT_EQ(all.Format(s.Entry()), "OK OK OK 0");
+  s.info.grpc_status = 4;
+  EXPECT_EQ(all.Format(s.Entry()), "DeadlineExceeded DeadlineExceeded DEADLINE_EXCEEDED 4");
+  s.info.grpc_status = 1;
+  EXPECT_EQ(all.Format(s.Entry()), "Canceled Canceled CANCELLED 1");
+  s.info.grpc_status = 42;  // no name: the number, as Envoy
+  EXPECT_EQ(all.Format(s.Entry()), "42 42 42 42");
+}
+
+TEST(AccessLogTest, CodecPathWithoutHeadersPrintsDashes) {
+  StreamInfo info;  // a stream reset before its headers were complete
+  EXPECT_EQ(Formatter("%REQ(:METHOD)% %REQ(:PATH)% %RESP(SERVER)% %GRPC_STATUS% %ROUTE_NAME% %PROTOCOL%")
+                .Format(AccessLogEntryOf(info, info.start)),
+            "- - - - - HTTP/1.1");
 }
 
 TEST(AccessLogTest, SinkWritesLinesToAFile) {

@@ -32,7 +32,7 @@ class ActiveRequestTest : public ::testing::Test {
     auto runtime = std::make_shared<ListenerRuntime>();
     runtime->config = listener;
     runtime->stats = std::make_shared<ListenerStats>(store_, "test");
-    runtime->stream_filters = std::move(filters);
+    runtime->http_filters = std::move(filters);
     auto active = std::make_shared<ActiveConfig>();
     active->snapshot = snapshot;
     active->listeners[listener->name] = runtime;

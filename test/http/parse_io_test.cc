@@ -97,14 +97,14 @@ TEST_F(ParseIoTest, ResponseChunkExtensionIsBoundedByTheGuard) {
   Send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;");
   bhttp::response_parser<bhttp::buffer_body> parser;
   ASSERT_FALSE(Run(ReadParsedHeader(near_, buffer_, parser)));
-  ChunkedGuard guard(ChunkedLimits{});
+  codec::ChunkedGuard guard(codec::ChunkedLimits{});
   guard.Watch(parser);
   Send(std::string(256 * 1024, 'a'));
   char body[16];
   parser.get().body().data = body;
   parser.get().body().size = sizeof(body);
   EXPECT_EQ(Run(ReadParsed(near_, buffer_, parser, &guard)), bhttp::error::bad_chunk_extension);
-  EXPECT_EQ(guard.refusal(), ChunkedRefusal::kLineTooLong);
+  EXPECT_EQ(guard.refusal(), codec::ChunkedRefusal::kLineTooLong);
   EXPECT_LT(buffer_.size(), 128u * 1024);  // 4 KiB and at most one read more, not the 256 KiB sent
 }
 

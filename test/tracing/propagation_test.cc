@@ -207,3 +207,84 @@ TEST(PropagationTest, TracestateOfAnotherOrInvalidTraceparentIsDropped) {
 
 }  // namespace
 }  // namespace tether::tracing
+
+// Issue 13: the request path behind the codec reads and writes codec::HeaderMap, for HTTP/2 as for
+// HTTP/1; what it finds and writes is what the Beast fields give.
+namespace tether::tracing {
+namespace {
+
+codec::HeaderMap Neutral(std::initializer_list<std::pair<const char*, std::string>> kv) {
+  codec::HeaderMap h;
+  h.Set(codec::PseudoHeader::kMethod, "GET");
+  h.Set(codec::PseudoHeader::kPath, "/");
+  for (const auto& [k, v] : kv) h.Add(k, v);
+  return h;
+}
+
+TEST(PropagationCodecMapTest, ExtractFindsWhatTheBeastFieldsGive) {
+  const std::vector<std::vector<std::pair<const char*, std::string>>> cases = {
+      {{"x-b3-traceid", kTrace128}, {"x-b3-spanid", kSpan}, {"x-b3-parentspanid", kParent}, {"x-b3-sampled", "1"}},
+      {{"b3", std::string(kTrace64) + "-" + kSpan + "-d"}},
+      {{"b3", "0"}},
+      {{"traceparent", std::string("00-") + kTrace128 + "-" + kSpan + "-01"}, {"tracestate", "a=1"},
+       {"tracestate", "b=2"}},
+      {{"x-ot-span-context", std::string(kTrace64) + ";" + kSpan + ";" + kParent + ";cs"}},
+      {{"X-Client-Trace-Id", "abc"}, {"x-envoy-force-trace", "1"}},
+      {{"x-b3-traceid", "garbage"}, {"x-b3-spanid", kSpan}},
+  };
+  for (const auto& kv : cases) {
+    fields beast;
+    codec::HeaderMap neutral = Neutral({});
+    for (const auto& [k, v] : kv) {
+      beast.insert(k, v);
+      neutral.Add(k, v);
+    }
+    const Incoming want = Extract(beast);
+    const Incoming got = Extract(neutral);
+    EXPECT_EQ(got.context, want.context) << kv.front().first;
+    EXPECT_EQ(got.sampled, want.sampled) << kv.front().first;
+    EXPECT_EQ(got.debug, want.debug);
+    EXPECT_EQ(got.any_header, want.any_header);
+    EXPECT_EQ(got.client_trace_id, want.client_trace_id);
+    EXPECT_EQ(got.force_trace, want.force_trace);
+  }
+  const Incoming w3c = Extract(Neutral({{"traceparent", std::string("00-") + kTrace128 + "-" + kSpan + "-01"},
+                                        {"tracestate", "a=1"}, {"tracestate", "b=2"}}));
+  ASSERT_TRUE(w3c.context);
+  EXPECT_EQ(w3c.context->tracestate, "a=1,b=2");
+}
+
+TEST(PropagationCodecMapTest, ClearRemovesOnlyPropagationFieldsAndKeepsPseudoHeaders) {
+  codec::HeaderMap h = Neutral({{"X-B3-TraceId", kTrace64}, {"user-agent", "t"}, {"b3", "0"},
+                                {"traceparent", "x"}, {"tracestate", "a=1"}, {"x-ot-span-context", "y"},
+                                {"x-client-trace-id", "c"}, {"x-b3-flags", "1"}});
+  ClearPropagation(h);
+  EXPECT_EQ(h.size(), 2u);
+  EXPECT_EQ(h.Get("user-agent"), "t");
+  EXPECT_EQ(h.Get("x-client-trace-id"), "c");
+  EXPECT_EQ(h.Get(codec::PseudoHeader::kPath), "/");
+  EXPECT_FALSE(Extract(h).any_header);
+}
+
+TEST(PropagationCodecMapTest, InjectAddsTheFieldsInjectWrites) {
+  SpanContext span{*ParseTraceId(kTrace128), 0x1234, 0x99, true, false, "congo=t61"};
+  for (const Formats formats : {Formats{}, Formats{true, true, true, true}, Formats{false, false, false, true}}) {
+    std::vector<std::pair<std::string, std::string>> expected;
+    Inject(span, formats, [&](std::string_view n, std::string_view v) { expected.emplace_back(n, v); });
+    codec::HeaderMap h = Neutral({{"user-agent", "t"}});
+    Inject(span, formats, h);
+    std::vector<std::pair<std::string, std::string>> added;
+    for (const auto& e : h) {
+      if (e.name != "user-agent") added.emplace_back(e.name, e.value);
+    }
+    EXPECT_EQ(added, expected);
+    // And the next hop reads it back as this span.
+    const Incoming in = Extract(h);
+    ASSERT_TRUE(in.context);
+    EXPECT_EQ(in.context->span_id, 0x1234u);
+    EXPECT_EQ(in.context->trace_id, span.trace_id);
+  }
+}
+
+}  // namespace
+}  // namespace tether::tracing

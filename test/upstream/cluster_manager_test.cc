@@ -109,3 +109,86 @@ TEST_F(ClusterManagerTest, LeastRequestAvoidsTheBusyHost) {
 
 }  // namespace
 }  // namespace tether::upstream
+
+namespace tether::upstream {
+namespace {
+
+std::shared_ptr<const config::Cluster> WithProtocol(const std::string& name, config::UpstreamProtocol protocol,
+                                                    std::vector<config::Host> hosts) {
+  auto c = std::make_shared<config::Cluster>();
+  c->name = name;
+  c->protocol = protocol;
+  c->hosts = std::move(hosts);
+  return c;
+}
+
+config::Snapshot Only(std::shared_ptr<const config::Cluster> cluster) {
+  config::Snapshot s;
+  s.clusters[cluster->name] = std::move(cluster);
+  return s;
+}
+
+TEST(ClusterManagerPoolTest, PoolsPerHostAndProtocol) {
+  boost::asio::io_context io;
+  stats::Store store;
+  ClusterManager manager(io.get_executor(), store, 1);
+  manager.Update(Only(WithProtocol("h1", config::UpstreamProtocol::kHttp1, {{"10.0.0.1", 80, 1}})));
+  auto a = manager.ChoosePool("h1", codec::Protocol::kHttp2);  // the cluster's protocol wins
+  ASSERT_NE(a.pool, nullptr);
+  EXPECT_EQ(a.pool->protocol(), codec::Protocol::kHttp1);
+  EXPECT_EQ(manager.ChoosePool("h1", codec::Protocol::kHttp1).pool, a.pool);  // made once, kept
+
+  manager.Update(Only(WithProtocol("h2", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}})));
+  EXPECT_EQ(manager.ChoosePool("h2", codec::Protocol::kHttp1).pool->protocol(), codec::Protocol::kHttp2);
+  EXPECT_EQ(manager.ChoosePool("h1", codec::Protocol::kHttp1).pool, nullptr);  // cluster gone
+  EXPECT_EQ(manager.ChoosePool("h1", codec::Protocol::kHttp1).stats, nullptr);
+}
+
+TEST(ClusterManagerPoolTest, UseDownstreamSpeaksTheClientsProtocol) {
+  boost::asio::io_context io;
+  stats::Store store;
+  ClusterManager manager(io.get_executor(), store, 1);
+  manager.Update(Only(WithProtocol("any", config::UpstreamProtocol::kUseDownstream, {{"10.0.0.1", 80, 1}})));
+  auto h1 = manager.ChoosePool("any", codec::Protocol::kHttp1);
+  auto h2 = manager.ChoosePool("any", codec::Protocol::kHttp2);
+  ASSERT_TRUE(h1.pool && h2.pool);
+  EXPECT_EQ(h1.pool->protocol(), codec::Protocol::kHttp1);
+  EXPECT_EQ(h2.pool->protocol(), codec::Protocol::kHttp2);
+  EXPECT_NE(h1.pool, h2.pool);
+  EXPECT_NE(h2.stats, nullptr);
+  EXPECT_NE(h2.config, nullptr);
+}
+
+// Pools survive a config update for hosts that stay.
+TEST(ClusterManagerPoolTest, PoolsOfKeptHostsSurviveUpdates) {
+  boost::asio::io_context io;
+  stats::Store store;
+  ClusterManager manager(io.get_executor(), store, 1);
+  manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}})));
+  auto before = manager.ChoosePool("web", codec::Protocol::kHttp1).pool;
+  auto changed = WithProtocol("web", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}});
+  std::const_pointer_cast<config::Cluster>(changed)->idle_timeout = std::chrono::seconds(5);
+  manager.Update(Only(changed));
+  EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool, before);
+}
+
+}  // namespace
+}  // namespace tether::upstream
+
+namespace tether::upstream {
+namespace {
+
+TEST(ClusterManagerPoolTest, AProtocolChangeRetiresTheOldProtocolsPool) {
+  boost::asio::io_context io;
+  stats::Store store;
+  ClusterManager manager(io.get_executor(), store, 1);
+  manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kUseDownstream, {{"10.0.0.1", 80, 1}})));
+  std::weak_ptr<ConnPool> h1 = manager.ChoosePool("web", codec::Protocol::kHttp1).pool;
+  ASSERT_FALSE(h1.expired());
+  manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}})));
+  EXPECT_TRUE(h1.expired());
+  EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool->protocol(), codec::Protocol::kHttp2);
+}
+
+}  // namespace
+}  // namespace tether::upstream

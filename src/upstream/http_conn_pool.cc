@@ -1,0 +1,184 @@
+#include "src/upstream/http_conn_pool.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/codec/http1_client_connection.h"
+#include "src/codec/http2_client_connection.h"
+
+namespace tether::upstream {
+
+PoolFailure FailureOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kDeadlineExceeded:
+      return PoolFailure::kTimeout;
+    case absl::StatusCode::kResourceExhausted:
+      return PoolFailure::kOverflow;
+    default:
+      return PoolFailure::kConnectFailure;
+  }
+}
+
+HttpConnPool::HttpConnPool(IoExecutor executor, config::Host host, Settings settings,
+                           std::shared_ptr<HostStats> host_stats, std::shared_ptr<ClusterStats> cluster_stats,
+                           absl::Span<uint8_t> scratch, ClientCodecFactory factory)
+    : context_{executor, std::move(host), scratch, std::move(host_stats), std::move(cluster_stats),
+               settings.max_requests_per_connection},
+      settings_(std::move(settings)),
+      factory_(std::move(factory)),
+      custom_factory_(static_cast<bool>(factory_)),
+      idle_timer_(executor) {
+  if (!custom_factory_) factory_ = DefaultFactory();
+}
+
+HttpConnPool::~HttpConnPool() {
+  // Streams still open finish on their connections, which then close by themselves.
+  for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) client->Detach();
+}
+
+void HttpConnPool::SetSettings(const Settings& settings) {
+  settings_.http1 = settings.http1;
+  settings_.http2 = settings.http2;
+  settings_.idle_timeout = settings.idle_timeout;
+  settings_.max_requests_per_connection = settings.max_requests_per_connection;
+  context_.max_requests_per_connection = settings.max_requests_per_connection;
+  if (!custom_factory_) factory_ = DefaultFactory();
+}
+
+ClientCodecFactory HttpConnPool::DefaultFactory() const {
+  if (settings_.protocol == codec::Protocol::kHttp2) {
+    return [options = settings_.http2](codec::ClientCallbacks& callbacks)
+               -> absl::StatusOr<std::unique_ptr<codec::ClientConnection>> {
+      auto made = codec::Http2ClientConnection::Create(callbacks, options);
+      if (!made.ok()) return made.status();
+      return std::unique_ptr<codec::ClientConnection>(std::move(*made));
+    };
+  }
+  return [options = settings_.http1](
+             codec::ClientCallbacks&) -> absl::StatusOr<std::unique_ptr<codec::ClientConnection>> {
+    return std::make_unique<codec::Http1ClientConnection>(options);
+  };
+}
+
+Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStream(
+    const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
+    std::chrono::milliseconds connect_timeout) {
+  auto self = shared_from_this();
+  // Each round either uses a connection with room or waits for one being made; a stream that loses
+  // a race for the room goes round again, a bounded number of times.
+  for (int round = 0; round < 4; ++round) {
+    if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
+    if (CodecClient* open = PickOpen()) {
+      auto stream = open->NewStream(headers, end_stream, decoder);
+      // A request the codec refuses (no :method) is the caller's error; anything else: try again.
+      if (stream.ok() || stream.status().code() == absl::StatusCode::kInvalidArgument) co_return stream;
+      continue;
+    }
+    std::shared_ptr<CodecClient> client = PickConnecting();
+    const bool mine = client == nullptr;
+    if (mine) {
+      client = std::make_shared<CodecClient>(context_, settings_.protocol, this);
+      clients_.push_back(client);
+    }
+    ++client->waiting_streams();
+    absl::Status status;
+    if (mine) {
+      status = co_await client->Connect(connect_timeout, factory_);
+    } else {
+      co_await client->WaitConnected();
+      status = client->connect_status();
+    }
+    --client->waiting_streams();
+    if (!status.ok()) {
+      if (mine) std::erase(clients_, client);
+      co_return status;
+    }
+    if (client->HasRoom()) co_return client->NewStream(headers, end_stream, decoder);
+  }
+  co_return absl::UnavailableError(absl::StrCat("no connection to ", context_.host.Key(), " with room"));
+}
+
+CodecClient* HttpConnPool::PickOpen() {
+  const auto now = std::chrono::steady_clock::now();
+  CodecClient* best = nullptr;
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    CodecClient* c = clients_[i].get();
+    if (!c->HasRoom()) continue;
+    if (c->active_streams() == 0) {
+      if (now - c->idle_since() >= settings_.idle_timeout) {
+        context_.cluster_stats->upstream_cx_idle_timeout.Inc();
+        c->Close();
+        continue;
+      }
+      // An idle HTTP/1 connection the upstream closed (its keep-alive timeout, a restart) and whose
+      // close the pump has not seen yet. HTTP/2 says so with GOAWAY, which the pump reads.
+      if (c->protocol() == codec::Protocol::kHttp1 && c->ClosedByPeer()) {
+        c->Close(/*by_peer=*/true);
+        continue;
+      }
+    }
+    if (settings_.protocol == codec::Protocol::kHttp2) return c;  // fill the oldest first
+    // HTTP/1: the most recently used idle connection, the least likely to have been closed.
+    if (best == nullptr || c->idle_since() >= best->idle_since()) best = c;
+  }
+  return best;
+}
+
+std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {
+  for (const auto& c : clients_) {
+    if (c->connecting() && c->waiting_streams() < c->capacity()) return c;
+  }
+  return nullptr;
+}
+
+void HttpConnPool::Drain() {
+  draining_ = true;
+  for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) client->StopNewStreams();
+}
+
+std::size_t HttpConnPool::active_streams() const {
+  std::size_t n = 0;
+  for (const auto& c : clients_) n += c->active_streams();
+  return n;
+}
+
+void HttpConnPool::OnStreamEnded(CodecClient& client) {
+  if (client.active_streams() == 0) ArmIdleTimer();
+}
+
+void HttpConnPool::OnClosed(CodecClient& client) {
+  std::erase_if(clients_, [&](const std::shared_ptr<CodecClient>& c) { return c.get() == &client; });
+}
+
+void HttpConnPool::ArmIdleTimer() {
+  if (idle_timer_armed_ || settings_.idle_timeout.count() <= 0) return;
+  // The earliest moment an idle connection may expire.
+  auto earliest = std::chrono::steady_clock::time_point::max();
+  for (const auto& c : clients_) {
+    if (c->open() && c->active_streams() == 0) earliest = std::min(earliest, c->idle_since());
+  }
+  if (earliest == std::chrono::steady_clock::time_point::max()) return;
+  idle_timer_armed_ = true;
+  idle_timer_.expires_at(earliest + settings_.idle_timeout);
+  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto pool = weak.lock()) {
+      pool->idle_timer_armed_ = false;
+      pool->CloseIdle();
+    }
+  });
+}
+
+void HttpConnPool::CloseIdle() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& c : std::vector<std::shared_ptr<CodecClient>>(clients_)) {
+    if (c->open() && c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
+      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
+      c->Close();
+    }
+  }
+  ArmIdleTimer();  // for the ones idle since later
+}
+
+}  // namespace tether::upstream

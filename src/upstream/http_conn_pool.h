@@ -1,0 +1,80 @@
+#pragma once
+
+#include "src/common/io.h"
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "src/codec/http1_options.h"
+#include "src/codec/http2_options.h"
+#include "src/upstream/codec_client.h"
+#include "src/upstream/conn_pool.h"
+
+namespace tether::upstream {
+
+// The one ConnPool for both protocols: HTTP/1.1 is the case of one stream per connection
+// (PeerMaxConcurrentStreams 1). A stream goes on an open connection with room (HTTP/1: the most
+// recently idle one, checked with a peek first; HTTP/2: the first with room), else joins a
+// connection being made that will have room, else a new connection is made. Connections that got
+// GOAWAY, reached max_requests_per_connection or were drained take no new streams and close once
+// their streams ended; idle ones close after idle_timeout. Owned through a shared_ptr by the
+// ClusterManager (and by callers while they ask it for a stream); single-threaded.
+class HttpConnPool final : public ConnPool,
+                           public CodecClient::Owner,
+                           public std::enable_shared_from_this<HttpConnPool> {
+ public:
+  struct Settings {
+    codec::Protocol protocol = codec::Protocol::kHttp1;
+    codec::Http1Options http1;
+    codec::Http2Options http2;
+    std::chrono::milliseconds idle_timeout{60000};
+    uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  };
+
+  // `factory` makes each connection's client codec; empty: the protocol's own (Http1ClientConnection,
+  // Http2ClientConnection with settings.http2).
+  HttpConnPool(IoExecutor executor, config::Host host, Settings settings, std::shared_ptr<HostStats> host_stats,
+               std::shared_ptr<ClusterStats> cluster_stats, absl::Span<uint8_t> scratch,
+               ClientCodecFactory factory = {});
+  ~HttpConnPool() override;
+  HttpConnPool(const HttpConnPool&) = delete;
+  HttpConnPool& operator=(const HttpConnPool&) = delete;
+
+  Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
+      const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
+      std::chrono::milliseconds connect_timeout) override;
+  codec::Protocol protocol() const override { return settings_.protocol; }
+  void Drain() override;
+  std::size_t active_streams() const override;
+  std::size_t connection_count() const override { return clients_.size(); }
+
+  // New connections use these (a config update); open ones keep theirs.
+  void SetSettings(const Settings& settings);
+  const config::Host& host() const { return context_.host; }
+
+  // CodecClient::Owner.
+  void OnStreamEnded(CodecClient& client) override;
+  void OnClosed(CodecClient& client) override;
+
+ private:
+  // An open connection with room now, or null; drops idle ones found closed or idle too long.
+  CodecClient* PickOpen();
+  // A connection being made that will have room for one more stream, or null.
+  std::shared_ptr<CodecClient> PickConnecting();
+  void ArmIdleTimer();
+  void CloseIdle();
+  ClientCodecFactory DefaultFactory() const;
+
+  CodecClient::Context context_;
+  Settings settings_;
+  ClientCodecFactory factory_;
+  bool custom_factory_;
+  // Open and connecting connections, oldest first.
+  std::vector<std::shared_ptr<CodecClient>> clients_;
+  SteadyTimer idle_timer_;
+  bool idle_timer_armed_ = false;
+  bool draining_ = false;
+};
+
+}  // namespace tether::upstream
