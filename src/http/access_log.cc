@@ -7,8 +7,8 @@
 
 #include <boost/beast/core/string.hpp>
 
-#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/grpc_status.h"
 
 namespace tether::http {
 namespace {
@@ -129,8 +129,9 @@ std::string_view HeaderValue(const AccessLogEntry& e, const HeaderSource& header
   return request ? FindLine(e.request_added_lines, name) : std::string_view{};
 }
 
-// Envoy's CAMEL_STRING names (Grpc::Utility::grpcStatusToString), by code.
-constexpr std::array<std::string_view, 17> kGrpcCamelNames = {
+// Envoy's CAMEL_STRING names (Grpc::Utility::grpcStatusToString), by code; SNAKE_STRING is the
+// codes' canonical names (GrpcStatusName).
+constexpr std::array<std::string_view, kGrpcStatusCount> kGrpcCamelNames = {
     "OK",           "Canceled",      "Unknown",           "InvalidArgument",    "DeadlineExceeded", "NotFound",
     "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
     "OutOfRange",   "Unimplemented", "Internal",          "Unavailable",        "DataLoss",         "Unauthenticated"};
@@ -142,14 +143,13 @@ void AppendGrpcStatus(std::string& out, std::optional<int> status, config::Acces
     out += '-';
     return;
   }
-  const bool known = *status >= 0 && *status < static_cast<int>(kGrpcCamelNames.size());
+  const bool known = *status >= 0 && *status < static_cast<int>(kGrpcStatusCount);
   if (format == Format::kNumber || !known) {
     absl::StrAppend(&out, *status);
   } else if (format == Format::kCamelString) {
     out.append(kGrpcCamelNames[static_cast<size_t>(*status)]);
   } else {
-    // absl's names are gRPC's own (absl::StatusCode numbers them the same).
-    out.append(absl::StatusCodeToString(static_cast<absl::StatusCode>(*status)));
+    out.append(GrpcStatusName(static_cast<GrpcStatus>(*status)));
   }
 }
 

@@ -40,10 +40,6 @@ struct ClusterStats {
   stats::Counter& upstream_rq_timeout;
   stats::Counter& upstream_rq_reset;
   stats::Counter& upstream_rq_retry_stale_connection;
-  stats::Counter& upstream_rq_rx_reset;  // the upstream reset the stream (or its connection ended under it)
-  stats::Counter& upstream_rq_tx_reset;  // Tether reset it (the client cancelled, a timeout, a limit)
-  stats::Counter& upstream_cx_http1_total;
-  stats::Counter& upstream_cx_http2_total;
   stats::Histogram& upstream_rq_time;
   stats::Gauge& membership_total;
   stats::Http2CodecStats http2;  // cluster.<name>.http2.*
