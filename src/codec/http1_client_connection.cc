@@ -33,19 +33,9 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   if (headers.Has(PseudoHeader::kStatus)) return absl::InvalidArgumentError(":status: not allowed in a request");
 
   // Framing first: the head must not be half written when the request is refused.
-  std::optional<uint64_t> length;
-  bool close = false;
-  for (const HeaderMap::Entry& e : headers) {
-    if (HeaderNameEquals(e.name, "content-length")) {
-      const std::optional<uint64_t> n = ParseHttp1ContentLength(e.value);
-      if (!n || (length && *length != *n)) {
-        return absl::InvalidArgumentError(absl::StrCat("content-length: invalid or differing value \"", std::string(e.value), "\""));
-      }
-      length = n;
-    } else if (HeaderNameEquals(e.name, "connection") && HasHttp1Token(e.value, "close")) {
-      close = true;
-    }
-  }
+  Http1HeadFraming scanned;
+  if (absl::Status st = ScanHttp1Framing(headers, scanned); !st.ok()) return st;
+  const std::optional<uint64_t> length = scanned.length;
   if (end_stream && length && *length != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("content-length: ", *length, " but the request ends with its headers"));
@@ -87,7 +77,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   interim_ = 0;
   response_started_ = false;
   response_ended_ = false;
-  if (close) reusable_ = false;
+  if (scanned.close) reusable_ = false;
   return stream_id_;
 }
 
@@ -112,7 +102,7 @@ std::size_t Http1ClientConnection::Parse(std::string_view input) {
       continue;
     }
     const std::string_view piece = parser_->TakeBody();
-    if (!piece.empty() || parser_->is_done()) DeliverBody(piece);
+    if (!piece.empty() || parser_->is_done()) OnBodyStep(piece);
     if (used == 0) break;  // more input needed
   }
   return used_total;
@@ -146,27 +136,19 @@ bool Http1ClientConnection::OnResponseHead() {
   return error_.ok();
 }
 
-void Http1ClientConnection::DeliverBody(std::string_view piece) {
+void Http1ClientConnection::OnBodyStep(std::string_view piece) {
   const bool done = parser_->is_done();
   if (done) {
     response_ended_ = true;
     if (!body_writer_.ended()) reusable_ = false;
   }
-  const absl::Span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
-  CountDelivered(piece.size());
-  if (done && !parser_->trailers().empty()) {
-    if (!piece.empty() && decoder_ != nullptr) decoder_->OnData(bytes, false);
-    if (decoder_ != nullptr) decoder_->OnTrailers(std::move(parser_->trailers()));
-  } else if (decoder_ != nullptr) {
-    decoder_->OnData(bytes, done);
-  }
+  Http1Connection::DeliverBody(piece, done, parser_->trailers());
   if (done) MaybeEndStream();
 }
 
 void Http1ClientConnection::MaybeEndStream() {
   if (stream_active_ && response_ended_ && body_writer_.ended()) {
-    stream_active_ = false;
-    decoder_ = nullptr;
+    DetachStream();
     parser_.reset();  // an idle connection keeps no parser
   }
 }
@@ -175,10 +157,7 @@ void Http1ClientConnection::Fail(StreamResetReason reason, absl::Status why) {
   if (error_.ok()) error_ = std::move(why);
   reusable_ = false;
   if (!stream_active_) return;
-  StreamDecoder* decoder = decoder_;
-  stream_active_ = false;
-  decoder_ = nullptr;
-  if (decoder != nullptr) decoder->OnReset(reason);
+  if (StreamDecoder* decoder = DetachStream(); decoder != nullptr) decoder->OnReset(reason);
 }
 
 void Http1ClientConnection::OnTransportClosed() {
@@ -188,7 +167,7 @@ void Http1ClientConnection::OnTransportClosed() {
     // A close-delimited body ends here (RFC 9112 §6.3).
     boost::beast::error_code ec;
     parser_->put_eof(ec);
-    if (!ec && parser_->is_done()) DeliverBody({});
+    if (!ec && parser_->is_done()) OnBodyStep({});
   }
   Fail(StreamResetReason::kConnectionTermination, absl::UnavailableError("the HTTP/1 connection's transport closed"));
 }
@@ -224,8 +203,7 @@ absl::Status Http1ClientConnection::EncodeTrailers(StreamId stream, const Header
 void Http1ClientConnection::ResetStream(StreamId stream, StreamResetReason) {
   if (!IsCurrent(stream)) return;
   // Mid-exchange, the connection's framing is lost: it ends with the stream.
-  stream_active_ = false;
-  decoder_ = nullptr;
+  DetachStream();
   reusable_ = false;
   DropOutput();
   if (error_.ok()) error_ = absl::CancelledError("HTTP/1 stream reset: its connection ends with it");

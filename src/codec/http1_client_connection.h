@@ -42,7 +42,7 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   // The response's head is complete: skip an interim one, else deliver it. False: stop parsing.
   bool OnResponseHead();
   // Delivers the body piece the last step produced, and the end of the response.
-  void DeliverBody(std::string_view piece);
+  void OnBodyStep(std::string_view piece);
   // Both directions ended: the stream goes (its decoder hears nothing more).
   void MaybeEndStream();
   // The connection cannot go on: the stream (if any) hears `reason`, Dispatch returns `why`.

@@ -60,6 +60,18 @@ void Http1Connection::DropOutput() {
   Release(out_, false);
 }
 
+void Http1Connection::DeliverBody(std::string_view piece, bool end, HeaderMap& trailers) {
+  const absl::Span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
+  unconsumed_ += piece.size();
+  if (end && !trailers.empty()) {
+    if (!piece.empty() && decoder_ != nullptr) decoder_->OnData(bytes, false);
+    // The decoder may have reset the stream from OnData.
+    if (decoder_ != nullptr) decoder_->OnTrailers(std::move(trailers));
+  } else if (decoder_ != nullptr) {
+    decoder_->OnData(bytes, end);
+  }
+}
+
 std::size_t Http1Connection::BufferedBytes(StreamId stream) const {
   return IsCurrent(stream) ? out_.size() - out_offset_ : 0;
 }

@@ -41,8 +41,18 @@ class Http1Connection : public virtual Connection {
   void DropOutput();
   // The stream of the moment: `id` is it and it is open.
   bool IsCurrent(StreamId id) const { return stream_active_ && id == stream_id_; }
-  void CountDelivered(std::size_t bytes) { unconsumed_ += bytes; }
+  // Hands a body piece to the stream's decoder (counted until ConsumeData); at the message's end
+  // (`end`), its trailers when it had some, else the end of the data.
+  void DeliverBody(std::string_view piece, bool end, HeaderMap& trailers);
   void ResetUnconsumed() { unconsumed_ = 0; }
+  // The current stream is over for this side: returns its decoder (null when there was none), which
+  // hears nothing more unless the caller tells it why.
+  StreamDecoder* DetachStream() {
+    StreamDecoder* decoder = stream_active_ ? decoder_ : nullptr;
+    stream_active_ = false;
+    decoder_ = nullptr;
+    return decoder;
+  }
 
   std::string out_;
   std::size_t out_offset_ = 0;

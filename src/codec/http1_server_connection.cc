@@ -61,7 +61,7 @@ std::size_t Http1ServerConnection::Parse(std::string_view input) {
     }
     used_total += used;
     const std::string_view piece = parser_->TakeBody();
-    if (!piece.empty() || parser_->is_done()) DeliverBody(piece);
+    if (!piece.empty() || parser_->is_done()) OnBodyStep(piece);
     if (used == 0) break;  // more input needed
   }
   return used_total;
@@ -171,17 +171,10 @@ void Http1ServerConnection::StartStream() {
   MaybeEndStream();
 }
 
-void Http1ServerConnection::DeliverBody(std::string_view piece) {
+void Http1ServerConnection::OnBodyStep(std::string_view piece) {
   const bool done = parser_->is_done();
   if (done) request_ended_ = true;
-  const absl::Span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
-  CountDelivered(piece.size());
-  if (done && !parser_->trailers().empty()) {
-    if (!piece.empty() && decoder_ != nullptr) decoder_->OnData(bytes, false);
-    if (decoder_ != nullptr) decoder_->OnTrailers(std::move(parser_->trailers()));
-  } else if (decoder_ != nullptr) {
-    decoder_->OnData(bytes, done);
-  }
+  Http1Connection::DeliverBody(piece, done, parser_->trailers());
   if (done) MaybeEndStream();
 }
 
@@ -192,8 +185,7 @@ void Http1ServerConnection::MaybeEndStream() {
     closing_ = true;
     return;
   }
-  stream_active_ = false;
-  decoder_ = nullptr;
+  DetachStream();
   request_begun_ = false;
   parser_.reset();  // an idle connection keeps no parser
   if (close_after_response_) closing_ = true;
@@ -201,12 +193,7 @@ void Http1ServerConnection::MaybeEndStream() {
 
 void Http1ServerConnection::Refuse(RequestError::Kind kind, unsigned status, std::string_view reason) {
   const bool had_stream = stream_active_;
-  if (had_stream) {
-    StreamDecoder* decoder = decoder_;
-    stream_active_ = false;
-    decoder_ = nullptr;
-    if (decoder != nullptr) decoder->OnReset(StreamResetReason::kProtocolError);
-  }
+  if (StreamDecoder* decoder = DetachStream(); decoder != nullptr) decoder->OnReset(StreamResetReason::kProtocolError);
   if (!had_stream || !response_started_) {
     std::string body(reason);
     body += '\n';
@@ -225,11 +212,9 @@ void Http1ServerConnection::RejectPendingRequest(unsigned status, std::string_vi
 void Http1ServerConnection::OnTransportClosed() {
   transport_closed_ = true;
   closing_ = true;
-  if (!stream_active_) return;
-  StreamDecoder* decoder = decoder_;
-  stream_active_ = false;
-  decoder_ = nullptr;
-  if (decoder != nullptr) decoder->OnReset(StreamResetReason::kConnectionTermination);
+  if (StreamDecoder* decoder = DetachStream(); decoder != nullptr) {
+    decoder->OnReset(StreamResetReason::kConnectionTermination);
+  }
 }
 
 absl::Status Http1ServerConnection::EncodeHeaders(StreamId stream, const HeaderMap& headers, bool end_stream) {
@@ -246,18 +231,10 @@ absl::Status Http1ServerConnection::EncodeHeaders(StreamId stream, const HeaderM
     continue_sent_ = continue_sent_ || *status == 100;
     return absl::OkStatus();
   }
-  std::optional<uint64_t> length;
-  for (const HeaderMap::Entry& e : headers) {
-    if (HeaderNameEquals(e.name, "content-length")) {
-      const std::optional<uint64_t> n = ParseHttp1ContentLength(e.value);
-      if (!n || (length && *length != *n)) {
-        return absl::InvalidArgumentError(absl::StrCat("content-length: invalid or differing value \"", std::string(e.value), "\""));
-      }
-      length = n;
-    } else if (HeaderNameEquals(e.name, "connection") && HasHttp1Token(e.value, "close")) {
-      close_after_response_ = true;  // the caller's: drain, max requests per connection
-    }
-  }
+  Http1HeadFraming scanned;
+  if (absl::Status st = ScanHttp1Framing(headers, scanned); !st.ok()) return st;
+  const std::optional<uint64_t> length = scanned.length;
+  if (scanned.close) close_after_response_ = true;  // the caller's: drain, max requests per connection
   const bool head_only = head_request_ || *status == 204 || *status == 304;
   if (!head_only && end_stream && length && *length != 0) {
     return absl::InvalidArgumentError(absl::StrCat("content-length: ", *length, " but the response ends with its headers"));
@@ -329,8 +306,7 @@ absl::Status Http1ServerConnection::EncodeTrailers(StreamId stream, const Header
 void Http1ServerConnection::ResetStream(StreamId stream, StreamResetReason) {
   if (!IsCurrent(stream)) return;
   // HTTP/1 has no stream reset: the connection ends, a response cut short is not finished for the client.
-  stream_active_ = false;
-  decoder_ = nullptr;
+  DetachStream();
   closing_ = true;
   if (response_started_ && !response_ended_) DropOutput();
 }

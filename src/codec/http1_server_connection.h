@@ -47,7 +47,7 @@ class Http1ServerConnection final : public Http1Connection, public ServerConnect
   std::size_t ParseHead(std::string_view input);
   // A valid head was parsed: its stream begins.
   void StartStream();
-  void DeliverBody(std::string_view piece);
+  void OnBodyStep(std::string_view piece);
   // The request's head or body broke the rules: answer (unless a response started) and finish.
   void Refuse(RequestError::Kind kind, unsigned status, std::string_view reason);
   void MaybeEndStream();

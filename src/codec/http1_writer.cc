@@ -52,6 +52,22 @@ std::optional<uint64_t> ParseHttp1ContentLength(std::string_view value) {
   }
 }
 
+absl::Status ScanHttp1Framing(const HeaderMap& headers, Http1HeadFraming& framing) {
+  for (const HeaderMap::Entry& e : headers) {
+    if (HeaderNameEquals(e.name, "content-length")) {
+      const std::optional<uint64_t> n = ParseHttp1ContentLength(e.value);
+      if (!n || (framing.length && *framing.length != *n)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("content-length: invalid or differing value \"", std::string(e.value), "\""));
+      }
+      framing.length = n;
+    } else if (HeaderNameEquals(e.name, "connection") && HasHttp1Token(e.value, "close")) {
+      framing.close = true;
+    }
+  }
+  return absl::OkStatus();
+}
+
 void AppendHttp1StatusLine(std::string& out, int status) {
   namespace bhttp = boost::beast::http;
   out.append("HTTP/1.1 ", 9);

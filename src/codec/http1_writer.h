@@ -27,6 +27,14 @@ bool HasHttp1Token(std::string_view list, std::string_view token);
 // A Content-Length value ("5", or "5, 5" as equal repeats), nullopt when invalid or differing.
 std::optional<uint64_t> ParseHttp1ContentLength(std::string_view value);
 
+// What a head to be encoded says about framing: its Content-Length (equal repeats as one; an
+// invalid or differing one is an error naming it) and whether Connection has `close`.
+struct Http1HeadFraming {
+  std::optional<uint64_t> length;
+  bool close = false;
+};
+absl::Status ScanHttp1Framing(const HeaderMap& headers, Http1HeadFraming& framing);
+
 // "HTTP/1.1 <status> <reason>\r\n" (the standard reason phrase; none for an unknown status).
 void AppendHttp1StatusLine(std::string& out, int status);
 // A response the codec makes itself (a refused request head, a request-headers timeout), byte for

@@ -120,6 +120,21 @@ TEST(Http1ServerConnectionTest, ResponseWithoutLengthIsChunkedWithTrailers) {
   EXPECT_FALSE(c.Finished());
 }
 
+TEST(Http1ServerConnectionTest, TrailersGoOnlyWithAChunkedResponse) {
+  Server s;
+  Http1ServerConnection c(s);
+  ASSERT_TRUE(Feed(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  HeaderMap r = Status(200);
+  r.Add("content-length", "2");
+  ASSERT_TRUE(c.EncodeHeaders(1, r, false).ok());
+  ASSERT_TRUE(c.EncodeData(1, Bytes("ok"), false).ok());
+  HeaderMap t;
+  t.Add("grpc-status", "0");
+  ASSERT_TRUE(c.EncodeTrailers(1, t).ok());
+  EXPECT_EQ(TakeOutput(c), "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+  EXPECT_EQ(c.ActiveStreams(), 0u);
+}
+
 TEST(Http1ServerConnectionTest, FramingForResponsesEndingWithTheirHead) {
   struct Case {
     std::string request;
