@@ -27,27 +27,6 @@ std::string EndpointText(const tcp::endpoint& ep) { return HostPort(ep.address()
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
-PathNormalization PathOptions(const config::Listener& listener) {
-  PathNormalization options;
-  options.normalize_path = listener.normalize_path;
-  options.merge_slashes = listener.merge_slashes;
-  switch (listener.escaped_slashes_action) {
-    case config::v1::HttpConnectionManager::REJECT_REQUEST:
-      options.escaped_slashes = EscapedSlashesAction::kRejectRequest;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndRedirect;
-      break;
-    case config::v1::HttpConnectionManager::UNESCAPE_AND_FORWARD:
-      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndForward;
-      break;
-    default:
-      options.escaped_slashes = EscapedSlashesAction::kKeepUnchanged;
-      break;
-  }
-  return options;
-}
-
 }  // namespace
 
 DownstreamConnection::DownstreamConnection(TcpSocket socket, std::string listener_name, uint64_t listener_id,
@@ -292,7 +271,7 @@ Awaitable<void> DownstreamConnection::Dispatch(RequestState& rq) {
     req.target(rq.original_target);
   }
   // Every route matcher, the upstream and the access log see the normalised path (as in Envoy).
-  if (const PathNormalization options = PathOptions(*rq.listener->config);
+  if (const PathNormalization options = PathNormalizationFor(*rq.listener->config);
       options.enabled() && rq.original_target.starts_with('/')) {
     NormalizedPath normalized = NormalizePath(rq.original_target, options);
     if (normalized.verdict == PathVerdict::kReject) {

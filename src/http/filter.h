@@ -1,7 +1,6 @@
 #pragma once
 
-// CONTRACT (issue 13 seams): the request path's filter API. The `core` helper owns this file (it
-// runs the chain in ActiveRequest) and may refine it; the tracing filter and issue 14's
+// The request path's filter API (issue 13). ActiveRequest runs the chain (filter_chain.h); the tracing filter and issue 14's
 // fault-injection and rate-limit filters are written against it.
 
 #include "src/common/io.h"
@@ -30,6 +29,7 @@ struct LocalReply {
   std::string body;
   std::optional<ResponseFlag> flag;
   std::optional<int> grpc_status;
+  codec::HeaderMap headers;  // added to the reply (location, x-envoy-overloaded)
 };
 
 // What a filter may do to its stream. Valid for the stream's life.

@@ -153,4 +153,25 @@ NormalizedPath NormalizePath(std::string_view target, const PathNormalization& o
   return result;
 }
 
+PathNormalization PathNormalizationFor(const config::Listener& listener) {
+  PathNormalization options;
+  options.normalize_path = listener.normalize_path;
+  options.merge_slashes = listener.merge_slashes;
+  switch (listener.escaped_slashes_action) {
+    case config::v1::HttpConnectionManager::REJECT_REQUEST:
+      options.escaped_slashes = EscapedSlashesAction::kRejectRequest;
+      break;
+    case config::v1::HttpConnectionManager::UNESCAPE_AND_REDIRECT:
+      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndRedirect;
+      break;
+    case config::v1::HttpConnectionManager::UNESCAPE_AND_FORWARD:
+      options.escaped_slashes = EscapedSlashesAction::kUnescapeAndForward;
+      break;
+    default:
+      options.escaped_slashes = EscapedSlashesAction::kKeepUnchanged;
+      break;
+  }
+  return options;
+}
+
 }  // namespace tether::http

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/config/snapshot.h"
+
 namespace tether::http {
 
 // Envoy's HCM path_with_escaped_slashes_action (same values as Envoy's enum).
@@ -32,6 +34,9 @@ struct NormalizedPath {
   PathVerdict verdict = PathVerdict::kForward;
   std::string path;  // path and query; the query is never changed
 };
+
+// The listener's path options (its HCM's normalize_path, merge_slashes, escaped-slashes action).
+PathNormalization PathNormalizationFor(const config::Listener& listener);
 
 // Normalises an origin-form target ("/a/./b?q") the way Envoy's HCM does,
 // in Envoy's order: escaped slashes, then normalize_path, then merge_slashes.

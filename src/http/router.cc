@@ -57,6 +57,18 @@ std::string_view PathOnly(std::string_view target) {
 
 std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
 
+void BeastValues(const HeaderMap& headers, std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
+  const auto range = headers.equal_range(boost::beast::string_view(name.data(), name.size()));
+  for (auto it = range.first; it != range.second; ++it) each(ToView(it->value()));
+}
+
+void CodecValues(const codec::HeaderMap& headers, std::string_view name,
+                 absl::FunctionRef<void(std::string_view)> each) {
+  for (const auto& field : headers) {
+    if (codec::HeaderNameEquals(field.name, name)) each(field.value);
+  }
+}
+
 bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
   switch (m.kind) {
     case config::HeaderMatch::Kind::kExact: return v == m.value;
@@ -72,18 +84,22 @@ bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
 
 // Envoy's semantics: an absent header matches only an inverted present_match
 // (or present_match: false); several fields of one name are joined with ",".
-bool MatchHeader(const config::HeaderMatch& m, const HeaderMap& headers) {
-  const auto range = headers.equal_range(m.name);
-  const bool present = range.first != range.second;
-  if (m.kind == config::HeaderMatch::Kind::kPresent) return (present == m.present) != m.invert;
-  if (!present) return false;
-  if (std::next(range.first) == range.second) return MatchValue(m, ToView(range.first->value())) != m.invert;
+bool MatchHeader(const config::HeaderMatch& m, HeaderLookup headers) {
+  int count = 0;
+  std::string_view first;
   std::string joined;  // rare: only for repeated fields
-  for (auto it = range.first; it != range.second; ++it) {
-    if (it != range.first) joined += ',';
-    joined.append(it->value().data(), it->value().size());
-  }
-  return MatchValue(m, joined) != m.invert;
+  headers(m.name, [&](std::string_view value) {
+    if (++count == 1) {
+      first = value;
+      return;
+    }
+    if (count == 2) joined.assign(first);
+    joined += ',';
+    joined.append(value);
+  });
+  if (m.kind == config::HeaderMatch::Kind::kPresent) return ((count > 0) == m.present) != m.invert;
+  if (count == 0) return false;
+  return MatchValue(m, count == 1 ? first : std::string_view(joined)) != m.invert;
 }
 
 // route.path is stored lower-cased for case-insensitive routes.
@@ -150,6 +166,12 @@ const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, st
 
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
                                 const HeaderMap& headers) {
+  return MatchRoute(vhost, target, [&](std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
+    BeastValues(headers, name, each);
+  });
+}
+
+const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target, HeaderLookup headers) {
   const std::string_view path = PathOnly(target);
   for (const auto& route : vhost.routes) {
     if (!MatchPath(route, path)) continue;
@@ -170,6 +192,20 @@ RouteMatchResult Route(const config::RouteTable& table, std::string_view host, s
   RouteMatchResult result;
   result.vhost = SelectVirtualHost(table, host);
   if (result.vhost != nullptr) result.route = MatchRoute(*result.vhost, target, headers);
+  return result;
+}
+
+RouteMatchResult Route(const config::RouteTable& table, const codec::HeaderMap& headers) {
+  std::string_view host = headers.Get(codec::PseudoHeader::kAuthority);
+  if (host.empty()) host = headers.Get("host").value_or(std::string_view());
+  RouteMatchResult result;
+  result.vhost = SelectVirtualHost(table, host);
+  if (result.vhost != nullptr) {
+    result.route = MatchRoute(*result.vhost, headers.Get(codec::PseudoHeader::kPath),
+                              [&](std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
+                                CodecValues(headers, name, each);
+                              });
+  }
   return result;
 }
 

@@ -12,6 +12,7 @@
 namespace tether::http {
 
 class DrainableConnection;
+class UpstreamSelector;
 
 // What a worker's connections share. Owned by the worker, touched only on its
 // thread, and it outlives every connection of the worker.
@@ -22,6 +23,8 @@ struct WorkerState {
   bool draining = false;
   std::set<DrainableConnection*> connections;  // for drain
   OverloadState* overload = nullptr;           // the server's, read with relaxed loads
+  // The codec path's way to upstream pools (ActiveRequest); null until the pools are wired.
+  UpstreamSelector* upstreams = nullptr;
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
   // The codec path's read buffer: every connection's pump reads into it and dispatches at once.
   transport::ReadScratch read_scratch;

@@ -23,6 +23,7 @@ Worker::Worker(size_t index, stats::Store& store, OverloadState& overload, const
   std::random_device entropy;
   const uint64_t seed = (uint64_t{entropy()} << 32) ^ entropy() ^ index_;
   state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, seed * 7919 + 1);
+  state_.clusters->UseReadScratch(state_.read_scratch.span());
   state_.rng.seed(seed);
 }
 

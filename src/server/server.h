@@ -22,7 +22,7 @@
 #include "src/common/stats_store.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_runtime.h"
-#include "src/http/placeholder_stream.h"
+#include "src/http/active_request.h"
 #include "src/network/worker.h"
 #include "src/server/http_connection_handler.h"
 #include "src/server/options.h"
@@ -100,7 +100,7 @@ class Server final : public admin::AdminContext {
   OverloadState overload_;  // before workers_: their connections read it to the end
   std::unique_ptr<OverloadManager> overload_manager_;
   // Before workers_: their listeners hand it every accepted connection.
-  HttpConnectionHandlerFactory handlers_{http::NewPlaceholderStream};
+  HttpConnectionHandlerFactory handlers_{http::NewActiveRequest};
   std::vector<std::unique_ptr<network::Worker>> workers_;
   std::unique_ptr<upstream::DnsRefresher> dns_;
   std::set<PortKey> port_checked_;  // warming listener addresses already tried (main thread)

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "src/codec/codec.h"
+#include "src/config/snapshot.h"
+#include "src/upstream/cluster_stats.h"
+#include "src/upstream/conn_pool.h"
+
+namespace tether::http {
+
+// A host of a cluster, chosen by the cluster's load balancer, and its pool for one protocol.
+struct UpstreamChoice {
+  const config::Cluster* cluster = nullptr;    // null: the cluster is unknown (NC)
+  upstream::ClusterStats* stats = nullptr;     // null with cluster
+  std::shared_ptr<upstream::ConnPool> pool;    // null: no healthy host (UH); kept while the request uses it
+  upstream::HostStats* host_stats = nullptr;   // the chosen host's (admin /clusters); may be null
+};
+
+// How a request finds its upstream: the worker's ClusterManager behind it (pools per host and
+// protocol), a fake in tests. Single-threaded, the worker's.
+class UpstreamSelector {
+ public:
+  virtual ~UpstreamSelector() = default;
+  // `protocol` is what the request will speak to the host (the cluster's protocol, or the
+  // downstream's for USE_DOWNSTREAM).
+  virtual UpstreamChoice Choose(const std::string& cluster, codec::Protocol protocol) = 0;
+};
+
+}  // namespace tether::http
