@@ -91,7 +91,7 @@ absl::Status ApplyClusterProtocol(const v1::Cluster& c, const std::string& path,
     return Err(path + ".protocol", StrCat(static_cast<int>(c.protocol()), " is not HTTP1, HTTP2 or USE_DOWNSTREAM"));
   }
   // Envoy takes the options' mere presence as "speak HTTP/2"; Tether says so with `protocol`, and
-  // refuses options that would silently do nothing (docs/decisions/0030-grpcconf-http2-grpc-config.md).
+  // refuses options that would silently do nothing (docs/decisions/0032-http2-grpc-config.md).
   if (c.has_http2_protocol_options() && c.protocol() == v1::Cluster::HTTP1) {
     return Err(path + ".http2_protocol_options",
                "has no effect with protocol HTTP1, the default (set protocol: HTTP2 or USE_DOWNSTREAM)");

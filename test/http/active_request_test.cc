@@ -67,9 +67,8 @@ TEST_F(ActiveRequestTest, ProxiesBodiesAndTrailersBothWays) {
   EXPECT_EQ(stats().downstream_rq_total.Value(), 1u);
   EXPECT_EQ(stats().downstream_rq_2xx.Value(), 1u);
   EXPECT_EQ(stats().downstream_rq_active.Value(), 0);
-  EXPECT_EQ(selector_.stats.upstream_rq_total.Value(), 1u);
+  // upstream_rq_total/_active are the pool's (counted per stream; conn_pool_test), not the request's.
   EXPECT_EQ(selector_.stats.upstream_rq_2xx.Value(), 1u);
-  EXPECT_EQ(selector_.stats.upstream_rq_active.Value(), 0);
 }
 
 TEST_F(ActiveRequestTest, ResponseFlowsBeforeTheRequestEnds) {
