@@ -153,6 +153,12 @@ void ActiveRequest::Complete() {
     stats.RecordResponseFlags(info_.response_flags);
     stats.downstream_rq_time.Record(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start));
+    // A gRPC call that reached a cluster: cluster.<name>.grpc.<code> (Envoy's grpc stats).
+    if (info_.grpc && info_.grpc_status && upstream_choice_.stats != nullptr) {
+      const int code = *info_.grpc_status;
+      const bool known = code >= 0 && static_cast<size_t>(code) < kGrpcStatusCount;
+      upstream_choice_.stats->RecordGrpcStatus(known ? static_cast<GrpcStatus>(code) : GrpcStatus::kUnknown);
+    }
     for (auto& filter : filters_) filter->OnComplete(info_);
     WriteAccessLogs(info_);
   }

@@ -17,6 +17,11 @@ LocalReplyMessage MakeLocalReply(const LocalReply& reply, bool grpc_request, boo
     // The body ends with a newline for curl users; a gRPC message reads better without it.
     std::string_view message = reply.body;
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.remove_suffix(1);
+    // A reply with no text (404 no route, a redirect) still tells a gRPC client why.
+    const std::string fallback = reply.flag == ResponseFlag::kNoRouteFound
+                                     ? "route not found"
+                                     : "local reply, HTTP status " + std::to_string(reply.status);
+    if (message.empty()) message = fallback;
     h = GrpcLocalReplyHeaders(status, message);
     out.end_stream_with_headers = true;
   } else {

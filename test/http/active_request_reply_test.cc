@@ -40,6 +40,7 @@ TEST_F(ActiveRequestTest, NoRouteForAGrpcRequestIsAGrpcUnimplemented) {
   EXPECT_EQ(response.headers->Status(), 200);
   EXPECT_EQ(response.headers->Get("content-type"), "application/grpc");
   EXPECT_EQ(response.headers->Get("grpc-status"), "12");
+  EXPECT_EQ(response.headers->Get("grpc-message"), "route not found");  // a gRPC client is told why
   EXPECT_TRUE(response.headers_ended);  // trailers-only
   EXPECT_TRUE(response.data.empty());
   // The rest of the request is dropped; the stream ends with it.
