@@ -227,18 +227,9 @@ TEST_F(CodecPumpTest, CodecErrorFlushesGoAwayBeforeClosing) {
 }
 
 // A codec that answers every byte with a byte (its output queue unbounded: the pump must bound it).
-struct EchoCodec : codec::Connection {
-  std::string output;
-  std::size_t max_output = 0;
-
+// A byte-level codec for the pump tests: no streams, never finished; only bytes in and out matter.
+struct StreamlessCodec : codec::Connection {
   codec::Protocol protocol() const override { return codec::Protocol::kHttp1; }
-  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
-    output.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    max_output = std::max(max_output, output.size());
-    return absl::OkStatus();
-  }
-  absl::Span<const uint8_t> PendingOutput() override { return Bytes(output); }
-  void ConsumeOutput(std::size_t bytes) override { output.erase(0, bytes); }
   void OnTransportClosed() override {}
   absl::Status EncodeHeaders(codec::StreamId, const codec::HeaderMap&, bool) override { return {}; }
   absl::Status EncodeData(codec::StreamId, absl::Span<const uint8_t>, bool) override { return {}; }
@@ -249,6 +240,19 @@ struct EchoCodec : codec::Connection {
   void GoAway() override {}
   std::size_t ActiveStreams() const override { return 0; }
   bool Finished() const override { return false; }
+};
+
+struct EchoCodec : StreamlessCodec {
+  std::string output;
+  std::size_t max_output = 0;
+
+  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
+    output.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    max_output = std::max(max_output, output.size());
+    return absl::OkStatus();
+  }
+  absl::Span<const uint8_t> PendingOutput() override { return Bytes(output); }
+  void ConsumeOutput(std::size_t bytes) override { output.erase(0, bytes); }
 };
 
 // A peer that sends and never reads: once the pump cannot write, it stops reading, so the peer's
@@ -290,12 +294,11 @@ TEST_F(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
 }
 
 // A codec that holds input it cannot pass on (HTTP/1 with a request body nobody takes yet).
-struct HoldingCodec : codec::Connection {
+struct HoldingCodec : StreamlessCodec {
   std::string received;
   int empty_dispatches = 0;
   bool disabled = false;
 
-  codec::Protocol protocol() const override { return codec::Protocol::kHttp1; }
   absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
     if (bytes.empty()) ++empty_dispatches;
     if (received.empty() && !bytes.empty()) disabled = true;  // holds after the first bytes
@@ -304,17 +307,7 @@ struct HoldingCodec : codec::Connection {
   }
   absl::Span<const uint8_t> PendingOutput() override { return {}; }
   void ConsumeOutput(std::size_t) override {}
-  void OnTransportClosed() override {}
-  absl::Status EncodeHeaders(codec::StreamId, const codec::HeaderMap&, bool) override { return {}; }
-  absl::Status EncodeData(codec::StreamId, absl::Span<const uint8_t>, bool) override { return {}; }
-  absl::Status EncodeTrailers(codec::StreamId, const codec::HeaderMap&) override { return {}; }
-  void ResetStream(codec::StreamId, codec::StreamResetReason) override {}
-  std::size_t BufferedBytes(codec::StreamId) const override { return 0; }
-  void ConsumeData(codec::StreamId, std::size_t) override {}
   bool ReadDisabled() const override { return disabled; }
-  void GoAway() override {}
-  std::size_t ActiveStreams() const override { return 0; }
-  bool Finished() const override { return false; }
 };
 
 TEST_F(CodecPumpTest, ReadDisabledPausesReadingUntilOutputReady) {
