@@ -1,5 +1,7 @@
 #include "src/upstream/cluster_manager.h"
 
+#include "src/upstream/http2_settings.h"
+
 #include "src/common/io.h"
 
 #include <algorithm>
@@ -18,15 +20,7 @@ HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Proto
   s.max_requests_per_connection = cluster.max_requests_per_connection;
   s.http1.max_headers_count = cluster.max_response_headers_count;
   s.http1.max_header_bytes = 96 * 1024;  // a response head, as upstream_exchange.cc reads it
-  const config::Http2ProtocolOptions& h2 = cluster.http2;
-  s.http2.max_concurrent_streams = h2.max_concurrent_streams;
-  s.http2.initial_stream_window_size = h2.initial_stream_window_size;
-  s.http2.initial_connection_window_size = h2.initial_connection_window_size;
-  s.http2.max_outbound_frames = h2.max_outbound_frames;
-  s.http2.max_outbound_control_frames = h2.max_outbound_control_frames;
-  s.http2.max_consecutive_inbound_frames_with_empty_payload = h2.max_consecutive_inbound_frames_with_empty_payload;
-  s.http2.max_inbound_window_update_frames_per_data_frame_sent =
-      h2.max_inbound_window_update_frames_per_data_frame_sent;
+  s.http2 = Http2OptionsFrom(cluster.http2);
   return s;
 }
 
