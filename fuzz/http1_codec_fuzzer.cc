@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t at = 0; at < size; at += piece) {
       if (!Feed(server, data + at, std::min(piece, size - at), nullptr)) break;
     }
-    server.RejectPendingRequest(408, "request headers timeout\n");
+    server.RejectPendingRequest(408, "request headers timeout\n", {});
     Drain(server);
     server.OnTransportClosed();
   } else {

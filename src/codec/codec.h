@@ -117,8 +117,9 @@ class ServerCallbacks {
   // HTTP/1 only: the first byte of a request arrived (its request_headers_timeout and stream
   // timeouts start here, as Envoy's).
   virtual void OnRequestBegin() {}
-  // HTTP/1 only: see RequestError. Stats and the access log are the callee's.
-  virtual void OnRequestError(const RequestError& /*error*/) {}
+  // HTTP/1 only: see RequestError. Stats and the access log are the callee's; it may add fields
+  // to the error response (a route table's response_headers_to_add) before the codec queues it.
+  virtual void OnRequestError(const RequestError& /*error*/, HeaderMap& /*response_headers*/) {}
 };
 
 // `virtual`: a protocol's implementation shares one Connection base between its server and client.
@@ -126,7 +127,10 @@ class ServerConnection : public virtual Connection {
  public:
   // HTTP/1: answers the request still being read (no stream yet: a request-headers timeout) with
   // `status` and `body`, Connection: close, and finishes. HTTP/2 has no such request: no-op.
-  virtual void RejectPendingRequest(unsigned /*status*/, std::string_view /*body*/) {}
+  virtual void RejectPendingRequest(unsigned /*status*/, std::string_view /*body*/,
+                                    const HeaderMap& /*extra_headers*/) {}
+  // HTTP/1: the request being served is HTTP/1.0 (%PROTOCOL%).
+  virtual bool http10() const { return false; }
 };
 
 class ClientCallbacks {

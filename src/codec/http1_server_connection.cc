@@ -194,18 +194,20 @@ void Http1ServerConnection::MaybeEndStream() {
 void Http1ServerConnection::Refuse(RequestError::Kind kind, unsigned status, std::string_view reason) {
   const bool had_stream = stream_active_;
   if (StreamDecoder* decoder = DetachStream(); decoder != nullptr) decoder->OnReset(StreamResetReason::kProtocolError);
+  HeaderMap extra;
+  closing_ = true;
+  callbacks_.OnRequestError(RequestError{kind, status, reason}, extra);
   if (!had_stream || !response_started_) {
     std::string body(reason);
     body += '\n';
-    AppendHttp1ErrorResponse(out_, static_cast<int>(status), body);
+    AppendHttp1ErrorResponse(out_, static_cast<int>(status), body, extra);
   }
-  closing_ = true;
-  callbacks_.OnRequestError(RequestError{kind, status, reason});
 }
 
-void Http1ServerConnection::RejectPendingRequest(unsigned status, std::string_view body) {
+void Http1ServerConnection::RejectPendingRequest(unsigned status, std::string_view body,
+                                                 const HeaderMap& extra_headers) {
   if (stream_active_ || closing_) return;
-  AppendHttp1ErrorResponse(out_, static_cast<int>(status), body);
+  AppendHttp1ErrorResponse(out_, static_cast<int>(status), body, extra_headers);
   closing_ = true;
 }
 

@@ -30,7 +30,8 @@ class Http1ServerConnection final : public Http1Connection, public ServerConnect
  public:
   Http1ServerConnection(ServerCallbacks& callbacks, const Http1Options& options = {});
 
-  void RejectPendingRequest(unsigned status, std::string_view body) override;
+  void RejectPendingRequest(unsigned status, std::string_view body, const HeaderMap& extra_headers) override;
+  bool http10() const override { return http10_; }
   bool ReadDisabled() const override;
   void OnTransportClosed() override;
   absl::Status EncodeHeaders(StreamId stream, const HeaderMap& headers, bool end_stream) override;

@@ -81,11 +81,14 @@ void AppendHttp1StatusLine(std::string& out, int status) {
   out.append("\r\n", 2);
 }
 
-void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body) {
+void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body, const HeaderMap& extra) {
   AppendHttp1StatusLine(out, status);
   AppendHttp1Field(out, "Server", "tether");
   if (!body.empty()) AppendHttp1Field(out, "Content-Type", "text/plain");
   AppendHttp1Field(out, "Content-Length", std::to_string(body.size()));
+  for (const HeaderMap::Entry& e : extra) {
+    if (!e.name.starts_with(':')) AppendHttp1Field(out, e.name, e.value);
+  }
   AppendHttp1Field(out, "Connection", "close");
   out.append("\r\n", 2);
   out.append(body);

@@ -40,7 +40,7 @@ void AppendHttp1StatusLine(std::string& out, int status);
 // A response the codec makes itself (a refused request head, a request-headers timeout), byte for
 // byte what the HTTP/1 path has always sent: Server, Content-Type when there is a body,
 // Content-Length, Connection: close.
-void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body);
+void AppendHttp1ErrorResponse(std::string& out, int status, std::string_view body, const HeaderMap& extra = {});
 
 // One message's outgoing body: frames what the caller encodes into `out` and checks it against
 // the head's promise (no more than Content-Length, no body after the end).

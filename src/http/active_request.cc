@@ -1,6 +1,7 @@
 // ActiveRequest: the request's way in — headers, path normalisation, overload, filters, routing.
 #include "src/http/active_request.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "src/http/grpc_utility.h"
@@ -13,8 +14,9 @@
 namespace tether::http {
 ActiveRequest::ActiveRequest(StreamContext& context, codec::StreamId stream)
     : context_(context), stream_(stream), timeouts_(context.executor()), route_timer_(context.executor()) {
-  info_.start = std::chrono::steady_clock::now();
-  info_.start_time = std::chrono::system_clock::now();
+  const StreamContext::RequestBegin begin = context.request_begin();
+  info_.start = begin.start;
+  info_.start_time = begin.start_time;
 }
 
 ActiveRequest::~ActiveRequest() {
@@ -29,13 +31,20 @@ void ActiveRequest::Begin() {
   info_.listener = context_.listener();
   info_.rng = &context_.worker().rng;
   info_.protocol = context_.codec().protocol();
+  info_.http10 = context_.codec().http10();
   info_.downstream_remote_address = context_.peer_address();
   info_.downstream_local_address = context_.local_address();
   const config::Listener& listener = *info_.listener->config;
   buffer_limit_ = listener.per_connection_buffer_limit_bytes;
   info_.listener->stats->downstream_rq_total.Inc();
   info_.listener->stats->downstream_rq_active.Inc();
-  timeouts_.Start(listener.stream_idle_timeout, listener.request_timeout,
+  // request_timeout counts from the request's first byte (HTTP/1's head may have taken a while).
+  std::chrono::milliseconds request_timeout = listener.request_timeout;
+  if (request_timeout.count() > 0) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - info_.start);
+    request_timeout = std::max(request_timeout - elapsed, std::chrono::milliseconds(1));
+  }
+  timeouts_.Start(listener.stream_idle_timeout, request_timeout,
                   [this](StreamTimeout which) { OnStreamTimeout(which); });
 }
 

@@ -119,12 +119,19 @@ void ActiveRequest::ResetDownstream() {
   Complete();
 }
 
-void ActiveRequest::OnReset(codec::StreamResetReason /*reason*/) {
+void ActiveRequest::OnReset(codec::StreamResetReason reason) {
   if (done_) return;
-  // The client cancelled (RST_STREAM) or its connection ended: the upstream stream is reset too.
   downstream_reset_ = true;
-  if (begun_ && !context_.worker().draining) info_.listener->stats->downstream_rq_rx_reset.Inc();
-  info_.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
+  if (reason == codec::StreamResetReason::kProtocolError) {
+    // The request broke the protocol (an HTTP/1 body's framing, an HTTP/2 message): the codec
+    // answers it (400) when no response had started, or ends the stream.
+    info_.AddFlag(ResponseFlag::kDownstreamProtocolError);
+    if (!response_headers_sent_ && info_.protocol == codec::Protocol::kHttp1) info_.status = 400;
+  } else {
+    // The client cancelled (RST_STREAM) or its connection ended: the upstream stream is reset too.
+    if (begun_ && !context_.worker().draining) info_.listener->stats->downstream_rq_rx_reset.Inc();
+    info_.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
+  }
   Complete();
 }
 
@@ -149,10 +156,8 @@ void ActiveRequest::Complete() {
   if (begun_) {
     ListenerStats& stats = *info_.listener->stats;
     stats.downstream_rq_active.Dec();
-    stats.RecordStatus(info_.status);
-    stats.RecordResponseFlags(info_.response_flags);
-    stats.downstream_rq_time.Record(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start));
+    stats.RecordRequestEnd(info_.status, info_.response_flags,
+                           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start));
     // A gRPC call that reached a cluster: cluster.<name>.grpc.<code> (Envoy's grpc stats).
     if (info_.grpc && info_.grpc_status && upstream_choice_.stats != nullptr) {
       const int code = *info_.grpc_status;

@@ -7,8 +7,9 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "src/codec/http1_server_connection.h"
 #include "src/codec/http2_server_connection.h"
-#include "src/http/http2_settings.h"
+#include "src/http/codec_settings.h"
 
 namespace tether::http {
 
@@ -20,23 +21,27 @@ namespace {
 constexpr std::chrono::milliseconds kGoAwayGrace{1000};
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::CreateHttp2(Params params,
-                                                                                  WorkerState& worker) {
+absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::Create(codec::Protocol protocol,
+                                                                              Params params, WorkerState& worker) {
   auto it = worker.active->listeners.find(params.listener_name);
   if (it == worker.active->listeners.end()) {
     return absl::NotFoundError("listener " + params.listener_name + " was removed");
   }
   std::shared_ptr<const ListenerRuntime> runtime = it->second;
-  auto connection = std::make_shared<ConnectionManager>(Key{}, std::move(params), worker, runtime);
-  auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime->config));
-  if (!codec.ok()) return codec.status();
-  connection->codec_ = *std::move(codec);
+  auto connection = std::make_shared<ConnectionManager>(Key{}, protocol, std::move(params), worker, runtime);
+  if (protocol == codec::Protocol::kHttp1) {
+    connection->codec_ = std::make_unique<codec::Http1ServerConnection>(*connection, Http1OptionsFor(*runtime->config));
+  } else {
+    auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime->config));
+    if (!codec.ok()) return codec.status();
+    connection->codec_ = *std::move(codec);
+  }
   connection->pump_ =
       transport::MakeCodecPump(*connection->transport_, *connection->codec_, worker.read_scratch.span());
   return connection;
 }
 
-ConnectionManager::ConnectionManager(Key, Params params, WorkerState& worker,
+ConnectionManager::ConnectionManager(Key, codec::Protocol protocol, Params params, WorkerState& worker,
                                      std::shared_ptr<const ListenerRuntime> runtime)
     : transport_(std::move(params.transport)),
       listener_name_(std::move(params.listener_name)),
@@ -45,8 +50,10 @@ ConnectionManager::ConnectionManager(Key, Params params, WorkerState& worker,
       admission_(std::move(params.admission)),
       runtime_(std::move(runtime)),
       stream_factory_(std::move(params.streams)),
+      protocol_(protocol),
       idle_timer_(transport_->executor()),
-      closing_timer_(transport_->executor()) {
+      closing_timer_(transport_->executor()),
+      head_timer_(transport_->executor()) {
   worker_.connections.insert(this);
 }
 
@@ -62,6 +69,7 @@ Awaitable<void> ConnectionManager::Run() {
   closed_ = true;
   idle_timer_.cancel();
   closing_timer_.cancel();
+  head_timer_.cancel();
   switch (end) {
     case transport::CodecPump::End::kCodecError:
       // A protocol error or a flood: the codec queued its GOAWAY and the pump flushed it. Only
@@ -72,9 +80,12 @@ Awaitable<void> ConnectionManager::Run() {
       break;
     case transport::CodecPump::End::kPeerClosed:
       stats.downstream_cx_destroy_remote.Inc();
+      // An HTTP/1 client that went away in the middle of a request's head.
+      if (pending_begin_ && !worker_.draining) stats.downstream_rq_rx_reset.Inc();
       break;
     case transport::CodecPump::End::kFinished:
     case transport::CodecPump::End::kClosedLocally:
+      if (draining()) stats.downstream_cx_drain_close.Inc();
       break;
   }
   // Every stream still open is reset (kConnectionTermination): its object hears OnReset and says
@@ -95,13 +106,29 @@ void ConnectionManager::OutputReady() {
   if (!closed_) pump_->OutputReady();
 }
 
+ConnectionManager::RequestBegin ConnectionManager::request_begin() {
+  return pending_begin_.value_or(RequestBegin{});
+}
+
 codec::StreamDecoder& ConnectionManager::OnNewStream(codec::StreamId stream) {
   idle_timer_.cancel();
-  listener()->stats->RecordRequest(codec::Protocol::kHttp2);
+  listener()->stats->RecordRequest(protocol_);
   std::unique_ptr<codec::StreamDecoder> decoder = stream_factory_(*this, stream);
+  // HTTP/1: the head is complete; the stream's own timeouts take over from here.
+  pending_begin_.reset();
+  head_timer_.cancel();
   codec::StreamDecoder& ref = *decoder;
   streams_[stream] = std::move(decoder);
+  CountRequest();
   return ref;
+}
+
+void ConnectionManager::CountRequest() {
+  ++requests_;
+  const uint32_t max = runtime_->config->max_requests_per_connection;
+  if (max == 0 || requests_ < max || going_away_) return;
+  listener()->stats->downstream_cx_max_requests_reached.Inc();
+  GoAway(kGoAwayGrace);  // this stream is open: the connection ends after it
 }
 
 void ConnectionManager::OnStreamDone(codec::StreamId stream) {
@@ -134,7 +161,7 @@ void ConnectionManager::ScheduleSweep() {
 
 void ConnectionManager::ArmIdleTimer() {
   const auto idle = runtime_->config->idle_timeout;
-  if (idle.count() <= 0 || going_away_) return;
+  if (idle.count() <= 0 || going_away_ || pending_begin_) return;
   idle_timer_.expires_after(idle);
   idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
@@ -145,6 +172,8 @@ void ConnectionManager::ArmIdleTimer() {
 void ConnectionManager::OnIdleTimeout() {
   if (closed_ || !streams_.empty() || going_away_) return;
   runtime_->stats->downstream_cx_idle_timeout.Inc();
+  // HTTP/1 has no GOAWAY: an idle connection just closes (as Envoy's).
+  if (protocol_ == codec::Protocol::kHttp1) return pump_->Close();
   GoAway(kGoAwayGrace);
 }
 
@@ -156,7 +185,9 @@ void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
     codec_->GoAway();
     OutputReady();
   }
-  if (!streams_.empty()) return;  // they finish first; the worker's drain deadline bounds them
+  // Open streams (or an HTTP/1 request on its way in) finish first; the worker's drain deadline
+  // bounds them.
+  if (!streams_.empty() || pending_begin_) return;
   closing_timer_.expires_after(grace);
   closing_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "src/codec/codec.h"
 #include "src/http/connection_admission.h"
 #include "src/http/drainable_connection.h"
+#include "src/http/response_flags.h"
 #include "src/http/stream_context.h"
 #include "src/http/worker_state.h"
 #include "src/transport/codec_pump.h"
@@ -20,11 +22,14 @@
 
 namespace tether::http {
 
-// One downstream connection on the codec path (Envoy's ConnectionManagerImpl): owns its
+// One downstream connection (Envoy's ConnectionManagerImpl), HTTP/1.1 or HTTP/2: owns its
 // Transport, its server codec and the CodecPump between them; makes a stream object (the
 // ActiveRequest) for each request the codec raises and keeps it by id until it says it is done;
-// ends the connection on idle timeout, drain (GOAWAY, open streams finish) and codec errors
-// (a flood's GOAWAY). Lives on one worker; owned by its Run() coroutine.
+// ends the connection on idle timeout, max_requests_per_connection, drain (HTTP/2 GOAWAY, HTTP/1
+// Connection: close; open streams finish) and codec errors (a flood's GOAWAY). HTTP/1's time
+// before a request's head is complete (request_headers_timeout, and the stream timeouts, which
+// begin with the first byte) and its refused heads are answered here
+// (connection_manager_http1.cc). Lives on one worker; owned by its Run() coroutine.
 class ConnectionManager final : public StreamContext,
                                 public codec::ServerCallbacks,
                                 public DrainableConnection,
@@ -44,15 +49,17 @@ class ConnectionManager final : public StreamContext,
     StreamFactory streams;
   };
 
-  // HTTP/2 with the listener's http2_protocol_options; fails when the listener is gone or its
-  // options are out of range (naming the field).
-  static absl::StatusOr<std::shared_ptr<ConnectionManager>> CreateHttp2(Params params, WorkerState& worker);
-  // Only through CreateHttp2 (the key is private); public for make_shared.
+  // With the listener's options for `protocol`; fails when the listener is gone or its options
+  // are out of range (naming the field).
+  static absl::StatusOr<std::shared_ptr<ConnectionManager>> Create(codec::Protocol protocol, Params params,
+                                                                   WorkerState& worker);
+  // Only through Create (the key is private); public for make_shared.
   class Key {
     friend class ConnectionManager;
     Key() = default;
   };
-  ConnectionManager(Key, Params params, WorkerState& worker, std::shared_ptr<const ListenerRuntime> runtime);
+  ConnectionManager(Key, codec::Protocol protocol, Params params, WorkerState& worker,
+                    std::shared_ptr<const ListenerRuntime> runtime);
   ~ConnectionManager() override;
   ConnectionManager(const ConnectionManager&) = delete;
   ConnectionManager& operator=(const ConnectionManager&) = delete;
@@ -75,10 +82,13 @@ class ConnectionManager final : public StreamContext,
   std::string_view peer_address() override { return transport_->peer_address(); }
   std::string_view local_address() override { return transport_->local_address(); }
   bool draining() override { return draining_ || worker_.draining; }
+  RequestBegin request_begin() override;
   void OnStreamDone(codec::StreamId stream) override;
 
   // codec::ServerCallbacks.
   codec::StreamDecoder& OnNewStream(codec::StreamId stream) override;
+  void OnRequestBegin() override;
+  void OnRequestError(const codec::RequestError& error, codec::HeaderMap& response_headers) override;
 
   size_t open_streams() const { return streams_.size(); }
 
@@ -90,6 +100,16 @@ class ConnectionManager final : public StreamContext,
   void GoAway(std::chrono::milliseconds grace);
   // Destroys the streams that said they are done, outside their own callbacks.
   void ScheduleSweep();
+  // max_requests_per_connection: the stream that reaches it is served, then the connection ends.
+  void CountRequest();
+
+  // connection_manager_http1.cc: an HTTP/1 request begun and its head not complete yet.
+  void ArmHeadTimer();
+  void OnHeadTimer();
+  // Answers the pending request with 408 (Connection: close) and logs it.
+  void RejectPendingRequest(std::string_view body, std::optional<ResponseFlag> flag);
+  // Stats and access log of a request that never became a stream.
+  void EndRefusedRequest(unsigned status, std::optional<ResponseFlag> flag);
 
   std::unique_ptr<transport::Transport> transport_;
   std::string listener_name_;
@@ -102,10 +122,14 @@ class ConnectionManager final : public StreamContext,
   // Streams before the codec: the codec (destroyed first) still points at their decoders.
   absl::flat_hash_map<codec::StreamId, std::unique_ptr<codec::StreamDecoder>> streams_;
   std::vector<std::unique_ptr<codec::StreamDecoder>> finished_;  // swept outside their callbacks
+  codec::Protocol protocol_;
   std::unique_ptr<codec::ServerConnection> codec_;
   std::unique_ptr<transport::CodecPump> pump_;
   SteadyTimer idle_timer_;     // listener idle_timeout with no open stream
   SteadyTimer closing_timer_;  // GOAWAY sent with nothing open: the peer's grace to close
+  SteadyTimer head_timer_;     // HTTP/1: the pending request's request_headers_timeout, stream timeouts
+  std::optional<RequestBegin> pending_begin_;  // HTTP/1: a request begun, its head not complete
+  uint32_t requests_ = 0;  // streams begun on this connection
   bool sweep_posted_ = false;
   bool draining_ = false;
   bool going_away_ = false;

@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "src/common/log_exception.h"
-#include "src/http/downstream_connection.h"
 #include "src/http/protocol_sniffer.h"
 #include "src/transport/tcp_transport.h"
 
@@ -27,22 +26,16 @@ void Serve(TcpSocket socket, codec::Protocol protocol, const std::string& listen
            const ConnectionManager::StreamFactory& streams) {
   const IoExecutor executor = socket.get_executor();
   admission->SetProtocol(protocol);
-  if (protocol == codec::Protocol::kHttp1) {
-    auto connection = std::make_shared<DownstreamConnection>(std::move(socket), listener_name, listener_id, worker,
-                                                             std::move(admission));
-    asio::co_spawn(executor, connection->Run(), LogConnectionException);
-    return;
-  }
   ConnectionManager::Params params;
   params.transport = std::make_unique<transport::TcpTransport>(std::move(socket));
   params.listener_name = listener_name;
   params.listener_id = listener_id;
   params.admission = std::move(admission);
   params.streams = streams;
-  auto connection = ConnectionManager::CreateHttp2(std::move(params), worker);
+  auto connection = ConnectionManager::Create(protocol, std::move(params), worker);
   if (!connection.ok()) {
     // Options out of range pass config validation only by a bug: say so, close the connection.
-    spdlog::error("listener {}: HTTP/2 connection refused: {}", listener_name, connection.status().ToString());
+    spdlog::error("listener {}: connection refused: {}", listener_name, connection.status().ToString());
     return;
   }
   asio::co_spawn(executor, (*connection)->Run(), LogConnectionException);

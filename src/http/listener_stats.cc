@@ -61,6 +61,12 @@ void ListenerStats::RecordStatus(unsigned status) {
       status, {&downstream_rq_1xx, &downstream_rq_2xx, &downstream_rq_3xx, &downstream_rq_4xx, &downstream_rq_5xx});
 }
 
+void ListenerStats::RecordRequestEnd(unsigned status, const ResponseFlags& flags, std::chrono::microseconds time) {
+  RecordStatus(status);
+  RecordResponseFlags(flags);
+  downstream_rq_time.Record(time);
+}
+
 void ListenerStats::CodecOpened(codec::Protocol protocol) {
   const bool h2 = protocol == codec::Protocol::kHttp2;
   (h2 ? downstream_cx_http2_total : downstream_cx_http1_total).Inc();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,8 @@ struct ListenerStats {
   stats::Http2CodecStats http2;  // http.<prefix>.http2.*
 
   void RecordStatus(unsigned status);
+  // A request ended (answered, refused or reset): the status class, its flags, downstream_rq_time.
+  void RecordRequestEnd(unsigned status, const ResponseFlags& flags, std::chrono::microseconds time);
   // A connection's codec was chosen / the connection closed: downstream_cx_http{1,2}_total and _active.
   void CodecOpened(codec::Protocol protocol);
   void CodecClosed(codec::Protocol protocol);

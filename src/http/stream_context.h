@@ -6,6 +6,7 @@
 
 #include "src/common/io.h"
 
+#include <chrono>
 #include <memory>
 #include <string_view>
 
@@ -33,6 +34,13 @@ class StreamContext {
   virtual std::string_view local_address() = 0;
   // The connection drains (SIGTERM, listener removed): an HTTP/1 response says Connection: close.
   virtual bool draining() = 0;
+  // When the request being created began (Envoy's stream start, the access log's START_TIME):
+  // HTTP/1's first byte, possibly well before its head was complete; now for HTTP/2.
+  struct RequestBegin {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
+  };
+  virtual RequestBegin request_begin() { return {}; }
   // The request is over both ways (or reset): the connection may destroy it now or later, never
   // inside this call's caller's frame.
   virtual void OnStreamDone(codec::StreamId stream) = 0;

@@ -14,6 +14,8 @@ TcpTransport::TcpTransport(TcpSocket socket) : socket_(std::move(socket)) {
   // are not affected (Asio keeps its descriptors non-blocking for them anyway).
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);
+  // Heads and small bodies go out as written, not after Nagle's wait for an ACK.
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
 
 Awaitable<boost::system::error_code> TcpTransport::WaitReadable() {

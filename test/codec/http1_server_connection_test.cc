@@ -41,10 +41,12 @@ struct Server : ServerCallbacks {
     return *streams.back();
   }
   void OnRequestBegin() override { ++begun; }
-  void OnRequestError(const RequestError& e) override {
+  void OnRequestError(const RequestError& e, HeaderMap& response_headers) override {
     errors.push_back(e);
     error_reasons.emplace_back(e.reason);
+    for (const HeaderMap::Entry& h : error_headers) response_headers.Add(h.name, h.value);
   }
+  HeaderMap error_headers;  // what OnRequestError adds to the error response
   Decoder& last() { return *streams.back(); }
 };
 
@@ -351,10 +353,39 @@ TEST(Http1ServerConnectionTest, RejectPendingRequestAnswersAndFinishes) {
   Http1ServerConnection c(s);
   ASSERT_TRUE(Feed(c, "GET / HTTP/1.1\r\nHost: a\r\n").ok());
   EXPECT_EQ(s.begun, 1);
-  c.RejectPendingRequest(408, "request headers timeout\n");
+  c.RejectPendingRequest(408, "request headers timeout\n", {});
   EXPECT_EQ(TakeOutput(c), ErrorResponse("HTTP/1.1 408 Request Timeout", "request headers timeout\n"));
   EXPECT_TRUE(c.Finished());
   EXPECT_TRUE(s.ids.empty());
+}
+
+// The listener's route table adds its response_headers_to_add to the codec's own refusals too.
+TEST(Http1ServerConnectionTest, RefusalsCarryTheCallersExtraHeaders) {
+  Server s;
+  s.error_headers.Add("x-mesh", "tether");
+  Http1ServerConnection c(s);
+  ASSERT_TRUE(Feed(c, "GET / HTTP/1.1\r\nX: y\r\n\r\n").ok());
+  const std::string refused = TakeOutput(c);
+  EXPECT_NE(refused.find("\r\nx-mesh: tether\r\n"), std::string::npos) << refused;
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 400 Bad Request\r\n")) << refused;
+
+  Http1ServerConnection pending(s);
+  ASSERT_TRUE(Feed(pending, "GET / HTTP/1.1\r\n").ok());
+  HeaderMap extra;
+  extra.Add("x-mesh", "tether");
+  pending.RejectPendingRequest(408, "request headers timeout\n", extra);
+  const std::string timed_out = TakeOutput(pending);
+  EXPECT_NE(timed_out.find("\r\nx-mesh: tether\r\n"), std::string::npos) << timed_out;
+}
+
+TEST(Http1ServerConnectionTest, SaysWhetherTheRequestIsHttp10) {
+  Server s;
+  Http1ServerConnection c(s);
+  ASSERT_TRUE(Feed(c, "GET / HTTP/1.0\r\n\r\n").ok());
+  EXPECT_TRUE(c.http10());
+  Http1ServerConnection d(s);
+  ASSERT_TRUE(Feed(d, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  EXPECT_FALSE(d.http10());
 }
 
 TEST(Http1ServerConnectionTest, ResponseBeforeTheBodyEndsClosesTheConnection) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // A stand-in for the request path's ActiveRequest in connection tests: answers each request with
-// 200 and "h2:<path>", or, for a path starting with /hold, only when the test releases it (from
+// 200 and "h2:<path>" (HTTP/2) or "h1:<path>" (HTTP/1), or, for a path starting with /hold, only when the test releases it (from
 // the worker's thread). Says it is done once both directions ended or it was reset.
 
 #include <memory>
@@ -69,7 +69,8 @@ class TestStream final : public codec::StreamDecoder {
   void Respond() {
     codec::HeaderMap response;
     response.SetStatus(200);
-    const std::string body = "h2:" + path_;
+    const std::string body =
+        (context_.codec().protocol() == codec::Protocol::kHttp2 ? "h2:" : "h1:") + path_;
     bool ok = context_.codec().EncodeHeaders(id_, response, false).ok();
     ok = ok && context_.codec()
                    .EncodeData(id_, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, true)
