@@ -76,6 +76,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   if (head_request_) parser_->skip(true);
   interim_ = 0;
   response_started_ = false;
+  held_head_.reset();
   response_ended_ = false;
   if (scanned.close) reusable_ = false;
   return stream_id_;
@@ -130,13 +131,25 @@ bool Http1ClientConnection::OnResponseHead() {
     response_ended_ = true;
     if (!body_writer_.ended()) reusable_ = false;  // an early response: the request is cut short
   }
-  HeaderMap headers = std::move(parser_->headers());
-  if (decoder_ != nullptr) decoder_->OnHeaders(std::move(headers), end);
-  if (end) MaybeEndStream();
+  if (!end) {
+    // Raised with the first body byte (or the end): a response whose body breaks the framing
+    // before any of it arrived (an endless chunk extension, trailer line) is still an error the
+    // client can be answered with (502), not a head followed by a reset.
+    held_head_ = std::move(parser_->headers());
+    return true;
+  }
+  if (decoder_ != nullptr) decoder_->OnHeaders(std::move(parser_->headers()), true);
+  MaybeEndStream();
   return error_.ok();
 }
 
 void Http1ClientConnection::OnBodyStep(std::string_view piece) {
+  if (held_head_) {
+    HeaderMap head = std::move(*held_head_);
+    held_head_.reset();
+    if (decoder_ != nullptr) decoder_->OnHeaders(std::move(head), false);
+    if (!stream_active_ || !error_.ok()) return;  // the decoder reset the stream
+  }
   const bool done = parser_->is_done();
   if (done) {
     response_ended_ = true;

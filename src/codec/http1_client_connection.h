@@ -52,7 +52,8 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   StreamId next_id_ = 1;
   int interim_ = 0;
   bool head_request_ = false;
-  bool response_started_ = false;  // the final response's head was delivered
+  bool response_started_ = false;  // the final response's head was parsed
+  std::optional<HeaderMap> held_head_;  // parsed, raised with the first body byte
   bool response_ended_ = false;
   bool reusable_ = true;           // nothing so far forbids another request on this connection
   bool going_away_ = false;

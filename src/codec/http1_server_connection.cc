@@ -307,15 +307,17 @@ absl::Status Http1ServerConnection::EncodeTrailers(StreamId stream, const Header
 
 void Http1ServerConnection::ResetStream(StreamId stream, StreamResetReason) {
   if (!IsCurrent(stream)) return;
-  // HTTP/1 has no stream reset: the connection ends, a response cut short is not finished for the client.
+  // HTTP/1 has no stream reset: the connection ends. What was encoded still goes out (within the
+  // pump's close time: a client that stopped reading does not hold the connection), so the client
+  // sees a response cut short: no last chunk, or fewer bytes than its Content-Length.
   DetachStream();
   closing_ = true;
-  if (response_started_ && !response_ended_) DropOutput();
+  cut_short_ = true;
 }
 
 bool Http1ServerConnection::Finished() const {
   if (transport_closed_) return true;
-  return closing_ && OutputEmpty() && (!stream_active_ || response_ended_);
+  return closing_ && (OutputEmpty() || cut_short_) && (!stream_active_ || response_ended_);
 }
 
 }  // namespace tether::codec

@@ -68,6 +68,7 @@ class Http1ServerConnection final : public Http1Connection, public ServerConnect
   bool close_after_response_ = false;
   bool draining_ = false;
   bool closing_ = false;           // no more requests: finish once the output is written
+  bool cut_short_ = false;         // reset mid-response: finished now, the output goes out within the close time
   bool transport_closed_ = false;
 };
 

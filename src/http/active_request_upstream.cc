@@ -145,8 +145,8 @@ void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
           break;
         case codec::StreamResetReason::kProtocolError:
         case codec::StreamResetReason::kOverflow:
-          // A response that broke the protocol or our limits (Envoy's answer to a codec error).
-          stats.upstream_cx_protocol_error.Inc();
+          // A response that broke the protocol or our limits (Envoy's answer to a codec error);
+          // upstream_cx_protocol_error is the connection's to count.
           reply = {502, std::string(kResetBefore) + "protocol error", ResponseFlag::kUpstreamProtocolError,
                    std::nullopt, {}};
           break;

@@ -52,6 +52,9 @@ class Pump final : public CodecPump {
   void OutputReady() override {
     writer_wake_.Notify();
     if (reader_wake_.waiting()) reader_wake_.Notify();
+    // A codec that finished while the peer takes nothing (a stream reset for a client that stopped
+    // reading): the close's bounded flush takes over from the blocked writer.
+    if (write_blocked_ && !stopping_ && codec_.Finished()) Stop(End::kFinished);
   }
 
   void Close() override {
@@ -137,11 +140,12 @@ class Pump final : public CodecPump {
     while (!stopping_) {
       const absl::Span<const uint8_t> out = codec_.PendingOutput();
       if (stopping_) break;  // a decoder callback inside PendingOutput() closed the connection
+      // Finished with output left: the close flushes it within its time limit.
+      if (codec_.Finished()) {
+        Stop(End::kFinished);
+        break;
+      }
       if (out.empty()) {
-        if (codec_.Finished()) {
-          Stop(End::kFinished);
-          break;
-        }
         co_await writer_wake_.Wait();
         continue;
       }

@@ -411,5 +411,30 @@ TEST(Http1ClientConnectionTest, GoAwayStopsNewStreams) {
   EXPECT_TRUE(c.Finished());
 }
 
+// A response's head is raised with its first body byte: a body that breaks the framing before
+// any of it arrived leaves no head behind, so the proxy can still answer 502.
+TEST(Http1ClientConnectionTest, TheHeadWaitsForTheFirstBodyByte) {
+  Http1ClientConnection c;
+  RecordingDecoder d;
+  ASSERT_TRUE(c.NewStream(Get(), true, d).ok());
+  TakeOutput(c);
+  ASSERT_TRUE(Feed(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;").ok());
+  EXPECT_FALSE(d.headers.has_value());
+  EXPECT_FALSE(Feed(c, std::string(8192, 'a')).ok());  // the chunk-size line's limit
+  EXPECT_FALSE(d.headers.has_value());
+  EXPECT_EQ(d.reset, StreamResetReason::kProtocolError);
+
+  Http1ClientConnection ok;
+  RecordingDecoder e;
+  ASSERT_TRUE(ok.NewStream(Get(), true, e).ok());
+  TakeOutput(ok);
+  ASSERT_TRUE(Feed(ok, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").ok());
+  EXPECT_FALSE(e.headers.has_value());
+  ASSERT_TRUE(Feed(ok, "5\r\nhel").ok());
+  ASSERT_TRUE(e.headers.has_value());
+  EXPECT_EQ(e.headers->Status(), 200);
+  EXPECT_EQ(e.data, "hel");
+}
+
 }  // namespace
 }  // namespace tether::codec

@@ -428,10 +428,15 @@ TEST(Http1ServerConnectionTest, ResetMidResponseEndsTheConnection) {
   Http1ServerConnection c(s);
   ASSERT_TRUE(Feed(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
   ASSERT_TRUE(c.EncodeHeaders(1, Status(200), false).ok());
+  ASSERT_TRUE(c.EncodeData(1, Bytes("hello"), false).ok());
   c.ResetStream(1, StreamResetReason::kRemoteReset);
   EXPECT_EQ(c.ActiveStreams(), 0u);
+  // Finished at once; what was encoded still goes out, a chunked body without its last chunk.
   EXPECT_TRUE(c.Finished());
   EXPECT_FALSE(c.EncodeData(1, Bytes("x"), true).ok());
+  const std::string out = TakeOutput(c);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 200 OK\r\n")) << out;
+  EXPECT_TRUE(out.ends_with("5\r\nhello\r\n")) << out;
 }
 
 }  // namespace
