@@ -88,6 +88,10 @@ class Connection {
   // output (a response that ended lets the next request go), the pump re-checks and calls
   // Dispatch({}) to go on with held input.
   virtual bool ReadDisabled() const { return false; }
+  // How many bytes the next read should take at most: HTTP/1, what its receive bound still allows
+  // while a body streams, so that one read does not hand a stream more than the bound (HTTP/2's
+  // windows bound the peer instead).
+  virtual std::size_t ReadLimit() const { return SIZE_MAX; }
 
   // Drain: tell the peer no new streams will be taken (or opened); open ones finish.
   virtual void GoAway() = 0;

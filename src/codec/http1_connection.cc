@@ -72,6 +72,12 @@ void Http1Connection::DeliverBody(std::string_view piece, bool end, HeaderMap& t
   }
 }
 
+std::size_t Http1Connection::ReadLimit() const {
+  // A head (no stream yet) is read whole: its own limit bounds it.
+  if (!stream_active_) return SIZE_MAX;
+  return std::max<std::size_t>(options_.max_unconsumed_bytes - std::min(unconsumed_, options_.max_unconsumed_bytes), 1);
+}
+
 std::size_t Http1Connection::BufferedBytes(StreamId stream) const {
   return IsCurrent(stream) ? out_.size() - out_offset_ : 0;
 }

@@ -27,6 +27,7 @@ class Http1Connection : public virtual Connection {
   std::size_t BufferedBytes(StreamId stream) const override;
   void ConsumeData(StreamId stream, std::size_t bytes) override;
   bool ReadDisabled() const override { return unconsumed_ >= options_.max_unconsumed_bytes; }
+  std::size_t ReadLimit() const override;
   std::size_t ActiveStreams() const override { return stream_active_ ? 1 : 0; }
 
  protected:

@@ -122,6 +122,8 @@ void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap trailers) {
 void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
   if (done_) return;
   route_timer_.Disarm();
+  // The host tried, also when no stream was had (%UPSTREAM_HOST% of a connect failure).
+  if (info_.upstream_host.empty() && upstream_choice_.pool) info_.upstream_host = upstream_choice_.pool->host_address();
   upstream::ClusterStats& stats = *upstream_choice_.stats;
   if (upstream_choice_.host_stats != nullptr && !failure.response_started) upstream_choice_.host_stats->rq_error.Inc();
   LocalReply reply{503, "", std::nullopt, std::nullopt, {}};
@@ -176,8 +178,10 @@ void ActiveRequest::MaybeConsumeDownstream() {
   if (request_unconsumed_ == 0 || downstream_reset_) return;
   const bool discarding = local_reply_ || (request_forwarded_ && !upstream_) || done_;
   if (!discarding) {
+    // What waits plus what acknowledging lets in next stays within the limit (something always
+    // moves: with nothing waiting, the bytes are taken whatever their size).
     const std::size_t waiting = decoder_.queued_bytes() + (upstream_ ? upstream_->BufferedBytes() : 0);
-    if (waiting >= buffer_limit_) return;
+    if (waiting > 0 && waiting + request_unconsumed_ > buffer_limit_) return;
   }
   context_.codec().ConsumeData(stream_, request_unconsumed_);
   request_unconsumed_ = 0;
@@ -190,7 +194,7 @@ void ActiveRequest::MaybeConsumeDownstream() {
 void ActiveRequest::MaybeConsumeUpstream() {
   if (response_unconsumed_ == 0 || !upstream_) return;
   const std::size_t waiting = encoder_.queued_bytes() + context_.codec().BufferedBytes(stream_);
-  if (waiting >= buffer_limit_ && !done_) return;
+  if (waiting > 0 && waiting + response_unconsumed_ > buffer_limit_ && !done_) return;
   upstream_->ConsumeData(response_unconsumed_);
   response_unconsumed_ = 0;
 }

@@ -103,6 +103,7 @@ void ConnectionManager::OnRequestError(const codec::RequestError& error, codec::
   using Kind = codec::RequestError::Kind;
   if (error.kind == Kind::kHeadersTooLarge) stats.downstream_rq_headers_too_large.Inc();
   if (error.kind == Kind::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
+  if (error.kind == Kind::kChunkLineTooLong) stats.downstream_rq_chunk_line_too_long.Inc();
   spdlog::debug("{}: refused request from {}: {}", listener_name_, transport_->peer_address(), error.reason);
   ApplyResponseMutations(response_headers, *listener()->config->routes, nullptr, nullptr);
   // A body that broke the framing: its stream was reset and logged itself.

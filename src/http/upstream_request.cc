@@ -175,6 +175,9 @@ void UpstreamRequest::OnReset(codec::StreamResetReason reason) {
   if (MayRetry(reason)) {
     retried_ = true;
     if (stats_ != nullptr) stats_->upstream_rq_retry_stale_connection.Inc();
+    // The retry connects anew: what closed this one (the upstream's idle timeout, a restart) has
+    // likely closed the other idle ones too.
+    if (reason == codec::StreamResetReason::kConnectionTermination) pool_->CloseIdleConnections();
     // A new Link: the old try's stream never reaches this request again.
     auto previous = std::move(link_);
     previous->owner = nullptr;

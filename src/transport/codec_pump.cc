@@ -1,5 +1,6 @@
 #include "src/transport/codec_pump.h"
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -118,7 +119,8 @@ class Pump final : public CodecPump {
         try_read = true;
         continue;  // the output may have blocked meanwhile: check the pauses again
       }
-      const Transport::IoResult r = transport_.ReadAvailable(scratch_);
+      const absl::Span<uint8_t> into = scratch_.subspan(0, std::min(scratch_.size(), codec_.ReadLimit()));
+      const Transport::IoResult r = transport_.ReadAvailable(into);
       if (r.bytes == 0) {
         if (!r.ec || WouldBlock(r.ec)) {
           try_read = false;
@@ -131,7 +133,7 @@ class Pump final : public CodecPump {
       if (!DispatchBytes(scratch_.subspan(0, r.bytes))) break;
       // A full scratch buffer: more is likely there. Let the writer and the worker's other
       // connections run first, then read again without waiting.
-      try_read = r.bytes == scratch_.size();
+      try_read = r.bytes == into.size();
       if (try_read) co_await asio::post(transport_.executor(), kUseAwaitable);
     }
   }

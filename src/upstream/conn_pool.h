@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -72,8 +73,13 @@ class ConnPool {
       std::chrono::milliseconds connect_timeout) = 0;
 
   virtual codec::Protocol protocol() const = 0;
+  // The host's "ip:port" ("[::1]:80"), for the access log of a request that got no stream.
+  virtual std::string host_address() const = 0;
   // Graceful: no new streams here; open ones finish (host removed, drain).
   virtual void Drain() = 0;
+  // Closes the connections that carry no stream (Envoy's closeIdleConnections): after the upstream
+  // closed a kept-alive connection under a request, the others idle as long are likely closed too.
+  virtual void CloseIdleConnections() = 0;
   virtual std::size_t active_streams() const = 0;
   virtual std::size_t connection_count() const = 0;
 };

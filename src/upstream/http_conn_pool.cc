@@ -137,6 +137,13 @@ void HttpConnPool::Drain() {
   for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) client->StopNewStreams();
 }
 
+void HttpConnPool::CloseIdleConnections() {
+  for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) {
+    // The one whose close brought us here is the upstream's doing, and counted so.
+    if (client->open() && client->active_streams() == 0) client->Close(/*by_peer=*/client->ClosedByPeer());
+  }
+}
+
 std::size_t HttpConnPool::active_streams() const {
   std::size_t n = 0;
   for (const auto& c : clients_) n += c->active_streams();

@@ -46,6 +46,8 @@ class HttpConnPool final : public ConnPool,
       std::chrono::milliseconds connect_timeout) override;
   codec::Protocol protocol() const override { return settings_.protocol; }
   void Drain() override;
+  void CloseIdleConnections() override;
+  std::string host_address() const override { return context_.host.Key(); }
   std::size_t active_streams() const override;
   std::size_t connection_count() const override { return clients_.size(); }
 

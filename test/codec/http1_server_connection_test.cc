@@ -439,5 +439,20 @@ TEST(Http1ServerConnectionTest, ResetMidResponseEndsTheConnection) {
   EXPECT_TRUE(out.ends_with("5\r\nhello\r\n")) << out;
 }
 
+// One read never hands a streaming body more than the receive bound allows.
+TEST(Http1ServerConnectionTest, ReadLimitIsWhatTheReceiveBoundStillAllows) {
+  Http1Options o;
+  o.max_unconsumed_bytes = 8;
+  Server s;
+  Http1ServerConnection c(s, o);
+  EXPECT_EQ(c.ReadLimit(), SIZE_MAX);  // a head is read whole
+  ASSERT_TRUE(Feed(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\nabc").ok());
+  EXPECT_EQ(c.ReadLimit(), 5u);
+  ASSERT_TRUE(Feed(c, "defgh").ok());
+  EXPECT_TRUE(c.ReadDisabled());
+  c.ConsumeData(1, 8);
+  EXPECT_EQ(c.ReadLimit(), 8u);
+}
+
 }  // namespace
 }  // namespace tether::codec

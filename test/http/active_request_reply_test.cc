@@ -83,6 +83,7 @@ TEST_F(ActiveRequestTest, ConnectFailureIs503UF) {
   EXPECT_EQ(response.headers->Status(), 503);
   EXPECT_NE(response.data.find("connection failure"), std::string::npos);
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kUpstreamConnectionFailure));
+  EXPECT_EQ(finished(id).upstream_host, "10.0.0.1:80");  // the host tried, for the access log
 }
 
 TEST_F(ActiveRequestTest, DirectResponse) {

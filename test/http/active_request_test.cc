@@ -161,6 +161,7 @@ TEST_F(ActiveRequestTest, StaleReusedConnectionIsRetriedOnceOnANewStream) {
   ASSERT_EQ(pool().streams.size(), 2u);  // a second try, no reply yet
   EXPECT_FALSE(response.headers);
   EXPECT_EQ(selector_.stats.upstream_rq_retry_stale_connection.Value(), 1u);
+  EXPECT_EQ(pool().idle_closes, 1);  // on a new connection: the idle ones may be as stale
   codec::HeaderMap headers;
   headers.SetStatus(204);
   upstream(1).decoder->OnHeaders(std::move(headers), true);

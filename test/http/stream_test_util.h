@@ -127,6 +127,9 @@ class FakeConnPool : public upstream::ConnPool {
     co_return std::make_unique<FakeUpstreamStream>(state);
   }
   codec::Protocol protocol() const override { return codec::Protocol::kHttp2; }
+  void CloseIdleConnections() override { ++idle_closes; }
+  std::string host_address() const override { return "10.0.0.1:80"; }
+  int idle_closes = 0;
   void Drain() override {}
   std::size_t active_streams() const override { return 0; }
   std::size_t connection_count() const override { return 0; }
