@@ -208,6 +208,25 @@ TEST(ProtocolOptionsTest, MaxGrpcTimeout) {
   EXPECT_NE(bad.status().message().find("max_grpc_timeout"), std::string::npos) << bad.status();
 }
 
+TEST(ProtocolOptionsTest, GrpcTimeoutOffset) {
+  const auto none = Build(Valid("", "", ""));
+  EXPECT_EQ(none->listeners[0]->routes->virtual_hosts[0].routes[0].grpc_timeout_offset, milliseconds(0));
+  const auto set = Build(Valid("", ", max_grpc_timeout: 10s, grpc_timeout_offset: 0.25s", ""));
+  EXPECT_EQ(set->listeners[0]->routes->virtual_hosts[0].routes[0].grpc_timeout_offset, milliseconds(250));
+  auto b = Valid("", ", grpc_timeout_offset: 1s", "");
+  Hcm(b)->mutable_route_config()->mutable_virtual_hosts(0)->mutable_routes(0)->mutable_route()
+      ->mutable_grpc_timeout_offset()->set_seconds(-1);
+  EXPECT_EQ(Error(b), std::string(kRoute) + ".grpc_timeout_offset: must not be negative");
+  const auto bad = Parse("", ", grpc_timeout_offset: soon", "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("grpc_timeout_offset"), std::string::npos) << bad.status();
+  // An xDS route configuration goes through the same check.
+  v1::RouteConfiguration rc = Hcm(b)->route_config();
+  rc.set_name("r");
+  EXPECT_EQ(ValidateRouteConfigurationResource(rc).message(),
+            "virtual_hosts[0].routes[0].route.grpc_timeout_offset: must not be negative");
+}
+
 // xDS resources are checked by the same code; the NACK names the field from the resource's top.
 TEST(ProtocolOptionsTest, XdsResourcesAreCheckedTheSameWay) {
   auto b = Valid("      http2_protocol_options: {max_concurrent_streams: 0}\n", "", "");
