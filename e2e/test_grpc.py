@@ -234,7 +234,7 @@ class GrpcLocalRepliesTest(unittest.TestCase):
         # grpc_timeout_offset (4.7 s) makes the sidecar's deadline come first, at 0.3 s, so it is the
         # sidecar that answers and resets the upstream stream (the server records a cancel, not its
         # own deadline). The frame-level client sets no deadline of its own.
-        before = self.tether.stat("cluster.grpc.upstream_rq_timeout") or 0
+        before = self.tether.stat("cluster.grpc.upstream_rq_timeout")
         r = grpc_call(self.tether.port, method("Hang"), json.dumps({"id": "gt-1"}).encode(),
                       extra_headers=[("grpc-timeout", "5S")], authority="offset.test")
         self.assertGrpcShaped(r, 4)

@@ -28,18 +28,23 @@ class HttpConnPoolCancelTest : public HttpConnPoolTest {
     ASSERT_TRUE(result.has_value());
     EXPECT_EQ(result->status().code(), absl::StatusCode::kCancelled) << result->status();
   }
+
+  // A NewStream withdrawn while its connection is being made, run until the pool answered it.
+  void WithdrawWhileConnecting(HttpConnPool& pool) {
+    StreamCancel cancel;
+    Recorder withdrawn;
+    Result result;
+    BeginConnecting(pool, withdrawn, result, cancel);
+    cancel.Cancel();
+    ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
+    ExpectWithdrawn(result);
+  }
 };
 
 TEST_F(HttpConnPoolCancelTest, Http1WithdrawnWhileConnectingLeavesTheConnectionToTheNextStream) {
   Http1Upstream upstream(io_);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1);
-  StreamCancel cancel;
-  Recorder withdrawn;
-  Result result;
-  BeginConnecting(*pool, withdrawn, result, cancel);
-  cancel.Cancel();
-  ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
-  ExpectWithdrawn(result);
+  ASSERT_NO_FATAL_FAILURE(WithdrawWhileConnecting(*pool));
   // The connection was completed and kept: open, idle, and no request went on it.
   EXPECT_EQ(Gauge("cluster.upstream_cx_active"), 1);
   EXPECT_EQ(pool->connection_count(), 1u);
@@ -77,13 +82,7 @@ TEST_F(HttpConnPoolCancelTest, Http1NextStreamTakesTheWithdrawnOnesConnection) {
 TEST_F(HttpConnPoolCancelTest, Http2WithdrawnWhileConnectingOpensNoStream) {
   Http2Upstream upstream(io_);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
-  StreamCancel cancel;
-  Recorder withdrawn;
-  Result result;
-  BeginConnecting(*pool, withdrawn, result, cancel);
-  cancel.Cancel();
-  ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
-  ExpectWithdrawn(result);
+  ASSERT_NO_FATAL_FAILURE(WithdrawWhileConnecting(*pool));
   Exchange(*pool);
   EXPECT_EQ(upstream.connections.size(), 1u);
   EXPECT_EQ(upstream.stream_count(), 1u);  // the exchange's only: no RST_STREAM for the withdrawn one
@@ -116,13 +115,7 @@ TEST_F(HttpConnPoolCancelTest, ConnectionKeptForAWithdrawnStreamClosesWhenIdle) 
   HttpConnPool::Settings settings;
   settings.idle_timeout = std::chrono::milliseconds(20);
   auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
-  StreamCancel cancel;
-  Recorder withdrawn;
-  Result result;
-  BeginConnecting(*pool, withdrawn, result, cancel);
-  cancel.Cancel();
-  ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
-  ExpectWithdrawn(result);
+  ASSERT_NO_FATAL_FAILURE(WithdrawWhileConnecting(*pool));
   ASSERT_TRUE(RunUntil(io_, [&] { return pool->connection_count() == 0; }));
   EXPECT_EQ(Counter("cluster.upstream_cx_idle_timeout"), 1u);
   EXPECT_EQ(Gauge("cluster.upstream_cx_active"), 0);
