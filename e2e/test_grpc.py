@@ -189,7 +189,10 @@ class GrpcLocalRepliesTest(unittest.TestCase):
         # Calls to authority capped.test: max_grpc_timeout 0.3s caps what the client asks for.
         capped = {"name": "capped", "domains": ["capped.test"],
                   "routes": [grpc_route("grpc", prefix="/", max_grpc_timeout="0.3s")]}
-        config = bootstrap(0, virtual_hosts=[capped, {"name": "all", "domains": ["*"], "routes": routes}],
+        # Calls to authority offset.test: the sidecar gives up 4.7s before the client's deadline.
+        offset = {"name": "offset", "domains": ["offset.test"],
+                  "routes": [grpc_route("grpc", prefix="/", max_grpc_timeout="10s", grpc_timeout_offset="4.7s")]}
+        config = bootstrap(0, virtual_hosts=[capped, offset, {"name": "all", "domains": ["*"], "routes": routes}],
                            clusters=[h2_cluster("grpc", cls.server.port), h2_cluster("dead", dead)])
         try:
             cls.tether = Tether(config)
@@ -226,17 +229,18 @@ class GrpcLocalRepliesTest(unittest.TestCase):
     def test_no_healthy_upstream_is_unavailable(self):
         self.assertLocalReply("/tether.test.Dead/Unary", grpc.StatusCode.UNAVAILABLE)
 
-    # The upstream gets grpc-timeout too and the Python server ends the call at the same deadline,
-    # so whose expiry the server records first is a race; the sidecar's own reset of the upstream
-    # stream is covered by ActiveRequestTest.GrpcTimeoutCapsTheRouteTimeoutAndAnswersDeadlineExceeded.
-    # Needs a deadline offset (Envoy's grpc_timeout_header_offset) or a server that ignores it.
-    @unittest.skip("racy: the upstream honours the same grpc-timeout (see comment)")
     def test_grpc_timeout_expiry_is_deadline_exceeded_and_frees_the_upstream_stream(self):
-        # No client-side deadline: only the sidecar can end this call.
+        # The server gets the same grpc-timeout (5 s) and would end the call itself then; the route's
+        # grpc_timeout_offset (4.7 s) makes the sidecar's deadline come first, at 0.3 s, so it is the
+        # sidecar that answers and resets the upstream stream (the server records a cancel, not its
+        # own deadline). The frame-level client sets no deadline of its own.
+        before = self.tether.stat("cluster.grpc.upstream_rq_timeout")
         r = grpc_call(self.tether.port, method("Hang"), json.dumps({"id": "gt-1"}).encode(),
-                      extra_headers=[("grpc-timeout", "300m")])
+                      extra_headers=[("grpc-timeout", "5S")], authority="offset.test")
         self.assertGrpcShaped(r, 4)
+        self.assertEqual(self.tether.settled_stat("cluster.grpc.upstream_rq_timeout", before + 1), before + 1)
         self.server.wait_event("cancelled:gt-1")
+        self.assertNotIn("deadline:gt-1", self.server.events())
 
     def test_max_grpc_timeout_caps_a_longer_grpc_timeout(self):
         r = grpc_call(self.tether.port, method("Hang"), json.dumps({"id": "cap-1"}).encode(),

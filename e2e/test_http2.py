@@ -174,13 +174,11 @@ class MixedProtocolsTest(unittest.TestCase):
 
 
 class RapidResetTest(unittest.TestCase):
-    # Flaky on a loaded 2-core machine: each reset stream had opened an HTTP/1 upstream connection,
-    # which a cancel closes, so the attack churns up to premature_reset_total_stream_count upstream
-    # connections and the bystander's connect (1 s timeout) to the threaded Python upstream can time
-    # out (503 UF). The GOAWAY itself and a bystander on another connection are asserted in-process by
-    # ConnectionManagerTest.RapidResetFloodGetsGoAwayWhileAnotherConnectionKeepsWorking. Open item:
-    # do not open the upstream for a stream reset before its request ended.
-    @unittest.skip("flaky under load: upstream connection churn (see comment)")
+    # A stream reset while its upstream request waits for a connection withdraws the request: the
+    # connection being made is kept for the next stream and nothing reaches the upstream (decision
+    # 0038-rapidreset-withdrawn-stream-keeps-its-connection). Before, each reset stream still sent its
+    # request and closed that HTTP/1 connection: the attack churned some 500 upstream connections and
+    # the bystander's connect could time out.
     def test_rapid_reset_gets_goaway_while_other_clients_keep_working(self):
         with Upstream() as upstream, Tether(bootstrap(upstream.port)) as tether:
             attack_done = threading.Event()
@@ -226,7 +224,12 @@ class RapidResetTest(unittest.TestCase):
             # Still serving afterwards, and the attack did not pile up upstream requests.
             self.assertEqual(tether.request("GET", "/headers")[0], 200)
             wait_until(lambda: tether.stat("http.outbound.downstream_cx_active") <= 1, what="attacker's connection gone")
-            self.assertLess(upstream.stats()["requests"], 10000)
+            # Nor upstream connections: the ~500 streams reset before GOAWAY (the default
+            # premature_reset_total_stream_count) cost neither requests nor connections upstream;
+            # the few that remain are a stream whose reset came in a later read than its headers.
+            seen = upstream.stats()
+            self.assertLess(seen["paths"].count("/"), 50, "attack requests that reached the upstream")
+            self.assertLess(seen["connections"], 50, "upstream connections")
 
 
 if __name__ == "__main__":

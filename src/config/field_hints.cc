@@ -56,8 +56,8 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"RouteAction", "cluster_header", "not supported; name the cluster or use weighted_clusters", "routes"},
     {"RouteAction", "idle_timeout", "not supported; the route's timeout covers the whole exchange", "routes"},
     {"RouteAction", "max_stream_duration",
-     "not supported; the route's timeout bounds the exchange, max_grpc_timeout (Envoy's older field) caps "
-     "grpc-timeout",
+     "not supported; the route's timeout bounds the exchange, max_grpc_timeout and grpc_timeout_offset "
+     "(Envoy's older fields) cap and offset grpc-timeout",
      "routes"},
     {"RouteAction", "retry_policy", "retries are not supported yet", "resilience"},
     {"RouteAction", "hedge_policy", "hedging is not supported yet", "resilience"},

@@ -80,6 +80,9 @@ struct Route {
   // Envoy's max_grpc_timeout: set, a gRPC request's grpc-timeout (none = infinity) replaces
   // `timeout`, capped by this (zero = no cap). Unset, grpc-timeout only shortens `timeout`.
   std::optional<Duration> max_grpc_timeout;
+  // Envoy's grpc_timeout_offset: taken off a gRPC request's grpc-timeout (when longer) before it
+  // bounds the request, so the sidecar answers DEADLINE_EXCEEDED before the caller gives up.
+  Duration grpc_timeout_offset{0};
   Redirect redirect;
   unsigned direct_status = 200;
   std::string direct_body;

@@ -112,6 +112,8 @@ absl::Status BuildClusterAction(const v1::RouteAction& a, const std::string& pat
     TETHER_RETURN_IF_ERROR(SetDuration(true, a.max_grpc_timeout(), path + ".max_grpc_timeout", max_grpc_timeout));
     route.max_grpc_timeout = max_grpc_timeout;  // 0s: grpc-timeout uncapped
   }
+  TETHER_RETURN_IF_ERROR(SetDuration(a.has_grpc_timeout_offset(), a.grpc_timeout_offset(),
+                                     path + ".grpc_timeout_offset", route.grpc_timeout_offset));
   return SetDuration(a.has_timeout(), a.timeout(), path + ".timeout", route.timeout);
 }
 

@@ -56,7 +56,10 @@ std::string FormatGrpcTimeout(milliseconds timeout) {
 
 milliseconds RouteTimeout(const config::Route& route, bool grpc, std::optional<milliseconds> grpc_timeout) {
   if (!grpc) return route.timeout;
-  const milliseconds header = grpc_timeout.value_or(milliseconds::zero());  // zero: infinity
+  milliseconds header = grpc_timeout.value_or(milliseconds::zero());  // zero: infinity
+  // Envoy's grpc_timeout_offset: only a deadline longer than the offset is shortened (one at or
+  // under it stays as asked: zero would read as infinity, and less makes no sense).
+  if (route.grpc_timeout_offset < header) header -= route.grpc_timeout_offset;
   if (route.max_grpc_timeout) {
     const milliseconds max = *route.max_grpc_timeout;
     if (max != milliseconds::zero() && (header == milliseconds::zero() || header > max)) return max;

@@ -31,7 +31,8 @@ std::string FormatGrpcTimeout(std::chrono::milliseconds timeout);
 // rule: not gRPC, `route.timeout`. gRPC with max_grpc_timeout set (Envoy's semantics): the
 // grpc-timeout (absent or 0 = infinity) replaces `route.timeout`, capped by max_grpc_timeout
 // unless that is 0. gRPC without it (Tether's default; Envoy then ignores the header): a non-zero
-// grpc-timeout only shortens `route.timeout`.
+// grpc-timeout only shortens `route.timeout`. Either way the grpc-timeout is first reduced by
+// `route.grpc_timeout_offset` when longer than it (Envoy's rule).
 std::chrono::milliseconds RouteTimeout(const config::Route& route, bool grpc,
                                        std::optional<std::chrono::milliseconds> grpc_timeout);
 

@@ -14,6 +14,13 @@ struct UpstreamRequest::Link final : codec::StreamDecoder {
   UpstreamRequest* owner = nullptr;
   codec::HeaderMap headers;  // NewStream's, alive until it returns
   bool end_stream = false;
+  upstream::StreamCancel cancel;  // NewStream's too
+
+  // The try is over for its request: a NewStream still waiting opens no stream.
+  void Orphan() {
+    owner = nullptr;
+    cancel.Cancel();
+  }
 
   void OnHeaders(codec::HeaderMap h, bool end) override {
     if (owner != nullptr) owner->OnHeaders(std::move(h), end);
@@ -34,8 +41,8 @@ struct UpstreamRequest::Link final : codec::StreamDecoder {
 
 Awaitable<void> UpstreamRequest::RunNewStream(std::shared_ptr<Link> link, std::shared_ptr<upstream::ConnPool> pool,
                                               std::chrono::milliseconds connect_timeout) {
-  auto stream = co_await pool->NewStream(link->headers, link->end_stream, *link, connect_timeout);
-  // The request went away (or retried) meanwhile: dropping the stream resets it.
+  auto stream = co_await pool->NewStream(link->headers, link->end_stream, *link, connect_timeout, &link->cancel);
+  // The request went away (or retried) meanwhile: dropping a stream opened all the same resets it.
   if (link->owner != nullptr) link->owner->OnStream(std::move(stream));
 }
 
@@ -47,7 +54,7 @@ UpstreamRequest::UpstreamRequest(Callbacks& callbacks, IoExecutor executor, std:
 
 // Destroying an unfinished stream's handle resets it (conn_pool.h).
 UpstreamRequest::~UpstreamRequest() {
-  if (link_) link_->owner = nullptr;
+  if (link_) link_->Orphan();
 }
 
 void UpstreamRequest::Start(codec::HeaderMap headers, bool end_stream) {
@@ -133,7 +140,7 @@ void UpstreamRequest::ConsumeData(std::size_t bytes) {
 }
 
 void UpstreamRequest::Reset() {
-  if (link_) link_->owner = nullptr;
+  if (link_) link_->Orphan();
   if (stream_ && !done_) stream_->Reset();
   done_ = true;
 }
@@ -180,7 +187,7 @@ void UpstreamRequest::OnReset(codec::StreamResetReason reason) {
     if (reason == codec::StreamResetReason::kConnectionTermination) pool_->CloseIdleConnections();
     // A new Link: the old try's stream never reaches this request again.
     auto previous = std::move(link_);
-    previous->owner = nullptr;
+    previous->Orphan();
     link_ = std::make_shared<Link>();
     link_->headers = previous->headers;
     link_->end_stream = previous->end_stream;
@@ -194,7 +201,7 @@ void UpstreamRequest::OnReset(codec::StreamResetReason reason) {
 
 void UpstreamRequest::Fail(const UpstreamFailure& failure) {
   done_ = true;
-  if (link_) link_->owner = nullptr;
+  if (link_) link_->Orphan();
   callbacks_.OnUpstreamFailure(failure);
 }
 

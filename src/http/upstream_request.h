@@ -36,7 +36,8 @@ struct UpstreamFailure {
 // the stream exists), and hands the response to its owner. A stream that fails before any response
 // on a reused connection (a keep-alive connection the upstream closed, or a GOAWAY refusal), with
 // no body byte sent, is tried once more on a new stream, as the HTTP/1 path does.
-// Destroying it resets a stream still open (freeing it in the pool).
+// Destroying it (or Reset) resets a stream still open (freeing it in the pool), or withdraws the
+// request from the pool while it waits for a connection (StreamCancel: nothing reaches the upstream).
 class UpstreamRequest {
  public:
   class Callbacks {

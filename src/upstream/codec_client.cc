@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -123,6 +124,11 @@ absl::StatusOr<std::unique_ptr<UpstreamStream>> CodecClient::NewStream(const cod
   }
   Wake();
   return stream;
+}
+
+uint32_t CodecClient::live_waiters() const {
+  return static_cast<uint32_t>(
+      std::count_if(waiters_.begin(), waiters_.end(), [](const StreamCancel* c) { return c == nullptr || !c->cancelled(); }));
 }
 
 bool CodecClient::HasRoom() const {

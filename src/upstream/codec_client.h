@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -72,8 +73,10 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   void StopNewStreams();
   // Ends the connection now (its open streams are reset); `by_peer`: the upstream had closed it.
   void Close(bool by_peer = false);
-  // Streams waiting for this connection while it is made (the pool's count).
-  uint32_t& waiting_streams() { return waiting_streams_; }
+  // Streams waiting for this connection while it is made (the pool's list; null: cannot be
+  // withdrawn). A withdrawn one no longer counts, so the next stream takes its place here.
+  std::vector<const StreamCancel*>& waiters() { return waiters_; }
+  uint32_t live_waiters() const;
   // The owner goes away: the connection closes by itself once idle.
   void Detach();
   // An idle HTTP/1 connection the upstream closed (or wrote to unasked) as far as the kernel knows
@@ -114,7 +117,7 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   bool no_new_streams_ = false;
   bool closing_locally_ = false;
   bool closed_by_peer_ = false;
-  uint32_t waiting_streams_ = 0;
+  std::vector<const StreamCancel*> waiters_;
   std::size_t active_streams_ = 0;
   uint64_t streams_served_ = 0;
   std::chrono::steady_clock::time_point idle_since_;

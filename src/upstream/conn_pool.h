@@ -27,6 +27,22 @@ enum class PoolFailure : uint8_t {
   kOverflow,        // a circuit breaker's limit (UO; issue 14)
 };
 
+// Lets a caller withdraw a NewStream still waiting for its connection (Envoy's
+// ConnectionPool::Cancellable with CancelPolicy::Default): the pool then opens no stream (the
+// request never reaches the upstream) and NewStream answers Cancelled. A connection being made for
+// it is completed all the same and kept, idle, for the next stream (closed after idle_timeout), and
+// the withdrawn request no longer holds a place on it: a client that opens and resets streams (a
+// rapid-reset attack) must not churn upstream connections. Kept alive by the caller until NewStream
+// completes, as the headers are.
+class StreamCancel {
+ public:
+  void Cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  bool cancelled_ = false;
+};
+
 // One stream on a pooled connection, lent to one upstream request. The request's headers went
 // with NewStream; the rest of the request is encoded here; the response goes to the decoder given
 // to NewStream. Destroying the handle before the stream finished both ways resets it (RST_STREAM
@@ -67,10 +83,10 @@ class ConnPool {
   // The pool counts the stream in upstream_rq_total / upstream_rq_active (cluster and host): the
   // caller does not. A stream the upstream refuses (REFUSED_STREAM, or beyond a GOAWAY's last
   // stream: OnReset kRemoteRefusedStream / kConnectionTermination before any response) is the
-  // caller's to retry.
+  // caller's to retry. `cancel` (may be null) withdraws the request while it waits (StreamCancel).
   virtual Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
-      std::chrono::milliseconds connect_timeout) = 0;
+      std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) = 0;
 
   virtual codec::Protocol protocol() const = 0;
   // The host's "ip:port" ("[::1]:80"), for the access log of a request that got no stream.
@@ -85,7 +101,7 @@ class ConnPool {
 };
 
 // NewStream's errors by code: Unavailable = kConnectFailure, DeadlineExceeded = kTimeout,
-// ResourceExhausted = kOverflow.
+// ResourceExhausted = kOverflow (Cancelled: the caller withdrew it, no failure of the pool's).
 PoolFailure FailureOf(const absl::Status& status);
 
 }  // namespace tether::upstream

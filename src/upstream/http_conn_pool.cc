@@ -63,11 +63,15 @@ ClientCodecFactory HttpConnPool::DefaultFactory() const {
 
 Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStream(
     const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
-    std::chrono::milliseconds connect_timeout) {
+    std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) {
   auto self = shared_from_this();
+  const auto withdrawn = [cancel] { return cancel != nullptr && cancel->cancelled(); };
   // Each round either uses a connection with room or waits for one being made; a stream that loses
   // a race for the room goes round again, a bounded number of times.
   for (int round = 0; round < 4; ++round) {
+    // Checked before any stream opens: a withdrawn request must not reach the upstream (on HTTP/1
+    // its reset would then cost the connection).
+    if (withdrawn()) co_return absl::CancelledError("the stream request was withdrawn");
     if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
     if (CodecClient* open = PickOpen()) {
       auto stream = open->NewStream(headers, end_stream, decoder);
@@ -81,18 +85,25 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
       client = std::make_shared<CodecClient>(context_, settings_.protocol, this);
       clients_.push_back(client);
     }
-    ++client->waiting_streams();
+    client->waiters().push_back(cancel);
     absl::Status status;
+    // Even when withdrawn meanwhile, the connect is seen through: the connection stays for the
+    // next stream (Envoy's CancelPolicy::Default), so resets do not churn upstream connections.
     if (mine) {
       status = co_await client->Connect(connect_timeout, factory_);
     } else {
       co_await client->WaitConnected();
       status = client->connect_status();
     }
-    --client->waiting_streams();
+    auto& waiters = client->waiters();
+    waiters.erase(std::find(waiters.begin(), waiters.end(), cancel));
     if (!status.ok()) {
       if (mine) std::erase(clients_, client);
       co_return status;
+    }
+    if (withdrawn()) {
+      if (client->active_streams() == 0) ArmIdleTimer();  // idle from now: closed after idle_timeout
+      co_return absl::CancelledError("the stream request was withdrawn");
     }
     if (client->HasRoom()) co_return client->NewStream(headers, end_stream, decoder);
   }
@@ -127,7 +138,7 @@ CodecClient* HttpConnPool::PickOpen() {
 
 std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {
   for (const auto& c : clients_) {
-    if (c->connecting() && c->waiting_streams() < c->capacity()) return c;
+    if (c->connecting() && c->live_waiters() < c->capacity()) return c;
   }
   return nullptr;
 }

@@ -16,7 +16,8 @@ namespace tether::upstream {
 // The one ConnPool for both protocols: HTTP/1.1 is the case of one stream per connection
 // (PeerMaxConcurrentStreams 1). A stream goes on an open connection with room (HTTP/1: the most
 // recently idle one, checked with a peek first; HTTP/2: the first with room), else joins a
-// connection being made that will have room, else a new connection is made. Connections that got
+// connection being made that will have room, else a new connection is made; a request withdrawn
+// while it waits (StreamCancel) leaves that connection to the next stream. Connections that got
 // GOAWAY, reached max_requests_per_connection or were drained take no new streams and close once
 // their streams ended; idle ones close after idle_timeout. Owned through a shared_ptr by the
 // ClusterManager (and by callers while they ask it for a stream); single-threaded.
@@ -43,7 +44,7 @@ class HttpConnPool final : public ConnPool,
 
   Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
-      std::chrono::milliseconds connect_timeout) override;
+      std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) override;
   codec::Protocol protocol() const override { return settings_.protocol; }
   void Drain() override;
   void CloseIdleConnections() override;

@@ -155,6 +155,7 @@ TEST(ConfigDumpTest, ShowsProtocolFields) {
   hcm->mutable_http2_protocol_options()->mutable_max_concurrent_streams()->set_value(50);
   auto* route = hcm->mutable_route_config()->add_virtual_hosts()->add_routes()->mutable_route();
   route->mutable_max_grpc_timeout()->set_seconds(30);
+  route->mutable_grpc_timeout_offset()->set_nanos(250'000'000);
   auto* cluster = snap->bootstrap.mutable_static_resources()->add_clusters();
   cluster->set_protocol(config::v1::Cluster::USE_DOWNSTREAM);
   cluster->mutable_http2_protocol_options()->mutable_initial_stream_window_size()->set_value(65535);
@@ -162,6 +163,7 @@ TEST(ConfigDumpTest, ShowsProtocolFields) {
   EXPECT_NE(json.find("\"codec_type\": \"HTTP2\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"max_concurrent_streams\": 50"), std::string::npos) << json;
   EXPECT_NE(json.find("\"max_grpc_timeout\": \"30s\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"grpc_timeout_offset\": \"0.250s\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"protocol\": \"USE_DOWNSTREAM\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"initial_stream_window_size\": 65535"), std::string::npos) << json;
 }

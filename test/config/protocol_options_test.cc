@@ -196,16 +196,35 @@ TEST(ProtocolOptionsTest, OptionsThatCannotApplyAreRefused) {
   EXPECT_TRUE(ValidateBootstrap(Valid("", "", "    protocol: HTTP2\n    http2_protocol_options: {}\n")).ok());
 }
 
+// A route duration field: a negative value (the bootstrap's and an xDS route configuration's path
+// to it) and text that is no duration are refused naming the field.
+void ExpectRouteDurationChecked(const std::string& field,
+                                google::protobuf::Duration* (v1::RouteAction::*mutable_field)()) {
+  auto b = Valid("", absl::StrCat(", ", field, ": 1s"), "");
+  (Hcm(b)->mutable_route_config()->mutable_virtual_hosts(0)->mutable_routes(0)->mutable_route()->*mutable_field)()
+      ->set_seconds(-1);
+  EXPECT_EQ(Error(b), absl::StrCat(kRoute, ".", field, ": must not be negative"));
+  v1::RouteConfiguration rc = Hcm(b)->route_config();
+  rc.set_name("r");
+  EXPECT_EQ(ValidateRouteConfigurationResource(rc).message(),
+            absl::StrCat("virtual_hosts[0].routes[0].route.", field, ": must not be negative"));
+  const auto bad = Parse("", absl::StrCat(", ", field, ": soon"), "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(field), std::string::npos) << bad.status();
+}
+
 TEST(ProtocolOptionsTest, MaxGrpcTimeout) {
   const auto zero = Build(Valid("", ", max_grpc_timeout: 0s", ""));
   EXPECT_EQ(zero->listeners[0]->routes->virtual_hosts[0].routes[0].max_grpc_timeout, milliseconds(0));  // no cap
-  auto b = Valid("", ", max_grpc_timeout: 1s", "");
-  Hcm(b)->mutable_route_config()->mutable_virtual_hosts(0)->mutable_routes(0)->mutable_route()
-      ->mutable_max_grpc_timeout()->set_seconds(-1);
-  EXPECT_EQ(Error(b), std::string(kRoute) + ".max_grpc_timeout: must not be negative");
-  const auto bad = Parse("", ", max_grpc_timeout: soon", "");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("max_grpc_timeout"), std::string::npos) << bad.status();
+  ExpectRouteDurationChecked("max_grpc_timeout", &v1::RouteAction::mutable_max_grpc_timeout);
+}
+
+TEST(ProtocolOptionsTest, GrpcTimeoutOffset) {
+  const auto none = Build(Valid("", "", ""));
+  EXPECT_EQ(none->listeners[0]->routes->virtual_hosts[0].routes[0].grpc_timeout_offset, milliseconds(0));
+  const auto set = Build(Valid("", ", max_grpc_timeout: 10s, grpc_timeout_offset: 0.25s", ""));
+  EXPECT_EQ(set->listeners[0]->routes->virtual_hosts[0].routes[0].grpc_timeout_offset, milliseconds(250));
+  ExpectRouteDurationChecked("grpc_timeout_offset", &v1::RouteAction::mutable_grpc_timeout_offset);
 }
 
 // xDS resources are checked by the same code; the NACK names the field from the resource's top.

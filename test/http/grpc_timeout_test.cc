@@ -82,5 +82,26 @@ TEST(GrpcTimeoutTest, MaxGrpcTimeoutAsEnvoy) {
   EXPECT_EQ(RouteTimeout(uncapped, true, std::nullopt), milliseconds(0));  // no timeout at all
 }
 
+// Envoy's grpc_timeout_offset: the sidecar gives up `offset` before the caller's deadline.
+TEST(GrpcTimeoutTest, OffsetShortensTheHeaderBeforeItIsUsed) {
+  auto capped = RouteWith(seconds(15), seconds(30));
+  capped.grpc_timeout_offset = milliseconds(200);
+  EXPECT_EQ(RouteTimeout(capped, true, seconds(1)), milliseconds(800));
+  EXPECT_EQ(RouteTimeout(capped, true, seconds(60)), seconds(30));  // offset first, then the cap
+  EXPECT_EQ(RouteTimeout(capped, true, milliseconds(200)), milliseconds(200));  // not longer: kept
+  EXPECT_EQ(RouteTimeout(capped, true, milliseconds(150)), milliseconds(150));
+  EXPECT_EQ(RouteTimeout(capped, true, std::nullopt), seconds(30));  // no header: nothing to offset
+  auto uncapped = RouteWith(seconds(15), milliseconds(0));
+  uncapped.grpc_timeout_offset = milliseconds(200);
+  EXPECT_EQ(RouteTimeout(uncapped, true, std::nullopt), milliseconds(0));  // still no timeout at all
+  EXPECT_EQ(RouteTimeout(uncapped, true, seconds(5)), milliseconds(4800));
+  // Without max_grpc_timeout (Tether's default) the offset header shortens the route's timeout.
+  auto plain = RouteWith(seconds(15), std::nullopt);
+  plain.grpc_timeout_offset = seconds(1);
+  EXPECT_EQ(RouteTimeout(plain, true, seconds(3)), seconds(2));
+  EXPECT_EQ(RouteTimeout(plain, true, seconds(60)), seconds(15));
+  EXPECT_EQ(RouteTimeout(plain, false, seconds(3)), seconds(15));  // not gRPC: the header means nothing
+}
+
 }  // namespace
 }  // namespace tether::http

@@ -110,7 +110,7 @@ class FakeConnPool : public upstream::ConnPool {
 
   Awaitable<absl::StatusOr<std::unique_ptr<upstream::UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
-      std::chrono::milliseconds) override {
+      std::chrono::milliseconds, const upstream::StreamCancel*) override {
     if (!failures.empty()) {
       absl::Status failure = failures.front();
       failures.pop_front();

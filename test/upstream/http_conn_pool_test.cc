@@ -2,81 +2,16 @@
 #include "src/upstream/http_conn_pool.h"
 
 #include <memory>
-#include <optional>
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "src/common/stats_store.h"
-#include "test/upstream/test_upstreams.h"
+#include "test/upstream/http_conn_pool_fixture.h"
 
 namespace tether::upstream {
 namespace {
 
 using namespace tether::upstream::testing;
 namespace asio = boost::asio;
-
-codec::HeaderMap Get(std::string_view path = "/") {
-  codec::HeaderMap h;
-  h.Set(codec::PseudoHeader::kMethod, "GET");
-  h.Set(codec::PseudoHeader::kScheme, "http");
-  h.Set(codec::PseudoHeader::kAuthority, "backend");
-  h.Set(codec::PseudoHeader::kPath, path);
-  return h;
-}
-
-class HttpConnPoolTest : public ::testing::Test {
- protected:
-  std::shared_ptr<HttpConnPool> MakePool(uint16_t port, codec::Protocol protocol,
-                                         HttpConnPool::Settings settings = {}) {
-    settings.protocol = protocol;
-    return std::make_shared<HttpConnPool>(io_.get_executor(), config::Host{"127.0.0.1", port, 1}, settings,
-                                          std::make_shared<HostStats>(store_, "c", "h"),
-                                          std::make_shared<ClusterStats>(store_, "c"), scratch_.span());
-  }
-
-  // One NewStream to completion.
-  absl::StatusOr<std::unique_ptr<UpstreamStream>> Open(HttpConnPool& pool, Recorder& response,
-                                                        bool end_stream = true,
-                                                        std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
-    std::optional<absl::StatusOr<std::unique_ptr<UpstreamStream>>> result;
-    asio::co_spawn(io_, pool.NewStream(request_, end_stream, response, timeout),
-                   [&](std::exception_ptr e, absl::StatusOr<std::unique_ptr<UpstreamStream>> r) {
-                     EXPECT_FALSE(e);
-                     result = std::move(r);
-                   });
-    EXPECT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
-    if (!result) return absl::InternalError("NewStream never completed");
-    return std::move(*result);
-  }
-
-  // One whole exchange (a GET answered), the stream then released.
-  void Exchange(HttpConnPool& pool) {
-    Recorder r;
-    auto s = Open(pool, r);
-    ASSERT_TRUE(s.ok()) << s.status();
-    ASSERT_TRUE(RunUntil(io_, [&] { return r.ended; }));
-    EXPECT_EQ(r.data, "ok");
-  }
-
-  // An HTTP/2 upstream taking one stream at a time, and a pool to it that has heard its SETTINGS.
-  std::shared_ptr<HttpConnPool> OneStreamAtATime(std::unique_ptr<Http2Upstream>& upstream) {
-    codec::Http2Options options;
-    options.max_concurrent_streams = 1;
-    upstream = std::make_unique<Http2Upstream>(io_, options);
-    auto pool = MakePool(upstream->port(), codec::Protocol::kHttp2);
-    Exchange(*pool);  // the upstream's SETTINGS arrived before its response
-    return pool;
-  }
-
-  uint64_t Counter(const std::string& name) { return store_.CounterFor(name, {{"cluster_name", "c"}}).Value(); }
-  int64_t Gauge(const std::string& name) { return store_.GaugeFor(name, {{"cluster_name", "c"}}).Value(); }
-
-  const codec::HeaderMap request_ = Get();  // NewStream's coroutine refers to it until it completes
-  asio::io_context io_;
-  stats::Store store_;
-  transport::ReadScratch scratch_;
-};
 
 TEST_F(HttpConnPoolTest, Http2StreamsReuseOneConnection) {
   Http2Upstream upstream(io_);
@@ -113,7 +48,7 @@ TEST_F(HttpConnPoolTest, Http2StreamsWaitingForAConnectionShareIt) {
   std::vector<std::unique_ptr<UpstreamStream>> streams;
   for (int i = 0; i < 5; ++i) {
     responses.push_back(std::make_unique<Recorder>());
-    asio::co_spawn(io_, pool->NewStream(request_, true, *responses.back(), std::chrono::seconds(2)),
+    asio::co_spawn(io_, pool->NewStream(request_, true, *responses.back(), std::chrono::seconds(2), nullptr),
                    [&](std::exception_ptr, absl::StatusOr<std::unique_ptr<UpstreamStream>> r) {
                      ASSERT_TRUE(r.ok()) << r.status();
                      streams.push_back(std::move(*r));
