@@ -176,7 +176,7 @@ class MixedProtocolsTest(unittest.TestCase):
 class RapidResetTest(unittest.TestCase):
     # A stream reset while its upstream request waits for a connection withdraws the request: the
     # connection being made is kept for the next stream and nothing reaches the upstream (decision
-    # 0038-rapidreset-withdrawn-stream-keeps-its-connection). Before, each reset stream still sent its
+    # 0039-withdrawn-stream-keeps-its-connection). Before, each reset stream still sent its
     # request and closed that HTTP/1 connection: the attack churned some 500 upstream connections and
     # the bystander's connect could time out.
     def test_rapid_reset_gets_goaway_while_other_clients_keep_working(self):
