@@ -1,26 +1,14 @@
-// Upstream responses as UpstreamExchange reads them: Beast's response parser with the proxy's
-// limits, head and body fed in pieces through ParseBuffered, end of stream at the end.
-// Input: raw bytes as an upstream sends them. An odd length parses as the answer to a HEAD
-// (no body), as the proxy does for HEAD requests.
+// Upstream responses as a cluster's HTTP/1.1 connection reads them: the client codec with its
+// default limits, fed in pieces (fuzz/http1_codec_feed.h), the upstream closing at the end.
+// Input: raw bytes as an upstream sends them. An odd length answers a HEAD (no body).
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
-#include "fuzz/http_feed.h"
-#include "src/http/request_state.h"
+#include "fuzz/http1_codec_feed.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace tether;
   using namespace tether::fuzz;
-  http::ResponseParser parser;
-  parser.eager(false);
-  parser.body_limit(boost::none);
-  parser.header_limit(96 * 1024);
-  if (size % 2 == 1) parser.skip(true);
-  beast::flat_buffer buffer;
-  // UpstreamExchange's: trailers within the response head's 96 KiB, the cluster's default 100 fields.
-  static const codec::ChunkedLimits kLimits{.max_trailer_bytes = 96 * 1024};
-  fuzz::FeedBody(parser, std::string_view(reinterpret_cast<const char*>(data), size), 1 + size % 61, buffer, &kLimits);
+  FeedClient(data, size, 1 + size % 61, size % 2 == 1);
   return 0;
 }
