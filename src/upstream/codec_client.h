@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -98,7 +99,8 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   // From PoolStream.
   codec::ClientConnection& codec() { return *codec_; }
   void Wake() { pump_->OutputReady(); }
-  void StreamEnded(bool reset_locally, bool reset_remotely);
+  // `reset`: why, when the stream did not finish both ways (counted in the cluster's stats).
+  void StreamEnded(std::optional<codec::StreamResetReason> reset);
   void CancelStream(codec::StreamId id);
 
   Context context_;

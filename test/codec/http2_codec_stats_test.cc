@@ -25,22 +25,12 @@ class Http2CodecStatsTest : public ::testing::Test {
   }
 
   void Start(Http2Options options = {}) {
-    auto s = Http2ServerConnection::Create(side_, WithStats(options));
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(*s);
-    ASSERT_TRUE(server_->Dispatch(Bytes(Preface())).ok());
-    TakeOutput(*server_);  // its SETTINGS and ACK
+    server_ = StartRawServer(side_, WithStats(options));
+    ASSERT_NE(server_, nullptr);
   }
 
   std::vector<ParsedFrame> Send(const std::string& bytes, absl::Status* status = nullptr) {
-    absl::Status st = server_->Dispatch(Bytes(bytes));
-    if (status != nullptr) *status = st;
-    return ParseFrames(TakeOutput(*server_));
-  }
-
-  static std::string Headers(uint32_t stream, const std::vector<std::pair<std::string, std::string>>& fields,
-                             bool end_stream = true) {
-    return Frame(kHeaders, kEndHeaders | (end_stream ? kEndStream : 0), stream, HpackBlock(fields));
+    return SendFrames(*server_, bytes, status);
   }
 
   static std::string Reset(uint32_t stream, uint32_t code = NGHTTP2_CANCEL) {
@@ -60,7 +50,7 @@ class Http2CodecStatsTest : public ::testing::Test {
 
 TEST_F(Http2CodecStatsTest, RstStreamReceivedCountsRxResetAndStreamsActiveFollows) {
   Start();
-  Send(Headers(1, GetFields(), false) + Headers(3, GetFields(), false));
+  Send(HeadersFrame(1, GetFields(), false) + HeadersFrame(3, GetFields(), false));
   EXPECT_EQ(stats_->streams_active.Value(), 2);
   auto frames = Send(Reset(1));
   EXPECT_EQ(side_.streams[1]->reset, StreamResetReason::kRemoteReset);
@@ -74,7 +64,7 @@ TEST_F(Http2CodecStatsTest, RstStreamReceivedCountsRxResetAndStreamsActiveFollow
 
 TEST_F(Http2CodecStatsTest, ResetByTheCallerCountsTxReset) {
   Start();
-  Send(Headers(1, GetFields(), false));
+  Send(HeadersFrame(1, GetFields(), false));
   server_->ResetStream(1, StreamResetReason::kLocalReset);
   auto frames = Send("");
   ASSERT_NE(FindFrame(frames, kRstStream, 1), nullptr);
@@ -85,7 +75,7 @@ TEST_F(Http2CodecStatsTest, ResetByTheCallerCountsTxReset) {
 
 TEST_F(Http2CodecStatsTest, TrailersReceivedAreCounted) {
   Start();
-  Send(Headers(1, GetFields(), false) + Frame(kData, 0, 1, "body") +
+  Send(HeadersFrame(1, GetFields(), false) + Frame(kData, 0, 1, "body") +
        Frame(kHeaders, kEndHeaders | kEndStream, 1, HpackBlock({{"grpc-status", "0"}})));
   ASSERT_TRUE(side_.streams[1]->trailers);
   EXPECT_EQ(stats_->trailers.Value(), 1u);
@@ -97,7 +87,7 @@ TEST_F(Http2CodecStatsTest, OversizedHeaderListCountsHeaderOverflow) {
   Start(options);
   auto fields = GetFields();
   for (int i = 0; i < 12; ++i) fields.emplace_back("x-big-" + std::to_string(i), std::string(100, 'v'));
-  auto frames = Send(Headers(1, fields));
+  auto frames = Send(HeadersFrame(1, fields));
   ASSERT_NE(FindFrame(frames, kRstStream, 1), nullptr);
   EXPECT_TRUE(side_.streams.empty());
   EXPECT_EQ(stats_->header_overflow.Value(), 1u);
@@ -112,7 +102,7 @@ TEST_F(Http2CodecStatsTest, MalformedRequestsCountRxMessagingError) {
   upper.emplace_back("X-Upper", "v");  // RFC 9113 §8.2.1 (nghttp2's own check)
   auto nul = GetFields();
   nul.emplace_back("x-nul", std::string("a\0b", 3));  // our invalid-header callback
-  auto frames = Send(Headers(1, upper) + Headers(3, nul) + Headers(5, {{":method", "GET"}}));
+  auto frames = Send(HeadersFrame(1, upper) + HeadersFrame(3, nul) + HeadersFrame(5, {{":method", "GET"}}));
   for (uint32_t id : {1u, 3u, 5u}) ASSERT_NE(FindFrame(frames, kRstStream, id), nullptr) << id;
   EXPECT_EQ(stats_->rx_messaging_error.Value(), 3u);
   EXPECT_EQ(tx_reset(), 3u);
@@ -123,7 +113,7 @@ TEST_F(Http2CodecStatsTest, StreamsBeyondMaxConcurrentStreamsCountStreamRefusedE
   Http2Options options;
   options.max_concurrent_streams = 2;
   Start(options);
-  auto frames = Send(Headers(1, GetFields(), false) + Headers(3, GetFields(), false) + Headers(5, GetFields(), false));
+  auto frames = Send(HeadersFrame(1, GetFields(), false) + HeadersFrame(3, GetFields(), false) + HeadersFrame(5, GetFields(), false));
   const ParsedFrame* rst = FindFrame(frames, kRstStream, 5);
   ASSERT_NE(rst, nullptr);
   EXPECT_EQ(rst->ErrorCode(), static_cast<uint32_t>(NGHTTP2_REFUSED_STREAM));
@@ -134,7 +124,7 @@ TEST_F(Http2CodecStatsTest, StreamsBeyondMaxConcurrentStreamsCountStreamRefusedE
 
 TEST_F(Http2CodecStatsTest, EmptyDataFloodCountsItsFloodAndGoAway) {
   Start();
-  std::string bytes = Headers(1, GetFields(), false);
+  std::string bytes = HeadersFrame(1, GetFields(), false);
   for (int i = 0; i < 3; ++i) bytes += Frame(kData, 0, 1, "");
   absl::Status status;
   auto frames = Send(bytes, &status);
@@ -163,7 +153,7 @@ TEST_F(Http2CodecStatsTest, RapidResetCountsThePrematureResetVerdictOnce) {
   options.premature_reset_total_stream_count = 10;
   Start(options);
   std::string bytes;
-  for (uint32_t i = 0; i < 40; ++i) bytes += Headers(1 + 2 * i, GetFields(), false) + Reset(1 + 2 * i);
+  for (uint32_t i = 0; i < 40; ++i) bytes += HeadersFrame(1 + 2 * i, GetFields(), false) + Reset(1 + 2 * i);
   auto frames = Send(bytes);
   ASSERT_NE(FindFrame(frames, kGoAway, 0), nullptr);
   EXPECT_EQ(premature_.Value(), 1u);
