@@ -20,4 +20,9 @@ std::string_view ResetReasonName(StreamResetReason reason) {
   return "unknown";
 }
 
+bool ResetByPeer(StreamResetReason reason) {
+  return reason == StreamResetReason::kRemoteReset || reason == StreamResetReason::kRemoteRefusedStream ||
+         reason == StreamResetReason::kConnectionTermination;
+}
+
 }  // namespace tether::codec

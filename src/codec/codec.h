@@ -30,7 +30,12 @@ enum class StreamResetReason : uint8_t {
   kOverflow,               // a limit of ours (header list size, buffered output)
   kConnectionTermination,  // the connection ended or went away (GOAWAY) before the stream did
 };
+inline constexpr std::size_t kStreamResetReasonCount =
+    static_cast<std::size_t>(StreamResetReason::kConnectionTermination) + 1;
 std::string_view ResetReasonName(StreamResetReason reason);
+// The peer ended the stream (its reset, its refusal, or the connection's end), rather than this
+// side (its caller, or the codec for the peer's malformed message or a limit): Envoy's rx/tx split.
+bool ResetByPeer(StreamResetReason reason);
 
 // What one stream's receiving side hears. Headers come once (then trailers or data, possibly
 // none); end_stream on the last one. OnReset is the last event of a stream that did not finish.

@@ -44,6 +44,10 @@ const nghttp2_session_callbacks* Http2Callbacks::Get() {
         cb, [](nghttp2_session*, int32_t stream_id, uint32_t error_code, void* user) {
           return Self(user).OnStreamClose(stream_id, error_code);
         });
+    nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(
+        cb, [](nghttp2_session*, const nghttp2_frame* frame, int lib_error, void* user) {
+          return Self(user).OnInvalidFrame(*frame, lib_error);
+        });
     nghttp2_session_callbacks_set_on_frame_send_callback(
         cb, [](nghttp2_session*, const nghttp2_frame* frame, void* user) { return Self(user).OnFrameSend(*frame); });
     return std::unique_ptr<nghttp2_session_callbacks, void (*)(nghttp2_session_callbacks*)>(

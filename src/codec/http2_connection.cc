@@ -62,7 +62,11 @@ Http2Connection::Http2Connection(Role role, const Http2Options& options)
   if (rv != 0) error_ = absl::InternalError(absl::StrCat("nghttp2 settings: ", nghttp2_strerror(rv)));
 }
 
-Http2Connection::~Http2Connection() = default;
+Http2Connection::~Http2Connection() { StreamsGone(streams_.size()); }
+
+void Http2Connection::StreamsGone(std::size_t count) {
+  if (stats_ != nullptr && count > 0) stats_->streams_active.Dec(static_cast<int64_t>(count));
+}
 
 Http2Stream* Http2Connection::Find(StreamId id) const {
   auto it = streams_.find(id);
@@ -71,6 +75,7 @@ Http2Stream* Http2Connection::Find(StreamId id) const {
 
 Http2Stream& Http2Connection::Add(StreamId id) {
   auto& slot = streams_[id];
+  if (slot == nullptr && stats_ != nullptr) stats_->streams_active.Inc();
   slot = std::make_unique<Http2Stream>(id);
   return *slot;
 }
@@ -85,6 +90,7 @@ absl::Status Http2Connection::Dispatch(absl::Span<const uint8_t> bytes) {
         error_ = absl::ResourceExhaustedError(
             "HTTP/2 flood: more unread acknowledgements than max_outbound_control_frames");
         stop_output_ = true;
+        if (stats_ != nullptr) stats_->outbound_control_flood.Inc();
       } else if (rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
         // nghttp2 stops at max_continuations without a GOAWAY of its own; the peer reads, so say why.
         Terminate(NGHTTP2_ENHANCE_YOUR_CALM,
@@ -99,6 +105,7 @@ absl::Status Http2Connection::Dispatch(absl::Span<const uint8_t> bytes) {
   if (error_.ok() && nghttp2_session_get_outbound_queue_size(session()) > options_.max_outbound_frames) {
     error_ = absl::ResourceExhaustedError("HTTP/2 flood: more queued frames than max_outbound_frames");
     stop_output_ = true;
+    if (stats_ != nullptr) stats_->outbound_flood.Inc();
   }
   // Output is produced now so a GOAWAY nghttp2 queued for a connection error shows in error_.
   FillOutput();
@@ -154,6 +161,7 @@ void Http2Connection::OnTransportClosed() {
 void Http2Connection::FailStreams() {
   auto streams = std::move(streams_);
   streams_.clear();
+  StreamsGone(streams.size());
   for (auto& [id, stream] : streams) {
     if (stream->decoder != nullptr) stream->decoder->OnReset(StreamResetReason::kConnectionTermination);
   }
@@ -313,6 +321,25 @@ void Http2Connection::GoAway() {
   // Streams the peer opened so far still finish; later ones are refused by nghttp2.
   nghttp2_submit_goaway(session(), NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session()),
                         NGHTTP2_NO_ERROR, nullptr, 0);
+}
+
+void Http2Connection::Flooded(Http2Flood flood) {
+  if (!error_.ok()) return;  // already ending: one verdict per connection
+  if (stats_ != nullptr) {
+    switch (flood) {
+      case Http2Flood::kEmptyDataFrames:
+        stats_->inbound_empty_frames_flood.Inc();
+        break;
+      case Http2Flood::kWindowUpdateFrames:
+        stats_->inbound_window_update_frames_flood.Inc();
+        break;
+      case Http2Flood::kPrematureResets:
+        if (stats_->too_many_premature_resets != nullptr) stats_->too_many_premature_resets->Inc();
+        break;
+    }
+  }
+  Terminate(NGHTTP2_ENHANCE_YOUR_CALM,
+            absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", std::string(Http2FloodName(flood)))));
 }
 
 void Http2Connection::Terminate(uint32_t error_code, absl::Status why) {

@@ -89,6 +89,7 @@ class Http2Connection : public virtual Connection {
   int OnDataChunk(StreamId id, const uint8_t* data, std::size_t length);
   int OnStreamClose(StreamId id, uint32_t error_code);
   int OnFrameSend(const nghttp2_frame& frame);
+  int OnInvalidFrame(const nghttp2_frame& frame, int lib_error);
   ssize_t ReadData(StreamId id, uint8_t* buf, std::size_t length, uint32_t* flags);
 
   void FillOutput();
@@ -98,9 +99,14 @@ class Http2Connection : public virtual Connection {
   // Every open stream's decoder hears kConnectionTermination; the map empties.
   void FailStreams();
   absl::Status Submit(int rv, std::string_view what);
+  // Counts the flood and ends the connection with GOAWAY ENHANCE_YOUR_CALM.
+  void Flooded(Http2Flood flood);
+  // Streams left the map: http2.streams_active follows it.
+  void StreamsGone(std::size_t count);
 
   const Role role_;
   const Http2Options options_;
+  stats::Http2CodecStats* const stats_ = options_.stats.get();  // null: not counted
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_;
   absl::flat_hash_map<StreamId, std::unique_ptr<Http2Stream>> streams_;
   Http2FloodGuard flood_guard_{options_};

@@ -9,6 +9,14 @@
 
 namespace tether::codec {
 
+// What a peer flooded us with (each has its counter in stats::Http2CodecStats).
+enum class Http2Flood : uint8_t {
+  kEmptyDataFrames,     // max_consecutive_inbound_frames_with_empty_payload
+  kWindowUpdateFrames,  // max_inbound_window_update_frames_per_data_frame_sent
+  kPrematureResets,     // premature_reset_total_stream_count (rapid reset)
+};
+std::string_view Http2FloodName(Http2Flood flood);
+
 // Counts what nghttp2 does not bound by itself and says when a peer crossed a limit
 // (Http2Options; Envoy's codec_impl.cc keeps the same counters). Each On* returns what was
 // flooded, and the connection answers with GOAWAY ENHANCE_YOUR_CALM. Counts, never clocks: the
@@ -20,11 +28,11 @@ class Http2FloodGuard {
   explicit Http2FloodGuard(const Http2Options& options) : options_(options) {}
 
   // Every frame received, after nghttp2 accepted it (frame type and flags as on the wire).
-  std::optional<std::string_view> OnInboundFrame(uint8_t type, std::size_t length, uint8_t flags);
+  std::optional<Http2Flood> OnInboundFrame(uint8_t type, std::size_t length, uint8_t flags);
   void OnOutboundDataFrame() { ++outbound_data_frames_; }
   void OnStreamOpened() { ++opened_streams_; }
   // A stream closed; premature: reset before its response was complete, not by our caller's choice.
-  std::optional<std::string_view> OnStreamClosed(bool premature);
+  std::optional<Http2Flood> OnStreamClosed(bool premature);
 
   uint64_t premature_resets() const { return premature_resets_; }
 

@@ -2,13 +2,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/status.h"
+#include "src/common/http2_codec_stats.h"
 
 namespace tether::codec {
 
 // HTTP/2 limits, named and defaulted as Envoy's http2_protocol_options where it has the field
-// (docs/security.md, "HTTP/2"). A plain struct: the listener's and cluster's config fill it later.
+// (docs/security.md, "HTTP/2"). A plain struct: the listener's and cluster's config fill it, their
+// owners add the stats.
 struct Http2Options {
   // SETTINGS_MAX_CONCURRENT_STREAMS we advertise; a stream beyond it is refused (REFUSED_STREAM).
   uint32_t max_concurrent_streams = 100;
@@ -36,6 +39,9 @@ struct Http2Options {
   uint32_t premature_reset_total_stream_count = 500;
   // Bytes of output the codec produces ahead of the transport (PendingOutput's bound).
   std::size_t max_output_bytes = 64 * 1024;
+  // Where the codec counts Envoy's http2.* stats: the owner's (a listener's or a cluster's), or
+  // none. Shared so the counters outlive every connection counting into them.
+  std::shared_ptr<stats::Http2CodecStats> stats;
 };
 
 // Checks ranges (RFC 9113 §6.5.2, §6.9.2; Envoy's bounds), naming the first bad field.

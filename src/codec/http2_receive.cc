@@ -50,6 +50,7 @@ int Http2Connection::OnHeader(const nghttp2_frame& frame, std::string_view name,
   s->rx_header_bytes += name.size() + value.size() + kFieldOverhead;
   if (s->rx_header_bytes > options_.max_header_list_size) {
     // As Envoy: nghttp2 resets the stream (INTERNAL_ERROR) and skips the rest of the block.
+    if (!s->header_overflow && stats_ != nullptr) stats_->header_overflow.Inc();
     s->header_overflow = true;
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
@@ -65,9 +66,8 @@ int Http2Connection::OnHeader(const nghttp2_frame& frame, std::string_view name,
 }
 
 int Http2Connection::OnFrameRecv(const nghttp2_frame& frame) {
-  if (std::optional<std::string_view> flood =
-          flood_guard_.OnInboundFrame(frame.hd.type, frame.hd.length, frame.hd.flags)) {
-    Terminate(NGHTTP2_ENHANCE_YOUR_CALM, absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", std::string(*flood))));
+  if (std::optional<Http2Flood> flood = flood_guard_.OnInboundFrame(frame.hd.type, frame.hd.length, frame.hd.flags)) {
+    Flooded(*flood);
     return 0;
   }
   const bool end_stream = (frame.hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
@@ -81,6 +81,7 @@ int Http2Connection::OnFrameRecv(const nghttp2_frame& frame) {
       }
       // A second block is trailers; nghttp2 has checked it ends the stream and has no pseudo-headers.
       s->remote_ended = true;
+      if (stats_ != nullptr) stats_->trailers.Inc();
       HeaderMap trailers = std::move(s->rx_headers);
       s->rx_headers = HeaderMap();
       s->rx_header_bytes = 0;
@@ -97,6 +98,7 @@ int Http2Connection::OnFrameRecv(const nghttp2_frame& frame) {
       break;
     }
     case NGHTTP2_RST_STREAM:
+      if (stats_ != nullptr) stats_->rx_reset.Inc();
       if (Http2Stream* s = Find(frame.hd.stream_id)) s->reset_by_peer = true;
       break;
     case NGHTTP2_GOAWAY:
@@ -126,6 +128,7 @@ int Http2Connection::OnStreamClose(StreamId id, uint32_t error_code) {
   if (it == streams_.end()) return 0;
   std::unique_ptr<Http2Stream> s = std::move(it->second);
   streams_.erase(it);
+  StreamsGone(1);
   // Bytes delivered but never acknowledged still count against the connection's window.
   if (s->unconsumed > 0) nghttp2_session_consume_connection(session(), s->unconsumed);
   // NO_ERROR after one side completed is an orderly end (e.g. a response sent before the whole
@@ -136,14 +139,16 @@ int Http2Connection::OnStreamClose(StreamId id, uint32_t error_code) {
     // Reset before our response completed, by the peer or by nghttp2 for the peer's malformed
     // request: what a rapid-reset attack produces.
     const bool premature = !s->reset_by_caller && error_code != NGHTTP2_NO_ERROR && !s->local_ended;
-    if (std::optional<std::string_view> flood = flood_guard_.OnStreamClosed(premature)) {
-      Terminate(NGHTTP2_ENHANCE_YOUR_CALM, absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", std::string(*flood))));
-    }
+    if (std::optional<Http2Flood> flood = flood_guard_.OnStreamClosed(premature)) Flooded(*flood);
   }
   return 0;
 }
 
 int Http2Connection::OnFrameSend(const nghttp2_frame& frame) {
+  if (stats_ != nullptr) {
+    if (frame.hd.type == NGHTTP2_RST_STREAM) stats_->tx_reset.Inc();
+    if (frame.hd.type == NGHTTP2_GOAWAY) stats_->goaway_sent.Inc();
+  }
   if (frame.hd.type == NGHTTP2_DATA) {
     flood_guard_.OnOutboundDataFrame();
   } else if (frame.hd.type == NGHTTP2_GOAWAY && frame.goaway.error_code != NGHTTP2_NO_ERROR && error_.ok()) {
@@ -152,6 +157,19 @@ int Http2Connection::OnFrameSend(const nghttp2_frame& frame) {
     std::string why = absl::StrCat("HTTP/2 connection error: ", nghttp2_http2_strerror(frame.goaway.error_code));
     error_ = frame.goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM ? absl::ResourceExhaustedError(why)
                                                                   : absl::InvalidArgumentError(why);
+  }
+  return 0;
+}
+
+// nghttp2 found something wrong in what the peer sent and answers for itself (RST_STREAM or
+// GOAWAY); we only count, as Envoy's onInvalidFrame: a malformed message resets its stream
+// (RFC 9113 §8.1.1), a stream beyond max_concurrent_streams is refused.
+int Http2Connection::OnInvalidFrame(const nghttp2_frame&, int lib_error) {
+  if (stats_ == nullptr) return 0;
+  if (lib_error == NGHTTP2_ERR_HTTP_HEADER || lib_error == NGHTTP2_ERR_HTTP_MESSAGING) {
+    stats_->rx_messaging_error.Inc();
+  } else if (lib_error == NGHTTP2_ERR_REFUSED_STREAM) {
+    stats_->stream_refused_errors.Inc();
   }
   return 0;
 }

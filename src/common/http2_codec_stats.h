@@ -9,7 +9,8 @@ namespace tether::stats {
 // Envoy's HTTP/2 codec stats, for one listener (`http.<prefix>.http2.<stat>`) or one cluster
 // (`cluster.<name>.http2.<stat>`, as Envoy's upstream ones). Envoy keeps the downstream ones at
 // the root (`http2.<stat>`); Tether keeps them per listener. `root` is "http" or "cluster",
-// `tags` the listener's or cluster's tag. The codec's owners (connection manager, pool) count.
+// `tags` the listener's or cluster's tag. The HTTP/2 codec counts them (codec::Http2Options::stats),
+// its owners (connection manager, pool) hand them over.
 struct Http2CodecStats {
   Http2CodecStats(Store& store, const std::string& root, const Tags& tags);
 
@@ -26,6 +27,9 @@ struct Http2CodecStats {
   Counter& outbound_flood;                      // max_outbound_frames
   Counter& outbound_control_flood;              // max_outbound_control_frames
   Gauge& streams_active;
+  // Rapid reset (CVE-2023-44487) has no http2.* counter in Envoy: a listener points this at its
+  // downstream_rq_too_many_premature_resets (Envoy's name); a cluster leaves it null.
+  Counter* too_many_premature_resets = nullptr;
 };
 
 }  // namespace tether::stats

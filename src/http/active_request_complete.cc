@@ -114,6 +114,7 @@ void ActiveRequest::OnStreamTimeout(StreamTimeout which) {
 void ActiveRequest::ResetDownstream() {
   if (done_ || downstream_reset_) return;
   downstream_reset_ = true;
+  if (begun_) info_.listener->stats->RecordStreamReset(codec::StreamResetReason::kLocalReset);
   context_.codec().ResetStream(stream_, codec::StreamResetReason::kLocalReset);
   context_.OutputReady();
   Complete();
@@ -122,6 +123,7 @@ void ActiveRequest::ResetDownstream() {
 void ActiveRequest::OnReset(codec::StreamResetReason reason) {
   if (done_) return;
   downstream_reset_ = true;
+  if (begun_ && !context_.worker().draining) info_.listener->stats->RecordStreamReset(reason);
   if (reason == codec::StreamResetReason::kProtocolError) {
     // The request broke the protocol (an HTTP/1 body's framing, an HTTP/2 message): the codec
     // answers it (400) when no response had started, or ends the stream.
@@ -129,7 +131,6 @@ void ActiveRequest::OnReset(codec::StreamResetReason reason) {
     if (!response_headers_sent_ && info_.protocol == codec::Protocol::kHttp1) info_.status = 400;
   } else {
     // The client cancelled (RST_STREAM) or its connection ended: the upstream stream is reset too.
-    if (begun_ && !context_.worker().draining) info_.listener->stats->downstream_rq_rx_reset.Inc();
     info_.AddFlag(ResponseFlag::kDownstreamConnectionTermination);
   }
   Complete();

@@ -12,9 +12,11 @@ codec::Http1Options Http1OptionsFor(const config::Listener& listener) {
   return options;
 }
 
-codec::Http2Options Http2OptionsFor(const config::Listener& listener) {
-  codec::Http2Options options = upstream::Http2OptionsFrom(listener.http2);
-  options.max_header_list_size = listener.max_request_headers_bytes;
+codec::Http2Options Http2OptionsFor(const ListenerRuntime& listener) {
+  codec::Http2Options options = upstream::Http2OptionsFrom(listener.config->http2);
+  options.max_header_list_size = listener.config->max_request_headers_bytes;
+  // Aliasing: the codec holds the listener's stats object alive, pointing at its http2 part.
+  if (listener.stats) options.stats = std::shared_ptr<stats::Http2CodecStats>(listener.stats, &listener.stats->http2);
   return options;
 }
 

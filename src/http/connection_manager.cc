@@ -32,7 +32,7 @@ absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::Create(cod
   if (protocol == codec::Protocol::kHttp1) {
     connection->codec_ = std::make_unique<codec::Http1ServerConnection>(*connection, Http1OptionsFor(*runtime->config));
   } else {
-    auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime->config));
+    auto codec = codec::Http2ServerConnection::Create(*connection, Http2OptionsFor(*runtime));
     if (!codec.ok()) return codec.status();
     connection->codec_ = *std::move(codec);
   }

@@ -51,6 +51,12 @@ ListenerStats::ListenerStats(stats::Store& store, const std::string& stat_prefix
     flag_counters_[i] =
         &store.CounterFor("http.downstream_rq_response_flags", {{"listener", stat_prefix}, {"flag", std::string(code)}});
   }
+  for (size_t i = 0; i < codec::kStreamResetReasonCount; ++i) {
+    const std::string_view reason = codec::ResetReasonName(static_cast<codec::StreamResetReason>(i));
+    reset_counters_[i] = &store.CounterFor("http.downstream_rq_reset_reason",
+                                           {{"listener", stat_prefix}, {"reason", std::string(reason)}});
+  }
+  http2.too_many_premature_resets = &downstream_rq_too_many_premature_resets;
 }
 
 #undef TETHER_HTTP_COUNTER
@@ -81,19 +87,9 @@ void ListenerStats::RecordRequest(codec::Protocol protocol) {
   (protocol == codec::Protocol::kHttp2 ? downstream_rq_http2_total : downstream_rq_http1_total).Inc();
 }
 
-void ListenerStats::RecordStreamReset(codec::Protocol protocol, codec::StreamResetReason reason) {
-  using R = codec::StreamResetReason;
-  const bool remote = reason == R::kRemoteReset || reason == R::kRemoteRefusedStream || reason == R::kConnectionTermination;
-  (remote ? downstream_rq_rx_reset : downstream_rq_tx_reset).Inc();
-  if (protocol != codec::Protocol::kHttp2) return;
-  switch (reason) {
-    case R::kRemoteReset:
-    case R::kRemoteRefusedStream: http2.rx_reset.Inc(); break;
-    case R::kConnectionTermination: break;  // no RST_STREAM either way
-    case R::kProtocolError: http2.rx_messaging_error.Inc(); http2.tx_reset.Inc(); break;
-    case R::kLocalReset:
-    case R::kOverflow: http2.tx_reset.Inc(); break;
-  }
+void ListenerStats::RecordStreamReset(codec::StreamResetReason reason) {
+  (codec::ResetByPeer(reason) ? downstream_rq_rx_reset : downstream_rq_tx_reset).Inc();
+  reset_counters_[static_cast<size_t>(reason)]->Inc();
 }
 
 void ListenerStats::RecordResponseFlags(const ResponseFlags& flags) {

@@ -69,16 +69,21 @@ struct ListenerStats {
   void CodecClosed(codec::Protocol protocol);
   // A request arrived on a stream: downstream_rq_http{1,2}_total.
   void RecordRequest(codec::Protocol protocol);
-  // A stream ended by a reset: downstream_rq_rx_reset (by the peer, or its connection ended) or
-  // downstream_rq_tx_reset (by Tether); on HTTP/2 also http2.rx_reset / tx_reset, and for a
-  // malformed request http2.rx_messaging_error.
-  void RecordStreamReset(codec::Protocol protocol, codec::StreamResetReason reason);
+  // A request's stream ended by a reset: downstream_rq_rx_reset (by the peer, or its connection
+  // ended) or downstream_rq_tx_reset (by Tether), and its cause,
+  // `http.<prefix>.<reason>.downstream_rq_reset_reason` (codec::ResetReasonName). The HTTP/2
+  // frames themselves (http2.rx_reset, tx_reset, rx_messaging_error) are the codec's to count.
+  void RecordStreamReset(codec::StreamResetReason reason);
+  stats::Counter& StreamResetCounter(codec::StreamResetReason reason) {
+    return *reset_counters_[static_cast<size_t>(reason)];
+  }
   // Every ResponseFlag has a counter `http.<prefix>.<FLAG>.downstream_rq_response_flags`,
   // created up front so counting one takes no lock.
   void RecordResponseFlags(const ResponseFlags& flags);
 
  private:
   std::array<stats::Counter*, kResponseFlagCount> flag_counters_{};
+  std::array<stats::Counter*, codec::kStreamResetReasonCount> reset_counters_{};
 };
 
 }  // namespace tether::http

@@ -46,6 +46,11 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
   for (size_t code = 0; code < kGrpcStatusCount; ++code) {
     grpc_status_[code] = &store.CounterFor("cluster.grpc." + std::to_string(code), ClusterTags(cluster));
   }
+  for (size_t i = 0; i < codec::kStreamResetReasonCount; ++i) {
+    stats::Tags tags = ClusterTags(cluster);
+    tags.emplace_back("reason", std::string(codec::ResetReasonName(static_cast<codec::StreamResetReason>(i))));
+    reset_reason_[i] = &store.CounterFor("cluster.upstream_rq_reset_reason", tags);
+  }
 }
 
 #undef TETHER_CLUSTER_COUNTER
@@ -60,6 +65,11 @@ void ClusterStats::RecordGrpcStatus(GrpcStatus status) {
   GrpcStatusCounter(status).Inc();
   (status == GrpcStatus::kOk ? grpc_success : grpc_failure).Inc();
   grpc_total.Inc();
+}
+
+void ClusterStats::RecordStreamReset(codec::StreamResetReason reason) {
+  (codec::ResetByPeer(reason) ? upstream_rq_rx_reset : upstream_rq_tx_reset).Inc();
+  reset_reason_[static_cast<size_t>(reason)]->Inc();
 }
 
 #define TETHER_HOST_COUNTER(n) n(store.CounterFor("cluster.host." #n, {{"cluster_name", cluster}, {"host", host}}))

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "src/codec/codec.h"
 #include "src/common/grpc_status.h"
 #include "src/common/http2_codec_stats.h"
 #include "src/common/stats_store.h"
@@ -28,7 +29,7 @@ struct ClusterStats {
   stats::Counter& upstream_cx_close_notify;     // the upstream said it takes no more (GOAWAY, Connection: close)
   stats::Counter& upstream_cx_max_requests;     // closed after max_requests_per_connection
   stats::Counter& upstream_cx_destroy_with_active_rq;
-  stats::Counter& upstream_rq_tx_reset;         // streams we reset (the request went away mid-stream)
+  stats::Counter& upstream_rq_tx_reset;         // streams we reset (the request went away, a malformed response)
   stats::Counter& upstream_rq_rx_reset;         // streams the upstream or the connection's end reset
   stats::Counter& upstream_rq_total;
   stats::Gauge& upstream_rq_active;
@@ -52,10 +53,17 @@ struct ClusterStats {
   void RecordStatus(unsigned status);
   // A gRPC call's final status (http::ResponseGrpcStatus: trailers, trailers-only, or mapped).
   void RecordGrpcStatus(GrpcStatus status);
+  // A pool stream ended by a reset: upstream_rq_rx_reset or upstream_rq_tx_reset (as the listener's
+  // split, codec::ResetByPeer), and its cause, `cluster.<name>.<reason>.upstream_rq_reset_reason`.
+  void RecordStreamReset(codec::StreamResetReason reason);
+  stats::Counter& StreamResetCounter(codec::StreamResetReason reason) {
+    return *reset_reason_[static_cast<size_t>(reason)];
+  }
   stats::Counter& GrpcStatusCounter(GrpcStatus status) { return *grpc_status_[static_cast<size_t>(status)]; }
 
  private:
   std::array<stats::Counter*, kGrpcStatusCount> grpc_status_{};  // created up front: counting takes no lock
+  std::array<stats::Counter*, codec::kStreamResetReasonCount> reset_reason_{};
 };
 
 // Per-host stats, shown by the admin /clusters page: flat

@@ -174,12 +174,11 @@ void CodecClient::OnGoAway(codec::StreamId, uint32_t) {
   no_new_streams_ = true;
 }
 
-void CodecClient::StreamEnded(bool reset_locally, bool reset_remotely) {
+void CodecClient::StreamEnded(std::optional<codec::StreamResetReason> reset) {
   --active_streams_;
   context_.host_stats->rq_active.Dec();
   context_.cluster_stats->upstream_rq_active.Dec();
-  if (reset_locally) context_.cluster_stats->upstream_rq_tx_reset.Inc();
-  if (reset_remotely) context_.cluster_stats->upstream_rq_rx_reset.Inc();
+  if (reset) context_.cluster_stats->RecordStreamReset(*reset);
   if (active_streams_ == 0) {
     idle_since_ = std::chrono::steady_clock::now();
     if (no_new_streams_ || owner_ == nullptr) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <vector>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -101,7 +102,8 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   // From PoolStream.
   codec::ClientConnection& codec() { return *codec_; }
   void Wake() { pump_->OutputReady(); }
-  void StreamEnded(bool reset_locally, bool reset_remotely);
+  // `reset`: why, when the stream did not finish both ways (counted in the cluster's stats).
+  void StreamEnded(std::optional<codec::StreamResetReason> reset);
   void CancelStream(codec::StreamId id);
 
   Context context_;

@@ -48,7 +48,10 @@ void HttpConnPool::SetSettings(const Settings& settings) {
 
 ClientCodecFactory HttpConnPool::DefaultFactory() const {
   if (settings_.protocol == codec::Protocol::kHttp2) {
-    return [options = settings_.http2](codec::ClientCallbacks& callbacks)
+    codec::Http2Options options = settings_.http2;
+    // The codec counts into cluster.<name>.http2.* (aliasing: it holds the cluster's stats alive).
+    options.stats = std::shared_ptr<stats::Http2CodecStats>(context_.cluster_stats, &context_.cluster_stats->http2);
+    return [options = std::move(options)](codec::ClientCallbacks& callbacks)
                -> absl::StatusOr<std::unique_ptr<codec::ClientConnection>> {
       auto made = codec::Http2ClientConnection::Create(callbacks, options);
       if (!made.ok()) return made.status();

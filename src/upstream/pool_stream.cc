@@ -53,13 +53,13 @@ void PoolStream::ConsumeData(std::size_t bytes) {
 void PoolStream::Cancel() {
   ended_ = true;
   client_->CancelStream(id_);
-  client_->StreamEnded(/*reset_locally=*/true, /*reset_remotely=*/false);
+  client_->StreamEnded(codec::StreamResetReason::kLocalReset);
 }
 
 void PoolStream::MaybeEnd() {
   if (ended_ || !local_done_ || !remote_done_) return;
   ended_ = true;
-  client_->StreamEnded(false, false);
+  client_->StreamEnded(std::nullopt);
 }
 
 // Each event is passed on last: the request may destroy this handle from its callback.
@@ -84,7 +84,7 @@ void PoolStream::OnTrailers(codec::HeaderMap trailers) {
 void PoolStream::OnReset(codec::StreamResetReason reason) {
   if (!ended_) {
     ended_ = true;
-    client_->StreamEnded(false, /*reset_remotely=*/true);
+    client_->StreamEnded(reason);
   }
   decoder_.OnReset(reason);
 }

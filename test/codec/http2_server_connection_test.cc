@@ -13,23 +13,18 @@ using namespace tether::codec::testing;
 class Http2ServerConnectionTest : public ::testing::Test {
  protected:
   void Start(const Http2Options& options = {}) {
-    auto s = Http2ServerConnection::Create(side_, options);
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(*s);
-    ASSERT_TRUE(server_->Dispatch(Bytes(Preface())).ok());
-    TakeOutput(*server_);  // its SETTINGS and ACK
+    server_ = StartRawServer(side_, options);
+    ASSERT_NE(server_, nullptr);
   }
 
   // Sends bytes, returns the frames the server answers with.
   std::vector<ParsedFrame> Send(const std::string& bytes, absl::Status* status = nullptr) {
-    absl::Status st = server_->Dispatch(Bytes(bytes));
-    if (status != nullptr) *status = st;
-    return ParseFrames(TakeOutput(*server_));
+    return SendFrames(*server_, bytes, status);
   }
 
   std::string Headers(uint32_t stream, const std::vector<std::pair<std::string, std::string>>& fields,
                       bool end_stream = true) {
-    return Frame(kHeaders, kEndHeaders | (end_stream ? kEndStream : 0), stream, HpackBlock(fields));
+    return HeadersFrame(stream, fields, end_stream);
   }
 
   // Sends bytes that must end the connection with GOAWAY ENHANCE_YOUR_CALM; returns Dispatch's status.

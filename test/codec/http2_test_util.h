@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "src/codec/codec.h"
+#include "src/codec/http2_server_connection.h"
 
 namespace tether::codec::testing {
 
@@ -192,6 +193,28 @@ inline const ParsedFrame* FindFrame(const std::vector<ParsedFrame>& frames, uint
     if (f.type == type && f.stream == stream) return &f;
   }
   return nullptr;
+}
+
+// A server codec that has read the client preface, its SETTINGS and ACK taken: for hand-built frames.
+inline std::unique_ptr<Http2ServerConnection> StartRawServer(ServerCallbacks& side, const Http2Options& options) {
+  auto s = Http2ServerConnection::Create(side, options);
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return nullptr;
+  EXPECT_TRUE((*s)->Dispatch(Bytes(Preface())).ok());
+  TakeOutput(**s);
+  return std::move(*s);
+}
+
+// Feeds bytes, returns the frames the connection answers with (and Dispatch's status).
+inline std::vector<ParsedFrame> SendFrames(Connection& c, const std::string& bytes, absl::Status* status = nullptr) {
+  absl::Status st = c.Dispatch(Bytes(bytes));
+  if (status != nullptr) *status = st;
+  return ParseFrames(TakeOutput(c));
+}
+
+inline std::string HeadersFrame(uint32_t stream, const std::vector<std::pair<std::string, std::string>>& fields,
+                                bool end_stream = true) {
+  return Frame(kHeaders, kEndHeaders | (end_stream ? kEndStream : 0), stream, HpackBlock(fields));
 }
 
 }  // namespace tether::codec::testing

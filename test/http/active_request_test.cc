@@ -117,6 +117,8 @@ TEST_F(ActiveRequestTest, ClientCancelResetsTheUpstreamStream) {
   EXPECT_TRUE(upstream().destroyed);  // the request is gone, and its stream handle with it
   EXPECT_EQ(selector_.stats.upstream_rq_active.Value(), 0);
   EXPECT_EQ(stats().downstream_rq_rx_reset.Value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_tx_reset.Value(), 0u);
+  EXPECT_EQ(stats().StreamResetCounter(codec::StreamResetReason::kRemoteReset).Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, UpstreamResetBeforeHeadersIsA503) {
@@ -147,6 +149,10 @@ TEST_F(ActiveRequestTest, UpstreamResetAfterHeadersResetsTheClient) {
   ASSERT_TRUE(response.headers);
   EXPECT_TRUE(response.reset);
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kUpstreamConnectionTermination));
+  // Tether reset the client's stream: a tx reset, caused locally.
+  EXPECT_EQ(stats().downstream_rq_tx_reset.Value(), 1u);
+  EXPECT_EQ(stats().downstream_rq_rx_reset.Value(), 0u);
+  EXPECT_EQ(stats().StreamResetCounter(codec::StreamResetReason::kLocalReset).Value(), 1u);
 }
 
 TEST_F(ActiveRequestTest, StaleReusedConnectionIsRetriedOnceOnANewStream) {

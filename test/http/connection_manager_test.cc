@@ -81,6 +81,23 @@ TEST(ConnectionManagerTest, DrainSendsGoAwayAndTheOpenStreamFinishes) {
   ASSERT_TRUE(testing::Eventually([&] { return f.server.Connections() == 0; }));
 }
 
+// The server codec counts into the listener's http.<prefix>.http2.* (ConnectionManager hands them over).
+TEST(ConnectionManagerTest, TheClientsResetIsCountedInTheListenersHttp2Stats) {
+  Fixture f;
+  H2TestClient client(f.server.port());
+  const auto held = client.Get("/hold", /*end_stream=*/false);
+  ASSERT_TRUE(client.RunUntil([&] { return f.Held() == 1; }));
+  EXPECT_EQ(f.server.stats().http2.streams_active.Value(), 1);
+  client.codec().ResetStream(held, codec::StreamResetReason::kLocalReset);
+  client.Flush();
+  EXPECT_TRUE(testing::Eventually([&] { return f.server.stats().http2.rx_reset.Value() == 1; }));
+  EXPECT_TRUE(testing::Eventually([&] { return f.server.stats().http2.streams_active.Value() == 0; }));
+  EXPECT_EQ(f.server.stats().http2.tx_reset.Value(), 0u);
+  f.server.DrainAll();
+  ASSERT_TRUE(client.RunUntil([&] { return client.goaway.has_value(); }));
+  EXPECT_EQ(f.server.stats().http2.goaway_sent.Value(), 1u);
+}
+
 TEST(ConnectionManagerTest, AbortEndsOpenStreams) {
   Fixture f;
   H2TestClient client(f.server.port());
@@ -139,6 +156,10 @@ TEST(ConnectionManagerTest, RapidResetFloodGetsGoAwayWhileAnotherConnectionKeeps
   EXPECT_EQ(attacker.goaway->second, static_cast<uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
   // Counted once the server has let go of the connection (after its lingering close).
   EXPECT_TRUE(testing::Eventually([&] { return f.server.stats().downstream_cx_protocol_error.Value() == 1; }));
+  // The codec's verdict reaches the listener's stats (Envoy's name), with its GOAWAY.
+  EXPECT_EQ(f.server.stats().downstream_rq_too_many_premature_resets.Value(), 1u);
+  EXPECT_EQ(f.server.stats().http2.goaway_sent.Value(), 1u);
+  EXPECT_GE(f.server.stats().http2.rx_reset.Value(), 250u);
 
   // The other connection is untouched.
   const auto after = other.Get("/after");

@@ -42,22 +42,42 @@ TEST(ListenerStatsTest, PerProtocolStatsHaveEnvoysNames) {
   EXPECT_NE(text.find("tether_http_http2_rx_reset{listener=\"ingress\"} 0\n"), std::string::npos);
 }
 
-TEST(ListenerStatsTest, StreamResetsAreCountedByCause) {
+TEST(ListenerStatsTest, StreamResetsAreCountedByWhoAndCause) {
   using R = codec::StreamResetReason;
   stats::Store store;
   ListenerStats stats(store, "l");
-  stats.RecordStreamReset(codec::Protocol::kHttp2, R::kRemoteReset);            // client cancel
-  stats.RecordStreamReset(codec::Protocol::kHttp2, R::kConnectionTermination);  // connection went
-  stats.RecordStreamReset(codec::Protocol::kHttp2, R::kProtocolError);          // malformed request
-  stats.RecordStreamReset(codec::Protocol::kHttp2, R::kLocalReset);             // e.g. a timeout mid-response
-  stats.RecordStreamReset(codec::Protocol::kHttp2, R::kOverflow);
-  stats.RecordStreamReset(codec::Protocol::kHttp1, R::kLocalReset);  // HTTP/1: no http2.* counted
+  stats.RecordStreamReset(R::kRemoteReset);            // client cancel
+  stats.RecordStreamReset(R::kConnectionTermination);  // connection went
+  stats.RecordStreamReset(R::kProtocolError);          // a malformed request body
+  stats.RecordStreamReset(R::kLocalReset);             // e.g. a timeout mid-response
+  stats.RecordStreamReset(R::kLocalReset);
+  stats.RecordStreamReset(R::kOverflow);
   const auto flat = FlatStats(store);
+  // Envoy's split: by the peer (or the connection's end), or by Tether.
   EXPECT_EQ(flat.at("http.l.downstream_rq_rx_reset"), 2);
   EXPECT_EQ(flat.at("http.l.downstream_rq_tx_reset"), 4);
-  EXPECT_EQ(flat.at("http.l.http2.rx_reset"), 1);
-  EXPECT_EQ(flat.at("http.l.http2.tx_reset"), 3);
-  EXPECT_EQ(flat.at("http.l.http2.rx_messaging_error"), 1);
+  // Per cause, every reason declared up front.
+  EXPECT_EQ(flat.at("http.l.remote_reset.downstream_rq_reset_reason"), 1);
+  EXPECT_EQ(flat.at("http.l.connection_termination.downstream_rq_reset_reason"), 1);
+  EXPECT_EQ(flat.at("http.l.protocol_error.downstream_rq_reset_reason"), 1);
+  EXPECT_EQ(flat.at("http.l.local_reset.downstream_rq_reset_reason"), 2);
+  EXPECT_EQ(flat.at("http.l.overflow.downstream_rq_reset_reason"), 1);
+  EXPECT_EQ(flat.at("http.l.remote_refused_stream.downstream_rq_reset_reason"), 0);
+  EXPECT_EQ(stats.StreamResetCounter(R::kLocalReset).Value(), 2u);
+  // The HTTP/2 frames are the codec's to count (http2_codec_stats_test.cc), not counted twice here.
+  EXPECT_EQ(flat.at("http.l.http2.rx_reset"), 0);
+  EXPECT_EQ(flat.at("http.l.http2.tx_reset"), 0);
+  const std::string text = tether::testing::PrometheusStats(store);
+  EXPECT_NE(text.find("tether_http_downstream_rq_reset_reason{listener=\"l\",reason=\"local_reset\"} 2\n"),
+            std::string::npos)
+      << text;
+}
+
+// The listener hands its http2.* stats to the codec, and its rapid-reset counter with them.
+TEST(ListenerStatsTest, TheCodecsStatsPointAtTheListenersPrematureResetCounter) {
+  stats::Store store;
+  ListenerStats stats(store, "l");
+  ASSERT_EQ(stats.http2.too_many_premature_resets, &stats.downstream_rq_too_many_premature_resets);
 }
 
 }  // namespace

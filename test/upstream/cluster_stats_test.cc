@@ -52,5 +52,25 @@ TEST(ClusterStatsTest, Http2StatsHaveEnvoysUpstreamNames) {
   EXPECT_NE(PrometheusStats(store).find("tether_cluster_http2_tx_reset{cluster_name=\"greeter\"} 1\n"), std::string::npos);
 }
 
+TEST(ClusterStatsTest, StreamResetsAreCountedByWhoAndCause) {
+  using R = codec::StreamResetReason;
+  stats::Store store;
+  ClusterStats stats(store, "greeter");
+  stats.RecordStreamReset(R::kRemoteReset);            // the upstream's RST_STREAM
+  stats.RecordStreamReset(R::kRemoteRefusedStream);    // beyond its GOAWAY or its stream limit
+  stats.RecordStreamReset(R::kConnectionTermination);  // the connection went
+  stats.RecordStreamReset(R::kLocalReset);             // the request went away
+  stats.RecordStreamReset(R::kProtocolError);          // a malformed response
+  const auto flat = FlatStats(store);
+  EXPECT_EQ(flat.at("cluster.greeter.upstream_rq_rx_reset"), 3);
+  EXPECT_EQ(flat.at("cluster.greeter.upstream_rq_tx_reset"), 2);
+  EXPECT_EQ(flat.at("cluster.greeter.remote_refused_stream.upstream_rq_reset_reason"), 1);
+  EXPECT_EQ(flat.at("cluster.greeter.overflow.upstream_rq_reset_reason"), 0);
+  EXPECT_EQ(stats.StreamResetCounter(R::kProtocolError).Value(), 1u);
+  EXPECT_NE(PrometheusStats(store).find(
+                "tether_cluster_upstream_rq_reset_reason{cluster_name=\"greeter\",reason=\"remote_reset\"} 1\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tether::upstream

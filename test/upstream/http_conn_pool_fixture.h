@@ -82,6 +82,9 @@ class HttpConnPoolTest : public ::testing::Test {
 
   uint64_t Counter(const std::string& name) { return store_.CounterFor(name, {{"cluster_name", "c"}}).Value(); }
   int64_t Gauge(const std::string& name) { return store_.GaugeFor(name, {{"cluster_name", "c"}}).Value(); }
+  uint64_t ResetCause(const std::string& reason) {
+    return store_.CounterFor("cluster.upstream_rq_reset_reason", {{"cluster_name", "c"}, {"reason", reason}}).Value();
+  }
 
   const codec::HeaderMap request_ = Get();  // NewStream's coroutine refers to it until it completes
   boost::asio::io_context io_;

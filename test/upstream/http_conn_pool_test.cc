@@ -141,6 +141,8 @@ TEST_F(HttpConnPoolTest, Http2StreamDestroyedMidwayIsResetUpstreamAndFreesItsSlo
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream_side->reset.has_value(); }));
   EXPECT_EQ(*upstream_side->reset, codec::StreamResetReason::kRemoteReset);
   EXPECT_EQ(Counter("cluster.upstream_rq_tx_reset"), 1u);
+  EXPECT_EQ(ResetCause("local_reset"), 1u);
+  EXPECT_EQ(Counter("cluster.http2.tx_reset"), 1u);  // the pool's codec counts into the cluster
 
   Recorder next;
   auto s3 = Open(*pool, next);
@@ -266,6 +268,37 @@ TEST_F(HttpConnPoolTest, DrainTakesNoNewStreams) {
   auto sb = Open(*pool, b);
   EXPECT_EQ(sb.status().code(), absl::StatusCode::kUnavailable);
   ASSERT_TRUE(RunUntil(io_, [&] { return pool->connection_count() == 0; }));
+}
+
+// The upstream's RST_STREAM and the connection's end reach the cluster's stats: who reset (rx),
+// why, and the HTTP/2 codec's own counters (the pool hands its codec the cluster's http2.*).
+TEST_F(HttpConnPoolTest, Http2UpstreamResetsAndConnectionEndAreCountedAsRxResets) {
+  Http2Upstream upstream(io_);
+  upstream.respond = false;
+  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp2);
+  Recorder a, b;
+  auto sa = Open(*pool, a);
+  auto sb = Open(*pool, b);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  ASSERT_TRUE(RunUntil(io_, [&] { return upstream.stream_count() == 2; }));
+  EXPECT_EQ(Gauge("cluster.http2.streams_active"), 2);
+  auto& server = *upstream.connections[0];
+  server.codec->ResetStream(server.streams.begin()->first, codec::StreamResetReason::kLocalReset);
+  server.pump->OutputReady();
+  ASSERT_TRUE(RunUntil(io_, [&] { return a.reset.has_value(); }));
+  EXPECT_EQ(*a.reset, codec::StreamResetReason::kRemoteReset);
+  EXPECT_EQ(Counter("cluster.upstream_rq_rx_reset"), 1u);
+  EXPECT_EQ(ResetCause("remote_reset"), 1u);
+  EXPECT_EQ(Counter("cluster.http2.rx_reset"), 1u);
+  EXPECT_EQ(Gauge("cluster.http2.streams_active"), 1);
+
+  server.pump->Close();
+  ASSERT_TRUE(RunUntil(io_, [&] { return b.reset.has_value(); }));
+  EXPECT_EQ(*b.reset, codec::StreamResetReason::kConnectionTermination);
+  EXPECT_EQ(Counter("cluster.upstream_rq_rx_reset"), 2u);
+  EXPECT_EQ(ResetCause("connection_termination"), 1u);
+  EXPECT_EQ(Counter("cluster.upstream_rq_tx_reset"), 0u);
+  EXPECT_EQ(Gauge("cluster.http2.streams_active"), 0);
 }
 
 }  // namespace
