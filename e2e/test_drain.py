@@ -44,7 +44,7 @@ class DrainTest(unittest.TestCase):
                 conn.getresponse().read()
                 tether.sigterm()
                 # The idle keep-alive connection is closed after a short grace
-                # (DownstreamConnection::kDrainIdleGrace, 1 s), not held for the 30 s.
+                # (the connection manager's drain grace, 1 s), not held for the 30 s.
                 self.assertEqual(tether.proc.wait(timeout=10), 0)
                 conn.close()
             finally:

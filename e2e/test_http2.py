@@ -104,10 +104,6 @@ class Http2SettingsTest(unittest.TestCase):
 
 
 class MixedProtocolsTest(unittest.TestCase):
-    # HTTP/1.1 clients are still served by the old path (DownstreamConnection + HostPool), which
-    # speaks HTTP/1.1 upstream only; this passes once HTTP/1 moves onto the codec path (issue 13's
-    # switch), and then an unexpected success fails the run so the marker goes.
-    @unittest.expectedFailure
     def test_http1_client_to_http2_upstream(self):
         with H2Upstream() as upstream:
             config = bootstrap(0, clusters=[h2_cluster("upstream", upstream.port)])

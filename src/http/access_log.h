@@ -12,8 +12,7 @@
 namespace tether::http {
 
 // What one access-log line may print. Views point into the request's state
-// and live as long as the Format() call. Today's path fills it by hand
-// (DownstreamConnection::WriteAccessLogs), the codec's from its StreamInfo
+// and live as long as the Format() call. Filled from a request's StreamInfo
 // (stream_access_log.h).
 struct AccessLogEntry {
   std::chrono::system_clock::time_point start_time;

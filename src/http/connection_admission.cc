@@ -1,12 +1,6 @@
-// Whether a new downstream connection is served, and what it may buffer:
-// ConnectionAdmission for the overload manager's stop_accepting_connections and
-// the listener's max_connections, and the DownstreamConnection methods for its
-// per_connection_buffer_limit_bytes (docs/security.md).
+// Whether a new downstream connection is served: the overload manager's
+// stop_accepting_connections and the listener's max_connections (docs/security.md).
 #include "src/http/connection_admission.h"
-
-#include <algorithm>
-
-#include "src/http/downstream_connection.h"
 
 namespace tether::http {
 
@@ -42,27 +36,6 @@ ConnectionAdmission::~ConnectionAdmission() {
   if (stats_ && protocol_) stats_->CodecClosed(*protocol_);
   if (stats_) stats_->downstream_cx_active.Dec();
   if (overload_ != nullptr) overload_->ConnectionClosed();
-}
-
-bool DownstreamConnection::Admit(const ListenerRuntime& runtime) {
-  // Admitted at accept (before telling its protocol), or here when constructed without it.
-  if (!admission_) {
-    admission_ = std::make_unique<ConnectionAdmission>();
-    if (!admission_->Admit(runtime, worker_.overload)) return false;
-  }
-  cx_stats_ = admission_->stats();
-  const config::Listener& listener = *runtime.config;
-  body_buffer_.resize(SplitBufferLimit(listener.per_connection_buffer_limit_bytes, 0).relay);
-  return true;
-}
-
-// Set per request, as the config may have changed (the relay buffer keeps
-// the size it was given); never below what the buffer holds already, which
-// Beast's read_size requires.
-void DownstreamConnection::SizeReadBuffer(const config::Listener& listener) {
-  const size_t read =
-      SplitBufferLimit(listener.per_connection_buffer_limit_bytes, listener.max_request_headers_bytes).read;
-  buffer_.max_size(std::max(read, buffer_.size()));
 }
 
 }  // namespace tether::http

@@ -1,29 +1,11 @@
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
 namespace tether::http {
-
-// How per_connection_buffer_limit_bytes is spent on one downstream
-// connection: the relay buffer carries a request body up, then the response
-// body down (past 32 KiB a bigger piece buys nothing: one read, one write
-// each); the read buffer holds bytes from the client not yet relayed, but
-// always a whole head, which has its own limit (431 beyond).
-struct BufferSizes {
-  size_t relay = 0;
-  size_t read = 0;
-};
-inline constexpr size_t kMaxRelayBuffer = 32 * 1024;
-inline BufferSizes SplitBufferLimit(size_t limit, size_t head_limit) {
-  BufferSizes sizes;
-  sizes.relay = std::min(kMaxRelayBuffer, limit / 2);
-  sizes.read = std::max(limit - sizes.relay, head_limit);
-  return sizes;
-}
 
 // Open connections of one listener across every worker (its max_connections
 // is per listener, not per worker). Kept by every ActiveConfig that keeps

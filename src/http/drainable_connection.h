@@ -4,8 +4,8 @@
 
 namespace tether::http {
 
-// What a worker's drain needs of a downstream connection, whatever serves it (the HTTP/1
-// DownstreamConnection, the ConnectionManager, a connection still telling its protocol).
+// What a worker's drain needs of a downstream connection, whatever serves it (the
+// ConnectionManager, or a connection still telling its protocol).
 // Registered in WorkerState::connections while it lives.
 class DrainableConnection {
  public:

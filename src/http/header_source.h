@@ -8,9 +8,9 @@
 
 namespace tether::http {
 
-// A request's or response's header section as the access log and the span read it, on either
-// request path: today's HTTP/1 path's Beast fields or the codec's protocol-neutral map. None
-// (monostate or a null pointer) reads as empty. Goes with the old path.
+// A request's or response's header section as the access log and the span read it: the codec's
+// protocol-neutral map, or Beast fields (tests and tools still build entries from those). None
+// (monostate or a null pointer) reads as empty.
 using HeaderSource = std::variant<std::monostate, const HeaderMap*, const codec::HeaderMap*>;
 
 // The first value of a regular field; empty when absent.

@@ -10,7 +10,6 @@ absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
     const std::shared_ptr<const config::Listener>& listener, const ActiveConfig* previous,
     stats::Store& store, AccessLogSinks& sinks, const std::shared_ptr<const Tracer>& tracer) {
   auto runtime = std::make_shared<ListenerRuntime>();
-  runtime->filters.push_back(std::make_shared<TracingFilterFactory>(listener, tracer));
   runtime->http_filters.push_back(std::make_shared<TracingHttpFilterFactory>(listener, tracer));
   runtime->config = listener;
   if (previous != nullptr) {

@@ -14,8 +14,6 @@
 #include "src/http/connection_limit.h"
 #include "src/http/filter.h"
 #include "src/http/listener_stats.h"
-#include "src/http/stream_filter.h"
-#include "src/http/tracing_filter.h"
 #include "src/http/tracing_http_filter.h"
 
 namespace tether::http {
@@ -32,8 +30,7 @@ struct ListenerRuntime {
   std::shared_ptr<ListenerStats> stats;
   std::shared_ptr<ConnectionCount> connections;  // for max_connections; kept while the name is
   std::vector<AccessLog> access_logs;
-  std::vector<std::shared_ptr<const StreamFilterFactory>> filters;  // in order (today's HTTP/1 path)
-  std::vector<std::shared_ptr<const FilterFactory>> http_filters;    // in order (the codec's request path)
+  std::vector<std::shared_ptr<const FilterFactory>> http_filters;  // in order
 };
 
 // The unit a worker swaps between requests: the config snapshot plus the

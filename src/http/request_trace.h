@@ -59,8 +59,7 @@ struct SpanFacts {
 
 // One request's x-request-id and trace: the id kept or made (with Envoy's trace-status nibble),
 // the sampling decision and its counter, this hop's span context and, once the request is over,
-// its span. The same for every header map: the tracing filters (TracingFilter on today's Beast
-// fields, TracingHttpFilter on codec::HeaderMap) read and write the headers, this decides.
+// its span. TracingHttpFilter reads and writes the headers; this decides.
 class RequestTrace {
  public:
   struct IdSource {

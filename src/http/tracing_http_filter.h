@@ -13,7 +13,7 @@ namespace tether::http {
 // upstream request's codec::HeaderMap in the listener's formats (B3 multi/single, W3C, ot), the
 // id echoed in the response when the listener says so, and a span reported from the StreamInfo
 // when the request is over (with grpc.status_code for a gRPC response, and error for a non-OK one).
-// The decisions are RequestTrace's, shared with today's HTTP/1 filter (tracing_filter.h).
+// The decisions are RequestTrace's.
 // What the span of a request on the codec's path says, from its StreamInfo: method, authority
 // and path from the request's pseudo-headers, http.protocol HTTP/2 or HTTP/1.x, the gRPC status.
 SpanFacts SpanFactsOf(const StreamInfo& info);

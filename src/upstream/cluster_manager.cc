@@ -19,7 +19,7 @@ HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Proto
   s.idle_timeout = cluster.idle_timeout;
   s.max_requests_per_connection = cluster.max_requests_per_connection;
   s.http1.max_headers_count = cluster.max_response_headers_count;
-  s.http1.max_header_bytes = 96 * 1024;  // a response head, as upstream_exchange.cc reads it
+  s.http1.max_header_bytes = 96 * 1024;  // a response head (96 KiB, as the HTTP/1 path has always read them)
   s.http2 = Http2OptionsFrom(cluster.http2);
   return s;
 }
@@ -64,7 +64,7 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   HostPool::Limits limits{config->idle_timeout, config->max_idle_connections_per_host,
                           config->max_requests_per_connection};
   // per_connection_buffer_limit_bytes, with room for a whole response head
-  // (upstream_exchange.cc reads heads of up to 96 KiB).
+  // (response heads of up to 96 KiB).
   limits.read_buffer_bytes = std::max<size_t>(config->per_connection_buffer_limit_bytes, 96 * 1024);
   for (const config::Host& host : config->hosts) {
     const std::string key = host.Key();

@@ -32,21 +32,3 @@ TEST(ConnectionSlotTest, ZeroIsUnlimitedAndDestructionReleases) {
 
 }  // namespace
 }  // namespace tether::http
-
-namespace tether::http {
-namespace {
-
-TEST(SplitBufferLimitTest, TheRelayTakesHalfUpTo32KiBAndTheReadBufferTheRestButAWholeHead) {
-  // Envoy's default: 32 KiB relay, the rest for reading.
-  EXPECT_EQ(SplitBufferLimit(1 << 20, 60 << 10).relay, 32u << 10);
-  EXPECT_EQ(SplitBufferLimit(1 << 20, 60 << 10).read, (1u << 20) - (32u << 10));
-  // A small limit is split in two halves that add up to it...
-  EXPECT_EQ(SplitBufferLimit(8192, 4096).relay, 4096u);
-  EXPECT_EQ(SplitBufferLimit(8192, 4096).read, 4096u);
-  // ...except that a head is always read whole.
-  EXPECT_EQ(SplitBufferLimit(8192, 60 << 10).read, 60u << 10);
-  EXPECT_EQ(SplitBufferLimit(1024, 1024).relay, 512u);
-}
-
-}  // namespace
-}  // namespace tether::http
