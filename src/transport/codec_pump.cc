@@ -5,7 +5,7 @@
 #include <optional>
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
 #include "src/transport/wakeup.h"
@@ -14,7 +14,6 @@ namespace tether::transport {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;  // NOLINT: operator&&
 
 bool WouldBlock(const boost::system::error_code& ec) {
   return ec == asio::error::would_block || ec == asio::error::try_again;
@@ -33,12 +32,25 @@ class Pump final : public CodecPump {
 
   Awaitable<End> Run() override {
     if (!stopping_) {
+      // The writer runs as its own coroutine beside the reader; Run() waits for both. Not
+      // `ReadLoop() && WriteLoop()`: Asio's operator&& spawns both through a parallel group (two
+      // spawned threads, their entry frames, cancellation signals) that every idle connection kept
+      // for its whole life; one spawn and a flag cost a fraction of that.
+      writer_running_ = true;
+      asio::co_spawn(transport_.executor(), WriteLoop(), [this](const std::exception_ptr& error) {
+        if (error) Stop(End::kClosedLocally);  // an allocation failure: end
+        writer_running_ = false;
+        reader_wake_.Notify();  // the reader is over by then, or it only loops once more
+      });
       try {
-        co_await (ReadLoop() && WriteLoop());
+        co_await ReadLoop();
       } catch (const std::exception&) {
         // The loops report by error codes; an exception here is an allocation failure: end.
         Stop(End::kClosedLocally);
       }
+      // The reader ends only once stopping_ is set, which wakes the writer too; its end wakes
+      // reader_wake_, free by now.
+      while (writer_running_) co_await reader_wake_.Wait();
     }
     const End end = end_.value_or(End::kClosedLocally);
     if (end == End::kFinished || end == End::kCodecError) co_await CloseGracefully();
@@ -242,6 +254,7 @@ class Pump final : public CodecPump {
   bool closed_ = false;
   bool write_blocked_ = false;
   bool told_codec_closed_ = false;
+  bool writer_running_ = false;
 };
 
 }  // namespace
