@@ -20,6 +20,8 @@ HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Proto
   s.max_requests_per_connection = cluster.max_requests_per_connection;
   s.http1.max_headers_count = cluster.max_response_headers_count;
   s.http1.max_header_bytes = 96 * 1024;  // a response head (96 KiB, as the HTTP/1 path has always read them)
+  // Response body bytes read and not yet taken by the request (Envoy's connection buffer limit).
+  s.http1.max_unconsumed_bytes = cluster.per_connection_buffer_limit_bytes;
   s.http2 = Http2OptionsFrom(cluster.http2);
   return s;
 }
