@@ -25,7 +25,9 @@ import threading
 import time
 import urllib.parse
 
-STATS = {"connections": 0, "requests": 0, "paths": []}
+# "requests" counts heads, "bodies" requests whose body arrived whole (a
+# streaming proxy forwards a valid head before it sees the body's framing).
+STATS = {"connections": 0, "requests": 0, "bodies": 0, "paths": []}
 LOCK = threading.Lock()
 
 
@@ -60,12 +62,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
+                    self.body_complete()
                     return
                 if not (yield from self.read_exactly(size)):
                     return  # the peer closed inside the chunk
                 self.rfile.readline()
-        else:
-            yield from self.read_exactly(int(self.headers.get("Content-Length", "0")))
+        elif (yield from self.read_exactly(int(self.headers.get("Content-Length", "0")))):
+            self.body_complete()
+
+    def body_complete(self):
+        with LOCK:
+            STATS["bodies"] += 1
 
     def read_exactly(self, remaining):
         """Yields `remaining` body bytes in pieces; returns False if the peer closes first."""
