@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "src/codec/header_map.h"
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
-#include "src/http/header_source.h"
 #include "src/http/response_flags.h"
 #include "src/tracing/propagation.h"
 #include "src/tracing/request_id.h"
@@ -54,13 +54,12 @@ struct SpanFacts {
   uint64_t bytes_sent = 0;
   ResponseFlags response_flags;
   std::optional<int> grpc_status;  // a gRPC response's grpc-status
-  HeaderSource request_headers;  // for the custom tags
+  const codec::HeaderMap* request_headers = nullptr;  // for the custom tags
 };
 
 // One request's x-request-id and trace: the id kept or made (with Envoy's trace-status nibble),
 // the sampling decision and its counter, this hop's span context and, once the request is over,
-// its span. The same for every header map: the tracing filters (TracingFilter on today's Beast
-// fields, TracingHttpFilter on codec::HeaderMap) read and write the headers, this decides.
+// its span. TracingHttpFilter reads and writes the headers; this decides.
 class RequestTrace {
  public:
   struct IdSource {

@@ -11,9 +11,6 @@
 namespace tether::tracing {
 namespace {
 
-namespace bhttp = boost::beast::http;
-
-
 // The propagation headers of a request, found in one pass over its fields
 // (a request has few fields; ten lookups by name cost more than one walk).
 struct Found {
@@ -171,7 +168,7 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
 // A 64-bit B3 id and the same id left-padded in traceparent are one trace.
 bool SameTrace(const TraceId& a, const TraceId& b) { return a.high == b.high && a.low == b.low; }
 
-// What the fields found say, whichever map they came from.
+// What the fields found say.
 Incoming FromFound(Found& found) {
   Incoming in = [&] {
     // `b3` wins over X-B3-*: B3's own rule.
@@ -197,26 +194,10 @@ Incoming FromFound(Found& found) {
 
 }  // namespace
 
-Incoming Extract(const HeaderMap& headers) {
-  Found found;
-  for (const auto& field : headers) {
-    ScanField(found, std::string_view(field.name_string().data(), field.name_string().size()),
-              std::string_view(field.value().data(), field.value().size()));
-  }
-  return FromFound(found);
-}
-
 Incoming Extract(const codec::HeaderMap& headers) {
   Found found;
   for (const codec::HeaderMap::Entry& e : headers) ScanField(found, e.name, e.value);
   return FromFound(found);
-}
-
-void ClearPropagation(HeaderMap& headers) {
-  for (auto it = headers.begin(); it != headers.end();) {
-    const std::string_view n(it->name_string().data(), it->name_string().size());
-    it = IsPropagationName(n) ? headers.erase(it) : std::next(it);
-  }
 }
 
 void ClearPropagation(codec::HeaderMap& headers) {

@@ -5,11 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/fields.hpp>
-
 #include "absl/functional/function_ref.h"
 #include "src/codec/header_map.h"
-#include "src/common/header_map.h"
 #include "src/tracing/trace_context.h"
 
 namespace tether::tracing {
@@ -33,8 +30,6 @@ struct Incoming {
 // error: a client's bad header must not fail its request. `tracestate` is
 // kept with the context whichever format wins, as long as a valid
 // traceparent names the same trace (W3C: forwarded whenever traceparent is).
-// Both maps: today's HTTP/1 path (Beast fields) and the codec's protocol-neutral one.
-Incoming Extract(const HeaderMap& headers);
 Incoming Extract(const codec::HeaderMap& headers);
 
 // The formats a listener writes on outgoing requests.
@@ -64,7 +59,6 @@ void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::stri
 void Inject(const SpanContext& span, const Formats& formats, codec::HeaderMap& headers);
 
 // Removes every propagation header (for a request that starts a new trace).
-void ClearPropagation(HeaderMap& headers);
 void ClearPropagation(codec::HeaderMap& headers);
 
 }  // namespace tether::tracing
