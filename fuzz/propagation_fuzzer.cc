@@ -19,18 +19,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "x-b3-sampled", "x-b3-flags",      "traceparent",       "tracestate",
       "x-ot-span-context", "x-client-trace-id", "x-envoy-force-trace"};
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  HeaderMap headers;
+  codec::HeaderMap headers;
   for (std::string_view name : kNames) {
     const size_t eol = input.find('\n');
     const std::string_view value = input.substr(0, eol);
-    if (!value.empty()) headers.insert(name, value);
+    if (!value.empty()) headers.Add(name, value);
     if (eol == std::string_view::npos) break;
     input.remove_prefix(eol + 1);
   }
   const tracing::Incoming incoming = tracing::Extract(headers);
   if (incoming.context) {
-    std::pmr::string lines;
-    tracing::InjectLines(*incoming.context, tracing::Formats{true, true, true, true}, lines);
+    codec::HeaderMap out;
+    tracing::Inject(*incoming.context, tracing::Formats{true, true, true, true}, out);
   }
   return 0;
 }

@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <ctime>
 
-#include <boost/beast/core/string.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "src/common/grpc_status.h"
 
@@ -104,29 +102,12 @@ std::string_view Pseudo(const AccessLogEntry& e, const std::string& name) {
   return {};
 }
 
-// The value of `name` among "name: value\r\n" lines.
-std::string_view FindLine(std::string_view lines, std::string_view name) {
-  while (!lines.empty()) {
-    const size_t end = lines.find("\r\n");
-    const std::string_view line = lines.substr(0, end);
-    lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 2);
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon != name.size()) continue;
-    if (!boost::beast::iequals(line.substr(0, colon), name)) continue;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    return value;
-  }
-  return {};
-}
-
-std::string_view HeaderValue(const AccessLogEntry& e, const HeaderSource& headers, const std::string& name,
+std::string_view HeaderValue(const AccessLogEntry& e, const codec::HeaderMap* headers, const std::string& name,
                              bool request) {
   if (name.empty()) return {};
   if (name[0] == ':') return request ? Pseudo(e, name) : std::string_view{};
-  if (std::string_view v = FirstValue(headers, name); !v.empty()) return v;
-  // Today's path sends the trace context upstream as added lines, not fields.
-  return request ? FindLine(e.request_added_lines, name) : std::string_view{};
+  // What the proxy added upstream (the trace context) is a field of the request's map too.
+  return headers != nullptr ? headers->Get(name).value_or(std::string_view()) : std::string_view{};
 }
 
 // Envoy's CAMEL_STRING names (Grpc::Utility::grpcStatusToString), by code; SNAKE_STRING is the
@@ -155,7 +136,7 @@ void AppendGrpcStatus(std::string& out, std::optional<int> status, config::Acces
 
 void AppendHeader(std::string& out, const AccessLogEntry& e, const config::AccessLogToken& t) {
   const bool request = t.kind == Kind::kRequestHeader;
-  const HeaderSource& headers = request ? e.request_headers : e.response_headers;
+  const codec::HeaderMap* headers = request ? e.request_headers : e.response_headers;
   std::string_view v = HeaderValue(e, headers, t.header, request);
   if (v.empty()) v = HeaderValue(e, headers, t.alt_header, request);
   // The upstream's own header wins; otherwise print what we measured, as Envoy sets it.

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/codec/header_map.h"
 #include "src/config/access_log_format.h"
-#include "src/http/header_source.h"
 #include "src/http/response_flags.h"
 
 namespace tether::http {
@@ -16,9 +16,8 @@ namespace tether::http {
 // (stream_access_log.h).
 struct AccessLogEntry {
   std::chrono::system_clock::time_point start_time;
-  HeaderSource request_headers;   // either path's map, or none
-  HeaderSource response_headers;  // either path's map, or none
-  std::string_view request_added_lines;  // "name: value\r\n" lines the proxy added upstream
+  const codec::HeaderMap* request_headers = nullptr;   // none reads as empty
+  const codec::HeaderMap* response_headers = nullptr;  // none reads as empty
   std::string_view method;     // %REQ(:METHOD)%
   std::string_view path;       // %REQ(:PATH)%, the original target
   std::string_view authority;  // %REQ(:AUTHORITY)%

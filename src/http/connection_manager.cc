@@ -15,12 +15,6 @@ namespace tether::http {
 
 namespace asio = boost::asio;
 
-namespace {
-// A GOAWAY with nothing open: the peer may still be sending a request it started before it read
-// the GOAWAY; give it this long to close before we do (as HTTP/1's drain grace).
-constexpr std::chrono::milliseconds kGoAwayGrace{1000};
-}  // namespace
-
 absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::Create(codec::Protocol protocol,
                                                                               Params params, WorkerState& worker) {
   auto it = worker.active->listeners.find(params.listener_name);
@@ -128,7 +122,7 @@ void ConnectionManager::CountRequest() {
   const uint32_t max = runtime_->config->max_requests_per_connection;
   if (max == 0 || requests_ < max || going_away_) return;
   listener()->stats->downstream_cx_max_requests_reached.Inc();
-  GoAway(kGoAwayGrace);  // this stream is open: the connection ends after it
+  GoAway(kIdleDrainGrace);  // this stream is open: the connection ends after it
 }
 
 void ConnectionManager::OnStreamDone(codec::StreamId stream) {
@@ -143,7 +137,7 @@ void ConnectionManager::OnStreamDone(codec::StreamId stream) {
     // connection), or the peer's grace starts.
     if (going_away_) {
       OutputReady();
-      GoAway(kGoAwayGrace);
+      GoAway(kIdleDrainGrace);
     }
   }
 }
@@ -174,7 +168,7 @@ void ConnectionManager::OnIdleTimeout() {
   runtime_->stats->downstream_cx_idle_timeout.Inc();
   // HTTP/1 has no GOAWAY: an idle connection just closes (as Envoy's).
   if (protocol_ == codec::Protocol::kHttp1) return pump_->Close();
-  GoAway(kGoAwayGrace);
+  GoAway(kIdleDrainGrace);
 }
 
 void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
@@ -198,7 +192,7 @@ void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
 void ConnectionManager::Drain() {
   if (draining_ && going_away_) return;
   draining_ = true;
-  GoAway(kGoAwayGrace);
+  GoAway(kIdleDrainGrace);
 }
 
 void ConnectionManager::Abort() {

@@ -1,8 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace tether::http {
+
+// How long a connection with nothing open stays after it was told to go (GOAWAY, Connection:
+// close, a drain): the peer may be sending a request it started before it read that.
+inline constexpr std::chrono::milliseconds kIdleDrainGrace{1000};
 
 // What a worker's drain needs of a downstream connection, whatever serves it (the
 // ConnectionManager, or a connection still telling its protocol).

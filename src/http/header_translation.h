@@ -31,7 +31,6 @@ void TranslateResponseHeaders(codec::HeaderMap& headers, codec::Protocol downstr
 // the fixed hop-by-hop names (their own rule removes them, and te: trailers stays however a
 // client lists te), and the fields routing and framing rely on (host, content-length): a client
 // must not strip those by naming them (RFC 9110 §7.6.1 lets it name anything).
-// Shared with today's RemoveHopByHopHeaders (header_utils.h).
 void ForEachNominatedField(std::string_view connection_value, absl::FunctionRef<void(std::string_view)> f);
 
 }  // namespace tether::http

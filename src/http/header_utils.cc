@@ -1,35 +1,10 @@
 #include "src/http/header_utils.h"
 
-#include <vector>
-
-#include <boost/beast/http/field.hpp>
-
-#include "absl/container/inlined_vector.h"
 #include "src/common/host_port.h"
-#include "src/http/header_translation.h"
 
 namespace tether::http {
 
-namespace bhttp = boost::beast::http;
-
 namespace {
-
-bool IsHopByHop(bhttp::field f) {
-  switch (f) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::transfer_encoding:
-    case bhttp::field::upgrade:
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
 
 // Splits a target into path and the rest ("?query" and/or "#fragment").
 std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
@@ -51,59 +26,6 @@ std::string ReplaceMatched(const config::Route& route, std::string_view path, st
 }
 
 }  // namespace
-
-void RemoveHopByHopHeaders(HeaderMap& headers) {
-  // Names listed in Connection are hop-by-hop too. Collected first: erasing
-  // while walking Connection's own values would be fragile.
-  absl::InlinedVector<std::string_view, 4> listed;
-  const auto range = headers.equal_range(bhttp::field::connection);
-  for (auto it = range.first; it != range.second; ++it) {
-    ForEachNominatedField(ToView(it->value()), [&](std::string_view name) { listed.push_back(name); });
-  }
-  // The views point into Connection values, which stay until the pass below.
-  for (const std::string_view name : listed) headers.erase(boost::beast::string_view(name.data(), name.size()));
-  // One pass over the fields rather than a lookup per hop-by-hop name.
-  for (auto it = headers.begin(); it != headers.end();) {
-    it = IsHopByHop(it->name()) ? headers.erase(it) : std::next(it);
-  }
-}
-
-void ApplyHeaderMutation(HeaderMap& headers, const config::HeaderMutation& mutation) {
-  for (const std::string& name : mutation.remove) headers.erase(name);
-  for (const config::HeaderAdd& add : mutation.add) {
-    switch (add.action) {
-      case config::v1::HeaderValueOption::ADD_IF_ABSENT:
-        if (headers.find(add.key) == headers.end()) headers.insert(add.key, add.value);
-        break;
-      case config::v1::HeaderValueOption::OVERWRITE_IF_EXISTS_OR_ADD:
-        headers.set(add.key, add.value);  // replaces every field of that name
-        break;
-      default:  // APPEND_IF_EXISTS_OR_ADD: a new field, as Envoy adds an entry
-        headers.insert(add.key, add.value);
-        break;
-    }
-  }
-}
-
-void SetForwardedHeaders(HeaderMap& headers, std::string_view peer_ip, bool use_remote_address,
-                         std::string_view proto) {
-  if (!use_remote_address) {
-    // Behind a trusted edge: what it said stands.
-    if (headers.find("x-forwarded-proto") == headers.end()) headers.set("x-forwarded-proto", proto);
-    return;
-  }
-  // We are the edge: append the peer (whatever the client claims) to all
-  // x-forwarded-for fields joined into one, with "," as Envoy does.
-  std::string value;
-  const auto range = headers.equal_range("x-forwarded-for");
-  for (auto it = range.first; it != range.second; ++it) {
-    value.append(it->value().data(), it->value().size());
-    value += ',';
-  }
-  value.append(peer_ip);
-  headers.set("x-forwarded-for", value);
-  headers.set("x-forwarded-proto", proto);
-}
 
 std::string RewriteTarget(const config::Route& route, std::string_view target) {
   if (!route.has_prefix_rewrite) return std::string(target);

@@ -39,7 +39,7 @@ Awaitable<void> ProtocolSniffer::Run() {
   const std::shared_ptr<const ListenerRuntime> runtime = it->second;
   const config::Listener& listener = *runtime->config;
   draining_ = draining_ || worker_.draining;
-  deadline_.Arm(draining_ ? kDrainIdleGrace : listener.idle_timeout);
+  deadline_.Arm(draining_ ? kIdleDrainGrace : listener.idle_timeout);
   std::array<char, kHttp2Preface.size()> peek{};
   // The peek below must never block (a raised low watermark would make a blocking one wait).
   boost::system::error_code ec;
@@ -89,7 +89,7 @@ Awaitable<void> ProtocolSniffer::Run() {
 void ProtocolSniffer::Drain() {
   if (draining_) return;
   draining_ = true;
-  if (!started_) deadline_.Arm(kDrainIdleGrace);
+  if (!started_) deadline_.Arm(kIdleDrainGrace);
 }
 
 void ProtocolSniffer::Abort() { Close(); }

@@ -51,9 +51,6 @@ class ProtocolSniffer final : public DrainableConnection, public std::enable_sha
   // A prefix of the preface arrived; waiting for the rest.
   bool started() const { return started_; }
 
-  // As the ConnectionManager's drain grace for an idle connection.
-  static constexpr std::chrono::milliseconds kDrainIdleGrace{1000};
-
  private:
   void Close();
 

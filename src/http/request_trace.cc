@@ -164,7 +164,8 @@ std::string_view RequestTrace::EncodeSpan(const SpanFacts& f, tracing::ZipkinVer
   for (const auto& tag : t.custom_tags) {
     std::string_view value = tag.value;
     if (tag.kind == config::CustomTag::Kind::kRequestHeader) {
-      value = FirstValue(f.request_headers, tag.value);
+      value = f.request_headers != nullptr ? f.request_headers->Get(tag.value).value_or(std::string_view())
+                                           : std::string_view();
       if (value.empty()) value = tag.default_value;
     }
     if (!value.empty()) s.tags.push_back({tag.tag, value});

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "src/codec/header_map.h"
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
-#include "src/http/header_source.h"
 #include "src/http/response_flags.h"
 #include "src/tracing/propagation.h"
 #include "src/tracing/request_id.h"
@@ -54,7 +54,7 @@ struct SpanFacts {
   uint64_t bytes_sent = 0;
   ResponseFlags response_flags;
   std::optional<int> grpc_status;  // a gRPC response's grpc-status
-  HeaderSource request_headers;  // for the custom tags
+  const codec::HeaderMap* request_headers = nullptr;  // for the custom tags
 };
 
 // One request's x-request-id and trace: the id kept or made (with Envoy's trace-status nibble),

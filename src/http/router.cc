@@ -1,5 +1,6 @@
 #include "src/http/router.h"
 
+#include "absl/functional/function_ref.h"
 #include "src/common/text.h"
 
 #include <iterator>
@@ -55,13 +56,6 @@ std::string_view PathOnly(std::string_view target) {
   return end == std::string_view::npos ? target : target.substr(0, end);
 }
 
-std::string_view ToView(boost::beast::string_view v) { return {v.data(), v.size()}; }
-
-void BeastValues(const HeaderMap& headers, std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
-  const auto range = headers.equal_range(boost::beast::string_view(name.data(), name.size()));
-  for (auto it = range.first; it != range.second; ++it) each(ToView(it->value()));
-}
-
 void CodecValues(const codec::HeaderMap& headers, std::string_view name,
                  absl::FunctionRef<void(std::string_view)> each) {
   for (const auto& field : headers) {
@@ -84,11 +78,11 @@ bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
 
 // Envoy's semantics: an absent header matches only an inverted present_match
 // (or present_match: false); several fields of one name are joined with ",".
-bool MatchHeader(const config::HeaderMatch& m, HeaderLookup headers) {
+bool MatchHeader(const config::HeaderMatch& m, const codec::HeaderMap& headers) {
   int count = 0;
   std::string_view first;
   std::string joined;  // rare: only for repeated fields
-  headers(m.name, [&](std::string_view value) {
+  CodecValues(headers, m.name, [&](std::string_view value) {
     if (++count == 1) {
       first = value;
       return;
@@ -165,13 +159,7 @@ const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, st
 }
 
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
-                                const HeaderMap& headers) {
-  return MatchRoute(vhost, target, [&](std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
-    BeastValues(headers, name, each);
-  });
-}
-
-const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target, HeaderLookup headers) {
+                                const codec::HeaderMap& headers) {
   const std::string_view path = PathOnly(target);
   for (const auto& route : vhost.routes) {
     if (!MatchPath(route, path)) continue;
@@ -187,24 +175,13 @@ const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_vi
   return nullptr;
 }
 
-RouteMatchResult Route(const config::RouteTable& table, std::string_view host, std::string_view target,
-                       const HeaderMap& headers) {
-  RouteMatchResult result;
-  result.vhost = SelectVirtualHost(table, host);
-  if (result.vhost != nullptr) result.route = MatchRoute(*result.vhost, target, headers);
-  return result;
-}
-
 RouteMatchResult Route(const config::RouteTable& table, const codec::HeaderMap& headers) {
   std::string_view host = headers.Get(codec::PseudoHeader::kAuthority);
   if (host.empty()) host = headers.Get("host").value_or(std::string_view());
   RouteMatchResult result;
   result.vhost = SelectVirtualHost(table, host);
   if (result.vhost != nullptr) {
-    result.route = MatchRoute(*result.vhost, headers.Get(codec::PseudoHeader::kPath),
-                              [&](std::string_view name, absl::FunctionRef<void(std::string_view)> each) {
-                                CodecValues(headers, name, each);
-                              });
+    result.route = MatchRoute(*result.vhost, headers.Get(codec::PseudoHeader::kPath), headers);
   }
   return result;
 }

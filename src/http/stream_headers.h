@@ -1,7 +1,7 @@
 #pragma once
 
-// The proxy's edits to a request's and a response's headers on the codec path (codec::HeaderMap),
-// the same rules header_utils.h applies to Beast's fields on the HTTP/1 path.
+// The proxy's edits to a request's and a response's headers (codec::HeaderMap), whichever
+// protocol each side speaks.
 
 #include <string_view>
 
@@ -14,7 +14,9 @@ namespace tether::http {
 // Applies removes, then adds with their append action.
 void ApplyHeaderMutation(codec::HeaderMap& headers, const config::HeaderMutation& mutation);
 
-// x-forwarded-for / x-forwarded-proto as header_utils.h's SetForwardedHeaders.
+// x-forwarded-for: with use_remote_address the peer IP is appended to every x-forwarded-for
+// field joined into one (or set); without it the header is passed through untouched.
+// x-forwarded-proto is set to `proto` when absent (always overwritten with use_remote_address).
 void SetForwardedHeaders(codec::HeaderMap& headers, std::string_view peer_ip, bool use_remote_address,
                          std::string_view proto);
 
@@ -28,7 +30,7 @@ struct UpstreamHeaderContext {
   codec::Protocol upstream = codec::Protocol::kHttp1;
 };
 
-// As the HTTP/1 path's PrepareUpstreamRequest: Expect dropped (the server codec answers it),
+// The request as the upstream sees it: Expect dropped (the server codec answers it),
 // protocol translation (hop-by-hop fields), x-forwarded-*, route table / virtual host / route
 // mutations, prefix_rewrite (x-envoy-original-path keeps the old path), host_rewrite.
 void PrepareUpstreamHeaders(codec::HeaderMap& headers, const UpstreamHeaderContext& context);

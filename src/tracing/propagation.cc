@@ -11,9 +11,6 @@
 namespace tether::tracing {
 namespace {
 
-namespace bhttp = boost::beast::http;
-
-
 // The propagation headers of a request, found in one pass over its fields
 // (a request has few fields; ten lookups by name cost more than one walk).
 struct Found {
@@ -171,7 +168,7 @@ std::optional<Incoming> FromOtSpanContext(const Found& h) {
 // A 64-bit B3 id and the same id left-padded in traceparent are one trace.
 bool SameTrace(const TraceId& a, const TraceId& b) { return a.high == b.high && a.low == b.low; }
 
-// What the fields found say, whichever map they came from.
+// What the fields found say.
 Incoming FromFound(Found& found) {
   Incoming in = [&] {
     // `b3` wins over X-B3-*: B3's own rule.
@@ -197,26 +194,10 @@ Incoming FromFound(Found& found) {
 
 }  // namespace
 
-Incoming Extract(const HeaderMap& headers) {
-  Found found;
-  for (const auto& field : headers) {
-    ScanField(found, std::string_view(field.name_string().data(), field.name_string().size()),
-              std::string_view(field.value().data(), field.value().size()));
-  }
-  return FromFound(found);
-}
-
 Incoming Extract(const codec::HeaderMap& headers) {
   Found found;
   for (const codec::HeaderMap::Entry& e : headers) ScanField(found, e.name, e.value);
   return FromFound(found);
-}
-
-void ClearPropagation(HeaderMap& headers) {
-  for (auto it = headers.begin(); it != headers.end();) {
-    const std::string_view n(it->name_string().data(), it->name_string().size());
-    it = IsPropagationName(n) ? headers.erase(it) : std::next(it);
-  }
 }
 
 void ClearPropagation(codec::HeaderMap& headers) {
@@ -297,41 +278,6 @@ void InjectWith(const SpanContext& span, const Formats& formats, Write& write) {
   }
 }
 
-// Header lines gathered on the stack and appended at once: inlined into
-// InjectWith, the names' copies have constant sizes.
-class LineWriter {
- public:
-  explicit LineWriter(std::pmr::string& out) : out_(out) {}
-  [[gnu::always_inline]] void operator()(std::string_view name, std::string_view value) {
-    if (len_ + name.size() + value.size() + 4 > sizeof(buf_)) return Long(name, value);
-    Put(name);
-    Put(": ");
-    Put(value);
-    Put("\r\n");
-  }
-  void Flush() {
-    out_.append(buf_, len_);
-    len_ = 0;
-  }
-
- private:
-  [[gnu::always_inline]] void Put(std::string_view s) {
-    std::memcpy(buf_ + len_, s.data(), s.size());
-    len_ += s.size();
-  }
-  [[gnu::noinline]] void Long(std::string_view name, std::string_view value) {
-    Flush();
-    if (name.size() + value.size() + 4 > sizeof(buf_)) {  // a long tracestate
-      out_.append(name).append(": ").append(value).append("\r\n");
-    } else {
-      (*this)(name, value);
-    }
-  }
-  std::pmr::string& out_;
-  char buf_[512];
-  size_t len_ = 0;
-};
-
 }  // namespace
 
 void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write) { InjectWith(span, formats, write); }
@@ -339,12 +285,6 @@ void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write)
 void Inject(const SpanContext& span, const Formats& formats, codec::HeaderMap& headers) {
   auto add = [&headers](std::string_view name, std::string_view value) { headers.Add(name, value); };
   InjectWith(span, formats, add);
-}
-
-void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines) {
-  LineWriter writer(lines);
-  InjectWith(span, formats, writer);
-  writer.Flush();
 }
 
 }  // namespace tether::tracing

@@ -5,11 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/fields.hpp>
-
 #include "absl/functional/function_ref.h"
 #include "src/codec/header_map.h"
-#include "src/common/header_map.h"
 #include "src/tracing/trace_context.h"
 
 namespace tether::tracing {
@@ -33,8 +30,6 @@ struct Incoming {
 // error: a client's bad header must not fail its request. `tracestate` is
 // kept with the context whichever format wins, as long as a valid
 // traceparent names the same trace (W3C: forwarded whenever traceparent is).
-// Both maps: today's HTTP/1 path (Beast fields) and the codec's protocol-neutral one.
-Incoming Extract(const HeaderMap& headers);
 Incoming Extract(const codec::HeaderMap& headers);
 
 // The formats a listener writes on outgoing requests.
@@ -49,22 +44,14 @@ struct Formats {
 using HeaderWriter = absl::FunctionRef<void(std::string_view name, std::string_view value)>;
 
 // Writes `span` (the proxy's span, whose id the next hop uses as parent) in
-// `formats`. The caller removes what the request carried first
-// (ClearPropagation). A writer, not a HeaderMap: the proxy writes these
-// straight into the upstream head, where a map insert per header cost more
-// than the rest of the unsampled path.
+// `formats`, one header at a time. The caller removes what the request
+// carried first (ClearPropagation).
 void Inject(const SpanContext& span, const Formats& formats, HeaderWriter write);
 
-// The same as header lines ("name: value\r\n") appended to `lines`, what the
-// proxy adds to the upstream head: built on the stack and appended once.
-void InjectLines(const SpanContext& span, const Formats& formats, std::pmr::string& lines);
-
-// The same as fields added to a request's codec::HeaderMap (the request path behind the codec,
-// where the map is what the upstream codec encodes).
+// The same as fields added to a request's header map (what the upstream codec encodes).
 void Inject(const SpanContext& span, const Formats& formats, codec::HeaderMap& headers);
 
 // Removes every propagation header (for a request that starts a new trace).
-void ClearPropagation(HeaderMap& headers);
 void ClearPropagation(codec::HeaderMap& headers);
 
 }  // namespace tether::tracing

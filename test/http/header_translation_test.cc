@@ -75,7 +75,9 @@ TEST(HeaderTranslationTest, TeOtherThanTrailersGoes) {
 }
 
 TEST(HeaderTranslationTest, ConnectionCannotStripRoutingOrFraming) {
-  HeaderMap h = Http1Request({{"Connection", "close, host, content-length, x-a"},
+  // Every Connection field counts: x-a is named in the second one.
+  HeaderMap h = Http1Request({{"Connection", "close, host"},
+                              {"Connection", "content-length, x-a"},
                               {"Content-Length", "3"},
                               {"X-A", "1"},
                               {"X-B", "2"}});
@@ -83,6 +85,7 @@ TEST(HeaderTranslationTest, ConnectionCannotStripRoutingOrFraming) {
   EXPECT_EQ(h.Get(PseudoHeader::kAuthority), "backend:8080");
   EXPECT_EQ(h.Get("content-length"), "3");
   EXPECT_FALSE(h.Has("x-a"));
+  EXPECT_FALSE(h.Has("connection"));
   EXPECT_EQ(h.Get("X-B"), "2");  // HTTP/1 keeps the case it came with
 }
 
@@ -121,6 +124,8 @@ TEST(HeaderTranslationTest, Responses) {
   http1.Add("Content-Type", "application/grpc");
   http1.Add("Trailer", "grpc-status");
   http1.Add("te", "trailers");  // a request field: never on a response
+  http1.Add("Upgrade", "websocket");
+  http1.Add("Proxy-Connection", "keep-alive");
   TranslateResponseHeaders(http1, Protocol::kHttp2);
   EXPECT_EQ(http1.Status(), 200);
   EXPECT_EQ(Names(http1), (std::vector<std::string>{"content-type", "trailer"}));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "src/http/router.h"
 #include "test/http/test_routes.h"
 
@@ -75,12 +77,78 @@ TEST_F(StreamHeadersTest, UpstreamHeadersAsTheHttp1Path) {
   EXPECT_FALSE(h.Has("x-forwarded-for"));  // not the edge: use_remote_address is off
 }
 
-TEST_F(StreamHeadersTest, EdgeAppendsThePeerToXForwardedFor) {
-  codec::HeaderMap h = Request("/");
-  h.Add("x-forwarded-for", "10.0.0.1");
-  SetForwardedHeaders(h, "192.0.2.7", true, "https");
-  EXPECT_EQ(h.Get("x-forwarded-for"), "10.0.0.1,192.0.2.7");
-  EXPECT_EQ(h.Get("x-forwarded-proto"), "https");
+std::string All(const codec::HeaderMap& h, std::string_view name) {
+  std::string out;
+  for (const std::string_view v : h.GetAll(name)) {
+    if (!out.empty()) out += "|";
+    out += v;
+  }
+  return out;
+}
+
+TEST(StreamHeaderMutationTest, AppendActions) {
+  config::HeaderMutation m;
+  m.remove = {"x-drop"};
+  m.add = {{"x-append", "2", config::v1::HeaderValueOption::APPEND_IF_EXISTS_OR_ADD},
+           {"x-absent", "new", config::v1::HeaderValueOption::ADD_IF_ABSENT},
+           {"x-present", "new", config::v1::HeaderValueOption::ADD_IF_ABSENT},
+           {"x-over", "new", config::v1::HeaderValueOption::OVERWRITE_IF_EXISTS_OR_ADD}};
+  codec::HeaderMap h;
+  h.Add("x-append", "1");
+  h.Add("x-present", "old");
+  h.Add("x-over", "old1");
+  h.Add("x-over", "old2");
+  h.Add("x-drop", "bye");
+  ApplyHeaderMutation(h, m);
+  EXPECT_EQ(All(h, "x-append"), "1|2");
+  EXPECT_EQ(All(h, "x-absent"), "new");
+  EXPECT_EQ(All(h, "x-present"), "old");
+  EXPECT_EQ(All(h, "x-over"), "new");
+  EXPECT_FALSE(h.Has("x-drop"));
+}
+
+TEST(StreamHeaderMutationTest, RemovesBeforeAdding) {
+  config::HeaderMutation m;
+  m.remove = {"x-a"};
+  m.add = {{"x-a", "new", config::v1::HeaderValueOption::APPEND_IF_EXISTS_OR_ADD}};
+  codec::HeaderMap h;
+  h.Add("X-A", "old");
+  ApplyHeaderMutation(h, m);
+  EXPECT_EQ(All(h, "x-a"), "new");
+}
+
+TEST(StreamForwardedHeadersTest, AtTheEdge) {
+  codec::HeaderMap edge;
+  edge.Set("x-forwarded-for", "10.0.0.1");
+  edge.Set("x-forwarded-proto", "https");  // the client's claim is not trusted
+  SetForwardedHeaders(edge, "192.0.2.7", true, "http");
+  EXPECT_EQ(All(edge, "x-forwarded-for"), "10.0.0.1,192.0.2.7");  // Envoy's delimiter
+  EXPECT_EQ(All(edge, "x-forwarded-proto"), "http");
+
+  codec::HeaderMap repeated;
+  repeated.Add("x-forwarded-for", "10.0.0.1");
+  repeated.Add("x-forwarded-for", "10.0.0.2");
+  SetForwardedHeaders(repeated, "192.0.2.7", true, "http");
+  EXPECT_EQ(All(repeated, "x-forwarded-for"), "10.0.0.1,10.0.0.2,192.0.2.7");  // joined into one
+
+  codec::HeaderMap fresh;
+  SetForwardedHeaders(fresh, "192.0.2.7", true, "https");
+  EXPECT_EQ(All(fresh, "x-forwarded-for"), "192.0.2.7");
+  EXPECT_EQ(All(fresh, "x-forwarded-proto"), "https");
+}
+
+TEST(StreamForwardedHeadersTest, BehindTrustedEdge) {
+  codec::HeaderMap inner;
+  inner.Set("x-forwarded-for", "10.0.0.1");
+  inner.Set("x-forwarded-proto", "https");
+  SetForwardedHeaders(inner, "192.0.2.7", false, "http");
+  EXPECT_EQ(All(inner, "x-forwarded-for"), "10.0.0.1");  // trusted as is
+  EXPECT_EQ(All(inner, "x-forwarded-proto"), "https");
+
+  codec::HeaderMap bare;
+  SetForwardedHeaders(bare, "192.0.2.7", false, "http");
+  EXPECT_FALSE(bare.Has("x-forwarded-for"));
+  EXPECT_EQ(All(bare, "x-forwarded-proto"), "http");  // set when absent
 }
 
 }  // namespace
