@@ -105,12 +105,12 @@ ConnectionManager::RequestBegin ConnectionManager::request_begin() {
 }
 
 codec::StreamDecoder& ConnectionManager::OnNewStream(codec::StreamId stream) {
-  idle_timer_.cancel();
+  DisarmIdleTimer();
   listener()->stats->RecordRequest(protocol_);
   std::unique_ptr<codec::StreamDecoder> decoder = stream_factory_(*this, stream);
-  // HTTP/1: the head is complete; the stream's own timeouts take over from here.
+  // HTTP/1: the head is complete; the stream's own timeouts take over from here (the head timer
+  // finds nothing pending when it fires).
   pending_begin_.reset();
-  head_timer_.cancel();
   codec::StreamDecoder& ref = *decoder;
   streams_[stream] = std::move(decoder);
   CountRequest();
@@ -156,10 +156,22 @@ void ConnectionManager::ScheduleSweep() {
 void ConnectionManager::ArmIdleTimer() {
   const auto idle = runtime_->config->idle_timeout;
   if (idle.count() <= 0 || going_away_ || pending_begin_) return;
-  idle_timer_.expires_after(idle);
+  idle_deadline_ = std::chrono::steady_clock::now() + idle;
+  idle_armed_ = true;
+  if (!idle_timer_waiting_) WaitIdleTimer();
+}
+
+void ConnectionManager::WaitIdleTimer() {
+  idle_timer_.expires_at(idle_deadline_);
+  idle_timer_waiting_ = true;
   idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
-    if (auto self = weak.lock()) self->OnIdleTimeout();
+    auto self = weak.lock();
+    if (!self) return;
+    self->idle_timer_waiting_ = false;
+    if (!self->idle_armed_ || self->closed_) return;
+    if (std::chrono::steady_clock::now() < self->idle_deadline_) return self->WaitIdleTimer();
+    self->OnIdleTimeout();
   });
 }
 
@@ -175,7 +187,7 @@ void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
   if (closed_) return;
   if (!going_away_) {
     going_away_ = true;
-    idle_timer_.cancel();
+    DisarmIdleTimer();
     codec_->GoAway();
     OutputReady();
   }

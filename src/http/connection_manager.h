@@ -93,7 +93,12 @@ class ConnectionManager final : public StreamContext,
   size_t open_streams() const { return streams_.size(); }
 
  private:
+  // The idle and head timers move lazily: a pending wait that fires no later than the new deadline
+  // stays, and its handler waits again for what is left. Moving an Asio timer that is the earliest
+  // resets the reactor's timerfd, a syscall per request on a keep-alive connection.
   void ArmIdleTimer();
+  void DisarmIdleTimer() { idle_armed_ = false; }
+  void WaitIdleTimer();
   void OnIdleTimeout();
   // GOAWAY now; the connection ends once open streams finish (the codec is Finished), or after
   // `grace` when nothing is open and the peer does not close.
@@ -130,6 +135,10 @@ class ConnectionManager final : public StreamContext,
   SteadyTimer head_timer_;     // HTTP/1: the pending request's request_headers_timeout, stream timeouts
   std::optional<RequestBegin> pending_begin_;  // HTTP/1: a request begun, its head not complete
   uint32_t requests_ = 0;  // streams begun on this connection
+  std::chrono::steady_clock::time_point idle_deadline_;  // when idle_armed_
+  bool idle_armed_ = false;
+  bool idle_timer_waiting_ = false;
+  bool head_timer_waiting_ = false;
   bool sweep_posted_ = false;
   bool draining_ = false;
   bool going_away_ = false;

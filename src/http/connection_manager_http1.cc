@@ -49,7 +49,7 @@ HeadDeadline NextHeadDeadline(const config::Listener& listener, Clock::time_poin
 
 void ConnectionManager::OnRequestBegin() {
   pending_begin_ = RequestBegin{};
-  idle_timer_.cancel();
+  DisarmIdleTimer();
   // A drain's grace for an idle connection: the request on its way gets its answer (with
   // Connection: close) instead.
   closing_timer_.cancel();
@@ -60,10 +60,15 @@ void ConnectionManager::ArmHeadTimer() {
   if (!pending_begin_ || closed_) return;
   const HeadDeadline next = NextHeadDeadline(*listener()->config, pending_begin_->start, pump_->last_activity());
   if (next.kind == HeadDeadline::Kind::kNone) return;
+  if (head_timer_waiting_ && head_timer_.expiry() <= next.at) return;  // it fires first, then re-arms
   head_timer_.expires_at(next.at);
+  head_timer_waiting_ = true;
   head_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->OnHeadTimer();
+    if (ec) return;  // replaced by a later wait, or the connection closed
+    if (auto self = weak.lock()) {
+      self->head_timer_waiting_ = false;
+      self->OnHeadTimer();
+    }
   });
 }
 
@@ -113,7 +118,6 @@ void ConnectionManager::OnRequestError(const codec::RequestError& error, codec::
 void ConnectionManager::EndRefusedRequest(unsigned status, std::optional<ResponseFlag> flag) {
   const RequestBegin begin = request_begin();
   pending_begin_.reset();
-  head_timer_.cancel();
   StreamInfo info;
   info.active = active();
   info.listener = listener();

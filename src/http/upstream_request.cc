@@ -67,6 +67,8 @@ void UpstreamRequest::Start(codec::HeaderMap headers, bool end_stream) {
 
 void UpstreamRequest::Connect() {
   link_->owner = this;
+  // Most requests find a pooled connection with room: those open their stream without a coroutine.
+  if (auto stream = pool_->TryNewStream(link_->headers, link_->end_stream, *link_)) return OnStream(std::move(stream));
   boost::asio::co_spawn(executor_, RunNewStream(link_, pool_, connect_timeout_), [](std::exception_ptr) {});
 }
 

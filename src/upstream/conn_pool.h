@@ -87,6 +87,14 @@ class ConnPool {
   virtual Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
       std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) = 0;
+  // NewStream's common case without its coroutine: the stream at once when an open connection has
+  // room (sent and counted as NewStream's); nullptr otherwise (none has room, a connect is needed,
+  // draining, or an error): then NewStream.
+  virtual std::unique_ptr<UpstreamStream> TryNewStream(const codec::HeaderMap& headers, bool end_stream,
+                                                       codec::StreamDecoder& decoder) {
+    (void)headers, (void)end_stream, (void)decoder;
+    return nullptr;
+  }
 
   virtual codec::Protocol protocol() const = 0;
   // The host's "ip:port" ("[::1]:80"), for the access log of a request that got no stream.

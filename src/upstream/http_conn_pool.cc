@@ -113,30 +113,38 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
   co_return absl::UnavailableError(absl::StrCat("no connection to ", context_.host.Key(), " with room"));
 }
 
+std::unique_ptr<UpstreamStream> HttpConnPool::TryNewStream(const codec::HeaderMap& headers, bool end_stream,
+                                                           codec::StreamDecoder& decoder) {
+  if (draining_) return nullptr;
+  CodecClient* open = PickOpen();
+  if (open == nullptr) return nullptr;
+  auto stream = open->NewStream(headers, end_stream, decoder);
+  return stream.ok() ? std::move(*stream) : nullptr;
+}
+
 CodecClient* HttpConnPool::PickOpen() {
   const auto now = std::chrono::steady_clock::now();
-  CodecClient* best = nullptr;
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
-    CodecClient* c = clients_[i].get();
-    if (!c->HasRoom()) continue;
-    if (c->active_streams() == 0) {
-      if (now - c->idle_since() >= settings_.idle_timeout) {
+  for (;;) {
+    CodecClient* best = nullptr;
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+      CodecClient* c = clients_[i].get();
+      if (!c->HasRoom()) continue;
+      if (c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
         context_.cluster_stats->upstream_cx_idle_timeout.Inc();
         c->Close();
         continue;
       }
-      // An idle HTTP/1 connection the upstream closed (its keep-alive timeout, a restart) and whose
-      // close the pump has not seen yet. HTTP/2 says so with GOAWAY, which the pump reads.
-      if (c->protocol() == codec::Protocol::kHttp1 && c->ClosedByPeer()) {
-        c->Close(/*by_peer=*/true);
-        continue;
-      }
+      if (settings_.protocol == codec::Protocol::kHttp2) return c;  // fill the oldest first
+      // HTTP/1: the most recently used idle connection, the least likely to have been closed.
+      if (best == nullptr || c->idle_since() >= best->idle_since()) best = c;
     }
-    if (settings_.protocol == codec::Protocol::kHttp2) return c;  // fill the oldest first
-    // HTTP/1: the most recently used idle connection, the least likely to have been closed.
-    if (best == nullptr || c->idle_since() >= best->idle_since()) best = c;
+    // An idle HTTP/1 connection the upstream closed (its keep-alive timeout, a restart) and whose
+    // close the pump has not seen yet (HTTP/2 says so with GOAWAY, which the pump reads). Only the
+    // one about to be lent is checked: a peek is a syscall, and one per pooled connection per
+    // request cost more than the rest of the request.
+    if (best == nullptr || best->protocol() != codec::Protocol::kHttp1 || !best->ClosedByPeer()) return best;
+    best->Close(/*by_peer=*/true);
   }
-  return best;
 }
 
 std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {

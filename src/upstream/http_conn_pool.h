@@ -45,6 +45,8 @@ class HttpConnPool final : public ConnPool,
   Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> NewStream(
       const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
       std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) override;
+  std::unique_ptr<UpstreamStream> TryNewStream(const codec::HeaderMap& headers, bool end_stream,
+                                               codec::StreamDecoder& decoder) override;
   codec::Protocol protocol() const override { return settings_.protocol; }
   void Drain() override;
   void CloseIdleConnections() override;

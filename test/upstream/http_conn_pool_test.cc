@@ -244,6 +244,28 @@ TEST_F(HttpConnPoolTest, Http1IdleConnectionTheUpstreamClosedIsNotHandedOut) {
   EXPECT_EQ(Counter("cluster.upstream_cx_destroy_remote"), 1u);
 }
 
+// The request path's common case: an idle pooled connection lent at once, without NewStream's
+// coroutine; anything else (no connection yet, draining) is left to NewStream.
+TEST_F(HttpConnPoolTest, TryNewStreamLendsAnIdleConnectionAtOnce) {
+  Http1Upstream upstream(io_);
+  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1);
+  Recorder none;
+  EXPECT_EQ(pool->TryNewStream(request_, true, none), nullptr);  // a connect is needed
+  Exchange(*pool);
+  Recorder b;
+  std::unique_ptr<UpstreamStream> sb = pool->TryNewStream(request_, true, b);
+  ASSERT_NE(sb, nullptr);
+  EXPECT_TRUE(sb->reused_connection());
+  EXPECT_EQ(pool->TryNewStream(request_, true, none), nullptr);  // the only connection is lent
+  ASSERT_TRUE(RunUntil(io_, [&] { return b.ended; }));
+  EXPECT_EQ(b.data, "ok");
+  EXPECT_EQ(upstream.connections, 1);
+  EXPECT_EQ(Counter("cluster.upstream_rq_total"), 2u);
+  sb.reset();
+  pool->Drain();
+  EXPECT_EQ(pool->TryNewStream(request_, true, none), nullptr);
+}
+
 TEST_F(HttpConnPoolTest, Http1StreamDestroyedMidwayClosesItsConnection) {
   Http1Upstream upstream(io_);
   upstream.respond = false;
