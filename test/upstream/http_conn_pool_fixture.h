@@ -61,6 +61,14 @@ class HttpConnPoolTest : public ::testing::Test {
     return std::move(*result);
   }
 
+
+ public:
+  // A stream whose request stays open (no body yet): it holds its connection's slot.
+  absl::StatusOr<std::unique_ptr<UpstreamStream>> OpenStream(HttpConnPool& pool, Recorder& response) {
+    return Open(pool, response, /*end_stream=*/false);
+  }
+
+ protected:
   // One whole exchange (a GET answered), the stream then released.
   void Exchange(HttpConnPool& pool) {
     Recorder r;

@@ -14,6 +14,28 @@ namespace {
 
 using namespace tether::upstream::testing;
 
+// Streams that each hold an HTTP/2 connection of a pool to a one-stream-at-a-time upstream until
+// their request ends.
+class BusyConnections {
+ public:
+  BusyConnections(HttpConnPoolTest& test, HttpConnPool& pool, std::size_t n) : responses_(n) {
+    for (Recorder& r : responses_) {
+      auto s = test.OpenStream(pool, r);
+      EXPECT_TRUE(s.ok()) << s.status();
+      if (s.ok()) streams_.push_back(std::move(*s));
+    }
+  }
+  // Ends stream `i`'s request; true once its answer came (its connection is idle then).
+  bool Finish(boost::asio::io_context& io, std::size_t i) {
+    if (i >= streams_.size() || !streams_[i]->EncodeData({}, /*end_stream=*/true).ok()) return false;
+    return RunUntil(io, [&] { return responses_[i].ended; });
+  }
+
+ private:
+  std::vector<Recorder> responses_;  // outlive the streams
+  std::vector<std::unique_ptr<UpstreamStream>> streams_;
+};
+
 // Two connections (one stream each) go idle one after the other, the newer connection first; with
 // room for one idle connection, the one idle the longest (not the oldest connection) is closed, and
 // the last one released stays for reuse.
@@ -23,30 +45,18 @@ TEST_F(HttpConnPoolTest, IdleConnectionsBeyondTheLimitCloseTheLongestIdleFirst) 
   std::unique_ptr<Http2Upstream> up;
   auto pool = OneStreamAtATime(up, settings);  // connection 0, idle; its SETTINGS known
   Http2Upstream& upstream = *up;
-  std::vector<Recorder> responses(2);
-  std::vector<std::unique_ptr<UpstreamStream>> streams;
-  for (Recorder& r : responses) {
-    auto s = Open(*pool, r, /*end_stream=*/false);  // open until its request ends: a connection each
-    ASSERT_TRUE(s.ok()) << s.status();
-    streams.push_back(std::move(*s));
-  }
+  BusyConnections busy(*this, *pool, 2);  // connection 0 again, and connection 1
   EXPECT_EQ(pool->connection_count(), 2u);
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections.size() == 2u; }));
-  for (std::size_t i : {1u, 0u}) {  // connection 1 goes idle first
-    ASSERT_TRUE(streams[i]->EncodeData({}, /*end_stream=*/true).ok());
-    ASSERT_TRUE(RunUntil(io_, [&] { return responses[i].ended; }));
-  }
+  ASSERT_TRUE(busy.Finish(io_, 1));  // connection 1 goes idle first
+  ASSERT_TRUE(busy.Finish(io_, 0));
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections[1]->ended; }));
   EXPECT_FALSE(upstream.connections[0]->ended);
   EXPECT_EQ(pool->connection_count(), 1u);
   EXPECT_EQ(Counter("cluster.upstream_cx_destroy_local"), 1u);
   EXPECT_EQ(Counter("cluster.upstream_cx_idle_timeout"), 0u);
 
-  Recorder next;  // goes on the connection that was kept
-  auto s = Open(*pool, next);
-  ASSERT_TRUE(s.ok()) << s.status();
-  EXPECT_TRUE((*s)->reused_connection());
-  ASSERT_TRUE(RunUntil(io_, [&] { return next.ended; }));
+  Exchange(*pool);  // on the connection that was kept
   EXPECT_EQ(upstream.connections.size(), 2u);
   EXPECT_EQ(upstream.connections[0]->streams.size(), 3u);
 }
@@ -70,22 +80,14 @@ TEST_F(HttpConnPoolTest, ALoweredIdleLimitAppliesToOpenConnections) {
   std::unique_ptr<Http2Upstream> up;
   auto pool = OneStreamAtATime(up);
   Http2Upstream& upstream = *up;
-  std::vector<Recorder> responses(2);
-  std::vector<std::unique_ptr<UpstreamStream>> streams;
-  for (Recorder& r : responses) {
-    auto s = Open(*pool, r, /*end_stream=*/false);
-    ASSERT_TRUE(s.ok()) << s.status();
-    streams.push_back(std::move(*s));
-  }
+  BusyConnections busy(*this, *pool, 2);
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections.size() == 2u; }));
   HttpConnPool::Settings lowered;
   lowered.protocol = codec::Protocol::kHttp2;
   lowered.max_idle_connections = 1;
   pool->SetSettings(lowered);
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    ASSERT_TRUE(streams[i]->EncodeData({}, /*end_stream=*/true).ok());
-    ASSERT_TRUE(RunUntil(io_, [&] { return responses[i].ended; }));
-  }
+  ASSERT_TRUE(busy.Finish(io_, 0));
+  ASSERT_TRUE(busy.Finish(io_, 1));
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections[0]->ended; }));
   EXPECT_FALSE(upstream.connections[1]->ended);
   EXPECT_EQ(pool->connection_count(), 1u);
