@@ -64,11 +64,11 @@ TEST_F(HttpConnPoolTest, IdleConnectionsBeyondTheLimitCloseTheLongestIdleFirst) 
 // No idle connections at all: each released HTTP/1 connection is closed, the next request connects.
 TEST_F(HttpConnPoolTest, ZeroIdleConnectionsClosesEachReleasedConnection) {
   Http1Upstream upstream(io_);
-  HttpConnPool::Settings settings;
-  settings.max_idle_connections = 0;
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
-  for (int i = 0; i < 3; ++i) Exchange(*pool);
-  EXPECT_EQ(upstream.connections, 3);
+  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, {.max_idle_connections = 0});
+  Exchange(*pool);
+  Exchange(*pool);
+  Exchange(*pool);
+  EXPECT_EQ(upstream.connections, 3);  // each on a new connection
   ASSERT_TRUE(RunUntil(io_, [&] { return pool->connection_count() == 0; }));
   ASSERT_TRUE(RunUntil(io_, [&] { return upstream.closed_by_client == 3; }));
   EXPECT_EQ(Counter("cluster.upstream_cx_total"), 3u);
