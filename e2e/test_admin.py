@@ -63,6 +63,7 @@ class AdminTest(ProxyTestCase):
         self.assertEqual((host["address"], host["port"], host["weight"]), ("127.0.0.1", self.upstream.port, 1))
         self.assertEqual(host["stats"]["rq_total"], 1)
         self.assertEqual(host["stats"]["rq_timeout"], 0)
+        self.assertEqual(host["stats"]["rq_success"], 1)  # the request path counts the host's outcomes
         listeners = json.loads(self.tether.admin("/listeners?format=json")[1])["listeners"]
         self.assertIn({"name": "outbound", "address": "127.0.0.1", "port": self.tether.port}, listeners)
         stats = json.loads(self.tether.admin("/stats?format=json&filter=upstream_rq_total%7Cdownstream_rq_time")[1])

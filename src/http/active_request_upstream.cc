@@ -33,7 +33,7 @@ void ActiveRequest::StartUpstream(bool end_stream) {
     upstream_choice_ = worker.upstreams->Choose(cluster, info_.protocol);
   } else if (worker.clusters != nullptr) {
     upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
-    upstream_choice_ = {pick.config, pick.stats, std::move(pick.pool), nullptr};
+    upstream_choice_ = {pick.config, pick.stats, std::move(pick.pool), pick.host_stats};
   }
   if (upstream_choice_.cluster == nullptr || upstream_choice_.stats == nullptr) {
     // The route names a cluster this sidecar does not have (Envoy's NC).

@@ -1,128 +1,170 @@
 #include "src/tracing/collector_client.h"
 
 #include <memory>
+#include <optional>
+#include <utility>
 
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 namespace tether::tracing {
 
-namespace bhttp = boost::beast::http;
-
 namespace {
 
-constexpr auto kPostTimeout = std::chrono::seconds(5);
+// Bytes of a refused batch's answer kept for the log.
+constexpr std::size_t kLoggedBodyBytes = 200;
 
-// Closes the socket when the exchange takes longer than kPostTimeout. The
-// timer's handler may already be queued when the exchange ends, so it reaches
-// the socket through state that is cleared first (as HostPool::Connect).
-class ExchangeDeadline {
+// Hears one POST's answer and wakes the exchange when the stream is over (answered or reset).
+class Response final : public codec::StreamDecoder {
  public:
-  explicit ExchangeDeadline(TcpSocket& socket)
-      : state_(std::make_shared<State>(State{&socket})), timer_(socket.get_executor()) {
-    timer_.expires_after(kPostTimeout);
-    timer_.async_wait([state = state_](const boost::system::error_code& ec) {
-      if (ec || state->socket == nullptr) return;
-      state->fired = true;
-      boost::system::error_code ignored;
-      state->socket->close(ignored);
-    });
+  explicit Response(IoExecutor executor) : wake_(std::move(executor)) {}
+
+  // The stream the answer comes on: its body is acknowledged as it arrives (HTTP/1 stops reading,
+  // HTTP/2 stops crediting the window, until it is).
+  void Attach(upstream::UpstreamStream& stream) {
+    stream_ = &stream;
+    if (unconsumed_ > 0) stream.ConsumeData(std::exchange(unconsumed_, 0));
   }
-  ~ExchangeDeadline() {
-    state_->socket = nullptr;
-    timer_.cancel();
+  // Until the stream is over or `timeout` passed.
+  Awaitable<void> Wait(std::chrono::milliseconds timeout) {
+    if (ended_) co_return;
+    wake_.expires_after(timeout);
+    co_await wake_.async_wait(kNoThrow);
   }
-  ExchangeDeadline(const ExchangeDeadline&) = delete;
-  ExchangeDeadline& operator=(const ExchangeDeadline&) = delete;
-  bool fired() const { return state_->fired; }
+
+  bool ended() const { return ended_; }
+  std::optional<int> status() const { return status_; }
+  const std::optional<codec::StreamResetReason>& reset() const { return reset_; }
+  const std::string& excerpt() const { return excerpt_; }
+
+  void OnHeaders(codec::HeaderMap headers, bool end_stream) override {
+    status_ = headers.Status();
+    if (end_stream) End();
+  }
+  void OnData(absl::Span<const uint8_t> data, bool end_stream) override {
+    const std::size_t room = kLoggedBodyBytes - std::min(kLoggedBodyBytes, excerpt_.size());
+    excerpt_.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
+    if (stream_ != nullptr) {
+      stream_->ConsumeData(data.size());
+    } else {
+      unconsumed_ += data.size();
+    }
+    if (end_stream) End();
+  }
+  void OnTrailers(codec::HeaderMap) override { End(); }
+  void OnReset(codec::StreamResetReason reason) override {
+    reset_ = reason;
+    End();
+  }
 
  private:
-  struct State {
-    TcpSocket* socket;
-    bool fired = false;
-  };
-  std::shared_ptr<State> state_;
-  SteadyTimer timer_;
+  void End() {
+    ended_ = true;
+    wake_.cancel();
+  }
+
+  SteadyTimer wake_;
+  upstream::UpstreamStream* stream_ = nullptr;
+  std::size_t unconsumed_ = 0;
+  bool ended_ = false;
+  std::optional<int> status_;
+  std::optional<codec::StreamResetReason> reset_;
+  std::string excerpt_;
 };
 
 }  // namespace
 
-Awaitable<bool> CollectorClient::Post(std::string& body, upstream::ClusterManager::Pick pick) {
-  upstream::HostPool& pool = *pick.pool;
+codec::HeaderMap CollectorClient::Headers(std::size_t body_size) const {
+  codec::HeaderMap h;
+  h.Set(codec::PseudoHeader::kMethod, "POST");
+  h.Set(codec::PseudoHeader::kScheme, "http");
+  h.Set(codec::PseudoHeader::kAuthority,
+        config_.collector_hostname.empty() ? config_.collector_cluster : config_.collector_hostname);
+  h.Set(codec::PseudoHeader::kPath, config_.collector_endpoint);
+  h.Add("content-type", "application/json");
+  h.Add("content-length", std::to_string(body_size));
+  return h;
+}
+
+Awaitable<bool> CollectorClient::Post(std::string_view body, upstream::ClusterManager::PoolPick pick) {
+  // The pool holds the cluster's and the host's stats alive while it is held here, so the pick's
+  // raw pointers stay valid even if a config update drops the host or the cluster meanwhile.
+  std::shared_ptr<upstream::ConnPool> pool = std::move(pick.pool);
   upstream::ClusterStats& cs = *pick.stats;
-  upstream::HostStats& hs = pool.stats();
+  upstream::HostStats& hs = *pick.host_stats;
   // Copied now: the config may be replaced while this request waits.
   const std::chrono::milliseconds connect_timeout = pick.config->connect_timeout;
-  pool.RequestStarted();  // the host's rq_total and rq_active, and its load for the balancer
-  cs.upstream_rq_total.Inc();
-  cs.upstream_rq_active.Inc();
+  const codec::HeaderMap headers = Headers(body.size());
+  // upstream_rq_total / _active (cluster and host) are the pool's, per stream, as on the data path.
   bool accepted = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    // The first try takes an idle connection when there is one (TakeIdle
-    // drops those the collector closed); the retry always connects anew.
-    std::unique_ptr<upstream::UpstreamConnection> connection = attempt == 0 ? pool.TakeIdle() : nullptr;
-    const bool reused = connection != nullptr;
-    if (!reused) {
-      auto lease = co_await pool.Connect(connect_timeout);
-      if (!lease.ok()) {
+    const auto started = std::chrono::steady_clock::now();
+    const Answer answer = co_await Exchange(*pool, headers, body, connect_timeout);
+    switch (answer.outcome) {
+      case Outcome::kAnswered:
+        cs.RecordStatus(static_cast<unsigned>(answer.status));
+        cs.upstream_rq_time.Record(std::chrono::steady_clock::now() - started);
+        (answer.status >= 500 ? hs.rq_error : hs.rq_success).Inc();
+        accepted = answer.status / 100 == 2;
+        break;
+      case Outcome::kNoStream:  // the pool counted the connect failure or timeout
         hs.rq_error.Inc();
         break;
-      }
-      connection = std::move(lease->connection);
-    }
-    ++connection->requests;
-    const auto started = std::chrono::steady_clock::now();
-    const Answer answer = co_await Exchange(*connection, body, pool.host());
-    if (answer.outcome == Outcome::kAnswered) {
-      cs.RecordStatus(answer.status);
-      cs.upstream_rq_time.Record(std::chrono::steady_clock::now() - started);
-      (answer.status >= 500 ? hs.rq_error : hs.rq_success).Inc();
-      accepted = answer.status / 100 == 2;
-      pool.Release(std::move(connection), answer.keep_alive);
-      break;
-    }
-    connection.reset();  // the transport failed: closed
-    if (reused && answer.outcome == Outcome::kReset) {
-      // The collector closed the pooled connection while it was idle: one more try on a new one.
-      cs.upstream_cx_destroy_remote.Inc();
-      cs.upstream_rq_retry_stale_connection.Inc();
-      continue;
-    }
-    if (answer.outcome == Outcome::kTimeout) {
-      cs.upstream_rq_timeout.Inc();
-      hs.rq_timeout.Inc();
-    } else {
-      cs.upstream_rq_reset.Inc();
-      hs.rq_error.Inc();
+      case Outcome::kTimeout:
+        cs.upstream_rq_timeout.Inc();
+        hs.rq_timeout.Inc();
+        break;
+      case Outcome::kReset:
+        if (attempt == 0 && answer.retriable) {
+          cs.upstream_rq_retry_stale_connection.Inc();
+          // What closed this one (the collector's idle timeout, a restart) likely closed the others.
+          pool->CloseIdleConnections();
+          continue;
+        }
+        cs.upstream_rq_reset.Inc();
+        hs.rq_error.Inc();
+        break;
     }
     break;
   }
-  cs.upstream_rq_active.Dec();
-  pool.RequestFinished();
   co_return accepted;
 }
 
-Awaitable<CollectorClient::Answer> CollectorClient::Exchange(upstream::UpstreamConnection& connection,
-                                                             std::string& body, const config::Host& host) {
-  bhttp::request<bhttp::string_body> req{bhttp::verb::post, config_.collector_endpoint, 11};
-  req.set(bhttp::field::host, config_.collector_hostname);
-  req.set(bhttp::field::content_type, "application/json");
-  req.body() = std::move(body);
-  req.prepare_payload();
-  ExchangeDeadline deadline(connection.socket);
-  auto [wec, wn] = co_await bhttp::async_write(connection.socket, req, kNoThrow);
-  body = std::move(req.body());
-  if (wec) co_return Answer{deadline.fired() ? Outcome::kTimeout : Outcome::kReset};
-  bhttp::response<bhttp::string_body> res;
-  auto [rec, rn] = co_await bhttp::async_read(connection.socket, connection.buffer, res, kNoThrow);
-  if (rec) co_return Answer{deadline.fired() ? Outcome::kTimeout : Outcome::kReset};
-  const unsigned status = res.result_int();
-  if (status / 100 != 2) {
-    spdlog::warn("zipkin collector {}: HTTP {}: {}", host.Key(), status, res.body().substr(0, 200));
+Awaitable<CollectorClient::Answer> CollectorClient::Exchange(upstream::ConnPool& pool, const codec::HeaderMap& headers,
+                                                             std::string_view body,
+                                                             std::chrono::milliseconds connect_timeout) {
+  Response response(co_await boost::asio::this_coro::executor);
+  // Declared after the response: destroyed first (an unfinished stream is reset then).
+  auto stream = co_await pool.NewStream(headers, /*end_stream=*/false, response, connect_timeout, nullptr);
+  if (!stream.ok()) {
+    spdlog::debug("zipkin collector {}: {}", pool.host_address(), stream.status().ToString());
+    co_return Answer{Outcome::kNoStream};
   }
-  co_return Answer{Outcome::kAnswered, status, res.keep_alive()};
+  response.Attach(**stream);
+  const bool reused = (*stream)->reused_connection();
+  // The codec copies the body: the batch's buffer stays the reporter's.
+  absl::Status sent = (*stream)->EncodeData({reinterpret_cast<const uint8_t*>(body.data()), body.size()}, true);
+  if (!sent.ok()) {
+    (*stream)->Reset();
+    co_return Answer{Outcome::kReset};
+  }
+  co_await response.Wait(post_timeout_);
+  if (!response.ended()) {
+    (*stream)->Reset();  // HTTP/1: the connection closes with it
+    co_return Answer{Outcome::kTimeout};
+  }
+  if (const auto& reset = response.reset()) {
+    // Refused (never processed), or the kept-alive connection was found closed before any answer.
+    const bool retriable = !response.status().has_value() &&
+                           (*reset == codec::StreamResetReason::kRemoteRefusedStream ||
+                            (reused && *reset == codec::StreamResetReason::kConnectionTermination));
+    co_return Answer{Outcome::kReset, 0, retriable};
+  }
+  const int status = response.status().value_or(0);
+  if (status / 100 != 2) {
+    spdlog::warn("zipkin collector {}: HTTP {}: {}", pool.host_address(), status, response.excerpt());
+  }
+  co_return Answer{Outcome::kAnswered, status};
 }
 
 }  // namespace tether::tracing

@@ -58,7 +58,8 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
 
   void Flush() {
     if (halted || sending || queue.size() == 0) return;
-    upstream::ClusterManager::Pick pick = clusters.Choose(config.collector_cluster);
+    // The cluster's protocol (HTTP/1.1 unless it names HTTP/2; USE_DOWNSTREAM: HTTP/1.1).
+    upstream::ClusterManager::PoolPick pick = clusters.ChoosePool(config.collector_cluster, codec::Protocol::kHttp1);
     if (!pick.pool) {
       // No host (or no such cluster yet): the spans wait, as a request would get 503 UH.
       if (pick.stats != nullptr) pick.stats->upstream_cx_none_healthy.Inc();
@@ -78,7 +79,7 @@ struct ZipkinReporter::Impl : std::enable_shared_from_this<Impl> {
                    });
   }
 
-  Awaitable<void> Send(SpanBatch batch, upstream::ClusterManager::Pick pick) {
+  Awaitable<void> Send(SpanBatch batch, upstream::ClusterManager::PoolPick pick) {
     auto self = shared_from_this();
     batch.Close();
     const bool ok = co_await client.Post(batch.json, std::move(pick));

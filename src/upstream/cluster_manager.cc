@@ -18,6 +18,7 @@ HttpConnPool::Settings PoolSettings(const config::Cluster& cluster, codec::Proto
   s.protocol = protocol;
   s.idle_timeout = cluster.idle_timeout;
   s.max_requests_per_connection = cluster.max_requests_per_connection;
+  s.max_idle_connections = cluster.max_idle_connections_per_host;
   s.http1.max_headers_count = cluster.max_response_headers_count;
   s.http1.max_header_bytes = 96 * 1024;  // a response head (96 KiB, as the HTTP/1 path has always read them)
   // Response body bytes read and not yet taken by the request (Envoy's connection buffer limit).
@@ -55,32 +56,22 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   if (!wc.lb || !wc.config || wc.config->lb_policy != config->lb_policy) {
     wc.lb = MakeLoadBalancer(config->lb_policy, seed_++);
   }
-  std::map<std::string, std::shared_ptr<HostPool>> old;
-  for (auto& pool : wc.pools) old.emplace(pool->host().Key(), std::move(pool));
-  wc.pools.clear();
+  // A host that stays keeps its stats object (and its pools, below).
+  std::map<std::string, std::shared_ptr<HostStats>> old_host_stats;
+  for (std::size_t i = 0; i < wc.host_stats.size() && wc.config && i < wc.config->hosts.size(); ++i) {
+    old_host_stats.emplace(wc.config->hosts[i].Key(), std::move(wc.host_stats[i]));
+  }
+  wc.host_stats.clear();
   std::map<std::string, std::array<std::shared_ptr<HttpConnPool>, 2>> old_conn_pools;
   for (std::size_t i = 0; i < wc.conn_pools.size() && wc.config && i < wc.config->hosts.size(); ++i) {
     old_conn_pools.emplace(wc.config->hosts[i].Key(), std::move(wc.conn_pools[i]));
   }
   wc.conn_pools.clear();
-  HostPool::Limits limits{config->idle_timeout, config->max_idle_connections_per_host,
-                          config->max_requests_per_connection};
-  // per_connection_buffer_limit_bytes, with room for a whole response head
-  // (response heads of up to 96 KiB).
-  limits.read_buffer_bytes = std::max<size_t>(config->per_connection_buffer_limit_bytes, 96 * 1024);
   for (const config::Host& host : config->hosts) {
     const std::string key = host.Key();
-    auto found = old.find(key);
-    std::shared_ptr<HostPool> pool;
-    if (found != old.end()) {
-      pool = std::move(found->second);
-      old.erase(found);
-    } else {
-      pool = std::make_shared<HostPool>(executor_, host,
-                                        std::make_shared<HostStats>(store_, config->name, key), wc.stats);
-    }
-    pool->SetLimits(limits);
-    wc.pools.push_back(std::move(pool));
+    auto found = old_host_stats.find(key);
+    wc.host_stats.push_back(found != old_host_stats.end() ? std::move(found->second)
+                                                          : std::make_shared<HostStats>(store_, config->name, key));
     std::array<std::shared_ptr<HttpConnPool>, 2> conn_pools;
     if (auto kept = old_conn_pools.find(key); kept != old_conn_pools.end()) {
       conn_pools = std::move(kept->second);
@@ -105,28 +96,20 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
     }
   }
   wc.stats->membership_total.Set(static_cast<int64_t>(config->hosts.size()));
-  wc.active.assign(wc.pools.size(), 0);
+  wc.active.assign(config->hosts.size(), 0);
   wc.config = config;
 }
 
 std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc) {
-  for (size_t i = 0; i < wc.pools.size(); ++i) {
-    uint32_t active = wc.pools[i]->active_requests();
+  if (!wc.lb->uses_active()) return wc.lb->Pick(wc.config->hosts, wc.active);
+  for (size_t i = 0; i < wc.conn_pools.size(); ++i) {
+    uint32_t active = 0;
     for (const auto& p : wc.conn_pools[i]) {
       if (p) active += static_cast<uint32_t>(p->active_streams());
     }
     wc.active[i] = active;
   }
   return wc.lb->Pick(wc.config->hosts, wc.active);
-}
-
-ClusterManager::Pick ClusterManager::Choose(const std::string& cluster) {
-  auto it = clusters_.find(cluster);
-  if (it == clusters_.end()) return {};
-  WorkerCluster& wc = it->second;
-  const auto index = PickHost(wc);
-  if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
-  return {wc.pools[*index], wc.stats.get(), wc.config.get()};
 }
 
 ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, codec::Protocol downstream) {
@@ -141,9 +124,9 @@ ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, 
   if (!pool) {
     const config::Host& host = wc.config->hosts[*index];
     pool = std::make_shared<HttpConnPool>(executor_, host, PoolSettings(*wc.config, protocol),
-                                          wc.pools[*index]->host_stats(), wc.stats, Scratch());
+                                          wc.host_stats[*index], wc.stats, Scratch());
   }
-  return {pool, wc.stats.get(), wc.config.get()};
+  return {pool, wc.stats.get(), wc.config.get(), wc.host_stats[*index].get()};
 }
 
 absl::Span<uint8_t> ClusterManager::Scratch() {

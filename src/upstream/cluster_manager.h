@@ -14,7 +14,6 @@
 #include "src/config/snapshot.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/transport/read_scratch.h"
-#include "src/upstream/host_pool.h"
 #include "src/upstream/http_conn_pool.h"
 #include "src/upstream/load_balancer.h"
 
@@ -33,22 +32,15 @@ class ClusterManager {
   // The same for some clusters alone: the Zipkin reporter keeps the collector's.
   void Update(const Clusters& clusters);
 
-  struct Pick {
-    std::shared_ptr<HostPool> pool;            // null when the cluster has no hosts
-    ClusterStats* stats = nullptr;             // null when the cluster is unknown
-    // Null when the cluster is unknown; valid until the next Update (a raw
-    // pointer: a shared_ptr copy per request would bounce its count between workers).
-    const config::Cluster* config = nullptr;
-  };
-  // Chooses a host of `cluster` with its load balancer.
-  Pick Choose(const std::string& cluster);
-
-  // The request path's connection pools (conn_pool.h), beside the HostPools of Choose() until the
-  // old HTTP/1 path goes: one per host and protocol, made on first use.
+  // The connection pools (conn_pool.h): one per host and protocol, made on first use. The request
+  // path and the Zipkin reporter's collector client both take their streams here.
   struct PoolPick {
     std::shared_ptr<ConnPool> pool;  // null when the cluster has no hosts
     ClusterStats* stats = nullptr;   // null when the cluster is unknown
+    // Null when the cluster is unknown; valid until the next Update (a raw
+    // pointer: a shared_ptr copy per request would bounce its count between workers).
     const config::Cluster* config = nullptr;
+    HostStats* host_stats = nullptr;  // the chosen host's; null with pool
   };
   // Chooses a host of `cluster` with its load balancer (in-flight streams count as its load) and
   // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`.
@@ -61,7 +53,7 @@ class ClusterManager {
     std::shared_ptr<const config::Cluster> config;
     std::unique_ptr<LoadBalancer> lb;
     std::shared_ptr<ClusterStats> stats;
-    std::vector<std::shared_ptr<HostPool>> pools;  // parallel to config->hosts
+    std::vector<std::shared_ptr<HostStats>> host_stats;  // parallel to config->hosts
     // Parallel to config->hosts, by codec::Protocol; null until first used.
     std::vector<std::array<std::shared_ptr<HttpConnPool>, 2>> conn_pools;
     std::vector<uint32_t> active;                  // scratch for the load balancer

@@ -81,7 +81,7 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   // The owner goes away: the connection closes by itself once idle.
   void Detach();
   // An idle HTTP/1 connection the upstream closed (or wrote to unasked) as far as the kernel knows
-  // now: one non-blocking peek, as HostPool's check.
+  // now: one non-blocking peek (rather than a read armed on every idle connection).
   bool ClosedByPeer();
 
   codec::Protocol protocol() const { return protocol_; }

@@ -42,6 +42,7 @@ void HttpConnPool::SetSettings(const Settings& settings) {
   settings_.http2 = settings.http2;
   settings_.idle_timeout = settings.idle_timeout;
   settings_.max_requests_per_connection = settings.max_requests_per_connection;
+  settings_.max_idle_connections = settings.max_idle_connections;
   context_.max_requests_per_connection = settings.max_requests_per_connection;
   if (!custom_factory_) factory_ = DefaultFactory();
 }
@@ -105,7 +106,7 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
       co_return status;
     }
     if (withdrawn()) {
-      if (client->active_streams() == 0) ArmIdleTimer();  // idle from now: closed after idle_timeout
+      if (client->active_streams() == 0) OnIdle();  // idle from now: closed after idle_timeout
       co_return absl::CancelledError("the stream request was withdrawn");
     }
     if (client->HasRoom()) co_return client->NewStream(headers, end_stream, decoder);
@@ -173,7 +174,26 @@ std::size_t HttpConnPool::active_streams() const {
 }
 
 void HttpConnPool::OnStreamEnded(CodecClient& client) {
-  if (client.active_streams() == 0) ArmIdleTimer();
+  if (client.active_streams() == 0) OnIdle();
+}
+
+void HttpConnPool::OnIdle() {
+  const auto is_idle = [](const std::shared_ptr<CodecClient>& c) { return c->open() && c->active_streams() == 0; };
+  // Counted first: this runs at every stream's end, and the list is only needed beyond the limit.
+  if (static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(), is_idle)) >
+      settings_.max_idle_connections) {
+    std::vector<CodecClient*> idle;
+    for (const auto& c : clients_) {
+      if (is_idle(c)) idle.push_back(c.get());
+    }
+    // The ones idle the longest go: the most recently used are the likeliest to be still open
+    // upstream, and HTTP/1 reuses those first anyway. Close() leaves clients_ to the pump's end.
+    std::stable_sort(idle.begin(), idle.end(),
+              [](const CodecClient* a, const CodecClient* b) { return a->idle_since() < b->idle_since(); });
+    const std::size_t excess = idle.size() - settings_.max_idle_connections;
+    for (std::size_t i = 0; i < excess; ++i) idle[i]->Close();
+  }
+  ArmIdleTimer();
 }
 
 void HttpConnPool::OnClosed(CodecClient& client) {

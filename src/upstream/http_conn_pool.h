@@ -19,7 +19,8 @@ namespace tether::upstream {
 // connection being made that will have room, else a new connection is made; a request withdrawn
 // while it waits (StreamCancel) leaves that connection to the next stream. Connections that got
 // GOAWAY, reached max_requests_per_connection or were drained take no new streams and close once
-// their streams ended; idle ones close after idle_timeout. Owned through a shared_ptr by the
+// their streams ended; idle ones close after idle_timeout, or when more than max_idle_connections
+// are idle (the oldest first). Owned through a shared_ptr by the
 // ClusterManager (and by callers while they ask it for a stream); single-threaded.
 class HttpConnPool final : public ConnPool,
                            public CodecClient::Owner,
@@ -31,6 +32,9 @@ class HttpConnPool final : public ConnPool,
     codec::Http2Options http2;
     std::chrono::milliseconds idle_timeout{60000};
     uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+    // Connections without a stream kept open at once (the cluster's max_idle_connections_per_host);
+    // beyond it the one idle the longest is closed.
+    uint32_t max_idle_connections = 1024;
   };
 
   // `factory` makes each connection's client codec; empty: the protocol's own (Http1ClientConnection,
@@ -69,6 +73,8 @@ class HttpConnPool final : public ConnPool,
   std::shared_ptr<CodecClient> PickConnecting();
   void ArmIdleTimer();
   void CloseIdle();
+  // A connection just became idle: past max_idle_connections, close the one idle the longest.
+  void OnIdle();
   ClientCodecFactory DefaultFactory() const;
 
   CodecClient::Context context_;

@@ -58,6 +58,7 @@ class Random final : public LoadBalancer {
 // fewer requests in flight per unit of weight wins.
 class LeastRequest final : public LoadBalancer {
  public:
+  bool uses_active() const override { return true; }
   explicit LeastRequest(uint64_t seed) : rng_(seed) {}
   std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t> active) override {
     if (hosts.empty()) return std::nullopt;

@@ -19,6 +19,8 @@ class LoadBalancer {
   // Honours Host::weight. nullopt when `hosts` is empty.
   virtual std::optional<size_t> Pick(const std::vector<config::Host>& hosts,
                                      std::span<const uint32_t> active) = 0;
+  // Whether Pick reads `active` (counting it walks every pooled connection, per request).
+  virtual bool uses_active() const { return false; }
 };
 
 // ROUND_ROBIN (smooth weighted), LEAST_REQUEST (power of two choices, weighted

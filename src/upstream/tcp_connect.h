@@ -11,7 +11,7 @@ namespace tether::upstream {
 
 // A TCP connection to `host` (TCP_NODELAY on) within `timeout`. Errors: Unavailable (refused,
 // reset, unreachable), DeadlineExceeded (the timeout passed), InvalidArgument (not an IP literal).
-// The one upstream connect: HostPool's and CodecClient's.
+// The one upstream connect: CodecClient's.
 Awaitable<absl::StatusOr<TcpSocket>> ConnectTcp(IoExecutor executor, const config::Host& host,
                                                 std::chrono::milliseconds timeout);
 

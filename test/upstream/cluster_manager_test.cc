@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include "test/upstream/test_upstreams.h"
 
 namespace tether::upstream {
 namespace {
@@ -24,24 +27,29 @@ config::Snapshot SnapshotOf(std::vector<std::shared_ptr<const config::Cluster>> 
   return s;
 }
 
-// No I/O happens here: Choose only picks a pool, it never connects.
+// No I/O happens here (but in LeastRequestAvoidsTheBusyHost): ChoosePool only picks a pool, it never
+// connects.
 class ClusterManagerTest : public ::testing::Test {
  protected:
   boost::asio::io_context io_;
   stats::Store store_;
   ClusterManager manager_{io_.get_executor(), store_, 1};
+
+  ClusterManager::PoolPick Choose(const std::string& cluster) {
+    return manager_.ChoosePool(cluster, codec::Protocol::kHttp1);
+  }
 };
 
 TEST_F(ClusterManagerTest, UnknownClusterHasNoStats) {
   manager_.Update(SnapshotOf({MakeCluster("web", {{"10.0.0.1", 80, 1}})}));
-  const auto pick = manager_.Choose("nope");
+  const auto pick = Choose("nope");
   EXPECT_EQ(pick.stats, nullptr);
   EXPECT_EQ(pick.pool, nullptr);
 }
 
 TEST_F(ClusterManagerTest, EmptyClusterHasStatsButNoPool) {
   manager_.Update(SnapshotOf({MakeCluster("empty", {})}));
-  const auto pick = manager_.Choose("empty");
+  const auto pick = Choose("empty");
   EXPECT_NE(pick.stats, nullptr);
   EXPECT_EQ(pick.pool, nullptr);
   EXPECT_EQ(store_.GaugeFor("cluster.membership_total", {{"cluster_name", "empty"}}).Value(), 0);
@@ -49,21 +57,25 @@ TEST_F(ClusterManagerTest, EmptyClusterHasStatsButNoPool) {
 
 TEST_F(ClusterManagerTest, RoundRobinVisitsEveryHost) {
   manager_.Update(SnapshotOf({MakeCluster("web", {{"10.0.0.1", 80, 1}, {"10.0.0.2", 80, 1}})}));
-  const auto a = manager_.Choose("web");
-  const auto b = manager_.Choose("web");
-  const auto c = manager_.Choose("web");
+  const auto a = Choose("web");
+  const auto b = Choose("web");
+  const auto c = Choose("web");
   ASSERT_TRUE(a.pool && b.pool && c.pool);
-  EXPECT_NE(a.pool->host().address, b.pool->host().address);
+  EXPECT_NE(a.pool->host_address(), b.pool->host_address());
+  EXPECT_NE(a.host_stats, b.host_stats);
   EXPECT_EQ(a.pool, c.pool);
   EXPECT_EQ(store_.GaugeFor("cluster.membership_total", {{"cluster_name", "web"}}).Value(), 2);
 }
 
 TEST_F(ClusterManagerTest, UpdateKeepsThePoolOfASurvivingHost) {
   manager_.Update(SnapshotOf({MakeCluster("web", {{"10.0.0.1", 80, 1}, {"10.0.0.2", 80, 1}})}));
-  std::shared_ptr<HostPool> survivor, removed;
+  std::shared_ptr<ConnPool> survivor, removed;
+  HostStats* survivor_stats = nullptr;
   for (int i = 0; i < 2; ++i) {
-    auto pool = manager_.Choose("web").pool;
-    (pool->host().address == "10.0.0.1" ? survivor : removed) = pool;
+    auto pick = Choose("web");
+    const bool first = pick.pool->host_address() == "10.0.0.1:80";
+    (first ? survivor : removed) = pick.pool;
+    if (first) survivor_stats = pick.host_stats;
   }
   ASSERT_TRUE(survivor && removed);
 
@@ -71,40 +83,58 @@ TEST_F(ClusterManagerTest, UpdateKeepsThePoolOfASurvivingHost) {
   manager_.Update(SnapshotOf({MakeCluster("web", {{"10.0.0.3", 80, 1}, {"10.0.0.1", 80, 1}})}));
   bool saw_survivor = false, saw_new = false;
   for (int i = 0; i < 4; ++i) {
-    auto pool = manager_.Choose("web").pool;
+    auto pick = Choose("web");
+    auto pool = pick.pool;
     ASSERT_NE(pool, nullptr);
     EXPECT_NE(pool, removed);
-    if (pool->host().address == "10.0.0.1") {
+    if (pool->host_address() == "10.0.0.1:80") {
       EXPECT_EQ(pool, survivor);  // same object: its idle connections survive
+      EXPECT_EQ(pick.host_stats, survivor_stats);
       saw_survivor = true;
     } else {
-      EXPECT_EQ(pool->host().address, "10.0.0.3");
+      EXPECT_EQ(pool->host_address(), "10.0.0.3:80");
       saw_new = true;
     }
   }
   EXPECT_TRUE(saw_survivor);
   EXPECT_TRUE(saw_new);
   // The removed host's pool lives on while someone holds it.
-  EXPECT_EQ(removed->host().address, "10.0.0.2");
+  EXPECT_EQ(removed->host_address(), "10.0.0.2:80");
 }
 
 TEST_F(ClusterManagerTest, RemovedClusterBecomesUnknown) {
   manager_.Update(SnapshotOf({MakeCluster("web", {{"10.0.0.1", 80, 1}}), MakeCluster("api", {})}));
-  ASSERT_NE(manager_.Choose("web").stats, nullptr);
+  ASSERT_NE(Choose("web").stats, nullptr);
   manager_.Update(SnapshotOf({MakeCluster("api", {})}));
-  EXPECT_EQ(manager_.Choose("web").stats, nullptr);
-  EXPECT_NE(manager_.Choose("api").stats, nullptr);
+  EXPECT_EQ(Choose("web").stats, nullptr);
+  EXPECT_NE(Choose("api").stats, nullptr);
 }
 
+// The load a host carries is its pools' open streams: three requests left unanswered on one host.
 TEST_F(ClusterManagerTest, LeastRequestAvoidsTheBusyHost) {
-  manager_.Update(SnapshotOf(
-      {MakeCluster("web", {{"10.0.0.1", 80, 1}, {"10.0.0.2", 80, 1}}, Cluster::LEAST_REQUEST)}));
-  std::shared_ptr<HostPool> busy = manager_.Choose("web").pool;
+  testing::Http1Upstream a(io_), b(io_);
+  a.respond = b.respond = false;
+  manager_.Update(SnapshotOf({MakeCluster(
+      "web", {{"127.0.0.1", a.port(), 1}, {"127.0.0.1", b.port(), 1}}, Cluster::LEAST_REQUEST)}));
+  std::shared_ptr<ConnPool> busy = Choose("web").pool;
   ASSERT_NE(busy, nullptr);
-  for (int i = 0; i < 3; ++i) busy->RequestStarted();
+  codec::HeaderMap request;
+  request.Set(codec::PseudoHeader::kMethod, "GET");
+  request.Set(codec::PseudoHeader::kPath, "/");
+  request.Set(codec::PseudoHeader::kAuthority, "web");
+  std::vector<testing::Recorder> responses(3);
+  std::vector<std::unique_ptr<UpstreamStream>> streams;
+  for (auto& response : responses) {
+    boost::asio::co_spawn(io_, busy->NewStream(request, true, response, std::chrono::seconds(2), nullptr),
+                          [&](std::exception_ptr, absl::StatusOr<std::unique_ptr<UpstreamStream>> s) {
+                            ASSERT_TRUE(s.ok()) << s.status();
+                            streams.push_back(std::move(*s));
+                          });
+  }
+  ASSERT_TRUE(testing::RunUntil(io_, [&] { return streams.size() == 3; }));
+  EXPECT_EQ(busy->active_streams(), 3u);
   // With two hosts both are always the candidates, so the idle one wins.
-  for (int i = 0; i < 20; ++i) EXPECT_NE(manager_.Choose("web").pool, busy);
-  for (int i = 0; i < 3; ++i) busy->RequestFinished();
+  for (int i = 0; i < 20; ++i) EXPECT_NE(Choose("web").pool, busy);
 }
 
 }  // namespace

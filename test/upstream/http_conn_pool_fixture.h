@@ -61,6 +61,14 @@ class HttpConnPoolTest : public ::testing::Test {
     return std::move(*result);
   }
 
+
+ public:
+  // A stream whose request stays open (no body yet): it holds its connection's slot.
+  absl::StatusOr<std::unique_ptr<UpstreamStream>> OpenStream(HttpConnPool& pool, Recorder& response) {
+    return Open(pool, response, /*end_stream=*/false);
+  }
+
+ protected:
   // One whole exchange (a GET answered), the stream then released.
   void Exchange(HttpConnPool& pool) {
     Recorder r;
@@ -71,11 +79,12 @@ class HttpConnPoolTest : public ::testing::Test {
   }
 
   // An HTTP/2 upstream taking one stream at a time, and a pool to it that has heard its SETTINGS.
-  std::shared_ptr<HttpConnPool> OneStreamAtATime(std::unique_ptr<Http2Upstream>& upstream) {
+  std::shared_ptr<HttpConnPool> OneStreamAtATime(std::unique_ptr<Http2Upstream>& upstream,
+                                                 HttpConnPool::Settings settings = {}) {
     codec::Http2Options options;
     options.max_concurrent_streams = 1;
     upstream = std::make_unique<Http2Upstream>(io_, options);
-    auto pool = MakePool(upstream->port(), codec::Protocol::kHttp2);
+    auto pool = MakePool(upstream->port(), codec::Protocol::kHttp2, settings);
     Exchange(*pool);  // the upstream's SETTINGS arrived before its response
     return pool;
   }
