@@ -65,6 +65,8 @@ void HeaderMap::SetStatus(int status) {
 }
 
 void HeaderMap::Add(std::string_view name, std::string_view value) {
+  // Room for a typical head at once: growing 1, 2, 4, 8, 16 was a malloc each, per map.
+  if (fields_.capacity() == 0) fields_.reserve(kInitialFields);
   fields_.push_back(Entry{std::pmr::string(name, fields_.get_allocator()),
                           std::pmr::string(value, fields_.get_allocator())});
 }

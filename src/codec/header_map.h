@@ -77,6 +77,13 @@ class HeaderMap {
   std::optional<std::string_view> Get(std::string_view name) const;
   // Every value of a name, in order.
   std::vector<std::string_view> GetAll(std::string_view name) const;
+  // The same without a vector (the request path's per-request lookups): f(value) for each.
+  template <typename F>
+  void ForEachValue(std::string_view name, F&& f) const {
+    for (const Entry& e : fields_) {
+      if (HeaderNameEquals(e.name, name)) f(std::string_view(e.value));
+    }
+  }
   bool Has(std::string_view name) const { return Get(name).has_value(); }
 
   const_iterator begin() const { return fields_.begin(); }
@@ -97,6 +104,7 @@ class HeaderMap {
   static constexpr std::size_t Index(PseudoHeader p) { return static_cast<std::size_t>(p); }
   std::array<std::pmr::string, kPseudoHeaderCount> pseudo_;
   std::array<bool, kPseudoHeaderCount> pseudo_set_{};
+  static constexpr std::size_t kInitialFields = 8;
   std::pmr::vector<Entry> fields_;
 };
 

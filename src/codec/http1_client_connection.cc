@@ -41,6 +41,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
         absl::StrCat("content-length: ", *length, " but the request ends with its headers"));
   }
 
+  ReserveHttp1Head(out_, headers);
   out_.append(method);
   out_ += ' ';
   out_.append(target);

@@ -257,6 +257,7 @@ absl::Status Http1ServerConnection::EncodeHeaders(StreamId stream, const HeaderM
     }
   }
   response_started_ = true;
+  ReserveHttp1Head(out_, headers);
   AppendHttp1StatusLine(out_, *status);
   bool length_written = false;
   for (const HeaderMap::Entry& e : headers) {

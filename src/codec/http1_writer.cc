@@ -24,6 +24,12 @@ void AppendHttp1Field(std::string& out, std::string_view name, std::string_view 
   out.append("\r\n", 2);
 }
 
+void ReserveHttp1Head(std::string& out, const HeaderMap& headers) {
+  std::size_t size = 128;  // the start line, Host, framing and Connection fields
+  for (const HeaderMap::Entry& e : headers) size += e.name.size() + e.value.size() + 4;
+  out.reserve(out.size() + size + headers.Get(PseudoHeader::kPath).size() + headers.Get(PseudoHeader::kAuthority).size());
+}
+
 bool HasHttp1Token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');

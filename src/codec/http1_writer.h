@@ -22,6 +22,9 @@ enum class Http1Framing : uint8_t {
 
 // "name: value\r\n".
 void AppendHttp1Field(std::string& out, std::string_view name, std::string_view value);
+// Reserves room in `out` for a head with `headers`' fields and its start line, so writing it
+// grows the buffer once instead of once per doubling.
+void ReserveHttp1Head(std::string& out, const HeaderMap& headers);
 // Whether a comma-separated header value (Connection) has `token`, without regard to case.
 bool HasHttp1Token(std::string_view list, std::string_view token);
 // A Content-Length value ("5", or "5, 5" as equal repeats), nullopt when invalid or differing.

@@ -46,22 +46,22 @@ void ForEachListItem(std::string_view list, F&& f) {
 
 // Whether any te value lists "trailers" (t-codings: "trailers" takes no parameters).
 bool AcceptsTrailers(const HeaderMap& headers) {
-  for (const std::string_view te : headers.GetAll("te")) {
-    if (codec::HasHttp1Token(te, "trailers")) return true;
-  }
-  return false;
+  bool accepts = false;
+  headers.ForEachValue("te", [&](std::string_view te) { accepts = accepts || codec::HasHttp1Token(te, "trailers"); });
+  return accepts;
 }
 
 // One length from every content-length field, when each is valid and they all agree.
 std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present) {
   std::optional<uint64_t> length;
-  for (const std::string_view value : headers.GetAll("content-length")) {
+  bool valid = true;
+  headers.ForEachValue("content-length", [&](std::string_view value) {
     present = true;
     const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(value);
-    if (!n || (length && *length != *n)) return std::nullopt;
+    if (!n || (length && *length != *n)) valid = false;
     length = n;
-  }
-  return length;
+  });
+  return valid ? length : std::nullopt;
 }
 
 // What both directions do: hop-by-hop fields and what Connection names go; content-length is kept
@@ -71,9 +71,9 @@ void RemoveHopByHop(HeaderMap& headers, bool keep_te_trailers) {
   const bool chunked = headers.Has("transfer-encoding");
   // Collected first: the names point into Connection values, which go in the pass below.
   absl::InlinedVector<std::string, 4> nominated;
-  for (const std::string_view value : headers.GetAll("connection")) {
+  headers.ForEachValue("connection", [&](std::string_view value) {
     ForEachNominatedField(value, [&](std::string_view name) { nominated.emplace_back(name); });
-  }
+  });
   headers.RemoveIf([&](const HeaderMap::Entry& e) {
     if (IsHopByHop(e.name)) return true;
     for (const std::string& n : nominated) {

@@ -32,10 +32,10 @@ void SetForwardedHeaders(codec::HeaderMap& headers, std::string_view peer_ip, bo
     return;
   }
   std::string value;
-  for (const std::string_view v : headers.GetAll("x-forwarded-for")) {
+  headers.ForEachValue("x-forwarded-for", [&](std::string_view v) {
     value.append(v);
     value += ',';
-  }
+  });
   value.append(peer_ip);
   headers.Set("x-forwarded-for", value);
   headers.Set("x-forwarded-proto", proto);
