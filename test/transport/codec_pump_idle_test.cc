@@ -128,8 +128,8 @@ TEST_F(CodecPumpIdleTest, OutputReadyBeforeStartIsWrittenOnceStarted) {
 }
 
 // What a started pump adds to the heap once its connection is idle: one pending readiness wait
-// and its handler. The coroutines it replaced (the pump's Run, reader and writer frames, the
-// writer parked on a timer, a frame per wait) were about 2.5 KB per connection.
+// and its handler (166 bytes here). The coroutines it replaced (Run, reader and writer frames, the
+// writer parked on a timer, a frame per wait) were 2,346 bytes per connection measured this way.
 TEST_F(CodecPumpIdleTest, IdleConnectionHoldsAlmostNothingBeyondItsObjects) {
   constexpr int kConnections = 64;
   std::vector<std::unique_ptr<Connection>> connections;
@@ -147,8 +147,8 @@ TEST_F(CodecPumpIdleTest, IdleConnectionHoldsAlmostNothingBeyondItsObjects) {
     boost::asio::write(connections[i]->peer, boost::asio::buffer(std::string("x")));
   }
   ASSERT_TRUE(RunUntil(io_, [&] {
-    for (const auto& c : connections) {
-      if (c->peer.available() != 1) return false;
+    for (int i = 1; i < kConnections; ++i) {
+      if (connections[i]->peer.available() != 1) return false;
     }
     return true;
   }));
@@ -156,7 +156,7 @@ TEST_F(CodecPumpIdleTest, IdleConnectionHoldsAlmostNothingBeyondItsObjects) {
   const auto after = static_cast<long>(mallinfo2().uordblks);
   EXPECT_LE((after - before) / (kConnections - 1), 256) << "heap bytes per idle connection";
 
-  for (auto& c : connections) ReadExactly(c->peer, 1);
+  for (int i = 1; i < kConnections; ++i) EXPECT_EQ(ReadExactly(connections[i]->peer, 1), "x");
   for (auto& c : connections) c->pump->Close();
   ASSERT_TRUE(RunUntil(io_, [&] {
     for (const auto& c : connections) {
