@@ -26,26 +26,15 @@ using namespace tether::transport::testing;
 using End = CodecPump::End;
 
 // Echoes what it reads; the test may also queue output of its own (as a stream's response would).
-struct OutboxCodec : codec::Connection {
+struct OutboxCodec : StreamlessCodec {
   std::string output;
 
-  codec::Protocol protocol() const override { return codec::Protocol::kHttp1; }
   absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
     output.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return absl::OkStatus();
   }
   absl::Span<const uint8_t> PendingOutput() override { return Bytes(output); }
   void ConsumeOutput(std::size_t bytes) override { output.erase(0, bytes); }
-  void OnTransportClosed() override {}
-  absl::Status EncodeHeaders(codec::StreamId, const codec::HeaderMap&, bool) override { return {}; }
-  absl::Status EncodeData(codec::StreamId, absl::Span<const uint8_t>, bool) override { return {}; }
-  absl::Status EncodeTrailers(codec::StreamId, const codec::HeaderMap&) override { return {}; }
-  void ResetStream(codec::StreamId, codec::StreamResetReason) override {}
-  std::size_t BufferedBytes(codec::StreamId) const override { return 0; }
-  void ConsumeData(codec::StreamId, std::size_t) override {}
-  void GoAway() override {}
-  std::size_t ActiveStreams() const override { return 0; }
-  bool Finished() const override { return false; }
 };
 
 struct Connection {
