@@ -1,5 +1,7 @@
 #include "src/transport/codec_pump.h"
 
+#include "src/transport/pump_registry.h"
+
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -26,9 +28,11 @@ class Pump final : public CodecPump {
         scratch_(scratch),
         limits_(limits),
         last_activity_(std::chrono::steady_clock::now()) {}
+  ~Pump() override { PumpRegistry::Remove(on_end_); }
 
   void Start(EndHandler on_end) override {
-    on_end_ = std::move(on_end);
+    on_end_.handler = std::move(on_end);
+    asio::use_service<PumpRegistry>(transport_.executor().context()).Add(on_end_);
     started_ = true;
     if (stopping_) {
       Post([] {});  // closed before it started: ends at once
@@ -105,7 +109,8 @@ class Pump final : public CodecPump {
     }
     transport_.Close();
     // Posted: the owner may destroy the pump in it, and this runs inside the pump.
-    asio::post(transport_.executor(), [done = std::move(on_end_), end]() mutable { done(end); });
+    PumpRegistry::Remove(on_end_);
+    asio::post(transport_.executor(), [done = std::move(on_end_.handler), end]() mutable { done(end); });
   }
 
   void PeerClosed() {
@@ -295,7 +300,7 @@ class Pump final : public CodecPump {
   codec::Connection& codec_;
   absl::Span<uint8_t> scratch_;
   Limits limits_;
-  EndHandler on_end_;
+  PumpRegistry::Entry on_end_;  // registered: the io_context's end frees the connection
   std::chrono::steady_clock::time_point last_activity_;
   absl::Status codec_error_;
   uint32_t pending_ = 0;  // steps posted and waits pending

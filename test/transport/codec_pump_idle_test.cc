@@ -155,5 +155,32 @@ TEST_F(CodecPumpIdleTest, IdleConnectionHoldsAlmostNothingBeyondItsObjects) {
   }));
 }
 
+// A connection whose end handler owns it (as ConnectionManager and CodecClient are owned), still
+// open when its io_context is destroyed: the context's end frees it (nothing else would break the
+// cycle: its pending handlers own nothing).
+TEST(CodecPumpShutdownTest, DestroyingTheIoContextFreesAnOpenConnection) {
+  struct Owned {
+    OutboxCodec codec;
+    std::unique_ptr<TcpTransport> transport;
+    std::unique_ptr<CodecPump> pump;
+  };
+  std::weak_ptr<Owned> watch;
+  {
+    boost::asio::io_context io;
+    ReadScratch scratch;
+    SocketPair pair = LoopbackPair(io);
+    auto owned = std::make_shared<Owned>();
+    owned->transport = std::make_unique<TcpTransport>(std::move(pair.server));
+    owned->pump = MakeCodecPump(*owned->transport, owned->codec, scratch.span());
+    owned->pump->Start([owned](End) {});
+    watch = owned;
+    owned.reset();
+    RunReady(io);  // idle: only the readiness wait is pending
+    EXPECT_FALSE(watch.expired());
+    pair.client.close();
+  }
+  EXPECT_TRUE(watch.expired());
+}
+
 }  // namespace
 }  // namespace tether::transport
