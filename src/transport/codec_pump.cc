@@ -1,7 +1,5 @@
 #include "src/transport/codec_pump.h"
 
-#include "src/transport/pump_registry.h"
-
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -10,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
+#include "src/transport/pump_registry.h"
 
 namespace tether::transport {
 namespace {
