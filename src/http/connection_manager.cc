@@ -53,13 +53,16 @@ ConnectionManager::ConnectionManager(Key, codec::Protocol protocol, Params param
 
 ConnectionManager::~ConnectionManager() { worker_.connections.erase(this); }
 
-Awaitable<void> ConnectionManager::Run() {
-  auto self = shared_from_this();
-  ListenerStats& stats = *runtime_->stats;
+void ConnectionManager::Start() {
   // Accepted during a drain: it still gets its GOAWAY (and any stream already sent finishes).
   if (draining()) Drain();
   ArmIdleTimer();
-  const transport::CodecPump::End end = co_await pump_->Run();
+  // The pump's end handler owns the connection until then (no coroutine kept per connection).
+  pump_->Start([self = shared_from_this()](transport::CodecPump::End end) { self->OnPumpEnd(end); });
+}
+
+void ConnectionManager::OnPumpEnd(transport::CodecPump::End end) {
+  ListenerStats& stats = *runtime_->stats;
   closed_ = true;
   idle_timer_.cancel();
   closing_timer_.cancel();

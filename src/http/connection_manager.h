@@ -29,7 +29,7 @@ namespace tether::http {
 // Connection: close; open streams finish) and codec errors (a flood's GOAWAY). HTTP/1's time
 // before a request's head is complete (request_headers_timeout, and the stream timeouts, which
 // begin with the first byte) and its refused heads are answered here
-// (connection_manager_http1.cc). Lives on one worker; owned by its Run() coroutine.
+// (connection_manager_http1.cc). Lives on one worker; owned by its pump's end handler.
 class ConnectionManager final : public StreamContext,
                                 public codec::ServerCallbacks,
                                 public DrainableConnection,
@@ -64,8 +64,8 @@ class ConnectionManager final : public StreamContext,
   ConnectionManager(const ConnectionManager&) = delete;
   ConnectionManager& operator=(const ConnectionManager&) = delete;
 
-  // The connection's whole life; spawn it detached.
-  Awaitable<void> Run();
+  // Starts the connection's life; it owns itself until the pump ends.
+  void Start();
 
   // DrainableConnection.
   void Drain() override;
@@ -93,6 +93,7 @@ class ConnectionManager final : public StreamContext,
   size_t open_streams() const { return streams_.size(); }
 
  private:
+  void OnPumpEnd(transport::CodecPump::End end);
   // The idle and head timers move lazily: a pending wait that fires no later than the new deadline
   // stays, and its handler waits again for what is left. Moving an Asio timer that is the earliest
   // resets the reactor's timerfd, a syscall per request on a keep-alive connection.

@@ -24,7 +24,6 @@ void CloseNow(TcpSocket& socket) {
 void Serve(TcpSocket socket, codec::Protocol protocol, const std::string& listener_name, uint64_t listener_id,
            WorkerState& worker, std::unique_ptr<ConnectionAdmission> admission,
            const ConnectionManager::StreamFactory& streams) {
-  const IoExecutor executor = socket.get_executor();
   admission->SetProtocol(protocol);
   ConnectionManager::Params params;
   params.transport = std::make_unique<transport::TcpTransport>(std::move(socket));
@@ -38,7 +37,7 @@ void Serve(TcpSocket socket, codec::Protocol protocol, const std::string& listen
     spdlog::error("listener {}: connection refused: {}", listener_name, connection.status().ToString());
     return;
   }
-  asio::co_spawn(executor, (*connection)->Run(), LogConnectionException);
+  (*connection)->Start();
 }
 
 }  // namespace

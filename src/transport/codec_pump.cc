@@ -8,7 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
-#include "src/transport/wakeup.h"
+#include "src/transport/pump_registry.h"
 
 namespace tether::transport {
 namespace {
@@ -26,45 +26,26 @@ class Pump final : public CodecPump {
         codec_(codec),
         scratch_(scratch),
         limits_(limits),
-        reader_wake_(transport.executor()),
-        writer_wake_(transport.executor()),
         last_activity_(std::chrono::steady_clock::now()) {}
+  ~Pump() override { PumpRegistry::Remove(on_end_); }
 
-  Awaitable<End> Run() override {
-    if (!stopping_) {
-      // The writer runs as its own coroutine beside the reader; Run() waits for both. Not
-      // `ReadLoop() && WriteLoop()`: Asio's operator&& spawns both through a parallel group (two
-      // spawned threads, their entry frames, cancellation signals) that every idle connection kept
-      // for its whole life; one spawn and a flag cost a fraction of that.
-      writer_running_ = true;
-      asio::co_spawn(transport_.executor(), WriteLoop(), [this](const std::exception_ptr& error) {
-        if (error) Stop(End::kClosedLocally);  // an allocation failure: end
-        writer_running_ = false;
-        reader_wake_.Notify();  // the reader is over by then, or it only loops once more
-      });
-      try {
-        co_await ReadLoop();
-      } catch (const std::exception&) {
-        // The loops report by error codes; an exception here is an allocation failure: end.
-        Stop(End::kClosedLocally);
-      }
-      // The reader ends only once stopping_ is set, which wakes the writer too; its end wakes
-      // reader_wake_, free by now.
-      while (writer_running_) co_await reader_wake_.Wait();
+  void Start(EndHandler on_end) override {
+    on_end_.handler = std::move(on_end);
+    asio::use_service<PumpRegistry>(transport_.executor().context()).Add(on_end_);
+    started_ = true;
+    if (stopping_) {
+      Post([] {});  // closed before it started: ends at once
+      return;
     }
-    const End end = end_.value_or(End::kClosedLocally);
-    if (end == End::kFinished || end == End::kCodecError) co_await CloseGracefully();
-    if (end != End::kFinished && !told_codec_closed_) {
-      told_codec_closed_ = true;
-      codec_.OnTransportClosed();
-    }
-    transport_.Close();
-    co_return end;
+    // Both directions start from the executor, not inside the caller; the codec may have queued
+    // output already (HTTP/2's SETTINGS).
+    Post([this] { Read(); });
+    ScheduleWrite();
   }
 
   void OutputReady() override {
-    writer_wake_.Notify();
-    if (reader_wake_.waiting()) reader_wake_.Notify();
+    ScheduleWrite();
+    WakeReader();
     // A codec that finished while the peer takes nothing (a stream reset for a client that stopped
     // reading): the close's bounded flush takes over from the blocked writer.
     if (write_blocked_ && !stopping_ && codec_.Finished()) Stop(End::kFinished);
@@ -79,13 +60,56 @@ class Pump final : public CodecPump {
   std::chrono::steady_clock::time_point last_activity() const override { return last_activity_; }
 
  private:
-  // Ends both loops: the first caller's reason is the one Run() returns.
+  // Every step runs from the executor through here, counted while pending: the pump ends once it
+  // is stopping and no step is pending (so no handler outlives it). An exception from a step is an
+  // allocation failure (the I/O reports by error codes): end.
+  template <class Step>
+  void Resume(Step&& step) {
+    --pending_;
+    try {
+      step();
+    } catch (const std::exception&) {
+      Stop(End::kClosedLocally);
+    }
+    MaybeEnd();
+  }
+
+  template <class Step>
+  void Post(Step step) {
+    ++pending_;
+    asio::post(transport_.executor(), [this, step = std::move(step)]() mutable { Resume(step); });
+  }
+
+  // Ends both directions: the first caller's reason is the one reported. Pending waits end with
+  // operation_aborted; a paused reader and an idle writer hold nothing.
   void Stop(End end) {
     if (!end_) end_ = end;
+    if (stopping_) return;
     stopping_ = true;
     transport_.Cancel();
-    reader_wake_.Notify();
-    writer_wake_.Notify();
+    if (started_) Post([] {});  // the end comes from the executor, never inside this call
+  }
+
+  void MaybeEnd() {
+    if (!stopping_ || pending_ > 0 || ending_ || !started_) return;
+    ending_ = true;
+    const End end = end_.value_or(End::kClosedLocally);
+    if (end == End::kFinished || end == End::kCodecError) {
+      asio::co_spawn(transport_.executor(), CloseGracefully(), [this, end](const std::exception_ptr&) { Finish(end); });
+      return;
+    }
+    Finish(end);
+  }
+
+  void Finish(End end) {
+    if (end != End::kFinished && !told_codec_closed_) {
+      told_codec_closed_ = true;
+      codec_.OnTransportClosed();
+    }
+    transport_.Close();
+    // Posted: the owner may destroy the pump in it, and this runs inside the pump.
+    PumpRegistry::Remove(on_end_);
+    asio::post(transport_.executor(), [done = std::move(on_end_.handler), end]() mutable { done(end); });
   }
 
   void PeerClosed() {
@@ -97,10 +121,10 @@ class Pump final : public CodecPump {
 
   void Touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
-  // False when the loop is to end.
+  // False when reading is to end.
   bool DispatchBytes(absl::Span<const uint8_t> bytes) {
     absl::Status status = codec_.Dispatch(bytes);
-    writer_wake_.Notify();
+    ScheduleWrite();
     if (!status.ok()) {
       if (stopping_) return false;
       codec_error_ = std::move(status);
@@ -110,47 +134,74 @@ class Pump final : public CodecPump {
     return !stopping_;
   }
 
-  Awaitable<void> ReadLoop() {
-    bool try_read = true;  // read before waiting: bytes often arrive with the connection
+  // Reads until nothing is there, then leaves one readiness wait pending (the only thing an idle
+  // connection holds). Pauses while the output is blocked or the codec says ReadDisabled():
+  // WakeReader() goes on.
+  void Read() {
     while (!stopping_) {
       if (write_blocked_ || codec_.ReadDisabled()) {
-        const bool held = codec_.ReadDisabled();
-        co_await reader_wake_.Wait();
-        if (stopping_) break;
-        // The codec held input while read-disabled; now that it is consumed, go on with it.
-        if (held && !codec_.ReadDisabled() && !DispatchBytes({})) break;
-        continue;
+        read_held_ = codec_.ReadDisabled();
+        read_paused_ = true;
+        return;
       }
-      if (!try_read) {
-        const boost::system::error_code ec = co_await transport_.WaitReadable();
-        if (stopping_) break;
-        if (ec) {
-          PeerClosed();
-          break;
-        }
-        try_read = true;
-        continue;  // the output may have blocked meanwhile: check the pauses again
+      if (!try_read_) {
+        ++pending_;
+        transport_.AsyncWaitReadable([this](boost::system::error_code ec) { Resume([this, ec] { OnReadable(ec); }); });
+        return;
       }
       const absl::Span<uint8_t> into = scratch_.subspan(0, std::min(scratch_.size(), codec_.ReadLimit()));
       const Transport::IoResult r = transport_.ReadAvailable(into);
       if (r.bytes == 0) {
         if (!r.ec || WouldBlock(r.ec)) {
-          try_read = false;
+          try_read_ = false;
           continue;
         }
         PeerClosed();  // eof, reset
-        break;
+        return;
       }
       Touch();
-      if (!DispatchBytes(scratch_.subspan(0, r.bytes))) break;
+      if (!DispatchBytes(scratch_.subspan(0, r.bytes))) return;
       // A full scratch buffer: more is likely there. Let the writer and the worker's other
-      // connections run first, then read again without waiting.
-      try_read = r.bytes == into.size();
-      if (try_read) co_await asio::post(transport_.executor(), kUseAwaitable);
+      // connections run first, then read again without waiting (the pauses are checked again).
+      try_read_ = r.bytes == into.size();
+      if (try_read_) {
+        Post([this] { Read(); });
+        return;
+      }
     }
   }
 
-  Awaitable<void> WriteLoop() {
+  void OnReadable(boost::system::error_code ec) {
+    if (stopping_) return;
+    if (ec) {
+      PeerClosed();
+      return;
+    }
+    try_read_ = true;
+    Read();  // the output may have blocked meanwhile: Read checks the pauses first
+  }
+
+  void WakeReader() {
+    if (!read_paused_ || stopping_) return;
+    read_paused_ = false;
+    Post([this] {
+      if (stopping_) return;
+      // The codec held input while read-disabled; now that it is consumed, go on with it.
+      if (read_held_ && !codec_.ReadDisabled() && !DispatchBytes({})) return;
+      Read();
+    });
+  }
+
+  void ScheduleWrite() {
+    if (!started_ || writing_ || stopping_) return;
+    writing_ = true;
+    Post([this] { Write(); });
+  }
+
+  // Writes the codec's output until none is left, then ends: an idle connection keeps no writer
+  // (ScheduleWrite starts it again). While the transport takes nothing, one writability wait is
+  // pending and reads pause (Read).
+  void Write() {
     while (!stopping_) {
       const absl::Span<const uint8_t> out = codec_.PendingOutput();
       if (stopping_) break;  // a decoder callback inside PendingOutput() closed the connection
@@ -159,10 +210,7 @@ class Pump final : public CodecPump {
         Stop(End::kFinished);
         break;
       }
-      if (out.empty()) {
-        co_await writer_wake_.Wait();
-        continue;
-      }
+      if (out.empty()) break;
       const Transport::IoResult r = transport_.WriteAvailable(out);
       if (r.bytes > 0) {
         codec_.ConsumeOutput(r.bytes);
@@ -173,17 +221,23 @@ class Pump final : public CodecPump {
         PeerClosed();  // broken pipe, reset
         break;
       }
-      // The peer does not take more now: reads pause until it does (ReadLoop).
       write_blocked_ = true;
-      const boost::system::error_code ec = co_await transport_.WaitWritable();
-      write_blocked_ = false;
-      if (reader_wake_.waiting()) reader_wake_.Notify();
-      if (stopping_) break;
-      if (ec) {
-        PeerClosed();
-        break;
-      }
+      ++pending_;
+      transport_.AsyncWaitWritable([this](boost::system::error_code ec) { Resume([this, ec] { OnWritable(ec); }); });
+      return;
     }
+    writing_ = false;
+  }
+
+  void OnWritable(boost::system::error_code ec) {
+    write_blocked_ = false;
+    WakeReader();
+    if (!stopping_ && ec) PeerClosed();
+    if (stopping_) {
+      writing_ = false;
+      return;
+    }
+    Write();
   }
 
   // The codec's last output (an error response, a GOAWAY), then FIN, then the peer's last bytes
@@ -245,19 +299,30 @@ class Pump final : public CodecPump {
   codec::Connection& codec_;
   absl::Span<uint8_t> scratch_;
   Limits limits_;
-  Wakeup reader_wake_;
-  Wakeup writer_wake_;
+  PumpRegistry::Entry on_end_;  // registered: the io_context's end frees the connection
   std::chrono::steady_clock::time_point last_activity_;
   absl::Status codec_error_;
+  uint32_t pending_ = 0;  // steps posted and waits pending
   std::optional<End> end_;
+  bool started_ = false;
   bool stopping_ = false;
+  bool ending_ = false;
   bool closed_ = false;
+  bool try_read_ = true;  // read before waiting: bytes often arrive with the connection
+  bool read_paused_ = false;
+  bool read_held_ = false;  // paused by ReadDisabled(): offer the held input again on resuming
+  bool writing_ = false;    // a write step is posted, running or waiting for writability
   bool write_blocked_ = false;
   bool told_codec_closed_ = false;
-  bool writer_running_ = false;
 };
 
 }  // namespace
+
+Awaitable<CodecPump::End> CodecPump::Run() {
+  return asio::async_initiate<decltype(kUseAwaitable), void(End)>(
+      [this](auto handler) { Start([h = std::move(handler)](End end) mutable { std::move(h)(end); }); },
+      kUseAwaitable);
+}
 
 std::unique_ptr<CodecPump> MakeCodecPump(Transport& transport, codec::Connection& codec,
                                          absl::Span<uint8_t> scratch, CodecPump::Limits limits) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "src/codec/codec.h"
@@ -18,20 +19,22 @@ namespace tether::transport {
 // feed Dispatch(), whatever the codec has to send is written as it appears. The one generic loop
 // under every connection, downstream and upstream, HTTP/1 and HTTP/2.
 //
-// Reading: ReadAvailable into the worker's scratch buffer (WaitReadable when nothing is there),
+// Reading: ReadAvailable into the worker's scratch buffer (a readiness wait when nothing is there),
 // then Dispatch — the codec keeps what it needs, so an idle connection holds no read buffer.
 // Reads pause while the codec's output cannot be written (the transport takes nothing more: a
 // peer that does not read stops being read, so nothing queues without bound) and while the codec
 // says ReadDisabled(); they resume when the output drains, or at OutputReady() for ReadDisabled
 // (the pump then calls Dispatch({}) so the codec goes on with the input it held).
 // Writing: PendingOutput / WriteAvailable / ConsumeOutput until empty, straight from the codec's
-// output (no copy; WaitWritable when the transport takes nothing); the writer sleeps until
-// OutputReady() or a Dispatch.
+// output (no copy; a writability wait when the transport takes nothing); with nothing left to
+// write the writer ends, and OutputReady() or a Dispatch starts it again.
+// Both directions are completion handlers, not coroutines: an idle connection holds one pending
+// readiness wait and no coroutine frame (docs/decisions, idle-memory note).
 // Ending: kFinished and kCodecError shut the write side down after the last byte and read and
 // discard for a short while (Limits) before closing, so a reset does not destroy the codec's last
 // words (an error response, a GOAWAY) before the peer reads them. Whatever the end, the codec
 // hears OnTransportClosed() (its open streams are reset) unless it finished, and the transport is
-// closed when Run() returns.
+// closed before the end is reported.
 class CodecPump {
  public:
   enum class End : uint8_t {
@@ -47,18 +50,23 @@ class CodecPump {
     std::size_t linger_bytes = 1 << 20;
   };
 
-  // Destroy only after Run() returned (or if it never ran).
+  using EndHandler = absl::AnyInvocable<void(End)>;
+
+  // Destroy only after the end was reported (or if the pump never started).
   virtual ~CodecPump() = default;
-  // The connection's life; returns when it is over (the transport is then closed). Once.
-  virtual Awaitable<End> Run() = 0;
+  // Starts the connection's life; `on_end` runs once when it is over (the transport is then
+  // closed), on the transport's executor and never inside a call to the pump. Once.
+  virtual void Start(EndHandler on_end) = 0;
+  // Start() as a coroutine: returns when the connection is over.
+  Awaitable<End> Run();
   // Something was encoded outside Dispatch (e.g. a response chunk arriving from the upstream side),
   // or input the codec held was consumed (ReadDisabled may have turned false): wake the writer and
-  // a paused reader. Cheap; call after every encode. Also before or after Run().
+  // a paused reader. Cheap; call after every encode. Also before or after Start().
   virtual void OutputReady() = 0;
-  // Ends the connection now: pending I/O is cancelled, Run() returns kClosedLocally. Safe from a
-  // decoder callback, before Run() (which then returns at once) and after it.
+  // Ends the connection now: pending I/O is cancelled, the end is kClosedLocally. Safe from a
+  // decoder callback, before Start() (the end then comes at once) and after it.
   virtual void Close() = 0;
-  // When Run() ended with kCodecError: why.
+  // When the connection ended with kCodecError: why.
   virtual const absl::Status& codec_error() const = 0;
   // Time of the last byte read or written: the owner's idle timer asks.
   virtual std::chrono::steady_clock::time_point last_activity() const = 0;

@@ -28,6 +28,14 @@ Awaitable<boost::system::error_code> TcpTransport::WaitWritable() {
   co_return ec;
 }
 
+void TcpTransport::AsyncWaitReadable(WaitHandler handler) {
+  socket_.async_wait(TcpSocket::wait_read, std::move(handler));
+}
+
+void TcpTransport::AsyncWaitWritable(WaitHandler handler) {
+  socket_.async_wait(TcpSocket::wait_write, std::move(handler));
+}
+
 Awaitable<Transport::IoResult> TcpTransport::ReadSome(absl::Span<uint8_t> into) {
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), into.size()), kNoThrow);
   co_return IoResult{ec, n};

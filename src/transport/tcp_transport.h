@@ -19,6 +19,8 @@ class TcpTransport final : public Transport {
 
   IoExecutor executor() const override { return const_cast<TcpSocket&>(socket_).get_executor(); }
   Awaitable<boost::system::error_code> WaitReadable() override;
+  void AsyncWaitReadable(WaitHandler handler) override;
+  void AsyncWaitWritable(WaitHandler handler) override;
   Awaitable<IoResult> ReadSome(absl::Span<uint8_t> into) override;
   IoResult ReadAvailable(absl::Span<uint8_t> into) override;
   Awaitable<IoResult> Write(absl::Span<const uint8_t> bytes) override;

@@ -8,6 +8,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/types/span.h"
 
 namespace tether::transport {
@@ -29,6 +30,11 @@ class Transport {
   // connection holds no read buffer while it waits (nginx's way); the reader then takes a
   // scratch buffer and calls ReadSome.
   virtual Awaitable<boost::system::error_code> WaitReadable() = 0;
+  // WaitReadable / WaitWritable with a completion handler (run on executor(), never inside the
+  // call): no coroutine frame per wait, which an idle connection would keep for its whole life.
+  using WaitHandler = absl::AnyInvocable<void(boost::system::error_code)>;
+  virtual void AsyncWaitReadable(WaitHandler handler) = 0;
+  virtual void AsyncWaitWritable(WaitHandler handler) = 0;
   // Reads at least one byte, or fails (eof, reset, operation_aborted after Cancel).
   virtual Awaitable<IoResult> ReadSome(absl::Span<uint8_t> into) = 0;
   // Reads what is there now without waiting; bytes == 0 with would_block when nothing is.

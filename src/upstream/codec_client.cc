@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <utility>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "src/upstream/pool_stream.h"
@@ -66,7 +64,8 @@ Awaitable<absl::Status> CodecClient::Connect(std::chrono::milliseconds timeout, 
   idle_since_ = std::chrono::steady_clock::now();
   host.cx_active.Inc();
   cluster.upstream_cx_active.Inc();
-  boost::asio::co_spawn(context_.executor, RunPump(), boost::asio::detached);
+  // The pump's end handler holds the connection until then (no coroutine kept per connection).
+  pump_->Start([self = shared_from_this()](transport::CodecPump::End end) { self->OnPumpEnd(end); });
   connected_.cancel();
   co_return absl::OkStatus();
 }
@@ -77,9 +76,7 @@ Awaitable<void> CodecClient::WaitConnected() {
   co_await connected_.async_wait(kNoThrow);
 }
 
-Awaitable<void> CodecClient::RunPump() {
-  auto self = shared_from_this();  // the connection lives as long as its pump
-  const transport::CodecPump::End end = co_await pump_->Run();
+void CodecClient::OnPumpEnd(transport::CodecPump::End end) {
   state_ = State::kClosed;
   ClusterStats& cluster = *context_.cluster_stats;
   switch (end) {

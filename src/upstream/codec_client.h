@@ -26,8 +26,8 @@ using ClientCodecFactory =
     std::function<absl::StatusOr<std::unique_ptr<codec::ClientConnection>>(codec::ClientCallbacks&)>;
 
 // One upstream connection of a pool: a TcpTransport, a client codec and the CodecPump between them,
-// the pump running as its own coroutine. Shared: the pool holds it while it is open, each stream on
-// it (PoolStream) holds it too, and the pump's coroutine holds it until the pump ends. Tells its
+// the pump running on its own. Shared: the pool holds it while it is open, each stream on it
+// (PoolStream) holds it too, and the pump's end handler holds it until the pump ends. Tells its
 // owner (the pool) when a stream ends, when the upstream says it takes no more streams, and when
 // the connection is over. One worker only.
 class CodecClient : public codec::ClientCallbacks, public std::enable_shared_from_this<CodecClient> {
@@ -98,7 +98,7 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   friend class PoolStream;
   enum class State : uint8_t { kConnecting, kOpen, kClosed };
 
-  Awaitable<void> RunPump();
+  void OnPumpEnd(transport::CodecPump::End end);
   // From PoolStream.
   codec::ClientConnection& codec() { return *codec_; }
   void Wake() { pump_->OutputReady(); }

@@ -227,21 +227,6 @@ TEST_F(CodecPumpTest, CodecErrorFlushesGoAwayBeforeClosing) {
 }
 
 // A codec that answers every byte with a byte (its output queue unbounded: the pump must bound it).
-// A byte-level codec for the pump tests: no streams, never finished; only bytes in and out matter.
-struct StreamlessCodec : codec::Connection {
-  codec::Protocol protocol() const override { return codec::Protocol::kHttp1; }
-  void OnTransportClosed() override {}
-  absl::Status EncodeHeaders(codec::StreamId, const codec::HeaderMap&, bool) override { return {}; }
-  absl::Status EncodeData(codec::StreamId, absl::Span<const uint8_t>, bool) override { return {}; }
-  absl::Status EncodeTrailers(codec::StreamId, const codec::HeaderMap&) override { return {}; }
-  void ResetStream(codec::StreamId, codec::StreamResetReason) override {}
-  std::size_t BufferedBytes(codec::StreamId) const override { return 0; }
-  void ConsumeData(codec::StreamId, std::size_t) override {}
-  void GoAway() override {}
-  std::size_t ActiveStreams() const override { return 0; }
-  bool Finished() const override { return false; }
-};
-
 struct EchoCodec : StreamlessCodec {
   std::string output;
   std::size_t max_output = 0;

@@ -55,6 +55,21 @@ inline absl::Span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+// A byte-level codec for the pump tests: no streams, never finished; only bytes in and out matter.
+struct StreamlessCodec : codec::Connection {
+  codec::Protocol protocol() const override { return codec::Protocol::kHttp1; }
+  void OnTransportClosed() override {}
+  absl::Status EncodeHeaders(codec::StreamId, const codec::HeaderMap&, bool) override { return {}; }
+  absl::Status EncodeData(codec::StreamId, absl::Span<const uint8_t>, bool) override { return {}; }
+  absl::Status EncodeTrailers(codec::StreamId, const codec::HeaderMap&) override { return {}; }
+  void ResetStream(codec::StreamId, codec::StreamResetReason) override {}
+  std::size_t BufferedBytes(codec::StreamId) const override { return 0; }
+  void ConsumeData(codec::StreamId, std::size_t) override {}
+  void GoAway() override {}
+  std::size_t ActiveStreams() const override { return 0; }
+  bool Finished() const override { return false; }
+};
+
 // --- Raw HTTP/2 frames (RFC 9113 §4.1) for a peer that misbehaves ---
 
 enum FrameType : uint8_t { kSettings = 4, kPing = 6, kGoAway = 7 };
