@@ -132,10 +132,14 @@ class GrpcThroughTwoSidecarsTest(unittest.TestCase):
                    what="the server's call ended")
 
     def test_one_trace_spans_both_sidecars(self):
-        before = len(self.collector.spans())
         seen = json.loads(self.client.unary("Metadata", b""))
-        spans = self.collector.wait_spans(before + 2)
-        mine = [s for s in spans if s["traceId"] == seen.get("x-b3-traceid")]
+        # Waits for this call's two spans: a count of all spans can be met by an earlier test's
+        # late span.
+        def this_trace():
+            return [s for s in self.collector.spans() if s["traceId"] == seen.get("x-b3-traceid")]
+        wait_until(lambda: len(this_trace()) >= 2, what="the call's two spans")
+        spans = self.collector.spans()
+        mine = this_trace()
         self.assertEqual(sorted(s["kind"] for s in mine), ["CLIENT", "SERVER"], spans)
         client = next(s for s in mine if s["kind"] == "CLIENT")
         server = next(s for s in mine if s["kind"] == "SERVER")
