@@ -79,6 +79,7 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
     if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
     if (CodecClient* open = PickOpen()) {
       auto stream = open->NewStream(headers, end_stream, decoder);
+      if (!stream.ok()) Unlend(*open);
       // A request the codec refuses (no :method) is the caller's error; anything else: try again.
       if (stream.ok() || stream.status().code() == absl::StatusCode::kInvalidArgument) co_return stream;
       continue;
@@ -106,7 +107,7 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
       co_return status;
     }
     if (withdrawn()) {
-      if (client->active_streams() == 0) OnIdle();  // idle from now: closed after idle_timeout
+      if (client->active_streams() == 0) OnIdle(*client);  // idle from now: closed after idle_timeout
       co_return absl::CancelledError("the stream request was withdrawn");
     }
     if (client->HasRoom()) co_return client->NewStream(headers, end_stream, decoder);
@@ -120,32 +121,56 @@ std::unique_ptr<UpstreamStream> HttpConnPool::TryNewStream(const codec::HeaderMa
   CodecClient* open = PickOpen();
   if (open == nullptr) return nullptr;
   auto stream = open->NewStream(headers, end_stream, decoder);
-  return stream.ok() ? std::move(*stream) : nullptr;
+  if (stream.ok()) return std::move(*stream);
+  Unlend(*open);
+  return nullptr;
 }
 
 CodecClient* HttpConnPool::PickOpen() {
+  if (settings_.protocol == codec::Protocol::kHttp1) return PickIdleHttp1();
   const auto now = std::chrono::steady_clock::now();
-  for (;;) {
-    CodecClient* best = nullptr;
-    for (std::size_t i = 0; i < clients_.size(); ++i) {
-      CodecClient* c = clients_[i].get();
-      if (!c->HasRoom()) continue;
-      if (c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
-        context_.cluster_stats->upstream_cx_idle_timeout.Inc();
-        c->Close();
-        continue;
-      }
-      if (settings_.protocol == codec::Protocol::kHttp2) return c;  // fill the oldest first
-      // HTTP/1: the most recently used idle connection, the least likely to have been closed.
-      if (best == nullptr || c->idle_since() >= best->idle_since()) best = c;
+  for (const auto& client : clients_) {
+    CodecClient* c = client.get();
+    if (!c->HasRoom()) continue;
+    if (c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
+      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
+      c->Close();
+      continue;
     }
-    // An idle HTTP/1 connection the upstream closed (its keep-alive timeout, a restart) and whose
-    // close the pump has not seen yet (HTTP/2 says so with GOAWAY, which the pump reads). Only the
-    // one about to be lent is checked: a peek is a syscall, and one per pooled connection per
-    // request cost more than the rest of the request.
-    if (best == nullptr || best->protocol() != codec::Protocol::kHttp1 || !best->ClosedByPeer()) return best;
-    best->Close(/*by_peer=*/true);
+    return c;  // HTTP/2: fill the oldest first
   }
+  return nullptr;
+}
+
+// The most recently idle connection, the least likely to have been closed upstream; taken off the
+// idle list (Unlend puts it back when no stream opened on it). No walk over every connection: with
+// hundreds pooled (HTTP/2 clients multiplexed onto HTTP/1 upstreams) that walk was most of the
+// request's CPU.
+CodecClient* HttpConnPool::PickIdleHttp1() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
+    CodecClient* c = idle_.back();
+    idle_.pop_back();
+    if (!c->HasRoom()) continue;  // closed or retired since it went idle
+    if (now - c->idle_since() >= settings_.idle_timeout) {
+      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
+      c->Close();
+      continue;
+    }
+    // Closed by the upstream (its keep-alive timeout, a restart) while the pump has not seen it yet
+    // (HTTP/2 says so with GOAWAY, which the pump reads). Only the one about to be lent is peeked:
+    // a peek is a syscall.
+    if (c->ClosedByPeer()) {
+      c->Close(/*by_peer=*/true);
+      continue;
+    }
+    return c;
+  }
+  return nullptr;
+}
+
+void HttpConnPool::Unlend(CodecClient& client) {
+  if (settings_.protocol == codec::Protocol::kHttp1 && client.HasRoom()) idle_.push_back(&client);
 }
 
 std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {
@@ -174,10 +199,23 @@ std::size_t HttpConnPool::active_streams() const {
 }
 
 void HttpConnPool::OnStreamEnded(CodecClient& client) {
-  if (client.active_streams() == 0) OnIdle();
+  if (client.active_streams() == 0) OnIdle(client);
 }
 
-void HttpConnPool::OnIdle() {
+void HttpConnPool::OnIdle(CodecClient& client) {
+  if (settings_.protocol == codec::Protocol::kHttp1) {
+    idle_.push_back(&client);
+    if (idle_.size() > settings_.max_idle_connections) {
+      std::erase_if(idle_, [](const CodecClient* c) { return !c->open(); });  // closed since
+      // The list is in the order they went idle: the ones idle the longest go.
+      while (idle_.size() > settings_.max_idle_connections) {
+        CodecClient* oldest = idle_.front();
+        idle_.erase(idle_.begin());
+        oldest->Close();
+      }
+    }
+    return ArmIdleTimer();
+  }
   const auto is_idle = [](const std::shared_ptr<CodecClient>& c) { return c->open() && c->active_streams() == 0; };
   // Counted first: this runs at every stream's end, and the list is only needed beyond the limit.
   if (static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(), is_idle)) >
@@ -197,6 +235,7 @@ void HttpConnPool::OnIdle() {
 }
 
 void HttpConnPool::OnClosed(CodecClient& client) {
+  std::erase(idle_, &client);
   std::erase_if(clients_, [&](const std::shared_ptr<CodecClient>& c) { return c.get() == &client; });
 }
 

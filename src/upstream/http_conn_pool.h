@@ -68,13 +68,17 @@ class HttpConnPool final : public ConnPool,
 
  private:
   // An open connection with room now, or null; drops idle ones found closed or idle too long.
+  // HTTP/1: taken off the idle list.
   CodecClient* PickOpen();
+  CodecClient* PickIdleHttp1();
+  // A picked HTTP/1 connection on which no stream opened after all: idle again.
+  void Unlend(CodecClient& client);
   // A connection being made that will have room for one more stream, or null.
   std::shared_ptr<CodecClient> PickConnecting();
   void ArmIdleTimer();
   void CloseIdle();
   // A connection just became idle: past max_idle_connections, close the one idle the longest.
-  void OnIdle();
+  void OnIdle(CodecClient& client);
   ClientCodecFactory DefaultFactory() const;
 
   CodecClient::Context context_;
@@ -83,6 +87,9 @@ class HttpConnPool final : public ConnPool,
   bool custom_factory_;
   // Open and connecting connections, oldest first.
   std::vector<std::shared_ptr<CodecClient>> clients_;
+  // HTTP/1: the idle connections in the order they went idle (lent from the back). May hold ones
+  // closed or retired since (skipped); OnClosed removes them before they go.
+  std::vector<CodecClient*> idle_;
   SteadyTimer idle_timer_;
   bool idle_timer_armed_ = false;
   bool draining_ = false;
