@@ -89,6 +89,8 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   uint64_t streams_served() const { return streams_served_; }
   std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
   bool open() const { return state_ == State::kOpen; }
+  // Open and carrying no stream.
+  bool idle() const { return open() && active_streams_ == 0; }
   const std::string& host_address() const { return host_key_; }
 
   // ClientCallbacks.

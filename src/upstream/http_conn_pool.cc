@@ -78,8 +78,7 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
     if (withdrawn()) co_return absl::CancelledError("the stream request was withdrawn");
     if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
     if (CodecClient* open = PickOpen()) {
-      auto stream = open->NewStream(headers, end_stream, decoder);
-      if (!stream.ok()) Unlend(*open);
+      auto stream = Lend(*open, headers, end_stream, decoder);
       // A request the codec refuses (no :method) is the caller's error; anything else: try again.
       if (stream.ok() || stream.status().code() == absl::StatusCode::kInvalidArgument) co_return stream;
       continue;
@@ -110,7 +109,11 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
       if (client->active_streams() == 0) OnIdle(*client);  // idle from now: closed after idle_timeout
       co_return absl::CancelledError("the stream request was withdrawn");
     }
-    if (client->HasRoom()) co_return client->NewStream(headers, end_stream, decoder);
+    if (client->HasRoom()) {
+      // Lent straight from the connect: off the idle list, where a withdrawn waiter may have put it.
+      if (settings_.protocol == codec::Protocol::kHttp1) std::erase(idle_, client.get());
+      co_return client->NewStream(headers, end_stream, decoder);
+    }
   }
   co_return absl::UnavailableError(absl::StrCat("no connection to ", context_.host.Key(), " with room"));
 }
@@ -120,10 +123,23 @@ std::unique_ptr<UpstreamStream> HttpConnPool::TryNewStream(const codec::HeaderMa
   if (draining_) return nullptr;
   CodecClient* open = PickOpen();
   if (open == nullptr) return nullptr;
-  auto stream = open->NewStream(headers, end_stream, decoder);
-  if (stream.ok()) return std::move(*stream);
-  Unlend(*open);
-  return nullptr;
+  auto stream = Lend(*open, headers, end_stream, decoder);
+  return stream.ok() ? std::move(*stream) : nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<UpstreamStream>> HttpConnPool::Lend(CodecClient& open, const codec::HeaderMap& headers,
+                                                                   bool end_stream, codec::StreamDecoder& decoder) {
+  auto stream = open.NewStream(headers, end_stream, decoder);
+  // No stream opened after all: an HTTP/1 connection taken off the idle list goes back on it.
+  if (!stream.ok() && settings_.protocol == codec::Protocol::kHttp1 && open.HasRoom()) idle_.push_back(&open);
+  return stream;
+}
+
+bool HttpConnPool::ClosedIdleTooLong(CodecClient& c, std::chrono::steady_clock::time_point now) {
+  if (!c.idle() || now - c.idle_since() < settings_.idle_timeout) return false;
+  context_.cluster_stats->upstream_cx_idle_timeout.Inc();
+  c.Close();
+  return true;
 }
 
 CodecClient* HttpConnPool::PickOpen() {
@@ -131,19 +147,14 @@ CodecClient* HttpConnPool::PickOpen() {
   const auto now = std::chrono::steady_clock::now();
   for (const auto& client : clients_) {
     CodecClient* c = client.get();
-    if (!c->HasRoom()) continue;
-    if (c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
-      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
-      c->Close();
-      continue;
-    }
+    if (!c->HasRoom() || ClosedIdleTooLong(*c, now)) continue;
     return c;  // HTTP/2: fill the oldest first
   }
   return nullptr;
 }
 
 // The most recently idle connection, the least likely to have been closed upstream; taken off the
-// idle list (Unlend puts it back when no stream opened on it). No walk over every connection: with
+// idle list (Lend puts it back when no stream opened on it). No walk over every connection: with
 // hundreds pooled (HTTP/2 clients multiplexed onto HTTP/1 upstreams) that walk was most of the
 // request's CPU.
 CodecClient* HttpConnPool::PickIdleHttp1() {
@@ -151,12 +162,8 @@ CodecClient* HttpConnPool::PickIdleHttp1() {
   while (!idle_.empty()) {
     CodecClient* c = idle_.back();
     idle_.pop_back();
-    if (!c->HasRoom()) continue;  // closed or retired since it went idle
-    if (now - c->idle_since() >= settings_.idle_timeout) {
-      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
-      c->Close();
-      continue;
-    }
+    // Closed or retired since it went idle, or idle too long.
+    if (!c->HasRoom() || ClosedIdleTooLong(*c, now)) continue;
     // Closed by the upstream (its keep-alive timeout, a restart) while the pump has not seen it yet
     // (HTTP/2 says so with GOAWAY, which the pump reads). Only the one about to be lent is peeked:
     // a peek is a syscall.
@@ -167,10 +174,6 @@ CodecClient* HttpConnPool::PickIdleHttp1() {
     return c;
   }
   return nullptr;
-}
-
-void HttpConnPool::Unlend(CodecClient& client) {
-  if (settings_.protocol == codec::Protocol::kHttp1 && client.HasRoom()) idle_.push_back(&client);
 }
 
 std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {
@@ -188,7 +191,7 @@ void HttpConnPool::Drain() {
 void HttpConnPool::CloseIdleConnections() {
   for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) {
     // The one whose close brought us here is the upstream's doing, and counted so.
-    if (client->open() && client->active_streams() == 0) client->Close(/*by_peer=*/client->ClosedByPeer());
+    if (client->idle()) client->Close(/*by_peer=*/client->ClosedByPeer());
   }
 }
 
@@ -216,7 +219,7 @@ void HttpConnPool::OnIdle(CodecClient& client) {
     }
     return ArmIdleTimer();
   }
-  const auto is_idle = [](const std::shared_ptr<CodecClient>& c) { return c->open() && c->active_streams() == 0; };
+  const auto is_idle = [](const std::shared_ptr<CodecClient>& c) { return c->idle(); };
   // Counted first: this runs at every stream's end, and the list is only needed beyond the limit.
   if (static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(), is_idle)) >
       settings_.max_idle_connections) {
@@ -244,7 +247,7 @@ void HttpConnPool::ArmIdleTimer() {
   // The earliest moment an idle connection may expire.
   auto earliest = std::chrono::steady_clock::time_point::max();
   for (const auto& c : clients_) {
-    if (c->open() && c->active_streams() == 0) earliest = std::min(earliest, c->idle_since());
+    if (c->idle()) earliest = std::min(earliest, c->idle_since());
   }
   if (earliest == std::chrono::steady_clock::time_point::max()) return;
   idle_timer_armed_ = true;
@@ -260,12 +263,7 @@ void HttpConnPool::ArmIdleTimer() {
 
 void HttpConnPool::CloseIdle() {
   const auto now = std::chrono::steady_clock::now();
-  for (auto& c : std::vector<std::shared_ptr<CodecClient>>(clients_)) {
-    if (c->open() && c->active_streams() == 0 && now - c->idle_since() >= settings_.idle_timeout) {
-      context_.cluster_stats->upstream_cx_idle_timeout.Inc();
-      c->Close();
-    }
-  }
+  for (auto& c : std::vector<std::shared_ptr<CodecClient>>(clients_)) ClosedIdleTooLong(*c, now);
   ArmIdleTimer();  // for the ones idle since later
 }
 

@@ -71,8 +71,11 @@ class HttpConnPool final : public ConnPool,
   // HTTP/1: taken off the idle list.
   CodecClient* PickOpen();
   CodecClient* PickIdleHttp1();
-  // A picked HTTP/1 connection on which no stream opened after all: idle again.
-  void Unlend(CodecClient& client);
+  // A stream on a connection PickOpen gave (an HTTP/1 one goes back on the idle list if none opened).
+  absl::StatusOr<std::unique_ptr<UpstreamStream>> Lend(CodecClient& open, const codec::HeaderMap& headers,
+                                                       bool end_stream, codec::StreamDecoder& decoder);
+  // An idle connection past idle_timeout: counted, closed, true.
+  bool ClosedIdleTooLong(CodecClient& c, std::chrono::steady_clock::time_point now);
   // A connection being made that will have room for one more stream, or null.
   std::shared_ptr<CodecClient> PickConnecting();
   void ArmIdleTimer();
