@@ -9,6 +9,7 @@
 
 #include "src/codec/chunked_guard.h"
 #include "src/codec/header_map.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::codec {
 
@@ -36,7 +37,7 @@ struct Http1ParserLimits {
 // connection decides between steps whether to go on (receive backpressure, one message at a time).
 // A chunked body is watched by a ChunkedGuard (trailers get the head's limits).
 template <bool isRequest>
-class Http1Parser final : public boost::beast::http::basic_parser<isRequest> {
+class Http1Parser final : public Recycled, public boost::beast::http::basic_parser<isRequest> {
   using Base = boost::beast::http::basic_parser<isRequest>;
   using BeastView = boost::beast::string_view;
   using Code = boost::beast::error_code;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/codec/http2_callbacks.h"
+#include "src/codec/http2_memory.h"
 
 namespace tether::codec {
 namespace {
@@ -43,8 +44,10 @@ Http2Connection::Http2Connection(Role role, const Http2Options& options)
   // Closed streams are kept only for RFC 7540 priorities, which we turn off below.
   nghttp2_option_set_no_closed_streams(option.get(), 1);
   nghttp2_session* raw = nullptr;
-  int rv = role_ == Role::kServer ? nghttp2_session_server_new2(&raw, Http2Callbacks::Get(), this, option.get())
-                                  : nghttp2_session_client_new2(&raw, Http2Callbacks::Get(), this, option.get());
+  // nghttp2 copies the allocator into the session.
+  auto* mem = const_cast<nghttp2_mem*>(Http2Memory());
+  int rv = role_ == Role::kServer ? nghttp2_session_server_new3(&raw, Http2Callbacks::Get(), this, option.get(), mem)
+                                  : nghttp2_session_client_new3(&raw, Http2Callbacks::Get(), this, option.get(), mem);
   if (rv != 0) {
     error_ = absl::ResourceExhaustedError(absl::StrCat("nghttp2 session: ", nghttp2_strerror(rv)));
     return;

@@ -23,7 +23,7 @@ bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
 
 void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {
   if (HasUpper(name)) {
-    std::string lower(name);
+    std::pmr::string lower(name, lowered_.get_allocator());
     for (char& c : lower) c = AsciiLower(c);
     lowered_.push_back(std::move(lower));
     name = lowered_.back();
@@ -37,8 +37,10 @@ void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {
 absl::Status Http2HeaderBlock::Build(const HeaderMap& headers, bool trailers) {
   nv_.clear();
   lowered_.clear();
-  // Pointers into lowered_ must survive its growth.
-  lowered_.reserve(headers.size());
+  // Pointers into lowered_ must survive its growth (room only when a name needs lowering).
+  if (std::any_of(headers.begin(), headers.end(), [](const HeaderMap::Entry& e) { return HasUpper(e.name); })) {
+    lowered_.reserve(headers.size());
+  }
   nv_.reserve(headers.size() + headers.PseudoCount());
   if (trailers && headers.PseudoCount() != 0) {
     return absl::InvalidArgumentError("trailers carry no pseudo-header fields");

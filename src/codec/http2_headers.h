@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,9 @@ class Http2HeaderBlock {
 
  private:
   void Push(std::string_view name, std::string_view value);
-  std::vector<nghttp2_nv> nv_;
-  std::vector<std::string> lowered_;  // names that had uppercase letters
+  // From the default memory resource: the sidecar's per-thread recycling pool.
+  std::pmr::vector<nghttp2_nv> nv_;
+  std::pmr::vector<std::pmr::string> lowered_;  // names that had uppercase letters
 };
 
 }  // namespace tether::codec

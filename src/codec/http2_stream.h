@@ -1,16 +1,18 @@
 #pragma once
 
 #include <cstddef>
+#include <memory_resource>
 #include <optional>
 #include <string>
 
 #include "src/codec/codec.h"
 #include "src/codec/header_map.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::codec {
 
 // One HTTP/2 stream as the codec keeps it (Http2Connection's map owns it).
-struct Http2Stream {
+struct Http2Stream : Recycled {
   explicit Http2Stream(StreamId stream_id) : id(stream_id) {}
 
   StreamId id;
@@ -27,7 +29,7 @@ struct Http2Stream {
   std::size_t unconsumed = 0;      // delivered by OnData, not yet acknowledged by ConsumeData
 
   // Sending. nghttp2 pulls from send_buffer (after send_offset) as flow control allows.
-  std::string send_buffer;
+  std::pmr::string send_buffer;  // the default resource: the per-thread recycling pool
   std::size_t send_offset = 0;
   bool headers_sent = false;
   bool local_ended = false;        // the caller has encoded the end of the stream

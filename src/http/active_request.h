@@ -21,6 +21,7 @@
 #include "src/http/stream_timeouts.h"
 #include "src/http/upstream_request.h"
 #include "src/http/upstream_selector.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 
@@ -36,7 +37,8 @@ namespace tether::http {
 //
 // The connection manager creates it in OnNewStream (ServerCallbacks), keeps it until
 // StreamContext::OnStreamDone, and destroys it outside the codec's callbacks.
-class ActiveRequest final : public codec::StreamDecoder,
+class ActiveRequest final : public Recycled,
+                            public codec::StreamDecoder,
                             private FilterCallbacks,
                             private UpstreamRequest::Callbacks {
  public:

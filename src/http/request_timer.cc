@@ -1,8 +1,13 @@
 #include "src/http/request_timer.h"
 
+#include <boost/asio/bind_allocator.hpp>
+
+#include "src/common/recycling_pool.h"
+
 namespace tether::http {
 
-RequestTimer::RequestTimer(const IoExecutor& executor) : state_(std::make_shared<State>(executor)) {}
+RequestTimer::RequestTimer(const IoExecutor& executor)
+    : state_(std::allocate_shared<State>(RecyclingAllocator<State>(), executor)) {}
 
 RequestTimer::~RequestTimer() { Disarm(); }
 
@@ -13,12 +18,13 @@ void RequestTimer::Arm(std::chrono::milliseconds after, std::function<void()> fn
   s.fn = std::move(fn);
   const uint64_t generation = s.generation;
   s.timer.expires_after(after);
-  s.timer.async_wait([state = state_, generation](const boost::system::error_code& ec) {
-    if (ec || state->generation != generation || !state->fn) return;
-    std::function<void()> fn = std::move(state->fn);
-    state->fn = nullptr;
-    fn();
-  });
+  s.timer.async_wait(boost::asio::bind_allocator(
+      RecyclingAllocator<void>(), [state = state_, generation](const boost::system::error_code& ec) {
+        if (ec || state->generation != generation || !state->fn) return;
+        std::function<void()> fn = std::move(state->fn);
+        state->fn = nullptr;
+        fn();
+      }));
 }
 
 void RequestTimer::Disarm() {

@@ -1,5 +1,8 @@
 #include "src/http/stream_timeouts.h"
 
+#include "src/common/recycling_pool.h"
+
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
 
 namespace tether::http {
@@ -41,7 +44,8 @@ StreamTimeout StreamDeadlines::Expired(Clock::time_point now) const {
   return StreamTimeout::kNone;
 }
 
-StreamTimeouts::StreamTimeouts(const IoExecutor& executor) : state_(std::make_shared<State>(executor)) {}
+StreamTimeouts::StreamTimeouts(const IoExecutor& executor)
+    : state_(std::allocate_shared<State>(RecyclingAllocator<State>(), executor)) {}
 
 StreamTimeouts::~StreamTimeouts() {
   // A wait still pending holds the state; it must find nothing to call.
@@ -79,7 +83,7 @@ void StreamTimeouts::Schedule(const std::shared_ptr<State>& state) {
   if (state->waiting && state->timer.expiry() <= *next) return;
   state->timer.expires_at(*next);  // cancels a later pending wait
   state->waiting = true;
-  state->timer.async_wait([state](const boost::system::error_code& ec) {
+  auto on_expiry = [state](const boost::system::error_code& ec) {
     if (ec == boost::asio::error::operation_aborted) return;  // replaced by an earlier expiry
     state->waiting = false;
     const StreamTimeout which = state->deadlines.Expired(Clock::now());
@@ -93,7 +97,8 @@ void StreamTimeouts::Schedule(const std::shared_ptr<State>& state) {
     OnTimeout callback = std::move(state->on_timeout);
     state->on_timeout = nullptr;
     if (callback) callback(which);
-  });
+  };
+  state->timer.async_wait(boost::asio::bind_allocator(RecyclingAllocator<void>(), std::move(on_expiry)));
 }
 
 }  // namespace tether::http

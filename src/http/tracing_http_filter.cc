@@ -2,13 +2,14 @@
 
 #include "src/http/protocol_name.h"
 #include "src/tracing/propagation.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 namespace {
 
 using codec::PseudoHeader;
 
-class TracingHttpFilter final : public Filter {
+class TracingHttpFilter final : public Recycled, public Filter {
  public:
   TracingHttpFilter(const config::Listener& listener, const Tracer* tracer) : trace_(listener, tracer) {}
 

@@ -58,7 +58,7 @@ UpstreamRequest::~UpstreamRequest() {
 }
 
 void UpstreamRequest::Start(codec::HeaderMap headers, bool end_stream) {
-  link_ = std::make_shared<Link>();
+  link_ = std::allocate_shared<Link>(RecyclingAllocator<Link>());
   link_->headers = std::move(headers);
   link_->end_stream = end_stream;
   request_ended_ = end_stream;
@@ -190,7 +190,7 @@ void UpstreamRequest::OnReset(codec::StreamResetReason reason) {
     // A new Link: the old try's stream never reaches this request again.
     auto previous = std::move(link_);
     previous->Orphan();
-    link_ = std::make_shared<Link>();
+    link_ = std::allocate_shared<Link>(RecyclingAllocator<Link>());
     link_->headers = previous->headers;
     link_->end_stream = previous->end_stream;
     request_ended_ = previous->end_stream;

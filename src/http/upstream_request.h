@@ -15,6 +15,7 @@
 #include "src/codec/header_map.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/upstream/conn_pool.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 
@@ -38,7 +39,7 @@ struct UpstreamFailure {
 // no body byte sent, is tried once more on a new stream, as the HTTP/1 path does.
 // Destroying it (or Reset) resets a stream still open (freeing it in the pool), or withdraws the
 // request from the pool while it waits for a connection (StreamCancel: nothing reaches the upstream).
-class UpstreamRequest {
+class UpstreamRequest : public Recycled {
  public:
   class Callbacks {
    public:

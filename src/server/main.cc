@@ -1,6 +1,7 @@
 // tether: the sidecar. See `tether --help` and docs/config.md.
 #include <csignal>
 #include <iostream>
+#include <memory_resource>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "src/common/command_line.h"
+#include "src/common/recycling_pool.h"
 #include "src/server/options.h"
 #include "src/server/server.h"
 
@@ -21,6 +23,9 @@ int main(int argc, char** argv) {
   }
   if (options->validate) return tether::server::ValidateOnly(*options);
 
+  // Every pmr container (header maps and their strings) recycles its blocks per thread (decision
+  // 0046); set before anything is built.
+  std::pmr::set_default_resource(tether::RecyclingResource());
   // A peer closing mid-write must be an error code, not a dead process.
   std::signal(SIGPIPE, SIG_IGN);
   auto logger = spdlog::stderr_color_mt("tether");

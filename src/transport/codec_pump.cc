@@ -6,8 +6,10 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
+#include "src/common/recycling_pool.h"
 #include "src/transport/pump_registry.h"
 
 namespace tether::transport {
@@ -77,7 +79,8 @@ class Pump final : public CodecPump {
   template <class Step>
   void Post(Step step) {
     ++pending_;
-    asio::post(transport_.executor(), [this, step = std::move(step)]() mutable { Resume(step); });
+    auto run = [this, step = std::move(step)]() mutable { Resume(step); };
+    asio::post(transport_.executor(), asio::bind_allocator(RecyclingAllocator<void>(), std::move(run)));
   }
 
   // Ends both directions: the first caller's reason is the one reported. Pending waits end with

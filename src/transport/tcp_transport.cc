@@ -1,9 +1,11 @@
 #include "src/transport/tcp_transport.h"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "src/common/host_port.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::transport {
 
@@ -29,11 +31,11 @@ Awaitable<boost::system::error_code> TcpTransport::WaitWritable() {
 }
 
 void TcpTransport::AsyncWaitReadable(WaitHandler handler) {
-  socket_.async_wait(TcpSocket::wait_read, std::move(handler));
+  socket_.async_wait(TcpSocket::wait_read, asio::bind_allocator(RecyclingAllocator<void>(), std::move(handler)));
 }
 
 void TcpTransport::AsyncWaitWritable(WaitHandler handler) {
-  socket_.async_wait(TcpSocket::wait_write, std::move(handler));
+  socket_.async_wait(TcpSocket::wait_write, asio::bind_allocator(RecyclingAllocator<void>(), std::move(handler)));
 }
 
 Awaitable<Transport::IoResult> TcpTransport::ReadSome(absl::Span<uint8_t> into) {

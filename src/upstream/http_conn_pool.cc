@@ -165,9 +165,9 @@ CodecClient* HttpConnPool::PickIdleHttp1() {
     // Closed or retired since it went idle, or idle too long.
     if (!c->HasRoom() || ClosedIdleTooLong(*c, now)) continue;
     // Closed by the upstream (its keep-alive timeout, a restart) while the pump has not seen it yet
-    // (HTTP/2 says so with GOAWAY, which the pump reads). Only the one about to be lent is peeked:
-    // a peek is a syscall.
-    if (c->ClosedByPeer()) {
+    // (HTTP/2 says so with GOAWAY, which the pump reads). Only the one about to be lent is peeked,
+    // and only after it sat idle a while (Settings::peek_after_idle).
+    if (now - c->idle_since() >= settings_.peek_after_idle && c->ClosedByPeer()) {
       c->Close(/*by_peer=*/true);
       continue;
     }

@@ -8,6 +8,7 @@
 #include "src/codec/codec.h"
 #include "src/upstream/codec_client.h"
 #include "src/upstream/conn_pool.h"
+#include "src/common/recycling_pool.h"
 
 namespace tether::upstream {
 
@@ -15,7 +16,7 @@ namespace tether::upstream {
 // stream and passes every event on to the request's decoder, after telling the connection when the
 // stream ended (both ways, or reset) so its slot is free before the request hears the last event.
 // Holds its connection, so the codec outlives the handle's calls.
-class PoolStream final : public UpstreamStream, public codec::StreamDecoder {
+class PoolStream final : public Recycled, public UpstreamStream, public codec::StreamDecoder {
  public:
   PoolStream(std::shared_ptr<CodecClient> client, codec::StreamDecoder& decoder, bool reused);
   // Before the stream ended both ways: reset (RST_STREAM CANCEL; on HTTP/1 the connection closes).

@@ -221,10 +221,12 @@ TEST_F(HttpConnPoolTest, Http1LendsAConnectionPerStreamAndReusesIt) {
 }
 
 // The upstream closed an idle keep-alive connection and the pump has not run since: the peek at
-// checkout finds it, and the stream goes on a new connection.
+// checkout finds it, and the stream goes on a new connection. (Peeked however briefly it was idle.)
 TEST_F(HttpConnPoolTest, Http1IdleConnectionTheUpstreamClosedIsNotHandedOut) {
   Http1Upstream upstream(io_);
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1);
+  HttpConnPool::Settings settings;
+  settings.peek_after_idle = std::chrono::milliseconds(0);
+  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
   upstream.close_after_response = true;  // but says keep-alive
   Recorder a;
   auto sa = Open(*pool, a);
@@ -242,6 +244,29 @@ TEST_F(HttpConnPoolTest, Http1IdleConnectionTheUpstreamClosedIsNotHandedOut) {
   EXPECT_TRUE(b.ended);
   EXPECT_EQ(upstream.connections, 2);
   EXPECT_EQ(Counter("cluster.upstream_cx_destroy_remote"), 1u);
+}
+
+// A connection back in the pool a moment ago is lent without the peek (a syscall per request
+// under load): the same close as above is then found by the stream, as a reset of a reused
+// connection, which UpstreamRequest retries.
+TEST_F(HttpConnPoolTest, Http1ConnectionIdleBrieflyIsLentWithoutAPeek) {
+  Http1Upstream upstream(io_);
+  HttpConnPool::Settings settings;
+  settings.peek_after_idle = std::chrono::hours(1);
+  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
+  upstream.close_after_response = true;  // but says keep-alive
+  Recorder a;
+  auto sa = Open(*pool, a);
+  ASSERT_TRUE(sa.ok());
+  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
+  sa->reset();
+  ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections == 1; }));
+  Recorder b;
+  auto sb = Open(*pool, b);
+  ASSERT_TRUE(sb.ok()) << sb.status();
+  EXPECT_TRUE((*sb)->reused_connection());
+  ASSERT_TRUE(RunUntil(io_, [&] { return b.ended || b.reset.has_value(); }));
+  EXPECT_EQ(b.reset, codec::StreamResetReason::kConnectionTermination);
 }
 
 // The request path's common case: an idle pooled connection lent at once, without NewStream's
