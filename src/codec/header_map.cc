@@ -15,14 +15,6 @@ constexpr std::size_t kEntryOverhead = 32;
 
 }  // namespace
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string_view PseudoHeaderName(PseudoHeader p) { return kPseudoNames[static_cast<std::size_t>(p)]; }
 
 std::optional<PseudoHeader> ParsePseudoHeader(std::string_view name) {

@@ -22,7 +22,17 @@ std::string_view PseudoHeaderName(PseudoHeader p);
 std::optional<PseudoHeader> ParsePseudoHeader(std::string_view name);
 
 // Header names compare without regard to ASCII case (RFC 9110 §5.1).
-bool HeaderNameEquals(std::string_view a, std::string_view b);
+// Inline: every header lookup and hop-by-hop check runs it once per field.
+inline bool HeaderNameEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i];
+    const char y = b[i];
+    // Equal, or equal once both are lowercased (only letters differ by 0x20 alone).
+    if (x != y && ((x | 0x20) != (y | 0x20) || static_cast<unsigned char>((x | 0x20) - 'a') > 'z' - 'a')) return false;
+  }
+  return true;
+}
 
 // A protocol-neutral header section: the request's or response's pseudo-headers in fixed slots,
 // then the regular fields in the order they arrived, names repeated for multi-valued fields.

@@ -27,59 +27,66 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
-class ThreadLists {
- public:
-  ~ThreadLists() {
-    dead = true;
+// Blocks a list keeps: kListBytes' worth, at least 32.
+constexpr auto kCaps = [] {
+  std::array<uint32_t, kClasses> caps{};
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    const std::size_t n = RecyclingPool::kListBytes / ClassBytes(c);
+    caps[c] = static_cast<uint32_t>(n < 32 ? 32 : n);
+  }
+  return caps;
+}();
+
+// A thread's lists. Trivially destructible, so reaching it is one thread-pointer-relative access
+// (no guard per call); the Reaper frees its blocks at thread exit.
+struct ThreadLists {
+  std::array<FreeBlock*, kClasses> heads;
+  std::array<uint32_t, kClasses> counts;
+  bool reaper_armed;
+  bool dead;  // the thread is exiting and its lists are gone: blocks skip them
+};
+constinit thread_local ThreadLists lists{};
+
+struct Reaper {
+  ~Reaper() {
+    lists.dead = true;
     for (std::size_t c = 0; c < kClasses; ++c) {
-      while (FreeBlock* b = heads_[c]) {
-        heads_[c] = b->next;
+      while (FreeBlock* b = lists.heads[c]) {
+        lists.heads[c] = b->next;
         ::operator delete(b);
       }
+      lists.counts[c] = 0;
     }
   }
-
-  std::size_t CachedBytes() const {
-    std::size_t bytes = 0;
-    for (std::size_t c = 0; c < kClasses; ++c) bytes += counts_[c] * ClassBytes(c);
-    return bytes;
-  }
-
-  void* Pop(std::size_t c) {
-    FreeBlock* b = heads_[c];
-    if (b == nullptr) return ::operator new(ClassBytes(c));
-    heads_[c] = b->next;
-    --counts_[c];
-    return b;
-  }
-
-  void Push(void* p, std::size_t c) noexcept {
-    if (counts_[c] >= Cap(c)) {
-      ::operator delete(p);
-      return;
-    }
-    auto* b = static_cast<FreeBlock*>(p);
-    b->next = heads_[c];
-    heads_[c] = b;
-    ++counts_[c];
-  }
-
-  // Set once this thread's lists are gone (thread exit): blocks freed later
-  // skip them.
-  static thread_local bool dead;
-
- private:
-  static constexpr uint32_t Cap(std::size_t c) {
-    const std::size_t n = RecyclingPool::kListBytes / ClassBytes(c);
-    return static_cast<uint32_t>(n < 32 ? 32 : n);
-  }
-
-  std::array<FreeBlock*, kClasses> heads_{};
-  std::array<uint32_t, kClasses> counts_{};
 };
 
-thread_local bool ThreadLists::dead = false;
-thread_local ThreadLists lists;
+// The first block kept on this thread arms its Reaper (a thread_local with a destructor, built on
+// first use).
+[[gnu::noinline]] void ArmReaper() {
+  thread_local Reaper reaper;
+  (void)reaper;
+  lists.reaper_armed = true;
+}
+
+void* Pop(std::size_t c) {
+  FreeBlock* b = lists.heads[c];
+  if (b == nullptr) return ::operator new(ClassBytes(c));
+  lists.heads[c] = b->next;
+  --lists.counts[c];
+  return b;
+}
+
+void Push(void* p, std::size_t c) noexcept {
+  if (lists.counts[c] >= kCaps[c] || lists.dead) {
+    ::operator delete(p);
+    return;
+  }
+  if (!lists.reaper_armed) ArmReaper();
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = lists.heads[c];
+  lists.heads[c] = b;
+  ++lists.counts[c];
+}
 
 class Resource final : public std::pmr::memory_resource {
   void* do_allocate(std::size_t bytes, std::size_t alignment) override {
@@ -100,22 +107,25 @@ class Resource final : public std::pmr::memory_resource {
 void* RecyclingPool::Allocate(std::size_t bytes) {
   if (bytes > kMaxBlock) return ::operator new(bytes);
   const std::size_t c = ClassOf(bytes);
-  // Always the class's whole size: the block may end on a list of that class,
-  // on any thread.
-  if (ThreadLists::dead) return ::operator new(ClassBytes(c));
-  return lists.Pop(c);
+  // Always the class's whole size (Pop's too): the block may end on a list of that class, on any
+  // thread.
+  return Pop(c);
 }
 
 void RecyclingPool::Deallocate(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) return;
-  if (bytes > kMaxBlock || ThreadLists::dead) {
+  if (bytes > kMaxBlock) {
     ::operator delete(p);
     return;
   }
-  lists.Push(p, ClassOf(bytes));
+  Push(p, ClassOf(bytes));
 }
 
-std::size_t RecyclingPool::ThreadCachedBytes() { return ThreadLists::dead ? 0 : lists.CachedBytes(); }
+std::size_t RecyclingPool::ThreadCachedBytes() {
+  std::size_t bytes = 0;
+  for (std::size_t c = 0; c < kClasses; ++c) bytes += lists.counts[c] * ClassBytes(c);
+  return bytes;
+}
 
 std::pmr::memory_resource* RecyclingResource() {
   static Resource resource;

@@ -123,3 +123,23 @@ TEST(HeaderMapTest, ClearEmptiesEverything) {
 
 }  // namespace
 }  // namespace tether::codec
+
+namespace tether::codec {
+namespace {
+
+TEST(HeaderNameEqualsTest, IgnoresTheCaseOfLettersOnly) {
+  EXPECT_TRUE(HeaderNameEquals("Content-Type", "content-type"));
+  EXPECT_TRUE(HeaderNameEquals("X-REQUEST-ID", "x-request-id"));
+  EXPECT_TRUE(HeaderNameEquals("", ""));
+  EXPECT_FALSE(HeaderNameEquals("content-type", "content-typ"));
+  EXPECT_FALSE(HeaderNameEquals("content-type", "content_type"));
+  // Pairs that differ by 0x20 but are not letters: '@' and '`', '[' and '{', '^' and '~'.
+  EXPECT_FALSE(HeaderNameEquals("a@b", "a`b"));
+  EXPECT_FALSE(HeaderNameEquals("[x]", "{x}"));
+  EXPECT_FALSE(HeaderNameEquals("^", "~"));
+  // Bytes above 0x7f are compared as they are.
+  EXPECT_FALSE(HeaderNameEquals("\xc0", "\xe0"));
+}
+
+}  // namespace
+}  // namespace tether::codec
