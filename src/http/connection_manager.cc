@@ -38,7 +38,6 @@ absl::StatusOr<std::shared_ptr<ConnectionManager>> ConnectionManager::Create(cod
 ConnectionManager::ConnectionManager(Key, codec::Protocol protocol, Params params, WorkerState& worker,
                                      std::shared_ptr<const ListenerRuntime> runtime)
     : transport_(std::move(params.transport)),
-      listener_name_(std::move(params.listener_name)),
       listener_id_(params.listener_id),
       worker_(worker),
       admission_(std::move(params.admission)),
@@ -46,7 +45,6 @@ ConnectionManager::ConnectionManager(Key, codec::Protocol protocol, Params param
       stream_factory_(std::move(params.streams)),
       protocol_(protocol),
       idle_timer_(transport_->executor()),
-      closing_timer_(transport_->executor()),
       head_timer_(transport_->executor()) {
   worker_.connections.insert(this);
 }
@@ -65,14 +63,13 @@ void ConnectionManager::OnPumpEnd(transport::CodecPump::End end) {
   ListenerStats& stats = *runtime_->stats;
   closed_ = true;
   idle_timer_.cancel();
-  closing_timer_.cancel();
   head_timer_.cancel();
   switch (end) {
     case transport::CodecPump::End::kCodecError:
       // A protocol error or a flood: the codec queued its GOAWAY and the pump flushed it. Only
       // this connection ends.
       stats.downstream_cx_protocol_error.Inc();
-      spdlog::debug("{}: HTTP/2 connection from {} ended: {}", listener_name_, transport_->peer_address(),
+      spdlog::debug("{}: HTTP/2 connection from {} ended: {}", listener_name(), transport_->peer_address(),
                     pump_->codec_error().ToString());
       break;
     case transport::CodecPump::End::kPeerClosed:
@@ -95,7 +92,7 @@ void ConnectionManager::OnPumpEnd(transport::CodecPump::End end) {
 const ListenerRuntime* ConnectionManager::listener() {
   // A new stream runs on the listener as configured now; a removed listener's connection goes on
   // with the config it started with (its drain ends it).
-  auto it = worker_.active->listeners.find(listener_name_);
+  auto it = worker_.active->listeners.find(listener_name());
   return it != worker_.active->listeners.end() ? it->second.get() : runtime_.get();
 }
 
@@ -197,11 +194,24 @@ void ConnectionManager::GoAway(std::chrono::milliseconds grace) {
   // Open streams (or an HTTP/1 request on its way in) finish first; the worker's drain deadline
   // bounds them.
   if (!streams_.empty() || pending_begin_) return;
-  closing_timer_.expires_after(grace);
-  closing_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto self = weak.lock(); self && !self->closed_) self->pump_->Close();
+  // The idle timer is free from here on (going away disarmed it): it times the grace. Setting its
+  // expiry cancels a lazily pending idle wait.
+  idle_timer_.expires_after(grace);
+  idle_timer_waiting_ = false;
+  closing_waiting_ = true;
+  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;  // a request began (CancelClosingGrace)
+    auto self = weak.lock();
+    if (!self) return;
+    self->closing_waiting_ = false;
+    if (!self->closed_) self->pump_->Close();
   });
+}
+
+void ConnectionManager::CancelClosingGrace() {
+  if (!closing_waiting_) return;
+  closing_waiting_ = false;
+  idle_timer_.cancel();
 }
 
 void ConnectionManager::Drain() {

@@ -104,6 +104,10 @@ class ConnectionManager final : public StreamContext,
   // GOAWAY now; the connection ends once open streams finish (the codec is Finished), or after
   // `grace` when nothing is open and the peer does not close.
   void GoAway(std::chrono::milliseconds grace);
+  // An HTTP/1 request began during that grace: it gets its answer (Connection: close) instead.
+  void CancelClosingGrace();
+  // The name the connection's listener had when it was accepted (the key to the current one).
+  const std::string& listener_name() const { return runtime_->config->name; }
   // Destroys the streams that said they are done, outside their own callbacks.
   void ScheduleSweep();
   // max_requests_per_connection: the stream that reaches it is served, then the connection ends.
@@ -118,7 +122,6 @@ class ConnectionManager final : public StreamContext,
   void EndRefusedRequest(unsigned status, std::optional<ResponseFlag> flag);
 
   std::unique_ptr<transport::Transport> transport_;
-  std::string listener_name_;
   uint64_t listener_id_;
   WorkerState& worker_;
   std::unique_ptr<ConnectionAdmission> admission_;
@@ -131,14 +134,17 @@ class ConnectionManager final : public StreamContext,
   codec::Protocol protocol_;
   std::unique_ptr<codec::ServerConnection> codec_;
   std::unique_ptr<transport::CodecPump> pump_;
-  SteadyTimer idle_timer_;     // listener idle_timeout with no open stream
-  SteadyTimer closing_timer_;  // GOAWAY sent with nothing open: the peer's grace to close
-  SteadyTimer head_timer_;     // HTTP/1: the pending request's request_headers_timeout, stream timeouts
+  // Listener idle_timeout with no open stream; after GOAWAY with nothing open, the peer's grace
+  // to close (the two never overlap: going away disarms the idle timeout). One timer, not two:
+  // it is part of every idle connection's size.
+  SteadyTimer idle_timer_;
+  SteadyTimer head_timer_;  // HTTP/1: the pending request's request_headers_timeout, stream timeouts
   std::optional<RequestBegin> pending_begin_;  // HTTP/1: a request begun, its head not complete
   uint32_t requests_ = 0;  // streams begun on this connection
   std::chrono::steady_clock::time_point idle_deadline_;  // when idle_armed_
   bool idle_armed_ = false;
   bool idle_timer_waiting_ = false;
+  bool closing_waiting_ = false;  // idle_timer_ times the grace after GOAWAY
   bool head_timer_waiting_ = false;
   bool sweep_posted_ = false;
   bool draining_ = false;

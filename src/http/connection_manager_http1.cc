@@ -52,7 +52,7 @@ void ConnectionManager::OnRequestBegin() {
   DisarmIdleTimer();
   // A drain's grace for an idle connection: the request on its way gets its answer (with
   // Connection: close) instead.
-  closing_timer_.cancel();
+  CancelClosingGrace();
   ArmHeadTimer();
 }
 
@@ -109,7 +109,7 @@ void ConnectionManager::OnRequestError(const codec::RequestError& error, codec::
   if (error.kind == Kind::kHeadersTooLarge) stats.downstream_rq_headers_too_large.Inc();
   if (error.kind == Kind::kTooManyHeaders) stats.downstream_rq_too_many_headers.Inc();
   if (error.kind == Kind::kChunkLineTooLong) stats.downstream_rq_chunk_line_too_long.Inc();
-  spdlog::debug("{}: refused request from {}: {}", listener_name_, transport_->peer_address(), error.reason);
+  spdlog::debug("{}: refused request from {}: {}", listener_name(), transport_->peer_address(), error.reason);
   ApplyResponseMutations(response_headers, *listener()->config->routes, nullptr, nullptr);
   // A body that broke the framing: its stream was reset and logged itself.
   if (pending_begin_) EndRefusedRequest(error.http_status, ResponseFlag::kDownstreamProtocolError);

@@ -18,10 +18,10 @@ namespace {
 TEST(RecyclingPoolTest, FreedBlockIsHandedOutAgainForTheSameClass) {
   void* a = RecyclingPool::Allocate(100);
   RecyclingPool::Deallocate(a, 100);
-  // 100 and 110 share the 112-byte class: the freed block comes back.
-  void* b = RecyclingPool::Allocate(110);
+  // 100 and 104 share the 104-byte class: the freed block comes back.
+  void* b = RecyclingPool::Allocate(104);
   EXPECT_EQ(a, b);
-  RecyclingPool::Deallocate(b, 110);
+  RecyclingPool::Deallocate(b, 104);
 }
 
 TEST(RecyclingPoolTest, DifferentClassesDoNotShareBlocks) {
