@@ -4,6 +4,13 @@
 #include <memory_resource>
 #include <new>
 
+// clang says whether AddressSanitizer is on through __has_feature, gcc through __SANITIZE_ADDRESS__.
+#if defined(__has_feature)
+#define TETHER_HAS_FEATURE(x) __has_feature(x)
+#else
+#define TETHER_HAS_FEATURE(x) 0
+#endif
+
 namespace tether {
 
 // Small blocks recycled per thread: freed blocks go on the freeing thread's
