@@ -220,47 +220,48 @@ TEST_F(HttpConnPoolTest, Http1LendsAConnectionPerStreamAndReusesIt) {
   EXPECT_EQ(Counter("cluster.upstream_cx_http1_total"), 2u);
 }
 
-// The upstream closed an idle keep-alive connection and the pump has not run since: the peek at
-// checkout finds it, and the stream goes on a new connection. (Peeked however briefly it was idle.)
-TEST_F(HttpConnPoolTest, Http1IdleConnectionTheUpstreamClosedIsNotHandedOut) {
-  Http1Upstream upstream(io_);
-  HttpConnPool::Settings settings;
-  settings.peek_after_idle = std::chrono::milliseconds(0);
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
-  upstream.close_after_response = true;  // but says keep-alive
-  Recorder a;
-  auto sa = Open(*pool, a);
-  ASSERT_TRUE(sa.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
-  sa->reset();
-  // The close is on its way: wait for it in the kernel without letting the pump see it.
-  ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections == 1; }));
-  upstream.close_after_response = false;
+// An HTTP/1 pool (peeking after `peek_after_idle`) whose one connection the upstream closed right
+// after answering, although it said keep-alive; the close has reached the kernel, the pump has not
+// seen it.
+class SilentlyClosedIdleTest : public HttpConnPoolTest {
+ protected:
+  std::shared_ptr<HttpConnPool> PoolWithClosedIdleConnection(std::chrono::milliseconds peek_after_idle) {
+    HttpConnPool::Settings settings;
+    settings.peek_after_idle = peek_after_idle;
+    auto pool = MakePool(upstream_.port(), codec::Protocol::kHttp1, settings);
+    upstream_.close_after_response = true;
+    Recorder a;
+    auto sa = Open(*pool, a);
+    EXPECT_TRUE(sa.ok());
+    EXPECT_TRUE(RunUntil(io_, [&] { return a.ended; }));
+    sa->reset();
+    EXPECT_TRUE(RunUntil(io_, [&] { return upstream_.connections == 1; }));
+    upstream_.close_after_response = false;
+    return pool;
+  }
+
+  Http1Upstream upstream_{io_};
+};
+
+// The peek at checkout finds the close (however briefly the connection was idle, here), and the
+// stream goes on a new connection.
+TEST_F(SilentlyClosedIdleTest, APeekedConnectionTheUpstreamClosedIsNotHandedOut) {
+  auto pool = PoolWithClosedIdleConnection(std::chrono::milliseconds(0));
   Recorder b;
   auto sb = Open(*pool, b);
   ASSERT_TRUE(sb.ok()) << sb.status();
   EXPECT_FALSE((*sb)->reused_connection());
   ASSERT_TRUE(RunUntil(io_, [&] { return b.ended || b.reset.has_value(); }));
   EXPECT_TRUE(b.ended);
-  EXPECT_EQ(upstream.connections, 2);
+  EXPECT_EQ(upstream_.connections, 2);
   EXPECT_EQ(Counter("cluster.upstream_cx_destroy_remote"), 1u);
 }
 
 // A connection back in the pool a moment ago is lent without the peek (a syscall per request
-// under load): the same close as above is then found by the stream, as a reset of a reused
-// connection, which UpstreamRequest retries.
-TEST_F(HttpConnPoolTest, Http1ConnectionIdleBrieflyIsLentWithoutAPeek) {
-  Http1Upstream upstream(io_);
-  HttpConnPool::Settings settings;
-  settings.peek_after_idle = std::chrono::hours(1);
-  auto pool = MakePool(upstream.port(), codec::Protocol::kHttp1, settings);
-  upstream.close_after_response = true;  // but says keep-alive
-  Recorder a;
-  auto sa = Open(*pool, a);
-  ASSERT_TRUE(sa.ok());
-  ASSERT_TRUE(RunUntil(io_, [&] { return a.ended; }));
-  sa->reset();
-  ASSERT_TRUE(RunUntil(io_, [&] { return upstream.connections == 1; }));
+// under load): the close is then found by the stream, as a reset of a reused connection, which
+// UpstreamRequest retries.
+TEST_F(SilentlyClosedIdleTest, AConnectionIdleBrieflyIsLentWithoutAPeek) {
+  auto pool = PoolWithClosedIdleConnection(std::chrono::hours(1));
   Recorder b;
   auto sb = Open(*pool, b);
   ASSERT_TRUE(sb.ok()) << sb.status();
