@@ -15,6 +15,17 @@ bool HasUpper(std::string_view s) {
 }  // namespace
 
 bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
+  // Most fields are none of these: their length says so without a compare (2, 7, 10, 16, 17).
+  switch (name.size()) {
+    case 2:
+    case 7:
+    case 10:
+    case 16:
+    case 17:
+      break;
+    default:
+      return false;
+  }
   for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}) {
     if (HeaderNameEquals(name, n)) return true;
   }
@@ -23,6 +34,7 @@ bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
 
 void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {
   if (HasUpper(name)) {
+    if (lowered_.capacity() < lowered_room_) lowered_.reserve(lowered_room_);
     std::pmr::string lower(name, lowered_.get_allocator());
     for (char& c : lower) c = AsciiLower(c);
     lowered_.push_back(std::move(lower));
@@ -37,10 +49,9 @@ void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {
 absl::Status Http2HeaderBlock::Build(const HeaderMap& headers, bool trailers) {
   nv_.clear();
   lowered_.clear();
-  // Pointers into lowered_ must survive its growth (room only when a name needs lowering).
-  if (std::any_of(headers.begin(), headers.end(), [](const HeaderMap::Entry& e) { return HasUpper(e.name); })) {
-    lowered_.reserve(headers.size());
-  }
+  // Pointers into lowered_ must survive its growth: Push makes room for every field at the first
+  // name it lowers (none, for what the request path lowercased already).
+  lowered_room_ = headers.size();
   nv_.reserve(headers.size() + headers.PseudoCount());
   if (trailers && headers.PseudoCount() != 0) {
     return absl::InvalidArgumentError("trailers carry no pseudo-header fields");

@@ -30,6 +30,7 @@ class Http2HeaderBlock {
   // From the default memory resource: the sidecar's per-thread recycling pool.
   std::pmr::vector<nghttp2_nv> nv_;
   std::pmr::vector<std::pmr::string> lowered_;  // names that had uppercase letters
+  std::size_t lowered_room_ = 0;                 // the most names lowered_ may have to hold
 };
 
 }  // namespace tether::codec

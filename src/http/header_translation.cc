@@ -21,6 +21,17 @@ constexpr std::array<std::string_view, 6> kHopByHop = {"connection",        "kee
                                                        "transfer-encoding", "upgrade",    "te"};
 
 bool IsHopByHop(std::string_view name) {
+  // Most fields are none of these: their length says so without a compare (2, 7, 10, 16, 17).
+  switch (name.size()) {
+    case 2:
+    case 7:
+    case 10:
+    case 16:
+    case 17:
+      break;
+    default:
+      return false;
+  }
   for (const std::string_view h : kHopByHop) {
     if (EqualsLower(name, h)) return true;
   }
@@ -51,17 +62,23 @@ bool AcceptsTrailers(const HeaderMap& headers) {
   return accepts;
 }
 
-// One length from every content-length field, when each is valid and they all agree.
-std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present) {
+// One length from every content-length field, when each is valid and they all agree. `canonical`:
+// there is exactly one field and it reads as the length would be written.
+std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present, bool& canonical) {
   std::optional<uint64_t> length;
   bool valid = true;
+  int fields = 0;
+  std::string_view first;
   headers.ForEachValue("content-length", [&](std::string_view value) {
     present = true;
+    if (fields++ == 0) first = value;
     const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(value);
     if (!n || (length && *length != *n)) valid = false;
     length = n;
   });
-  return valid ? length : std::nullopt;
+  if (!valid) return std::nullopt;
+  canonical = fields == 1 && length && first == std::to_string(*length);
+  return length;
 }
 
 // What both directions do: hop-by-hop fields and what Connection names go; content-length is kept
@@ -83,11 +100,12 @@ void RemoveHopByHop(HeaderMap& headers, bool keep_te_trailers) {
   });
   if (te_trailers) headers.Add("te", "trailers");
   bool has_length = false;
-  const std::optional<uint64_t> length = ContentLength(headers, has_length);
+  bool canonical = false;
+  const std::optional<uint64_t> length = ContentLength(headers, has_length, canonical);
   if (!has_length) return;
   if (chunked || !length) {
     headers.Remove("content-length");
-  } else {
+  } else if (!canonical) {
     headers.Set("content-length", std::to_string(*length));
   }
 }

@@ -93,6 +93,16 @@ TEST(HeaderTranslationTest, ContentLengthKeptWhenValid) {
   HeaderMap repeated = Http1Request({{"Content-Length", "5, 5"}, {"Content-Length", "5"}});
   TranslateRequestHeaders(repeated, Protocol::kHttp2, "http");
   EXPECT_EQ(repeated.GetAll("content-length"), (std::vector<std::string_view>{"5"}));
+  // One field written otherwise than the number ("5, 5", leading zeros) is rewritten; one that
+  // reads as the number stays as it is.
+  for (const char* written : {"5, 5", "005"}) {
+    HeaderMap h = Http1Request({{"Content-Length", written}});
+    TranslateRequestHeaders(h, Protocol::kHttp1, "http");
+    EXPECT_EQ(h.GetAll("content-length"), (std::vector<std::string_view>{"5"})) << written;
+  }
+  HeaderMap plain = Http1Request({{"Content-Length", "5"}});
+  TranslateRequestHeaders(plain, Protocol::kHttp1, "http");
+  EXPECT_EQ(plain.GetAll("content-length"), (std::vector<std::string_view>{"5"}));
   for (const char* bad : {"5, 6", "-1", "abc", "", "99999999999999999999"}) {
     HeaderMap h = Http1Request({{"Content-Length", bad}});
     TranslateRequestHeaders(h, Protocol::kHttp2, "http");
