@@ -14,7 +14,7 @@ bool HasUpper(std::string_view s) {
 
 }  // namespace
 
-bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
+bool IsConnectionSpecificName(std::string_view name) {
   // Most fields are none of these: their length says so without a compare (2, 7, 10, 16, 17).
   switch (name.size()) {
     case 2:
@@ -26,10 +26,15 @@ bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
     default:
       return false;
   }
-  for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}) {
+  for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te"}) {
     if (HeaderNameEquals(name, n)) return true;
   }
-  return HeaderNameEquals(name, "te") && !HeaderNameEquals(value, "trailers");
+  return false;
+}
+
+bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
+  if (!IsConnectionSpecificName(name)) return false;
+  return !HeaderNameEquals(name, "te") || !HeaderNameEquals(value, "trailers");
 }
 
 void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {

@@ -15,6 +15,9 @@ namespace tether::codec {
 // RFC 9113 §8.2.2: fields HTTP/2 forbids (connection-specific), and `te` with any value but
 // "trailers". nghttp2 refuses them on receive; the encoder refuses to send them.
 bool IsConnectionSpecificField(std::string_view name, std::string_view value);
+// The names alone (connection, keep-alive, proxy-connection, transfer-encoding, upgrade, te), in
+// any case: also what every proxy hop removes, whatever the protocols (RFC 9110 §7.6.1).
+bool IsConnectionSpecificName(std::string_view name);
 
 // nghttp2's name/value array for one header section, pseudo-headers first (RFC 9113 §8.3), names
 // lowercased. Points into the map (and its own lowercased copies): use it before either changes.

@@ -1,12 +1,12 @@
 #include "src/http/header_translation.h"
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "absl/container/inlined_vector.h"
 #include "src/codec/http1_writer.h"
+#include "src/codec/http2_headers.h"
 #include "src/common/text.h"
 
 namespace tether::http {
@@ -17,26 +17,7 @@ using codec::HeaderNameEquals;
 using codec::PseudoHeader;
 
 // Removed on every hop, in either direction (te has its own rule for requests).
-constexpr std::array<std::string_view, 6> kHopByHop = {"connection",        "keep-alive", "proxy-connection",
-                                                       "transfer-encoding", "upgrade",    "te"};
-
-bool IsHopByHop(std::string_view name) {
-  // Most fields are none of these: their length says so without a compare (2, 7, 10, 16, 17).
-  switch (name.size()) {
-    case 2:
-    case 7:
-    case 10:
-    case 16:
-    case 17:
-      break;
-    default:
-      return false;
-  }
-  for (const std::string_view h : kHopByHop) {
-    if (EqualsLower(name, h)) return true;
-  }
-  return false;
-}
+bool IsHopByHop(std::string_view name) { return codec::IsConnectionSpecificName(name); }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
