@@ -9,8 +9,8 @@
 namespace tether::codec {
 namespace {
 
-// nghttp2 frees without a size: each block carries its own in front (a whole
-// max_align_t, so the caller's part stays aligned).
+// nghttp2 frees without a size: each block carries its own in front (a whole max_align_t, so the
+// caller's part stays aligned).
 constexpr std::size_t kHeader = alignof(std::max_align_t);
 
 void* Allocate(std::size_t size, void*) {

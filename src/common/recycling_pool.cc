@@ -6,9 +6,9 @@
 namespace tether {
 namespace {
 
-// Size classes: 24, 40, 56 ... 520 bytes (16-byte steps), then 64-byte steps to 4104. A class is
-// 8 bytes short of a multiple of 16 so that glibc's chunk for it (size + 8, rounded up to 16)
-// wastes nothing: a block costs what malloc would have charged for the request itself.
+// Size classes: 24, 40, 56 ... 520 bytes (16-byte steps), then 64-byte steps to 4104. A class is 8
+// bytes short of a multiple of 16 so that glibc's chunk for it (size + 8, rounded up to 16) wastes
+// nothing: a block costs what malloc would have charged for the request itself.
 constexpr std::size_t kFineClasses = 32;
 constexpr std::size_t kFineLimit = 24 + 16 * (kFineClasses - 1);  // 520
 constexpr std::size_t kClasses = kFineClasses + (RecyclingPool::kMaxBlock - kFineLimit + 63) / 64;

@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "src/codec/codec.h"
 #include "src/codec/header_map.h"
+#include "src/common/recycling_pool.h"
 #include "src/http/filter.h"
 #include "src/http/filter_chain.h"
 #include "src/http/request_timer.h"
@@ -21,7 +22,6 @@
 #include "src/http/stream_timeouts.h"
 #include "src/http/upstream_request.h"
 #include "src/http/upstream_selector.h"
-#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 

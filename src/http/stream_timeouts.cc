@@ -1,9 +1,9 @@
 #include "src/http/stream_timeouts.h"
 
-#include "src/common/recycling_pool.h"
-
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
+
+#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 

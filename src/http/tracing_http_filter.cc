@@ -1,8 +1,8 @@
 #include "src/http/tracing_http_filter.h"
 
+#include "src/common/recycling_pool.h"
 #include "src/http/protocol_name.h"
 #include "src/tracing/propagation.h"
-#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 namespace {

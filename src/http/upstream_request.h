@@ -13,9 +13,9 @@
 #include "absl/types/span.h"
 #include "src/codec/codec.h"
 #include "src/codec/header_map.h"
+#include "src/common/recycling_pool.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/upstream/conn_pool.h"
-#include "src/common/recycling_pool.h"
 
 namespace tether::http {
 

@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "src/codec/codec.h"
+#include "src/common/recycling_pool.h"
 #include "src/upstream/codec_client.h"
 #include "src/upstream/conn_pool.h"
-#include "src/common/recycling_pool.h"
 
 namespace tether::upstream {
 

@@ -67,8 +67,7 @@ TEST(RecyclingPoolTest, ABlockFreedOnAnotherThreadIsReusedThere) {
 
 TEST(RecyclingPoolTest, ListsAreCappedSoABurstDoesNotStayWhole) {
   SKIP_UNDER_ASAN();
-  // More blocks than a 4 KiB list keeps (32): the ones over the cap go back to
-  // operator new.
+  // More blocks than a 4 KiB list keeps (32): the ones over the cap go back to operator new.
   std::vector<void*> burst;
   for (int i = 0; i < 100; ++i) burst.push_back(RecyclingPool::Allocate(4096));
   for (void* p : burst) RecyclingPool::Deallocate(p, 4096);
