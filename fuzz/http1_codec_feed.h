@@ -38,7 +38,7 @@ struct Stream : StreamDecoder {
     trailers.Add("grpc-status", "0");
     (void)connection->EncodeTrailers(id, trailers);
   }
-  void OnHeaders(HeaderMap headers, bool end_stream) override {
+  void OnHeaders(HeaderMap&& headers, bool end_stream) override {
     (void)headers.ByteSize();
     if (end_stream) Answer();
   }
@@ -46,7 +46,7 @@ struct Stream : StreamDecoder {
     if (connection != nullptr) connection->ConsumeData(id, data.size());
     if (end_stream) Answer();
   }
-  void OnTrailers(HeaderMap) override { Answer(); }
+  void OnTrailers(HeaderMap&&) override { Answer(); }
   void OnReset(StreamResetReason) override {}
 };
 

@@ -22,7 +22,7 @@ struct Responder : StreamDecoder {
   Connection* connection = nullptr;
   StreamId id = 0;
   bool answered = false;
-  void OnHeaders(HeaderMap headers, bool) override {
+  void OnHeaders(HeaderMap&& headers, bool) override {
     (void)headers.ByteSize();
     if (answered || connection == nullptr) return;
     answered = true;
@@ -39,7 +39,7 @@ struct Responder : StreamDecoder {
   void OnData(absl::Span<const uint8_t> data, bool) override {
     if (connection != nullptr) connection->ConsumeData(id, data.size());
   }
-  void OnTrailers(HeaderMap) override {}
+  void OnTrailers(HeaderMap&&) override {}
   void OnReset(StreamResetReason) override {}
 };
 

@@ -44,11 +44,11 @@ bool ResetByPeer(StreamResetReason reason);
 class StreamDecoder {
  public:
   virtual ~StreamDecoder() = default;
-  virtual void OnHeaders(HeaderMap headers, bool end_stream) = 0;
+  virtual void OnHeaders(HeaderMap&& headers, bool end_stream) = 0;
   // The bytes count against the receive window until Connection::ConsumeData acknowledges them.
   virtual void OnData(absl::Span<const uint8_t> data, bool end_stream) = 0;
   // Trailers end the stream.
-  virtual void OnTrailers(HeaderMap trailers) = 0;
+  virtual void OnTrailers(HeaderMap&& trailers) = 0;
   virtual void OnReset(StreamResetReason reason) = 0;
   // The stream's buffered outbound data (Connection::BufferedBytes) has all gone to the codec's
   // output: the caller may encode more (send-side backpressure).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "src/common/loop_clock.h"
 #include "src/http/grpc_utility.h"
 #include "src/http/header_utils.h"
 #include "src/http/listener_runtime.h"
@@ -13,7 +14,7 @@
 
 namespace tether::http {
 ActiveRequest::ActiveRequest(StreamContext& context, codec::StreamId stream)
-    : context_(context), stream_(stream), timeouts_(context.executor()), route_timer_(context.executor()) {
+    : context_(context), stream_(stream), timeouts_(context.timers()), route_timer_(context.timers()) {
   const StreamContext::RequestBegin begin = context.request_begin();
   info_.start = begin.start;
   info_.start_time = begin.start_time;
@@ -41,14 +42,14 @@ void ActiveRequest::Begin() {
   // request_timeout counts from the request's first byte (HTTP/1's head may have taken a while).
   std::chrono::milliseconds request_timeout = listener.request_timeout;
   if (request_timeout.count() > 0) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - info_.start);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(LoopClock::Now() - info_.start);
     request_timeout = std::max(request_timeout - elapsed, std::chrono::milliseconds(1));
   }
   timeouts_.Start(listener.stream_idle_timeout, request_timeout,
                   [this](StreamTimeout which) { OnStreamTimeout(which); });
 }
 
-void ActiveRequest::OnHeaders(codec::HeaderMap headers, bool end_stream) {
+void ActiveRequest::OnHeaders(codec::HeaderMap&& headers, bool end_stream) {
   request_headers_ = std::move(headers);
   info_.request_headers = &request_headers_;
   request_received_ = end_stream;
@@ -119,7 +120,7 @@ void ActiveRequest::OnData(absl::Span<const uint8_t> data, bool end_stream) {
   if (end_stream) MaybeComplete();
 }
 
-void ActiveRequest::OnTrailers(codec::HeaderMap trailers) {
+void ActiveRequest::OnTrailers(codec::HeaderMap&& trailers) {
   if (done_) return;
   request_received_ = true;
   timeouts_.Touch();

@@ -48,9 +48,9 @@ class ActiveRequest final : public Recycled,
   ActiveRequest& operator=(const ActiveRequest&) = delete;
 
   // codec::StreamDecoder: the downstream request.
-  void OnHeaders(codec::HeaderMap headers, bool end_stream) override;
+  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override;
   void OnData(absl::Span<const uint8_t> data, bool end_stream) override;
-  void OnTrailers(codec::HeaderMap trailers) override;
+  void OnTrailers(codec::HeaderMap&& trailers) override;
   void OnReset(codec::StreamResetReason reason) override;
   void OnSendBufferDrained() override;
 
@@ -91,9 +91,9 @@ class ActiveRequest final : public Recycled,
   void SendLocalReply(LocalReply reply) override;
 
   // UpstreamRequest::Callbacks (active_request_upstream.cc).
-  void OnUpstreamHeaders(codec::HeaderMap headers, bool end_stream) override;
+  void OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_stream) override;
   void OnUpstreamData(absl::Span<const uint8_t> data, bool end_stream) override;
-  void OnUpstreamTrailers(codec::HeaderMap trailers) override;
+  void OnUpstreamTrailers(codec::HeaderMap&& trailers) override;
   void OnUpstreamFailure(const UpstreamFailure& failure) override;
   void OnUpstreamSendDrained() override;
 

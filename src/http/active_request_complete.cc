@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "src/common/loop_clock.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/grpc_utility.h"
 #include "src/http/stream_access_log.h"
@@ -158,7 +159,7 @@ void ActiveRequest::Complete() {
     ListenerStats& stats = *info_.listener->stats;
     stats.downstream_rq_active.Dec();
     stats.RecordRequestEnd(info_.status, info_.response_flags,
-                           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - info_.start));
+                           std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - info_.start));
     // A gRPC call that reached a cluster: cluster.<name>.grpc.<code> (Envoy's grpc stats).
     if (info_.grpc && info_.grpc_status && upstream_choice_.stats != nullptr) {
       const int code = *info_.grpc_status;

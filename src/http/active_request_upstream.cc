@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "src/common/loop_clock.h"
 #include "src/http/grpc_timeout.h"
 #include "src/http/grpc_utility.h"
 #include "src/http/header_translation.h"
@@ -53,7 +54,7 @@ void ActiveRequest::StartUpstream(bool end_stream) {
   upstream_ = std::make_unique<UpstreamRequest>(
       callbacks, context_.executor(), upstream_choice_.pool, upstream_choice_.cluster->connect_timeout,
       IsIdempotent(request_headers_.Get(codec::PseudoHeader::kMethod)), &stats);
-  upstream_start_ = std::chrono::steady_clock::now();
+  upstream_start_ = LoopClock::Now();
   upstream_->Start(std::move(headers), end_stream);
 }
 
@@ -77,12 +78,12 @@ void ActiveRequest::OnRouteTimeout() {
                   static_cast<int>(GrpcStatus::kDeadlineExceeded), {}});
 }
 
-void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap headers, bool end_stream) {
+void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_stream) {
   if (done_) return;
   info_.upstream_host = upstream_->host_address();
   const unsigned status = static_cast<unsigned>(headers.Status().value_or(0));
   info_.upstream_service_time =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - upstream_start_);
+      std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - upstream_start_);
   upstream::ClusterStats& stats = *upstream_choice_.stats;
   stats.RecordStatus(status);
   stats.upstream_rq_time.Record(*info_.upstream_service_time);
@@ -109,7 +110,7 @@ void ActiveRequest::OnUpstreamData(absl::Span<const uint8_t> data, bool end_stre
   MaybeConsumeUpstream();
 }
 
-void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap trailers) {
+void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap&& trailers) {
   if (done_) return;
   timeouts_.Touch();
   route_timer_.Disarm();

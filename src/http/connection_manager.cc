@@ -9,6 +9,7 @@
 #include "absl/types/span.h"
 #include "src/codec/http1_server_connection.h"
 #include "src/codec/http2_server_connection.h"
+#include "src/common/loop_clock.h"
 #include "src/http/codec_settings.h"
 
 namespace tether::http {
@@ -50,6 +51,12 @@ ConnectionManager::ConnectionManager(Key, codec::Protocol protocol, Params param
 }
 
 ConnectionManager::~ConnectionManager() { worker_.connections.erase(this); }
+
+// Looked up once per worker: Asio's service lookup takes a lock.
+TimerHeap& ConnectionManager::timers() {
+  if (worker_.timers == nullptr) worker_.timers = &TimerHeap::For(executor());
+  return *worker_.timers;
+}
 
 void ConnectionManager::Start() {
   // Accepted during a drain: it still gets its GOAWAY (and any stream already sent finishes).
@@ -101,7 +108,8 @@ void ConnectionManager::OutputReady() {
 }
 
 ConnectionManager::RequestBegin ConnectionManager::request_begin() {
-  return pending_begin_.value_or(RequestBegin{});
+  if (pending_begin_) return *pending_begin_;
+  return {};
 }
 
 codec::StreamDecoder& ConnectionManager::OnNewStream(codec::StreamId stream) {
@@ -156,7 +164,7 @@ void ConnectionManager::ScheduleSweep() {
 void ConnectionManager::ArmIdleTimer() {
   const auto idle = runtime_->config->idle_timeout;
   if (idle.count() <= 0 || going_away_ || pending_begin_) return;
-  idle_deadline_ = std::chrono::steady_clock::now() + idle;
+  idle_deadline_ = LoopClock::Now() + idle;
   idle_armed_ = true;
   if (!idle_timer_waiting_) WaitIdleTimer();
 }

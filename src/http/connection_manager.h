@@ -74,6 +74,7 @@ class ConnectionManager final : public StreamContext,
 
   // StreamContext.
   IoExecutor executor() override { return transport_->executor(); }
+  TimerHeap& timers() override;
   codec::ServerConnection& codec() override { return *codec_; }
   void OutputReady() override;
   WorkerState& worker() override { return worker_; }

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "src/common/loop_clock.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/stream_access_log.h"
 #include "src/http/stream_headers.h"
@@ -131,7 +132,7 @@ void ConnectionManager::EndRefusedRequest(unsigned status, std::optional<Respons
   ListenerStats& stats = *info.listener->stats;
   stats.downstream_rq_total.Inc();
   stats.RecordRequestEnd(status, info.response_flags,
-                         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - info.start));
+                         std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - info.start));
   WriteAccessLogs(info);
 }
 

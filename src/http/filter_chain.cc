@@ -40,7 +40,7 @@ void FilterIteration::Data(absl::Span<const uint8_t> data, bool end_stream) {
   RunData(0, BodyChunk(reinterpret_cast<const char*>(data.data()), data.size()), end_stream);
 }
 
-void FilterIteration::Trailers(codec::HeaderMap trailers) {
+void FilterIteration::Trailers(codec::HeaderMap&& trailers) {
   if (aborted_) return;
   if (stopped_ || have_queued_) {
     queued_trailers_ = std::move(trailers);

@@ -38,7 +38,7 @@ class FilterIteration {
   // `headers` must stay where it is until the chain passed it to the sink.
   void Headers(codec::HeaderMap& headers, bool end_stream);
   void Data(absl::Span<const uint8_t> data, bool end_stream);
-  void Trailers(codec::HeaderMap trailers);
+  void Trailers(codec::HeaderMap&& trailers);
   // The stopped filter is done waiting. No-op when nothing is stopped.
   void Continue();
   // Ends iteration for good (a local reply, a reset): held and waiting events are dropped.

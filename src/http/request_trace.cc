@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "src/common/loop_clock.h"
 #include "src/tracing/request_id.h"
 #include "src/tracing/sampler.h"
 #include "src/tracing/span.h"
@@ -133,7 +134,7 @@ std::string_view RequestTrace::EncodeSpan(const SpanFacts& f, tracing::ZipkinVer
   s.kind = Server() ? tracing::Span::Kind::kServer : tracing::Span::Kind::kClient;
   s.timestamp_us = std::chrono::duration_cast<std::chrono::microseconds>(f.start_time.time_since_epoch()).count();
   s.duration_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - f.start).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - f.start).count();
   s.debug = span_.debug;
   s.shared = shared_;
   s.local_service = tracer_->service_name;

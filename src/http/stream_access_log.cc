@@ -1,5 +1,6 @@
 #include "src/http/stream_access_log.h"
 
+#include "src/common/loop_clock.h"
 #include "src/http/access_log_sink.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/protocol_name.h"
@@ -34,7 +35,7 @@ AccessLogEntry AccessLogEntryOf(const StreamInfo& info, std::chrono::steady_cloc
 
 void WriteAccessLogs(const StreamInfo& info) {
   if (info.listener == nullptr || info.listener->access_logs.empty()) return;
-  const AccessLogEntry entry = AccessLogEntryOf(info, std::chrono::steady_clock::now());
+  const AccessLogEntry entry = AccessLogEntryOf(info, LoopClock::Now());
   for (const auto& log : info.listener->access_logs) WriteAccessLogLine(*log.logger, log.formatter.Format(entry));
 }
 

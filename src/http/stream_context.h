@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "src/codec/codec.h"
+#include "src/common/loop_clock.h"
+#include "src/common/timer_heap.h"
 
 namespace tether::http {
 
@@ -22,6 +24,8 @@ class StreamContext {
  public:
   virtual ~StreamContext() = default;
   virtual IoExecutor executor() = 0;
+  // The thread's deadlines (the request's timeouts).
+  virtual TimerHeap& timers() { return TimerHeap::For(executor()); }
   // The connection's server codec: the request encodes its response here by stream id.
   virtual codec::ServerConnection& codec() = 0;
   // Call after encoding outside a decoder callback: the connection writes what was encoded.
@@ -37,7 +41,7 @@ class StreamContext {
   // When the request being created began (Envoy's stream start, the access log's START_TIME):
   // HTTP/1's first byte, possibly well before its head was complete; now for HTTP/2.
   struct RequestBegin {
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point start = LoopClock::Now();
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
   };
   virtual RequestBegin request_begin() { return {}; }

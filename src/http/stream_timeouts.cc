@@ -1,9 +1,6 @@
 #include "src/http/stream_timeouts.h"
 
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/error.hpp>
-
-#include "src/common/recycling_pool.h"
+#include "src/common/loop_clock.h"
 
 namespace tether::http {
 
@@ -44,61 +41,46 @@ StreamTimeout StreamDeadlines::Expired(Clock::time_point now) const {
   return StreamTimeout::kNone;
 }
 
-StreamTimeouts::StreamTimeouts(const IoExecutor& executor)
-    : state_(std::allocate_shared<State>(RecyclingAllocator<State>(), executor)) {}
-
-StreamTimeouts::~StreamTimeouts() {
-  // A wait still pending holds the state; it must find nothing to call.
-  state_->on_timeout = nullptr;
-  state_->deadlines.Stop();
-  state_->timer.cancel();
-}
+StreamTimeouts::StreamTimeouts(TimerHeap& timers) : timer_(timers, [this] { OnTimer(); }) {}
 
 void StreamTimeouts::Start(std::chrono::milliseconds idle, std::chrono::milliseconds request, OnTimeout on_timeout) {
-  State& s = *state_;
-  s.fired = StreamTimeout::kNone;
-  s.on_timeout = std::move(on_timeout);
-  s.deadlines.Start(Clock::now(), idle, request);
-  Schedule(state_);
+  fired_ = StreamTimeout::kNone;
+  on_timeout_ = std::move(on_timeout);
+  deadlines_.Start(LoopClock::Now(), idle, request);
+  Schedule();
 }
 
 void StreamTimeouts::Touch() {
   // After a timeout the stream is over: activity must not revive it.
-  if (state_->fired == StreamTimeout::kNone) state_->deadlines.Touch(Clock::now());
+  if (fired_ == StreamTimeout::kNone) deadlines_.Touch(LoopClock::Now());
 }
 
-void StreamTimeouts::RequestReceived() { state_->deadlines.RequestReceived(); }
+void StreamTimeouts::RequestReceived() { deadlines_.RequestReceived(); }
 
 void StreamTimeouts::Stop() {
-  state_->deadlines.Stop();
-  state_->on_timeout = nullptr;
+  deadlines_.Stop();
+  on_timeout_ = nullptr;
+  timer_.Disarm();
 }
 
-// The handler holds the state, not the owner, so a completion after the
-// owner is gone finds it stopped.
-void StreamTimeouts::Schedule(const std::shared_ptr<State>& state) {
-  const std::optional<Clock::time_point> next = state->deadlines.Next();
-  if (!next) return;
-  // A pending wait that ends no later than the deadline re-checks then.
-  if (state->waiting && state->timer.expiry() <= *next) return;
-  state->timer.expires_at(*next);  // cancels a later pending wait
-  state->waiting = true;
-  auto on_expiry = [state](const boost::system::error_code& ec) {
-    if (ec == boost::asio::error::operation_aborted) return;  // replaced by an earlier expiry
-    state->waiting = false;
-    const StreamTimeout which = state->deadlines.Expired(Clock::now());
-    if (which == StreamTimeout::kNone) {
-      Schedule(state);  // woke early (activity moved the deadline), or stopped
-      return;
-    }
-    state->deadlines.Stop();
-    state->fired = which;
-    // Moved out first: the callback may start the next stream.
-    OnTimeout callback = std::move(state->on_timeout);
-    state->on_timeout = nullptr;
-    if (callback) callback(which);
-  };
-  state->timer.async_wait(boost::asio::bind_allocator(RecyclingAllocator<void>(), std::move(on_expiry)));
+void StreamTimeouts::Schedule() {
+  const std::optional<Clock::time_point> next = deadlines_.Next();
+  if (!next) return timer_.Disarm();
+  // An armed wake no later than the deadline re-checks then.
+  if (timer_.armed() && timer_.expiry() <= *next) return;
+  timer_.ArmAt(*next);
+}
+
+void StreamTimeouts::OnTimer() {
+  // The real clock: a stale time would find the deadline not yet reached and re-arm it as is.
+  const StreamTimeout which = deadlines_.Expired(Clock::now());
+  if (which == StreamTimeout::kNone) return Schedule();  // woke early: activity moved the deadline
+  deadlines_.Stop();
+  fired_ = which;
+  // Moved out first: the callback may start the next stream.
+  OnTimeout callback = std::move(on_timeout_);
+  on_timeout_ = nullptr;
+  if (callback) callback(which);
 }
 
 }  // namespace tether::http

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "src/common/io.h"
+#include "src/common/timer_heap.h"
 
 #include <chrono>
 #include <cstdint>
@@ -60,32 +60,28 @@ class StreamTimeouts {
  public:
   using OnTimeout = std::function<void(StreamTimeout)>;
 
-  explicit StreamTimeouts(const IoExecutor& executor);
-  ~StreamTimeouts();
+  explicit StreamTimeouts(TimerHeap& timers);
   StreamTimeouts(const StreamTimeouts&) = delete;
   StreamTimeouts& operator=(const StreamTimeouts&) = delete;
 
-  // A new stream; clears fired(). Zero durations are off.
+  // A new stream; clears fired(). Zero durations are off. The callback must not destroy this.
   void Start(std::chrono::milliseconds idle, std::chrono::milliseconds request, OnTimeout on_timeout);
   void Touch();
   void RequestReceived();
   void Stop();
-  StreamTimeout fired() const { return state_->fired; }
+  StreamTimeout fired() const { return fired_; }
 
  private:
   using Clock = StreamDeadlines::Clock;
-  struct State {
-    explicit State(const IoExecutor& executor) : timer(executor) {}
-    SteadyTimer timer;
-    StreamDeadlines deadlines;
-    OnTimeout on_timeout;
-    StreamTimeout fired = StreamTimeout::kNone;
-    bool waiting = false;  // the timer has a wait pending
-  };
-  // Makes sure the timer wakes no later than the next deadline.
-  static void Schedule(const std::shared_ptr<State>& state);
+  // Makes sure the timer wakes no later than the next deadline. Activity only moves the idle
+  // deadline later, so Touch() leaves the timer alone: an early wake re-arms.
+  void Schedule();
+  void OnTimer();
 
-  std::shared_ptr<State> state_;
+  StreamDeadlines deadlines_;
+  OnTimeout on_timeout_;
+  StreamTimeout fired_ = StreamTimeout::kNone;
+  TimerHeap::Timer timer_;
 };
 
 }  // namespace tether::http

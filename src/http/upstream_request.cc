@@ -22,13 +22,13 @@ struct UpstreamRequest::Link final : codec::StreamDecoder {
     cancel.Cancel();
   }
 
-  void OnHeaders(codec::HeaderMap h, bool end) override {
+  void OnHeaders(codec::HeaderMap&& h, bool end) override {
     if (owner != nullptr) owner->OnHeaders(std::move(h), end);
   }
   void OnData(absl::Span<const uint8_t> data, bool end) override {
     if (owner != nullptr) owner->OnData(data, end);
   }
-  void OnTrailers(codec::HeaderMap t) override {
+  void OnTrailers(codec::HeaderMap&& t) override {
     if (owner != nullptr) owner->OnTrailers(std::move(t));
   }
   void OnReset(codec::StreamResetReason reason) override {
@@ -57,7 +57,7 @@ UpstreamRequest::~UpstreamRequest() {
   if (link_) link_->Orphan();
 }
 
-void UpstreamRequest::Start(codec::HeaderMap headers, bool end_stream) {
+void UpstreamRequest::Start(codec::HeaderMap&& headers, bool end_stream) {
   link_ = std::allocate_shared<Link>(RecyclingAllocator<Link>());
   link_->headers = std::move(headers);
   link_->end_stream = end_stream;
@@ -151,7 +151,7 @@ std::size_t UpstreamRequest::BufferedBytes() const {
   return pending_.size() + (stream_ && !done_ ? stream_->BufferedBytes() : 0);
 }
 
-void UpstreamRequest::OnHeaders(codec::HeaderMap headers, bool end_stream) {
+void UpstreamRequest::OnHeaders(codec::HeaderMap&& headers, bool end_stream) {
   if (done_) return;
   response_started_ = true;
   callbacks_.OnUpstreamHeaders(std::move(headers), end_stream);
@@ -162,7 +162,7 @@ void UpstreamRequest::OnData(absl::Span<const uint8_t> data, bool end_stream) {
   callbacks_.OnUpstreamData(data, end_stream);
 }
 
-void UpstreamRequest::OnTrailers(codec::HeaderMap trailers) {
+void UpstreamRequest::OnTrailers(codec::HeaderMap&& trailers) {
   if (done_) return;
   callbacks_.OnUpstreamTrailers(std::move(trailers));
 }

@@ -44,9 +44,9 @@ class UpstreamRequest : public Recycled {
   class Callbacks {
    public:
     virtual ~Callbacks() = default;
-    virtual void OnUpstreamHeaders(codec::HeaderMap headers, bool end_stream) = 0;
+    virtual void OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_stream) = 0;
     virtual void OnUpstreamData(absl::Span<const uint8_t> data, bool end_stream) = 0;
-    virtual void OnUpstreamTrailers(codec::HeaderMap trailers) = 0;
+    virtual void OnUpstreamTrailers(codec::HeaderMap&& trailers) = 0;
     // The last event of a try that did not finish.
     virtual void OnUpstreamFailure(const UpstreamFailure& failure) = 0;
     // The stream exists, or its send buffer drained: the owner may credit more request bytes.
@@ -60,7 +60,7 @@ class UpstreamRequest : public Recycled {
   UpstreamRequest(const UpstreamRequest&) = delete;
   UpstreamRequest& operator=(const UpstreamRequest&) = delete;
 
-  void Start(codec::HeaderMap headers, bool end_stream);
+  void Start(codec::HeaderMap&& headers, bool end_stream);
   void EncodeData(absl::Span<const uint8_t> data, bool end_stream);
   void EncodeTrailers(const codec::HeaderMap& trailers);
   // The owner took `bytes` of the response (receive-side backpressure).
@@ -79,9 +79,9 @@ class UpstreamRequest : public Recycled {
                                       std::chrono::milliseconds connect_timeout);
   void Connect();
   void OnStream(absl::StatusOr<std::unique_ptr<upstream::UpstreamStream>> stream);
-  void OnHeaders(codec::HeaderMap headers, bool end_stream);
+  void OnHeaders(codec::HeaderMap&& headers, bool end_stream);
   void OnData(absl::Span<const uint8_t> data, bool end_stream);
-  void OnTrailers(codec::HeaderMap trailers);
+  void OnTrailers(codec::HeaderMap&& trailers);
   void OnReset(codec::StreamResetReason reason);
   void OnSendBufferDrained();
   bool MayRetry(codec::StreamResetReason reason) const;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "src/common/overload_state.h"
+#include "src/common/timer_heap.h"
 #include "src/http/listener_runtime.h"
 #include "src/transport/read_scratch.h"
 #include "src/upstream/cluster_manager.h"
@@ -28,6 +29,7 @@ struct WorkerState {
   uint64_t listener_sockets_made = 0;           // ids of ListenerSockets: a removed one's connections are told apart
   // The codec path's read buffer: every connection's pump reads into it and dispatches at once.
   transport::ReadScratch read_scratch;
+  TimerHeap* timers = nullptr;  // the worker's deadlines, found on first use (ConnectionManager::timers)
 };
 
 }  // namespace tether::http

@@ -37,7 +37,7 @@ class Response final : public codec::StreamDecoder {
   const std::optional<codec::StreamResetReason>& reset() const { return reset_; }
   const std::string& excerpt() const { return excerpt_; }
 
-  void OnHeaders(codec::HeaderMap headers, bool end_stream) override {
+  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override {
     status_ = headers.Status();
     if (end_stream) End();
   }
@@ -51,7 +51,7 @@ class Response final : public codec::StreamDecoder {
     }
     if (end_stream) End();
   }
-  void OnTrailers(codec::HeaderMap) override { End(); }
+  void OnTrailers(codec::HeaderMap&&) override { End(); }
   void OnReset(codec::StreamResetReason reason) override {
     reset_ = reason;
     End();

@@ -9,6 +9,7 @@
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
+#include "src/common/loop_clock.h"
 #include "src/common/recycling_pool.h"
 #include "src/transport/pump_registry.h"
 
@@ -28,7 +29,7 @@ class Pump final : public CodecPump {
         codec_(codec),
         scratch_(scratch),
         limits_(limits),
-        last_activity_(std::chrono::steady_clock::now()) {}
+        last_activity_(LoopClock::Now()) {}
   ~Pump() override { PumpRegistry::Remove(on_end_); }
 
   void Start(EndHandler on_end) override {
@@ -68,6 +69,7 @@ class Pump final : public CodecPump {
   template <class Step>
   void Resume(Step&& step) {
     --pending_;
+    const LoopClock::Scope clock;  // one clock read per step
     try {
       step();
     } catch (const std::exception&) {
@@ -122,7 +124,7 @@ class Pump final : public CodecPump {
     Stop(End::kPeerClosed);
   }
 
-  void Touch() { last_activity_ = std::chrono::steady_clock::now(); }
+  void Touch() { last_activity_ = LoopClock::Now(); }
 
   // False when reading is to end.
   bool DispatchBytes(absl::Span<const uint8_t> bytes) {

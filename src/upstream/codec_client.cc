@@ -8,6 +8,7 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "src/common/loop_clock.h"
 #include "src/upstream/pool_stream.h"
 #include "src/upstream/tcp_connect.h"
 
@@ -61,7 +62,7 @@ Awaitable<absl::Status> CodecClient::Connect(std::chrono::milliseconds timeout, 
   }
   pump_ = transport::MakeCodecPump(*transport_, *codec_, context_.scratch);
   state_ = State::kOpen;
-  idle_since_ = std::chrono::steady_clock::now();
+  idle_since_ = LoopClock::Now();
   host.cx_active.Inc();
   cluster.upstream_cx_active.Inc();
   // The pump's end handler holds the connection until then (no coroutine kept per connection).
@@ -177,7 +178,7 @@ void CodecClient::StreamEnded(std::optional<codec::StreamResetReason> reset) {
   context_.cluster_stats->upstream_rq_active.Dec();
   if (reset) context_.cluster_stats->RecordStreamReset(*reset);
   if (active_streams_ == 0) {
-    idle_since_ = std::chrono::steady_clock::now();
+    idle_since_ = LoopClock::Now();
     if (no_new_streams_ || owner_ == nullptr) {
       Close();
       return;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/codec/http1_client_connection.h"
 #include "src/codec/http2_client_connection.h"
+#include "src/common/loop_clock.h"
 
 namespace tether::upstream {
 
@@ -144,7 +145,7 @@ bool HttpConnPool::ClosedIdleTooLong(CodecClient& c, std::chrono::steady_clock::
 
 CodecClient* HttpConnPool::PickOpen() {
   if (settings_.protocol == codec::Protocol::kHttp1) return PickIdleHttp1();
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = LoopClock::Now();
   for (const auto& client : clients_) {
     CodecClient* c = client.get();
     if (!c->HasRoom() || ClosedIdleTooLong(*c, now)) continue;
@@ -158,7 +159,7 @@ CodecClient* HttpConnPool::PickOpen() {
 // hundreds pooled (HTTP/2 clients multiplexed onto HTTP/1 upstreams) that walk was most of the
 // request's CPU.
 CodecClient* HttpConnPool::PickIdleHttp1() {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = LoopClock::Now();
   while (!idle_.empty()) {
     CodecClient* c = idle_.back();
     idle_.pop_back();

@@ -63,7 +63,7 @@ void PoolStream::MaybeEnd() {
 }
 
 // Each event is passed on last: the request may destroy this handle from its callback.
-void PoolStream::OnHeaders(codec::HeaderMap headers, bool end_stream) {
+void PoolStream::OnHeaders(codec::HeaderMap&& headers, bool end_stream) {
   remote_done_ = end_stream;
   MaybeEnd();
   decoder_.OnHeaders(std::move(headers), end_stream);
@@ -75,7 +75,7 @@ void PoolStream::OnData(absl::Span<const uint8_t> data, bool end_stream) {
   decoder_.OnData(data, end_stream);
 }
 
-void PoolStream::OnTrailers(codec::HeaderMap trailers) {
+void PoolStream::OnTrailers(codec::HeaderMap&& trailers) {
   remote_done_ = true;
   MaybeEnd();
   decoder_.OnTrailers(std::move(trailers));

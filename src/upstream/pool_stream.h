@@ -38,9 +38,9 @@ class PoolStream final : public Recycled, public UpstreamStream, public codec::S
   std::string_view host_address() const override { return client_->host_address(); }
 
   // codec::StreamDecoder (from the codec).
-  void OnHeaders(codec::HeaderMap headers, bool end_stream) override;
+  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override;
   void OnData(absl::Span<const uint8_t> data, bool end_stream) override;
-  void OnTrailers(codec::HeaderMap trailers) override;
+  void OnTrailers(codec::HeaderMap&& trailers) override;
   void OnReset(codec::StreamResetReason reason) override;
   void OnSendBufferDrained() override { decoder_.OnSendBufferDrained(); }
 

@@ -22,7 +22,7 @@ using testing::TakeOutput;
 struct Server : ServerCallbacks {
   struct Decoder : RecordingDecoder {
     std::function<void()> on_headers;
-    void OnHeaders(HeaderMap h, bool end_stream) override {
+    void OnHeaders(HeaderMap&& h, bool end_stream) override {
       RecordingDecoder::OnHeaders(std::move(h), end_stream);
       if (on_headers) on_headers();
     }

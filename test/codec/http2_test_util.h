@@ -28,7 +28,7 @@ struct RecordingDecoder : StreamDecoder {
   int drained = 0;
   int events_after_end = 0;
 
-  void OnHeaders(HeaderMap h, bool end_stream) override {
+  void OnHeaders(HeaderMap&& h, bool end_stream) override {
     if (ended) ++events_after_end;
     headers = std::move(h);
     ended = end_stream;
@@ -38,7 +38,7 @@ struct RecordingDecoder : StreamDecoder {
     data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     ended = ended || end_stream;
   }
-  void OnTrailers(HeaderMap t) override {
+  void OnTrailers(HeaderMap&& t) override {
     if (ended) ++events_after_end;
     trailers = std::move(t);
     ended = true;

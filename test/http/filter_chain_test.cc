@@ -87,7 +87,7 @@ TEST_F(FilterChainTest, StoppedHeadersHoldLaterEventsUntilContinue) {
   chain.Data(Bytes("he"), false);
   chain.Data(Bytes("llo"), false);
   codec::HeaderMap trailers;
-  chain.Trailers(trailers);
+  chain.Trailers(std::move(trailers));
   EXPECT_TRUE(chain.stopped());
   EXPECT_EQ(chain.queued_bytes(), 5u);
   EXPECT_TRUE(sink_.events.empty());

@@ -32,7 +32,7 @@ struct ClientStream : codec::StreamDecoder {
   bool ended = false;
   std::optional<codec::StreamResetReason> reset;
 
-  void OnHeaders(codec::HeaderMap h, bool end_stream) override {
+  void OnHeaders(codec::HeaderMap&& h, bool end_stream) override {
     headers = std::move(h);
     ended = end_stream;
   }
@@ -40,7 +40,7 @@ struct ClientStream : codec::StreamDecoder {
     body.append(reinterpret_cast<const char*>(data.data()), data.size());
     ended = ended || end_stream;
   }
-  void OnTrailers(codec::HeaderMap) override { ended = true; }
+  void OnTrailers(codec::HeaderMap&&) override { ended = true; }
   void OnReset(codec::StreamResetReason reason) override { reset = reason; }
   int status() const { return headers ? headers->Status().value_or(0) : 0; }
 };

@@ -45,7 +45,7 @@ struct Recorder : codec::StreamDecoder {
   std::optional<codec::StreamResetReason> reset;
   std::function<void(std::size_t)> consume;  // acknowledges received data, when set
 
-  void OnHeaders(codec::HeaderMap h, bool end) override {
+  void OnHeaders(codec::HeaderMap&& h, bool end) override {
     headers = std::move(h);
     headers_ended = end;
     ended = end;
@@ -55,7 +55,7 @@ struct Recorder : codec::StreamDecoder {
     ended = ended || end;
     if (consume) consume(d.size());
   }
-  void OnTrailers(codec::HeaderMap t) override {
+  void OnTrailers(codec::HeaderMap&& t) override {
     trailers = std::move(t);
     ended = true;
   }

@@ -65,7 +65,7 @@ TEST(StreamDeadlinesTest, ZeroIsOffAndStopDisarms) {
 // The timer-driven half: a deadline ends in exactly one callback, saying which.
 TEST(StreamTimeoutsTest, IdleTimeoutCallsBackOnceAndSaysWhich) {
   boost::asio::io_context io;
-  StreamTimeouts timeouts(io.get_executor());
+  StreamTimeouts timeouts(TimerHeap::For(io.get_executor()));
   std::vector<StreamTimeout> calls;
   timeouts.Start(milliseconds(5), milliseconds(0), [&](StreamTimeout t) { calls.push_back(t); });
   io.run_for(seconds(5));  // returns once no wait is pending
@@ -78,7 +78,7 @@ TEST(StreamTimeoutsTest, IdleTimeoutCallsBackOnceAndSaysWhich) {
 
 TEST(StreamTimeoutsTest, RequestTimeoutFiresDespiteActivity) {
   boost::asio::io_context io;
-  StreamTimeouts timeouts(io.get_executor());
+  StreamTimeouts timeouts(TimerHeap::For(io.get_executor()));
   StreamTimeout seen = StreamTimeout::kNone;
   // Idle far away, touched by a 1 ms ticker: only request_timeout can end it.
   timeouts.Start(seconds(60), milliseconds(20), [&](StreamTimeout t) { seen = t; });
@@ -98,7 +98,7 @@ TEST(StreamTimeoutsTest, RequestTimeoutFiresDespiteActivity) {
 
 TEST(StreamTimeoutsTest, StopAndRestartArmNothingStale) {
   boost::asio::io_context io;
-  StreamTimeouts timeouts(io.get_executor());
+  StreamTimeouts timeouts(TimerHeap::For(io.get_executor()));
   int calls = 0;
   timeouts.Start(milliseconds(1), milliseconds(0), [&](StreamTimeout) { ++calls; });
   timeouts.Stop();
@@ -116,7 +116,7 @@ TEST(StreamTimeoutsTest, DestroyedWithAWaitPendingCallsNothing) {
   boost::asio::io_context io;
   int calls = 0;
   {
-    StreamTimeouts timeouts(io.get_executor());
+    StreamTimeouts timeouts(TimerHeap::For(io.get_executor()));
     timeouts.Start(milliseconds(1), milliseconds(0), [&](StreamTimeout) { ++calls; });
   }
   io.run_for(seconds(5));

@@ -32,7 +32,7 @@ class TestStream final : public codec::StreamDecoder {
   }
   ~TestStream() override { std::erase(shared_->held, this); }
 
-  void OnHeaders(codec::HeaderMap headers, bool end_stream) override {
+  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override {
     path_ = std::string(headers.Get(codec::PseudoHeader::kPath));
     received_ = end_stream;
     if (path_.starts_with("/hold")) {
@@ -47,7 +47,7 @@ class TestStream final : public codec::StreamDecoder {
     received_ = received_ || end_stream;
     MaybeDone();
   }
-  void OnTrailers(codec::HeaderMap) override {
+  void OnTrailers(codec::HeaderMap&&) override {
     received_ = true;
     MaybeDone();
   }

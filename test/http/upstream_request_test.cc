@@ -20,9 +20,9 @@ namespace {
 using tether::testing::RunUntil;
 
 struct NoCallbacks : UpstreamRequest::Callbacks {
-  void OnUpstreamHeaders(codec::HeaderMap, bool) override {}
+  void OnUpstreamHeaders(codec::HeaderMap&&, bool) override {}
   void OnUpstreamData(absl::Span<const uint8_t>, bool) override {}
-  void OnUpstreamTrailers(codec::HeaderMap) override {}
+  void OnUpstreamTrailers(codec::HeaderMap&&) override {}
   void OnUpstreamFailure(const UpstreamFailure&) override { ++failures; }
   void OnUpstreamSendDrained() override {}
   int failures = 0;

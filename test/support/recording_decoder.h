@@ -21,7 +21,7 @@ struct RecordingDecoder : codec::StreamDecoder {
   codec::StreamId id = 0;
   std::function<void()> on_end;
 
-  void OnHeaders(codec::HeaderMap h, bool end_stream) override {
+  void OnHeaders(codec::HeaderMap&& h, bool end_stream) override {
     headers = std::move(h);
     if (end_stream) End();
   }
@@ -30,7 +30,7 @@ struct RecordingDecoder : codec::StreamDecoder {
     if (connection != nullptr) connection->ConsumeData(id, bytes.size());
     if (end_stream) End();
   }
-  void OnTrailers(codec::HeaderMap t) override {
+  void OnTrailers(codec::HeaderMap&& t) override {
     trailers = std::move(t);
     End();
   }
