@@ -14,22 +14,23 @@ bool HasUpper(std::string_view s) {
 
 }  // namespace
 
-bool IsConnectionSpecificName(std::string_view name) {
-  // Most fields are none of these: their length says so without a compare (2, 7, 10, 16, 17).
+// Most fields are none of these: the length alone says so, and picks the one name to compare.
+ConnectionField ClassifyConnectionField(std::string_view name) {
   switch (name.size()) {
     case 2:
+      return HeaderNameEquals(name, "te") ? ConnectionField::kTe : ConnectionField::kNone;
     case 7:
+      return HeaderNameEquals(name, "upgrade") ? ConnectionField::kUpgrade : ConnectionField::kNone;
     case 10:
+      if (HeaderNameEquals(name, "connection")) return ConnectionField::kConnection;
+      return HeaderNameEquals(name, "keep-alive") ? ConnectionField::kKeepAlive : ConnectionField::kNone;
     case 16:
+      return HeaderNameEquals(name, "proxy-connection") ? ConnectionField::kProxyConnection : ConnectionField::kNone;
     case 17:
-      break;
+      return HeaderNameEquals(name, "transfer-encoding") ? ConnectionField::kTransferEncoding : ConnectionField::kNone;
     default:
-      return false;
+      return ConnectionField::kNone;
   }
-  for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te"}) {
-    if (HeaderNameEquals(name, n)) return true;
-  }
-  return false;
 }
 
 bool IsConnectionSpecificField(std::string_view name, std::string_view value) {

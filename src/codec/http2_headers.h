@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory_resource>
 #include <string>
 #include <string_view>
@@ -17,7 +18,11 @@ namespace tether::codec {
 bool IsConnectionSpecificField(std::string_view name, std::string_view value);
 // The names alone (connection, keep-alive, proxy-connection, transfer-encoding, upgrade, te), in
 // any case: also what every proxy hop removes, whatever the protocols (RFC 9110 §7.6.1).
-bool IsConnectionSpecificName(std::string_view name);
+enum class ConnectionField : uint8_t { kNone, kConnection, kKeepAlive, kProxyConnection, kTransferEncoding, kUpgrade, kTe };
+ConnectionField ClassifyConnectionField(std::string_view name);
+inline bool IsConnectionSpecificName(std::string_view name) {
+  return ClassifyConnectionField(name) != ConnectionField::kNone;
+}
 
 // nghttp2's name/value array for one header section, pseudo-headers first (RFC 9113 §8.3), names
 // lowercased. Points into the map (and its own lowercased copies): use it before either changes.

@@ -36,58 +36,75 @@ void ForEachListItem(std::string_view list, F&& f) {
   }
 }
 
-// Whether any te value lists "trailers" (t-codings: "trailers" takes no parameters).
-bool AcceptsTrailers(const HeaderMap& headers) {
-  bool accepts = false;
-  headers.ForEachValue("te", [&](std::string_view te) { accepts = accepts || codec::HasHttp1Token(te, "trailers"); });
-  return accepts;
-}
-
-// One length from every content-length field, when each is valid and they all agree. `canonical`:
-// there is exactly one field and it reads as the length would be written.
-std::optional<uint64_t> ContentLength(const HeaderMap& headers, bool& present, bool& canonical) {
+// What one pass over the fields finds for RemoveHopByHop: which connection-specific fields are
+// there, and every content-length.
+struct HopScan {
+  bool hop_by_hop = false;  // some field goes
+  bool connection = false;  // a Connection field: the names it nominates go too
+  bool chunked = false;
+  bool te_trailers = false;  // a te value lists "trailers" (t-codings: it takes no parameters)
+  int lengths = 0;
+  bool lengths_agree = true;  // each valid, all equal
   std::optional<uint64_t> length;
-  bool valid = true;
-  int fields = 0;
-  std::string_view first;
-  headers.ForEachValue("content-length", [&](std::string_view value) {
-    present = true;
-    if (fields++ == 0) first = value;
-    const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(value);
-    if (!n || (length && *length != *n)) valid = false;
-    length = n;
-  });
-  if (!valid) return std::nullopt;
-  canonical = fields == 1 && length && first == std::to_string(*length);
-  return length;
+  bool canonical = false;  // exactly one, reading as its number would be written
+};
+
+HopScan Scan(const HeaderMap& headers) {
+  HopScan scan;
+  for (const HeaderMap::Entry& e : headers) {
+    switch (codec::ClassifyConnectionField(e.name)) {
+      case codec::ConnectionField::kNone:
+        if (e.name.size() == 14 && HeaderNameEquals(e.name, "content-length")) {
+          const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(e.value);
+          if (!n || (scan.length && *scan.length != *n)) scan.lengths_agree = false;
+          scan.length = n;
+          scan.canonical = ++scan.lengths == 1 && n && std::string_view(e.value) == std::to_string(*n);
+        }
+        continue;
+      case codec::ConnectionField::kConnection:
+        scan.connection = true;
+        break;
+      case codec::ConnectionField::kTransferEncoding:
+        scan.chunked = true;
+        break;
+      case codec::ConnectionField::kTe:
+        scan.te_trailers = scan.te_trailers || codec::HasHttp1Token(e.value, "trailers");
+        break;
+      default:
+        break;
+    }
+    scan.hop_by_hop = true;
+  }
+  if (scan.lengths != 1) scan.canonical = false;
+  return scan;
 }
 
 // What both directions do: hop-by-hop fields and what Connection names go; content-length is kept
-// as one valid value or goes.
+// as one valid value or goes. One pass finds what is there; most messages need no second.
 void RemoveHopByHop(HeaderMap& headers, bool keep_te_trailers) {
-  const bool te_trailers = keep_te_trailers && AcceptsTrailers(headers);
-  const bool chunked = headers.Has("transfer-encoding");
-  // Collected first: the names point into Connection values, which go in the pass below.
-  absl::InlinedVector<std::string, 4> nominated;
-  headers.ForEachValue("connection", [&](std::string_view value) {
-    ForEachNominatedField(value, [&](std::string_view name) { nominated.emplace_back(name); });
-  });
-  headers.RemoveIf([&](const HeaderMap::Entry& e) {
-    if (IsHopByHop(e.name)) return true;
-    for (const std::string& n : nominated) {
-      if (HeaderNameEquals(e.name, n)) return true;
+  const HopScan scan = Scan(headers);
+  if (scan.hop_by_hop) {
+    // Collected first: the names point into Connection values, which go in the pass below.
+    absl::InlinedVector<std::string, 4> nominated;
+    if (scan.connection) {
+      headers.ForEachValue("connection", [&](std::string_view value) {
+        ForEachNominatedField(value, [&](std::string_view name) { nominated.emplace_back(name); });
+      });
     }
-    return false;
-  });
-  if (te_trailers) headers.Add("te", "trailers");
-  bool has_length = false;
-  bool canonical = false;
-  const std::optional<uint64_t> length = ContentLength(headers, has_length, canonical);
-  if (!has_length) return;
-  if (chunked || !length) {
+    headers.RemoveIf([&](const HeaderMap::Entry& e) {
+      if (IsHopByHop(e.name)) return true;
+      for (const std::string& n : nominated) {
+        if (HeaderNameEquals(e.name, n)) return true;
+      }
+      return false;
+    });
+  }
+  if (keep_te_trailers && scan.te_trailers) headers.Add("te", "trailers");
+  if (scan.lengths == 0) return;
+  if (scan.chunked || !scan.lengths_agree || !scan.length) {
     headers.Remove("content-length");
-  } else if (!canonical) {
-    headers.Set("content-length", std::to_string(*length));
+  } else if (!scan.canonical) {
+    headers.Set("content-length", std::to_string(*scan.length));
   }
 }
 
