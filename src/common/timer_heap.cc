@@ -32,8 +32,11 @@ TimerHeap& TimerHeap::For(const IoExecutor& executor) {
   return boost::asio::use_service<TimerHeap>(executor.context());
 }
 
+// Owners destroyed while the io_context shuts down still disarm their timers here; the wait is
+// not touched again once Asio's timer service may be gone.
 void TimerHeap::shutdown() {
   shut_down_ = true;
+  wake_at_.reset();
   wake_.cancel();
 }
 
@@ -57,7 +60,7 @@ void TimerHeap::Remove(Timer& timer) {
   }
   // A wait for a deadline that went away wakes, finds nothing and re-arms for the next one; none
   // is left pending on an empty heap, so an io_context with nothing else to do returns from run().
-  if (heap_.empty() && wake_at_) {
+  if (heap_.empty() && wake_at_ && !shut_down_) {
     wake_at_.reset();
     wake_.cancel();
   }
