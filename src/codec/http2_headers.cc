@@ -34,8 +34,9 @@ ConnectionField ClassifyConnectionField(std::string_view name) {
 }
 
 bool IsConnectionSpecificField(std::string_view name, std::string_view value) {
-  if (!IsConnectionSpecificName(name)) return false;
-  return !HeaderNameEquals(name, "te") || !HeaderNameEquals(value, "trailers");
+  const ConnectionField field = ClassifyConnectionField(name);
+  if (field == ConnectionField::kNone) return false;
+  return field != ConnectionField::kTe || !HeaderNameEquals(value, "trailers");
 }
 
 void Http2HeaderBlock::Push(std::string_view name, std::string_view value) {

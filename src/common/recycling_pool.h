@@ -16,10 +16,10 @@ namespace tether {
 
 // Small blocks recycled per thread: freed blocks go on the freeing thread's list for their size
 // class and are handed out again before malloc is asked. The request path allocates and frees the
-// same few shapes per request (the stream, its upstream request, parser, timer states, header
-// fields, the reactor's wait operations); with hundreds of requests in flight glibc's per-thread
-// cache (7 blocks a size, none above 1 KiB) misses and every miss goes to the arena's bins, and a
-// block above 1 KiB consolidates the fast bins first (decision 0046).
+// same few shapes per request (the stream, its upstream request, parser, header fields, the
+// reactor's wait operations); with hundreds of requests in flight glibc's per-thread cache (7
+// blocks a size, none above 1 KiB) misses and every miss goes to the arena's bins, and a block
+// above 1 KiB consolidates the fast bins first (decision 0046).
 //
 // Any thread may allocate and free, a block may be freed on another thread than the one that
 // allocated it (it then joins that thread's list): the lists hold plain operator-new memory. Each

@@ -58,6 +58,7 @@ HopScan Scan(const HeaderMap& headers) {
           const std::optional<uint64_t> n = codec::ParseHttp1ContentLength(e.value);
           if (!n || (scan.length && *scan.length != *n)) scan.lengths_agree = false;
           scan.length = n;
+          // A second length makes it false for good.
           scan.canonical = ++scan.lengths == 1 && n && std::string_view(e.value) == std::to_string(*n);
         }
         continue;
@@ -75,7 +76,6 @@ HopScan Scan(const HeaderMap& headers) {
     }
     scan.hop_by_hop = true;
   }
-  if (scan.lengths != 1) scan.canonical = false;
   return scan;
 }
 

@@ -1,12 +1,11 @@
 #pragma once
 
-#include "src/common/timer_heap.h"
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
+
+#include "src/common/timer_heap.h"
 
 namespace tether::http {
 
