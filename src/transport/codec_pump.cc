@@ -143,6 +143,10 @@ class Pump final : public CodecPump {
   // connection holds). Pauses while the output is blocked or the codec says ReadDisabled():
   // WakeReader() goes on.
   void Read() {
+    // A read of this step found nothing more: the next readiness is sure to be signalled, the wait
+    // needs no re-arming (Transport::AsyncWaitReadableDrained). A step that only resumes a paused
+    // reader knows nothing of the bytes that came meanwhile.
+    bool drained = false;
     while (!stopping_) {
       if (write_blocked_ || codec_.ReadDisabled()) {
         read_held_ = codec_.ReadDisabled();
@@ -151,7 +155,12 @@ class Pump final : public CodecPump {
       }
       if (!try_read_) {
         ++pending_;
-        transport_.AsyncWaitReadable([this](boost::system::error_code ec) { Resume([this, ec] { OnReadable(ec); }); });
+        auto on_readable = [this](boost::system::error_code ec) { Resume([this, ec] { OnReadable(ec); }); };
+        if (drained) {
+          transport_.AsyncWaitReadableDrained(std::move(on_readable));
+        } else {
+          transport_.AsyncWaitReadable(std::move(on_readable));
+        }
         return;
       }
       const absl::Span<uint8_t> into = scratch_.subspan(0, std::min(scratch_.size(), codec_.ReadLimit()));
@@ -159,6 +168,7 @@ class Pump final : public CodecPump {
       if (r.bytes == 0) {
         if (!r.ec || WouldBlock(r.ec)) {
           try_read_ = false;
+          drained = WouldBlock(r.ec);
           continue;
         }
         PeerClosed();  // eof, reset
@@ -169,6 +179,7 @@ class Pump final : public CodecPump {
       // A full scratch buffer: more is likely there. Let the writer and the worker's other
       // connections run first, then read again without waiting (the pauses are checked again).
       try_read_ = r.bytes == into.size();
+      drained = !try_read_;
       if (try_read_) {
         Post([this] { Read(); });
         return;
@@ -228,7 +239,8 @@ class Pump final : public CodecPump {
       }
       write_blocked_ = true;
       ++pending_;
-      transport_.AsyncWaitWritable([this](boost::system::error_code ec) { Resume([this, ec] { OnWritable(ec); }); });
+      // The transport took nothing just now: the next writability is sure to be signalled.
+      transport_.AsyncWaitWritableDrained([this](boost::system::error_code ec) { Resume([this, ec] { OnWritable(ec); }); });
       return;
     }
     writing_ = false;

@@ -38,6 +38,14 @@ void TcpTransport::AsyncWaitWritable(WaitHandler handler) {
   socket_.async_wait(TcpSocket::wait_write, asio::bind_allocator(RecyclingAllocator<void>(), std::move(handler)));
 }
 
+void TcpTransport::AsyncWaitReadableDrained(WaitHandler handler) {
+  socket_.AsyncWaitDrained(ReactorSocket::Direction::kRead, std::move(handler));
+}
+
+void TcpTransport::AsyncWaitWritableDrained(WaitHandler handler) {
+  socket_.AsyncWaitDrained(ReactorSocket::Direction::kWrite, std::move(handler));
+}
+
 Awaitable<Transport::IoResult> TcpTransport::ReadSome(absl::Span<uint8_t> into) {
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), into.size()), kNoThrow);
   co_return IoResult{ec, n};

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "src/transport/reactor_socket.h"
 #include "src/transport/transport.h"
 
 namespace tether::transport {
@@ -17,10 +18,12 @@ class TcpTransport final : public Transport {
   TcpTransport(const TcpTransport&) = delete;
   TcpTransport& operator=(const TcpTransport&) = delete;
 
-  IoExecutor executor() const override { return const_cast<TcpSocket&>(socket_).get_executor(); }
+  IoExecutor executor() const override { return const_cast<ReactorSocket&>(socket_).get_executor(); }
   Awaitable<boost::system::error_code> WaitReadable() override;
   void AsyncWaitReadable(WaitHandler handler) override;
   void AsyncWaitWritable(WaitHandler handler) override;
+  void AsyncWaitReadableDrained(WaitHandler handler) override;
+  void AsyncWaitWritableDrained(WaitHandler handler) override;
   Awaitable<IoResult> ReadSome(absl::Span<uint8_t> into) override;
   IoResult ReadAvailable(absl::Span<uint8_t> into) override;
   Awaitable<IoResult> Write(absl::Span<const uint8_t> bytes) override;
@@ -38,7 +41,7 @@ class TcpTransport final : public Transport {
   TcpSocket& socket() { return socket_; }
 
  private:
-  TcpSocket socket_;
+  ReactorSocket socket_;
   mutable std::string peer_address_;   // filled on first use
   mutable std::string local_address_;  // filled on first use
 };
