@@ -72,9 +72,9 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   stream_active_ = true;
   decoder_ = &decoder;
   ResetUnconsumed();
-  parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
+  parser_ = std::make_unique<Http1ResponseParser>(Limits(options()));
   head_request_ = method == "HEAD";
-  if (head_request_) parser_->skip(true);
+  if (head_request_) parser_->SkipBody();
   interim_ = 0;
   response_started_ = false;
   held_head_.reset();
@@ -120,8 +120,8 @@ bool Http1ClientConnection::OnResponseHead() {
                                                    " interim responses")));
       return false;
     }
-    parser_ = std::make_unique<Http1Parser<false>>(Limits(options()));
-    if (head_request_) parser_->skip(true);
+    parser_ = std::make_unique<Http1ResponseParser>(Limits(options()));
+    if (head_request_) parser_->SkipBody();
     return true;
   }
   response_started_ = true;
@@ -177,12 +177,8 @@ void Http1ClientConnection::Fail(StreamResetReason reason, absl::Status why) {
 void Http1ClientConnection::OnTransportClosed() {
   transport_closed_ = true;
   reusable_ = false;
-  if (stream_active_ && response_started_ && !response_ended_ && parser_->need_eof()) {
-    // A close-delimited body ends here (RFC 9112 §6.3).
-    boost::beast::error_code ec;
-    parser_->put_eof(ec);
-    if (!ec && parser_->is_done()) OnBodyStep({});
-  }
+  // A close-delimited body ends here (RFC 9112 §6.3).
+  if (stream_active_ && response_started_ && !response_ended_ && parser_->FinishAtClose()) OnBodyStep({});
   Fail(StreamResetReason::kConnectionTermination, absl::UnavailableError("the HTTP/1 connection's transport closed"));
 }
 

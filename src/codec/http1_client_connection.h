@@ -10,6 +10,7 @@
 #include "src/codec/http1_connection.h"
 #include "src/codec/http1_options.h"
 #include "src/codec/http1_parser.h"
+#include "src/codec/http1_response_parser.h"
 
 namespace tether::codec {
 
@@ -48,7 +49,7 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   // The connection cannot go on: the stream (if any) hears `reason`, Dispatch returns `why`.
   void Fail(StreamResetReason reason, absl::Status why);
 
-  std::unique_ptr<Http1Parser<false>> parser_;  // the response of the moment (none while idle)
+  std::unique_ptr<Http1ResponseParser> parser_;  // the response of the moment (none while idle)
   StreamId next_id_ = 1;
   int interim_ = 0;
   bool head_request_ = false;

@@ -1,0 +1,395 @@
+#include "src/codec/http1_response_parser.h"
+
+#include <array>
+#include <cstring>
+
+namespace tether::codec {
+namespace {
+
+// RFC 9110 §5.6.2 tchar.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
+// field-vchar, SP and HTAB: no control character but HTAB, no DEL (obs-text allowed).
+bool IsFieldValue(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
+  }
+  return true;
+}
+
+bool IsOws(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The next comma-separated element of `list` (OWS trimmed), consumed.
+std::string_view NextElement(std::string_view& list) {
+  const std::size_t comma = list.find(',');
+  std::string_view element = list.substr(0, comma);
+  list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  return TrimOws(element);
+}
+
+bool ParseDecimal(std::string_view s, uint64_t& out) {
+  if (s.empty() || s.size() > 19) return false;  // 19 digits always fit
+  out = 0;
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-val = token / quoted-string
+// (RFC 9112 §7.1.1): nothing after the last one, not even whitespace.
+bool IsChunkExtensions(std::string_view s) {
+  std::size_t i = 0;
+  auto skip_ows = [&] {
+    while (i < s.size() && IsOws(s[i])) ++i;
+  };
+  auto token = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && kTokenChars[static_cast<unsigned char>(s[i])]) ++i;
+    return i > start;
+  };
+  for (;;) {
+    if (i == s.size()) return true;  // BWS comes only before a ";"
+    skip_ows();
+    if (i == s.size() || s[i++] != ';') return false;
+    skip_ows();
+    if (!token()) return false;
+    const std::size_t after_name = i;
+    skip_ows();
+    if (i == s.size() || s[i] != '=') {
+      i = after_name;
+      continue;
+    }
+    ++i;
+    skip_ows();
+    if (i < s.size() && s[i] == '"') {
+      for (++i;; ++i) {
+        if (i == s.size()) return false;
+        const auto u = static_cast<unsigned char>(s[i]);
+        if (u == '"') break;
+        if (u == '\\') {
+          if (++i == s.size()) return false;
+          continue;
+        }
+        if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
+      }
+      ++i;
+    } else if (!token()) {
+      return false;
+    }
+  }
+}
+
+bool IsFramingField(std::string_view name) {
+  switch (name.size()) {
+    case 10:
+      return HeaderNameEquals(name, "connection");
+    case 14:
+      return HeaderNameEquals(name, "content-length");
+    case 16:
+      return HeaderNameEquals(name, "proxy-connection");
+    case 17:
+      return HeaderNameEquals(name, "transfer-encoding");
+    default:
+      return false;
+  }
+}
+
+enum class BlockScan : uint8_t { kNeedMore, kFound, kMalformed, kTooLarge };
+
+// Looks for the empty line ending a block of CRLF-ended lines (a head or a trailer section) at
+// most `limit` bytes long, resuming at line start `scanned`. On kFound, `end` is just past it.
+BlockScan ScanBlock(std::string_view input, std::size_t limit, std::size_t& scanned, std::size_t& end) {
+  const std::size_t window = std::min(input.size(), limit);
+  std::size_t line = scanned;
+  while (line < window) {
+    const void* nl = std::memchr(input.data() + line, '\n', window - line);
+    if (nl == nullptr) break;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - input.data());
+    if (at == 0 || input[at - 1] != '\r') return BlockScan::kMalformed;  // a bare LF
+    if (at == line + 1) {
+      end = at + 1;
+      return BlockScan::kFound;
+    }
+    line = at + 1;
+  }
+  scanned = line;
+  return input.size() >= limit ? BlockScan::kTooLarge : BlockScan::kNeedMore;
+}
+
+}  // namespace
+
+std::size_t Http1ResponseParser::Fail(Http1ParseError error) {
+  error_ = error;
+  body_ = {};
+  return 0;
+}
+
+std::size_t Http1ResponseParser::Step(std::string_view input) {
+  if (error_ != Http1ParseError::kNone || input.empty()) return 0;
+  switch (state_) {
+    case State::kHead:
+      return ParseHead(input);
+    case State::kBody:
+    case State::kChunkData: {
+      const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(remaining_, input.size()));
+      body_ = input.substr(0, n);
+      remaining_ -= n;
+      if (remaining_ == 0) state_ = state_ == State::kBody ? State::kDone : State::kChunkEnd;
+      return n;
+    }
+    case State::kBodyToClose:
+      body_ = input;
+      return input.size();
+    case State::kChunkEnd:
+      if (input[0] != '\r' || (input.size() > 1 && input[1] != '\n')) return Fail(Http1ParseError::kMalformed);
+      if (input.size() < 2) return 0;
+      state_ = State::kChunkLine;
+      return 2;
+    case State::kChunkLine:
+      return ParseChunkLine(input);
+    case State::kTrailers:
+      return ParseTrailers(input);
+    case State::kDone:
+      break;
+  }
+  return 0;
+}
+
+std::size_t Http1ResponseParser::ParseHead(std::string_view input) {
+  std::size_t end = 0;
+  switch (ScanBlock(input, limits_.max_header_bytes, scanned_, end)) {
+    case BlockScan::kNeedMore:
+      return 0;
+    case BlockScan::kMalformed:
+      return Fail(Http1ParseError::kMalformed);
+    case BlockScan::kTooLarge:
+      return Fail(Http1ParseError::kHeadersTooLarge);
+    case BlockScan::kFound:
+      break;
+  }
+  const std::size_t line_end = input.find("\r\n");
+  if (!ParseStatusLine(input.substr(0, line_end))) return Fail(Http1ParseError::kMalformed);
+  // The fields: from after the status line to the empty line, each line with its CRLF.
+  const std::size_t fields_start = line_end + 2;
+  if (!ParseFields(input.substr(fields_start, end - 2 - fields_start), headers_, /*head=*/true)) return 0;
+  scanned_ = 0;
+  ChooseFraming();
+  return end;
+}
+
+bool Http1ResponseParser::ParseStatusLine(std::string_view line) {
+  // HTTP-version SP 3DIGIT SP reason-phrase; the reason may be empty (the SP may not).
+  if (line.size() < 13 || line.substr(0, 5) != "HTTP/" || !IsDigit(line[5]) || line[6] != '.' || !IsDigit(line[7]) ||
+      line[8] != ' ' || !IsDigit(line[9]) || !IsDigit(line[10]) || !IsDigit(line[11]) || line[12] != ' ') {
+    return false;
+  }
+  version_ = (line[5] - '0') * 10 + (line[7] - '0');
+  if (version_ != 10 && version_ != 11) return false;
+  status_ = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  if (status_ < 100 || status_ > 599) return false;  // RFC 9110 §15: outside is invalid
+  if (!IsFieldValue(line.substr(13))) return false;
+  headers_.SetStatus(status_);
+  return true;
+}
+
+bool Http1ResponseParser::ParseFields(std::string_view block, HeaderMap& into, bool head) {
+  std::size_t count = 0;
+  while (!block.empty()) {
+    const std::size_t crlf = block.find("\r\n");
+    const std::string_view line = block.substr(0, crlf);
+    block.remove_prefix(crlf + 2);
+    const std::size_t colon = line.find(':');
+    // No obs-fold (a line starting with whitespace), no whitespace before the colon.
+    if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
+      Fail(Http1ParseError::kMalformed);
+      return false;
+    }
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = TrimOws(line.substr(colon + 1));
+    if (!IsFieldValue(value)) {
+      Fail(Http1ParseError::kMalformed);
+      return false;
+    }
+    if (++count > limits_.max_headers_count) {
+      Fail(head ? Http1ParseError::kTooManyHeaders : Http1ParseError::kTooManyTrailers);
+      return false;
+    }
+    // In trailers, a field that frames the message or manages the connection is refused
+    // (RFC 9110 §6.5.1): it came too late to do either.
+    if (head ? !OnFramingField(name, value) : IsFramingField(name)) {
+      Fail(Http1ParseError::kMalformed);
+      return false;
+    }
+    into.Add(name, value);
+  }
+  return true;
+}
+
+bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view value) {
+  if (name.size() == 14 && HeaderNameEquals(name, "content-length")) {
+    // Another framing field already, or a list whose elements differ (RFC 9112 §6.3).
+    if (has_transfer_encoding_) return false;
+    for (;;) {
+      const std::size_t comma = value.find(',');
+      uint64_t length = 0;
+      if (!ParseDecimal(TrimOws(value.substr(0, comma)), length)) return false;  // "5,", "5,,5" too
+      if (has_length_ && length != remaining_) return false;
+      has_length_ = true;
+      remaining_ = length;
+      if (comma == std::string_view::npos) return true;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  if (name.size() == 17 && HeaderNameEquals(name, "transfer-encoding")) {
+    // chunked must be the last coding, once; with a Content-Length the framing is ambiguous.
+    if (chunked_ || has_length_) return false;
+    has_transfer_encoding_ = true;
+    do {
+      const std::string_view element = NextElement(value);
+      if (element.empty()) continue;
+      // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7); chunked takes
+      // no parameters and comes last, once.
+      if (chunked_) return false;
+      std::size_t name_end = 0;
+      while (name_end < element.size() && kTokenChars[static_cast<unsigned char>(element[name_end])]) ++name_end;
+      if (name_end == 0 || !IsChunkExtensions(element.substr(name_end))) return false;
+      chunked_ = name_end == 7 && HeaderNameEquals(element.substr(0, 7), "chunked");
+      if (chunked_ && name_end != element.size()) return false;
+    } while (!value.empty());
+    return true;
+  }
+  if ((name.size() == 10 && HeaderNameEquals(name, "connection")) ||
+      (name.size() == 16 && HeaderNameEquals(name, "proxy-connection"))) {
+    do {
+      const std::string_view option = NextElement(value);
+      if (option.empty()) continue;
+      if (!IsToken(option)) return false;
+      if (option.size() == 5 && HeaderNameEquals(option, "close")) connection_close_ = true;
+      if (option.size() == 10 && HeaderNameEquals(option, "keep-alive")) connection_keep_alive_ = true;
+    } while (!value.empty());
+  }
+  return true;
+}
+
+void Http1ResponseParser::ChooseFraming() {
+  if (skip_body_ || status_ / 100 == 1 || status_ == 204 || status_ == 304) {
+    state_ = State::kDone;  // a Content-Length here describes the body a GET would have had
+  } else if (chunked_) {
+    state_ = State::kChunkLine;
+  } else if (has_transfer_encoding_ || !has_length_) {
+    to_close_ = true;
+    state_ = State::kBodyToClose;
+  } else {
+    state_ = remaining_ > 0 ? State::kBody : State::kDone;
+  }
+}
+
+std::size_t Http1ResponseParser::ParseChunkLine(std::string_view input) {
+  const std::size_t window = std::min(input.size(), limits_.max_chunk_line_bytes + 2);
+  const std::size_t nl = input.substr(0, window).find('\n');
+  const std::size_t cr = input.substr(0, window).find('\r');
+  if (cr != std::string_view::npos && cr + 1 < window && input[cr + 1] != '\n') {
+    return Fail(Http1ParseError::kMalformed);  // a CR alone: refused now, not at the limit
+  }
+  if (nl == std::string_view::npos) {
+    return window == limits_.max_chunk_line_bytes + 2 ? Fail(Http1ParseError::kChunkLineTooLong) : 0;
+  }
+  if (nl == 0 || input[nl - 1] != '\r') return Fail(Http1ParseError::kMalformed);
+  const std::string_view line = input.substr(0, nl - 1);
+  if (line.size() > limits_.max_chunk_line_bytes) return Fail(Http1ParseError::kChunkLineTooLong);
+  uint64_t size = 0;
+  std::size_t i = 0;
+  for (; i < line.size(); ++i) {
+    const int digit = HexValue(line[i]);
+    if (digit < 0) break;
+    if (size >> 60 != 0) return Fail(Http1ParseError::kMalformed);  // would overflow 64 bits
+    size = size << 4 | static_cast<uint64_t>(digit);
+  }
+  if (i == 0 || !IsChunkExtensions(line.substr(i))) return Fail(Http1ParseError::kMalformed);
+  remaining_ = size;
+  state_ = size == 0 ? State::kTrailers : State::kChunkData;
+  return nl + 1;
+}
+
+std::size_t Http1ResponseParser::ParseTrailers(std::string_view input) {
+  std::size_t end = 0;
+  switch (ScanBlock(input, limits_.max_header_bytes, scanned_, end)) {
+    case BlockScan::kNeedMore:
+      return 0;
+    case BlockScan::kMalformed:
+      return Fail(Http1ParseError::kMalformed);
+    case BlockScan::kTooLarge:
+      return Fail(Http1ParseError::kTrailersTooLarge);
+    case BlockScan::kFound:
+      break;
+  }
+  if (!ParseFields(input.substr(0, end - 2), trailers_, /*head=*/false)) return 0;
+  state_ = State::kDone;
+  return end;
+}
+
+bool Http1ResponseParser::FinishAtClose() {
+  if (error_ != Http1ParseError::kNone || state_ != State::kBodyToClose) return false;
+  state_ = State::kDone;
+  return true;
+}
+
+bool Http1ResponseParser::keep_alive() const {
+  if (to_close_ || connection_close_) return false;
+  return version_ >= 11 || connection_keep_alive_;
+}
+
+std::string_view Http1ResponseParser::error_text() const {
+  switch (error_) {
+    case Http1ParseError::kNone:
+      return {};
+    case Http1ParseError::kHeadersTooLarge:
+      return "response headers too large";
+    case Http1ParseError::kTooManyHeaders:
+      return "too many headers";
+    case Http1ParseError::kChunkLineTooLong:
+      return "chunk-size line too long";
+    case Http1ParseError::kTrailersTooLarge:
+      return "response trailers too large";
+    case Http1ParseError::kTooManyTrailers:
+      return "too many response trailers";
+    case Http1ParseError::kMalformed:
+      break;
+  }
+  return "malformed response";
+}
+
+}  // namespace tether::codec
