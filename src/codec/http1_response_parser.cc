@@ -188,18 +188,25 @@ std::size_t Http1ResponseParser::Step(std::string_view input) {
   return 0;
 }
 
-std::size_t Http1ResponseParser::ParseHead(std::string_view input) {
-  std::size_t end = 0;
+bool Http1ResponseParser::FindBlockEnd(std::string_view input, Http1ParseError too_large, std::size_t& end) {
   switch (ScanBlock(input, limits_.max_header_bytes, scanned_, end)) {
     case BlockScan::kNeedMore:
-      return 0;
+      return false;
     case BlockScan::kMalformed:
-      return Fail(Http1ParseError::kMalformed);
+      Fail(Http1ParseError::kMalformed);
+      return false;
     case BlockScan::kTooLarge:
-      return Fail(Http1ParseError::kHeadersTooLarge);
+      Fail(too_large);
+      return false;
     case BlockScan::kFound:
-      break;
+      return true;
   }
+  return false;
+}
+
+std::size_t Http1ResponseParser::ParseHead(std::string_view input) {
+  std::size_t end = 0;
+  if (!FindBlockEnd(input, Http1ParseError::kHeadersTooLarge, end)) return 0;
   const std::size_t line_end = input.find("\r\n");
   if (!ParseStatusLine(input.substr(0, line_end))) return Fail(Http1ParseError::kMalformed);
   // The fields: from after the status line to the empty line, each line with its CRLF.
@@ -346,16 +353,7 @@ std::size_t Http1ResponseParser::ParseChunkLine(std::string_view input) {
 
 std::size_t Http1ResponseParser::ParseTrailers(std::string_view input) {
   std::size_t end = 0;
-  switch (ScanBlock(input, limits_.max_header_bytes, scanned_, end)) {
-    case BlockScan::kNeedMore:
-      return 0;
-    case BlockScan::kMalformed:
-      return Fail(Http1ParseError::kMalformed);
-    case BlockScan::kTooLarge:
-      return Fail(Http1ParseError::kTrailersTooLarge);
-    case BlockScan::kFound:
-      break;
-  }
+  if (!FindBlockEnd(input, Http1ParseError::kTrailersTooLarge, end)) return 0;
   if (!ParseFields(input.substr(0, end - 2), trailers_, /*head=*/false)) return 0;
   state_ = State::kDone;
   return end;

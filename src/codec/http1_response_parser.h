@@ -56,6 +56,9 @@ class Http1ResponseParser final : public Recycled {
  private:
   enum class State : uint8_t { kHead, kBody, kBodyToClose, kChunkLine, kChunkData, kChunkEnd, kTrailers, kDone };
 
+  // The end of the head or trailer section (just past its empty line) in `end`; false when more
+  // input is needed or the block is refused (error_ set: malformed, or `too_large`).
+  bool FindBlockEnd(std::string_view input, Http1ParseError too_large, std::size_t& end);
   std::size_t ParseHead(std::string_view input);
   bool ParseStatusLine(std::string_view line);
   // Fields from `block` (lines ending CRLF, without the empty line) into `into`, counted; the
