@@ -24,11 +24,40 @@ bool IsToken(std::string_view s) {
   return true;
 }
 
-// field-vchar, SP and HTAB: no control character but HTAB, no DEL (obs-text allowed).
+constexpr uint64_t kEachByte = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// field-vchar, SP and HTAB: no control character but HTAB, no DEL (obs-text allowed). Eight bytes
+// at a time while no byte is below 0x20 or DEL (a word with one goes to the exact check).
 bool IsFieldValue(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    const uint64_t w = Load8(s.data() + i);
+    const uint64_t del = w ^ (kEachByte * 0x7f);
+    if ((((w - kEachByte * 0x20) & ~w) | ((del - kEachByte) & ~del)) & kHighBits) break;
+  }
+  for (; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
     if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
+  }
+  return true;
+}
+
+// A field name already checked as a token against a lowercase name of letters, digits and '-'
+// of the same size: OR-ing 0x20 folds case, and no other token character folds onto one of those.
+bool TokenEqualsLower(std::string_view token, std::string_view lower) {
+  std::size_t i = 0;
+  for (; i + 8 <= token.size(); i += 8) {
+    if ((Load8(token.data() + i) | kEachByte * 0x20) != Load8(lower.data() + i)) return false;
+  }
+  for (; i < token.size(); ++i) {
+    if ((token[i] | 0x20) != lower[i]) return false;
   }
   return true;
 }
@@ -112,16 +141,17 @@ bool IsChunkExtensions(std::string_view s) {
   }
 }
 
+// `name` is a token (ParseFields checked it).
 bool IsFramingField(std::string_view name) {
   switch (name.size()) {
     case 10:
-      return HeaderNameEquals(name, "connection");
+      return TokenEqualsLower(name, "connection");
     case 14:
-      return HeaderNameEquals(name, "content-length");
+      return TokenEqualsLower(name, "content-length");
     case 16:
-      return HeaderNameEquals(name, "proxy-connection");
+      return TokenEqualsLower(name, "proxy-connection");
     case 17:
-      return HeaderNameEquals(name, "transfer-encoding");
+      return TokenEqualsLower(name, "transfer-encoding");
     default:
       return false;
   }
@@ -266,7 +296,7 @@ bool Http1ResponseParser::ParseFields(std::string_view block, HeaderMap& into, b
 }
 
 bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view value) {
-  if (name.size() == 14 && HeaderNameEquals(name, "content-length")) {
+  if (name.size() == 14 && TokenEqualsLower(name, "content-length")) {
     // Another framing field already, or a list whose elements differ (RFC 9112 §6.3).
     if (has_transfer_encoding_) return false;
     for (;;) {
@@ -280,7 +310,7 @@ bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view
       value.remove_prefix(comma + 1);
     }
   }
-  if (name.size() == 17 && HeaderNameEquals(name, "transfer-encoding")) {
+  if (name.size() == 17 && TokenEqualsLower(name, "transfer-encoding")) {
     // chunked must be the last coding, once; with a Content-Length the framing is ambiguous.
     if (chunked_ || has_length_) return false;
     has_transfer_encoding_ = true;
@@ -293,19 +323,19 @@ bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view
       std::size_t name_end = 0;
       while (name_end < element.size() && kTokenChars[static_cast<unsigned char>(element[name_end])]) ++name_end;
       if (name_end == 0 || !IsChunkExtensions(element.substr(name_end))) return false;
-      chunked_ = name_end == 7 && HeaderNameEquals(element.substr(0, 7), "chunked");
+      chunked_ = name_end == 7 && TokenEqualsLower(element.substr(0, 7), "chunked");
       if (chunked_ && name_end != element.size()) return false;
     } while (!value.empty());
     return true;
   }
-  if ((name.size() == 10 && HeaderNameEquals(name, "connection")) ||
-      (name.size() == 16 && HeaderNameEquals(name, "proxy-connection"))) {
+  if ((name.size() == 10 && TokenEqualsLower(name, "connection")) ||
+      (name.size() == 16 && TokenEqualsLower(name, "proxy-connection"))) {
     do {
       const std::string_view option = NextElement(value);
       if (option.empty()) continue;
       if (!IsToken(option)) return false;
-      if (option.size() == 5 && HeaderNameEquals(option, "close")) connection_close_ = true;
-      if (option.size() == 10 && HeaderNameEquals(option, "keep-alive")) connection_keep_alive_ = true;
+      if (option.size() == 5 && TokenEqualsLower(option, "close")) connection_close_ = true;
+      if (option.size() == 10 && TokenEqualsLower(option, "keep-alive")) connection_keep_alive_ = true;
     } while (!value.empty());
   }
   return true;

@@ -168,6 +168,30 @@ TEST(Http1ResponseParserTest, MalformedHeadsAreRefused) {
   EXPECT_TRUE(Parse("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc").done) << "a list of equal values";
 }
 
+TEST(Http1ResponseParserTest, LongValuesAreCheckedToTheLastByteAndNamesFoldCase) {
+  // Values are checked eight bytes at a time: a bad byte anywhere in a long value, at any offset.
+  for (std::size_t at = 0; at < 24; ++at) {
+    for (char bad : {'\x00', '\x01', '\x1f', '\x7f', '\r', '\n'}) {
+      std::string value(24, 'v');
+      value[at] = bad;
+      const std::string wire = "HTTP/1.1 200 OK\r\nX: " + value + "z\r\nContent-Length: 0\r\n\r\n";
+      EXPECT_EQ(Parse(wire).error, Http1ParseError::kMalformed) << "byte " << int(bad) << " at " << at;
+    }
+    std::string fine(24, 'v');
+    fine[at] = at % 2 == 0 ? '\t' : '\xe9';  // HTAB and obs-text are allowed
+    const Parsed p = Parse("HTTP/1.1 200 OK\r\nX: a" + fine + "\r\nContent-Length: 0\r\n\r\n");
+    ASSERT_TRUE(p.done) << at;
+    EXPECT_EQ(p.headers[0].second, "a" + fine);
+  }
+  const Parsed upper = Parse("HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 2\r\nCoNnEcTiOn: KEEP-ALIVE, CLOSE\r\n\r\nok");
+  EXPECT_TRUE(upper.done);
+  EXPECT_EQ(upper.body, "ok");
+  EXPECT_FALSE(upper.keep_alive);
+  // Token characters that fold onto others under a careless case fold are not the same name.
+  EXPECT_TRUE(Parse("HTTP/1.1 200 OK\r\nContent^Length: 2\r\n\r\nok", 64, true).body == "ok");
+  EXPECT_EQ(Parse("HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: Chunked\r\n\r\n0\r\n\r\n").done, true);
+}
+
 TEST(Http1ResponseParserTest, MalformedChunksAreRefused) {
   const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (const char* body : {"x\r\n", "5\nhello\r\n", "5\r\nhelloXX", "5 ;\r\nhello\r\n0\r\n\r\n", "5;\r\nhello\r\n",
