@@ -232,6 +232,9 @@ void Http2Connection::NotifyDrained() {
     Http2Stream* s = Find(id);
     if (s != nullptr && s->decoder != nullptr && s->buffered() == 0) s->decoder->OnSendBufferDrained();
   }
+  // The list's room goes back for the next batch (unless the callbacks started a new list).
+  drained.clear();
+  if (drained_.empty()) drained_.swap(drained);
 }
 
 void Http2Connection::MaybeDetach(Http2Stream& s) {

@@ -129,7 +129,7 @@ class ActiveRequest final : public Recycled,
   codec::HeaderMap request_headers_;
   codec::HeaderMap response_headers_;
   std::string local_body_;
-  std::vector<std::unique_ptr<Filter>> filters_;
+  FilterList filters_;
   DecodeSink decode_sink_{*this};
   EncodeSink encode_sink_{*this};
   FilterIteration decoder_{filters_, FilterIteration::Direction::kDecode, decode_sink_};

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/inlined_vector.h"
 #include "src/codec/header_map.h"
 #include "src/http/response_flags.h"
 #include "src/http/stream_info.h"
@@ -82,5 +83,9 @@ class FilterFactory {
   virtual ~FilterFactory() = default;
   virtual std::unique_ptr<Filter> Create() const = 0;
 };
+
+// A request's filters, in configuration order: room for a typical chain inline (no allocation
+// per request for the list).
+using FilterList = absl::InlinedVector<std::unique_ptr<Filter>, 3>;
 
 }  // namespace tether::http

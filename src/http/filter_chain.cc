@@ -11,7 +11,7 @@ absl::Span<const uint8_t> Bytes(const BodyChunk& chunk) {
 
 }  // namespace
 
-FilterIteration::FilterIteration(std::vector<std::unique_ptr<Filter>>& filters, Direction direction,
+FilterIteration::FilterIteration(FilterList& filters, Direction direction,
                                  FilterChainSink& sink)
     : filters_(filters), encode_(direction == Direction::kEncode), sink_(sink) {}
 

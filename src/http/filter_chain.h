@@ -33,7 +33,7 @@ class FilterChainSink {
 class FilterIteration {
  public:
   enum class Direction : uint8_t { kDecode, kEncode };
-  FilterIteration(std::vector<std::unique_ptr<Filter>>& filters, Direction direction, FilterChainSink& sink);
+  FilterIteration(FilterList& filters, Direction direction, FilterChainSink& sink);
 
   // `headers` must stay where it is until the chain passed it to the sink.
   void Headers(codec::HeaderMap& headers, bool end_stream);
@@ -60,7 +60,7 @@ class FilterIteration {
   void Hold(std::size_t at, Kind kind);
   void DrainWaiting();
 
-  std::vector<std::unique_ptr<Filter>>& filters_;
+  FilterList& filters_;
   const bool encode_;
   FilterChainSink& sink_;
   bool wants_body_ = false;

@@ -43,7 +43,9 @@ RequestTrace::IdSource RequestTrace::TakeRequestId(std::optional<std::string_vie
   if (!listener_.generate_request_id) return id;
   const bool edge = listener_.use_remote_address && !listener_.preserve_external_request_id;
   if (request_id_.empty() || !tracing::IsUuid(request_id_) || edge) {
-    request_id_ = tracing::GenerateRequestId(rng);
+    char generated[36];
+    tracing::WriteRequestId(rng, generated);
+    request_id_.assign(generated, sizeof(generated));
     id.generated = true;
   }
   id.uuid = true;
@@ -65,7 +67,7 @@ void RequestTrace::Start(const tracing::Incoming& incoming, const IdSource& id, 
   // Only an id made here records the decision (the one taken, so the logs
   // tell the truth): a received id is the key users join every hop's logs
   // on, and goes on as it came.
-  if (id.generated) tracing::SetTraceStatusOfUuid(request_id_, Taken(status, sampled, debug));
+  if (id.generated) tracing::SetTraceStatusOfUuid(absl::MakeSpan(request_id_), Taken(status, sampled, debug));
   span_ = NewSpanContext(incoming, rng);
   span_.sampled = sampled || debug;
   span_.debug = debug;

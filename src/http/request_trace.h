@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <random>
 #include <string>
@@ -79,7 +80,7 @@ class RequestTrace {
   // context, a child of `incoming`'s or a new trace's root. Only when tracing().
   void Start(const tracing::Incoming& incoming, const IdSource& id, std::mt19937_64& rng);
 
-  const std::string& request_id() const { return request_id_; }
+  std::string_view request_id() const { return request_id_; }
   // Whether the response carries the id back (always_set_request_id_in_response).
   bool id_in_response() const { return listener_.always_set_request_id_in_response && !request_id_.empty(); }
   const tracing::SpanContext& span() const { return span_; }
@@ -101,7 +102,7 @@ class RequestTrace {
 
   const config::Listener& listener_;
   const Tracer* tracer_;
-  std::string request_id_;
+  std::pmr::string request_id_;  // the recycling pool's: a UUID is past the small-string buffer
   tracing::SpanContext span_;
   bool sampled_ = false;
   bool shared_ = false;

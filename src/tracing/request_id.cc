@@ -26,22 +26,27 @@ constexpr std::array<bool, 256> kHex = [] {
 
 }  // namespace
 
-std::string GenerateRequestId(std::mt19937_64& rng) {
+void WriteRequestId(std::mt19937_64& rng, char (&out)[36]) {
   static constexpr char kDigits[] = "0123456789abcdef";
   char hex[32];
   WriteHex64(rng(), hex);
   const uint64_t b = rng();
   WriteHex64(b, hex + 16);
   // 8-4-4-4-12, version 4, RFC 4122 variant (8, 9, a or b).
-  std::string id(36, '-');
-  std::memcpy(id.data(), hex, 8);
-  std::memcpy(id.data() + 9, hex + 8, 4);
-  std::memcpy(id.data() + 14, hex + 12, 4);
-  std::memcpy(id.data() + 19, hex + 16, 4);
-  std::memcpy(id.data() + 24, hex + 20, 12);
-  id[kVersionPos] = '4';
-  id[19] = kDigits[8 + (b >> 60 & 0x3)];
-  return id;
+  std::memcpy(out, hex, 8);
+  std::memcpy(out + 9, hex + 8, 4);
+  std::memcpy(out + 14, hex + 12, 4);
+  std::memcpy(out + 19, hex + 16, 4);
+  std::memcpy(out + 24, hex + 20, 12);
+  out[8] = out[13] = out[18] = out[23] = '-';
+  out[kVersionPos] = '4';
+  out[19] = kDigits[8 + (b >> 60 & 0x3)];
+}
+
+std::string GenerateRequestId(std::mt19937_64& rng) {
+  char id[36];
+  WriteRequestId(rng, id);
+  return std::string(id, sizeof(id));
 }
 
 bool IsUuid(std::string_view id) {
@@ -62,7 +67,7 @@ TraceStatus GetTraceStatusOfUuid(std::string_view uuid) {
   }
 }
 
-void SetTraceStatusOfUuid(std::string& uuid, TraceStatus status) {
+void SetTraceStatusOfUuid(absl::Span<char> uuid, TraceStatus status) {
   switch (status) {
     case TraceStatus::kNoTrace: uuid[kVersionPos] = '4'; break;
     case TraceStatus::kSampled: uuid[kVersionPos] = '9'; break;
@@ -87,7 +92,7 @@ TraceStatus GetTraceStatus(std::string_view id) {
 }
 
 void SetTraceStatus(std::string& id, TraceStatus status) {
-  if (IsUuid(id)) SetTraceStatusOfUuid(id, status);
+  if (IsUuid(id)) SetTraceStatusOfUuid(absl::MakeSpan(id), status);
 }
 
 uint64_t RequestIdModulo(std::string_view id, uint64_t divisor) { return IsUuid(id) ? UuidModulo(id, divisor) : 0; }

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <random>
 #include <string>
+
+#include "absl/types/span.h"
 #include <string_view>
 
 namespace tether::tracing {
@@ -20,6 +22,8 @@ enum class TraceStatus {
 };
 
 std::string GenerateRequestId(std::mt19937_64& rng);  // UUIDv4, lower case
+// The same 36 characters into `out` (no allocation: the request path's).
+void WriteRequestId(std::mt19937_64& rng, char (&out)[36]);
 
 // 36 characters, hex and dashes at 8-4-4-4-12. Only such ids carry a decision.
 bool IsUuid(std::string_view id);
@@ -36,7 +40,7 @@ uint64_t RequestIdModulo(std::string_view id, uint64_t divisor);
 // The same three for an id already checked with IsUuid: the sampler checks
 // once per request instead of in every step.
 TraceStatus GetTraceStatusOfUuid(std::string_view uuid);
-void SetTraceStatusOfUuid(std::string& uuid, TraceStatus status);
+void SetTraceStatusOfUuid(absl::Span<char> uuid, TraceStatus status);
 uint64_t UuidModulo(std::string_view uuid, uint64_t divisor);
 
 }  // namespace tether::tracing

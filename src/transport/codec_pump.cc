@@ -143,9 +143,10 @@ class Pump final : public CodecPump {
   // connection holds). Pauses while the output is blocked or the codec says ReadDisabled():
   // WakeReader() goes on.
   void Read() {
-    // A read of this step found nothing more: the next readiness is sure to be signalled, the wait
-    // needs no re-arming (Transport::AsyncWaitReadableDrained). A step that only resumes a paused
-    // reader knows nothing of the bytes that came meanwhile.
+    // A read of this step said would_block: the next readiness is sure to be signalled, the wait
+    // needs no re-arming (Transport::AsyncWaitReadableDrained). A short read does not prove it: a
+    // FIN that came with the last bytes is reported only by the next read, and its edge is gone
+    // (decision 0048). A step that only resumes a paused reader knows nothing either.
     bool drained = false;
     while (!stopping_) {
       if (write_blocked_ || codec_.ReadDisabled()) {
@@ -179,7 +180,6 @@ class Pump final : public CodecPump {
       // A full scratch buffer: more is likely there. Let the writer and the worker's other
       // connections run first, then read again without waiting (the pauses are checked again).
       try_read_ = r.bytes == into.size();
-      drained = !try_read_;
       if (try_read_) {
         Post([this] { Read(); });
         return;

@@ -13,10 +13,10 @@ namespace tether::transport {
 // A TcpSocket that can wait for readiness without a system call when its caller has just drained
 // it. Asio registers a socket in epoll once, edge-triggered; its async_wait cannot know whether
 // the socket still holds bytes whose edge was already consumed, so every wait re-arms the
-// descriptor (epoll_ctl: one system call per wait, a third of a proxied request's). A caller that
-// has just read until nothing was there (or written until the kernel took nothing) in the same
-// handler knows better: any later byte (or freed buffer space) raises a new edge, so the wait is
-// queued on the reactor as it is (decision 0048).
+// descriptor (epoll_ctl: one system call per wait). A caller whose read just said would_block (or
+// whose write the kernel just refused) in the same handler knows better: any later byte, FIN or
+// freed buffer space raises a new edge, so the wait is queued on the reactor as it is (decision
+// 0048). A short read is not enough: a FIN that came with the bytes shows only at the next read.
 class ReactorSocket final : public TcpSocket {
  public:
   enum class Direction : uint8_t { kRead, kWrite };

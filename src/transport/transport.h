@@ -36,10 +36,11 @@ class Transport {
   using WaitHandler = absl::AnyInvocable<void(boost::system::error_code)>;
   virtual void AsyncWaitReadable(WaitHandler handler) = 0;
   virtual void AsyncWaitWritable(WaitHandler handler) = 0;
-  // The same waits for a caller that has, in the same handler, just read until nothing was there
-  // (would_block, or fewer bytes than asked) or written until the transport took nothing, on an
-  // io_context run by one thread: the next readiness is then sure to be signalled, and a
-  // transport may skip re-arming its notification (TcpTransport: a system call per wait saved).
+  // The same waits for a caller that has, in the same handler, just read until a read said
+  // would_block (fewer bytes than asked is not enough: a FIN behind them shows only at the next
+  // read) or written until the transport took nothing, on an io_context run by one thread: the
+  // next readiness is then sure to be signalled, and a transport may skip re-arming its
+  // notification (TcpTransport: a system call per wait saved).
   virtual void AsyncWaitReadableDrained(WaitHandler handler) { AsyncWaitReadable(std::move(handler)); }
   virtual void AsyncWaitWritableDrained(WaitHandler handler) { AsyncWaitWritable(std::move(handler)); }
   // Reads at least one byte, or fails (eof, reset, operation_aborted after Cancel).

@@ -67,17 +67,19 @@ TEST(RecyclingPoolTest, ABlockFreedOnAnotherThreadIsReusedThere) {
 
 TEST(RecyclingPoolTest, ListsAreCappedSoABurstDoesNotStayWhole) {
   SKIP_UNDER_ASAN();
-  // More blocks than a 4 KiB list keeps (32): the ones over the cap go back to operator new.
+  // More blocks than a 4 KiB list keeps (kListBytes' worth): the ones over the cap go back to
+  // operator new.
+  const std::size_t n = RecyclingPool::kListBytes / 4096 + 64;
   std::vector<void*> burst;
-  for (int i = 0; i < 100; ++i) burst.push_back(RecyclingPool::Allocate(4096));
+  for (std::size_t i = 0; i < n; ++i) burst.push_back(RecyclingPool::Allocate(4096));
   for (void* p : burst) RecyclingPool::Deallocate(p, 4096);
   std::vector<void*> again;
-  for (int i = 0; i < 100; ++i) again.push_back(RecyclingPool::Allocate(4096));
-  int recycled = 0;
+  for (std::size_t i = 0; i < n; ++i) again.push_back(RecyclingPool::Allocate(4096));
+  std::size_t recycled = 0;
   for (void* p : again) recycled += std::find(burst.begin(), burst.end(), p) != burst.end();
   for (void* p : again) RecyclingPool::Deallocate(p, 4096);
-  EXPECT_GE(recycled, 32);
-  EXPECT_LT(recycled, 100);
+  EXPECT_GE(recycled, RecyclingPool::kListBytes / 8192);
+  EXPECT_LT(recycled, n);
 }
 
 struct Tracked : Recycled {

@@ -55,7 +55,7 @@ class FilterChainTest : public ::testing::Test {
     filters_.push_back(std::make_unique<TestFilter>(tag, log_));
     return static_cast<TestFilter&>(*filters_.back());
   }
-  std::vector<std::unique_ptr<Filter>> filters_;
+  FilterList filters_;
   std::vector<std::string> log_;
   RecordingSink sink_;
   codec::HeaderMap headers_;

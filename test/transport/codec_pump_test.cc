@@ -278,6 +278,38 @@ TEST_F(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
   EXPECT_FALSE(server_.end.has_value());
 }
 
+// A codec that keeps what it is given.
+struct SinkCodec : StreamlessCodec {
+  std::string received;
+  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
+    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return absl::OkStatus();
+  }
+  absl::Span<const uint8_t> PendingOutput() override { return {}; }
+  void ConsumeOutput(std::size_t) override {}
+};
+
+// Bytes and the FIN arriving together, while the pump waits: the read that takes the bytes is
+// short and says nothing of the FIN behind them, whose readiness edge was used by the wake. The
+// pump must still see the end (a wait that trusted the short read as a drain never woke again).
+TEST_F(CodecPumpTest, BytesWithTheFinBehindThemStillEndTheConnection) {
+  for (int round = 0; round < 20; ++round) {
+    auto pair = LoopbackPair(io_);
+    SinkCodec codec;
+    Side side;
+    side.Start(io_, std::move(pair.server), codec, server_scratch_);
+    io_.restart();
+    io_.poll();  // the pump reads nothing and waits
+    ASSERT_FALSE(side.end.has_value());
+    boost::asio::write(pair.client, boost::asio::buffer(std::string("last words")));
+    pair.client.shutdown(TcpSocket::shutdown_send);
+    ASSERT_TRUE(RunUntil(io_, [&] { return side.end.has_value(); }, std::chrono::seconds(3)))
+        << "round " << round << ": the FIN went unnoticed";
+    EXPECT_EQ(*side.end, End::kPeerClosed);
+    EXPECT_EQ(codec.received, "last words");
+  }
+}
+
 // A codec that holds input it cannot pass on (HTTP/1 with a request body nobody takes yet).
 struct HoldingCodec : StreamlessCodec {
   std::string received;
