@@ -5,7 +5,20 @@
 #include "src/codec/http1_syntax.h"
 
 namespace tether::codec {
-using namespace http1_syntax;
+
+using http1_syntax::BlockScan;
+using http1_syntax::HexValue;
+using http1_syntax::IsChunkExtensions;
+using http1_syntax::IsDigit;
+using http1_syntax::IsFieldValue;
+using http1_syntax::IsFramingField;
+using http1_syntax::IsToken;
+using http1_syntax::NextElement;
+using http1_syntax::ParseDecimal;
+using http1_syntax::ScanBlock;
+using http1_syntax::TokenEqualsLower;
+using http1_syntax::TokenPrefixLength;
+using http1_syntax::TrimOws;
 
 std::size_t Http1ResponseParser::Fail(Http1ParseError error) {
   error_ = error;
