@@ -26,6 +26,26 @@ Http1ParseError FromRefusal(ChunkedRefusal refusal) {
 
 }  // namespace
 
+std::string_view Http1ParseErrorText(Http1ParseError error, bool request) {
+  switch (error) {
+    case Http1ParseError::kNone:
+      return {};
+    case Http1ParseError::kHeadersTooLarge:
+      return request ? "request headers too large" : "response headers too large";
+    case Http1ParseError::kTooManyHeaders:
+      return "too many headers";
+    case Http1ParseError::kChunkLineTooLong:
+      return "chunk-size line too long";
+    case Http1ParseError::kTrailersTooLarge:
+      return request ? "request trailers too large" : "response trailers too large";
+    case Http1ParseError::kTooManyTrailers:
+      return request ? "too many request trailers" : "too many response trailers";
+    case Http1ParseError::kMalformed:
+      break;
+  }
+  return request ? "malformed request" : "malformed response";
+}
+
 template <bool isRequest>
 Http1Parser<isRequest>::Http1Parser(const Http1ParserLimits& limits) : limits_(limits) {
   this->eager(false);
@@ -70,23 +90,7 @@ std::size_t Http1Parser<isRequest>::Step(std::string_view input) {
 
 template <bool isRequest>
 std::string_view Http1Parser<isRequest>::error_text() const {
-  switch (error_) {
-    case Http1ParseError::kNone:
-      return {};
-    case Http1ParseError::kHeadersTooLarge:
-      return isRequest ? "request headers too large" : "response headers too large";
-    case Http1ParseError::kTooManyHeaders:
-      return "too many headers";
-    case Http1ParseError::kChunkLineTooLong:
-      return "chunk-size line too long";
-    case Http1ParseError::kTrailersTooLarge:
-      return isRequest ? "request trailers too large" : "response trailers too large";
-    case Http1ParseError::kTooManyTrailers:
-      return isRequest ? "too many request trailers" : "too many response trailers";
-    case Http1ParseError::kMalformed:
-      break;
-  }
-  return isRequest ? "malformed request" : "malformed response";
+  return Http1ParseErrorText(error_, isRequest);
 }
 
 template <bool isRequest>

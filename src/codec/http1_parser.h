@@ -24,6 +24,9 @@ enum class Http1ParseError : uint8_t {
   kTooManyTrailers,    // ChunkedGuard: the trailer section's fields
 };
 
+// What a client or a log is told: "malformed request", "response headers too large", ...
+std::string_view Http1ParseErrorText(Http1ParseError error, bool request);
+
 struct Http1ParserLimits {
   std::size_t max_header_bytes = 60 * 1024;
   std::size_t max_headers_count = 100;

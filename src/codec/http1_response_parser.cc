@@ -1,8 +1,10 @@
 #include "src/codec/http1_response_parser.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "src/codec/http1_syntax.h"
+#include "src/codec/http1_writer.h"
 
 namespace tether::codec {
 
@@ -14,7 +16,6 @@ using http1_syntax::IsFieldValue;
 using http1_syntax::IsFramingField;
 using http1_syntax::IsToken;
 using http1_syntax::NextElement;
-using http1_syntax::ParseDecimal;
 using http1_syntax::ScanBlock;
 using http1_syntax::TokenEqualsLower;
 using http1_syntax::TokenPrefixLength;
@@ -138,16 +139,11 @@ bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view
   if (name.size() == 14 && TokenEqualsLower(name, "content-length")) {
     // Another framing field already, or a list whose elements differ (RFC 9112 §6.3).
     if (has_transfer_encoding_) return false;
-    for (;;) {
-      const std::size_t comma = value.find(',');
-      uint64_t length = 0;
-      if (!ParseDecimal(TrimOws(value.substr(0, comma)), length)) return false;  // "5,", "5,,5" too
-      if (has_length_ && length != remaining_) return false;
-      has_length_ = true;
-      remaining_ = length;
-      if (comma == std::string_view::npos) return true;
-      value.remove_prefix(comma + 1);
-    }
+    const std::optional<uint64_t> length = ParseHttp1ContentLength(value);  // "5,", "5,,5" too
+    if (!length || (has_length_ && *length != remaining_)) return false;
+    has_length_ = true;
+    remaining_ = *length;
+    return true;
   }
   if (name.size() == 17 && TokenEqualsLower(name, "transfer-encoding")) {
     // chunked must be the last coding, once; with a Content-Length the framing is ambiguous.
@@ -239,23 +235,7 @@ bool Http1ResponseParser::keep_alive() const {
 }
 
 std::string_view Http1ResponseParser::error_text() const {
-  switch (error_) {
-    case Http1ParseError::kNone:
-      return {};
-    case Http1ParseError::kHeadersTooLarge:
-      return "response headers too large";
-    case Http1ParseError::kTooManyHeaders:
-      return "too many headers";
-    case Http1ParseError::kChunkLineTooLong:
-      return "chunk-size line too long";
-    case Http1ParseError::kTrailersTooLarge:
-      return "response trailers too large";
-    case Http1ParseError::kTooManyTrailers:
-      return "too many response trailers";
-    case Http1ParseError::kMalformed:
-      break;
-  }
-  return "malformed response";
+  return Http1ParseErrorText(error_, /*request=*/false);
 }
 
 }  // namespace tether::codec

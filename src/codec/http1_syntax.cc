@@ -28,6 +28,8 @@ uint64_t Load8(const char* p) {
 
 }  // namespace
 
+bool IsTokenChar(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
+
 bool IsToken(std::string_view s) {
   return !s.empty() && TokenPrefixLength(s) == s.size();
 }
@@ -82,16 +84,6 @@ std::string_view NextElement(std::string_view& list) {
   std::string_view element = list.substr(0, comma);
   list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   return TrimOws(element);
-}
-
-bool ParseDecimal(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;  // 19 digits always fit
-  out = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
 }
 
 int HexValue(char c) {

@@ -8,7 +8,8 @@
 // checks or splits what it is given and nothing more; the parsers decide what an answer means.
 namespace tether::codec::http1_syntax {
 
-// token = 1*tchar (RFC 9110 §5.6.2).
+// tchar (RFC 9110 §5.6.2); token = 1*tchar.
+bool IsTokenChar(char c);
 bool IsToken(std::string_view s);
 // How many of `s`'s first characters are tchars.
 std::size_t TokenPrefixLength(std::string_view s);
@@ -22,8 +23,6 @@ bool IsDigit(char c);
 std::string_view TrimOws(std::string_view s);
 // The next comma-separated element of `list` (OWS trimmed), consumed.
 std::string_view NextElement(std::string_view& list);
-// 1 to 19 decimal digits.
-bool ParseDecimal(std::string_view s, uint64_t& out);
 // The digit's value, or -1.
 int HexValue(char c);
 // chunk-ext (RFC 9112 §7.1.1), or a transfer-coding's parameters: *( BWS ";" BWS token

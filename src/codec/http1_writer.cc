@@ -5,17 +5,10 @@
 #include <boost/beast/http/status.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "src/codec/http1_syntax.h"
 
 namespace tether::codec {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
+using http1_syntax::TrimOws;
 
 void AppendHttp1Field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
@@ -33,7 +26,7 @@ void ReserveHttp1Head(std::string& out, const HeaderMap& headers) {
 bool HasHttp1Token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    if (HeaderNameEquals(Trim(list.substr(0, comma)), token)) return true;
+    if (HeaderNameEquals(TrimOws(list.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -44,7 +37,7 @@ std::optional<uint64_t> ParseHttp1ContentLength(std::string_view value) {
   std::optional<uint64_t> length;
   for (;;) {
     const std::size_t comma = value.find(',');
-    const std::string_view item = Trim(value.substr(0, comma));
+    const std::string_view item = TrimOws(value.substr(0, comma));
     if (item.empty() || item.size() > 19) return std::nullopt;  // 19 digits: below 2^64
     uint64_t n = 0;
     for (const char c : item) {

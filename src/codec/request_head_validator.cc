@@ -1,6 +1,7 @@
 #include "src/codec/request_head_validator.h"
 
 #include "src/common/text.h"
+#include "src/codec/http1_syntax.h"
 #include "src/codec/request_target.h"
 
 #include <cstdint>
@@ -10,18 +11,8 @@
 namespace tether::codec {
 namespace {
 
-// RFC 9110 5.6.2 tchar.
-bool IsTchar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+using http1_syntax::IsTokenChar;
+using http1_syntax::TrimOws;
 
 // RFC 3986 3.2.2 and 3.2.3: uri-host [":" port] is unreserved, pct-encoded,
 // sub-delims, ':' and the brackets of an IP literal. No '@' (userinfo), no
@@ -43,12 +34,6 @@ bool IsBadValueChar(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x
 
 bool IEquals(std::string_view s, std::string_view lower) { return EqualsLower(s, lower); }  // lower: lower-case
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 HeadCheck Fail(HeadError e, const char* reason) { return {e, reason}; }
 
 HeadCheck Malformed(const char* reason) { return Fail(HeadError::kMalformed, reason); }
@@ -60,7 +45,7 @@ template <typename Fn>
 HeadCheck ForEachListItem(std::string_view list, Fn fn) {
   while (true) {
     const size_t comma = list.find(',');
-    if (HeadCheck c = fn(Trim(list.substr(0, comma))); !c.ok()) return c;
+    if (HeadCheck c = fn(TrimOws(list.substr(0, comma))); !c.ok()) return c;
     if (comma == std::string_view::npos) return {};
     list.remove_prefix(comma + 1);
   }
@@ -70,7 +55,7 @@ HeadCheck CheckRequestLine(std::string_view line, bool& http10) {
   size_t i = 0;
   for (; i < line.size() && line[i] != ' '; ++i) {
     if (line[i] == '\r') return Malformed("bare CR");
-    if (!IsTchar(static_cast<unsigned char>(line[i]))) return Malformed("invalid method");
+    if (!IsTokenChar(line[i])) return Malformed("invalid method");
   }
   if (i == 0 || i == line.size()) return Malformed("malformed request line");
   const size_t target_start = ++i;
@@ -155,7 +140,7 @@ HeadCheck CheckField(std::string_view line, Framing& f) {
     const char c = line[colon];
     if (c == ' ' || c == '\t') return Malformed("whitespace before colon in header");
     if (c == '\r') return Malformed("bare CR");
-    if (!IsTchar(static_cast<unsigned char>(c))) return Malformed("invalid header name");
+    if (!IsTokenChar(c)) return Malformed("invalid header name");
   }
   if (colon == line.size()) return Malformed("header line without colon");
   if (colon == 0) return Malformed("empty header name");
@@ -168,15 +153,15 @@ HeadCheck CheckField(std::string_view line, Framing& f) {
   // Only three names matter for framing; the first letter filters the rest.
   switch (AsciiLower(name.front())) {
     case 'c':
-      if (IEquals(name, "content-length")) return CheckContentLength(Trim(value), f);
+      if (IEquals(name, "content-length")) return CheckContentLength(TrimOws(value), f);
       break;
     case 't':
-      if (IEquals(name, "transfer-encoding")) return CheckTransferEncoding(Trim(value), f);
+      if (IEquals(name, "transfer-encoding")) return CheckTransferEncoding(TrimOws(value), f);
       break;
     case 'h':
       if (IEquals(name, "host")) {
         ++f.host_count;
-        for (const char ch : Trim(value)) {
+        for (const char ch : TrimOws(value)) {
           if (!IsHostChar(static_cast<unsigned char>(ch))) return Malformed("invalid Host header");
         }
       }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/container/inlined_vector.h"
+#include "src/codec/http1_syntax.h"
 #include "src/codec/http1_writer.h"
 #include "src/codec/http2_headers.h"
 #include "src/common/text.h"
@@ -19,18 +20,14 @@ using codec::PseudoHeader;
 // Removed on every hop, in either direction (te has its own rule for requests).
 bool IsHopByHop(std::string_view name) { return codec::IsConnectionSpecificName(name); }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using codec::http1_syntax::TrimOws;
 
 // Calls `f` with each trimmed, non-empty element of a comma-separated list.
 template <typename F>
 void ForEachListItem(std::string_view list, F&& f) {
   while (!list.empty()) {
     const size_t comma = list.find(',');
-    const std::string_view item = Trim(list.substr(0, comma));
+    const std::string_view item = TrimOws(list.substr(0, comma));
     if (!item.empty()) f(item);
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }

@@ -43,12 +43,6 @@ void WriteRequestId(std::mt19937_64& rng, char (&out)[36]) {
   out[19] = kDigits[8 + (b >> 60 & 0x3)];
 }
 
-std::string GenerateRequestId(std::mt19937_64& rng) {
-  char id[36];
-  WriteRequestId(rng, id);
-  return std::string(id, sizeof(id));
-}
-
 bool IsUuid(std::string_view id) {
   if (id.size() != 36) return false;
   bool ok = true;  // no early exit: the common case is a valid id

@@ -21,8 +21,7 @@ enum class TraceStatus {
   kClient,   // 'b': the client asked (x-client-trace-id)
 };
 
-std::string GenerateRequestId(std::mt19937_64& rng);  // UUIDv4, lower case
-// The same 36 characters into `out` (no allocation: the request path's).
+// A new request id, a UUIDv4 in lower case, into `out` (no allocation: the request path's).
 void WriteRequestId(std::mt19937_64& rng, char (&out)[36]);
 
 // 36 characters, hex and dashes at 8-4-4-4-12. Only such ids carry a decision.

@@ -41,12 +41,6 @@ TEST(Http1SyntaxTest, ListsAndNumbers) {
   EXPECT_EQ(NextElement(list), "");
   EXPECT_EQ(NextElement(list), "chunked");
   EXPECT_TRUE(list.empty());
-  uint64_t n = 0;
-  EXPECT_TRUE(ParseDecimal("9999999999999999999", n));
-  EXPECT_EQ(n, 9999999999999999999ull);
-  EXPECT_FALSE(ParseDecimal("18446744073709551616", n));  // 20 digits
-  EXPECT_FALSE(ParseDecimal("", n));
-  EXPECT_FALSE(ParseDecimal("1a", n));
   EXPECT_EQ(HexValue('F'), 15);
   EXPECT_EQ(HexValue('g'), -1);
 }

@@ -11,7 +11,9 @@ TEST(RequestIdTest, GeneratesDistinctUuid4s) {
   std::mt19937_64 rng(1);
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    const std::string id = GenerateRequestId(rng);
+    char written[36];
+    WriteRequestId(rng, written);
+    const std::string id(written, sizeof(written));
     ASSERT_TRUE(IsUuid(id)) << id;
     EXPECT_EQ(id[14], '4');
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
