@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/config/retry_policy.h"
 #include "src/config/validation_util.h"
 
 namespace tether::config {
@@ -204,7 +205,9 @@ absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh
     if (!inserted) return Err(dp, StrCat("domain \"", d, "\" is also in virtual host \"", it->second, "\""));
   }
   for (int j = 0; j < vh.routes_size(); ++j) {
-    TETHER_RETURN_IF_ERROR(CheckRoute(StrCat(path, ".routes[", j, "]"), vh.routes(j), clusters, regexes));
+    const std::string rp = StrCat(path, ".routes[", j, "]");
+    TETHER_RETURN_IF_ERROR(CheckRoute(rp, vh.routes(j), clusters, regexes));
+    if (vh.routes(j).has_route()) TETHER_RETURN_IF_ERROR(ApplyRouteRetry(vh, path, vh.routes(j), rp, regexes, nullptr));
   }
   return CheckMutations(path, vh);
 }

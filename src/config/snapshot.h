@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,6 +61,36 @@ struct Redirect {
   bool strip_query = false;
 };
 
+// Envoy's RetryPolicy, compiled (docs/resilience.md). A route without one still retries when the
+// request asks (x-envoy-retry-on), with these defaults.
+struct RetryPolicy {
+  // The retry_on conditions, one bit each (http/retry_state.h decides with them).
+  enum On : uint32_t {
+    k5xx = 1u << 0,
+    kGatewayError = 1u << 1,
+    kReset = 1u << 2,
+    kConnectFailure = 1u << 3,
+    kRetriable4xx = 1u << 4,
+    kRefusedStream = 1u << 5,
+    kRetriableStatusCodes = 1u << 6,
+    kGrpcCancelled = 1u << 7,
+    kGrpcDeadlineExceeded = 1u << 8,
+    kGrpcInternal = 1u << 9,
+    kGrpcResourceExhausted = 1u << 10,
+    kGrpcUnavailable = 1u << 11,
+  };
+  uint32_t retry_on = 0;
+  uint32_t num_retries = 1;
+  Duration per_try_timeout{0};       // zero = none
+  Duration per_try_idle_timeout{0};  // zero = none
+  std::vector<uint32_t> retriable_status_codes;
+  Duration base_interval{25};
+  Duration max_interval{250};
+  bool previous_hosts = false;  // retry_host_predicate previous_hosts
+  uint32_t host_selection_retry_max_attempts = 1;
+  std::vector<HeaderMatch> retriable_request_headers;  // empty: any request
+};
+
 struct Route {
   enum class PathKind { kPrefix, kExact, kRegex };
   enum class Action { kCluster, kRedirect, kDirectResponse };
@@ -83,6 +115,12 @@ struct Route {
   // Envoy's grpc_timeout_offset: taken off a gRPC request's grpc-timeout (when longer) before it
   // bounds the request, so the sidecar answers DEADLINE_EXCEEDED before the caller gives up.
   Duration grpc_timeout_offset{0};
+  // The route's retry policy, else its virtual host's; null: none (retries only on request).
+  std::shared_ptr<const RetryPolicy> retry_policy;
+  // The virtual host's attempt-count switches, and the body bytes kept for a retry.
+  bool include_request_attempt_count = false;
+  bool include_attempt_count_in_response = false;
+  uint32_t per_request_buffer_limit_bytes = 1 << 20;
   Redirect redirect;
   unsigned direct_status = 200;
   std::string direct_body;
@@ -209,6 +247,24 @@ struct DnsName {
   uint32_t weight = 1;
 };
 
+// Envoy's circuit breaker thresholds of one priority, with Envoy's defaults.
+struct CircuitBreakerThresholds {
+  uint32_t max_connections = 1024;
+  uint32_t max_pending_requests = 1024;
+  uint32_t max_requests = 1024;
+  uint32_t max_retries = 3;
+  bool track_remaining = false;
+  // retry_budget: set, it replaces max_retries.
+  struct RetryBudget {
+    double budget_percent = 20;
+    uint32_t min_retry_concurrency = 3;
+  };
+  std::optional<RetryBudget> retry_budget;
+};
+// Indexes CircuitBreakers::thresholds (Envoy's RoutingPriority).
+enum class Priority : uint8_t { kDefault, kHigh };
+inline constexpr std::size_t kPriorityCount = 2;
+
 struct Cluster {
   std::string name;
   v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
@@ -225,6 +281,8 @@ struct Cluster {
   std::vector<Host> hosts;         // resolved; empty = no healthy upstream
   UpstreamProtocol protocol = UpstreamProtocol::kHttp1;
   Http2ProtocolOptions http2;
+  std::array<CircuitBreakerThresholds, kPriorityCount> thresholds;
+  uint32_t per_host_max_connections = 0;  // per_host_thresholds; 0 = no limit
 };
 
 struct Snapshot {

@@ -11,7 +11,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/config/circuit_breakers.h"
 #include "src/config/connection_limits.h"
+#include "src/config/header_matcher.h"
+#include "src/config/retry_policy.h"
 #include "src/config/protocol_options.h"
 #include "src/config/tracing_builder.h"
 #include "src/config/validation_util.h"
@@ -40,30 +43,6 @@ template <typename Msg>
 absl::Status BuildMutations(const Msg& msg, const std::string& path, HeaderMutation& request, HeaderMutation& rsp) {
   TETHER_RETURN_IF_ERROR(BuildMutation(msg.request_headers_to_add(), msg.request_headers_to_remove(), path, request));
   return BuildMutation(msg.response_headers_to_add(), msg.response_headers_to_remove(), path, rsp);
-}
-
-absl::StatusOr<HeaderMatch> BuildHeaderMatch(const v1::HeaderMatcher& h, const std::string& path,
-                                             CompiledRegexes& regexes) {
-  if (h.name().empty()) return Err(path, "header matcher without a name");
-  HeaderMatch m;
-  m.name = absl::AsciiStrToLower(h.name());
-  m.invert = h.invert_match();
-  switch (h.header_match_specifier_case()) {
-    case v1::HeaderMatcher::kExactMatch: m.kind = HeaderMatch::Kind::kExact; m.value = h.exact_match(); break;
-    case v1::HeaderMatcher::kPrefixMatch: m.kind = HeaderMatch::Kind::kPrefix; m.value = h.prefix_match(); break;
-    case v1::HeaderMatcher::kSuffixMatch: m.kind = HeaderMatch::Kind::kSuffix; m.value = h.suffix_match(); break;
-    case v1::HeaderMatcher::kContainsMatch: m.kind = HeaderMatch::Kind::kContains; m.value = h.contains_match(); break;
-    case v1::HeaderMatcher::kSafeRegexMatch: {
-      m.kind = HeaderMatch::Kind::kRegex;
-      auto re = regexes.Compile(h.safe_regex_match().regex(), true, path + ".safe_regex_match");
-      if (!re.ok()) return re.status();
-      m.regex = *std::move(re);
-      break;
-    }
-    case v1::HeaderMatcher::kPresentMatch: m.present = h.present_match(); break;
-    default: break;  // no specifier: the header must be present, as in Envoy
-  }
-  return m;
 }
 
 absl::StatusOr<std::string> ReadDataSource(const v1::DataSource& ds, const std::string& path) {
@@ -155,12 +134,16 @@ absl::Status BuildMatch(const v1::RouteMatch& match, const std::string& path, Co
   return absl::OkStatus();
 }
 
-absl::StatusOr<Route> BuildRoute(const v1::Route& r, const std::string& path, CompiledRegexes& regexes) {
+absl::StatusOr<Route> BuildRoute(const v1::VirtualHost& vh, const std::string& vhost_path, const v1::Route& r,
+                                 const std::string& path, CompiledRegexes& regexes) {
   Route route;
   route.name = r.name();
   TETHER_RETURN_IF_ERROR(BuildMatch(r.match(), path + ".match", regexes, route));
   switch (r.action_case()) {
-    case v1::Route::kRoute: TETHER_RETURN_IF_ERROR(BuildClusterAction(r.route(), path + ".route", route)); break;
+    case v1::Route::kRoute:
+      TETHER_RETURN_IF_ERROR(BuildClusterAction(r.route(), path + ".route", route));
+      TETHER_RETURN_IF_ERROR(ApplyRouteRetry(vh, vhost_path, r, path, regexes, &route));
+      break;
     case v1::Route::kRedirect:
       route.action = Route::Action::kRedirect;
       TETHER_RETURN_IF_ERROR(BuildRedirect(r.redirect(), path + ".redirect", route.redirect));
@@ -189,7 +172,7 @@ absl::StatusOr<VirtualHost> BuildVirtualHost(const v1::VirtualHost& vh, const st
   for (const auto& d : vh.domains()) vhost.domains.push_back(absl::AsciiStrToLower(d));
   TETHER_RETURN_IF_ERROR(BuildMutations(vh, path, vhost.request_headers, vhost.response_headers));
   for (int i = 0; i < vh.routes_size(); ++i) {
-    auto route = BuildRoute(vh.routes(i), absl::StrCat(path, ".routes[", i, "]"), regexes);
+    auto route = BuildRoute(vh, path, vh.routes(i), absl::StrCat(path, ".routes[", i, "]"), regexes);
     if (!route.ok()) return route.status();
     vhost.routes.push_back(*std::move(route));
   }
@@ -323,6 +306,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   if (c.has_max_idle_connections_per_host()) cluster->max_idle_connections_per_host = max_idle.value();
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, cluster.get()));
+  TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

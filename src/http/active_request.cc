@@ -147,11 +147,13 @@ void ActiveRequest::DecodeSink::ChainHeaders(codec::HeaderMap& /*headers*/, bool
 }
 
 void ActiveRequest::DecodeSink::ChainData(absl::Span<const uint8_t> data, bool end_stream) {
+  if (request.retry_) request.KeepForRetry(data);
   if (request.upstream_) request.upstream_->EncodeData(data, end_stream);
   if (end_stream) request.RequestForwarded();
 }
 
 void ActiveRequest::DecodeSink::ChainTrailers(codec::HeaderMap& trailers) {
+  if (request.retry_) request.KeepTrailersForRetry(trailers);
   if (request.upstream_) request.upstream_->EncodeTrailers(trailers);
   request.RequestForwarded();
 }

@@ -17,6 +17,7 @@
 #include "src/http/filter.h"
 #include "src/http/filter_chain.h"
 #include "src/http/request_timer.h"
+#include "src/http/retry_context.h"
 #include "src/http/stream_context.h"
 #include "src/http/stream_info.h"
 #include "src/http/stream_timeouts.h"
@@ -106,9 +107,22 @@ class ActiveRequest final : public Recycled,
 
   // active_request_upstream.cc: the cluster route.
   void StartUpstream(bool end_stream);
+  // A host of the route's cluster for a try (a retry avoids the hosts tried, if its policy says).
+  UpstreamChoice ChooseUpstream();
   void OnRouteTimeout();
   void MaybeConsumeDownstream();
   void MaybeConsumeUpstream();
+
+  // active_request_retry.cc: tries, per-try timeouts and retries (docs/resilience.md).
+  void StartTry(codec::HeaderMap&& headers, bool end_stream);
+  void ArmPerTryTimers();
+  void OnPerTryTimeout(bool idle);
+  // The try's outcome is `retriable`: it is dropped and a retry scheduled (true), or it stands.
+  bool MaybeRetry(bool retriable);
+  void DoRetry();
+  // Request body and trailers, kept for a replay.
+  void KeepForRetry(absl::Span<const uint8_t> data);
+  void KeepTrailersForRetry(const codec::HeaderMap& trailers);
 
   // active_request_complete.cc: the way out.
   void EncodeHeaders(codec::HeaderMap& headers, bool end_stream);
@@ -137,6 +151,8 @@ class ActiveRequest final : public Recycled,
 
   UpstreamChoice upstream_choice_;
   std::unique_ptr<UpstreamRequest> upstream_;
+  std::unique_ptr<RetryContext> retry_;  // null: one try, no per-try timeout
+  uint32_t attempts_ = 1;
   std::chrono::steady_clock::time_point upstream_start_;
   StreamTimeouts timeouts_;
   RequestTimer route_timer_;  // the route timeout; after the response, kRequestEndGrace

@@ -152,6 +152,7 @@ void ActiveRequest::Complete() {
   done_ = true;
   timeouts_.Stop();
   route_timer_.Disarm();
+  retry_.reset();  // its timers, and its place under max_retries
   decoder_.Abort();
   encoder_.Abort();
   if (upstream_) upstream_->Reset();  // a no-op when it finished

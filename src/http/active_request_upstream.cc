@@ -2,12 +2,15 @@
 // timeout, the response coming back, and flow control between the two sides.
 #include "src/http/active_request.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "src/common/loop_clock.h"
 #include "src/http/grpc_timeout.h"
 #include "src/http/grpc_utility.h"
 #include "src/http/header_translation.h"
+#include "src/http/internal_request.h"
 #include "src/http/listener_runtime.h"
 #include "src/http/router.h"
 #include "src/http/stream_headers.h"
@@ -18,24 +21,39 @@ namespace {
 
 constexpr std::string_view kResetBefore = "upstream connect error or disconnect/reset before headers. reset reason: ";
 
-// RFC 9110 §9.2.2: repeating these leaves the server as one request would.
-bool IsIdempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
-         method == "DELETE";
-}
-
 }  // namespace
 
-void ActiveRequest::StartUpstream(bool end_stream) {
-  const std::string& cluster = PickCluster(*info_.route, (*info_.rng)());
-  info_.upstream_cluster = cluster;
+UpstreamChoice ActiveRequest::ChooseUpstream() {
   WorkerState& worker = context_.worker();
-  if (worker.upstreams != nullptr) {
-    upstream_choice_ = worker.upstreams->Choose(cluster, info_.protocol);
-  } else if (worker.clusters != nullptr) {
+  const std::string& cluster = info_.upstream_cluster;
+  const auto choose = [&]() -> UpstreamChoice {
+    if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol);
+    if (worker.clusters == nullptr) return {};
     upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
-    upstream_choice_ = {pick.config, pick.stats, std::move(pick.pool), pick.host_stats};
+    return {pick.config, pick.stats, std::move(pick.pool), pick.host_stats, pick.resources};
+  };
+  UpstreamChoice choice = choose();
+  if (!retry_ || !retry_->state.previous_hosts() || retry_->tried_hosts.empty()) return choice;
+  // retry_host_predicate previous_hosts: pick again, up to host_selection_retry_max_attempts times.
+  const auto tried = [&](const UpstreamChoice& c) {
+    const std::string host = c.pool->host_address();
+    return std::find(retry_->tried_hosts.begin(), retry_->tried_hosts.end(), host) != retry_->tried_hosts.end();
+  };
+  for (uint32_t i = 0; i < retry_->state.host_selection_max_attempts() && choice.pool && tried(choice); ++i) {
+    choice = choose();
   }
+  return choice;
+}
+
+void ActiveRequest::StartUpstream(bool end_stream) {
+  info_.upstream_cluster = PickCluster(*info_.route, (*info_.rng)());
+  const bool trusted = TrustsEnvoyHeaders(*info_.listener->config, info_.downstream_remote_address);
+  if (auto state = RetryState::Create(info_.route->retry_policy.get(), request_headers_, trusted)) {
+    retry_ = std::make_unique<RetryContext>(*std::move(state), context_.timers());
+    // A per-try timeout alone keeps no body: nothing would replay it.
+    retry_->body_abandoned = !retry_->state.retries_left();
+  }
+  upstream_choice_ = ChooseUpstream();
   if (upstream_choice_.cluster == nullptr || upstream_choice_.stats == nullptr) {
     // The route names a cluster this sidecar does not have (Envoy's NC).
     info_.listener->stats->no_cluster.Inc();
@@ -49,24 +67,28 @@ void ActiveRequest::StartUpstream(bool end_stream) {
   codec::HeaderMap headers = request_headers_;
   PrepareUpstreamHeaders(headers, {*info_.listener->config, info_.vhost, *info_.route, info_.downstream_remote_address,
                                    info_.protocol, upstream_choice_.pool->protocol()});
-  // upstream_rq_total / _active are the pool's, per stream (a retry is a second stream).
-  UpstreamRequest::Callbacks& callbacks = *this;  // a private base: converted here, where it is accessible
-  upstream_ = std::make_unique<UpstreamRequest>(
-      callbacks, context_.executor(), upstream_choice_.pool, upstream_choice_.cluster->connect_timeout,
-      IsIdempotent(request_headers_.Get(codec::PseudoHeader::kMethod)), &stats);
-  upstream_start_ = LoopClock::Now();
-  upstream_->Start(std::move(headers), end_stream);
+  if (!trusted) RemoveEnvoyControlHeaders(headers);
+  if (retry_) retry_->headers = headers;  // replayed by each retry
+  StartTry(std::move(headers), end_stream);
 }
 
 // The route timeout runs from the request's end to the response's (Envoy's).
 void ActiveRequest::RequestForwarded() {
   if (request_forwarded_) return;
   request_forwarded_ = true;
-  if (upstream_ && !response_ended_) route_timer_.Arm(RouteTimeout(*info_.route, info_.grpc, GrpcTimeout(request_headers_)), [this] { OnRouteTimeout(); });
+  if (!upstream_ || response_ended_) return;
+  std::chrono::milliseconds timeout = RouteTimeout(*info_.route, info_.grpc, GrpcTimeout(request_headers_));
+  // x-envoy-upstream-rq-timeout-ms replaces the route's timeout when the listener trusts it.
+  if (TrustsEnvoyHeaders(*info_.listener->config, info_.downstream_remote_address)) {
+    if (const auto header = ParseTimeoutHeader(request_headers_, "x-envoy-upstream-rq-timeout-ms")) timeout = *header;
+  }
+  route_timer_.Arm(timeout, [this] { OnRouteTimeout(); });
+  ArmPerTryTimers();
 }
 
 void ActiveRequest::OnRouteTimeout() {
   if (done_ || !upstream_) return;
+  if (retry_) retry_->backoff.Disarm();  // the route timeout covers the retries too: none follows
   upstream_choice_.stats->upstream_rq_timeout.Inc();
   if (upstream_choice_.host_stats != nullptr) upstream_choice_.host_stats->rq_timeout.Inc();
   upstream_->Reset();
@@ -82,20 +104,36 @@ void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_strea
   if (done_) return;
   info_.upstream_host = upstream_->host_address();
   const unsigned status = static_cast<unsigned>(headers.Status().value_or(0));
-  info_.upstream_service_time =
-      std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - upstream_start_);
   upstream::ClusterStats& stats = *upstream_choice_.stats;
+  // Every try's status counts (Envoy's upstream_rq_<code>), a retried one too.
   stats.RecordStatus(status);
-  stats.upstream_rq_time.Record(*info_.upstream_service_time);
   if (upstream_choice_.host_stats != nullptr) {
     (status >= 500 ? upstream_choice_.host_stats->rq_error : upstream_choice_.host_stats->rq_success).Inc();
   }
+  bool retriable = false;
+  if (retry_) {
+    retriable = retry_->state.WouldRetryHeaders(headers);
+    if (MaybeRetry(retriable)) return;
+    // The response goes downstream: no try follows, per_try_timeout has nothing left to bound.
+    retry_->per_try.Disarm();
+    retry_->backoff.Disarm();
+    if (!end_stream && retry_->state.per_try_idle_timeout().count() > 0) {
+      retry_->idle.Arm(retry_->state.per_try_idle_timeout(), [this] { OnPerTryTimeout(true); });
+    }
+  }
+  info_.upstream_service_time =
+      std::chrono::duration_cast<std::chrono::microseconds>(LoopClock::Now() - upstream_start_);
+  stats.upstream_rq_time.Record(*info_.upstream_service_time);
   // A trailers-only gRPC response carries its status in the headers.
   if (const auto value = headers.Get(kGrpcStatusHeader)) {
     if (const auto grpc_status = ParseGrpcStatus(*value)) info_.grpc_status = static_cast<int>(*grpc_status);
   }
   if (end_stream) route_timer_.Disarm();
+  if (attempts_ > 1 && !retriable) stats.upstream_rq_retry_success.Inc();
   response_headers_ = std::move(headers);
+  if (info_.route->include_attempt_count_in_response) {
+    response_headers_.Set("x-envoy-attempt-count", std::to_string(attempts_));
+  }
   TranslateResponseHeaders(response_headers_, info_.protocol);
   ApplyResponseMutations(response_headers_, *info_.listener->config->routes, info_.vhost, info_.route);
   encoder_.Headers(response_headers_, end_stream);
@@ -103,6 +141,13 @@ void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_strea
 
 void ActiveRequest::OnUpstreamData(absl::Span<const uint8_t> data, bool end_stream) {
   if (done_) return;
+  if (retry_ && retry_->idle.armed()) {
+    if (end_stream) {
+      retry_->idle.Disarm();
+    } else {
+      retry_->idle.Arm(retry_->state.per_try_idle_timeout(), [this] { OnPerTryTimeout(true); });
+    }
+  }
   response_unconsumed_ += data.size();
   timeouts_.Touch();
   if (end_stream) route_timer_.Disarm();
@@ -122,6 +167,10 @@ void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap&& trailers) {
 
 void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
   if (done_) return;
+  if (retry_) {
+    retry_->idle.Disarm();
+    if (MaybeRetry(retry_->state.WouldRetryFailure(failure, false))) return;
+  }
   route_timer_.Disarm();
   // The host tried, also when no stream was had (%UPSTREAM_HOST% of a connect failure).
   if (info_.upstream_host.empty() && upstream_choice_.pool) info_.upstream_host = upstream_choice_.pool->host_address();
@@ -135,9 +184,9 @@ void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
                std::nullopt, {}};
       break;
     case UpstreamFailure::Kind::kOverflow:
-      // A circuit breaker (issue 14 adds its UO flag).
-      reply = {503, std::string(kResetBefore) + "overflow", std::nullopt,
-               static_cast<int>(GrpcStatus::kResourceExhausted), {}};
+      // A circuit breaker: Envoy's answer, 503 UO with x-envoy-overloaded (gRPC: UNAVAILABLE, as 503 maps).
+      reply = {503, std::string(kResetBefore) + "overflow", ResponseFlag::kUpstreamOverflow, std::nullopt, {}};
+      reply.headers.Set("x-envoy-overloaded", "true");
       break;
     case UpstreamFailure::Kind::kReset:
       switch (failure.reason) {

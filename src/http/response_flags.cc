@@ -8,7 +8,8 @@ namespace {
 
 // Indexed by ResponseFlag.
 constexpr std::array<std::string_view, kResponseFlagCount> kShortCodes = {
-    "UH", "UT", "UR", "UF", "UC", "NR", "DC", "SI", "DPE", "UPE", "NC", "OM", "RQT"};
+    "UH", "UT", "UR", "UF",  "UC",    "UO",  "NR", "DI", "FI", "RL",
+    "DC", "URX", "SI", "DPE", "UMSDR", "UPE", "NC", "OM", "RQT"};
 
 }  // namespace
 

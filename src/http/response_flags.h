@@ -17,10 +17,16 @@ enum class ResponseFlag : uint8_t {
   kUpstreamRemoteReset,             // UR
   kUpstreamConnectionFailure,       // UF
   kUpstreamConnectionTermination,   // UC
+  kUpstreamOverflow,                // UO: a circuit breaker
   kNoRouteFound,                    // NR
+  kDelayInjected,                   // DI
+  kFaultInjected,                   // FI
+  kRateLimited,                     // RL
   kDownstreamConnectionTermination, // DC
+  kUpstreamRetryLimitExceeded,      // URX: retries exhausted, the last try's response kept
   kStreamIdleTimeout,               // SI
   kDownstreamProtocolError,         // DPE
+  kUpstreamMaxStreamDurationReached,  // UMSDR
   kUpstreamProtocolError,           // UPE
   kNoClusterFound,                  // NC
   kOverloadManager,                 // OM

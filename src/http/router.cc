@@ -76,26 +76,6 @@ bool MatchValue(const config::HeaderMatch& m, std::string_view v) {
   return false;
 }
 
-// Envoy's semantics: an absent header matches only an inverted present_match
-// (or present_match: false); several fields of one name are joined with ",".
-bool MatchHeader(const config::HeaderMatch& m, const codec::HeaderMap& headers) {
-  int count = 0;
-  std::string_view first;
-  std::string joined;  // rare: only for repeated fields
-  CodecValues(headers, m.name, [&](std::string_view value) {
-    if (++count == 1) {
-      first = value;
-      return;
-    }
-    if (count == 2) joined.assign(first);
-    joined += ',';
-    joined.append(value);
-  });
-  if (m.kind == config::HeaderMatch::Kind::kPresent) return ((count > 0) == m.present) != m.invert;
-  if (count == 0) return false;
-  return MatchValue(m, count == 1 ? first : std::string_view(joined)) != m.invert;
-}
-
 // route.path is stored lower-cased for case-insensitive routes.
 bool MatchPath(const config::Route& route, std::string_view path) {
   switch (route.path_kind) {
@@ -133,6 +113,33 @@ DomainMatch MatchDomain(std::string_view domain, std::string_view host) {
 }
 
 }  // namespace
+
+// Envoy's semantics: an absent header matches only an inverted present_match
+// (or present_match: false); several fields of one name are joined with ",".
+bool MatchHeader(const config::HeaderMatch& m, const codec::HeaderMap& headers) {
+  // A pseudo-header (":method", ":authority"...) is matched as the field it stands for.
+  if (m.name.starts_with(':')) {
+    const std::optional<codec::PseudoHeader> pseudo = codec::ParsePseudoHeader(m.name);
+    const bool set = pseudo && headers.Has(*pseudo);
+    if (m.kind == config::HeaderMatch::Kind::kPresent) return (set == m.present) != m.invert;
+    return set && MatchValue(m, headers.Get(*pseudo)) != m.invert;
+  }
+  int count = 0;
+  std::string_view first;
+  std::string joined;  // rare: only for repeated fields
+  CodecValues(headers, m.name, [&](std::string_view value) {
+    if (++count == 1) {
+      first = value;
+      return;
+    }
+    if (count == 2) joined.assign(first);
+    joined += ',';
+    joined.append(value);
+  });
+  if (m.kind == config::HeaderMatch::Kind::kPresent) return ((count > 0) == m.present) != m.invert;
+  if (count == 0) return false;
+  return MatchValue(m, count == 1 ? first : std::string_view(joined)) != m.invert;
+}
 
 const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, std::string_view host) {
   // Domains are lower-case; comparing without case avoids a copy per request.

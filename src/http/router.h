@@ -17,6 +17,11 @@ const config::VirtualHost* SelectVirtualHost(const config::RouteTable& table, st
 const config::Route* MatchRoute(const config::VirtualHost& vhost, std::string_view target,
                                 const codec::HeaderMap& headers);
 
+// One header matcher against a request (Envoy's semantics: an absent header matches only an
+// inverted or false present_match; repeated fields are joined with ","; a pseudo-header name such
+// as ":method" matches that pseudo-header).
+bool MatchHeader(const config::HeaderMatch& m, const codec::HeaderMap& headers);
+
 // Both steps.
 struct RouteMatchResult {
   const config::VirtualHost* vhost = nullptr;

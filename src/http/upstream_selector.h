@@ -5,6 +5,7 @@
 
 #include "src/codec/codec.h"
 #include "src/config/snapshot.h"
+#include "src/upstream/cluster_resources.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/upstream/conn_pool.h"
 
@@ -16,6 +17,7 @@ struct UpstreamChoice {
   upstream::ClusterStats* stats = nullptr;     // null with cluster
   std::shared_ptr<upstream::ConnPool> pool;    // null: no healthy host (UH); kept while the request uses it
   upstream::HostStats* host_stats = nullptr;   // the chosen host's (admin /clusters); may be null
+  upstream::ClusterResources* resources = nullptr;  // the cluster's circuit breakers; may be null
 };
 
 // How a request finds its upstream: the worker's ClusterManager behind it (pools per host and

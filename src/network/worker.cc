@@ -15,14 +15,15 @@ namespace tether::network {
 
 namespace asio = boost::asio;
 
-Worker::Worker(size_t index, stats::Store& store, OverloadState& overload, const ConnectionHandlerFactory& handlers)
+Worker::Worker(size_t index, stats::Store& store, upstream::ClusterResourcesRegistry& resources,
+               OverloadState& overload, const ConnectionHandlerFactory& handlers)
     : index_(index), store_(store), handlers_(handlers), work_(asio::make_work_guard(io_)) {
   state_.overload = &overload;
   // Seeded from the OS: request and trace ids come from this generator, and
   // a fixed seed would give every sidecar (and every restart) the same ids.
   std::random_device entropy;
   const uint64_t seed = (uint64_t{entropy()} << 32) ^ entropy() ^ index_;
-  state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, seed * 7919 + 1);
+  state_.clusters = std::make_unique<upstream::ClusterManager>(io_.get_executor(), store_, seed * 7919 + 1, &resources);
   state_.clusters->UseReadScratch(state_.read_scratch.span());
   state_.rng.seed(seed);
 }

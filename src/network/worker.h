@@ -29,7 +29,8 @@ class Worker {
  public:
   // `overload`: the overload manager's state, read by this worker's connections. `handlers`
   // serves each accepted connection; it outlives the worker.
-  Worker(size_t index, stats::Store& store, OverloadState& overload, const ConnectionHandlerFactory& handlers);
+  Worker(size_t index, stats::Store& store, upstream::ClusterResourcesRegistry& resources, OverloadState& overload,
+         const ConnectionHandlerFactory& handlers);
   ~Worker();  // stops and joins
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

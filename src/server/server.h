@@ -24,6 +24,7 @@
 #include "src/http/listener_runtime.h"
 #include "src/http/active_request.h"
 #include "src/network/worker.h"
+#include "src/upstream/cluster_resources.h"
 #include "src/server/http_connection_handler.h"
 #include "src/server/options.h"
 #include "src/server/overload_manager.h"
@@ -91,6 +92,7 @@ class Server final : public admin::AdminContext {
   config::v1::Bootstrap bootstrap_;
   config::CompiledRegexes regexes_;  // the bootstrap's, compiled once by its validation
   stats::Store store_;
+  upstream::ClusterResourcesRegistry cluster_resources_{store_};  // circuit breakers, across workers
   http::AccessLogSinks sinks_;
   boost::asio::io_context main_{1};
   boost::asio::signal_set signals_;

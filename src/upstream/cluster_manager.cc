@@ -8,8 +8,13 @@
 
 namespace tether::upstream {
 
-ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed)
-    : executor_(std::move(executor)), store_(store), seed_(seed) {}
+ClusterManager::ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed,
+                               ClusterResourcesRegistry* resources)
+    : executor_(std::move(executor)),
+      store_(store),
+      seed_(seed),
+      own_resources_(resources == nullptr ? std::make_unique<ClusterResourcesRegistry>(store) : nullptr),
+      resources_(resources == nullptr ? own_resources_.get() : resources) {}
 
 namespace {
 
@@ -53,6 +58,8 @@ void ClusterManager::Update(const Clusters& clusters) {
 
 void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const config::Cluster>& config) {
   if (!wc.stats) wc.stats = std::make_shared<ClusterStats>(store_, config->name);
+  if (!wc.resources) wc.resources = resources_->For(config->name);
+  wc.resources->Configure(*config);
   if (!wc.lb || !wc.config || wc.config->lb_policy != config->lb_policy) {
     wc.lb = MakeLoadBalancer(config->lb_policy, seed_++);
   }
@@ -117,7 +124,7 @@ ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, 
   if (it == clusters_.end()) return {};
   WorkerCluster& wc = it->second;
   const auto index = PickHost(wc);
-  if (!index) return {nullptr, wc.stats.get(), wc.config.get()};
+  if (!index) return {nullptr, wc.stats.get(), wc.config.get(), nullptr, wc.resources.get()};
   const codec::Protocol protocol =
       wc.config->protocol == config::UpstreamProtocol::kUseDownstream ? downstream : Speaks(*wc.config);
   std::shared_ptr<HttpConnPool>& pool = wc.conn_pools[*index][Index(protocol)];
@@ -125,8 +132,9 @@ ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, 
     const config::Host& host = wc.config->hosts[*index];
     pool = std::make_shared<HttpConnPool>(executor_, host, PoolSettings(*wc.config, protocol),
                                           wc.host_stats[*index], wc.stats, Scratch());
+    pool->SetResources(wc.resources);
   }
-  return {pool, wc.stats.get(), wc.config.get(), wc.host_stats[*index].get()};
+  return {pool, wc.stats.get(), wc.config.get(), wc.host_stats[*index].get(), wc.resources.get()};
 }
 
 absl::Span<uint8_t> ClusterManager::Scratch() {

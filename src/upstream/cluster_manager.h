@@ -12,6 +12,7 @@
 
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
+#include "src/upstream/cluster_resources.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/transport/read_scratch.h"
 #include "src/upstream/http_conn_pool.h"
@@ -24,7 +25,10 @@ namespace tether::upstream {
 // hosts that stay; a removed host's pool lives on while requests hold it.
 class ClusterManager {
  public:
-  ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed);
+  // `resources`: the process's circuit breakers, shared by every worker's manager (null: this
+  // manager keeps its own, as the Zipkin reporter and tests do).
+  ClusterManager(IoExecutor executor, stats::Store& store, uint64_t seed,
+                 ClusterResourcesRegistry* resources = nullptr);
 
   using Clusters = std::map<std::string, std::shared_ptr<const config::Cluster>>;
   // Applies a new snapshot's clusters; called on the worker between requests.
@@ -41,6 +45,7 @@ class ClusterManager {
     // pointer: a shared_ptr copy per request would bounce its count between workers).
     const config::Cluster* config = nullptr;
     HostStats* host_stats = nullptr;  // the chosen host's; null with pool
+    ClusterResources* resources = nullptr;  // the cluster's circuit breakers; null when unknown
   };
   // Chooses a host of `cluster` with its load balancer (in-flight streams count as its load) and
   // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`.
@@ -53,6 +58,7 @@ class ClusterManager {
     std::shared_ptr<const config::Cluster> config;
     std::unique_ptr<LoadBalancer> lb;
     std::shared_ptr<ClusterStats> stats;
+    std::shared_ptr<ClusterResources> resources;
     std::vector<std::shared_ptr<HostStats>> host_stats;  // parallel to config->hosts
     // Parallel to config->hosts, by codec::Protocol; null until first used.
     std::vector<std::array<std::shared_ptr<HttpConnPool>, 2>> conn_pools;
@@ -65,6 +71,8 @@ class ClusterManager {
   IoExecutor executor_;
   stats::Store& store_;
   uint64_t seed_;
+  std::unique_ptr<ClusterResourcesRegistry> own_resources_;
+  ClusterResourcesRegistry* resources_;
   std::map<std::string, WorkerCluster> clusters_;
   absl::Span<uint8_t> scratch_;
   std::unique_ptr<transport::ReadScratch> own_scratch_;

@@ -41,6 +41,19 @@ struct ClusterStats {
   stats::Counter& upstream_rq_timeout;
   stats::Counter& upstream_rq_reset;
   stats::Counter& upstream_rq_retry_stale_connection;
+  // Circuit breakers (cluster_resources.h) and retries (docs/resilience.md), Envoy's names.
+  stats::Counter& upstream_cx_overflow;          // a connection not made: max_connections
+  stats::Counter& upstream_rq_pending_overflow;  // a request failed: max_pending_requests or max_requests
+  stats::Counter& upstream_rq_pending_total;     // requests that waited for a connection
+  stats::Gauge& upstream_rq_pending_active;
+  stats::Counter& upstream_rq_retry;
+  stats::Counter& upstream_rq_retry_success;
+  stats::Counter& upstream_rq_retry_overflow;        // a retry not made: max_retries or the budget
+  stats::Counter& upstream_rq_retry_limit_exceeded;  // a retriable try with no retries left
+  stats::Counter& upstream_rq_retry_backoff_exponential;
+  stats::Counter& upstream_rq_per_try_timeout;
+  stats::Counter& upstream_rq_per_try_idle_timeout;
+  stats::Counter& retry_or_shadow_abandoned;  // a retry given up: the body outgrew the replay buffer
   stats::Histogram& upstream_rq_time;
   stats::Gauge& membership_total;
   stats::Http2CodecStats http2;  // cluster.<name>.http2.*

@@ -20,8 +20,9 @@ namespace {
 constexpr uint32_t kExpectedHttp2Streams = 100;
 }  // namespace
 
-CodecClient::CodecClient(const Context& context, codec::Protocol protocol, Owner* owner)
+CodecClient::CodecClient(const Context& context, codec::Protocol protocol, Owner* owner, ConnectionSlot slot)
     : context_(context),
+      slot_(std::move(slot)),
       protocol_(protocol),
       owner_(owner),
       host_key_(context.host.Key()),
@@ -57,6 +58,7 @@ Awaitable<absl::Status> CodecClient::Connect(std::chrono::milliseconds timeout, 
   connect_status_ = status;
   if (!status.ok()) {
     state_ = State::kClosed;
+    slot_.Release();
     connected_.cancel();
     co_return status;
   }
@@ -100,15 +102,27 @@ void CodecClient::OnPumpEnd(transport::CodecPump::End end) {
   context_.host_stats->cx_active.Dec();
   cluster.upstream_cx_active.Dec();
   if (owner_ != nullptr) owner_->OnClosed(*this);
+  slot_.Release();  // after the pool forgot it: a waiter woken now finds the pool as it is
 }
 
 absl::StatusOr<std::unique_ptr<UpstreamStream>> CodecClient::NewStream(const codec::HeaderMap& headers,
                                                                       bool end_stream,
                                                                       codec::StreamDecoder& decoder) {
   if (!HasRoom()) return absl::FailedPreconditionError(absl::StrCat("no room on the connection to ", host_key_));
+  ResourceLimit* requests = nullptr;
+  if (context_.resources) {
+    requests = &context_.resources->limits(config::Priority::kDefault).requests;
+    if (!requests->TryAcquire()) {
+      context_.cluster_stats->upstream_rq_pending_overflow.Inc();
+      return absl::ResourceExhaustedError(absl::StrCat("max_requests of the cluster reached (", requests->max(), ")"));
+    }
+  }
   auto stream = std::make_unique<PoolStream>(shared_from_this(), decoder, streams_served_ > 0);
   absl::StatusOr<codec::StreamId> id = codec_->NewStream(headers, end_stream, *stream);
-  if (!id.ok()) return id.status();
+  if (!id.ok()) {
+    if (requests != nullptr) requests->Release();
+    return id.status();
+  }
   stream->Started(*id, end_stream);
   ++active_streams_;
   ++streams_served_;
@@ -174,6 +188,7 @@ void CodecClient::OnGoAway(codec::StreamId, uint32_t) {
 
 void CodecClient::StreamEnded(std::optional<codec::StreamResetReason> reset) {
   --active_streams_;
+  if (context_.resources) context_.resources->limits(config::Priority::kDefault).requests.Release();
   context_.host_stats->rq_active.Dec();
   context_.cluster_stats->upstream_rq_active.Dec();
   if (reset) context_.cluster_stats->RecordStreamReset(*reset);

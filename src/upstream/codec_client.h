@@ -16,6 +16,7 @@
 #include "src/config/snapshot.h"
 #include "src/transport/codec_pump.h"
 #include "src/transport/tcp_transport.h"
+#include "src/upstream/cluster_resources.h"
 #include "src/upstream/cluster_stats.h"
 #include "src/upstream/conn_pool.h"
 
@@ -47,9 +48,12 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
     std::shared_ptr<HostStats> host_stats;
     std::shared_ptr<ClusterStats> cluster_stats;
     uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+    // The cluster's circuit breakers (max_requests is counted here); null: no limits.
+    std::shared_ptr<ClusterResources> resources;
   };
 
-  CodecClient(const Context& context, codec::Protocol protocol, Owner* owner);
+  // `slot`: the connection's place under max_connections, given back when it closes.
+  CodecClient(const Context& context, codec::Protocol protocol, Owner* owner, ConnectionSlot slot = {});
   ~CodecClient() override;
   CodecClient(const CodecClient&) = delete;
   CodecClient& operator=(const CodecClient&) = delete;
@@ -62,7 +66,8 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   bool connecting() const { return state_ == State::kConnecting; }
   const absl::Status& connect_status() const { return connect_status_; }
 
-  // A stream on this connection; `reused`: the connection served streams before.
+  // A stream on this connection; `reused`: the connection served streams before. ResourceExhausted:
+  // the cluster's max_requests (counted in upstream_rq_pending_overflow).
   absl::StatusOr<std::unique_ptr<UpstreamStream>> NewStream(const codec::HeaderMap& headers, bool end_stream,
                                                            codec::StreamDecoder& decoder);
   // Open, taking new streams and with room for one more.
@@ -109,6 +114,7 @@ class CodecClient : public codec::ClientCallbacks, public std::enable_shared_fro
   void CancelStream(codec::StreamId id);
 
   Context context_;
+  ConnectionSlot slot_;
   const codec::Protocol protocol_;
   Owner* owner_;
   std::string host_key_;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,13 +35,19 @@ enum class PoolFailure : uint8_t {
 // the withdrawn request no longer holds a place on it: a client that opens and resets streams (a
 // rapid-reset attack) must not churn upstream connections. Kept alive by the caller until NewStream
 // completes, as the headers are.
+// A pool that parks the request (waiting for room at max_connections) asks to be woken on cancel.
 class StreamCancel {
  public:
-  void Cancel() { cancelled_ = true; }
+  void Cancel() {
+    cancelled_ = true;
+    if (wake_) wake_();
+  }
   bool cancelled() const { return cancelled_; }
+  void SetWake(std::function<void()> wake) const { wake_ = std::move(wake); }
 
  private:
   bool cancelled_ = false;
+  mutable std::function<void()> wake_;
 };
 
 // One stream on a pooled connection, lent to one upstream request. The request's headers went

@@ -34,6 +34,7 @@ HttpConnPool::HttpConnPool(IoExecutor executor, config::Host host, Settings sett
 }
 
 HttpConnPool::~HttpConnPool() {
+  if (resources_ && registered_) resources_->RemovePool(this);
   // Streams still open finish on their connections, which then close by themselves.
   for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) client->Detach();
 }
@@ -66,28 +67,76 @@ ClientCodecFactory HttpConnPool::DefaultFactory() const {
   };
 }
 
+class HttpConnPool::Pending {
+ public:
+  explicit Pending(HttpConnPool& pool) : pool_(pool) {
+    ClusterStats& stats = *pool.context_.cluster_stats;
+    if (pool.resources_ && !limit()->TryAcquire()) {
+      stats.upstream_rq_pending_overflow.Inc();
+      return;
+    }
+    acquired_ = true;
+    stats.upstream_rq_pending_total.Inc();
+    stats.upstream_rq_pending_active.Inc();
+  }
+  ~Pending() {
+    if (!acquired_) return;
+    pool_.context_.cluster_stats->upstream_rq_pending_active.Dec();
+    if (pool_.resources_) limit()->Release();
+  }
+  Pending(const Pending&) = delete;
+  Pending& operator=(const Pending&) = delete;
+  bool acquired() const { return acquired_; }
+  ResourceLimit* limit() const { return &pool_.resources_->limits(config::Priority::kDefault).pending_requests; }
+
+ private:
+  HttpConnPool& pool_;
+  bool acquired_ = false;
+};
+
 Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStream(
     const codec::HeaderMap& headers, bool end_stream, codec::StreamDecoder& decoder,
     std::chrono::milliseconds connect_timeout, const StreamCancel* cancel) {
   auto self = shared_from_this();
   const auto withdrawn = [cancel] { return cancel != nullptr && cancel->cancelled(); };
-  // Each round either uses a connection with room or waits for one being made; a stream that loses
-  // a race for the room goes round again, a bounded number of times.
-  for (int round = 0; round < 4; ++round) {
+  // Past TryNewStream: the request waits for a connection (Envoy's pending request).
+  Pending pending(*this);
+  if (!pending.acquired()) {
+    co_return absl::ResourceExhaustedError(
+        absl::StrCat("max_pending_requests of the cluster reached (", pending.limit()->max(), ")"));
+  }
+  // Each round uses a connection with room, waits for one being made, makes one, or (at
+  // max_connections) waits for room; a stream that loses a race for the room goes round again, a
+  // bounded number of times.
+  int lost_races = 0;
+  while (lost_races < 4) {
     // Checked before any stream opens: a withdrawn request must not reach the upstream (on HTTP/1
     // its reset would then cost the connection).
     if (withdrawn()) co_return absl::CancelledError("the stream request was withdrawn");
     if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
     if (CodecClient* open = PickOpen()) {
       auto stream = Lend(*open, headers, end_stream, decoder);
-      // A request the codec refuses (no :method) is the caller's error; anything else: try again.
-      if (stream.ok() || stream.status().code() == absl::StatusCode::kInvalidArgument) co_return stream;
+      // A request the codec refuses (no :method) is the caller's error, max_requests the
+      // cluster's answer; anything else: try again.
+      const absl::StatusCode code = stream.status().code();
+      if (stream.ok() || code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kResourceExhausted) {
+        co_return stream;
+      }
+      ++lost_races;
       continue;
     }
     std::shared_ptr<CodecClient> client = PickConnecting();
     const bool mine = client == nullptr;
     if (mine) {
-      client = std::make_shared<CodecClient>(context_, settings_.protocol, this);
+      ConnectionSlot slot;
+      if (resources_) {
+        slot = TakeConnectionSlot();
+        if (!slot) {
+          co_await WaitForRoom(cancel);
+          continue;
+        }
+      }
+      client = std::make_shared<CodecClient>(context_, settings_.protocol, this, std::move(slot));
       clients_.push_back(client);
     }
     client->waiters().push_back(cancel);
@@ -115,13 +164,61 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
       if (settings_.protocol == codec::Protocol::kHttp1) std::erase(idle_, client.get());
       co_return client->NewStream(headers, end_stream, decoder);
     }
+    ++lost_races;
   }
   co_return absl::UnavailableError(absl::StrCat("no connection to ", context_.host.Key(), " with room"));
+}
+
+ConnectionSlot HttpConnPool::TakeConnectionSlot() {
+  ConnectionSlot slot = resources_->TryAcquireConnection(context_.host.Key());
+  if (!slot) context_.cluster_stats->upstream_cx_overflow.Inc();
+  return slot;
+}
+
+Awaitable<void> HttpConnPool::WaitForRoom(const StreamCancel* cancel) {
+  SteadyTimer timer(context_.executor);
+  timer.expires_at(std::chrono::steady_clock::time_point::max());
+  waiting_.push_back(&timer);
+  if (cancel != nullptr) cancel->SetWake([&timer] { timer.cancel(); });
+  resources_->WaitForConnectionSlot(context_.executor, shared_from_this());
+  co_await timer.async_wait(kNoThrow);
+  if (cancel != nullptr) cancel->SetWake(nullptr);
+  std::erase(waiting_, &timer);
+}
+
+void HttpConnPool::WakeWaiters() {
+  for (SteadyTimer* timer : waiting_) timer->cancel();
+}
+
+void HttpConnPool::OnConnectionSlotFreed() {
+  // Nobody here waits any more: the slot is for the next pool in line.
+  if (waiting_.empty()) return resources_->WakeNextWaiter();
+  WakeWaiters();
+}
+
+void HttpConnPool::OnIdleConnectionWanted() { GiveUpIdleConnection(); }
+
+void HttpConnPool::GiveUpIdleConnection() {
+  if (!waiting_.empty()) return;
+  for (const auto& client : clients_) {
+    if (client->idle()) return client->Close();  // OnClosed takes it off the lists
+  }
+}
+
+void HttpConnPool::SetResources(std::shared_ptr<ClusterResources> resources) {
+  if (resources == resources_) return;
+  if (resources_ && registered_) resources_->RemovePool(this);
+  resources_ = std::move(resources);
+  context_.resources = resources_;
+  registered_ = resources_ != nullptr;
+  if (registered_) resources_->AddPool(context_.executor, shared_from_this());
 }
 
 std::unique_ptr<UpstreamStream> HttpConnPool::TryNewStream(const codec::HeaderMap& headers, bool end_stream,
                                                            codec::StreamDecoder& decoder) {
   if (draining_) return nullptr;
+  // At max_requests: NewStream says so (and counts it).
+  if (resources_ && !resources_->limits(config::Priority::kDefault).requests.CanAcquire()) return nullptr;
   CodecClient* open = PickOpen();
   if (open == nullptr) return nullptr;
   auto stream = Lend(*open, headers, end_stream, decoder);
@@ -204,9 +301,12 @@ std::size_t HttpConnPool::active_streams() const {
 
 void HttpConnPool::OnStreamEnded(CodecClient& client) {
   if (client.active_streams() == 0) OnIdle(client);
+  if (!waiting_.empty()) WakeWaiters();  // the connection has room now
 }
 
 void HttpConnPool::OnIdle(CodecClient& client) {
+  // A pool of another worker waits for a connection slot and none here does: the slot goes to it.
+  if (resources_ && waiting_.empty() && resources_->slot_waited_for()) return client.Close();
   if (settings_.protocol == codec::Protocol::kHttp1) {
     idle_.push_back(&client);
     if (idle_.size() > settings_.max_idle_connections) {
@@ -241,6 +341,7 @@ void HttpConnPool::OnIdle(CodecClient& client) {
 void HttpConnPool::OnClosed(CodecClient& client) {
   std::erase(idle_, &client);
   std::erase_if(clients_, [&](const std::shared_ptr<CodecClient>& c) { return c.get() == &client; });
+  if (!waiting_.empty()) WakeWaiters();  // its slot is about to be free
 }
 
 void HttpConnPool::ArmIdleTimer() {

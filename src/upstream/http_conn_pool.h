@@ -22,8 +22,15 @@ namespace tether::upstream {
 // their streams ended; idle ones close after idle_timeout, or when more than max_idle_connections
 // are idle (the oldest first). Owned through a shared_ptr by the
 // ClusterManager (and by callers while they ask it for a stream); single-threaded.
+//
+// Circuit breakers (SetResources; cluster_resources.h): a request that waits for a connection is
+// pending (max_pending_requests); a connection is made only under max_connections, else the
+// request waits until a connection of this pool has room or a slot is freed anywhere, and pools
+// of other workers are asked to close their idle connections for it; a stream counts against
+// max_requests. Over a limit NewStream answers ResourceExhausted.
 class HttpConnPool final : public ConnPool,
                            public CodecClient::Owner,
+                           public ConnectionSlotUser,
                            public std::enable_shared_from_this<HttpConnPool> {
  public:
   struct Settings {
@@ -65,13 +72,28 @@ class HttpConnPool final : public ConnPool,
 
   // New connections use these (a config update); open ones keep theirs.
   void SetSettings(const Settings& settings);
+  // The cluster's circuit breakers, before the first stream (null: none).
+  void SetResources(std::shared_ptr<ClusterResources> resources);
   const config::Host& host() const { return context_.host; }
 
   // CodecClient::Owner.
   void OnStreamEnded(CodecClient& client) override;
   void OnClosed(CodecClient& client) override;
 
+  // ConnectionSlotUser.
+  void OnConnectionSlotFreed() override;
+  void OnIdleConnectionWanted() override;
+
  private:
+  // Counts a request that waits for a connection (max_pending_requests) while it lives.
+  class Pending;
+  // Waits until a connection of this pool has room, a slot was freed, or `cancel` fires.
+  Awaitable<void> WaitForRoom(const StreamCancel* cancel);
+  void WakeWaiters();
+  // A connection slot for a new connection, or empty at max_connections (then counted).
+  ConnectionSlot TakeConnectionSlot();
+  // Closes one idle connection if no request here waits (another worker's needs the slot).
+  void GiveUpIdleConnection();
   // An open connection with room now, or null; drops idle ones found closed or idle too long.
   // HTTP/1: taken off the idle list.
   CodecClient* PickOpen();
@@ -101,6 +123,9 @@ class HttpConnPool final : public ConnPool,
   SteadyTimer idle_timer_;
   bool idle_timer_armed_ = false;
   bool draining_ = false;
+  std::shared_ptr<ClusterResources> resources_;
+  bool registered_ = false;           // in resources_' pool list
+  std::vector<SteadyTimer*> waiting_;  // requests parked in WaitForRoom
 };
 
 }  // namespace tether::upstream

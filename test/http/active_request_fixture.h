@@ -25,7 +25,7 @@ class ActiveRequestTest : public ::testing::Test {
   // `edit` changes the listener (limits, timeouts) before the connection starts.
   void Start(std::function<void(config::Listener&)> edit = {},
              std::vector<std::shared_ptr<const FilterFactory>> filters = {}) {
-    auto snapshot = SnapshotWithRoutes(kRoutes);
+    auto snapshot = SnapshotWithRoutes(routes_);
     ASSERT_NE(snapshot, nullptr);
     auto listener = std::make_shared<config::Listener>(*snapshot->listeners[0]);
     if (edit) edit(*listener);
@@ -95,6 +95,7 @@ class ActiveRequestTest : public ::testing::Test {
   ListenerStats& stats() { return *worker_.active->listeners.begin()->second->stats; }
   const StreamInfo& finished(codec::StreamId id) { return *connection_->infos.at(id); }
 
+  std::string routes_ = kRoutes;  // a test may set its own before Start
   boost::asio::io_context io_;
   stats::Store store_;
   WorkerState worker_;

@@ -36,7 +36,7 @@ TEST(ResponseFlagsTest, EveryFlagHasItsOwnCode) {
   }
   EXPECT_EQ(codes.size(), kResponseFlagCount);
   // Envoy's order (its ResponseFlag enum), then Tether's RQT.
-  EXPECT_EQ(all.ShortCodes(), "UH,UT,UR,UF,UC,NR,DC,SI,DPE,UPE,NC,OM,RQT");
+  EXPECT_EQ(all.ShortCodes(), "UH,UT,UR,UF,UC,UO,NR,DI,FI,RL,DC,URX,SI,DPE,UMSDR,UPE,NC,OM,RQT");
 }
 
 // Every flag a request can carry is counted: there is no string to misspell

@@ -141,11 +141,12 @@ class FakeSelector : public UpstreamSelector {
   UpstreamChoice Choose(const std::string& name, codec::Protocol) override {
     chosen.push_back(name);
     if (name != cluster.name) return {};
-    return {&cluster, &stats, healthy ? pool : nullptr, nullptr};
+    return {&cluster, &stats, healthy ? pool : nullptr, nullptr, resources.get()};
   }
   config::Cluster cluster;
   upstream::ClusterStats stats;
   std::shared_ptr<FakeConnPool> pool = std::make_shared<FakeConnPool>();
+  std::shared_ptr<upstream::ClusterResources> resources;  // circuit breakers; null: none
   bool healthy = true;
   std::vector<std::string> chosen;
 };
