@@ -1,0 +1,189 @@
+"""The seed series' resilience demos (examples/resilience/), replayed against Debian's httpbin:
+circuit breaking, retries and timeouts, each with the example's own bootstrap (ports rewritten).
+Attempts are counted at the upstream (gunicorn's access log), failures at the client, and both
+are held against Tether's stats."""
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import yaml
+
+from harness import SOURCE_DIR, Tether, TempDirTestCase, free_port, wait_until, http_get
+
+EXAMPLES = os.path.join(SOURCE_DIR, "examples", "resilience")
+
+
+class Httpbin:
+    """gunicorn serving examples/resilience/sometimes_slow.py (httpbin with one slow path)."""
+
+    def __init__(self, log_path):
+        self.port = free_port()
+        self.log_path = log_path
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "--threads", "8",
+             "--access-logfile", log_path, "--chdir", EXAMPLES, "sometimes_slow:app"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self._up, timeout=20, what="httpbin")
+
+    def _up(self):
+        try:
+            return http_get(self.port, "/get", timeout=1)[0] == 200
+        except OSError:
+            return False
+
+    def hits(self, path):
+        """How many requests for `path` reached httpbin (gunicorn writes each as it ends)."""
+        with open(self.log_path) as f:
+            return sum(1 for line in f if f" {path} HTTP/1.1" in line)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def example(name, upstream_port):
+    """examples/resilience/NAME.yaml with free listener/admin ports and httpbin's port."""
+    with open(os.path.join(EXAMPLES, name)) as f:
+        config = yaml.safe_load(f)
+    config["admin"]["address"]["socket_address"]["port_value"] = free_port()
+    config["static_resources"]["listeners"][0]["address"]["socket_address"]["port_value"] = free_port()
+    for cluster in config["static_resources"]["clusters"]:
+        for locality in cluster["load_assignment"]["endpoints"]:
+            for e in locality["lb_endpoints"]:
+                e["endpoint"]["address"]["socket_address"]["port_value"] = upstream_port
+    return config
+
+
+def request(port, path, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        conn.close()
+
+
+def clients(port, path, threads, calls):
+    """`threads` clients, each making `calls` sequential calls on its own keep-alive connection:
+    the statuses, and the headers of the 503s."""
+    statuses, overloaded = [], []
+    lock = threading.Lock()
+
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        for _ in range(calls):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            with lock:
+                statuses.append(r.status)
+                if r.status == 503:
+                    overloaded.append(r.getheader("x-envoy-overloaded"))
+        conn.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    return statuses, overloaded
+
+
+class ResilienceTest(TempDirTestCase):
+    def setUp(self):
+        super().setUp()
+        self.httpbin = Httpbin(os.path.join(self.tmp.name, "access.log"))
+
+    def tearDown(self):
+        self.httpbin.stop()
+        super().tearDown()
+
+    def test_circuit_breaking(self):
+        # One worker, as the original demo's single Envoy thread: one request on the connection and
+        # one waiting is exactly what two clients need.
+        with Tether(example("circuit-breaking.yaml", self.httpbin.port), concurrency=1) as t:
+            path = "/delay/0.05"
+            statuses, _ = clients(t.port, path, threads=1, calls=10)
+            self.assertEqual(statuses, [200] * 10)  # one client never needs more than the one connection
+            served = 10
+            statuses, _ = clients(t.port, path, threads=2, calls=15)
+            self.assertGreaterEqual(statuses.count(200), 27, statuses)  # one sent, one waiting: nearly all
+            served += statuses.count(200)
+            refused = statuses.count(503)
+            statuses, overloaded = clients(t.port, path, threads=4, calls=15)
+            failures = statuses.count(503)
+            self.assertGreater(failures, 0, "four clients against one connection and one waiting place")
+            self.assertEqual(statuses.count(200) + failures, len(statuses))
+            self.assertEqual(overloaded, ["true"] * failures)
+            served += statuses.count(200)
+            refused += failures
+            # Every client failure is an overflow Tether counted, and nothing else.
+            self.assertEqual(t.settled_stat("cluster.httpbin.upstream_rq_pending_overflow", refused), refused)
+            self.assertEqual(t.stat("http.outbound.UO.downstream_rq_response_flags"), refused)
+            # Only the successes reached httpbin: a refused request is never sent.
+            wait_until(lambda: self.httpbin.hits(path) == served, timeout=5, what=f"{served} requests at httpbin")
+
+    def test_circuit_breaking_holds_across_workers(self):
+        # Two workers share the one connection: it moves to the worker whose request waits (the idle
+        # holder closes it), and the cluster never has two.
+        with Tether(example("circuit-breaking.yaml", self.httpbin.port), concurrency=2) as t:
+            path = "/delay/0.02"
+            most, done = [0], threading.Event()
+
+            def watch():
+                while not done.is_set():
+                    most[0] = max(most[0], t.stat("cluster.httpbin.upstream_cx_active"))
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            statuses, overloaded = clients(t.port, path, threads=4, calls=10)
+            done.set()
+            watcher.join()
+            self.assertGreater(statuses.count(200), 0)
+            self.assertEqual(statuses.count(200) + statuses.count(503), len(statuses))
+            self.assertEqual(overloaded, ["true"] * statuses.count(503))
+            self.assertLessEqual(most[0], 1)
+            self.assertEqual(t.settled_stat("cluster.httpbin.upstream_rq_pending_overflow", statuses.count(503)),
+                             statuses.count(503))
+            wait_until(lambda: self.httpbin.hits(path) == statuses.count(200), timeout=5,
+                       what="the successes at httpbin")
+
+    def test_retries(self):
+        with Tether(example("retries.yaml", self.httpbin.port)) as t:
+            for call in range(1, 4):
+                status, headers = request(t.port, "/status/500")
+                self.assertEqual(status, 500)
+                self.assertEqual(headers.get("x-envoy-attempt-count"), "4")
+                wait_until(lambda: self.httpbin.hits("/status/500") == 4 * call, timeout=5,
+                           what="four attempts per call at httpbin")
+                self.assertEqual(t.settled_stat("cluster.httpbin.upstream_rq_retry", 3 * call), 3 * call)
+            self.assertEqual(t.stat("http.outbound.URX.downstream_rq_response_flags"), 3)
+            flaky = "/status/200:50,500:50"
+            ok = sum(1 for _ in range(100) if request(t.port, flaky)[0] == 200)
+            self.assertGreater(ok, 90)  # a call fails only when four tries in a row do (1 in 16)
+
+    def test_timeouts(self):
+        with Tether(example("timeouts.yaml", self.httpbin.port)) as t:
+            start = time.monotonic()
+            status, _ = request(t.port, "/delay/5")
+            elapsed = time.monotonic() - start
+            self.assertEqual(status, 504)
+            self.assertAlmostEqual(elapsed, 1.0, delta=0.2)
+            self.assertEqual(t.settled_stat("cluster.httpbin.upstream_rq_timeout", 1), 1)
+            # The timed-out exchange took its HTTP/1.1 connection with it.
+            self.assertEqual(t.settled_stat("cluster.httpbin.upstream_cx_active", 0), 0)
+            for _ in range(3):
+                status, _ = request(t.port, "/anything/sometimes-slow")
+                self.assertEqual(status, 200)
+            self.assertGreaterEqual(t.stat("cluster.httpbin.upstream_rq_per_try_timeout"), 1)
+            self.assertGreaterEqual(t.stat("cluster.httpbin.upstream_rq_retry_success"), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
