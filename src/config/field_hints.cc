@@ -54,7 +54,6 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"RouteAction", "auto_host_rewrite", "not supported; use host_rewrite_literal", "routes"},
     {"RouteAction", "regex_rewrite", "not supported; use prefix_rewrite", "routes"},
     {"RouteAction", "cluster_header", "not supported; name the cluster or use weighted_clusters", "routes"},
-    {"RouteAction", "idle_timeout", "not supported; the route's timeout covers the whole exchange", "routes"},
     {"RouteAction", "max_stream_duration",
      "not supported; the route's timeout bounds the exchange, max_grpc_timeout and grpc_timeout_offset "
      "(Envoy's older fields) cap and offset grpc-timeout",

@@ -128,6 +128,7 @@ absl::Status CheckRouteAction(const std::string& path, const v1::RouteAction& ac
   if (action.has_max_grpc_timeout()) {
     TETHER_RETURN_IF_ERROR(CheckDuration(path + ".max_grpc_timeout", action.max_grpc_timeout(), false));
   }
+  if (action.has_idle_timeout()) TETHER_RETURN_IF_ERROR(CheckDuration(path + ".idle_timeout", action.idle_timeout(), false));
   if (action.has_grpc_timeout_offset()) {
     TETHER_RETURN_IF_ERROR(CheckDuration(path + ".grpc_timeout_offset", action.grpc_timeout_offset(), false));
   }

@@ -115,6 +115,8 @@ struct Route {
   // Envoy's grpc_timeout_offset: taken off a gRPC request's grpc-timeout (when longer) before it
   // bounds the request, so the sidecar answers DEADLINE_EXCEEDED before the caller gives up.
   Duration grpc_timeout_offset{0};
+  // Envoy's route idle_timeout: replaces the listener's stream_idle_timeout (zero: none).
+  std::optional<Duration> idle_timeout;
   // The route's retry policy, else its virtual host's; null: none (retries only on request).
   std::shared_ptr<const RetryPolicy> retry_policy;
   // The virtual host's attempt-count switches, and the body bytes kept for a retry.

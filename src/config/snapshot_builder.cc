@@ -93,6 +93,11 @@ absl::Status BuildClusterAction(const v1::RouteAction& a, const std::string& pat
   }
   TETHER_RETURN_IF_ERROR(SetDuration(a.has_grpc_timeout_offset(), a.grpc_timeout_offset(),
                                      path + ".grpc_timeout_offset", route.grpc_timeout_offset));
+  if (a.has_idle_timeout()) {
+    Duration idle{0};
+    TETHER_RETURN_IF_ERROR(SetDuration(true, a.idle_timeout(), path + ".idle_timeout", idle));
+    route.idle_timeout = idle;
+  }
   return SetDuration(a.has_timeout(), a.timeout(), path + ".timeout", route.timeout);
 }
 

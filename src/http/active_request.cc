@@ -179,6 +179,7 @@ void ActiveRequest::Route(bool end_stream) {
       return SendLocalReply(std::move(reply));
     }
     case config::Route::Action::kCluster:
+      if (route->idle_timeout) timeouts_.SetIdle(*route->idle_timeout);
       StartUpstream(end_stream);
       if (end_stream) RequestForwarded();
       return;

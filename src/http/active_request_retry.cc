@@ -29,6 +29,7 @@ void ActiveRequest::StartTry(codec::HeaderMap&& headers, bool end_stream) {
       callbacks, context_.executor(), upstream_choice_.pool, upstream_choice_.cluster->connect_timeout,
       IsIdempotent(request_headers_.Get(codec::PseudoHeader::kMethod)), upstream_choice_.stats);
   upstream_start_ = LoopClock::Now();
+  info_.upstream_attempts = attempts_;
   upstream_->Start(std::move(headers), end_stream);
 }
 

@@ -145,7 +145,7 @@ std::string_view RequestTrace::EncodeSpan(const SpanFacts& f, tracing::ZipkinVer
   tracing::SetRemoteAddress(s, Server() ? f.downstream_address : f.upstream_host);
   url.assign(listener_.forwarded_proto).append("://").append(f.authority).append(f.path);
   if (url.size() > t.max_path_tag_length) url.resize(t.max_path_tag_length);
-  char status[24], request_size[24], response_size[24], grpc_status[24];
+  char status[24], request_size[24], response_size[24], grpc_status[24], attempts[24], retries[24];
   const std::string response_flags = f.response_flags.ShortCodes();
   // Constant keys and digits are marked plain: the encoder copies them without a scan.
   s.tags = {{"http.method", f.method, true},
@@ -161,6 +161,11 @@ std::string_view RequestTrace::EncodeSpan(const SpanFacts& f, tracing::ZipkinVer
             {"component", "proxy", true, true}};
   // As Envoy: a gRPC response's status, and an error for a non-OK one as for a 5xx (or none).
   if (f.grpc_status) s.tags.push_back({"grpc.status_code", Decimal(*f.grpc_status, grpc_status), true, true});
+  // A retried request says how many tries it took (retry.count: the retries, upstream.attempts: all).
+  if (f.upstream_attempts > 1) {
+    s.tags.push_back({"retry.count", Decimal(f.upstream_attempts - 1, retries), true, true});
+    s.tags.push_back({"upstream.attempts", Decimal(f.upstream_attempts, attempts), true, true});
+  }
   if (f.status >= 500 || f.status == 0 || (f.grpc_status && *f.grpc_status != 0)) {
     s.tags.push_back({"error", "true", true, true});
   }

@@ -55,6 +55,7 @@ struct SpanFacts {
   uint64_t bytes_sent = 0;
   ResponseFlags response_flags;
   std::optional<int> grpc_status;  // a gRPC response's grpc-status
+  uint32_t upstream_attempts = 0;  // tries sent upstream; tagged when there were retries
   const codec::HeaderMap* request_headers = nullptr;  // for the custom tags
 };
 

@@ -54,6 +54,7 @@ struct StreamInfo {
   std::optional<std::chrono::microseconds> upstream_service_time;
   bool grpc = false;                 // content-type application/grpc[+...]
   std::optional<int> grpc_status;    // from grpc-status (trailers, or trailers-only headers)
+  uint32_t upstream_attempts = 0;    // tries sent upstream (1 + retries); 0: none
 
   void AddFlag(ResponseFlag flag) { response_flags.Set(flag); }
 };

@@ -57,6 +57,12 @@ void StreamTimeouts::Touch() {
 
 void StreamTimeouts::RequestReceived() { deadlines_.RequestReceived(); }
 
+void StreamTimeouts::SetIdle(std::chrono::milliseconds idle) {
+  if (fired_ != StreamTimeout::kNone || !deadlines_.running()) return;
+  deadlines_.SetIdle(idle);
+  Schedule();  // a shorter limit may come before the armed wake
+}
+
 void StreamTimeouts::Stop() {
   deadlines_.Stop();
   on_timeout_ = nullptr;

@@ -31,6 +31,8 @@ class StreamDeadlines {
   void Touch(Clock::time_point now);
   // The whole request (head, body, trailers) has arrived: request_timeout stops.
   void RequestReceived() { request_deadline_.reset(); }
+  // The stream's idle limit changes (a route's idle_timeout replaces the listener's); zero: off.
+  void SetIdle(std::chrono::milliseconds idle) { idle_ = idle; }
   // The stream ended: nothing is armed.
   void Stop();
 
@@ -67,6 +69,8 @@ class StreamTimeouts {
   void Start(std::chrono::milliseconds idle, std::chrono::milliseconds request, OnTimeout on_timeout);
   void Touch();
   void RequestReceived();
+  // Replaces the idle limit from now on (Envoy's route idle_timeout); zero turns it off.
+  void SetIdle(std::chrono::milliseconds idle);
   void Stop();
   StreamTimeout fired() const { return fired_; }
 

@@ -52,7 +52,8 @@ SpanFacts SpanFactsOf(const StreamInfo& info) {
               .bytes_received = info.bytes_received,
               .bytes_sent = info.bytes_sent,
               .response_flags = info.response_flags,
-              .grpc_status = info.grpc_status};
+              .grpc_status = info.grpc_status,
+              .upstream_attempts = info.upstream_attempts};
   if (const codec::HeaderMap* request = info.request_headers; request != nullptr) {
     f.request_headers = request;
     f.method = request->Get(PseudoHeader::kMethod);

@@ -225,5 +225,16 @@ TEST_F(ActiveRequestTest, StreamIdleTimeoutIs408) {
   EXPECT_TRUE(finished(id).response_flags.Has(ResponseFlag::kStreamIdleTimeout));
 }
 
+TEST_F(ActiveRequestTest, ARoutesIdleTimeoutReplacesTheListeners) {
+  routes_ = R"({virtual_hosts: [{name: vh, domains: ["*"], routes: [
+      {match: {prefix: /}, route: {cluster: backend, timeout: 0s, idle_timeout: 0.03s}}]}]})";
+  Start([](config::Listener& l) { l.stream_idle_timeout = std::chrono::hours(1); });
+  Recorder response;
+  Open(response, Request("POST", "/api/x"), false);
+  ASSERT_TRUE(RunUntil([&] { return response.headers.has_value(); }));
+  EXPECT_EQ(response.headers->Status(), 408);
+  EXPECT_EQ(stats().downstream_rq_idle_timeout.Value(), 1u);
+}
+
 }  // namespace
 }  // namespace tether::http

@@ -196,6 +196,16 @@ TEST_F(TracingHttpFilterTest, SpanTagsFromStreamInfo) {
   json = span_json();
   EXPECT_EQ(json.find("grpc.status_code"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("http.protocol":"HTTP/1.0")"), std::string::npos) << json;
+
+  info_.upstream_attempts = 1;  // one try: nothing to say
+  json = span_json();
+  EXPECT_EQ(json.find("retry.count"), std::string::npos) << json;
+  info_.upstream_attempts = 3;  // two retries
+  info_.status = 503;
+  json = span_json();
+  EXPECT_NE(json.find(R"("retry.count":"2")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("upstream.attempts":"3")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("error":"true")"), std::string::npos) << json;  // the final failure
 }
 
 }  // namespace
