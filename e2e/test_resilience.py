@@ -184,6 +184,30 @@ class ResilienceTest(TempDirTestCase):
             self.assertGreaterEqual(t.stat("cluster.httpbin.upstream_rq_per_try_timeout"), 1)
             self.assertGreaterEqual(t.stat("cluster.httpbin.upstream_rq_retry_success"), 1)
 
+    def test_faults_and_rate_limit(self):
+        with Tether(example("faults-and-rate-limit.yaml", self.httpbin.port), concurrency=2) as t:
+            calls = 400
+            aborted = sum(1 for _ in range(calls) if request(t.port, "/status/200")[0] == 503)
+            # 30% of 400: mean 120, standard deviation about 9; five of them either way.
+            self.assertGreater(aborted, 120 - 46)
+            self.assertLess(aborted, 120 + 46)
+            self.assertEqual(t.settled_stat("http.outbound.fault.aborts_injected", aborted), aborted)
+            self.assertEqual(t.stat("http.outbound.FI.downstream_rq_response_flags"), aborted)
+            # Only the calls let through reached httpbin.
+            wait_until(lambda: self.httpbin.hits("/status/200") == calls - aborted, timeout=5,
+                       what="the calls not aborted at httpbin")
+            # Five tokens a minute, one bucket for both workers, on connections of their own.
+            statuses = [request(t.port, "/limited/x") for _ in range(8)]
+            self.assertEqual([s for s, _ in statuses], [200] * 5 + [429] * 3)
+            self.assertEqual([h.get("x-envoy-ratelimited") for s, h in statuses if s == 429], ["true"] * 3)
+            self.assertEqual(t.stat("limited.http_local_rate_limit.rate_limited"), 3)
+            self.assertEqual(t.stat("http.outbound.RL.downstream_rq_response_flags"), 3)
+            # A header-driven fault on the other routes.
+            conn = http.client.HTTPConnection("127.0.0.1", t.port, timeout=10)
+            conn.request("GET", "/get", headers={"x-envoy-fault-abort-request": "418"})
+            self.assertEqual(conn.getresponse().status, 418)
+            conn.close()
+
 
 if __name__ == "__main__":
     unittest.main()

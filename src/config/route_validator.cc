@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/config/retry_policy.h"
+#include "src/config/http_filters.h"
 #include "src/config/validation_util.h"
 
 namespace tether::config {
@@ -179,6 +180,7 @@ absl::Status CheckRoute(const std::string& path, const v1::Route& route, const s
     default:
       return Err(path, "needs one of route, redirect, direct_response");
   }
+  TETHER_RETURN_IF_ERROR(ApplyRouteFilters(route, path, nullptr));
   return CheckMutations(path, route);
 }
 

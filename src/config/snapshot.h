@@ -91,6 +91,42 @@ struct RetryPolicy {
   std::vector<HeaderMatch> retriable_request_headers;  // empty: any request
 };
 
+// Envoy's fault filter settings (a listener's, or a route's own). Percentages 0..100.
+struct FaultConfig {
+  struct Delay {
+    bool from_header = false;  // x-envoy-fault-delay-request
+    Duration fixed{0};
+    double percentage = 100;
+  };
+  struct Abort {
+    bool from_header = false;  // x-envoy-fault-abort-request / -grpc-request
+    unsigned http_status = 0;  // 0: from the header, or gRPC
+    std::optional<int> grpc_status;
+    double percentage = 100;
+  };
+  std::optional<Delay> delay;
+  std::optional<Abort> abort;
+  uint32_t max_active_faults = 0;  // 0: unlimited
+};
+
+// Envoy's local rate limit filter settings: one token bucket (a listener's, or a route's own).
+struct LocalRateLimitConfig {
+  std::string stat_prefix;
+  bool has_bucket = false;  // a listener's entry may only enable routes' own buckets
+  uint32_t max_tokens = 0;
+  uint32_t tokens_per_fill = 1;
+  Duration fill_interval{0};
+  double filter_enabled = 0;
+  double filter_enforced = 0;
+  unsigned status = 429;
+};
+
+// One of a listener's http_filters, in order.
+struct HttpFilterConfig {
+  std::shared_ptr<const FaultConfig> fault;                // set for a fault filter
+  std::shared_ptr<const LocalRateLimitConfig> rate_limit;  // set for a local rate limit
+};
+
 struct Route {
   enum class PathKind { kPrefix, kExact, kRegex };
   enum class Action { kCluster, kRedirect, kDirectResponse };
@@ -123,6 +159,9 @@ struct Route {
   bool include_request_attempt_count = false;
   bool include_attempt_count_in_response = false;
   uint32_t per_request_buffer_limit_bytes = 1 << 20;
+  // per_filter_config: the route's own fault settings and token bucket (null: the listener's).
+  std::shared_ptr<const FaultConfig> fault;
+  std::shared_ptr<const LocalRateLimitConfig> rate_limit;
   Redirect redirect;
   unsigned direct_status = 200;
   std::string direct_body;
@@ -234,6 +273,7 @@ struct Listener {
   uint32_t max_requests_per_connection = 0;  // downstream; 0 = unlimited
   CodecType codec_type = CodecType::kAuto;
   Http2ProtocolOptions http2;  // also max_request_headers_bytes as SETTINGS_MAX_HEADER_LIST_SIZE
+  std::vector<HttpFilterConfig> http_filters;  // after tracing, before the router
 };
 
 struct Host {

@@ -17,6 +17,7 @@
 #include "src/config/retry_policy.h"
 #include "src/config/protocol_options.h"
 #include "src/config/tracing_builder.h"
+#include "src/config/http_filters.h"
 #include "src/config/validation_util.h"
 
 // The validator has already run, but odd input (xDS, tests) is still refused with
@@ -167,6 +168,7 @@ absl::StatusOr<Route> BuildRoute(const v1::VirtualHost& vh, const std::string& v
     default: return Err(path, "route has no action (route, redirect or direct_response)");
   }
   TETHER_RETURN_IF_ERROR(BuildMutations(r, path, route.request_headers, route.response_headers));
+  TETHER_RETURN_IF_ERROR(ApplyRouteFilters(r, path, &route));
   return route;
 }
 
@@ -240,6 +242,7 @@ absl::StatusOr<std::shared_ptr<const Listener>> BuildListener(const v1::Listener
   TETHER_RETURN_IF_ERROR(BuildLimits(hcm, hcm_path, *listener));
   TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, listener.get()));
   TETHER_RETURN_IF_ERROR(ApplyListenerProtocol(l, path, listener.get()));
+  TETHER_RETURN_IF_ERROR(ApplyHttpFilters(l, path, listener.get()));
   TETHER_RETURN_IF_ERROR(
       SetDuration(l.has_drain_timeout(), l.drain_timeout(), path + ".drain_timeout", listener->drain_timeout));
   listener->use_remote_address = hcm.use_remote_address();

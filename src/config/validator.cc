@@ -15,6 +15,7 @@
 #include "src/config/protocol_options.h"
 #include "src/config/route_validator.h"
 #include "src/config/tracing_validator.h"
+#include "src/config/http_filters.h"
 #include "src/config/validation_util.h"
 
 namespace tether::config {
@@ -161,6 +162,7 @@ absl::Status CheckListener(const std::string& path, const v1::Listener& l, Scope
   if (!l.has_http_connection_manager()) return Err(path + ".http_connection_manager", "required");
   TETHER_RETURN_IF_ERROR(ApplyListenerConnectionLimits(l, path, nullptr));
   TETHER_RETURN_IF_ERROR(ApplyListenerProtocol(l, path, nullptr));
+  TETHER_RETURN_IF_ERROR(ApplyHttpFilters(l, path, nullptr));
   return CheckConnectionManager(path + ".http_connection_manager", l.http_connection_manager(), scope);
 }
 

@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
+#include "src/http/fault_filter.h"
+#include "src/http/local_rate_limit_filter.h"
 
 namespace tether::http {
 namespace {
@@ -11,6 +13,13 @@ absl::StatusOr<std::shared_ptr<const ListenerRuntime>> BuildListener(
     stats::Store& store, AccessLogSinks& sinks, const std::shared_ptr<const Tracer>& tracer) {
   auto runtime = std::make_shared<ListenerRuntime>();
   runtime->http_filters.push_back(std::make_shared<TracingHttpFilterFactory>(listener, tracer));
+  // The listener's own filters, in its order, before the built-in router.
+  for (const config::HttpFilterConfig& filter : listener->http_filters) {
+    if (filter.fault) runtime->http_filters.push_back(std::make_shared<FaultFilterFactory>(filter.fault, *listener, store));
+    if (filter.rate_limit) {
+      runtime->http_filters.push_back(std::make_shared<LocalRateLimitFilterFactory>(filter.rate_limit, *listener, store));
+    }
+  }
   runtime->config = listener;
   if (previous != nullptr) {
     auto it = previous->listeners.find(listener->name);
