@@ -18,6 +18,8 @@ Methods (all under /tether.test.Echo/):
   Hang           request {"id": ID}: waits until the call ends; if the client (or a proxy) cancelled it,
                  event "cancelled:ID" is recorded (DeadlineExceeded: "deadline:ID")
   Slow           request {"ms": MS}: answers b"slow done" after MS ms, unless cancelled first
+  Flaky          request {"id": ID, "fail": N, "code": C}: the first N calls with this ID end with status C
+                 (trailers-only), the next ones answer b"ok"; each call records "flaky:ID"
   Events         the recorded events, a JSON list (query it directly, not through a sidecar)
   Name           this server's NAME (which of two servers answered)
 """
@@ -145,6 +147,15 @@ class _Service:
             self.record(f"slow-cancelled:{ms}")
         return b"slow done"
 
+    def flaky(self, request, context):
+        args = json.loads(request)
+        self.record(f"flaky:{args['id']}")
+        with self.lock:
+            seen = sum(1 for e in self.events if e == f"flaky:{args['id']}")
+        if seen <= args["fail"]:
+            context.abort(grpc.StatusCode(_code(args["code"])), f"flaky call {seen}")
+        return b"ok"
+
     def events_(self, request, context):
         with self.lock:
             return json.dumps(self.events).encode()
@@ -164,6 +175,7 @@ class _Service:
             "TrailersOnly": u(self.trailers_only),
             "Hang": u(self.hang),
             "Slow": u(self.slow),
+            "Flaky": u(self.flaky),
             "Events": u(self.events_),
             "Name": u(self.name_),
         })

@@ -260,6 +260,70 @@ class GrpcLocalRepliesTest(unittest.TestCase):
         self.assertIn(r.grpc_status, (4, 14), (r.headers, r.trailers))
 
 
+class GrpcResilienceTest(unittest.TestCase):
+    """Retries, a per-try deadline and circuit breakers under gRPC (issue 14): retry_on names gRPC
+    statuses of trailers-only answers, and an overflow reaches a gRPC client as UNAVAILABLE."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = GrpcServer()
+        retry = {"retry_on": "unavailable,deadline-exceeded", "num_retries": 2,
+                 "retry_back_off": {"base_interval": "0.005s"}}
+        routes = [grpc_route("grpc", prefix=method("Flaky"), retry_policy=retry),
+                  grpc_route("limited", prefix=method("Hang")),
+                  grpc_route("limited", prefix=method("Unary"))]
+        limited = h2_cluster("limited", cls.server.port,
+                             circuit_breakers={"thresholds": [{"max_requests": 1, "max_pending_requests": 1}]})
+        config = bootstrap(0, routes=routes, clusters=[h2_cluster("grpc", cls.server.port), limited])
+        try:
+            cls.tether = Tether(config)
+        except BaseException:
+            cls.server.stop()
+            raise
+        cls.client = Echo(cls.tether.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.tether.stop()
+        cls.server.stop()
+
+    def flaky(self, ident, fail, code):
+        return self.client.unary("Flaky", json.dumps({"id": ident, "fail": fail, "code": code}).encode())
+
+    def test_unavailable_and_deadline_exceeded_are_retried(self):
+        self.assertEqual(self.flaky("u-1", 2, 14), b"ok")  # two UNAVAILABLE answers, then OK
+        self.assertEqual(self.server.events().count("flaky:u-1"), 3)
+        self.assertEqual(self.flaky("d-1", 1, 4), b"ok")  # DEADLINE_EXCEEDED from the server
+        self.assertEqual(self.server.events().count("flaky:d-1"), 2)
+
+    def test_a_status_not_named_is_not_retried(self):
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.flaky("i-1", 1, 13)  # INTERNAL: not in retry_on
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.INTERNAL)
+        self.assertEqual(self.server.events().count("flaky:i-1"), 1)
+
+    def test_retries_run_out_with_the_last_status(self):
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.flaky("x-1", 5, 14)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        self.assertEqual(self.server.events().count("flaky:x-1"), 3)  # the first try and num_retries 2
+
+    def test_an_overflow_is_unavailable_to_a_grpc_client(self):
+        hanging = self.client.unary_future("Hang", json.dumps({"id": "cb-1"}).encode())
+        try:
+            self.server.wait_event("started:cb-1")  # it holds the cluster's one request place
+            before = self.tether.stat("cluster.limited.upstream_rq_pending_overflow")
+            with self.assertRaises(grpc.RpcError) as caught:
+                self.client.unary("Unary", b"x", timeout=10)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+            self.assertNotIn("Received http2 header", caught.exception.details())
+            self.assertEqual(self.tether.settled_stat("cluster.limited.upstream_rq_pending_overflow", before + 1),
+                             before + 1)
+        finally:
+            hanging.cancel()
+
+
 class StreamIdleTimeoutTest(unittest.TestCase):
     def test_busy_stream_outlives_the_idle_timeout_and_an_idle_one_is_ended(self):
         with GrpcServer() as server:
