@@ -204,6 +204,33 @@ class XdsTest(unittest.TestCase):
         self.assertEqual(m.get(conn=conn)[0], 200)
         self.assertEqual(m.counts(), (before[0] + 1, before[1]))
 
+    def test_retries_and_circuit_breakers_are_pushed_live(self):
+        m = self.mesh
+        conn = http.client.HTTPConnection("127.0.0.1", m.listen_port, timeout=10)
+        self.addCleanup(conn.close)
+        self.assertEqual(m.get("/status/503", conn=conn)[0], 503)
+        self.assertEqual(m.v1.stats()["paths"].count("/status/503"), 1)  # no retry policy yet
+        out = m.ctl("apply", "-f", m.change("resilience.yaml"), "--wait", "--timeout", "20s")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(m.get("/status/503", conn=conn)[0], 503)  # the same connection, the new policy
+        self.assertEqual(m.v1.stats()["paths"].count("/status/503"), 4)  # one try and two retries more
+        self.assertEqual(m.sidecar.stat("cluster.upstream.upstream_rq_retry"), 2)
+        dump = json.loads(m.sidecar.admin("/config_dump")[1])
+        text = json.dumps(dump)
+        self.assertIn('"retry_on": "5xx"', text)
+        self.assertIn('"budget_percent": 50', text)
+        # A bad value is refused naming the field; the good config keeps serving.
+        with open(m.change("resilience.yaml")) as f:
+            good = f.read()
+        bad = os.path.join(m.tmp.name, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write(good.replace("budget_percent: 50", "budget_percent: 150"))
+        out = m.ctl("apply", "-f", bad, "--wait", "--timeout", "10s")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("circuit_breakers.thresholds[0].retry_budget.budget_percent", out.stdout + out.stderr)
+        self.assertEqual(m.get("/status/503", conn=conn)[0], 503)
+        self.assertEqual(m.sidecar.stat("cluster.upstream.upstream_rq_retry"), 4)
+
     def test_weighted_split_sends_traffic_in_proportion(self):
         m = self.mesh
         out = m.ctl("apply", "-f", m.change("weighted-90-10.yaml"), "--wait")
