@@ -178,12 +178,21 @@ ConnectionSlot HttpConnPool::TakeConnectionSlot() {
 Awaitable<void> HttpConnPool::WaitForRoom(const StreamCancel* cancel) {
   SteadyTimer timer(context_.executor);
   timer.expires_at(std::chrono::steady_clock::time_point::max());
+  // Undone however the wait ends, also when the coroutine is destroyed unresumed (the worker
+  // stopping): nothing may keep pointing at this frame's timer.
+  struct Parked {
+    HttpConnPool& pool;
+    SteadyTimer& timer;
+    const StreamCancel* cancel;
+    ~Parked() {
+      if (cancel != nullptr) cancel->SetWake(nullptr);
+      std::erase(pool.waiting_, &timer);
+    }
+  } parked{*this, timer, cancel};
   waiting_.push_back(&timer);
   if (cancel != nullptr) cancel->SetWake([&timer] { timer.cancel(); });
   resources_->WaitForConnectionSlot(context_.executor, shared_from_this());
   co_await timer.async_wait(kNoThrow);
-  if (cancel != nullptr) cancel->SetWake(nullptr);
-  std::erase(waiting_, &timer);
 }
 
 void HttpConnPool::WakeWaiters() {
@@ -201,7 +210,9 @@ void HttpConnPool::OnIdleConnectionWanted() { GiveUpIdleConnection(); }
 void HttpConnPool::GiveUpIdleConnection() {
   if (!waiting_.empty()) return;
   for (const auto& client : clients_) {
-    if (client->idle()) return client->Close();  // OnClosed takes it off the lists
+    if (!client->idle()) continue;
+    const std::shared_ptr<CodecClient> keep = client;  // OnClosed takes it off clients_
+    return keep->Close();
   }
 }
 
@@ -283,6 +294,7 @@ std::shared_ptr<CodecClient> HttpConnPool::PickConnecting() {
 
 void HttpConnPool::Drain() {
   draining_ = true;
+  WakeWaiters();  // a request waiting for room here hears that it will not come
   for (auto& client : std::vector<std::shared_ptr<CodecClient>>(clients_)) client->StopNewStreams();
 }
 

@@ -57,8 +57,10 @@ class UpstreamRequestTest : public ::testing::Test {
   uint64_t Counter(const std::string& name) { return store_.CounterFor(name, {{"cluster_name", "c"}}).Value(); }
   int64_t Gauge(const std::string& name) { return store_.GaugeFor(name, {{"cluster_name", "c"}}).Value(); }
 
-  boost::asio::io_context io_;
+  // The store outlives the io_context: what its end destroys (connections, their circuit breaker
+  // places) may still count into it.
   stats::Store store_;
+  boost::asio::io_context io_;
   transport::ReadScratch scratch_;
   TcpAcceptor acceptor_{io_.get_executor()};
   std::shared_ptr<upstream::ClusterStats> cluster_ = std::make_shared<upstream::ClusterStats>(store_, "c");

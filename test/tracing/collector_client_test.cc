@@ -65,8 +65,10 @@ class CollectorClientTest : public ::testing::Test {
   int64_t Gauge(const std::string& family) { return store_.GaugeFor(family, {{"cluster_name", "zipkin"}}).Value(); }
   stats::Tags HostTags(const config::Host& host) { return {{"cluster_name", "zipkin"}, {"host", host.Key()}}; }
 
-  asio::io_context io_;
+  // The store outlives the io_context: what its end destroys (connections, their circuit breaker
+  // places) may still count into it.
   stats::Store store_;
+  asio::io_context io_;
   config::ZipkinConfig config_;
   upstream::ClusterManager clusters_{io_.get_executor(), store_, 1};
   CollectorClient client_{config_, std::chrono::milliseconds(200)};

@@ -31,8 +31,10 @@ config::Snapshot SnapshotOf(std::vector<std::shared_ptr<const config::Cluster>> 
 // connects.
 class ClusterManagerTest : public ::testing::Test {
  protected:
-  boost::asio::io_context io_;
+  // The store outlives the io_context: what its end destroys (connections, their circuit breaker
+  // places) may still count into it.
   stats::Store store_;
+  boost::asio::io_context io_;
   ClusterManager manager_{io_.get_executor(), store_, 1};
 
   ClusterManager::PoolPick Choose(const std::string& cluster) {

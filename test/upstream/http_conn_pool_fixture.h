@@ -96,8 +96,10 @@ class HttpConnPoolTest : public ::testing::Test {
   }
 
   const codec::HeaderMap request_ = Get();  // NewStream's coroutine refers to it until it completes
-  boost::asio::io_context io_;
+  // The store outlives the io_context: what its end destroys (connections, their circuit breaker
+  // places) may still count into it.
   stats::Store store_;
+  boost::asio::io_context io_;
   transport::ReadScratch scratch_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -25,14 +26,18 @@ class HttpConnPoolLimitsTest : public HttpConnPoolTest {
     cluster.name = "c";
     cluster.thresholds[0] = thresholds;
     resources_->Configure(cluster);
-    auto pool = MakePool(port, protocol);
+    return Limited(MakePool(port, protocol));
+  }
+  std::shared_ptr<HttpConnPool> Limited(std::shared_ptr<HttpConnPool> pool) {
     pool->SetResources(resources_);
+    pools_.push_back(pool);
     return pool;
   }
   // Nothing completes `result` for a while (the request waits).
   bool StillWaiting(const Result& result) { return !RunUntil(io_, [&] { return result.has_value(); }, 200ms); }
 
   std::shared_ptr<ClusterResources> resources_ = std::make_shared<ClusterResources>(store_, "c");
+  std::vector<std::shared_ptr<HttpConnPool>> pools_;
 };
 
 config::CircuitBreakerThresholds Limits(uint32_t connections, uint32_t pending, uint32_t requests = 1024) {
@@ -108,6 +113,9 @@ TEST_F(HttpConnPoolLimitsTest, BeyondMaxPendingRequestsARequestFailsAtOnce) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
   EXPECT_EQ(Counter("cluster.upstream_rq_pending_overflow"), 1u);
   EXPECT_EQ(FailureOf(refused.status()), PoolFailure::kOverflow);
+  busy->reset();  // the waiting request gets its connection before `waiting` goes
+  ASSERT_TRUE(RunUntil(io_, [&] { return waiting.has_value(); }));
+  EXPECT_TRUE(waiting->ok()) << waiting->status();
 }
 
 TEST_F(HttpConnPoolLimitsTest, AWaitingRequestCanBeWithdrawn) {
@@ -149,8 +157,7 @@ TEST_F(HttpConnPoolLimitsTest, AnIdleConnectionOfAnotherPoolGivesUpItsSlot) {
   auto holder = LimitedPool(upstream.port(), codec::Protocol::kHttp1, Limits(1, 1));
   Exchange(*holder);  // one connection, idle in `holder` (another worker's pool)
   ASSERT_EQ(holder->connection_count(), 1u);
-  auto wanting = MakePool(upstream.port(), codec::Protocol::kHttp1);
-  wanting->SetResources(resources_);
+  auto wanting = Limited(MakePool(upstream.port(), codec::Protocol::kHttp1));
   Recorder response;
   Result result;
   Begin(*wanting, response, result);
