@@ -1,8 +1,11 @@
 #pragma once
 
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +13,15 @@ namespace tether {
 
 // Small text helpers used on hot paths, where absl's (which take
 // absl::string_view, not std::string_view, in this Abseil) would cost copies.
+
+// ASCII digits only (no sign, no space, not empty), within uint64_t; nullopt otherwise. For
+// numbers in header values (x-envoy-max-retries, x-envoy-fault-delay-request...).
+inline std::optional<uint64_t> ParseDecimal(std::string_view s) {
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 

@@ -6,7 +6,9 @@
 #include <random>
 #include <string_view>
 
+#include "src/common/text.h"
 #include "src/common/timer_heap.h"
+#include "src/http/percent_roll.h"
 #include "src/http/request_timer.h"
 
 namespace tether::http {
@@ -14,23 +16,13 @@ namespace {
 
 std::optional<uint64_t> HeaderNumber(const codec::HeaderMap& headers, std::string_view name) {
   const auto value = headers.Get(name);
-  if (!value) return std::nullopt;
-  uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-  if (ec != std::errc() || end != value->data() + value->size() || value->empty()) return std::nullopt;
-  return n;
+  return value ? ParseDecimal(*value) : std::nullopt;
 }
 
 // A header-driven fault's share: the configured one, lowered by the -percentage header.
 double Share(double configured, const codec::HeaderMap& headers, std::string_view header) {
   const auto lowered = HeaderNumber(headers, header);
   return lowered ? std::min(configured, static_cast<double>(*lowered)) : configured;
-}
-
-bool Roll(std::mt19937_64* rng, double percent) {
-  if (percent >= 100) return true;
-  if (percent <= 0 || rng == nullptr) return false;
-  return static_cast<double>((*rng)() % 1000000) < percent * 10000;
 }
 
 constexpr std::chrono::milliseconds kMaxHeaderDelay{std::chrono::hours(1)};
@@ -85,7 +77,7 @@ class FaultFilter final : public Filter {
       delay = std::min(std::chrono::milliseconds(*ms), kMaxHeaderDelay);
       share = Share(share, headers, "x-envoy-fault-delay-request-percentage");
     }
-    if (!Roll(info.rng, share)) return std::nullopt;
+    if (!PercentRoll(info.rng, share)) return std::nullopt;
     return delay;
   }
 
@@ -106,7 +98,7 @@ class FaultFilter final : public Filter {
       }
       share = Share(share, headers, "x-envoy-fault-abort-request-percentage");
     }
-    if (!Roll(info.rng, share)) return std::nullopt;
+    if (!PercentRoll(info.rng, share)) return std::nullopt;
     return with;
   }
 

@@ -4,6 +4,7 @@
 
 #include "src/common/grpc_status.h"
 #include "src/common/loop_clock.h"
+#include "src/http/percent_roll.h"
 
 namespace tether::http {
 namespace {
@@ -20,13 +21,6 @@ LocalRateLimitFilterFactory::Limit MakeLimit(std::shared_ptr<const config::Local
   return limit;
 }
 
-// True for `percent` of the rolls (0..100).
-bool Roll(std::mt19937_64* rng, double percent) {
-  if (percent >= 100) return true;
-  if (percent <= 0 || rng == nullptr) return false;
-  return static_cast<double>((*rng)() % 1000000) < percent * 10000;
-}
-
 class LocalRateLimitFilter final : public Filter {
  public:
   explicit LocalRateLimitFilter(const LocalRateLimitFilterFactory& factory) : factory_(factory) {}
@@ -36,14 +30,14 @@ class LocalRateLimitFilter final : public Filter {
     const LocalRateLimitFilterFactory::Limit* limit = factory_.LimitFor(info.route);
     if (limit == nullptr || !limit->bucket) return FilterStatus::kContinue;
     const config::LocalRateLimitConfig& config = *limit->config;
-    if (!Roll(info.rng, config.filter_enabled)) return FilterStatus::kContinue;
+    if (!PercentRoll(info.rng, config.filter_enabled)) return FilterStatus::kContinue;
     limit->stats->enabled.Inc();
     if (limit->bucket->TryTake(LoopClock::Now())) {
       limit->stats->ok.Inc();
       return FilterStatus::kContinue;
     }
     limit->stats->rate_limited.Inc();
-    if (!Roll(info.rng, config.filter_enforced)) return FilterStatus::kContinue;
+    if (!PercentRoll(info.rng, config.filter_enforced)) return FilterStatus::kContinue;
     limit->stats->enforced.Inc();
     LocalReply reply{config.status, "local_rate_limited", ResponseFlag::kRateLimited,
                      static_cast<int>(GrpcStatus::kUnavailable), {}};

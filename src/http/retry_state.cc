@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "src/common/text.h"
 #include "src/config/retry_policy.h"
 #include "src/http/grpc_utility.h"
 #include "src/http/router.h"
@@ -18,10 +19,9 @@ constexpr uint32_t kGrpcConditions =
 constexpr uint32_t kMaxRetriesFromHeader = 100;  // x-envoy-max-retries is the client's: bounded
 
 std::optional<uint32_t> ParseNumber(std::string_view text) {
-  uint32_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
+  const std::optional<uint64_t> value = ParseDecimal(text);
+  if (!value || *value > UINT32_MAX) return std::nullopt;
+  return static_cast<uint32_t>(*value);
 }
 
 // Names from a header: unknown ones are ignored (as Envoy does); `mask` keeps the header's kind.

@@ -55,3 +55,18 @@ TEST(FormatDecimalTest, NoTrailingZerosAndNeverAnExponent) {
 
 }  // namespace
 }  // namespace tether
+
+namespace tether {
+namespace {
+
+TEST(ParseDecimalTest, DigitsOnlyWithinRange) {
+  EXPECT_EQ(ParseDecimal("0"), 0u);
+  EXPECT_EQ(ParseDecimal("1500"), 1500u);
+  EXPECT_EQ(ParseDecimal("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1.5", "12ms", "18446744073709551616"}) {
+    EXPECT_FALSE(ParseDecimal(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tether
