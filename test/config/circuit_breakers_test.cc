@@ -5,9 +5,13 @@
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
+#include "test/config/refusal.h"
 
 namespace tether::config {
 namespace {
+
+using testing::Accepted;
+using testing::Refusal;
 
 // One cluster "web" whose extra fields are `cluster` (indented for it).
 v1::Bootstrap Parse(const std::string& cluster) {
@@ -26,19 +30,8 @@ static_resources:
   return b.ok() ? *b : v1::Bootstrap();
 }
 
-std::string Error(const v1::Bootstrap& b) {
-  const absl::Status s = ValidateBootstrap(b);
-  EXPECT_FALSE(s.ok());
-  EXPECT_FALSE(BuildSnapshot(b, {}, 1).ok());  // the builder refuses the same
-  return std::string(s.message());
-}
-
 const Cluster& Built(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
-  EXPECT_TRUE(ValidateBootstrap(b).ok()) << ValidateBootstrap(b);
-  auto s = BuildSnapshot(b, {}, 1);
-  EXPECT_TRUE(s.ok()) << s.status();
-  keep = *s;
-  return *keep->FindCluster("web");
+  return *Accepted(b, keep).FindCluster("web");
 }
 
 TEST(CircuitBreakersTest, EnvoysDefaults) {
@@ -87,16 +80,16 @@ TEST(CircuitBreakersTest, ABudgetAloneTakesItsDefaults) {
 }
 
 TEST(CircuitBreakersTest, MistakesAreRefusedNamingTheField) {
-  EXPECT_EQ(Error(Parse("    circuit_breakers: {thresholds: [{max_connections: 1}, {max_requests: 2}]}\n")),
+  EXPECT_EQ(Refusal(Parse("    circuit_breakers: {thresholds: [{max_connections: 1}, {max_requests: 2}]}\n")),
             "static_resources.clusters[0].circuit_breakers.thresholds[1].priority: a second entry for DEFAULT (one "
             "thresholds entry per priority)");
-  EXPECT_EQ(Error(Parse("    circuit_breakers: {thresholds: [{retry_budget: {budget_percent: 150}}]}\n")),
+  EXPECT_EQ(Refusal(Parse("    circuit_breakers: {thresholds: [{retry_budget: {budget_percent: 150}}]}\n")),
             "static_resources.clusters[0].circuit_breakers.thresholds[0].retry_budget.budget_percent.value: 150 is "
             "out of range (0-100)");
-  EXPECT_EQ(Error(Parse("    circuit_breakers: {per_host_thresholds: [{max_pending_requests: 1}]}\n")),
+  EXPECT_EQ(Refusal(Parse("    circuit_breakers: {per_host_thresholds: [{max_pending_requests: 1}]}\n")),
             "static_resources.clusters[0].circuit_breakers.per_host_thresholds[0]: only max_connections is a "
             "per-host limit");
-  EXPECT_EQ(Error(Parse("    circuit_breakers: {per_host_thresholds: [{max_connections: 0}]}\n")),
+  EXPECT_EQ(Refusal(Parse("    circuit_breakers: {per_host_thresholds: [{max_connections: 0}]}\n")),
             "static_resources.clusters[0].circuit_breakers.per_host_thresholds[0].max_connections: must be at least 1");
 }
 

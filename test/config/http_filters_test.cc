@@ -5,9 +5,13 @@
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
+#include "test/config/refusal.h"
 
 namespace tether::config {
 namespace {
+
+using testing::Accepted;
+using testing::Refusal;
 
 // A listener with `filters` as its http_filters and one route with `route_extra` on it.
 v1::Bootstrap Parse(const std::string& filters, const std::string& route_extra = "") {
@@ -29,13 +33,6 @@ static_resources:
                           "test");
   EXPECT_TRUE(b.ok()) << b.status();
   return b.ok() ? *b : v1::Bootstrap();
-}
-
-std::string Error(const v1::Bootstrap& b) {
-  const absl::Status s = ValidateBootstrap(b);
-  EXPECT_FALSE(s.ok());
-  EXPECT_FALSE(BuildSnapshot(b, {}, 1).ok());
-  return std::string(s.message());
 }
 
 constexpr char kFilters[] = "static_resources.listeners[0].http_connection_manager.http_filters";
@@ -83,23 +80,23 @@ TEST(HttpFiltersTest, ARouteCarriesItsOwnSettings) {
 }
 
 TEST(HttpFiltersTest, MistakesAreRefusedNamingTheField) {
-  EXPECT_EQ(Error(Parse("[{fault: {abort: {http_status: 99}}}]")),
+  EXPECT_EQ(Refusal(Parse("[{fault: {abort: {http_status: 99}}}]")),
             std::string(kFilters) + "[0].fault.abort.http_status: 99 is not a status code (200-599)");
-  EXPECT_EQ(Error(Parse("[{fault: {delay: {percentage: 10}}}]")),
+  EXPECT_EQ(Refusal(Parse("[{fault: {delay: {percentage: 10}}}]")),
             std::string(kFilters) + "[0].fault.delay: needs fixed_delay or header_delay");
-  EXPECT_EQ(Error(Parse("[{fault: {abort: {http_status: 500, percentage: 101}}}]")),
+  EXPECT_EQ(Refusal(Parse("[{fault: {abort: {http_status: 500, percentage: 101}}}]")),
             std::string(kFilters) + "[0].fault.abort.percentage: 101 is out of range (0-100)");
-  EXPECT_EQ(Error(Parse("[{local_ratelimit: {token_bucket: {max_tokens: 1, fill_interval: 1s}}}]")),
+  EXPECT_EQ(Refusal(Parse("[{local_ratelimit: {token_bucket: {max_tokens: 1, fill_interval: 1s}}}]")),
             std::string(kFilters) + "[0].local_ratelimit.stat_prefix: required");
-  EXPECT_EQ(Error(Parse("[{local_ratelimit: {stat_prefix: x, token_bucket: {max_tokens: 1, fill_interval: 0.01s}}}]")),
+  EXPECT_EQ(Refusal(Parse("[{local_ratelimit: {stat_prefix: x, token_bucket: {max_tokens: 1, fill_interval: 0.01s}}}]")),
             std::string(kFilters) + "[0].local_ratelimit.token_bucket.fill_interval: 10ms is below 50ms");
-  EXPECT_EQ(Error(Parse("[{name: envoy.filters.http.fault, local_ratelimit: {stat_prefix: x}}]")),
+  EXPECT_EQ(Refusal(Parse("[{name: envoy.filters.http.fault, local_ratelimit: {stat_prefix: x}}]")),
             std::string(kFilters) +
                 "[0].name: \"envoy.filters.http.fault\" does not name this entry's filter "
                 "(envoy.filters.http.local_ratelimit)");
-  EXPECT_EQ(Error(Parse("[{name: envoy.filters.http.router}, {fault: {}}]")),
+  EXPECT_EQ(Refusal(Parse("[{name: envoy.filters.http.router}, {fault: {}}]")),
             std::string(kFilters) + "[0]: the router comes last");
-  EXPECT_EQ(Error(Parse("[]", "            per_filter_config: {local_ratelimit: {stat_prefix: r}}")),
+  EXPECT_EQ(Refusal(Parse("[]", "            per_filter_config: {local_ratelimit: {stat_prefix: r}}")),
             "static_resources.listeners[0].http_connection_manager.route_config.virtual_hosts[0].routes[0]"
             ".per_filter_config.local_ratelimit.token_bucket: required");
 }

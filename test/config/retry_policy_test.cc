@@ -5,9 +5,13 @@
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
+#include "test/config/refusal.h"
 
 namespace tether::config {
 namespace {
+
+using testing::Accepted;
+using testing::Refusal;
 
 // A virtual host with `vhost` fields and one route to "web" with `route` fields in its action and
 // `outer` fields on the route itself.
@@ -42,18 +46,7 @@ static_resources:
 }
 
 const Route& Built(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
-  EXPECT_TRUE(ValidateBootstrap(b).ok()) << ValidateBootstrap(b);
-  auto s = BuildSnapshot(b, {}, 1);
-  EXPECT_TRUE(s.ok()) << s.status();
-  keep = *s;
-  return keep->listeners[0]->routes->virtual_hosts[0].routes[0];
-}
-
-std::string Error(const v1::Bootstrap& b) {
-  const absl::Status s = ValidateBootstrap(b);
-  EXPECT_FALSE(s.ok());
-  EXPECT_FALSE(BuildSnapshot(b, {}, 1).ok());
-  return std::string(s.message());
+  return Accepted(b, keep).listeners[0]->routes->virtual_hosts[0].routes[0];
 }
 
 constexpr char kRoutePath[] = "static_resources.listeners[0].http_connection_manager.route_config.virtual_hosts[0]";
@@ -132,12 +125,12 @@ TEST(RetryPolicyTest, TheRoutesPolicyReplacesTheVirtualHosts) {
 }
 
 TEST(RetryPolicyTest, APerTryTimeoutLongerThanTheRouteTimeoutNamesBoth) {
-  EXPECT_EQ(Error(Parse("", "              timeout: 1s\n              retry_policy: {per_try_timeout: 2s}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              timeout: 1s\n              retry_policy: {per_try_timeout: 2s}\n")),
             std::string(kRoutePath) +
                 ".routes[0].route.retry_policy.per_try_timeout: 2000ms is longer than the route's timeout 1000ms (" +
                 kRoutePath + ".routes[0].route.timeout)");
   // The virtual host's policy is checked against each route's timeout (the default 15s here).
-  EXPECT_EQ(Error(Parse("          retry_policy: {per_try_timeout: 20s}\n", "")),
+  EXPECT_EQ(Refusal(Parse("          retry_policy: {per_try_timeout: 20s}\n", "")),
             std::string(kRoutePath) + ".retry_policy.per_try_timeout: 20000ms is longer than the route's timeout "
                                       "15000ms (" + kRoutePath + ".routes[0].route.timeout)");
   // A route without a timeout (0s) bounds nothing.
@@ -149,22 +142,22 @@ TEST(RetryPolicyTest, APerTryTimeoutLongerThanTheRouteTimeoutNamesBoth) {
 
 TEST(RetryPolicyTest, MistakesAreRefusedNamingTheField) {
   const std::string p = std::string(kRoutePath) + ".routes[0].route.retry_policy";
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retry_on: \"5xx,sometimes\"}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retry_on: \"5xx,sometimes\"}\n")),
             p + ".retry_on: unknown condition \"sometimes\" (5xx, gateway-error, reset, connect-failure, "
                 "retriable-4xx, refused-stream, retriable-status-codes, cancelled, deadline-exceeded, internal, "
                 "resource-exhausted, unavailable)");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retriable_status_codes: [99]}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retriable_status_codes: [99]}\n")),
             p + ".retriable_status_codes[0]: 99 is not a status code (100-599)");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retry_back_off: {max_interval: 1s}}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retry_back_off: {max_interval: 1s}}\n")),
             p + ".retry_back_off.base_interval: required");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retry_back_off: {base_interval: 1s, max_interval: 0.5s}}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retry_back_off: {base_interval: 1s, max_interval: 0.5s}}\n")),
             p + ".retry_back_off.max_interval: 500ms is shorter than base_interval 1000ms");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retry_host_predicate: [{name: other}]}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retry_host_predicate: [{name: other}]}\n")),
             p + ".retry_host_predicate[0].name: unknown predicate \"other\" "
                 "(envoy.retry_host_predicates.previous_hosts)");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {host_selection_retry_max_attempts: -1}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {host_selection_retry_max_attempts: -1}\n")),
             p + ".host_selection_retry_max_attempts: -1 is out of range (0-100)");
-  EXPECT_EQ(Error(Parse("", "              retry_policy: {retriable_request_headers: [{name: \":verb\"}]}\n")),
+  EXPECT_EQ(Refusal(Parse("", "              retry_policy: {retriable_request_headers: [{name: \":verb\"}]}\n")),
             p + ".retriable_request_headers[0].name: \":verb\" is not a header name (a token, or :method, :scheme, "
                 ":authority, :path)");
 }
