@@ -28,8 +28,9 @@ namespace tether::http {
 
 // One downstream request/stream, the same for HTTP/1 and HTTP/2 (Envoy's ActiveStream): the
 // codec's decoder for the request, the filter chain (filter.h), the router (route actions: direct
-// response, redirect, cluster), the upstream request over a pooled stream, local replies (gRPC-
-// shaped for gRPC requests), the stream's timeouts, and stats and access log at the end.
+// response, redirect, cluster), the upstream request over a pooled stream (one per try: retries
+// and per-try timeouts, RetryState), local replies (gRPC-shaped for gRPC requests), the stream's
+// timeouts, and stats and access log at the end.
 //
 // Full duplex: request body flows upstream while the response flows downstream. Backpressure both
 // ways: received bytes are acknowledged to their sender (Connection::ConsumeData) only while what
