@@ -21,12 +21,7 @@ constexpr int64_t kMaxHostSelectionAttempts = 100;
 
 // A field name (RFC 9110 token) or a request pseudo-header.
 bool IsRequestHeaderName(std::string_view name) {
-  if (name == ":method" || name == ":scheme" || name == ":authority" || name == ":path") return true;
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
+  return name == ":method" || name == ":scheme" || name == ":authority" || name == ":path" || IsHeaderToken(name);
 }
 
 std::string FormatMs(Duration d) { return StrCat(d.count(), "ms"); }

@@ -15,17 +15,6 @@ namespace {
 using absl::StrCat;
 using google::protobuf::RepeatedPtrField;
 
-// RFC 9110 token characters: what a header name may contain.
-bool IsToken(const std::string& s) {
-  if (s.empty()) return false;
-  for (const unsigned char c : s) {
-    if (std::isalnum(c) == 0 && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // A CR or LF in a configured value would let it split the message into two.
 bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
@@ -40,7 +29,7 @@ absl::Status CheckHeadersToAdd(const std::string& path, const RepeatedPtrField<v
     const std::string hp = StrCat(path, "[", i, "].header");
     const auto& h = add[i].header();
     if (h.key().empty()) return Err(hp + ".key", "required");
-    if (!IsToken(h.key())) return Err(hp + ".key", StrCat("\"", h.key(), "\" is not a valid header name"));
+    if (!IsHeaderToken(h.key())) return Err(hp + ".key", StrCat("\"", h.key(), "\" is not a valid header name"));
     if (HasLineBreak(h.value())) return Err(hp + ".value", "must not contain a line break");
     if (!v1::HeaderValueOption::AppendAction_IsValid(add[i].append_action())) {
       return Err(StrCat(path, "[", i, "].append_action"), StrCat("unknown action ", add[i].append_action()));
@@ -51,7 +40,7 @@ absl::Status CheckHeadersToAdd(const std::string& path, const RepeatedPtrField<v
 
 absl::Status CheckHeadersToRemove(const std::string& path, const RepeatedPtrField<std::string>& remove) {
   for (int i = 0; i < remove.size(); ++i) {
-    if (!IsToken(remove[i])) return Err(StrCat(path, "[", i, "]"), StrCat("\"", remove[i], "\" is not a valid header name"));
+    if (!IsHeaderToken(remove[i])) return Err(StrCat(path, "[", i, "]"), StrCat("\"", remove[i], "\" is not a valid header name"));
   }
   return absl::OkStatus();
 }
@@ -85,7 +74,7 @@ absl::Status CheckMatch(const std::string& path, const v1::RouteMatch& match, Co
     const auto& h = match.headers(i);
     const std::string hp = StrCat(path, ".headers[", i, "]");
     if (h.name().empty()) return Err(hp + ".name", "required");
-    if (!IsToken(h.name())) return Err(hp + ".name", StrCat("\"", h.name(), "\" is not a valid header name"));
+    if (!IsHeaderToken(h.name())) return Err(hp + ".name", StrCat("\"", h.name(), "\" is not a valid header name"));
     if (h.has_safe_regex_match()) {
       TETHER_RETURN_IF_ERROR(CheckRegex(hp + ".safe_regex_match.regex", h.safe_regex_match().regex(), true, regexes));
     }

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <google/protobuf/duration.pb.h>
 
@@ -14,6 +16,18 @@ namespace tether::config {
 // Small pieces shared by the validators: errors start with the field path.
 inline absl::Status Err(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
+}
+
+// RFC 9110 token characters: what a configured header name may contain. (The codec's
+// http1_syntax::IsToken is the request path's; config may not include the data plane.)
+inline bool IsHeaderToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) == 0 && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
 }
 
 #define TETHER_RETURN_IF_ERROR(expr)          \

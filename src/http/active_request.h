@@ -161,6 +161,7 @@ class ActiveRequest final : public Recycled,
   std::size_t request_unconsumed_ = 0;   // received from the client, not yet acknowledged
   std::size_t response_unconsumed_ = 0;  // received from the upstream, not yet acknowledged
   bool begun_ = false;                   // counted in the listener's stats
+  bool envoy_headers_trusted_ = false;   // x-envoy-* control headers honoured (StartUpstream decides)
   bool head_request_ = false;
   bool request_received_ = false;        // the codec delivered the request's end
   bool request_forwarded_ = false;       // ...and it passed the chain

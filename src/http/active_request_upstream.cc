@@ -47,8 +47,8 @@ UpstreamChoice ActiveRequest::ChooseUpstream() {
 
 void ActiveRequest::StartUpstream(bool end_stream) {
   info_.upstream_cluster = PickCluster(*info_.route, (*info_.rng)());
-  const bool trusted = TrustsEnvoyHeaders(*info_.listener->config, info_.downstream_remote_address);
-  if (auto state = RetryState::Create(info_.route->retry_policy.get(), request_headers_, trusted)) {
+  envoy_headers_trusted_ = TrustsEnvoyHeaders(*info_.listener->config, info_.downstream_remote_address);
+  if (auto state = RetryState::Create(info_.route->retry_policy.get(), request_headers_, envoy_headers_trusted_)) {
     retry_ = std::make_unique<RetryContext>(*std::move(state), context_.timers());
     // A per-try timeout alone keeps no body: nothing would replay it.
     retry_->body_abandoned = !retry_->state.retries_left();
@@ -67,7 +67,7 @@ void ActiveRequest::StartUpstream(bool end_stream) {
   codec::HeaderMap headers = request_headers_;
   PrepareUpstreamHeaders(headers, {*info_.listener->config, info_.vhost, *info_.route, info_.downstream_remote_address,
                                    info_.protocol, upstream_choice_.pool->protocol()});
-  if (!trusted) RemoveEnvoyControlHeaders(headers);
+  if (!envoy_headers_trusted_) RemoveEnvoyControlHeaders(headers);
   if (retry_) retry_->headers = headers;  // replayed by each retry
   StartTry(std::move(headers), end_stream);
 }
@@ -79,7 +79,7 @@ void ActiveRequest::RequestForwarded() {
   if (!upstream_ || response_ended_) return;
   std::chrono::milliseconds timeout = RouteTimeout(*info_.route, info_.grpc, GrpcTimeout(request_headers_));
   // x-envoy-upstream-rq-timeout-ms replaces the route's timeout when the listener trusts it.
-  if (TrustsEnvoyHeaders(*info_.listener->config, info_.downstream_remote_address)) {
+  if (envoy_headers_trusted_) {
     if (const auto header = ParseTimeoutHeader(request_headers_, "x-envoy-upstream-rq-timeout-ms")) timeout = *header;
   }
   route_timer_.Arm(timeout, [this] { OnRouteTimeout(); });
