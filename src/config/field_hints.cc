@@ -62,8 +62,6 @@ constexpr EnvoyField kEnvoyFields[] = {
     {"RouteAction", "rate_limits", "rate limiting is not supported yet", "resilience"},
     {"VirtualHost", "rate_limits", "rate limiting is not supported yet", "resilience"},
     {"WeightedCluster", "total_weight", "Tether weights are relative: leave total_weight out", "routes"},
-    {"Cluster", "outlier_detection", "outlier detection is not supported yet", "resilience"},
-    {"Cluster", "health_checks", "active health checks are not supported yet", "resilience"},
     {"Cluster", "transport_socket", "TLS to upstreams is not supported", "clusters"},
     {"Cluster", "typed_extension_protocol_options",
      "Tether takes protocol: HTTP1 | HTTP2 | USE_DOWNSTREAM and http2_protocol_options on the cluster itself",

@@ -27,7 +27,7 @@ UpstreamChoice ActiveRequest::ChooseUpstream() {
   WorkerState& worker = context_.worker();
   const std::string& cluster = info_.upstream_cluster;
   const auto choose = [&]() -> UpstreamChoice {
-    if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol);
+    if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol, std::nullopt);
     if (worker.clusters == nullptr) return {};
     upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
     return {pick.config, pick.stats, std::move(pick.pool), pick.host_stats, pick.resources};

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "src/codec/codec.h"
@@ -26,8 +28,9 @@ class UpstreamSelector {
  public:
   virtual ~UpstreamSelector() = default;
   // `protocol` is what the request will speak to the host (the cluster's protocol, or the
-  // downstream's for USE_DOWNSTREAM).
-  virtual UpstreamChoice Choose(const std::string& cluster, codec::Protocol protocol) = 0;
+  // downstream's for USE_DOWNSTREAM). `hash`: the request's, from the route's hash_policy.
+  virtual UpstreamChoice Choose(const std::string& cluster, codec::Protocol protocol,
+                                std::optional<uint64_t> hash) = 0;
 };
 
 }  // namespace tether::http

@@ -107,8 +107,8 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   wc.config = config;
 }
 
-std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc) {
-  if (!wc.lb->uses_active()) return wc.lb->Pick(wc.config->hosts, wc.active);
+std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc, const LbContext& context) {
+  if (!wc.lb->uses_active()) return wc.lb->Pick(wc.config->hosts, wc.active, context);
   for (size_t i = 0; i < wc.conn_pools.size(); ++i) {
     uint32_t active = 0;
     for (const auto& p : wc.conn_pools[i]) {
@@ -116,14 +116,15 @@ std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc) {
     }
     wc.active[i] = active;
   }
-  return wc.lb->Pick(wc.config->hosts, wc.active);
+  return wc.lb->Pick(wc.config->hosts, wc.active, context);
 }
 
-ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, codec::Protocol downstream) {
+ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, codec::Protocol downstream,
+                                                    std::optional<uint64_t> hash) {
   auto it = clusters_.find(cluster);
   if (it == clusters_.end()) return {};
   WorkerCluster& wc = it->second;
-  const auto index = PickHost(wc);
+  const auto index = PickHost(wc, {.hash = hash});
   if (!index) return {nullptr, wc.stats.get(), wc.config.get(), nullptr, wc.resources.get()};
   const codec::Protocol protocol =
       wc.config->protocol == config::UpstreamProtocol::kUseDownstream ? downstream : Speaks(*wc.config);

@@ -48,8 +48,10 @@ class ClusterManager {
     ClusterResources* resources = nullptr;  // the cluster's circuit breakers; null when unknown
   };
   // Chooses a host of `cluster` with its load balancer (in-flight streams count as its load) and
-  // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`.
-  PoolPick ChoosePool(const std::string& cluster, codec::Protocol downstream);
+  // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`. `hash` is the
+  // request's (the route's hash_policy), for RING_HASH and MAGLEV.
+  PoolPick ChoosePool(const std::string& cluster, codec::Protocol downstream,
+                      std::optional<uint64_t> hash = std::nullopt);
   // Upstream connections read into the worker's buffer (default: one the manager makes on first use).
   void UseReadScratch(absl::Span<uint8_t> scratch) { scratch_ = scratch; }
 
@@ -65,7 +67,7 @@ class ClusterManager {
     std::vector<uint32_t> active;                  // scratch for the load balancer
   };
   void Rebuild(WorkerCluster& wc, const std::shared_ptr<const config::Cluster>& config);
-  std::optional<std::size_t> PickHost(WorkerCluster& wc);
+  std::optional<std::size_t> PickHost(WorkerCluster& wc, const LbContext& context);
   absl::Span<uint8_t> Scratch();
 
   IoExecutor executor_;

@@ -6,23 +6,28 @@
 namespace tether::upstream {
 namespace {
 
+bool Excluded(const LbContext& context, size_t i) { return i < context.excluded.size() && context.excluded[i] != 0; }
+
+uint32_t WeightOf(const config::Host& host) { return std::max<uint32_t>(host.weight, 1); }
+
 // Smooth weighted round robin (nginx's): every pick adds each host's weight
 // to its current score and takes the highest, which then pays back the total.
-// Equal weights give a strict rotation.
+// Equal weights give a strict rotation. Excluded hosts sit the round out.
 class RoundRobin final : public LoadBalancer {
  public:
-  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t>) override {
-    if (hosts.empty()) return std::nullopt;
+  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t>,
+                             const LbContext& context) override {
     if (current_.size() != hosts.size()) current_.assign(hosts.size(), 0);
     int64_t total = 0;
-    size_t best = 0;
+    std::optional<size_t> best;
     for (size_t i = 0; i < hosts.size(); ++i) {
-      const int64_t w = std::max<uint32_t>(hosts[i].weight, 1);
+      if (Excluded(context, i)) continue;
+      const int64_t w = WeightOf(hosts[i]);
       current_[i] += w;
       total += w;
-      if (current_[i] > current_[best]) best = i;
+      if (!best || current_[i] > current_[*best]) best = i;
     }
-    current_[best] -= total;
+    if (best) current_[*best] -= total;
     return best;
   }
 
@@ -30,24 +35,29 @@ class RoundRobin final : public LoadBalancer {
   std::vector<int64_t> current_;
 };
 
-size_t WeightedRandom(const std::vector<config::Host>& hosts, std::mt19937_64& rng) {
+std::optional<size_t> WeightedRandom(const std::vector<config::Host>& hosts, const LbContext& context,
+                                     std::mt19937_64& rng) {
   uint64_t total = 0;
-  for (const auto& h : hosts) total += std::max<uint32_t>(h.weight, 1);
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (!Excluded(context, i)) total += WeightOf(hosts[i]);
+  }
+  if (total == 0) return std::nullopt;
   uint64_t point = std::uniform_int_distribution<uint64_t>(0, total - 1)(rng);
   for (size_t i = 0; i < hosts.size(); ++i) {
-    const uint64_t w = std::max<uint32_t>(hosts[i].weight, 1);
+    if (Excluded(context, i)) continue;
+    const uint64_t w = WeightOf(hosts[i]);
     if (point < w) return i;
     point -= w;
   }
-  return hosts.size() - 1;
+  return std::nullopt;
 }
 
 class Random final : public LoadBalancer {
  public:
   explicit Random(uint64_t seed) : rng_(seed) {}
-  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t>) override {
-    if (hosts.empty()) return std::nullopt;
-    return WeightedRandom(hosts, rng_);
+  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t>,
+                             const LbContext& context) override {
+    return WeightedRandom(hosts, context, rng_);
   }
 
  private:
@@ -60,18 +70,17 @@ class LeastRequest final : public LoadBalancer {
  public:
   bool uses_active() const override { return true; }
   explicit LeastRequest(uint64_t seed) : rng_(seed) {}
-  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t> active) override {
-    if (hosts.empty()) return std::nullopt;
-    if (hosts.size() == 1) return 0;
-    const size_t a = WeightedRandom(hosts, rng_);
-    size_t b = WeightedRandom(hosts, rng_);
-    for (int tries = 0; b == a && tries < 8; ++tries) b = WeightedRandom(hosts, rng_);
-    if (b == a) b = (a + 1) % hosts.size();
+  std::optional<size_t> Pick(const std::vector<config::Host>& hosts, std::span<const uint32_t> active,
+                             const LbContext& context) override {
+    const std::optional<size_t> a = WeightedRandom(hosts, context, rng_);
+    if (!a) return std::nullopt;
+    size_t b = *a;
+    for (int tries = 0; b == *a && tries < 8; ++tries) b = WeightedRandom(hosts, context, rng_).value_or(*a);
     auto load = [&](size_t i) {
       const double in_flight = i < active.size() ? active[i] : 0;
-      return in_flight / std::max<uint32_t>(hosts[i].weight, 1);
+      return in_flight / WeightOf(hosts[i]);
     };
-    return load(b) < load(a) ? b : a;
+    return load(b) < load(*a) ? b : *a;
   }
 
  private:

@@ -54,9 +54,9 @@ TEST(FieldHintsTest, EnvoyFieldsElsewhere) {
             "f.yaml:1:137: static_resources.listeners[0].http_connection_manager.route_config.request_headers_to_add[0]"
             ".append: unknown field \"append\": Tether takes append_action: APPEND_IF_EXISTS_OR_ADD (append: true) "
             "or OVERWRITE_IF_EXISTS_OR_ADD (append: false) (docs/envoy-differences.md#header-mutations)");
-  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, outlier_detection: {}}]}"),
-            "f.yaml:1:41: static_resources.clusters[0].outlier_detection: unknown field \"outlier_detection\": "
-            "outlier detection is not supported yet (docs/envoy-differences.md#resilience)");
+  EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, outlier_detection: {consecutive_5xxx: 1}}]}"),
+            "f.yaml:1:61: static_resources.clusters[0].outlier_detection.consecutive_5xxx: unknown field "
+            "\"consecutive_5xxx\" (did you mean \"consecutive_5xx\"?)");
   EXPECT_EQ(YamlError("static_resources: {listeners: [{name: l, http_connection_manager: {typed_config: {}}}]}"),
             "f.yaml:1:68: static_resources.listeners[0].http_connection_manager.typed_config: unknown field "
             "\"typed_config\": Tether takes the message's fields directly, without typed_config and @type "

@@ -138,7 +138,7 @@ class FakeConnPool : public upstream::ConnPool {
 class FakeSelector : public UpstreamSelector {
  public:
   FakeSelector(stats::Store& store) : stats(store, "backend") { cluster.name = "backend"; }
-  UpstreamChoice Choose(const std::string& name, codec::Protocol) override {
+  UpstreamChoice Choose(const std::string& name, codec::Protocol, std::optional<uint64_t>) override {
     chosen.push_back(name);
     if (name != cluster.name) return {};
     return {&cluster, &stats, healthy ? pool : nullptr, nullptr, resources.get()};
