@@ -280,6 +280,8 @@ struct Host {
   std::string address;  // IP literal
   uint16_t port = 0;
   uint32_t weight = 1;
+  // The endpoint's EDS health_status is UNHEALTHY, DRAINING or TIMEOUT: out of load balancing.
+  bool eds_unhealthy = false;
   std::string Key() const { return HostPort(address, port); }  // "10.0.0.1:80", "[::1]:80"
 };
 

@@ -273,7 +273,10 @@ absl::Status BuildEndpoints(const v1::Cluster& c, const std::string& path, Clust
       if (c.type() == v1::Cluster::STRICT_DNS) {
         cluster.dns_names.push_back({sa.address(), port, weight});
       } else {
-        cluster.hosts.push_back({sa.address(), port, weight});
+        const v1::HealthStatus health = lb[j].health_status();
+        const bool unhealthy =
+            health == v1::UNHEALTHY || health == v1::DRAINING || health == v1::TIMEOUT;
+        cluster.hosts.push_back({sa.address(), port, weight, unhealthy});
       }
     }
   }

@@ -12,6 +12,7 @@
 
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
+#include "src/upstream/cluster_health.h"
 #include "src/upstream/resource_limit.h"
 
 namespace tether::upstream {
@@ -91,6 +92,10 @@ class ClusterResources : public std::enable_shared_from_this<ClusterResources> {
   // Wakes the pool waiting longest (a slot was freed, or a woken pool no longer needs one).
   void WakeNextWaiter();
 
+  // The health of the cluster's hosts (outlier detection, active health checks, EDS), which every
+  // worker's load balancer reads.
+  ClusterHealth& health() { return health_; }
+
  private:
   friend class ConnectionSlot;
   struct UserRef {
@@ -116,6 +121,7 @@ class ClusterResources : public std::enable_shared_from_this<ClusterResources> {
   std::map<std::string, std::shared_ptr<ResourceLimit>> hosts_;
   std::vector<UserRef> waiting_;  // FIFO
   std::vector<UserRef> pools_;
+  ClusterHealth health_;
 };
 
 // One ClusterResources per cluster name for the life of the process (as stats::Store keeps stats):
