@@ -20,18 +20,21 @@ EXAMPLES = os.path.join(SOURCE_DIR, "examples", "resilience")
 class Httpbin:
     """gunicorn serving examples/resilience/sometimes_slow.py (httpbin with one slow path)."""
 
-    def __init__(self, log_path):
+    def __init__(self, log_path, broken=False):
         self.port = free_port()
         self.log_path = log_path
+        self.broken = broken
+        env = dict(os.environ, BROKEN="1" if broken else "0")
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "--threads", "8",
              "--access-logfile", log_path, "--chdir", EXAMPLES, "sometimes_slow:app"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         wait_until(self._up, timeout=20, what="httpbin")
 
     def _up(self):
+        # A path of its own, so the demos' counts of /get are the proxy's requests alone.
         try:
-            return http_get(self.port, "/get", timeout=1)[0] == 200
+            return http_get(self.port, "/anything/up", timeout=1)[0] == (500 if self.broken else 200)
         except OSError:
             return False
 
@@ -46,15 +49,17 @@ class Httpbin:
 
 
 def example(name, upstream_port):
-    """examples/resilience/NAME.yaml with free listener/admin ports and httpbin's port."""
+    """examples/resilience/NAME.yaml with free listener/admin ports and httpbin's port (a list: the
+    endpoints' ports in order)."""
+    ports = upstream_port if isinstance(upstream_port, list) else None
     with open(os.path.join(EXAMPLES, name)) as f:
         config = yaml.safe_load(f)
     config["admin"]["address"]["socket_address"]["port_value"] = free_port()
     config["static_resources"]["listeners"][0]["address"]["socket_address"]["port_value"] = free_port()
     for cluster in config["static_resources"]["clusters"]:
         for locality in cluster["load_assignment"]["endpoints"]:
-            for e in locality["lb_endpoints"]:
-                e["endpoint"]["address"]["socket_address"]["port_value"] = upstream_port
+            for i, e in enumerate(locality["lb_endpoints"]):
+                e["endpoint"]["address"]["socket_address"]["port_value"] = ports[i] if ports else upstream_port
     return config
 
 
@@ -211,6 +216,56 @@ class ResilienceTest(TempDirTestCase):
             self.assertEqual(conn.getresponse().status, 418)
             conn.close()
 
+
+class OutlierDetectionTest(TempDirTestCase):
+    """The fourth demo: two hosts, one answering 500 to everything (consecutive_5xx: 3)."""
+
+    def start(self, *broken):
+        self.hosts = [Httpbin(os.path.join(self.tmp.name, f"access{i}.log"), broken=b) for i, b in enumerate(broken)]
+        return Tether(example("outlier-detection.yaml", [h.port for h in self.hosts]), concurrency=2)
+
+    def tearDown(self):
+        for h in getattr(self, "hosts", []):
+            h.stop()
+        super().tearDown()
+
+    def test_the_bad_host_is_ejected_and_returns(self):
+        with self.start(False, True) as t:
+            good, bad = self.hosts
+            # Each call on a fresh connection, so both workers take some: the bad host's third 500 in
+            # a row (counted across workers) ejects it, and no call after that reaches it.
+            statuses = []
+            while statuses.count(500) < 3 and len(statuses) < 40:
+                statuses.append(request(t.port, "/get")[0])
+            ejected_at = time.monotonic()
+            self.assertEqual(statuses.count(500), 3, statuses)
+            self.assertEqual(t.stat("cluster.httpbin.outlier_detection.ejections_enforced_consecutive_5xx"), 1)
+            self.assertEqual(t.stat("cluster.httpbin.outlier_detection.ejections_active"), 1)
+            self.assertEqual(t.stat("cluster.httpbin.membership_healthy"), 1)
+            statuses = [request(t.port, "/get")[0] for _ in range(20)]
+            self.assertEqual(statuses, [200] * 20)
+            wait_until(lambda: bad.hits("/get") == 3, timeout=5, what="three requests at the bad host")
+            # base_ejection_time (3s) later, at the next sweep (interval 1s), it is back in rotation.
+            wait_until(lambda: t.stat("cluster.httpbin.outlier_detection.ejections_active") == 0, timeout=10,
+                       what="the ejection to end")
+            self.assertGreaterEqual(time.monotonic() - ejected_at, 2.9)
+            statuses = []
+            while 500 not in statuses and len(statuses) < 10:
+                statuses.append(request(t.port, "/get")[0])
+            self.assertIn(500, statuses)
+            wait_until(lambda: bad.hits("/get") == 4, timeout=5, what="the bad host's traffic again")
+            self.assertGreater(good.hits("/get"), 20)
+
+    def test_both_bad_routes_to_all_in_panic(self):
+        with self.start(True, True) as t:
+            statuses = [request(t.port, "/get")[0] for _ in range(20)]
+            self.assertEqual(statuses, [500] * 20)
+            # Both ejected: no host is healthy, below the 50% panic threshold, so both still get traffic.
+            self.assertEqual(t.stat("cluster.httpbin.outlier_detection.ejections_active"), 2)
+            self.assertGreater(t.stat("cluster.httpbin.upstream_rq_lb_healthy_panic"), 0)
+            first, second = self.hosts
+            wait_until(lambda: first.hits("/get") + second.hits("/get") == 20, timeout=5, what="every call upstream")
+            self.assertGreaterEqual(min(first.hits("/get"), second.hits("/get")), 5)
 
 if __name__ == "__main__":
     unittest.main()

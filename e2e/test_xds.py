@@ -219,6 +219,7 @@ class XdsTest(unittest.TestCase):
         text = json.dumps(dump)
         self.assertIn('"retry_on": "5xx"', text)
         self.assertIn('"budget_percent": 50', text)
+        self.assertIn('"consecutive_5xx": 50', text)
         # A bad value is refused naming the field; the good config keeps serving.
         with open(m.change("resilience.yaml")) as f:
             good = f.read()
@@ -230,6 +231,11 @@ class XdsTest(unittest.TestCase):
         self.assertIn("circuit_breakers.thresholds[0].retry_budget.budget_percent", out.stdout + out.stderr)
         self.assertEqual(m.get("/status/503", conn=conn)[0], 503)
         self.assertEqual(m.sidecar.stat("cluster.upstream.upstream_rq_retry"), 4)
+        with open(bad, "w") as f:
+            f.write(good.replace("consecutive_5xx: 50", "consecutive_5xx: 0"))
+        out = m.ctl("apply", "-f", bad, "--wait", "--timeout", "10s")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("outlier_detection.consecutive_5xx", out.stdout + out.stderr)
 
     def test_weighted_split_sends_traffic_in_proportion(self):
         m = self.mesh

@@ -309,6 +309,33 @@ struct CircuitBreakerThresholds {
 enum class Priority : uint8_t { kDefault, kHigh };
 inline constexpr std::size_t kPriorityCount = 2;
 
+// Envoy's OutlierDetection, with Envoy's defaults (percentages 0..100).
+struct OutlierDetection {
+  uint32_t consecutive_5xx = 5;
+  std::chrono::milliseconds interval{10000};
+  std::chrono::milliseconds base_ejection_time{30000};
+  std::chrono::milliseconds max_ejection_time{300000};
+  std::chrono::milliseconds max_ejection_time_jitter{0};
+  uint32_t max_ejection_percent = 10;
+  uint32_t enforcing_consecutive_5xx = 100;
+  uint32_t enforcing_success_rate = 100;
+  uint32_t success_rate_minimum_hosts = 5;
+  uint32_t success_rate_request_volume = 100;
+  uint32_t success_rate_stdev_factor = 1900;
+  uint32_t consecutive_gateway_failure = 5;
+  uint32_t enforcing_consecutive_gateway_failure = 0;
+  bool split_external_local_origin_errors = false;
+  uint32_t consecutive_local_origin_failure = 5;
+  uint32_t enforcing_consecutive_local_origin_failure = 100;
+  uint32_t enforcing_local_origin_success_rate = 100;
+  uint32_t failure_percentage_threshold = 85;
+  uint32_t enforcing_failure_percentage = 0;
+  uint32_t enforcing_failure_percentage_local_origin = 0;
+  uint32_t failure_percentage_minimum_hosts = 5;
+  uint32_t failure_percentage_request_volume = 50;
+  bool successful_active_health_check_uneject_host = true;
+};
+
 struct Cluster {
   std::string name;
   v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
@@ -327,6 +354,8 @@ struct Cluster {
   Http2ProtocolOptions http2;
   std::array<CircuitBreakerThresholds, kPriorityCount> thresholds;
   uint32_t per_host_max_connections = 0;  // per_host_thresholds; 0 = no limit
+  std::optional<OutlierDetection> outlier_detection;  // absent: no passive health checking
+  double healthy_panic_threshold = 50;  // common_lb_config, percent; 0 = never panic
 };
 
 struct Snapshot {

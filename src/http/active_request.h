@@ -111,6 +111,8 @@ class ActiveRequest final : public Recycled,
   // A host of the route's cluster for a try (a retry avoids the hosts tried, if its policy says).
   UpstreamChoice ChooseUpstream();
   void OnRouteTimeout();
+  // Outlier detection hears of a failed try.
+  void ReportFailure(const UpstreamFailure& failure);
   void MaybeConsumeDownstream();
   void MaybeConsumeUpstream();
 

@@ -50,6 +50,7 @@ void ActiveRequest::OnPerTryTimeout(bool idle) {
   if (upstream_choice_.host_stats != nullptr) upstream_choice_.host_stats->rq_timeout.Inc();
   retry_->per_try.Disarm();
   retry_->idle.Disarm();
+  if (!response_headers_sent_) ReportTryLocal(upstream_choice_, upstream::OutlierDetector::LocalOrigin::kTimeout);
   if (info_.upstream_host.empty() && upstream_choice_.pool) info_.upstream_host = upstream_choice_.pool->host_address();
   const UpstreamFailure failure{UpstreamFailure::Kind::kReset, codec::StreamResetReason::kLocalReset, false};
   if (!response_headers_sent_ && MaybeRetry(retry_->state.WouldRetryFailure(failure, true))) return;

@@ -30,7 +30,7 @@ UpstreamChoice ActiveRequest::ChooseUpstream() {
     if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol, std::nullopt);
     if (worker.clusters == nullptr) return {};
     upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
-    return {pick.config, pick.stats, std::move(pick.pool), pick.host_stats, pick.resources};
+    return {pick.config, pick.stats, std::move(pick.pool), pick.host_stats, pick.resources, pick.health};
   };
   UpstreamChoice choice = choose();
   if (!retry_ || !retry_->state.previous_hosts() || retry_->tried_hosts.empty()) return choice;
@@ -88,6 +88,7 @@ void ActiveRequest::RequestForwarded() {
 
 void ActiveRequest::OnRouteTimeout() {
   if (done_ || !upstream_) return;
+  if (!response_headers_sent_) ReportTryLocal(upstream_choice_, upstream::OutlierDetector::LocalOrigin::kTimeout);
   if (retry_) retry_->backoff.Disarm();  // the route timeout covers the retries too: none follows
   upstream_choice_.stats->upstream_rq_timeout.Inc();
   if (upstream_choice_.host_stats != nullptr) upstream_choice_.host_stats->rq_timeout.Inc();
@@ -110,6 +111,8 @@ void ActiveRequest::OnUpstreamHeaders(codec::HeaderMap&& headers, bool end_strea
   if (upstream_choice_.host_stats != nullptr) {
     (status >= 500 ? upstream_choice_.host_stats->rq_error : upstream_choice_.host_stats->rq_success).Inc();
   }
+  ReportTryLocal(upstream_choice_, upstream::OutlierDetector::LocalOrigin::kSuccess);
+  ReportTryStatus(upstream_choice_, status);
   bool retriable = false;
   if (retry_) {
     retriable = retry_->state.WouldRetryHeaders(headers);
@@ -167,6 +170,7 @@ void ActiveRequest::OnUpstreamTrailers(codec::HeaderMap&& trailers) {
 
 void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
   if (done_) return;
+  ReportFailure(failure);
   if (retry_) {
     retry_->idle.Disarm();
     if (MaybeRetry(retry_->state.WouldRetryFailure(failure, false))) return;
@@ -216,6 +220,21 @@ void ActiveRequest::OnUpstreamFailure(const UpstreamFailure& failure) {
     return ResetDownstream();
   }
   SendLocalReply(std::move(reply));
+}
+
+// Outlier detection's view of a failed try: the connection or the stream failed on our side of
+// the answer (local origin); an overflow is the circuit breaker's, not the host's.
+void ActiveRequest::ReportFailure(const UpstreamFailure& failure) {
+  using upstream::OutlierDetector;
+  switch (failure.kind) {
+    case UpstreamFailure::Kind::kConnectFailure:
+    case UpstreamFailure::Kind::kConnectTimeout:
+      return ReportTryLocal(upstream_choice_, OutlierDetector::LocalOrigin::kConnectFailed);
+    case UpstreamFailure::Kind::kReset:
+      if (failure.response_started) return;  // its answer's status was reported already
+      return ReportTryLocal(upstream_choice_, OutlierDetector::LocalOrigin::kReset);
+    case UpstreamFailure::Kind::kOverflow: return;
+  }
 }
 
 void ActiveRequest::OnUpstreamSendDrained() { MaybeConsumeDownstream(); }

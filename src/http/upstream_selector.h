@@ -20,7 +20,19 @@ struct UpstreamChoice {
   std::shared_ptr<upstream::ConnPool> pool;    // null: no healthy host (UH); kept while the request uses it
   upstream::HostStats* host_stats = nullptr;   // the chosen host's (admin /clusters); may be null
   upstream::ClusterResources* resources = nullptr;  // the cluster's circuit breakers; may be null
+  upstream::HostHealth* health = nullptr;  // the chosen host's (outlier detection); may be null
 };
+
+// Tells the cluster's outlier detector how a try to the chosen host went (nothing when the cluster
+// has no outlier_detection).
+inline void ReportTryStatus(const UpstreamChoice& choice, unsigned status) {
+  if (choice.health == nullptr || choice.resources == nullptr || !choice.cluster->outlier_detection) return;
+  choice.resources->outlier().ReportStatus(*choice.health, status, *choice.cluster->outlier_detection);
+}
+inline void ReportTryLocal(const UpstreamChoice& choice, upstream::OutlierDetector::LocalOrigin result) {
+  if (choice.health == nullptr || choice.resources == nullptr || !choice.cluster->outlier_detection) return;
+  choice.resources->outlier().ReportLocal(*choice.health, result, *choice.cluster->outlier_detection);
+}
 
 // How a request finds its upstream: the worker's ClusterManager behind it (pools per host and
 // protocol), a fake in tests. Single-threaded, the worker's.

@@ -168,6 +168,7 @@ absl::Status Server::Init() {
     std::lock_guard lock(mu_);
     active_ = *active;
   }
+  outlier_sweeper_.Update(*(*active)->snapshot);
   for (auto& worker : workers_) worker->Start(*active);
 
   const auto& admin_address = bootstrap_.admin().address().socket_address();
@@ -292,6 +293,7 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     if (tracing_changed && parts.reporter) parts.reporter->Stop(std::chrono::milliseconds(0));
     return status;
   }
+  outlier_sweeper_.Update(*(*active)->snapshot);
   if (tracing_changed) {
     if (reporter_) reporter_->Stop(std::chrono::milliseconds(200));  // its final flush
     reporter_ = std::move(parts.reporter);
@@ -347,6 +349,7 @@ void Server::BeginShutdown() {
   shutting_down_ = true;
   ready_ = false;
   if (dns_) dns_->Stop();
+  outlier_sweeper_.Stop();
   xds_stopping_ = true;
   if (ads_) ads_->Stop();
   recheck_timer_.cancel();

@@ -30,6 +30,7 @@
 #include "src/server/overload_manager.h"
 #include "src/tracing/zipkin_reporter.h"
 #include "src/upstream/dns_refresher.h"
+#include "src/upstream/outlier_sweeper.h"
 #include "src/xds/ads_client.h"
 #include "src/xds/dynamic_config.h"
 
@@ -95,6 +96,7 @@ class Server final : public admin::AdminContext {
   upstream::ClusterResourcesRegistry cluster_resources_{store_};  // circuit breakers, across workers
   http::AccessLogSinks sinks_;
   boost::asio::io_context main_{1};
+  upstream::OutlierSweeper outlier_sweeper_{main_.get_executor(), cluster_resources_};  // host health, main thread
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
   std::unique_ptr<admin::AdminServer> admin_;

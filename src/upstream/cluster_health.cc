@@ -7,7 +7,10 @@ namespace tether::upstream {
 std::shared_ptr<HostHealth> ClusterHealth::Host(const std::string& key) {
   std::lock_guard lock(mu_);
   Entry& entry = hosts_[key];
-  if (!entry.host) entry.host = std::make_shared<HostHealth>(key);
+  if (!entry.host) {
+    entry.host = std::make_shared<HostHealth>(key);
+    PublishLocked();
+  }
   return entry.host;
 }
 
@@ -31,6 +34,7 @@ void ClusterHealth::SetHosts(const std::vector<config::Host>& hosts) {
     it->second.host->flags_.store(0, std::memory_order_relaxed);
     it = hosts_.erase(it);
   }
+  PublishLocked();
 }
 
 bool ClusterHealth::SetFlag(HostHealth& host, HealthFlag flag, bool on) {
@@ -49,6 +53,7 @@ bool ClusterHealth::SetFlagLocked(HostHealth& host, HealthFlag flag, bool on) {
   host.flags_.store(after, std::memory_order_relaxed);
   if (before == 0) unhealthy_.fetch_add(1, std::memory_order_relaxed);
   if (after == 0) unhealthy_.fetch_sub(1, std::memory_order_relaxed);
+  PublishLocked();
   return true;
 }
 
@@ -57,9 +62,30 @@ std::size_t ClusterHealth::size() const {
   return hosts_.size();
 }
 
+void ClusterHealth::BindHealthyGauge(stats::Gauge* gauge) {
+  std::lock_guard lock(mu_);
+  healthy_gauge_ = gauge;
+  PublishLocked();
+}
+
+void ClusterHealth::PublishLocked() {
+  if (healthy_gauge_ == nullptr) return;
+  healthy_gauge_->Set(static_cast<int64_t>(hosts_.size()) - unhealthy_.load(std::memory_order_relaxed));
+}
+
 void ClusterHealth::ForEach(const std::function<void(HostHealth&, Ejection&)>& fn) {
   std::lock_guard lock(mu_);
+  ForEachLocked(fn);
+}
+
+void ClusterHealth::ForEachLocked(const std::function<void(HostHealth&, Ejection&)>& fn) {
   for (auto& [key, entry] : hosts_) fn(*entry.host, entry.ejection);
+}
+
+std::size_t ClusterHealth::CountLocked(HealthFlag flag) const {
+  std::size_t n = 0;
+  for (const auto& [key, entry] : hosts_) n += entry.host->Has(flag) ? 1 : 0;
+  return n;
 }
 
 ClusterHealth::Ejection* ClusterHealth::FindLocked(const HostHealth& host) {

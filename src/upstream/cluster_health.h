@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "src/common/stats.h"
 #include "src/config/snapshot.h"
 #include "src/upstream/host_health.h"
 
@@ -43,23 +44,33 @@ class ClusterHealth {
   uint32_t unhealthy() const { return unhealthy_.load(std::memory_order_relaxed); }
   std::size_t size() const;
 
-  // Calls `fn` for each host of the cluster under the mutex (sweeps, /clusters, tests). `fn` must
-  // not call back into this object except through the Locked* members below.
+  // `gauge` follows the number of healthy hosts (Envoy's membership_healthy).
+  void BindHealthyGauge(stats::Gauge* gauge);
+
+  // Calls `fn` for each host of the cluster under the mutex (/clusters, tests).
   void ForEach(const std::function<void(HostHealth&, Ejection&)>& fn);
-  // SetFlag for callers inside ForEach.
+
+  // With the mutex held (Lock()): outlier detection's ejections and sweeps, which must see the
+  // host set and the ejection counts as one.
+  std::unique_lock<std::mutex> Lock() { return std::unique_lock(mu_); }
+  void ForEachLocked(const std::function<void(HostHealth&, Ejection&)>& fn);
   bool SetFlagLocked(HostHealth& host, HealthFlag flag, bool on);
-  // Whether `host` is still one of the cluster's, and its bookkeeping; with the mutex held.
+  // `host`'s bookkeeping; null when it is no longer one of the cluster's.
   Ejection* FindLocked(const HostHealth& host);
-  std::mutex& mutex() { return mu_; }
+  std::size_t CountLocked(HealthFlag flag) const;
+  std::size_t SizeLocked() const { return hosts_.size(); }
 
  private:
   struct Entry {
     std::shared_ptr<HostHealth> host;
     Ejection ejection;
   };
+  void PublishLocked();
+
   mutable std::mutex mu_;
   std::map<std::string, Entry> hosts_;
   std::atomic<uint32_t> unhealthy_{0};
+  stats::Gauge* healthy_gauge_ = nullptr;  // under mu_
 };
 
 }  // namespace tether::upstream

@@ -104,10 +104,33 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   }
   wc.stats->membership_total.Set(static_cast<int64_t>(config->hosts.size()));
   wc.active.assign(config->hosts.size(), 0);
+  wc.health.clear();
+  for (const config::Host& host : config->hosts) wc.health.push_back(wc.resources->health().Host(host.Key()));
   wc.config = config;
 }
 
-std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc, const LbContext& context) {
+// Unhealthy hosts (ejected, failing active checks, EDS) are left out, unless too few are healthy:
+// then every host is picked from (Envoy's panic threshold).
+LbContext ClusterManager::HealthyContext(WorkerCluster& wc, LbContext context) {
+  if (wc.resources->health().unhealthy() == 0) return context;  // the common case: no look at each host
+  const std::size_t n = wc.health.size();
+  wc.excluded.resize(n);
+  std::size_t healthy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    wc.excluded[i] = wc.health[i]->healthy() ? 0 : 1;
+    healthy += wc.excluded[i] == 0 ? 1 : 0;
+  }
+  if (healthy == n) return context;
+  if (100.0 * static_cast<double>(healthy) < wc.config->healthy_panic_threshold * static_cast<double>(n)) {
+    wc.stats->upstream_rq_lb_healthy_panic.Inc();
+    return context;
+  }
+  context.excluded = wc.excluded;
+  return context;
+}
+
+std::optional<std::size_t> ClusterManager::PickHost(WorkerCluster& wc, const LbContext& given) {
+  const LbContext context = HealthyContext(wc, given);
   if (!wc.lb->uses_active()) return wc.lb->Pick(wc.config->hosts, wc.active, context);
   for (size_t i = 0; i < wc.conn_pools.size(); ++i) {
     uint32_t active = 0;
@@ -134,8 +157,9 @@ ClusterManager::PoolPick ClusterManager::ChoosePool(const std::string& cluster, 
     pool = std::make_shared<HttpConnPool>(executor_, host, PoolSettings(*wc.config, protocol),
                                           wc.host_stats[*index], wc.stats, Scratch());
     pool->SetResources(wc.resources);
+    pool->SetHealth(wc.health[*index]);
   }
-  return {pool, wc.stats.get(), wc.config.get(), wc.host_stats[*index].get(), wc.resources.get()};
+  return {pool, wc.stats.get(), wc.config.get(), wc.host_stats[*index].get(), wc.resources.get(), pool->health()};
 }
 
 absl::Span<uint8_t> ClusterManager::Scratch() {

@@ -46,6 +46,7 @@ class ClusterManager {
     const config::Cluster* config = nullptr;
     HostStats* host_stats = nullptr;  // the chosen host's; null with pool
     ClusterResources* resources = nullptr;  // the cluster's circuit breakers; null when unknown
+    HostHealth* health = nullptr;           // the chosen host's (kept alive by pool); null with pool
   };
   // Chooses a host of `cluster` with its load balancer (in-flight streams count as its load) and
   // returns its pool for the cluster's protocol; USE_DOWNSTREAM speaks `downstream`. `hash` is the
@@ -65,8 +66,11 @@ class ClusterManager {
     // Parallel to config->hosts, by codec::Protocol; null until first used.
     std::vector<std::array<std::shared_ptr<HttpConnPool>, 2>> conn_pools;
     std::vector<uint32_t> active;                  // scratch for the load balancer
+    std::vector<std::shared_ptr<HostHealth>> health;  // parallel to config->hosts
+    std::vector<uint8_t> excluded;                 // scratch: the unhealthy hosts of a pick
   };
   void Rebuild(WorkerCluster& wc, const std::shared_ptr<const config::Cluster>& config);
+  static LbContext HealthyContext(WorkerCluster& wc, LbContext context);
   std::optional<std::size_t> PickHost(WorkerCluster& wc, const LbContext& context);
   absl::Span<uint8_t> Scratch();
 

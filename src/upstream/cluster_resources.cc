@@ -25,8 +25,9 @@ void ConnectionSlot::Release() {
 }
 
 ClusterResources::ClusterResources(stats::Store& store, std::string cluster)
-    : store_(store), cluster_(std::move(cluster)) {
+    : store_(store), cluster_(std::move(cluster)), outlier_(health_, store, cluster_) {
   const stats::Tags tags = {{"cluster_name", cluster_}};
+  health_.BindHealthyGauge(&store.GaugeFor("cluster.membership_healthy", tags));
   for (std::size_t p = 0; p < config::kPriorityCount; ++p) {
     const std::string prefix = std::string("cluster.circuit_breakers.") + kPriorityNames[p] + ".";
     Limits& l = limits_[p];

@@ -13,6 +13,7 @@
 #include "src/common/stats_store.h"
 #include "src/config/snapshot.h"
 #include "src/upstream/cluster_health.h"
+#include "src/upstream/outlier_detector.h"
 #include "src/upstream/resource_limit.h"
 
 namespace tether::upstream {
@@ -95,6 +96,7 @@ class ClusterResources : public std::enable_shared_from_this<ClusterResources> {
   // The health of the cluster's hosts (outlier detection, active health checks, EDS), which every
   // worker's load balancer reads.
   ClusterHealth& health() { return health_; }
+  OutlierDetector& outlier() { return outlier_; }
 
  private:
   friend class ConnectionSlot;
@@ -122,6 +124,7 @@ class ClusterResources : public std::enable_shared_from_this<ClusterResources> {
   std::vector<UserRef> waiting_;  // FIFO
   std::vector<UserRef> pools_;
   ClusterHealth health_;
+  OutlierDetector outlier_;
 };
 
 // One ClusterResources per cluster name for the life of the process (as stats::Store keeps stats):

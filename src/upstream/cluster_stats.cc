@@ -51,6 +51,7 @@ ClusterStats::ClusterStats(stats::Store& store, const std::string& cluster)
       TETHER_CLUSTER_COUNTER(retry_or_shadow_abandoned),
       upstream_rq_time(store.HistogramFor("cluster.upstream_rq_time", ClusterTags(cluster))),
       TETHER_CLUSTER_GAUGE(membership_total),
+      TETHER_CLUSTER_COUNTER(upstream_rq_lb_healthy_panic),
       http2(store, "cluster", ClusterTags(cluster)),
       grpc_success(store.CounterFor("cluster.grpc.success", ClusterTags(cluster))),
       grpc_failure(store.CounterFor("cluster.grpc.failure", ClusterTags(cluster))),

@@ -56,6 +56,7 @@ struct ClusterStats {
   stats::Counter& retry_or_shadow_abandoned;  // a retry given up: the body outgrew the replay buffer
   stats::Histogram& upstream_rq_time;
   stats::Gauge& membership_total;
+  stats::Counter& upstream_rq_lb_healthy_panic;  // picks from all hosts: too few healthy (panic threshold)
   stats::Http2CodecStats http2;  // cluster.<name>.http2.*
   // gRPC calls routed to this cluster, as Envoy's: `grpc.success` (OK), `grpc.failure`,
   // `grpc.total`, and one counter per status code, `grpc.<code>` (0..16, numeric as Envoy's).

@@ -74,6 +74,10 @@ class HttpConnPool final : public ConnPool,
   void SetSettings(const Settings& settings);
   // The cluster's circuit breakers, before the first stream (null: none).
   void SetResources(std::shared_ptr<ClusterResources> resources);
+  // The host's health record (outlier detection reports each stream's result to it); kept here so
+  // a request holding the pool holds it too.
+  void SetHealth(std::shared_ptr<HostHealth> health) { health_ = std::move(health); }
+  HostHealth* health() const { return health_.get(); }
   const config::Host& host() const { return context_.host; }
 
   // CodecClient::Owner.
@@ -124,6 +128,7 @@ class HttpConnPool final : public ConnPool,
   bool idle_timer_armed_ = false;
   bool draining_ = false;
   std::shared_ptr<ClusterResources> resources_;
+  std::shared_ptr<HostHealth> health_;
   bool registered_ = false;           // in resources_' pool list
   std::vector<SteadyTimer*> waiting_;  // requests parked in WaitForRoom
 };

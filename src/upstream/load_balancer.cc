@@ -76,6 +76,11 @@ class LeastRequest final : public LoadBalancer {
     if (!a) return std::nullopt;
     size_t b = *a;
     for (int tries = 0; b == *a && tries < 8; ++tries) b = WeightedRandom(hosts, context, rng_).value_or(*a);
+    // Unlucky draws: the next host that may be picked is the other candidate.
+    for (size_t step = 1; b == *a && step < hosts.size(); ++step) {
+      const size_t next = (*a + step) % hosts.size();
+      if (!Excluded(context, next)) b = next;
+    }
     auto load = [&](size_t i) {
       const double in_flight = i < active.size() ? active[i] : 0;
       return in_flight / WeightOf(hosts[i]);
