@@ -57,10 +57,10 @@ TEST(ResourceFileTest, DurationsInEveryFormAndEnvoyHints) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "d.yaml:2:34: document 1: spec.connect_timeout: invalid duration \"5d\" (want a "
                                     "duration like \"5s\", \"0.25s\", \"250ms\" or \"1m30s\")");
-  auto envoy = ParseResources("kind: Cluster\nspec: {name: x, outlier_detection: {}}\n", "file:e.yaml", false);
+  auto envoy = ParseResources("kind: Cluster\nspec: {name: x, transport_socket: {}}\n", "file:e.yaml", false);
   ASSERT_FALSE(envoy.ok());
-  EXPECT_EQ(envoy.status().message(), "e.yaml:2:17: document 1: spec.outlier_detection: unknown field \"outlier_detection\": "
-                                      "outlier detection is not supported yet (docs/envoy-differences.md#resilience)");
+  EXPECT_EQ(envoy.status().message(), "e.yaml:2:17: document 1: spec.transport_socket: unknown field \"transport_socket\": "
+                                      "TLS to upstreams is not supported (docs/envoy-differences.md#clusters)");
 }
 
 TEST(ResourceFileTest, ErrorsNameFileDocumentAndField) {
