@@ -59,7 +59,8 @@ class ConnectionSlot {
 // max_connections), shared by every worker: limits hold across workers, so max_connections 1 is
 // one connection, not one per worker. Counts survive config updates (the registry keeps one per
 // cluster name). Counting is lock-free; the slot hand-over between workers, which only happens at
-// the connection limit, takes a mutex.
+// the connection limit, takes a mutex. The same per-cluster, per-process place keeps the health of
+// the cluster's hosts and its outlier detector (decision 0051).
 class ClusterResources : public std::enable_shared_from_this<ClusterResources> {
  public:
   struct Limits {
