@@ -132,11 +132,11 @@ TEST(LoaderTest, CamelCaseNamesLoadButErrorsUseSnakeCase) {
 TEST(LoaderTest, EnumsTakeNamesOrKnownNumbers) {
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: FASTEST}]}"),
             "f.yaml:1:52: static_resources.clusters[0].lb_policy: invalid value \"FASTEST\" "
-            "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+            "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV)");
   // Protobuf would keep 7 as an unknown enum value.
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: 7}]}"),
             "f.yaml:1:52: static_resources.clusters[0].lb_policy: invalid value 7 "
-            "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+            "(want one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV)");
   EXPECT_EQ(YamlError("static_resources: {clusters: [{name: a, lb_policy: 3}]}"), "(loaded)");
 }
 
