@@ -15,8 +15,9 @@ namespace tether::upstream {
 // Envoy's RING_HASH (Ketama): every host owns points on a 64-bit ring, as many as its share of
 // the weight, at xxHash64("address:port_i"); a request goes to the first point at or after its
 // hash. The ring depends only on the hosts (addresses, ports, weights), so every worker and every
-// sidecar with the same endpoints sends a hash to the same host, and a host leaving moves only
-// the keys it owned. Rebuilt on the first pick after the host list changes.
+// sidecar with the same endpoints sends a hash to the same host. A host leaving moves its keys and
+// some others (the ring keeps about its size, so the others get more points each). Rebuilt on the
+// first pick after the host list changes.
 class RingHashLoadBalancer final : public LoadBalancer {
  public:
   RingHashLoadBalancer(uint64_t minimum_ring_size, uint64_t maximum_ring_size, uint64_t seed);
