@@ -24,6 +24,7 @@ _LIBS = {
     "yaml_cpp": struct(modules = ["yaml-cpp"], defines = [], linkopts = []),
     "re2": struct(modules = ["re2"], defines = [], linkopts = []),
     "nghttp2": struct(modules = ["libnghttp2"], defines = [], linkopts = []),
+    "xxhash": struct(modules = ["libxxhash"], defines = [], linkopts = []),
     "gtest": struct(modules = ["gtest", "gmock"], defines = [], linkopts = []),
     "gtest_main": struct(modules = ["gtest_main", "gmock"], defines = [], linkopts = []),
     # Header-only (Beast, Asio): CMake's find_package(Boost 1.81 CONFIG) with Boost::headers.

@@ -12,7 +12,7 @@ import unittest
 
 import yaml
 
-from harness import SOURCE_DIR, Tether, TempDirTestCase, free_port, wait_until, http_get
+from harness import SOURCE_DIR, Tether, TempDirTestCase, Upstream, free_port, wait_until, http_get
 
 EXAMPLES = os.path.join(SOURCE_DIR, "examples", "resilience")
 
@@ -266,6 +266,83 @@ class OutlierDetectionTest(TempDirTestCase):
             first, second = self.hosts
             wait_until(lambda: first.hits("/get") + second.hits("/get") == 20, timeout=5, what="every call upstream")
             self.assertGreaterEqual(min(first.hits("/get"), second.hits("/get")), 5)
+
+
+def hash_example(upstream_ports, lb_policy):
+    """examples/resilience/ring-hash.yaml with free listener/admin ports, `lb_policy`, and its three
+    endpoints on `upstream_ports` (in that order)."""
+    with open(os.path.join(EXAMPLES, "ring-hash.yaml")) as f:
+        config = yaml.safe_load(f)
+    config["admin"]["address"]["socket_address"]["port_value"] = free_port()
+    config["static_resources"]["listeners"][0]["address"]["socket_address"]["port_value"] = free_port()
+    config["static_resources"]["listeners"][0]["http_connection_manager"]["access_log"] = []
+    cluster = config["static_resources"]["clusters"][0]
+    cluster["lb_policy"] = lb_policy
+    endpoints = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    assert len(endpoints) == len(upstream_ports)
+    for e, port in zip(endpoints, upstream_ports):
+        e["endpoint"]["address"]["socket_address"]["port_value"] = port
+    return config
+
+
+class ConsistentHashTest(TempDirTestCase):
+    """RING_HASH and MAGLEV with a header hash_policy: one user, one host, from both workers and
+    from another sidecar with the same endpoints."""
+
+    def setUp(self):
+        super().setUp()
+        self.upstreams = [Upstream() for _ in range(3)]
+
+    def tearDown(self):
+        for u in self.upstreams:
+            u.stop()
+        super().tearDown()
+
+    def call(self, port, user, n):
+        """One call on a connection of its own (the kernel spreads connections over the workers)."""
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", f"/u/{user}/{n}", headers={"x-user": user})
+            r = conn.getresponse()
+            r.read()
+            return r.status
+        finally:
+            conn.close()
+
+    def hosts_by_user(self):
+        """{user: {upstream index}} from the paths each upstream saw."""
+        seen = {}
+        for i, u in enumerate(self.upstreams):
+            for path in u.stats()["paths"]:
+                parts = path.strip("/").split("/")
+                if parts[0] == "u":
+                    seen.setdefault(parts[1], set()).add(i)
+        return seen
+
+    def test_the_same_header_value_reaches_the_same_host(self):
+        ports = [u.port for u in self.upstreams]
+        for policy in ("RING_HASH", "MAGLEV"):
+            with self.subTest(policy=policy):
+                users = [f"{policy}-user-{i}" for i in range(30)]  # per policy: the upstreams stay
+                with Tether(hash_example(ports, policy), concurrency=2) as first, \
+                        Tether(hash_example(list(reversed(ports)), policy), concurrency=2) as second:
+                    # 40 calls for one user on 40 connections: with two workers taking connections
+                    # as the kernel hashes them, both workers serve some of them (all on one worker:
+                    # odds of 2^-39).
+                    statuses = [self.call(first.port, users[0], n) for n in range(40)]
+                    # Every other user twice through each sidecar (which lists the hosts reversed).
+                    for user in users[1:]:
+                        statuses += [self.call(t.port, user, n) for t in (first, second) for n in range(2)]
+                    self.assertEqual(statuses, [200] * len(statuses))
+                    seen = self.hosts_by_user()
+                    for user in users:
+                        self.assertEqual(len(seen[user]), 1, f"{user} reached upstreams {seen[user]}")
+                    # Thirty users over three hosts: each host gets some (the hash spreads them).
+                    used = set().union(*(seen[u] for u in users))
+                    self.assertEqual(used, {0, 1, 2})
+                    calls = 40 + 2 * 29
+                    self.assertEqual(first.settled_stat("cluster.httpbin.upstream_rq_total", calls), calls)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/config/hash_policy.h"
 #include "src/config/retry_policy.h"
 #include "src/config/http_filters.h"
 #include "src/config/validation_util.h"
@@ -199,7 +200,10 @@ absl::Status CheckVirtualHost(const std::string& path, const v1::VirtualHost& vh
   for (int j = 0; j < vh.routes_size(); ++j) {
     const std::string rp = StrCat(path, ".routes[", j, "]");
     TETHER_RETURN_IF_ERROR(CheckRoute(rp, vh.routes(j), clusters, regexes));
-    if (vh.routes(j).has_route()) TETHER_RETURN_IF_ERROR(ApplyRouteRetry(vh, path, vh.routes(j), rp, regexes, nullptr));
+    if (vh.routes(j).has_route()) {
+      TETHER_RETURN_IF_ERROR(ApplyRouteRetry(vh, path, vh.routes(j), rp, regexes, nullptr));
+      TETHER_RETURN_IF_ERROR(ApplyRouteHashPolicy(vh.routes(j).route(), rp + ".route", nullptr));
+    }
   }
   return CheckMutations(path, vh);
 }

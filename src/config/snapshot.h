@@ -127,6 +127,15 @@ struct HttpFilterConfig {
   std::shared_ptr<const LocalRateLimitConfig> rate_limit;  // set for a local rate limit
 };
 
+// One of a route's hash_policy entries (Envoy's RouteAction.HashPolicy), for RING_HASH and MAGLEV
+// clusters. Tether hashes an existing cookie only (no ttl: it never sets one).
+struct HashPolicy {
+  enum class Kind : uint8_t { kHeader, kCookie, kSourceIp };
+  Kind kind = Kind::kHeader;
+  std::string name;  // the header (lower-case) or cookie name; empty for kSourceIp
+  bool terminal = false;
+};
+
 struct Route {
   enum class PathKind { kPrefix, kExact, kRegex };
   enum class Action { kCluster, kRedirect, kDirectResponse };
@@ -155,6 +164,8 @@ struct Route {
   std::optional<Duration> idle_timeout;
   // The route's retry policy, else its virtual host's; null: none (retries only on request).
   std::shared_ptr<const RetryPolicy> retry_policy;
+  // hash_policy, in order: the request's hash for RING_HASH and MAGLEV (none: a random host).
+  std::vector<HashPolicy> hash_policy;
   // The virtual host's attempt-count switches, and the body bytes kept for a retry.
   bool include_request_attempt_count = false;
   bool include_attempt_count_in_response = false;
@@ -336,6 +347,14 @@ struct OutlierDetection {
   bool successful_active_health_check_uneject_host = true;
 };
 
+// The table sizes of RING_HASH (ring_hash_lb_config) and MAGLEV (maglev_lb_config), Envoy's defaults.
+struct HashLbConfig {
+  uint64_t minimum_ring_size = 1024;
+  uint64_t maximum_ring_size = 8 * 1024 * 1024;
+  uint64_t maglev_table_size = 65537;
+  bool operator==(const HashLbConfig&) const = default;
+};
+
 struct Cluster {
   std::string name;
   v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
@@ -356,6 +375,7 @@ struct Cluster {
   uint32_t per_host_max_connections = 0;  // per_host_thresholds; 0 = no limit
   std::optional<OutlierDetection> outlier_detection;  // absent: no passive health checking
   double healthy_panic_threshold = 50;  // common_lb_config, percent; 0 = never panic
+  HashLbConfig hash_lb;
 };
 
 struct Snapshot {

@@ -15,6 +15,7 @@
 #include "src/config/outlier_detection.h"
 #include "src/config/connection_limits.h"
 #include "src/config/header_matcher.h"
+#include "src/config/hash_policy.h"
 #include "src/config/retry_policy.h"
 #include "src/config/protocol_options.h"
 #include "src/config/tracing_builder.h"
@@ -150,6 +151,7 @@ absl::StatusOr<Route> BuildRoute(const v1::VirtualHost& vh, const std::string& v
     case v1::Route::kRoute:
       TETHER_RETURN_IF_ERROR(BuildClusterAction(r.route(), path + ".route", route));
       TETHER_RETURN_IF_ERROR(ApplyRouteRetry(vh, vhost_path, r, path, regexes, &route));
+      TETHER_RETURN_IF_ERROR(ApplyRouteHashPolicy(r.route(), path + ".route", &route));
       break;
     case v1::Route::kRedirect:
       route.action = Route::Action::kRedirect;
@@ -320,6 +322,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyOutlierDetection(c, path, cluster.get()));
+  TETHER_RETURN_IF_ERROR(ApplyClusterHashLb(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

@@ -12,6 +12,7 @@
 #include "src/http/header_translation.h"
 #include "src/http/internal_request.h"
 #include "src/http/listener_runtime.h"
+#include "src/http/request_hash.h"
 #include "src/http/router.h"
 #include "src/http/stream_headers.h"
 #include "src/http/worker_state.h"
@@ -26,10 +27,15 @@ constexpr std::string_view kResetBefore = "upstream connect error or disconnect/
 UpstreamChoice ActiveRequest::ChooseUpstream() {
   WorkerState& worker = context_.worker();
   const std::string& cluster = info_.upstream_cluster;
+  // The route's hash_policy: the same key reaches the same host on every worker (RING_HASH, MAGLEV).
+  std::optional<uint64_t> hash;
+  if (!info_.route->hash_policy.empty()) {
+    hash = RequestHash(info_.route->hash_policy, request_headers_, info_.downstream_remote_address);
+  }
   const auto choose = [&]() -> UpstreamChoice {
-    if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol, std::nullopt);
+    if (worker.upstreams != nullptr) return worker.upstreams->Choose(cluster, info_.protocol, hash);
     if (worker.clusters == nullptr) return {};
-    upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol);
+    upstream::ClusterManager::PoolPick pick = worker.clusters->ChoosePool(cluster, info_.protocol, hash);
     return {pick.config, pick.stats, std::move(pick.pool), pick.host_stats, pick.resources, pick.health};
   };
   UpstreamChoice choice = choose();
@@ -40,6 +46,7 @@ UpstreamChoice ActiveRequest::ChooseUpstream() {
     return std::find(retry_->tried_hosts.begin(), retry_->tried_hosts.end(), host) != retry_->tried_hosts.end();
   };
   for (uint32_t i = 0; i < retry_->state.host_selection_max_attempts() && choice.pool && tried(choice); ++i) {
+    if (hash) hash = RehashForAttempt(*hash, i + 1);  // the same hash would find the same host
     choice = choose();
   }
   return choice;

@@ -60,8 +60,8 @@ void ClusterManager::Rebuild(WorkerCluster& wc, const std::shared_ptr<const conf
   if (!wc.stats) wc.stats = std::make_shared<ClusterStats>(store_, config->name);
   if (!wc.resources) wc.resources = resources_->For(config->name);
   wc.resources->Configure(*config);
-  if (!wc.lb || !wc.config || wc.config->lb_policy != config->lb_policy) {
-    wc.lb = MakeLoadBalancer(config->lb_policy, seed_++);
+  if (!wc.lb || !wc.config || wc.config->lb_policy != config->lb_policy || wc.config->hash_lb != config->hash_lb) {
+    wc.lb = MakeLoadBalancer(config->lb_policy, seed_++, config->hash_lb);
   }
   // A host that stays keeps its stats object (and its pools, below).
   std::map<std::string, std::shared_ptr<HostStats>> old_host_stats;

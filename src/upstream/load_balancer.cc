@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <random>
 
+#include "src/upstream/maglev_lb.h"
+#include "src/upstream/ring_hash_lb.h"
+
 namespace tether::upstream {
 namespace {
 
@@ -76,10 +79,10 @@ class LeastRequest final : public LoadBalancer {
     if (!a) return std::nullopt;
     size_t b = *a;
     for (int tries = 0; b == *a && tries < 8; ++tries) b = WeightedRandom(hosts, context, rng_).value_or(*a);
-    // Unlucky draws: the next host that may be picked is the other candidate.
+    // Eight draws of the same host (a heavy one, or bad luck): the next host that may be picked is
+    // the other candidate, so a busy host is never compared only with itself.
     for (size_t step = 1; b == *a && step < hosts.size(); ++step) {
-      const size_t next = (*a + step) % hosts.size();
-      if (!Excluded(context, next)) b = next;
+      if (!Excluded(context, (*a + step) % hosts.size())) b = (*a + step) % hosts.size();
     }
     auto load = [&](size_t i) {
       const double in_flight = i < active.size() ? active[i] : 0;
@@ -94,8 +97,12 @@ class LeastRequest final : public LoadBalancer {
 
 }  // namespace
 
-std::unique_ptr<LoadBalancer> MakeLoadBalancer(config::v1::Cluster::LbPolicy policy, uint64_t seed) {
+std::unique_ptr<LoadBalancer> MakeLoadBalancer(config::v1::Cluster::LbPolicy policy, uint64_t seed,
+                                               const config::HashLbConfig& hash_lb) {
   switch (policy) {
+    case config::v1::Cluster::RING_HASH:
+      return std::make_unique<RingHashLoadBalancer>(hash_lb.minimum_ring_size, hash_lb.maximum_ring_size, seed);
+    case config::v1::Cluster::MAGLEV: return std::make_unique<MaglevLoadBalancer>(hash_lb.maglev_table_size, seed);
     case config::v1::Cluster::LEAST_REQUEST: return std::make_unique<LeastRequest>(seed);
     case config::v1::Cluster::RANDOM: return std::make_unique<Random>(seed);
     default: return std::make_unique<RoundRobin>();

@@ -32,7 +32,9 @@ class LoadBalancer {
 };
 
 // ROUND_ROBIN (smooth weighted), LEAST_REQUEST (power of two choices, weighted
-// by active/weight), RANDOM (weighted).
-std::unique_ptr<LoadBalancer> MakeLoadBalancer(config::v1::Cluster::LbPolicy policy, uint64_t seed);
+// by active/weight), RANDOM (weighted), RING_HASH and MAGLEV (consistent hashing of
+// LbContext::hash, sized by `hash_lb`; ring_hash_lb.h, maglev_lb.h).
+std::unique_ptr<LoadBalancer> MakeLoadBalancer(config::v1::Cluster::LbPolicy policy, uint64_t seed,
+                                               const config::HashLbConfig& hash_lb = {});
 
 }  // namespace tether::upstream

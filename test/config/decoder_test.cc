@@ -132,7 +132,7 @@ TEST(DecoderTest, ErrorsNamePlaceAndPath) {
   v1::Bootstrap b;
   EXPECT_EQ(Decode("static_resources:\n  clusters:\n  - name: a\n    lb_policy: 9\n", b),
             "4:16: static_resources.clusters[0].lb_policy: invalid value 9 (want one of ROUND_ROBIN, LEAST_REQUEST, "
-            "RANDOM)");
+            "RANDOM, RING_HASH, MAGLEV)");
   EXPECT_EQ(Decode("node: {metadata: {zone: [a]}}", b), "1:25: node.metadata[\"zone\"]: expected a string, got a list");
   EXPECT_EQ(Decode("static_resources: {clusters: [{name: a, connect_timeout: 1s, connectTimeout: 2s}]}", b),
             "1:62: static_resources.clusters[0].connect_timeout: given twice, as \"connect_timeout\" and "

@@ -138,8 +138,9 @@ class FakeConnPool : public upstream::ConnPool {
 class FakeSelector : public UpstreamSelector {
  public:
   FakeSelector(stats::Store& store) : stats(store, "backend") { cluster.name = "backend"; }
-  UpstreamChoice Choose(const std::string& name, codec::Protocol, std::optional<uint64_t>) override {
+  UpstreamChoice Choose(const std::string& name, codec::Protocol, std::optional<uint64_t> hash) override {
     chosen.push_back(name);
+    hashes.push_back(hash);
     if (name != cluster.name) return {};
     return {&cluster, &stats, healthy ? pool : nullptr, nullptr, resources.get()};
   }
@@ -149,6 +150,7 @@ class FakeSelector : public UpstreamSelector {
   std::shared_ptr<upstream::ClusterResources> resources;  // circuit breakers; null: none
   bool healthy = true;
   std::vector<std::string> chosen;
+  std::vector<std::optional<uint64_t>> hashes;  // each Choose's request hash (the route's hash_policy)
 };
 
 // The connection manager's part, in miniature: hosts ActiveRequests on a real HTTP/2 server codec.

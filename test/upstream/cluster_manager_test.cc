@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -220,6 +223,106 @@ TEST(ClusterManagerPoolTest, AProtocolChangeRetiresTheOldProtocolsPool) {
   manager.Update(Only(WithProtocol("web", config::UpstreamProtocol::kHttp2, {{"10.0.0.1", 80, 1}})));
   EXPECT_TRUE(h1.expired());
   EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool->protocol(), codec::Protocol::kHttp2);
+}
+
+}  // namespace
+}  // namespace tether::upstream
+
+namespace tether::upstream {
+namespace {
+
+// LEAST_REQUEST across retries: a retry's pick (ActiveRequest::DoRetry) comes after its failed try
+// was reset (MaybeRetry). The reset stream no longer counts, every other outstanding one still does.
+TEST(ClusterManagerRetryTest, LeastRequestCountsOutstandingStreamsAtARetrysPick) {
+  stats::Store store;
+  boost::asio::io_context io;
+  ClusterManager manager(io.get_executor(), store, 1);
+  testing::Http1Upstream a(io), b(io);
+  a.respond = b.respond = false;
+  auto cluster = std::make_shared<config::Cluster>();
+  cluster->name = "web";
+  cluster->lb_policy = Cluster::LEAST_REQUEST;
+  cluster->hosts = {{"127.0.0.1", a.port(), 1}, {"127.0.0.1", b.port(), 1}};
+  config::Snapshot snapshot;
+  snapshot.clusters["web"] = cluster;
+  manager.Update(snapshot.clusters);
+  // Pools of both hosts (nothing in flight yet: LEAST_REQUEST picks at random). With two hosts its
+  // two candidates are always both.
+  std::map<std::string, std::shared_ptr<ConnPool>> pools;
+  for (int i = 0; i < 50 && pools.size() < 2; ++i) {
+    std::shared_ptr<ConnPool> p = manager.ChoosePool("web", codec::Protocol::kHttp1).pool;
+    ASSERT_NE(p, nullptr);
+    pools[p->host_address()] = p;
+  }
+  ASSERT_EQ(pools.size(), 2u);
+  std::shared_ptr<ConnPool> first = pools.begin()->second;
+  std::shared_ptr<ConnPool> second = pools.rbegin()->second;
+  codec::HeaderMap request;
+  request.Set(codec::PseudoHeader::kMethod, "GET");
+  request.Set(codec::PseudoHeader::kPath, "/");
+  request.Set(codec::PseudoHeader::kAuthority, "web");
+  std::vector<testing::Recorder> responses(4);
+  std::vector<std::unique_ptr<UpstreamStream>> on_first, on_second;
+  const auto open = [&](std::shared_ptr<ConnPool> pool, testing::Recorder& r, auto& into) {
+    boost::asio::co_spawn(io, pool->NewStream(request, true, r, std::chrono::seconds(2), nullptr),
+                          [&into](std::exception_ptr, absl::StatusOr<std::unique_ptr<UpstreamStream>> s) {
+                            ASSERT_TRUE(s.ok()) << s.status();
+                            into.push_back(std::move(*s));
+                          });
+  };
+  // Two requests outstanding on each host; one of `second`'s is the try about to be retried.
+  open(first, responses[0], on_first);
+  open(first, responses[1], on_first);
+  open(second, responses[2], on_second);
+  open(second, responses[3], on_second);
+  ASSERT_TRUE(testing::RunUntil(io, [&] { return on_first.size() == 2 && on_second.size() == 2; }));
+  on_second[0]->Reset();  // the failed try, as MaybeRetry resets it before the back-off
+  EXPECT_EQ(first->active_streams(), 2u);
+  EXPECT_EQ(second->active_streams(), 1u);
+  // The retry's pick: 1 in flight on `second` against 2 on `first`, every time.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool, second);
+  // And once `first` has fewer outstanding, the picks follow.
+  on_first[0]->Reset();
+  on_first[1]->Reset();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(manager.ChoosePool("web", codec::Protocol::kHttp1).pool, first);
+}
+
+// A RING_HASH cluster through the manager: the hash decides the pool, on two managers (two workers)
+// alike; a changed host list is hashed anew.
+TEST(ClusterManagerHashTest, RingHashAndMaglevPickByTheRequestsHash) {
+  for (const auto policy : {Cluster::RING_HASH, Cluster::MAGLEV}) {
+    stats::Store store;
+    boost::asio::io_context io;
+    ClusterManager worker1(io.get_executor(), store, 1);
+    ClusterManager worker2(io.get_executor(), store, 2);
+    auto cluster = std::make_shared<config::Cluster>();
+    cluster->name = "web";
+    cluster->lb_policy = policy;
+    for (int i = 1; i <= 4; ++i) cluster->hosts.push_back({"10.0.0." + std::to_string(i), 80, 1});
+    config::Snapshot snapshot;
+    snapshot.clusters["web"] = cluster;
+    worker1.Update(snapshot.clusters);
+    worker2.Update(snapshot.clusters);
+    std::set<std::string> hosts_seen;
+    for (uint64_t hash = 0; hash < 200; ++hash) {
+      const uint64_t h = hash * 0x9E3779B97F4A7C15ull;
+      const auto pick = worker1.ChoosePool("web", codec::Protocol::kHttp1, h);
+      ASSERT_NE(pick.pool, nullptr);
+      EXPECT_EQ(pick.pool->host_address(), worker1.ChoosePool("web", codec::Protocol::kHttp1, h).pool->host_address());
+      EXPECT_EQ(pick.pool->host_address(), worker2.ChoosePool("web", codec::Protocol::kHttp1, h).pool->host_address());
+      hosts_seen.insert(pick.pool->host_address());
+    }
+    EXPECT_EQ(hosts_seen.size(), 4u) << policy;
+    // Host 10.0.0.1 leaves: nothing goes there any more.
+    auto three = std::make_shared<config::Cluster>(*cluster);
+    three->hosts.erase(three->hosts.begin());
+    snapshot.clusters["web"] = three;
+    worker1.Update(snapshot.clusters);
+    for (uint64_t hash = 0; hash < 200; ++hash) {
+      EXPECT_NE(worker1.ChoosePool("web", codec::Protocol::kHttp1, hash * 0x9E3779B97F4A7C15ull).pool->host_address(),
+                "10.0.0.1:80");
+    }
+  }
 }
 
 }  // namespace
