@@ -309,6 +309,30 @@ struct CircuitBreakerThresholds {
 enum class Priority : uint8_t { kDefault, kHigh };
 inline constexpr std::size_t kPriorityCount = 2;
 
+// Envoy's HealthCheck (active health checking), compiled (docs/resilience.md). Durations resolved:
+// unhealthy_interval defaults to interval, expected_statuses to [200, 201).
+struct HealthCheck {
+  enum class Kind : uint8_t { kHttp, kTcp };
+  struct StatusRange {
+    int64_t start = 200;  // inclusive
+    int64_t end = 201;    // exclusive
+  };
+  Kind kind = Kind::kHttp;
+  Duration timeout{0};
+  Duration interval{0};
+  Duration interval_jitter{0};
+  Duration initial_jitter{0};
+  Duration no_traffic_interval{std::chrono::seconds(60)};
+  Duration unhealthy_interval{0};
+  uint32_t unhealthy_threshold = 1;
+  uint32_t healthy_threshold = 1;
+  // kHttp.
+  std::string host;  // Host header; empty: the cluster's name
+  std::string path;
+  std::vector<HeaderAdd> request_headers_to_add;
+  std::vector<StatusRange> expected_statuses;
+};
+
 struct Cluster {
   std::string name;
   v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
@@ -327,6 +351,7 @@ struct Cluster {
   Http2ProtocolOptions http2;
   std::array<CircuitBreakerThresholds, kPriorityCount> thresholds;
   uint32_t per_host_max_connections = 0;  // per_host_thresholds; 0 = no limit
+  std::vector<HealthCheck> health_checks;  // active health checks: one at most (config/health_check.h)
 };
 
 struct Snapshot {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/config/access_log_format.h"
 #include "src/config/circuit_breakers.h"
+#include "src/config/health_check.h"
 #include "src/config/connection_limits.h"
 #include "src/config/header_matcher.h"
 #include "src/config/retry_policy.h"
@@ -318,6 +319,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, cluster.get()));
+  TETHER_RETURN_IF_ERROR(ApplyHealthChecks(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

@@ -10,6 +10,7 @@
 #include "src/common/host_port.h"
 #include "src/config/access_log_format.h"
 #include "src/config/circuit_breakers.h"
+#include "src/config/health_check.h"
 #include "src/config/connection_limits.h"
 #include "src/config/overload_config.h"
 #include "src/config/protocol_options.h"
@@ -218,6 +219,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope s
   TETHER_RETURN_IF_ERROR(ApplyClusterConnectionLimits(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(ApplyClusterProtocol(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, nullptr));
+  TETHER_RETURN_IF_ERROR(ApplyHealthChecks(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(CheckClusterHttpOptions(path, c));
   return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }
