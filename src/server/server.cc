@@ -169,6 +169,7 @@ absl::Status Server::Init() {
     active_ = *active;
   }
   for (auto& worker : workers_) worker->Start(*active);
+  health_checks_.Update(**snapshot);  // host health, as Install does for later snapshots
 
   const auto& admin_address = bootstrap_.admin().address().socket_address();
   const std::string address = admin_address.address().empty() ? "127.0.0.1" : admin_address.address();
@@ -298,6 +299,7 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     tracer_ = std::move(parts.tracer);
     tracer_config_ = tracing;
   }
+  health_checks_.Update(*(*active)->snapshot);  // the workers have it: hosts' health follows
   spdlog::debug("config version {} installed", (*active)->snapshot->version);
   return absl::OkStatus();
 }
