@@ -36,7 +36,23 @@ ClusterCheckState::ClusterCheckState(stats::Store& store, std::string name, std:
       resources(std::move(res)),
       stats(store, cluster),
       traffic(store.CounterFor("cluster.upstream_cx_total", ClusterTags(cluster))),
-      probe_cluster_stats(std::make_shared<ClusterStats>(probe_store, cluster)) {}
+      probe(std::make_shared<ProbeResources>(cluster)) {}
+
+namespace {
+
+// A probe host's stats, holding the cluster's ProbeResources (their store) alive with them.
+struct ProbeHostStats {
+  std::shared_ptr<ProbeResources> keep;
+  HostStats stats;
+};
+
+std::shared_ptr<HostStats> MakeProbeHostStats(const std::shared_ptr<ProbeResources>& probe, const std::string& cluster,
+                                              const std::string& host) {
+  auto holder = std::make_shared<ProbeHostStats>(ProbeHostStats{probe, HostStats(probe->store, cluster, host)});
+  return {holder, &holder->stats};
+}
+
+}  // namespace
 
 HealthCheckSession::HealthCheckSession(IoExecutor executor, std::shared_ptr<ClusterCheckState> state,
                                        config::Host host, std::shared_ptr<HostHealth> record, uint64_t seed)
@@ -44,7 +60,7 @@ HealthCheckSession::HealthCheckSession(IoExecutor executor, std::shared_ptr<Clus
       state_(std::move(state)),
       host_(std::move(host)),
       record_(std::move(record)),
-      probe_host_stats_(std::make_shared<HostStats>(state_->probe_store, state_->cluster, host_.Key())),
+      probe_host_stats_(MakeProbeHostStats(state_->probe, state_->cluster, host_.Key())),
       timer_(executor),
       rng_(seed) {}
 
@@ -128,8 +144,11 @@ Awaitable<ProbeResult> HealthCheckSession::Probe() {
     co_return co_await TcpProbe(executor_, host_, settings->check.timeout);
   }
   if (!pool_) {
+    // The cluster stats pointer holds the ProbeResources (and so the scratch) for the connections.
+    const std::shared_ptr<ProbeResources>& probe = state_->probe;
     pool_ = std::make_shared<HttpConnPool>(executor_, host_, settings->pool, probe_host_stats_,
-                                           state_->probe_cluster_stats, state_->scratch.span());
+                                           std::shared_ptr<ClusterStats>(probe, &probe->cluster_stats),
+                                           probe->scratch.span());
   }
   const std::shared_ptr<HttpConnPool> pool = pool_;  // Stop() may drop it while the probe runs
   co_return co_await HttpProbe(*pool, settings->check, state_->cluster);

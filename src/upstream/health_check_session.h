@@ -39,6 +39,16 @@ struct CheckSettings {
   HttpConnPool::Settings pool;  // the cluster's protocol and connection settings
 };
 
+// The probe connections' own stats (kept out of the cluster's upstream_*, as Envoy's probes) and
+// read buffer. The stats pointers handed to the pools hold it, so it outlives every probe
+// connection, which may close after its session and checker went.
+struct ProbeResources {
+  explicit ProbeResources(const std::string& cluster) : cluster_stats(store, cluster) {}
+  stats::Store store;
+  ClusterStats cluster_stats;
+  transport::ReadScratch scratch;  // the main thread's connections read into it, one at a time
+};
+
 // What one cluster's sessions share: the cluster's health records and stats, and its check's
 // settings (main thread). Held by each session, so a probe still in flight after its checker went
 // finishes safely.
@@ -50,10 +60,7 @@ struct ClusterCheckState {
   HealthCheckStats stats;
   // The cluster's upstream_cx_total: 0 means it never had traffic, and no_traffic_interval applies.
   const stats::Counter& traffic;
-  // The probes' connections count here, not in the cluster's upstream_* stats (as Envoy's probes).
-  stats::Store probe_store;
-  std::shared_ptr<ClusterStats> probe_cluster_stats;
-  transport::ReadScratch scratch;  // the main thread's connections read into it, one at a time
+  const std::shared_ptr<ProbeResources> probe;
   std::shared_ptr<const CheckSettings> settings;
 };
 
