@@ -3,6 +3,7 @@ circuit breaking, retries and timeouts, each with the example's own bootstrap (p
 Attempts are counted at the upstream (gunicorn's access log), failures at the client, and both
 are held against Tether's stats."""
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -20,8 +21,8 @@ EXAMPLES = os.path.join(SOURCE_DIR, "examples", "resilience")
 class Httpbin:
     """gunicorn serving examples/resilience/sometimes_slow.py (httpbin with one slow path)."""
 
-    def __init__(self, log_path, broken=False):
-        self.port = free_port()
+    def __init__(self, log_path, broken=False, port=None):
+        self.port = port or free_port()
         self.log_path = log_path
         self.broken = broken
         env = dict(os.environ, BROKEN="1" if broken else "0")
@@ -44,7 +45,8 @@ class Httpbin:
             return sum(1 for line in f if f" {path} HTTP/1.1" in line)
 
     def stop(self):
-        self.proc.terminate()
+        if self.proc.poll() is None:
+            self.proc.terminate()
         self.proc.wait(timeout=10)
 
 
@@ -98,6 +100,25 @@ def clients(port, path, threads, calls):
     for w in workers:
         w.join(timeout=120)
     return statuses, overloaded
+
+
+def health_check_example(ports):
+    """examples/resilience/health-checks.yaml with free listener/admin ports and one httpbin port per host."""
+    config = example("health-checks.yaml", 0)
+    endpoints = config["static_resources"]["clusters"][0]["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    for e, port in zip(endpoints, ports):
+        e["endpoint"]["address"]["socket_address"]["port_value"] = port
+    return config
+
+
+def health_flags(tether):
+    """/clusters' health_flags by host ("127.0.0.1:8081": "healthy")."""
+    flags = {}
+    for line in tether.admin("/clusters")[1].splitlines():
+        parts = line.split("::")
+        if len(parts) == 4 and parts[2] == "health_flags":
+            flags[parts[1]] = parts[3]
+    return flags
 
 
 class ResilienceTest(TempDirTestCase):
@@ -216,6 +237,68 @@ class ResilienceTest(TempDirTestCase):
             self.assertEqual(conn.getresponse().status, 418)
             conn.close()
 
+    def test_health_checks(self):
+        # Two hosts probed every 200 ms; one is killed: failed_active_hc within interval x
+        # unhealthy_threshold (plus jitter and slack), and healthy again once it is back.
+        second = Httpbin(os.path.join(self.tmp.name, "access2.log"))
+        try:
+            config = health_check_example([self.httpbin.port, second.port])
+            check = config["static_resources"]["clusters"][0]["health_checks"][0]
+            self.assertEqual((check["interval"], check["unhealthy_threshold"]), ("0.2s", 2))
+            live, dead = f"127.0.0.1:{self.httpbin.port}", f"127.0.0.1:{second.port}"
+            with Tether(config, concurrency=2) as t:
+                wait_until(lambda: health_flags(t) == {live: "healthy", dead: "healthy"}, timeout=10,
+                           what="both hosts healthy after their first probe")
+                for _ in range(10):
+                    self.assertEqual(request(t.port, "/get")[0], 200)
+                # Once per host per sidecar, not once per worker: over 2 s at 200 ms (and up to 20 ms
+                # of jitter) a host sees at most 11 probes; two workers probing would make about 20.
+                before, start = self.httpbin.hits("/status/200"), time.monotonic()
+                wait_until(lambda: time.monotonic() - start >= 2.0, timeout=5, what="a 2 s window")
+                self.assertLessEqual(self.httpbin.hits("/status/200") - before, 12)
+                self.assertGreaterEqual(self.httpbin.hits("/status/200") - before, 3)
+                second.stop()
+                killed = time.monotonic()
+                wait_until(lambda: health_flags(t).get(dead) == "/failed_active_hc", timeout=10,
+                           what="the killed host failed_active_hc")
+                # interval x unhealthy_threshold = 0.4 s, plus up to two jitters and the slack of a
+                # loaded machine; refused connects fail at once, without the probe timeout.
+                self.assertLess(time.monotonic() - killed, 0.2 * 2 + 0.02 * 2 + 1.5)
+                self.assertEqual(health_flags(t)[live], "healthy")
+                self.assertGreaterEqual(t.stat("cluster.httpbin.health_check.network_failure"), 2)
+                self.assertEqual(t.stat("cluster.httpbin.health_check.healthy"), 1)
+                hosts = {h["port"]: h for c in json.loads(t.admin("/clusters?format=json")[1])["clusters"]
+                         for h in c["hosts"]}
+                self.assertTrue(hosts[second.port]["health_status"]["failed_active_health_check"])
+                self.assertFalse(hosts[self.httpbin.port]["health_status"]["failed_active_health_check"])
+                # Back: the next passing probe clears it (healthy_threshold 1).
+                second = Httpbin(os.path.join(self.tmp.name, "access2.log"), port=second.port)
+                wait_until(lambda: health_flags(t).get(dead) == "healthy", timeout=10,
+                           what="the restarted host healthy again")
+                self.assertEqual(t.stat("cluster.httpbin.health_check.healthy"), 2)
+                self.assertIn("health_checks", t.admin("/config_dump")[1])
+        finally:
+            second.stop()
+
+    def test_health_checks_steer_traffic(self):
+        # With one of two hosts killed and marked failed_active_hc, every request goes to the other.
+        second = Httpbin(os.path.join(self.tmp.name, "access2.log"))
+        try:
+            config = health_check_example([self.httpbin.port, second.port])
+            dead = f"127.0.0.1:{second.port}"
+            with Tether(config, concurrency=2) as t:
+                for _ in range(4):
+                    request(t.port, "/get")  # traffic: the checks leave no_traffic_interval
+                second.stop()
+                wait_until(lambda: health_flags(t).get(dead) == "/failed_active_hc", timeout=10,
+                           what="the killed host failed_active_hc")
+                before = self.httpbin.hits("/get")
+                self.assertEqual([request(t.port, "/get")[0] for _ in range(20)], [200] * 20)
+                wait_until(lambda: self.httpbin.hits("/get") == before + 20, timeout=5,
+                           what="all 20 requests at the live host")
+        finally:
+            second.stop()
+
 
 class OutlierDetectionTest(TempDirTestCase):
     """The fourth demo: two hosts, one answering 500 to everything (consecutive_5xx: 3)."""
@@ -242,6 +325,8 @@ class OutlierDetectionTest(TempDirTestCase):
             self.assertEqual(t.stat("cluster.httpbin.outlier_detection.ejections_enforced_consecutive_5xx"), 1)
             self.assertEqual(t.stat("cluster.httpbin.outlier_detection.ejections_active"), 1)
             self.assertEqual(t.stat("cluster.httpbin.membership_healthy"), 1)
+            self.assertEqual(health_flags(t).get(f"127.0.0.1:{bad.port}"), "/failed_outlier_check")
+            self.assertEqual(health_flags(t).get(f"127.0.0.1:{good.port}"), "healthy")
             statuses = [request(t.port, "/get")[0] for _ in range(20)]
             self.assertEqual(statuses, [200] * 20)
             wait_until(lambda: bad.hits("/get") == 3, timeout=5, what="three requests at the bad host")

@@ -237,6 +237,53 @@ class XdsTest(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("outlier_detection.consecutive_5xx", out.stdout + out.stderr)
 
+    def test_health_checks_and_eds_health_are_pushed_live(self):
+        m = self.mesh
+        cluster = """kind: Cluster
+spec:
+  name: upstream
+  connect_timeout: 1s
+  load_assignment:
+    endpoints:
+    - lb_endpoints:
+      - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
+        health_status: %s
+%s"""
+        checks = ("  health_checks:\n  - {timeout: 1s, interval: 0.1s, no_traffic_interval: 0.1s, unhealthy_threshold: 2, "
+                  "healthy_threshold: 1, http_health_check: {path: /status/200, host: probed}}\n")
+        path = os.path.join(m.tmp.name, "checked.yaml")
+
+        def apply(text):
+            with open(path, "w") as f:
+                f.write(text)
+            return m.ctl("apply", "-f", path, "--wait", "--timeout", "20s")
+
+        def flags():
+            return [line.split("::")[3] for line in m.sidecar.admin("/clusters")[1].splitlines()
+                    if line.startswith("upstream::") and "::health_flags::" in line]
+
+        out = apply(cluster % (m.v1.port, "HEALTHY", checks))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_until(lambda: m.v1.stats()["paths"].count("/status/200") >= 3, timeout=10, what="probes at v1")
+        self.assertEqual(flags(), ["healthy"])
+        self.assertGreaterEqual(m.sidecar.stat("cluster.upstream.health_check.success"), 3)
+        self.assertIn('"health_checks"', m.sidecar.admin("/config_dump")[1])
+        # Refused naming the field; the checks keep running.
+        out = apply(cluster % (m.v1.port, "HEALTHY", checks.replace("timeout: 1s, ", "")))
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("health_checks[0].timeout: required", out.stdout + out.stderr)
+        # The control plane's health status: out of load balancing as failed_eds_health.
+        out = apply(cluster % (m.v1.port, "UNHEALTHY", checks))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_until(lambda: flags() == ["/failed_eds_health"], timeout=10, what="failed_eds_health")
+        # The checks removed live: probes stop.
+        out = apply(cluster % (m.v1.port, "HEALTHY", ""))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_until(lambda: flags() == ["healthy"], timeout=10, what="healthy without checks")
+        attempts, start = m.sidecar.stat("cluster.upstream.health_check.attempt"), time.monotonic()
+        wait_until(lambda: time.monotonic() - start >= 0.5, what="five intervals")
+        self.assertEqual(m.sidecar.stat("cluster.upstream.health_check.attempt"), attempts)
+
     def test_weighted_split_sends_traffic_in_proportion(self):
         m = self.mesh
         out = m.ctl("apply", "-f", m.change("weighted-90-10.yaml"), "--wait")

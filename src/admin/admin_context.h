@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,15 @@ class AdminContext {
   // /config_dump's "dynamic" part: the control plane's resources and the
   // xDS stream's state; nullopt without a control plane.
   virtual std::optional<v1::DynamicConfigDump> DynamicDump() const { return std::nullopt; }
+
+  // Envoy's health flags of one host (/clusters): why it is out of load balancing, if it is.
+  struct HostHealthFlags {
+    bool failed_active_hc = false;      // active health checks
+    bool failed_outlier_check = false;  // outlier detection
+    bool failed_eds_health = false;     // the control plane's EDS health_status
+  };
+  // The flags of `cluster`'s hosts by "ip:port"; a host not listed is healthy.
+  virtual std::map<std::string, HostHealthFlags> HostHealth(const std::string& /*cluster*/) const { return {}; }
 };
 
 }  // namespace tether::admin

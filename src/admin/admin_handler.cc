@@ -148,8 +148,9 @@ AdminReply AdminHandler::SnapshotPage(const AdminTarget& t) {
     return Reply(200, ConfigDumpJson(*snapshot, dynamic ? &*dynamic : nullptr), kJson);
   }
   if (t.path == "/clusters") {
-    return json ? Reply(200, ClustersJson(*snapshot, context_.stats()), kJson)
-                : Reply(200, ClustersText(*snapshot, context_.stats()));
+    const HostHealthLookup health = [this](const std::string& cluster) { return context_.HostHealth(cluster); };
+    return json ? Reply(200, ClustersJson(*snapshot, context_.stats(), health), kJson)
+                : Reply(200, ClustersText(*snapshot, context_.stats(), health));
   }
   return json ? Reply(200, ListenersJson(*snapshot), kJson) : Reply(200, ListenersText(*snapshot));
 }

@@ -48,7 +48,19 @@ int64_t ValueOf(const HostValues& values, const HostKey& key, std::string_view s
   return it == host->second.end() ? 0 : it->second;
 }
 
-v1::HostStatus HostStatus(const std::string& cluster, const config::Host& host, const HostValues& values) {
+using HealthMap = std::map<std::string, AdminContext::HostHealthFlags>;
+
+HealthMap HealthOf(const HostHealthLookup& health, const std::string& cluster) {
+  return health ? health(cluster) : HealthMap{};
+}
+
+AdminContext::HostHealthFlags FlagsOf(const HealthMap& health, const std::string& host) {
+  auto it = health.find(host);
+  return it == health.end() ? AdminContext::HostHealthFlags{} : it->second;
+}
+
+v1::HostStatus HostStatus(const std::string& cluster, const config::Host& host, const HostValues& values,
+                          const AdminContext::HostHealthFlags& flags) {
   const HostKey key{cluster, host.Key()};
   v1::HostStatus status;
   status.set_address(host.address);
@@ -61,16 +73,31 @@ v1::HostStatus HostStatus(const std::string& cluster, const config::Host& host, 
     const auto* field = fields.field(i);
     reflection->SetDouble(&stats, field, static_cast<double>(ValueOf(values, key, field->name())));
   }
+  v1::HostHealthStatus& health = *status.mutable_health_status();
+  health.set_failed_active_health_check(flags.failed_active_hc);
+  health.set_failed_outlier_check(flags.failed_outlier_check);
+  health.set_failed_eds_health(flags.failed_eds_health);
   return status;
 }
 
 }  // namespace
 
-std::string ClustersText(const config::Snapshot& snapshot, const stats::Store& store) {
+std::string HealthFlagsText(const AdminContext::HostHealthFlags& flags) {
+  std::string out;
+  // Envoy's order (HostUtility::healthFlagsToString).
+  if (flags.failed_active_hc) out += "/failed_active_hc";
+  if (flags.failed_outlier_check) out += "/failed_outlier_check";
+  if (flags.failed_eds_health) out += "/failed_eds_health";
+  return out.empty() ? "healthy" : out;
+}
+
+std::string ClustersText(const config::Snapshot& snapshot, const stats::Store& store,
+                         const HostHealthLookup& health) {
   const HostValues values = CollectHostStats(store);
   std::string out;
   for (const auto& [name, cluster] : snapshot.clusters) {
     if (cluster->hosts.empty()) absl::StrAppend(&out, name, "::no_hosts\n");
+    const HealthMap flags = HealthOf(health, name);
     for (const auto& host : cluster->hosts) {
       const HostKey key{name, host.Key()};
       const std::string at = absl::StrCat(name, "::", key.second, "::");
@@ -79,19 +106,24 @@ std::string ClustersText(const config::Snapshot& snapshot, const stats::Store& s
         const std::string& stat = fields.field(i)->name();
         absl::StrAppend(&out, at, stat, "::", ValueOf(values, key, stat), "\n");
       }
+      absl::StrAppend(&out, at, "health_flags::", HealthFlagsText(FlagsOf(flags, key.second)), "\n");
       absl::StrAppend(&out, at, "weight::", host.weight, "\n");
     }
   }
   return out;
 }
 
-std::string ClustersJson(const config::Snapshot& snapshot, const stats::Store& store) {
+std::string ClustersJson(const config::Snapshot& snapshot, const stats::Store& store,
+                         const HostHealthLookup& health) {
   const HostValues values = CollectHostStats(store);
   v1::Clusters page;
   for (const auto& [name, cluster] : snapshot.clusters) {
     v1::ClusterStatus& status = *page.add_clusters();
     status.set_name(name);
-    for (const auto& host : cluster->hosts) *status.add_hosts() = HostStatus(name, host, values);
+    const HealthMap flags = HealthOf(health, name);
+    for (const auto& host : cluster->hosts) {
+      *status.add_hosts() = HostStatus(name, host, values, FlagsOf(flags, host.Key()));
+    }
   }
   return AdminJson(page);
 }

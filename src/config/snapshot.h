@@ -355,6 +355,30 @@ struct HashLbConfig {
   bool operator==(const HashLbConfig&) const = default;
 };
 
+// Envoy's HealthCheck (active health checking), compiled (docs/resilience.md). Durations resolved:
+// unhealthy_interval defaults to interval, expected_statuses to [200, 201).
+struct HealthCheck {
+  enum class Kind : uint8_t { kHttp, kTcp };
+  struct StatusRange {
+    int64_t start = 200;  // inclusive
+    int64_t end = 201;    // exclusive
+  };
+  Kind kind = Kind::kHttp;
+  Duration timeout{0};
+  Duration interval{0};
+  Duration interval_jitter{0};
+  Duration initial_jitter{0};
+  Duration no_traffic_interval{std::chrono::seconds(60)};
+  Duration unhealthy_interval{0};
+  uint32_t unhealthy_threshold = 1;
+  uint32_t healthy_threshold = 1;
+  // kHttp.
+  std::string host;  // Host header; empty: the cluster's name
+  std::string path;
+  std::vector<HeaderAdd> request_headers_to_add;
+  std::vector<StatusRange> expected_statuses;
+};
+
 struct Cluster {
   std::string name;
   v1::Cluster::DiscoveryType type = v1::Cluster::STATIC;
@@ -376,6 +400,7 @@ struct Cluster {
   std::optional<OutlierDetection> outlier_detection;  // absent: no passive health checking
   double healthy_panic_threshold = 50;  // common_lb_config, percent; 0 = never panic
   HashLbConfig hash_lb;
+  std::vector<HealthCheck> health_checks;  // active health checks: one at most (config/health_check.h)
 };
 
 struct Snapshot {

@@ -13,6 +13,7 @@
 #include "src/config/access_log_format.h"
 #include "src/config/circuit_breakers.h"
 #include "src/config/outlier_detection.h"
+#include "src/config/health_check.h"
 #include "src/config/connection_limits.h"
 #include "src/config/header_matcher.h"
 #include "src/config/hash_policy.h"
@@ -323,6 +324,7 @@ absl::StatusOr<std::shared_ptr<const Cluster>> BuildCluster(const v1::Cluster& c
   TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyOutlierDetection(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(ApplyClusterHashLb(c, path, cluster.get()));
+  TETHER_RETURN_IF_ERROR(ApplyHealthChecks(c, path, cluster.get()));
   TETHER_RETURN_IF_ERROR(BuildEndpoints(c, path, *cluster));
   if (c.type() == v1::Cluster::STRICT_DNS) {
     auto it = resolved.find(c.name());

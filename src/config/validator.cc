@@ -11,6 +11,7 @@
 #include "src/config/access_log_format.h"
 #include "src/config/circuit_breakers.h"
 #include "src/config/outlier_detection.h"
+#include "src/config/health_check.h"
 #include "src/config/connection_limits.h"
 #include "src/config/hash_policy.h"
 #include "src/config/overload_config.h"
@@ -222,6 +223,7 @@ absl::Status CheckCluster(const std::string& path, const v1::Cluster& c, Scope s
   TETHER_RETURN_IF_ERROR(ApplyCircuitBreakers(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(ApplyOutlierDetection(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(ApplyClusterHashLb(c, path, nullptr));
+  TETHER_RETURN_IF_ERROR(ApplyHealthChecks(c, path, nullptr));
   TETHER_RETURN_IF_ERROR(CheckClusterHttpOptions(path, c));
   return CheckEndpoints(path + ".load_assignment", c.load_assignment(), c.type() == v1::Cluster::STATIC);
 }

@@ -168,7 +168,9 @@ absl::Status Server::Init() {
     std::lock_guard lock(mu_);
     active_ = *active;
   }
-  outlier_sweeper_.Update(*(*active)->snapshot);
+  // Host health before the first request: host sets, EDS health, checks; then outlier sweeps.
+  health_checks_.Update(**snapshot);
+  outlier_sweeper_.Update(**snapshot);
   for (auto& worker : workers_) worker->Start(*active);
 
   const auto& admin_address = bootstrap_.admin().address().socket_address();
@@ -293,13 +295,14 @@ absl::Status Server::Install(std::shared_ptr<const config::Snapshot> snapshot) {
     if (tracing_changed && parts.reporter) parts.reporter->Stop(std::chrono::milliseconds(0));
     return status;
   }
-  outlier_sweeper_.Update(*(*active)->snapshot);
   if (tracing_changed) {
     if (reporter_) reporter_->Stop(std::chrono::milliseconds(200));  // its final flush
     reporter_ = std::move(parts.reporter);
     tracer_ = std::move(parts.tracer);
     tracer_config_ = tracing;
   }
+  health_checks_.Update(*(*active)->snapshot);  // the workers have it: hosts' health follows
+  outlier_sweeper_.Update(*(*active)->snapshot);
   spdlog::debug("config version {} installed", (*active)->snapshot->version);
   return absl::OkStatus();
 }

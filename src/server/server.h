@@ -31,6 +31,7 @@
 #include "src/tracing/zipkin_reporter.h"
 #include "src/upstream/dns_refresher.h"
 #include "src/upstream/outlier_sweeper.h"
+#include "src/upstream/health_check_manager.h"
 #include "src/xds/ads_client.h"
 #include "src/xds/dynamic_config.h"
 
@@ -56,6 +57,7 @@ class Server final : public admin::AdminContext {
   absl::Status SetLogLevel(std::string_view level) override;
   void Quit() override;
   std::optional<admin::v1::DynamicConfigDump> DynamicDump() const override;
+  std::map<std::string, HostHealthFlags> HostHealth(const std::string& cluster) const override;  // server_health.cc
 
  private:
   absl::Status Init();
@@ -97,6 +99,9 @@ class Server final : public admin::AdminContext {
   http::AccessLogSinks sinks_;
   boost::asio::io_context main_{1};
   upstream::OutlierSweeper outlier_sweeper_{main_.get_executor(), cluster_resources_};  // host health, main thread
+  // Host health on the main thread (EDS health_status, active health checks), once per sidecar;
+  // after main_, so its timers go first.
+  upstream::HealthCheckManager health_checks_{main_.get_executor(), store_, cluster_resources_};
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
   std::unique_ptr<admin::AdminServer> admin_;

@@ -16,9 +16,8 @@ void OutlierSweeper::Update(const config::Snapshot& snapshot) {
     it = clusters_.erase(it);
   }
   for (const auto& [name, cluster] : snapshot.clusters) {
-    std::shared_ptr<ClusterResources> resources = registry_.For(name);
-    resources->health().SetHosts(cluster->hosts);
     if (!cluster->outlier_detection) continue;
+    std::shared_ptr<ClusterResources> resources = registry_.For(name);
     Sweep& sweep = clusters_[name];
     const bool rearm = !sweep.config || sweep.config->outlier_detection->interval != cluster->outlier_detection->interval;
     sweep.config = cluster;

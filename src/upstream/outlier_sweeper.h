@@ -11,10 +11,10 @@
 
 namespace tether::upstream {
 
-// The main thread's part of host health: with each snapshot it gives every cluster's ClusterHealth
-// its host set (and EDS health), and for each cluster with outlier_detection it runs the
+// The main thread's part of outlier detection: for each cluster with outlier_detection it runs the
 // detector's sweep every interval (ejections end, success rate and failure percentage). Workers
-// see the flags it changes on their next pick, without a new snapshot.
+// see the flags it changes on their next pick, without a new snapshot. (The host sets themselves
+// reach each ClusterHealth through the HealthCheckManager.)
 class OutlierSweeper {
  public:
   OutlierSweeper(IoExecutor executor, ClusterResourcesRegistry& registry)

@@ -29,6 +29,7 @@ TEST(ClustersTextTest, EveryHostListsItsStatsThenWeight) {
             "web::127.0.0.1:8080::rq_error::0\n"
             "web::127.0.0.1:8080::rq_success::0\n"
             "web::127.0.0.1:8080::rq_timeout::0\n"
+            "web::127.0.0.1:8080::health_flags::healthy\n"
             "web::127.0.0.1:8080::weight::2\n"
             "web::127.0.0.2:8080::cx_total::0\n"
             "web::127.0.0.2:8080::cx_active::0\n"
@@ -38,7 +39,29 @@ TEST(ClustersTextTest, EveryHostListsItsStatsThenWeight) {
             "web::127.0.0.2:8080::rq_error::0\n"
             "web::127.0.0.2:8080::rq_success::0\n"
             "web::127.0.0.2:8080::rq_timeout::0\n"
+            "web::127.0.0.2:8080::health_flags::healthy\n"
             "web::127.0.0.2:8080::weight::1\n");
+}
+
+TEST(ClustersTextTest, HealthFlagsAsEnvoyShowsThem) {
+  EXPECT_EQ(HealthFlagsText({}), "healthy");
+  EXPECT_EQ(HealthFlagsText({.failed_active_hc = true}), "/failed_active_hc");
+  EXPECT_EQ(HealthFlagsText({.failed_active_hc = true, .failed_outlier_check = true, .failed_eds_health = true}),
+            "/failed_active_hc/failed_outlier_check/failed_eds_health");
+  stats::Store store;
+  const HostHealthLookup health = [](const std::string& cluster) {
+    std::map<std::string, AdminContext::HostHealthFlags> flags;
+    if (cluster == "web") flags["127.0.0.2:8080"] = {.failed_eds_health = true};
+    return flags;
+  };
+  const std::string text = ClustersText(*TwoHostSnapshot(), store, health);
+  EXPECT_NE(text.find("web::127.0.0.1:8080::health_flags::healthy\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("web::127.0.0.2:8080::health_flags::/failed_eds_health\n"), std::string::npos) << text;
+  v1::Clusters page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(ClustersJson(*TwoHostSnapshot(), store, health), &page).ok());
+  EXPECT_FALSE(page.clusters(0).hosts(0).health_status().failed_eds_health());
+  EXPECT_TRUE(page.clusters(0).hosts(1).health_status().failed_eds_health());
+  EXPECT_FALSE(page.clusters(0).hosts(1).health_status().failed_active_health_check());
 }
 
 TEST(ClustersTextTest, ClusterWithoutHostsSaysSo) {
