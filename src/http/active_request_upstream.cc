@@ -95,7 +95,10 @@ void ActiveRequest::RequestForwarded() {
 
 void ActiveRequest::OnRouteTimeout() {
   if (done_ || !upstream_) return;
-  if (!response_headers_sent_) ReportTryLocal(upstream_choice_, upstream::OutlierDetector::LocalOrigin::kTimeout);
+  // A try in flight timed out (during a retry's back-off, the last try's result was reported already).
+  if (!response_headers_sent_ && !(retry_ && retry_->backoff.armed())) {
+    ReportTryLocal(upstream_choice_, upstream::OutlierDetector::LocalOrigin::kTimeout);
+  }
   if (retry_) retry_->backoff.Disarm();  // the route timeout covers the retries too: none follows
   upstream_choice_.stats->upstream_rq_timeout.Inc();
   if (upstream_choice_.host_stats != nullptr) upstream_choice_.host_stats->rq_timeout.Inc();

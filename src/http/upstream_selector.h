@@ -23,15 +23,15 @@ struct UpstreamChoice {
   upstream::HostHealth* health = nullptr;  // the chosen host's (outlier detection); may be null
 };
 
-// Tells the cluster's outlier detector how a try to the chosen host went (nothing when the cluster
-// has no outlier_detection).
+// Tells the cluster's outlier detector how a try to the chosen host went (it ignores it when the
+// cluster has no outlier_detection). Reads nothing of the cluster's config, which a try may outlive.
 inline void ReportTryStatus(const UpstreamChoice& choice, unsigned status) {
-  if (choice.health == nullptr || choice.resources == nullptr || !choice.cluster->outlier_detection) return;
-  choice.resources->outlier().ReportStatus(*choice.health, status, *choice.cluster->outlier_detection);
+  if (choice.health == nullptr || choice.resources == nullptr) return;
+  choice.resources->outlier().ReportStatus(*choice.health, status);
 }
 inline void ReportTryLocal(const UpstreamChoice& choice, upstream::OutlierDetector::LocalOrigin result) {
-  if (choice.health == nullptr || choice.resources == nullptr || !choice.cluster->outlier_detection) return;
-  choice.resources->outlier().ReportLocal(*choice.health, result, *choice.cluster->outlier_detection);
+  if (choice.health == nullptr || choice.resources == nullptr) return;
+  choice.resources->outlier().ReportLocal(*choice.health, result);
 }
 
 // How a request finds its upstream: the worker's ClusterManager behind it (pools per host and

@@ -157,9 +157,8 @@ Awaitable<ProbeResult> HealthCheckSession::Probe() {
 void HealthCheckSession::OnPassed() {
   state_->stats.success.Inc();
   unhealthy_in_row_ = 0;
-  if (const auto& outlier = state_->settings->outlier_detection) {
-    state_->resources->outlier().OnActiveCheckPassed(*record_, *outlier);  // ends an ejection, if asked to
-  }
+  // Ends an ejection, with outlier detection's successful_active_health_check_uneject_host.
+  state_->resources->outlier().OnActiveCheckPassed(*record_);
   if (failed_) {
     // Envoy: a host never checked before is healthy on its first pass (a faster start).
     if (first_check_ || ++healthy_in_row_ >= state_->settings->check.healthy_threshold) SetFailed(false);

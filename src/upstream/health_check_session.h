@@ -37,8 +37,6 @@ struct HealthCheckStats {
 // A cluster's check as its sessions use it: replaced, never changed in place, on a config update.
 struct CheckSettings {
   config::HealthCheck check;
-  // The cluster's outlier detection: a pass may end the host's ejection (successful_active_health_check_uneject_host).
-  std::optional<config::OutlierDetection> outlier_detection;
   HttpConnPool::Settings pool;  // the cluster's protocol and connection settings
 };
 

@@ -9,7 +9,6 @@ namespace tether::upstream {
 
 std::shared_ptr<const CheckSettings> MakeCheckSettings(const config::Cluster& cluster) {
   auto s = std::make_shared<CheckSettings>();
-  s->outlier_detection = cluster.outlier_detection;
   s->check = cluster.health_checks.front();
   HttpConnPool::Settings& p = s->pool;
   p.protocol = cluster.protocol == config::UpstreamProtocol::kHttp2 ? codec::Protocol::kHttp2 : codec::Protocol::kHttp1;

@@ -12,12 +12,13 @@ void OutlierSweeper::Update(const config::Snapshot& snapshot) {
       continue;
     }
     // Outlier detection is gone from the cluster (or the cluster is): its ejections end with it.
-    it->second.resources->outlier().UnejectAll();
+    it->second.resources->outlier().Configure(std::nullopt);
     it = clusters_.erase(it);
   }
   for (const auto& [name, cluster] : snapshot.clusters) {
     if (!cluster->outlier_detection) continue;
     std::shared_ptr<ClusterResources> resources = registry_.For(name);
+    resources->outlier().Configure(cluster->outlier_detection);
     Sweep& sweep = clusters_[name];
     const bool rearm = !sweep.config || sweep.config->outlier_detection->interval != cluster->outlier_detection->interval;
     sweep.config = cluster;
@@ -36,7 +37,7 @@ void OutlierSweeper::Arm(const std::string& name, Sweep& sweep) {
     auto it = clusters_.find(name);
     if (it == clusters_.end()) return;
     Sweep& s = it->second;
-    s.resources->outlier().Sweep(*s.config->outlier_detection);
+    s.resources->outlier().Sweep();
     Arm(name, s);
   });
 }

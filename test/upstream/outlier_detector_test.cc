@@ -8,7 +8,7 @@ namespace tether::upstream {
 namespace {
 
 using std::chrono::milliseconds;
-using Local = OutlierDetector::LocalOrigin;
+using Origin = OutlierDetector::LocalOrigin;
 
 class OutlierDetectorTest : public ::testing::Test {
  protected:
@@ -27,13 +27,21 @@ class OutlierDetectorTest : public ::testing::Test {
     health_.SetHosts(hosts);
   }
   HostHealth& Host(int i) { return *health_.Host("10.0.0." + std::to_string(i) + ":80"); }
+  // The detector takes config_ as it is now (tests change it as they go).
+  void Apply() { detector_.Configure(config_); }
   void Report(int host, unsigned status, int times = 1) {
-    for (int i = 0; i < times; ++i) detector_.ReportStatus(Host(host), status, config_);
+    Apply();
+    for (int i = 0; i < times; ++i) detector_.ReportStatus(Host(host), status);
+  }
+  void Local(int host, Origin result) {
+    Apply();
+    detector_.ReportLocal(Host(host), result);
   }
   bool Ejected(int host) { return Host(host).Has(HealthFlag::kFailedOutlierCheck); }
   void Advance(milliseconds by) {
+    Apply();
     now_ += by;
-    detector_.Sweep(config_);
+    detector_.Sweep();
   }
   uint64_t Counter(const std::string& name) {
     return store_.CounterFor("cluster.outlier_detection." + name, {{"cluster_name", "web"}}).Value();
@@ -151,18 +159,18 @@ TEST_F(OutlierDetectorTest, GatewayFailuresAreDetectedButNotEnforcedByDefault) {
 TEST_F(OutlierDetectorTest, LocalOriginFailuresCountAs5xxUnlessSplit) {
   Hosts(2);
   config_.max_ejection_percent = 100;
-  detector_.ReportLocal(Host(1), Local::kConnectFailed, config_);
-  detector_.ReportLocal(Host(1), Local::kTimeout, config_);
-  detector_.ReportLocal(Host(1), Local::kReset, config_);
+  Local(1, Origin::kConnectFailed);
+  Local(1, Origin::kTimeout);
+  Local(1, Origin::kReset);
   EXPECT_TRUE(Ejected(1));
   config_.split_external_local_origin_errors = true;
   config_.consecutive_local_origin_failure = 2;
-  detector_.ReportLocal(Host(2), Local::kConnectFailed, config_);
+  Local(2, Origin::kConnectFailed);
   Report(2, 500, 2);  // external: its own run, and a local success does not end it
-  detector_.ReportLocal(Host(2), Local::kSuccess, config_);
-  detector_.ReportLocal(Host(2), Local::kConnectFailed, config_);
+  Local(2, Origin::kSuccess);
+  Local(2, Origin::kConnectFailed);
   EXPECT_FALSE(Ejected(2));
-  detector_.ReportLocal(Host(2), Local::kTimeout, config_);
+  Local(2, Origin::kTimeout);
   EXPECT_TRUE(Ejected(2));
   EXPECT_EQ(Counter("ejections_enforced_consecutive_local_origin_failure"), 1u);
 }
@@ -217,12 +225,14 @@ TEST_F(OutlierDetectorTest, APassingActiveCheckAndRemovalUneject) {
   config_.max_ejection_percent = 100;
   Report(1, 500, 3);
   Report(2, 500, 3);
-  detector_.OnActiveCheckPassed(Host(1), config_);
+  Apply();
+  detector_.OnActiveCheckPassed(Host(1));
   EXPECT_FALSE(Ejected(1));
   config_.successful_active_health_check_uneject_host = false;
-  detector_.OnActiveCheckPassed(Host(2), config_);
+  Apply();
+  detector_.OnActiveCheckPassed(Host(2));
   EXPECT_TRUE(Ejected(2));
-  detector_.UnejectAll();
+  detector_.Configure(std::nullopt);  // outlier detection removed from the cluster
   EXPECT_FALSE(Ejected(2));
   EXPECT_EQ(health_.unhealthy(), 0u);
   EXPECT_EQ(Active(), 0);
@@ -232,9 +242,72 @@ TEST_F(OutlierDetectorTest, AHostThatLeftIsNotEjected) {
   Hosts(2);
   std::shared_ptr<HostHealth> gone = health_.Host("10.0.0.2:80");
   Hosts(1);
-  for (int i = 0; i < 3; ++i) detector_.ReportStatus(*gone, 500, config_);
+  Apply();
+  for (int i = 0; i < 3; ++i) detector_.ReportStatus(*gone, 500);
   EXPECT_FALSE(gone->Has(HealthFlag::kFailedOutlierCheck));
   EXPECT_EQ(health_.unhealthy(), 0u);
+}
+
+TEST_F(OutlierDetectorTest, OffMeansNoEjectionAndLateReportsAreIgnored) {
+  Hosts(2);
+  for (int i = 0; i < 5; ++i) detector_.ReportStatus(Host(1), 500);  // never configured
+  EXPECT_FALSE(Ejected(1));
+  Report(1, 500, 2);
+  detector_.Configure(std::nullopt);
+  detector_.ReportStatus(Host(1), 500);  // a try picked while detection was on answers after it went
+  EXPECT_FALSE(Ejected(1));
+  EXPECT_EQ(health_.unhealthy(), 0u);
+}
+
+TEST_F(OutlierDetectorTest, ZeroMaxEjectionPercentNeverEjects) {
+  Hosts(2);
+  config_.max_ejection_percent = 0;
+  Report(1, 500, 3);
+  EXPECT_FALSE(Ejected(1));
+  EXPECT_EQ(Counter("ejections_overflow"), 1u);
+}
+
+TEST_F(OutlierDetectorTest, AnUnejectedHostStartsItsRunsAfresh) {
+  Hosts(2);
+  Report(1, 500, 3);
+  ASSERT_TRUE(Ejected(1));
+  Report(1, 500, 2);  // panic traffic, late answers: counted while it is out
+  Advance(milliseconds(1000));
+  ASSERT_FALSE(Ejected(1));
+  Report(1, 500);
+  EXPECT_FALSE(Ejected(1));  // one more is not a third in a row
+  Report(1, 500, 2);
+  EXPECT_TRUE(Ejected(1));
+}
+
+TEST_F(OutlierDetectorTest, FailurePercentageAtTheThresholdEjects) {
+  Hosts(3);
+  config_.consecutive_5xx = 1000;
+  config_.max_ejection_percent = 100;
+  config_.success_rate_minimum_hosts = 100;
+  config_.enforcing_failure_percentage = 100;
+  config_.failure_percentage_minimum_hosts = 1;
+  config_.failure_percentage_threshold = 50;
+  Report(1, 500, 50);
+  Report(1, 200, 50);  // exactly 50%
+  Report(2, 200, 100);
+  Advance(milliseconds(100));
+  EXPECT_TRUE(Ejected(1));
+  EXPECT_FALSE(Ejected(2));
+}
+
+TEST_F(OutlierDetectorTest, EjectedHostsAreNotJudgedByRate) {
+  Hosts(3);
+  config_.consecutive_5xx = 3;
+  config_.max_ejection_percent = 100;
+  config_.success_rate_minimum_hosts = 100;
+  config_.enforcing_failure_percentage = 100;
+  config_.failure_percentage_minimum_hosts = 1;
+  Report(1, 500, 3);
+  ASSERT_EQ(Counter("ejections_enforced_total"), 1u);
+  Report(1, 500, 60);  // panic traffic while it is out
+  Advance(milliseconds(100));
+  EXPECT_EQ(Counter("ejections_detected_failure_percentage"), 0u);
 }
 
 }  // namespace
