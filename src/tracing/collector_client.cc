@@ -7,70 +7,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include "src/upstream/awaited_response.h"
+
 namespace tether::tracing {
 
 namespace {
 
 // Bytes of a refused batch's answer kept for the log.
 constexpr std::size_t kLoggedBodyBytes = 200;
-
-// Hears one POST's answer and wakes the exchange when the stream is over (answered or reset).
-class Response final : public codec::StreamDecoder {
- public:
-  explicit Response(IoExecutor executor) : wake_(std::move(executor)) {}
-
-  // The stream the answer comes on: its body is acknowledged as it arrives (HTTP/1 stops reading,
-  // HTTP/2 stops crediting the window, until it is).
-  void Attach(upstream::UpstreamStream& stream) {
-    stream_ = &stream;
-    if (unconsumed_ > 0) stream.ConsumeData(std::exchange(unconsumed_, 0));
-  }
-  // Until the stream is over or `timeout` passed.
-  Awaitable<void> Wait(std::chrono::milliseconds timeout) {
-    if (ended_) co_return;
-    wake_.expires_after(timeout);
-    co_await wake_.async_wait(kNoThrow);
-  }
-
-  bool ended() const { return ended_; }
-  std::optional<int> status() const { return status_; }
-  const std::optional<codec::StreamResetReason>& reset() const { return reset_; }
-  const std::string& excerpt() const { return excerpt_; }
-
-  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override {
-    status_ = headers.Status();
-    if (end_stream) End();
-  }
-  void OnData(absl::Span<const uint8_t> data, bool end_stream) override {
-    const std::size_t room = kLoggedBodyBytes - std::min(kLoggedBodyBytes, excerpt_.size());
-    excerpt_.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
-    if (stream_ != nullptr) {
-      stream_->ConsumeData(data.size());
-    } else {
-      unconsumed_ += data.size();
-    }
-    if (end_stream) End();
-  }
-  void OnTrailers(codec::HeaderMap&&) override { End(); }
-  void OnReset(codec::StreamResetReason reason) override {
-    reset_ = reason;
-    End();
-  }
-
- private:
-  void End() {
-    ended_ = true;
-    wake_.cancel();
-  }
-
-  SteadyTimer wake_;
-  upstream::UpstreamStream* stream_ = nullptr;
-  std::size_t unconsumed_ = 0;
-  bool ended_ = false;
-  std::optional<int> status_;
-  std::optional<codec::StreamResetReason> reset_;
-  std::string excerpt_;
-};
 
 }  // namespace
 
@@ -133,7 +77,7 @@ Awaitable<bool> CollectorClient::Post(std::string_view body, upstream::ClusterMa
 Awaitable<CollectorClient::Answer> CollectorClient::Exchange(upstream::ConnPool& pool, const codec::HeaderMap& headers,
                                                              std::string_view body,
                                                              std::chrono::milliseconds connect_timeout) {
-  Response response(co_await boost::asio::this_coro::executor);
+  upstream::AwaitedResponse response(co_await boost::asio::this_coro::executor, kLoggedBodyBytes);
   // Declared after the response: destroyed first (an unfinished stream is reset then).
   auto stream = co_await pool.NewStream(headers, /*end_stream=*/false, response, connect_timeout, nullptr);
   if (!stream.ok()) {
@@ -148,7 +92,7 @@ Awaitable<CollectorClient::Answer> CollectorClient::Exchange(upstream::ConnPool&
     (*stream)->Reset();
     co_return Answer{Outcome::kReset};
   }
-  co_await response.Wait(post_timeout_);
+  co_await response.Wait(std::chrono::steady_clock::now() + post_timeout_);
   if (!response.ended()) {
     (*stream)->Reset();  // HTTP/1: the connection closes with it
     co_return Answer{Outcome::kTimeout};

@@ -7,64 +7,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include "src/upstream/awaited_response.h"
 #include "src/upstream/tcp_connect.h"
 
 namespace tether::upstream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Hears one probe's answer (its status; the body is read and dropped) and wakes the probe when
-// the stream is over.
-class ProbeResponse final : public codec::StreamDecoder {
- public:
-  explicit ProbeResponse(IoExecutor executor) : wake_(std::move(executor)) {}
-
-  void Attach(UpstreamStream& stream) {
-    stream_ = &stream;
-    if (unconsumed_ > 0) stream.ConsumeData(std::exchange(unconsumed_, 0));
-  }
-  // Until the stream is over or `deadline` passed.
-  Awaitable<void> Wait(Clock::time_point deadline) {
-    if (ended_) co_return;
-    wake_.expires_at(deadline);
-    co_await wake_.async_wait(kNoThrow);
-  }
-  bool ended() const { return ended_; }
-  std::optional<int> status() const { return status_; }
-  const std::optional<codec::StreamResetReason>& reset() const { return reset_; }
-
-  void OnHeaders(codec::HeaderMap&& headers, bool end_stream) override {
-    status_ = headers.Status();
-    if (end_stream) End();
-  }
-  void OnData(absl::Span<const uint8_t> data, bool end_stream) override {
-    if (stream_ != nullptr) {
-      stream_->ConsumeData(data.size());
-    } else {
-      unconsumed_ += data.size();
-    }
-    if (end_stream) End();
-  }
-  void OnTrailers(codec::HeaderMap&&) override { End(); }
-  void OnReset(codec::StreamResetReason reason) override {
-    reset_ = reason;
-    End();
-  }
-
- private:
-  void End() {
-    ended_ = true;
-    wake_.cancel();
-  }
-
-  SteadyTimer wake_;
-  UpstreamStream* stream_ = nullptr;
-  std::size_t unconsumed_ = 0;
-  bool ended_ = false;
-  std::optional<int> status_;
-  std::optional<codec::StreamResetReason> reset_;
-};
 
 struct Attempt {
   ProbeResult result = ProbeResult::kNetworkFailure;
@@ -78,7 +27,7 @@ std::chrono::milliseconds Remaining(Clock::time_point deadline) {
 
 Awaitable<Attempt> Exchange(ConnPool& pool, const codec::HeaderMap& headers, const config::HealthCheck& check,
                             Clock::time_point deadline) {
-  ProbeResponse response(co_await boost::asio::this_coro::executor);
+  AwaitedResponse response(co_await boost::asio::this_coro::executor);
   // Declared after the response: destroyed first (an unfinished stream is reset then).
   auto stream = co_await pool.NewStream(headers, /*end_stream=*/true, response, Remaining(deadline), nullptr);
   if (!stream.ok()) {

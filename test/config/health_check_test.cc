@@ -15,20 +15,7 @@ using testing::Accepted;
 using testing::Refusal;
 
 // One static cluster "web" with `checks` as its health_checks (YAML flow sequence items).
-v1::Bootstrap Parse(const std::string& checks) {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  clusters:
-  - name: web
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-    health_checks: [)" + checks + "]\n",
-                          "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
-}
+v1::Bootstrap Parse(const std::string& checks) { return testing::WebCluster("    health_checks: [" + checks + "]"); }
 
 constexpr char kBase[] = "timeout: 1s, interval: 5s, unhealthy_threshold: 2, healthy_threshold: 3";
 std::string Check(const std::string& extra) { return std::string("{") + kBase + ", " + extra + "}"; }

@@ -13,24 +13,10 @@ using testing::Accepted;
 using testing::Refusal;
 
 // One cluster "web" whose extra fields are `cluster` (indented for it).
-v1::Bootstrap Parse(const std::string& cluster) {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  clusters:
-  - name: web
-)" + cluster + R"(
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                          "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
-}
+v1::Bootstrap Parse(const std::string& cluster) { return testing::WebCluster(cluster); }
 
 const Cluster& Built(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
-  return *Accepted(b, keep).FindCluster("web");
+  return testing::AcceptedWeb(b, keep);
 }
 
 TEST(OutlierDetectionTest, AbsentMeansNoneAndThePanicThresholdIsEnvoys) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
 
@@ -19,6 +20,24 @@ inline std::string Refusal(const v1::Bootstrap& b) {
   return std::string(s.message());
 }
 
+// A bootstrap of one static cluster "web" (one endpoint) with `fields`: YAML lines of the cluster,
+// indented four spaces.
+inline v1::Bootstrap WebCluster(const std::string& fields) {
+  auto b = ParseBootstrap(R"(
+static_resources:
+  clusters:
+  - name: web
+)" + fields + R"(
+    load_assignment:
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
+)",
+                          "test");
+  EXPECT_TRUE(b.ok()) << b.status();
+  return b.ok() ? *b : v1::Bootstrap();
+}
+
 // The snapshot of a bootstrap both accept (kept alive in `keep`).
 inline const Snapshot& Accepted(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
   EXPECT_TRUE(ValidateBootstrap(b).ok()) << ValidateBootstrap(b);
@@ -26,6 +45,14 @@ inline const Snapshot& Accepted(const v1::Bootstrap& b, std::shared_ptr<const Sn
   EXPECT_TRUE(s.ok()) << s.status();
   keep = s.ok() ? *s : std::make_shared<const Snapshot>();
   return *keep;
+}
+
+// WebCluster's "web" as the snapshot builder made it (kept alive in `keep`).
+inline const Cluster& AcceptedWeb(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
+  const Cluster* web = Accepted(b, keep).FindCluster("web");
+  static const Cluster kNone;
+  EXPECT_NE(web, nullptr);
+  return web != nullptr ? *web : kNone;
 }
 
 }  // namespace tether::config::testing
