@@ -13,32 +13,7 @@ using testing::Refusal;
 
 // One route to cluster "web" with `route` fields in its action, and "web" with `cluster` fields.
 v1::Bootstrap Parse(const std::string& route, const std::string& cluster = "") {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  listeners:
-  - name: out
-    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
-    http_connection_manager:
-      route_config:
-        virtual_hosts:
-        - name: all
-          domains: ["*"]
-          routes:
-          - match: {prefix: /}
-            route:
-              cluster: web
-)" + route + R"(
-  clusters:
-  - name: web
-)" + cluster + R"(
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                          "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
+  return testing::RouteToWeb(route, cluster);
 }
 
 constexpr char kRoute[] =

@@ -38,6 +38,41 @@ static_resources:
   return b.ok() ? *b : v1::Bootstrap();
 }
 
+// A listener whose one virtual host (with `vhost` fields) has one route to "web" (with `route` fields
+// in its action and `outer` fields on the route itself), and "web" with `cluster` fields. Fields are
+// YAML lines indented for their place.
+inline v1::Bootstrap RouteToWeb(const std::string& route, const std::string& cluster = "",
+                                const std::string& vhost = "", const std::string& outer = "") {
+  auto b = ParseBootstrap(R"(
+static_resources:
+  listeners:
+  - name: out
+    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
+    http_connection_manager:
+      route_config:
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+)" + vhost + R"(
+          routes:
+          - match: {prefix: /}
+)" + outer + R"(
+            route:
+              cluster: web
+)" + route + R"(
+  clusters:
+  - name: web
+)" + cluster + R"(
+    load_assignment:
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
+)",
+                          "test");
+  EXPECT_TRUE(b.ok()) << b.status();
+  return b.ok() ? *b : v1::Bootstrap();
+}
+
 // The snapshot of a bootstrap both accept (kept alive in `keep`).
 inline const Snapshot& Accepted(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
   EXPECT_TRUE(ValidateBootstrap(b).ok()) << ValidateBootstrap(b);

@@ -16,33 +16,7 @@ using testing::Refusal;
 // A virtual host with `vhost` fields and one route to "web" with `route` fields in its action and
 // `outer` fields on the route itself.
 v1::Bootstrap Parse(const std::string& vhost, const std::string& route, const std::string& outer = "") {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  listeners:
-  - name: out
-    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
-    http_connection_manager:
-      route_config:
-        virtual_hosts:
-        - name: all
-          domains: ["*"]
-)" + vhost + R"(
-          routes:
-          - match: {prefix: /}
-)" + outer + R"(
-            route:
-              cluster: web
-)" + route + R"(
-  clusters:
-  - name: web
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                          "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
+  return testing::RouteToWeb(route, "", vhost, outer);
 }
 
 const Route& Built(const v1::Bootstrap& b, std::shared_ptr<const Snapshot>& keep) {
