@@ -1,5 +1,6 @@
 #include "src/common/recycling_pool.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -32,10 +33,6 @@ constexpr bool ClassesFit() {
 }
 static_assert(ClassesFit(), "every size maps to the smallest class that holds it");
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
 // Blocks a list keeps: kListBytes' worth, at least 32.
 constexpr auto kCaps = [] {
   std::array<uint32_t, kClasses> caps{};
@@ -46,25 +43,31 @@ constexpr auto kCaps = [] {
   return caps;
 }();
 
-// A thread's lists. Trivially destructible, so reaching it is one thread-pointer-relative access
+// One class's free blocks as a stack of pointers, not a list threaded through the blocks: a pop
+// reads only the (hot) stack, never the block, whose line may have left the cache since it was
+// freed — the caller's constructor writes it, and a store miss does not stall as a load does.
+struct Stack {
+  void** slots;
+  uint32_t count;
+  uint32_t capacity;
+};
+
+// A thread's stacks. Trivially destructible, so reaching it is one thread-pointer-relative access
 // (no guard per call); the Reaper frees its blocks at thread exit.
 struct ThreadLists {
-  std::array<FreeBlock*, kClasses> heads;
-  std::array<uint32_t, kClasses> counts;
+  std::array<Stack, kClasses> stacks;
   bool reaper_armed;
-  bool dead;  // the thread is exiting and its lists are gone: blocks skip them
+  bool dead;  // the thread is exiting and its stacks are gone: blocks skip them
 };
 constinit thread_local ThreadLists lists{};
 
 struct Reaper {
   ~Reaper() {
     lists.dead = true;
-    for (std::size_t c = 0; c < kClasses; ++c) {
-      while (FreeBlock* b = lists.heads[c]) {
-        lists.heads[c] = b->next;
-        ::operator delete(b);
-      }
-      lists.counts[c] = 0;
+    for (Stack& stack : lists.stacks) {
+      for (uint32_t i = 0; i < stack.count; ++i) ::operator delete(stack.slots[i]);
+      ::operator delete(stack.slots);
+      stack = Stack{};
     }
   }
 };
@@ -78,23 +81,33 @@ struct Reaper {
 }
 
 void* Pop(std::size_t c) {
-  FreeBlock* b = lists.heads[c];
-  if (b == nullptr) return ::operator new(ClassBytes(c));
-  lists.heads[c] = b->next;
-  --lists.counts[c];
-  return b;
+  Stack& stack = lists.stacks[c];
+  if (stack.count == 0) return ::operator new(ClassBytes(c));
+  return stack.slots[--stack.count];
+}
+
+// Room for one more pointer: the stack doubles (from 16) up to its class's cap. False at the cap
+// or when the room cannot be had.
+[[gnu::noinline]] bool Grow(Stack& stack, std::size_t c) noexcept {
+  if (stack.capacity >= kCaps[c] || lists.dead) return false;
+  if (!lists.reaper_armed) ArmReaper();
+  const uint32_t capacity = std::min<uint32_t>(kCaps[c], stack.capacity == 0 ? 16 : stack.capacity * 2);
+  auto* slots = static_cast<void**>(::operator new(capacity * sizeof(void*), std::nothrow));
+  if (slots == nullptr) return false;
+  std::copy_n(stack.slots, stack.count, slots);
+  ::operator delete(stack.slots);
+  stack.slots = slots;
+  stack.capacity = capacity;
+  return true;
 }
 
 void Push(void* p, std::size_t c) noexcept {
-  if (lists.counts[c] >= kCaps[c] || lists.dead) {
+  Stack& stack = lists.stacks[c];
+  if (stack.count == stack.capacity && !Grow(stack, c)) {
     ::operator delete(p);
     return;
   }
-  if (!lists.reaper_armed) ArmReaper();
-  auto* b = static_cast<FreeBlock*>(p);
-  b->next = lists.heads[c];
-  lists.heads[c] = b;
-  ++lists.counts[c];
+  stack.slots[stack.count++] = p;
 }
 
 class Resource final : public std::pmr::memory_resource {
@@ -140,7 +153,7 @@ void RecyclingPool::Deallocate(void* p, std::size_t bytes) noexcept {
 
 std::size_t RecyclingPool::ThreadCachedBytes() {
   std::size_t bytes = 0;
-  for (std::size_t c = 0; c < kClasses; ++c) bytes += lists.counts[c] * ClassBytes(c);
+  for (std::size_t c = 0; c < kClasses; ++c) bytes += lists.stacks[c].count * ClassBytes(c);
   return bytes;
 }
 
