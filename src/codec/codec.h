@@ -97,6 +97,11 @@ class Connection {
   // while a body streams, so that one read does not hand a stream more than the bound (HTTP/2's
   // windows bound the peer instead).
   virtual std::size_t ReadLimit() const { return SIZE_MAX; }
+  // True while whatever the peer sends next can only answer what this side has yet to write (or
+  // has just encoded): an HTTP/1 client between responses. A FIN that came behind the last bytes
+  // read then shows at the next exchange (the write draws a reset) rather than at once, so the
+  // pump may trust a short read as a drain and skip re-arming its wait (decision 0054).
+  virtual bool PeerQuietUntilWritten() const { return false; }
 
   // Drain: tell the peer no new streams will be taken (or opened); open ones finish.
   virtual void GoAway() = 0;

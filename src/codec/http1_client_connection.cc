@@ -76,6 +76,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
   head_request_ = method == "HEAD";
   if (head_request_) parser_->SkipBody();
   interim_ = 0;
+  response_begun_ = false;
   response_started_ = false;
   held_head_.reset();
   response_ended_ = false;
@@ -84,6 +85,7 @@ absl::StatusOr<StreamId> Http1ClientConnection::NewStream(const HeaderMap& heade
 }
 
 std::size_t Http1ClientConnection::Parse(std::string_view input) {
+  if (!input.empty()) response_begun_ = true;
   std::size_t used_total = 0;
   while (used_total < input.size() && error_.ok()) {
     if (!stream_active_ || response_ended_) {

@@ -37,6 +37,8 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   void ResetStream(StreamId stream, StreamResetReason reason) override;
   void GoAway() override { going_away_ = true; }
   bool Finished() const override;
+  // Between responses: no byte of the current exchange has come (or none is asked for).
+  bool PeerQuietUntilWritten() const override { return error_.ok() && (!stream_active_ || !response_begun_); }
 
  private:
   std::size_t Parse(std::string_view input) override;
@@ -53,6 +55,7 @@ class Http1ClientConnection final : public Http1Connection, public ClientConnect
   StreamId next_id_ = 1;
   int interim_ = 0;
   bool head_request_ = false;
+  bool response_begun_ = false;    // a byte of this exchange's response came
   bool response_started_ = false;  // the final response's head was parsed
   std::optional<HeaderMap> held_head_;  // parsed, raised with the first body byte
   bool response_ended_ = false;

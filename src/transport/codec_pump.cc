@@ -146,7 +146,9 @@ class Pump final : public CodecPump {
     // A read of this step said would_block: the next readiness is sure to be signalled, the wait
     // needs no re-arming (Transport::AsyncWaitReadableDrained). A short read does not prove it: a
     // FIN that came with the last bytes is reported only by the next read, and its edge is gone
-    // (decision 0048). A step that only resumes a paused reader knows nothing either.
+    // (decision 0048) — unless the codec's peer only answers (PeerQuietUntilWritten: the FIN then
+    // shows at the next exchange, decision 0054). A step that only resumes a paused reader knows
+    // nothing either.
     bool drained = false;
     while (!stopping_) {
       if (write_blocked_ || codec_.ReadDisabled()) {
@@ -184,6 +186,7 @@ class Pump final : public CodecPump {
         Post([this] { Read(); });
         return;
       }
+      drained = codec_.PeerQuietUntilWritten();
     }
   }
 

@@ -40,7 +40,9 @@ class Transport {
   // would_block (fewer bytes than asked is not enough: a FIN behind them shows only at the next
   // read) or written until the transport took nothing, on an io_context run by one thread: the
   // next readiness is then sure to be signalled, and a transport may skip re-arming its
-  // notification (TcpTransport: a system call per wait saved).
+  // notification (TcpTransport: a system call per wait saved). Also after a short read when the
+  // peer only answers (codec::Connection::PeerQuietUntilWritten): a FIN behind the bytes is then
+  // signalled by the reset the next write draws.
   virtual void AsyncWaitReadableDrained(WaitHandler handler) { AsyncWaitReadable(std::move(handler)); }
   virtual void AsyncWaitWritableDrained(WaitHandler handler) { AsyncWaitWritable(std::move(handler)); }
   // Reads at least one byte, or fails (eof, reset, operation_aborted after Cancel).

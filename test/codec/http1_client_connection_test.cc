@@ -137,6 +137,32 @@ TEST(Http1ClientConnectionTest, ParsesAResponseAndIsReusable) {
   EXPECT_TRUE(c.CanOpenStream());
 }
 
+// The pump trusts a short read as a drain only while the server owes nothing begun: a response in
+// progress may end with a FIN the next read alone would show (a close-delimited body).
+TEST(Http1ClientConnectionTest, PeerIsQuietOnlyBetweenResponses) {
+  Http1ClientConnection c;
+  EXPECT_TRUE(c.PeerQuietUntilWritten());  // idle
+  RecordingDecoder d;
+  c.NewStream(Get(), true, d).IgnoreError();
+  EXPECT_TRUE(c.PeerQuietUntilWritten());  // asked, nothing answered yet
+  ASSERT_TRUE(Feed(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel").ok());
+  EXPECT_FALSE(c.PeerQuietUntilWritten());
+  ASSERT_TRUE(Feed(c, "lo").ok());
+  ASSERT_TRUE(d.ended);
+  EXPECT_TRUE(c.PeerQuietUntilWritten());  // answered whole
+
+  RecordingDecoder close_delimited;
+  c.NewStream(Get("/2"), true, close_delimited).IgnoreError();
+  ASSERT_TRUE(Feed(c, "HTTP/1.1 200 OK\r\n\r\nsome").ok());
+  EXPECT_FALSE(c.PeerQuietUntilWritten());  // only the FIN ends it
+
+  Http1ClientConnection failed;
+  RecordingDecoder d3;
+  failed.NewStream(Get(), true, d3).IgnoreError();
+  EXPECT_FALSE(Feed(failed, "garbage\r\n\r\n").ok());
+  EXPECT_FALSE(failed.PeerQuietUntilWritten());
+}
+
 TEST(Http1ClientConnectionTest, ChunkedResponseByteByByteWithTrailers) {
   Http1ClientConnection c;
   RecordingDecoder d;
