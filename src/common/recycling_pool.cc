@@ -80,15 +80,9 @@ struct Reaper {
   lists.reaper_armed = true;
 }
 
-void* Pop(std::size_t c) {
-  Stack& stack = lists.stacks[c];
-  if (stack.count == 0) return ::operator new(ClassBytes(c));
-  return stack.slots[--stack.count];
-}
-
 // Room for one more pointer: the stack doubles (from 16) up to its class's cap. False at the cap
 // or when the room cannot be had.
-[[gnu::noinline]] bool Grow(Stack& stack, std::size_t c) noexcept {
+bool Grow(Stack& stack, std::size_t c) noexcept {
   if (stack.capacity >= kCaps[c] || lists.dead) return false;
   if (!lists.reaper_armed) ArmReaper();
   const uint32_t capacity = std::min<uint32_t>(kCaps[c], stack.capacity == 0 ? 16 : stack.capacity * 2);
@@ -101,14 +95,18 @@ void* Pop(std::size_t c) {
   return true;
 }
 
-void Push(void* p, std::size_t c) noexcept {
+// A full stack: grow it, or give the block back to malloc. Out of line, so that the common push
+// keeps no registers to save.
+[[gnu::noinline]] void PushSlow(void* p, std::size_t c) noexcept {
   Stack& stack = lists.stacks[c];
-  if (stack.count == stack.capacity && !Grow(stack, c)) {
+  if (!Grow(stack, c)) {
     ::operator delete(p);
     return;
   }
   stack.slots[stack.count++] = p;
 }
+
+[[gnu::noinline]] void* PopSlow(std::size_t c) { return ::operator new(ClassBytes(c)); }
 
 class Resource final : public std::pmr::memory_resource {
   void* do_allocate(std::size_t bytes, std::size_t alignment) override {
@@ -136,10 +134,12 @@ constexpr bool kBypass = false;
 
 void* RecyclingPool::Allocate(std::size_t bytes) {
   if (kBypass || bytes > kMaxBlock) return ::operator new(bytes);
+  // Always the class's whole size (PopSlow's too): the block may end on a stack of that class, on
+  // any thread.
   const std::size_t c = ClassOf(bytes);
-  // Always the class's whole size (Pop's too): the block may end on a list of that class, on any
-  // thread.
-  return Pop(c);
+  Stack& stack = lists.stacks[c];
+  if (stack.count == 0) [[unlikely]] return PopSlow(c);
+  return stack.slots[--stack.count];
 }
 
 void RecyclingPool::Deallocate(void* p, std::size_t bytes) noexcept {
@@ -148,7 +148,10 @@ void RecyclingPool::Deallocate(void* p, std::size_t bytes) noexcept {
     ::operator delete(p);
     return;
   }
-  Push(p, ClassOf(bytes));
+  const std::size_t c = ClassOf(bytes);
+  Stack& stack = lists.stacks[c];
+  if (stack.count == stack.capacity) [[unlikely]] return PushSlow(p, c);
+  stack.slots[stack.count++] = p;
 }
 
 std::size_t RecyclingPool::ThreadCachedBytes() {
