@@ -55,6 +55,15 @@ void ActiveRequest::OnHeaders(codec::HeaderMap&& headers, bool end_stream) {
   request_received_ = end_stream;
   Begin();
   if (end_stream) timeouts_.RequestReceived();
+  if (end_stream && context_.DeferHeaders(stream_, *this)) return;
+  ProcessHeaders(end_stream);
+}
+
+void ActiveRequest::RunDeferredHeaders() {
+  if (!done_) ProcessHeaders(true);  // a reset meanwhile ended it
+}
+
+void ActiveRequest::ProcessHeaders(bool end_stream) {
   info_.grpc = IsGrpcRequest(request_headers_);
   head_request_ = request_headers_.Get(codec::PseudoHeader::kMethod) == "HEAD";
   CreateFilters();

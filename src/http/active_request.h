@@ -41,6 +41,7 @@ namespace tether::http {
 // StreamContext::OnStreamDone, and destroys it outside the codec's callbacks.
 class ActiveRequest final : public Recycled,
                             public codec::StreamDecoder,
+                            private StreamContext::DeferredHeaders,
                             private FilterCallbacks,
                             private UpstreamRequest::Callbacks {
  public:
@@ -101,6 +102,9 @@ class ActiveRequest final : public Recycled,
 
   // active_request.cc: the request's way in.
   void Begin();
+  // The request's headers through the filters and the router (OnHeaders, now or deferred).
+  void ProcessHeaders(bool end_stream);
+  void RunDeferredHeaders() override;
   bool NormalizePath();  // false: answered locally
   void CreateFilters();
   void Route(bool end_stream);

@@ -150,6 +150,34 @@ void ConnectionManager::OnStreamDone(codec::StreamId stream) {
   }
 }
 
+bool ConnectionManager::DeferHeaders(codec::StreamId id, DeferredHeaders& stream) {
+  // HTTP/1 brings one request per read: nothing to batch.
+  if (protocol_ != codec::Protocol::kHttp2 || closed_) return false;
+  deferred_.emplace_back(id, &stream);
+  if (!deferred_posted_) {
+    deferred_posted_ = true;
+    asio::post(transport_->executor(), [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->RunDeferred();
+    });
+  }
+  return true;
+}
+
+void ConnectionManager::RunDeferred() {
+  deferred_posted_ = false;
+  std::vector<std::pair<codec::StreamId, DeferredHeaders*>> batch;
+  batch.swap(deferred_);
+  for (const auto& [id, stream] : batch) {
+    // A stream no longer in streams_ ended (reset) and may be gone.
+    if (!closed_ && streams_.contains(id)) stream->RunDeferredHeaders();
+  }
+  // Keep the room for the next batch.
+  if (deferred_.empty()) {
+    batch.clear();
+    deferred_.swap(batch);
+  }
+}
+
 void ConnectionManager::ScheduleSweep() {
   if (sweep_posted_ || closed_) return;
   sweep_posted_ = true;

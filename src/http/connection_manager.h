@@ -88,6 +88,7 @@ class ConnectionManager final : public StreamContext,
 
   // codec::ServerCallbacks.
   codec::StreamDecoder& OnNewStream(codec::StreamId stream) override;
+  bool DeferHeaders(codec::StreamId id, DeferredHeaders& stream) override;
   void OnRequestBegin() override;
   void OnRequestError(const codec::RequestError& error, codec::HeaderMap& response_headers) override;
 
@@ -111,6 +112,8 @@ class ConnectionManager final : public StreamContext,
   const std::string& listener_name() const { return runtime_->config->name; }
   // Destroys the streams that said they are done, outside their own callbacks.
   void ScheduleSweep();
+  // Starts the requests DeferHeaders held, in the order they came.
+  void RunDeferred();
   // max_requests_per_connection: the stream that reaches it is served, then the connection ends.
   void CountRequest();
 
@@ -132,6 +135,8 @@ class ConnectionManager final : public StreamContext,
   // Streams before the codec: the codec (destroyed first) still points at their decoders.
   absl::flat_hash_map<codec::StreamId, std::unique_ptr<codec::StreamDecoder>> streams_;
   std::vector<std::unique_ptr<codec::StreamDecoder>> finished_;  // swept outside their callbacks
+  // HTTP/2: requests whose start waits for the end of the read's frames (still open: in streams_).
+  std::vector<std::pair<codec::StreamId, DeferredHeaders*>> deferred_;
   codec::Protocol protocol_;
   std::unique_ptr<codec::ServerConnection> codec_;
   std::unique_ptr<transport::CodecPump> pump_;
@@ -148,6 +153,7 @@ class ConnectionManager final : public StreamContext,
   bool closing_waiting_ = false;  // idle_timer_ times the grace after GOAWAY
   bool head_timer_waiting_ = false;
   bool sweep_posted_ = false;
+  bool deferred_posted_ = false;
   bool draining_ = false;
   bool going_away_ = false;
   bool closed_ = false;  // Run() is over

@@ -45,6 +45,18 @@ class StreamContext {
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
   };
   virtual RequestBegin request_begin() { return {}; }
+  // A request complete in its headers may wait for the end of the read that brought it: an HTTP/2
+  // connection parses all of a read's frames first, then starts each request, so that each stage's
+  // code stays in the instruction cache across the batch (decision 0055). True: `stream` will be
+  // called back (unless it ended meanwhile); false: go on now.
+  class DeferredHeaders {
+   public:
+    virtual void RunDeferredHeaders() = 0;
+
+   protected:
+    ~DeferredHeaders() = default;
+  };
+  virtual bool DeferHeaders(codec::StreamId /*id*/, DeferredHeaders& /*stream*/) { return false; }
   // The request is over both ways (or reset): the connection may destroy it now or later, never
   // inside this call's caller's frame.
   virtual void OnStreamDone(codec::StreamId stream) = 0;

@@ -4,6 +4,7 @@
 // codec through a byte shuttle, a StreamContext hosting ActiveRequests as the connection manager
 // will, and a fake ConnPool whose streams the test answers by hand.
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -176,6 +177,20 @@ class FakeConnection : public StreamContext, public codec::ServerCallbacks {
   std::string_view peer_address() override { return "192.0.2.7:5555"; }
   std::string_view local_address() override { return "127.0.0.1:15001"; }
   bool draining() override { return false; }
+  // With `defer` set, requests complete in their headers wait for RunDeferred (the connection
+  // manager's batch after a read).
+  bool DeferHeaders(codec::StreamId id, DeferredHeaders& stream) override {
+    if (!defer) return false;
+    deferred.emplace_back(id, &stream);
+    return true;
+  }
+  void RunDeferred() {
+    auto batch = std::move(deferred);
+    deferred.clear();
+    for (auto& [id, stream] : batch) {
+      if (std::find(done.begin(), done.end(), id) == done.end()) stream->RunDeferredHeaders();
+    }
+  }
   void OnStreamDone(codec::StreamId id) override {
     done.push_back(id);
     // Never inside the caller's frame (stream_context.h).
@@ -192,6 +207,8 @@ class FakeConnection : public StreamContext, public codec::ServerCallbacks {
   std::map<codec::StreamId, std::unique_ptr<StreamInfo>> infos;  // of finished requests
   std::vector<codec::StreamId> done;
   int output_ready = 0;
+  bool defer = false;
+  std::vector<std::pair<codec::StreamId, DeferredHeaders*>> deferred;
 
  private:
   boost::asio::io_context& io_;
