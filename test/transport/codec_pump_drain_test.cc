@@ -58,20 +58,6 @@ class CountingTransport final : public Transport {
   TcpTransport inner_;
 };
 
-// Takes every byte; writes what it is given; says whether its peer only answers.
-struct AnsweredCodec : StreamlessCodec {
-  bool quiet = true;
-  std::string received;
-  std::string out;
-  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
-    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    return absl::OkStatus();
-  }
-  absl::Span<const uint8_t> PendingOutput() override { return Bytes(out); }
-  void ConsumeOutput(std::size_t n) override { out.erase(0, n); }
-  bool PeerQuietUntilWritten() const override { return quiet; }
-};
-
 class CodecPumpDrainTest : public ::testing::Test {
  protected:
   void Start(TcpSocket socket) {
@@ -87,7 +73,7 @@ class CodecPumpDrainTest : public ::testing::Test {
 
   boost::asio::io_context io_;
   ReadScratch scratch_;
-  AnsweredCodec codec_;
+  ByteCodec codec_;
   std::unique_ptr<CountingTransport> transport_;
   std::unique_ptr<CodecPump> pump_;
   std::optional<End> end_;
@@ -125,6 +111,7 @@ TEST_F(CodecPumpDrainTest, AQuietPeerThatClosedIsSeenAtTheNextWrite) {
     SCOPED_TRACE(round);
     auto pair = LoopbackPair(io_);
     codec_.received.clear();
+    codec_.quiet = true;
     end_.reset();
     Start(std::move(pair.server));
     ASSERT_TRUE(RunUntil(io_, [&] { return Waits() == 1; }, std::chrono::seconds(3)));

@@ -279,23 +279,13 @@ TEST_F(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
 }
 
 // A codec that keeps what it is given.
-struct SinkCodec : StreamlessCodec {
-  std::string received;
-  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
-    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    return absl::OkStatus();
-  }
-  absl::Span<const uint8_t> PendingOutput() override { return {}; }
-  void ConsumeOutput(std::size_t) override {}
-};
-
 // Bytes and the FIN arriving together, while the pump waits: the read that takes the bytes is
 // short and says nothing of the FIN behind them, whose readiness edge was used by the wake. The
 // pump must still see the end (a wait that trusted the short read as a drain never woke again).
 TEST_F(CodecPumpTest, BytesWithTheFinBehindThemStillEndTheConnection) {
   for (int round = 0; round < 20; ++round) {
     auto pair = LoopbackPair(io_);
-    SinkCodec codec;
+    ByteCodec codec;
     Side side;
     side.Start(io_, std::move(pair.server), codec, server_scratch_);
     io_.restart();

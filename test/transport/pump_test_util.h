@@ -70,6 +70,21 @@ struct StreamlessCodec : codec::Connection {
   bool Finished() const override { return false; }
 };
 
+// Keeps what it reads, writes what the test puts in `out`, and says whether its peer only answers
+// (PeerQuietUntilWritten: an HTTP/1 client between responses).
+struct ByteCodec : StreamlessCodec {
+  bool quiet = false;
+  std::string received;
+  std::string out;
+  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
+    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return absl::OkStatus();
+  }
+  absl::Span<const uint8_t> PendingOutput() override { return Bytes(out); }
+  void ConsumeOutput(std::size_t n) override { out.erase(0, n); }
+  bool PeerQuietUntilWritten() const override { return quiet; }
+};
+
 // --- Raw HTTP/2 frames (RFC 9113 §4.1) for a peer that misbehaves ---
 
 enum FrameType : uint8_t { kSettings = 4, kPing = 6, kGoAway = 7 };
