@@ -156,7 +156,9 @@ void RecyclingPool::Deallocate(void* p, std::size_t bytes) noexcept {
 
 std::size_t RecyclingPool::ThreadCachedBytes() {
   std::size_t bytes = 0;
-  for (std::size_t c = 0; c < kClasses; ++c) bytes += lists.stacks[c].count * ClassBytes(c);
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    bytes += lists.stacks[c].count * ClassBytes(c) + lists.stacks[c].capacity * sizeof(void*);
+  }
   return bytes;
 }
 

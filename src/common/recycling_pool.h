@@ -34,7 +34,8 @@ class RecyclingPool {
 
   static void* Allocate(std::size_t bytes);
   static void Deallocate(void* p, std::size_t bytes) noexcept;
-  // Bytes sitting on this thread's free lists: held from malloc's view, by nobody from ours.
+  // Bytes sitting on this thread's free lists (and the lists themselves): held from malloc's view,
+  // by nobody from ours.
   static std::size_t ThreadCachedBytes();
 };
 

@@ -55,6 +55,9 @@ void ActiveRequest::OnHeaders(codec::HeaderMap&& headers, bool end_stream) {
   request_received_ = end_stream;
   Begin();
   if (end_stream) timeouts_.RequestReceived();
+  // Before a deferral: a stream timeout that fires first answers in the request's terms.
+  info_.grpc = IsGrpcRequest(request_headers_);
+  head_request_ = request_headers_.Get(codec::PseudoHeader::kMethod) == "HEAD";
   if (end_stream && context_.DeferHeaders(stream_, *this)) return;
   ProcessHeaders(end_stream);
 }
@@ -64,8 +67,6 @@ void ActiveRequest::RunDeferredHeaders() {
 }
 
 void ActiveRequest::ProcessHeaders(bool end_stream) {
-  info_.grpc = IsGrpcRequest(request_headers_);
-  head_request_ = request_headers_.Get(codec::PseudoHeader::kMethod) == "HEAD";
   CreateFilters();
   if (!NormalizePath()) return;
   // The overload manager's stop_accepting_requests (one atomic load): 503 before routing.

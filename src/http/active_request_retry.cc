@@ -11,23 +11,13 @@
 #include "src/http/listener_runtime.h"
 
 namespace tether::http {
-namespace {
-
-// RFC 9110 §9.2.2: repeating these leaves the server as one request would.
-bool IsIdempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
-         method == "DELETE";
-}
-
-}  // namespace
-
 void ActiveRequest::StartTry(codec::HeaderMap&& headers, bool end_stream) {
   if (info_.route->include_request_attempt_count) headers.Set("x-envoy-attempt-count", std::to_string(attempts_));
   // upstream_rq_total / _active are the pool's, per stream (a retry is another stream).
   UpstreamRequest::Callbacks& callbacks = *this;  // a private base: converted here, where it is accessible
   upstream_ = std::make_unique<UpstreamRequest>(
       callbacks, context_.executor(), upstream_choice_.pool, upstream_choice_.cluster->connect_timeout,
-      IsIdempotent(request_headers_.Get(codec::PseudoHeader::kMethod)), upstream_choice_.stats);
+      codec::IsIdempotentMethod(request_headers_.Get(codec::PseudoHeader::kMethod)), upstream_choice_.stats);
   upstream_start_ = LoopClock::Now();
   info_.upstream_attempts = attempts_;
   upstream_->Start(std::move(headers), end_stream);

@@ -114,7 +114,7 @@ Awaitable<absl::StatusOr<std::unique_ptr<UpstreamStream>>> HttpConnPool::NewStre
     // its reset would then cost the connection).
     if (withdrawn()) co_return absl::CancelledError("the stream request was withdrawn");
     if (draining_) co_return absl::UnavailableError(absl::StrCat("the pool to ", context_.host.Key(), " is draining"));
-    if (CodecClient* open = PickOpen()) {
+    if (CodecClient* open = PickOpen(headers)) {
       auto stream = Lend(*open, headers, end_stream, decoder);
       // A request the codec refuses (no :method) is the caller's error, max_requests the
       // cluster's answer; anything else: try again.
@@ -230,7 +230,7 @@ std::unique_ptr<UpstreamStream> HttpConnPool::TryNewStream(const codec::HeaderMa
   if (draining_) return nullptr;
   // At max_requests: NewStream says so (and counts it).
   if (resources_ && !resources_->limits(config::Priority::kDefault).requests.CanAcquire()) return nullptr;
-  CodecClient* open = PickOpen();
+  CodecClient* open = PickOpen(headers);
   if (open == nullptr) return nullptr;
   auto stream = Lend(*open, headers, end_stream, decoder);
   return stream.ok() ? std::move(*stream) : nullptr;
@@ -251,8 +251,10 @@ bool HttpConnPool::ClosedIdleTooLong(CodecClient& c, std::chrono::steady_clock::
   return true;
 }
 
-CodecClient* HttpConnPool::PickOpen() {
-  if (settings_.protocol == codec::Protocol::kHttp1) return PickIdleHttp1();
+CodecClient* HttpConnPool::PickOpen(const codec::HeaderMap& headers) {
+  if (settings_.protocol == codec::Protocol::kHttp1) {
+    return PickIdleHttp1(!codec::IsIdempotentMethod(headers.Get(codec::PseudoHeader::kMethod)));
+  }
   const auto now = LoopClock::Now();
   for (const auto& client : clients_) {
     CodecClient* c = client.get();
@@ -266,7 +268,7 @@ CodecClient* HttpConnPool::PickOpen() {
 // idle list (Lend puts it back when no stream opened on it). No walk over every connection: with
 // hundreds pooled (HTTP/2 clients multiplexed onto HTTP/1 upstreams) that walk was most of the
 // request's CPU.
-CodecClient* HttpConnPool::PickIdleHttp1() {
+CodecClient* HttpConnPool::PickIdleHttp1(bool peek) {
   const auto now = LoopClock::Now();
   while (!idle_.empty()) {
     CodecClient* c = idle_.back();
@@ -275,8 +277,10 @@ CodecClient* HttpConnPool::PickIdleHttp1() {
     if (!c->HasRoom() || ClosedIdleTooLong(*c, now)) continue;
     // Closed by the upstream (its keep-alive timeout, a restart) while the pump has not seen it yet
     // (HTTP/2 says so with GOAWAY, which the pump reads). Only the one about to be lent is peeked,
-    // and only after it sat idle a while (Settings::peek_after_idle).
-    if (now - c->idle_since() >= settings_.peek_after_idle && c->ClosedByPeer()) {
+    // and only after it sat idle a while (Settings::peek_after_idle), or when the request could not
+    // be retried after a reset (not idempotent): the pump does not watch for a FIN that came with
+    // the last response's bytes (decision 0054).
+    if ((peek || now - c->idle_since() >= settings_.peek_after_idle) && c->ClosedByPeer()) {
       c->Close(/*by_peer=*/true);
       continue;
     }

@@ -45,7 +45,8 @@ class HttpConnPool final : public ConnPool,
     // An idle HTTP/1 connection is peeked at (one recv) before it is lent only once it has sat idle
     // this long: under load connections come back within microseconds, far inside any upstream's
     // keep-alive timeout, and the peek was a syscall per request. A close that still slips through
-    // is retried on a new connection (UpstreamRequest::MayRetry).
+    // is retried on a new connection (UpstreamRequest::MayRetry); a request that could not be
+    // retried (not idempotent) is lent a connection only after a peek.
     std::chrono::milliseconds peek_after_idle{100};
   };
 
@@ -100,8 +101,9 @@ class HttpConnPool final : public ConnPool,
   void GiveUpIdleConnection();
   // An open connection with room now, or null; drops idle ones found closed or idle too long.
   // HTTP/1: taken off the idle list.
-  CodecClient* PickOpen();
-  CodecClient* PickIdleHttp1();
+  CodecClient* PickOpen(const codec::HeaderMap& headers);
+  // `peek`: check for a close before lending, however briefly the connection was idle.
+  CodecClient* PickIdleHttp1(bool peek);
   // A stream on a connection PickOpen gave (an HTTP/1 one goes back on the idle list if none opened).
   absl::StatusOr<std::unique_ptr<UpstreamStream>> Lend(CodecClient& open, const codec::HeaderMap& headers,
                                                        bool end_stream, codec::StreamDecoder& decoder);

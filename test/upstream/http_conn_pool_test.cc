@@ -270,6 +270,21 @@ TEST_F(SilentlyClosedIdleTest, AConnectionIdleBrieflyIsLentWithoutAPeek) {
   EXPECT_EQ(b.reset, codec::StreamResetReason::kConnectionTermination);
 }
 
+// A request that could not be retried after a reset (POST: not idempotent) is lent a connection
+// only after the peek, however briefly it sat idle: the close is found before the request is sent.
+TEST_F(SilentlyClosedIdleTest, ARequestThatCannotBeRetriedGetsAPeekedConnection) {
+  auto pool = PoolWithClosedIdleConnection(std::chrono::hours(1));
+  codec::HeaderMap post = Get();
+  post.Set(codec::PseudoHeader::kMethod, "POST");
+  Recorder b;
+  EXPECT_EQ(pool->TryNewStream(post, true, b), nullptr);  // found closed and dropped: a connect is needed
+  // A GET would have been lent that connection without a peek (the test above); it is gone.
+  const codec::HeaderMap get = Get();
+  Recorder c;
+  EXPECT_EQ(pool->TryNewStream(get, true, c), nullptr);
+  EXPECT_TRUE(RunUntil(io_, [&] { return Counter("cluster.upstream_cx_destroy_remote") == 1u; }));
+}
+
 // The request path's common case: an idle pooled connection lent at once, without NewStream's
 // coroutine; anything else (no connection yet, draining) is left to NewStream.
 TEST_F(HttpConnPoolTest, TryNewStreamLendsAnIdleConnectionAtOnce) {
