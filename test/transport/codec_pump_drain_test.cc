@@ -70,6 +70,16 @@ class CodecPumpDrainTest : public ::testing::Test {
     });
   }
   int Waits() const { return transport_->plain_read_waits + transport_->drained_read_waits; }
+  // A new connection whose pump has read nothing and waits; the peer's socket.
+  TcpSocket Connect(bool quiet) {
+    auto pair = LoopbackPair(io_);
+    codec_.received.clear();
+    codec_.quiet = quiet;
+    end_.reset();
+    Start(std::move(pair.server));
+    EXPECT_TRUE(RunUntil(io_, [&] { return Waits() == 1; }, std::chrono::seconds(3)));
+    return std::move(pair.client);
+  }
 
   boost::asio::io_context io_;
   ReadScratch scratch_;
@@ -83,16 +93,11 @@ class CodecPumpDrainTest : public ::testing::Test {
 TEST_F(CodecPumpDrainTest, AShortReadIsTrustedOnlyWhenThePeerIsQuiet) {
   for (const bool quiet : {true, false}) {
     SCOPED_TRACE(quiet ? "quiet peer" : "talkative peer");
-    auto pair = LoopbackPair(io_);
-    codec_.received.clear();
-    codec_.quiet = quiet;
-    end_.reset();
-    Start(std::move(pair.server));
-    // The first read finds nothing (would_block): a drain either way.
-    ASSERT_TRUE(RunUntil(io_, [&] { return Waits() == 1; }, std::chrono::seconds(3)));
+    TcpSocket peer = Connect(quiet);
+    // The first read found nothing (would_block): a drain either way.
     EXPECT_EQ(transport_->drained_read_waits, 1);
 
-    boost::asio::write(pair.client, boost::asio::buffer(std::string("an answer")));
+    boost::asio::write(peer, boost::asio::buffer(std::string("an answer")));
     ASSERT_TRUE(RunUntil(io_, [&] { return Waits() == 2; }, std::chrono::seconds(3)));
     EXPECT_EQ(codec_.received, "an answer");
     EXPECT_EQ(transport_->drained_read_waits, quiet ? 2 : 1);
@@ -109,14 +114,9 @@ TEST_F(CodecPumpDrainTest, AShortReadIsTrustedOnlyWhenThePeerIsQuiet) {
 TEST_F(CodecPumpDrainTest, AQuietPeerThatClosedIsSeenAtTheNextWrite) {
   for (int round = 0; round < 20; ++round) {
     SCOPED_TRACE(round);
-    auto pair = LoopbackPair(io_);
-    codec_.received.clear();
-    codec_.quiet = true;
-    end_.reset();
-    Start(std::move(pair.server));
-    ASSERT_TRUE(RunUntil(io_, [&] { return Waits() == 1; }, std::chrono::seconds(3)));
-    boost::asio::write(pair.client, boost::asio::buffer(std::string("last answer")));
-    pair.client.close();
+    TcpSocket peer = Connect(/*quiet=*/true);
+    boost::asio::write(peer, boost::asio::buffer(std::string("last answer")));
+    peer.close();
     ASSERT_TRUE(RunUntil(io_, [&] { return codec_.received == "last answer"; }, std::chrono::seconds(3)));
 
     codec_.out = "next request";

@@ -27,15 +27,8 @@ using namespace tether::transport::testing;
 using End = CodecPump::End;
 
 // Echoes what it reads; the test may also queue output of its own (as a stream's response would).
-struct OutboxCodec : StreamlessCodec {
-  std::string output;
-
-  absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
-    output.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    return absl::OkStatus();
-  }
-  absl::Span<const uint8_t> PendingOutput() override { return Bytes(output); }
-  void ConsumeOutput(std::size_t bytes) override { output.erase(0, bytes); }
+struct OutboxCodec : ByteCodec {
+  OutboxCodec() { echo = true; }
 };
 
 struct Connection {
@@ -78,18 +71,18 @@ TEST_F(CodecPumpIdleTest, OutputProducedAfterAnIdlePeriodIsWritten) {
   Connection c(io_, scratch_);
   c.Start();
   boost::asio::write(c.peer, boost::asio::buffer(std::string("ping")));
-  ASSERT_TRUE(RunUntil(io_, [&] { return c.codec.output.empty() && c.peer.available() == 4; }));
+  ASSERT_TRUE(RunUntil(io_, [&] { return c.codec.out.empty() && c.peer.available() == 4; }));
   EXPECT_EQ(ReadExactly(c.peer, 4), "ping");
   RunReady(io_);  // idle: the writer has nothing to write and ended
 
   // Output encoded outside Dispatch (a response arriving from the upstream side), twice: the
   // writer starts again each time.
   for (const std::string late : {"late response", "and another"}) {
-    c.codec.output += late;
+    c.codec.out += late;
     c.pump->OutputReady();
     ASSERT_TRUE(RunUntil(io_, [&] { return c.peer.available() == late.size(); }));
     EXPECT_EQ(ReadExactly(c.peer, late.size()), late);
-    EXPECT_TRUE(c.codec.output.empty());
+    EXPECT_TRUE(c.codec.out.empty());
     RunReady(io_);
   }
   // Reading went on all along.
@@ -105,7 +98,7 @@ TEST_F(CodecPumpIdleTest, OutputProducedAfterAnIdlePeriodIsWritten) {
 
 TEST_F(CodecPumpIdleTest, OutputReadyBeforeStartIsWrittenOnceStarted) {
   Connection c(io_, scratch_);
-  c.codec.output = "preface";  // HTTP/2 queues its SETTINGS before the pump starts
+  c.codec.out = "preface";  // HTTP/2 queues its SETTINGS before the pump starts
   c.pump->OutputReady();
   RunReady(io_);
   EXPECT_EQ(c.peer.available(), 0u);

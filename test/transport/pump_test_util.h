@@ -70,14 +70,16 @@ struct StreamlessCodec : codec::Connection {
   bool Finished() const override { return false; }
 };
 
-// Keeps what it reads, writes what the test puts in `out`, and says whether its peer only answers
-// (PeerQuietUntilWritten: an HTTP/1 client between responses).
+// Keeps what it reads (or, with `echo`, queues it to be written back), writes what the test puts
+// in `out`, and says whether its peer only answers (PeerQuietUntilWritten: an HTTP/1 client
+// between responses).
 struct ByteCodec : StreamlessCodec {
   bool quiet = false;
+  bool echo = false;
   std::string received;
   std::string out;
   absl::Status Dispatch(absl::Span<const uint8_t> bytes) override {
-    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    (echo ? out : received).append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return absl::OkStatus();
   }
   absl::Span<const uint8_t> PendingOutput() override { return Bytes(out); }
