@@ -6,9 +6,10 @@
 namespace tether::config::testing {
 
 // Bootstrap YAML with one listener "out" on 127.0.0.1:15001 whose one virtual
-// host "all" (domains *) has `routes` (list items indented 10 spaces), then
-// `clusters` (list items indented 2 spaces).
-inline std::string OneListenerBootstrap(std::string_view routes, std::string_view clusters) {
+// host "all" (domains *, then `vhost` fields indented 10 spaces) has `routes`
+// (list items indented 10 spaces), then `clusters` (list items indented 2 spaces).
+inline std::string OneListenerBootstrap(std::string_view routes, std::string_view clusters,
+                                        std::string_view vhost = "") {
   std::string text = R"(
 static_resources:
   listeners:
@@ -19,9 +20,9 @@ static_resources:
         virtual_hosts:
         - name: all
           domains: ["*"]
-          routes:
 )";
-  return text.append(routes).append("  clusters:\n").append(clusters);
+  if (!vhost.empty()) text.append(vhost).append("\n");
+  return text.append("          routes:\n").append(routes).append("  clusters:\n").append(clusters);
 }
 
 }  // namespace tether::config::testing

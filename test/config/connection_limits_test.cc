@@ -5,13 +5,14 @@
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
+#include "test/config/refusal.h"
 
 namespace tether::config {
 namespace {
 
 // One listener whose top-level fields are `listener` and whose HCM adds `hcm`.
 v1::Bootstrap Parse(const std::string& listener, const std::string& hcm, const std::string& cluster = "") {
-  auto b = ParseBootstrap(R"(
+  return testing::ParsedOrEmpty(R"(
 static_resources:
   listeners:
   - name: out
@@ -28,15 +29,8 @@ static_resources:
             route: {cluster: web}
   clusters:
   - name: web
-)" + cluster + R"(
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                              "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
+)" + cluster + "\n" +
+                                testing::kWebLoadAssignment);
 }
 
 std::string Error(const v1::Bootstrap& b) {

@@ -8,6 +8,7 @@
 #include "src/config/loader.h"
 #include "src/config/snapshot_builder.h"
 #include "src/config/validator.h"
+#include "test/config/bootstrap_text.h"
 
 namespace tether::config::testing {
 
@@ -20,22 +21,24 @@ inline std::string Refusal(const v1::Bootstrap& b) {
   return std::string(s.message());
 }
 
-// A bootstrap of one static cluster "web" (one endpoint) with `fields`: YAML lines of the cluster,
-// indented four spaces.
-inline v1::Bootstrap WebCluster(const std::string& fields) {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  clusters:
-  - name: web
-)" + fields + R"(
-    load_assignment:
+// "web"'s one endpoint, the rest of a cluster entry (indented four spaces).
+inline constexpr char kWebLoadAssignment[] = R"(    load_assignment:
       endpoints:
       - lb_endpoints:
         - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                          "test");
+)";
+
+// `yaml` parsed; a parse error fails the test and gives an empty bootstrap.
+inline v1::Bootstrap ParsedOrEmpty(const std::string& yaml) {
+  auto b = ParseBootstrap(yaml, "test");
   EXPECT_TRUE(b.ok()) << b.status();
   return b.ok() ? *b : v1::Bootstrap();
+}
+
+// A bootstrap of one static cluster "web" (one endpoint) with `fields`: YAML lines of the cluster,
+// indented four spaces.
+inline v1::Bootstrap WebCluster(const std::string& fields) {
+  return ParsedOrEmpty("\nstatic_resources:\n  clusters:\n  - name: web\n" + fields + "\n" + kWebLoadAssignment);
 }
 
 // A listener whose one virtual host (with `vhost` fields) has one route to "web" (with `route` fields
@@ -43,34 +46,9 @@ static_resources:
 // YAML lines indented for their place.
 inline v1::Bootstrap RouteToWeb(const std::string& route, const std::string& cluster = "",
                                 const std::string& vhost = "", const std::string& outer = "") {
-  auto b = ParseBootstrap(R"(
-static_resources:
-  listeners:
-  - name: out
-    address: {socket_address: {address: 127.0.0.1, port_value: 15001}}
-    http_connection_manager:
-      route_config:
-        virtual_hosts:
-        - name: all
-          domains: ["*"]
-)" + vhost + R"(
-          routes:
-          - match: {prefix: /}
-)" + outer + R"(
-            route:
-              cluster: web
-)" + route + R"(
-  clusters:
-  - name: web
-)" + cluster + R"(
-    load_assignment:
-      endpoints:
-      - lb_endpoints:
-        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}
-)",
-                          "test");
-  EXPECT_TRUE(b.ok()) << b.status();
-  return b.ok() ? *b : v1::Bootstrap();
+  const std::string routes =
+      "          - match: {prefix: /}\n" + outer + "\n            route:\n              cluster: web\n" + route + "\n";
+  return ParsedOrEmpty(OneListenerBootstrap(routes, "  - name: web\n" + cluster + "\n" + kWebLoadAssignment, vhost));
 }
 
 // The snapshot of a bootstrap both accept (kept alive in `keep`).
