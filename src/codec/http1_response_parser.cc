@@ -15,6 +15,7 @@ using http1_syntax::IsDigit;
 using http1_syntax::IsFieldValue;
 using http1_syntax::IsFramingField;
 using http1_syntax::IsToken;
+using http1_syntax::IsTransferParameters;
 using http1_syntax::NextElement;
 using http1_syntax::ScanBlock;
 using http1_syntax::TokenEqualsLower;
@@ -156,7 +157,7 @@ bool Http1ResponseParser::OnFramingField(std::string_view name, std::string_view
       // no parameters and comes last, once.
       if (chunked_) return false;
       const std::size_t name_end = TokenPrefixLength(element);
-      if (name_end == 0 || !IsChunkExtensions(element.substr(name_end))) return false;
+      if (name_end == 0 || !IsTransferParameters(element.substr(name_end))) return false;
       chunked_ = name_end == 7 && TokenEqualsLower(element.substr(0, 7), "chunked");
       if (chunked_ && name_end != element.size()) return false;
     } while (!value.empty());

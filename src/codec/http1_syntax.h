@@ -25,9 +25,11 @@ std::string_view TrimOws(std::string_view s);
 std::string_view NextElement(std::string_view& list);
 // The digit's value, or -1.
 int HexValue(char c);
-// chunk-ext (RFC 9112 §7.1.1), or a transfer-coding's parameters: *( BWS ";" BWS token
-// [ BWS "=" BWS ( token / quoted-string ) ] ), nothing after the last one.
+// chunk-ext (RFC 9112 §7.1.1): *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ),
+// nothing after the last one.
 bool IsChunkExtensions(std::string_view s);
+// A transfer-coding's parameters (RFC 9112 §7): as chunk-ext, but each with its "=" value.
+bool IsTransferParameters(std::string_view s);
 // A field that frames the message or manages the connection; `name` is a token.
 bool IsFramingField(std::string_view name);
 

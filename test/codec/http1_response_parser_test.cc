@@ -159,6 +159,7 @@ TEST(Http1ResponseParserTest, MalformedHeadsAreRefused) {
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked@x\r\n\r\n",  // not a list of codings
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",  // chunked not last
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: c ; gzip, chunked\r\n\r\n",  // a parameter without a value
            "HTTP/2.0 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 600 X\r\n\r\n",
            "HTTP/1.1 099 X\r\n\r\n", "http/1.1 200 OK\r\n\r\n", "HTTP/1.1 200\r\n\r\n", "\r\n\r\n",
        }) {
