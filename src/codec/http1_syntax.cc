@@ -93,11 +93,9 @@ int HexValue(char c) {
   return -1;
 }
 
-namespace {
-
-// *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ), the value required or optional;
-// nothing after the last one, not even whitespace.
-bool IsParameterList(std::string_view s, bool value_required) {
+// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-val = token / quoted-string
+// (RFC 9112 §7.1.1): nothing after the last one, not even whitespace.
+bool IsChunkExtensions(std::string_view s) {
   std::size_t i = 0;
   auto skip_ows = [&] {
     while (i < s.size() && IsOws(s[i])) ++i;
@@ -116,7 +114,6 @@ bool IsParameterList(std::string_view s, bool value_required) {
     const std::size_t after_name = i;
     skip_ows();
     if (i == s.size() || s[i] != '=') {
-      if (value_required) return false;
       i = after_name;
       continue;
     }
@@ -139,15 +136,6 @@ bool IsParameterList(std::string_view s, bool value_required) {
     }
   }
 }
-
-}  // namespace
-
-// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ) (RFC 9112 §7.1.1).
-bool IsChunkExtensions(std::string_view s) { return IsParameterList(s, false); }
-
-// transfer-parameter = token BWS "=" BWS ( token / quoted-string ) (RFC 9112 §7): unlike a chunk
-// extension, a parameter without a value is no parameter (Beast, the fuzzer's reference, agrees).
-bool IsTransferParameters(std::string_view s) { return IsParameterList(s, true); }
 
 bool IsFramingField(std::string_view name) {
   switch (name.size()) {

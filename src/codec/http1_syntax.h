@@ -28,8 +28,6 @@ int HexValue(char c);
 // chunk-ext (RFC 9112 §7.1.1): *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ),
 // nothing after the last one.
 bool IsChunkExtensions(std::string_view s);
-// A transfer-coding's parameters (RFC 9112 §7): as chunk-ext, but each with its "=" value.
-bool IsTransferParameters(std::string_view s);
 // A field that frames the message or manages the connection; `name` is a token.
 bool IsFramingField(std::string_view name);
 
