@@ -2,7 +2,8 @@
 // the same bytes in the same pieces. Whatever the strict parser accepts, Beast must read the same
 // way: status, fields, body, trailers and whether the connection stays open (for a message not
 // yet complete, as far as it goes, unless Beast already refused it). (The strict parser
-// refuses more: obs-fold, a status outside 100-599, Transfer-Encoding with Content-Length; and
+// refuses more: obs-fold, a status outside 100-599, Transfer-Encoding with Content-Length or with
+// a coding's parameters (Beast stops reading the list at one); and
 // "close" beside "keep-alive" closes, where Beast lets an HTTP/1.0 response's keep-alive win.)
 // Input: raw bytes as an upstream sends them. An odd length answers a HEAD (no body).
 
