@@ -21,14 +21,14 @@ std::string_view PseudoHeaderName(PseudoHeader p);
 // The pseudo-header a name (with its ':') denotes, or nullopt for any other name.
 std::optional<PseudoHeader> ParsePseudoHeader(std::string_view name);
 
-// Header names compare without regard to ASCII case (RFC 9110 §5.1).
-// Inline: every header lookup and hop-by-hop check runs it once per field.
 // RFC 9110 §9.2.2: repeating these leaves the server as one request would.
 inline bool IsIdempotentMethod(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
          method == "DELETE";
 }
 
+// Header names compare without regard to ASCII case (RFC 9110 §5.1).
+// Inline: every header lookup and hop-by-hop check runs it once per field.
 inline bool HeaderNameEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
