@@ -10,14 +10,16 @@
 #include <spdlog/spdlog.h>
 
 #include "src/http/drainable_connection.h"
+#include "src/transport/io_batch.h"
 
 namespace tether::network {
 
 namespace asio = boost::asio;
 
 Worker::Worker(size_t index, stats::Store& store, upstream::ClusterResourcesRegistry& resources,
-               OverloadState& overload, const ConnectionHandlerFactory& handlers)
+               OverloadState& overload, const ConnectionHandlerFactory& handlers, bool io_uring)
     : index_(index), store_(store), handlers_(handlers), work_(asio::make_work_guard(io_)) {
+  asio::make_service<transport::IoBatch>(io_, io_.get_executor(), io_uring);
   state_.overload = &overload;
   // Seeded from the OS: request and trace ids come from this generator, and
   // a fixed seed would give every sidecar (and every restart) the same ids.

@@ -29,8 +29,9 @@ class Worker {
  public:
   // `overload`: the overload manager's state, read by this worker's connections. `handlers`
   // serves each accepted connection; it outlives the worker.
+  // `io_uring`: batch the connections' socket calls (transport::IoBatch) where the kernel allows.
   Worker(size_t index, stats::Store& store, upstream::ClusterResourcesRegistry& resources, OverloadState& overload,
-         const ConnectionHandlerFactory& handlers);
+         const ConnectionHandlerFactory& handlers, bool io_uring = true);
   ~Worker();  // stops and joins
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -15,7 +15,7 @@ absl::Status SetNonEmpty(std::string* target, const std::string& value) {
 FlagSet Flags(Options& o) {
   FlagSet flags(
       "usage: tether --config FILE [--validate] [--concurrency N] [--log-level LEVEL] [--drain-time 5s]\n"
-      "              [--service-node ID] [--service-cluster NAME] [--max-message-bytes N]\n");
+      "              [--service-node ID] [--service-cluster NAME] [--max-message-bytes N] [--io-uring=false]\n");
   flags
       .String({"--config", "-c"}, &o.config_path, "FILE",
               "bootstrap file (YAML or JSON, schema tether.config.v1.Bootstrap)")
@@ -27,6 +27,9 @@ FlagSet Flags(Options& o) {
               "node.id, overriding the bootstrap's (e.g. the pod name)")
       .Custom({"--service-cluster"}, [&o](const std::string& v) { return SetNonEmpty(&o.service_cluster, v); }, "C",
               "node.cluster, overriding the bootstrap's (e.g. the workload)")
+      .Bool({"--io-uring"}, &o.io_uring,
+            "batch the workers' socket calls through io_uring where the kernel allows it (default true; "
+            "--io-uring=false: one system call each)")
       .Bool({"--help", "-h"}, &o.help, "this text");
   return config::MaxMessageBytesFlag(flags, &o.max_message_bytes,
                                      "the largest xDS response received (default 4194304; as tether-control's)");

@@ -22,6 +22,9 @@ struct Options {
   // The largest xDS response received; tether-control's flag of the same
   // name must not exceed it (docs/controlplane.md).
   size_t max_message_bytes = config::kDefaultMaxMessageBytes;
+  // Workers batch their socket calls through io_uring where the kernel allows (decision 0056);
+  // false: one system call each, as before.
+  bool io_uring = true;
   bool help = false;
 };
 

@@ -158,7 +158,8 @@ absl::Status Server::Init() {
 
   const unsigned concurrency = WorkerCount(options_);
   for (unsigned i = 0; i < concurrency; ++i) {
-    auto worker = std::make_unique<network::Worker>(i, store_, cluster_resources_, overload_, handlers_);
+    auto worker = std::make_unique<network::Worker>(i, store_, cluster_resources_, overload_, handlers_,
+                                                    options_.io_uring);
     for (const auto& listener : (*snapshot)->listeners) {
       if (absl::Status s = worker->AddListener(*listener); !s.ok()) return s;
     }

@@ -11,6 +11,7 @@
 
 #include "src/common/loop_clock.h"
 #include "src/common/recycling_pool.h"
+#include "src/transport/io_batch.h"
 #include "src/transport/pump_registry.h"
 
 namespace tether::transport {
@@ -22,13 +23,14 @@ bool WouldBlock(const boost::system::error_code& ec) {
   return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-class Pump final : public CodecPump {
+class Pump final : public CodecPump, private IoBatch::Client {
  public:
   Pump(Transport& transport, codec::Connection& codec, absl::Span<uint8_t> scratch, Limits limits)
       : transport_(transport),
         codec_(codec),
         scratch_(scratch),
         limits_(limits),
+        batch_(IoBatch::For(transport.executor().context(), transport.BatchableDescriptor())),
         last_activity_(LoopClock::Now()) {}
   ~Pump() override { PumpRegistry::Remove(on_end_); }
 
@@ -141,15 +143,15 @@ class Pump final : public CodecPump {
 
   // Reads until nothing is there, then leaves one readiness wait pending (the only thing an idle
   // connection holds). Pauses while the output is blocked or the codec says ReadDisabled():
-  // WakeReader() goes on.
-  void Read() {
-    // A read of this step said would_block: the next readiness is sure to be signalled, the wait
-    // needs no re-arming (Transport::AsyncWaitReadableDrained). A short read does not prove it: a
-    // FIN that came with the last bytes is reported only by the next read, and its edge is gone
-    // (decision 0048) — unless the codec's peer only answers (PeerQuietUntilWritten: the FIN then
-    // shows at the next exchange, decision 0054). A step that only resumes a paused reader knows
-    // nothing either.
-    bool drained = false;
+  // WakeReader() goes on. With the worker's IoBatch, the first read is queued there (made with
+  // the worker's other calls; OnBatchRead goes on from its result) unless `may_batch` is false.
+  void Read(bool may_batch = true, bool drained = false) {
+    // `drained`: a read of this step said would_block, so the next readiness is sure to be
+    // signalled and the wait needs no re-arming (Transport::AsyncWaitReadableDrained). A short read
+    // does not prove it: a FIN that came with the last bytes is reported only by the next read,
+    // and its edge is gone (decision 0048) — unless the codec's peer only answers
+    // (PeerQuietUntilWritten: the FIN then shows at the next exchange, decision 0054). A step that
+    // only resumes a paused reader knows nothing either.
     while (!stopping_) {
       if (write_blocked_ || codec_.ReadDisabled()) {
         read_held_ = codec_.ReadDisabled();
@@ -166,28 +168,65 @@ class Pump final : public CodecPump {
         }
         return;
       }
+      if (batch_ != nullptr && may_batch) {
+        ++pending_;
+        batch_->QueueRead(transport_.BatchableDescriptor(), *this);
+        return;
+      }
       const absl::Span<uint8_t> into = scratch_.subspan(0, std::min(scratch_.size(), codec_.ReadLimit()));
       const Transport::IoResult r = transport_.ReadAvailable(into);
-      if (r.bytes == 0) {
-        if (!r.ec || WouldBlock(r.ec)) {
-          try_read_ = false;
-          drained = WouldBlock(r.ec);
-          continue;
-        }
-        PeerClosed();  // eof, reset
-        return;
-      }
-      Touch();
-      if (!DispatchBytes(scratch_.subspan(0, r.bytes))) return;
-      // A full scratch buffer: more is likely there. Let the writer and the worker's other
-      // connections run first, then read again without waiting (the pauses are checked again).
-      try_read_ = r.bytes == into.size();
-      if (try_read_) {
-        Post([this] { Read(); });
-        return;
-      }
-      drained = codec_.PeerQuietUntilWritten();
+      if (!AfterRead(r, scratch_.subspan(0, r.bytes), into.size(), drained)) return;
     }
+  }
+
+  // A read's result: false when reading stops here (the peer closed, the codec failed, or the next
+  // read is posted), true to go on (`drained` updated).
+  bool AfterRead(const Transport::IoResult& r, absl::Span<const uint8_t> bytes, std::size_t asked, bool& drained) {
+    if (r.bytes == 0) {
+      if (!r.ec || WouldBlock(r.ec)) {
+        try_read_ = false;
+        drained = WouldBlock(r.ec);
+        return true;
+      }
+      PeerClosed();  // eof, reset
+      return false;
+    }
+    Touch();
+    if (!DispatchBytes(bytes)) return false;
+    // A full buffer: more is likely there. Let the writer and the worker's other connections run
+    // first, then read again without waiting (the pauses are checked again), into the whole
+    // scratch buffer (a bulk transfer is not cut into batch slots).
+    try_read_ = r.bytes == asked;
+    if (try_read_) {
+      Post([this] { Read(/*may_batch=*/false); });
+      return false;
+    }
+    drained = codec_.PeerQuietUntilWritten();
+    if (!drained && batch_ != nullptr) {
+      // Rather than re-arm the readiness wait (a system call), read once more in the next round:
+      // would_block then proves the drain, and a FIN behind the bytes shows.
+      try_read_ = true;
+      ++pending_;
+      batch_->QueueRead(transport_.BatchableDescriptor(), *this);
+      return false;
+    }
+    return true;
+  }
+
+  std::size_t BatchReadLimit() override {
+    if (stopping_ || write_blocked_ || codec_.ReadDisabled()) return 0;
+    batch_read_asked_ = std::min(IoBatch::kReadSlotBytes, codec_.ReadLimit());
+    return batch_read_asked_;
+  }
+
+  void OnBatchRead(Transport::IoResult r, absl::Span<const uint8_t> bytes, bool made) override {
+    Resume([this, r, bytes, made] {
+      if (stopping_) return;
+      bool drained = false;
+      // Not made: the reader paused meanwhile, which Read notices.
+      if (made && !AfterRead(r, bytes, batch_read_asked_, drained)) return;
+      Read(/*may_batch=*/false, drained);
+    });
   }
 
   void OnReadable(boost::system::error_code ec) {
@@ -214,13 +253,23 @@ class Pump final : public CodecPump {
   void ScheduleWrite() {
     if (!started_ || writing_ || stopping_) return;
     writing_ = true;
+    if (batch_ != nullptr) {
+      QueueWrite();  // deferred already: the batch asks for the output at its flush
+      return;
+    }
     Post([this] { Write(); });
+  }
+
+  void QueueWrite() {
+    ++pending_;
+    batch_->QueueWrite(transport_.BatchableDescriptor(), *this);
   }
 
   // Writes the codec's output until none is left, then ends: an idle connection keeps no writer
   // (ScheduleWrite starts it again). While the transport takes nothing, one writability wait is
-  // pending and reads pause (Read).
-  void Write() {
+  // pending and reads pause (Read). With the worker's IoBatch the write is queued there
+  // (OnBatchWrite goes on from its result) unless `may_batch` is false.
+  void Write(bool may_batch = true) {
     while (!stopping_) {
       const absl::Span<const uint8_t> out = codec_.PendingOutput();
       if (stopping_) break;  // a decoder callback inside PendingOutput() closed the connection
@@ -230,23 +279,70 @@ class Pump final : public CodecPump {
         break;
       }
       if (out.empty()) break;
-      const Transport::IoResult r = transport_.WriteAvailable(out);
-      if (r.bytes > 0) {
-        codec_.ConsumeOutput(r.bytes);
-        Touch();
-        continue;
+      if (batch_ != nullptr && may_batch) {
+        QueueWrite();
+        return;
       }
-      if (!WouldBlock(r.ec) && r.ec) {
-        PeerClosed();  // broken pipe, reset
-        break;
+      switch (AfterWrite(transport_.WriteAvailable(out))) {
+        case WriteStep::kMore:
+          continue;
+        case WriteStep::kEnd:
+          break;
+        case WriteStep::kWaiting:
+          return;
       }
-      write_blocked_ = true;
-      ++pending_;
-      // The transport took nothing just now: the next writability is sure to be signalled.
-      transport_.AsyncWaitWritableDrained([this](boost::system::error_code ec) { Resume([this, ec] { OnWritable(ec); }); });
-      return;
+      break;
     }
     writing_ = false;
+  }
+
+  enum class WriteStep : uint8_t { kMore, kEnd, kWaiting };
+  WriteStep AfterWrite(const Transport::IoResult& r) {
+    if (r.bytes > 0) {
+      codec_.ConsumeOutput(r.bytes);
+      Touch();
+      return WriteStep::kMore;
+    }
+    if (!WouldBlock(r.ec) && r.ec) {
+      PeerClosed();  // broken pipe, reset
+      return WriteStep::kEnd;
+    }
+    write_blocked_ = true;
+    ++pending_;
+    // The transport took nothing just now: the next writability is sure to be signalled.
+    transport_.AsyncWaitWritableDrained([this](boost::system::error_code ec) { Resume([this, ec] { OnWritable(ec); }); });
+    return WriteStep::kWaiting;
+  }
+
+  absl::Span<const uint8_t> BatchWriteBytes() override {
+    if (stopping_) return {};
+    const absl::Span<const uint8_t> out = codec_.PendingOutput();
+    // Stopped or finished meanwhile: Write, told nothing was made, sees to it.
+    if (stopping_ || codec_.Finished()) return {};
+    return out;
+  }
+
+  void OnBatchWrite(Transport::IoResult r, bool made) override {
+    Resume([this, r, made] {
+      if (stopping_) {
+        writing_ = false;
+        return;
+      }
+      if (!made) {
+        Write(/*may_batch=*/false);
+        return;
+      }
+      switch (AfterWrite(r)) {
+        case WriteStep::kMore:
+          Write();  // more output (another stream's, or what the kernel did not take): the next round
+          return;
+        case WriteStep::kEnd:
+          writing_ = false;
+          return;
+        case WriteStep::kWaiting:
+          return;
+      }
+    });
   }
 
   void OnWritable(boost::system::error_code ec) {
@@ -319,6 +415,8 @@ class Pump final : public CodecPump {
   codec::Connection& codec_;
   absl::Span<uint8_t> scratch_;
   Limits limits_;
+  IoBatch* batch_;  // null: every call is made directly
+  std::size_t batch_read_asked_ = 0;
   PumpRegistry::Entry on_end_;  // registered: the io_context's end frees the connection
   std::chrono::steady_clock::time_point last_activity_;
   absl::Status codec_error_;

@@ -34,6 +34,9 @@ class TcpTransport final : public Transport {
   void ShutdownWrite() override;
   void Close() override;
   bool IsOpen() const override { return socket_.is_open(); }
+  int BatchableDescriptor() const override {
+    return const_cast<ReactorSocket&>(socket_).native_handle();
+  }
 
   const std::string& peer_address() const override;
   const std::string& local_address() const override;

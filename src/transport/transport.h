@@ -65,6 +65,10 @@ class Transport {
   virtual void Close() = 0;
   virtual bool IsOpen() const = 0;
 
+  // A descriptor the worker's IoBatch may recv and send on as ReadAvailable / WriteAvailable
+  // would (the bytes on it are the stream's own: plain TCP); -1 when there is none (TLS).
+  virtual int BatchableDescriptor() const { return -1; }
+
   // "ip:port" or "[v6]:port"; empty when unknown.
   virtual const std::string& peer_address() const = 0;
   virtual const std::string& local_address() const = 0;

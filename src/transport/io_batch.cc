@@ -1,0 +1,213 @@
+#include "src/transport/io_batch.h"
+
+#include <liburing.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "spdlog/spdlog.h"
+#include "src/common/recycling_pool.h"
+
+namespace tether::transport {
+namespace {
+
+namespace asio = boost::asio;
+
+// Calls per io_uring_enter at most (the submission queue's size), and rounds per flush before the
+// reactor gets its turn again (a round's results may queue the next calls: a response read from
+// upstream is written downstream in the next round).
+constexpr unsigned kMaxCalls = 256;
+constexpr int kMaxRounds = 4;
+
+Transport::IoResult ToResult(int32_t result, bool read) {
+  Transport::IoResult r;
+  if (result > 0) {
+    r.bytes = static_cast<std::size_t>(result);
+  } else if (result < 0) {
+    r.ec = boost::system::error_code(-result, boost::system::system_category());
+  } else if (read) {
+    r.ec = asio::error::eof;
+  }
+  return r;
+}
+
+}  // namespace
+
+struct IoBatch::Ring {
+  io_uring ring{};
+  bool initialised = true;
+  ~Ring() {
+    if (initialised) io_uring_queue_exit(&ring);
+  }
+};
+
+IoBatch::IoBatch(asio::execution_context& context, IoExecutor executor, bool use_io_uring)
+    : IoBatch(context, std::optional<IoExecutor>(executor), use_io_uring) {}
+
+IoBatch::IoBatch(asio::execution_context& context, std::optional<IoExecutor> executor, bool use_io_uring)
+    : service(context), executor_(executor), use_io_uring_(use_io_uring && executor.has_value()) {}
+
+bool IoBatch::enabled() {
+  if (!set_up_) SetUp();
+  return ring_ != nullptr;
+}
+
+void IoBatch::SetUp() {
+  set_up_ = true;
+  if (!use_io_uring_) return;
+  auto ring = std::make_unique<Ring>();
+  // One thread submits; results wait for that thread's next enter (no interrupt to run them):
+  // every call here completes inside the enter that submits it anyway.
+  int rc = io_uring_queue_init(kMaxCalls, &ring->ring,
+                               IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER);
+  if (rc == -EINVAL) rc = io_uring_queue_init(kMaxCalls, &ring->ring, 0);  // a kernel before 6.0
+  if (rc < 0) {
+    // seccomp (container runtimes' default profiles refuse io_uring) or no io_uring at all.
+    spdlog::info("io_uring unavailable ({}): socket calls are made one by one", std::strerror(-rc));
+    ring->initialised = false;
+    return;
+  }
+  ring_ = std::move(ring);
+  slots_ = std::make_unique_for_overwrite<uint8_t[]>(kReadSlots * kReadSlotBytes);
+  queued_.reserve(kMaxCalls);
+  round_.reserve(kMaxCalls);
+}
+
+IoBatch::~IoBatch() = default;
+
+IoBatch* IoBatch::For(asio::execution_context& context, int fd) {
+  if (fd < 0 || !asio::has_service<IoBatch>(context)) return nullptr;
+  IoBatch& batch = asio::use_service<IoBatch>(context);
+  return batch.enabled() ? &batch : nullptr;
+}
+
+void IoBatch::shutdown() {
+  // The context's pending handlers (a posted flush among them) are destroyed uncalled, and the
+  // clients with them: forget them without a call.
+  shut_down_ = true;
+  queued_.clear();
+  round_.clear();
+}
+
+void IoBatch::Queue(Call call) {
+  queued_.push_back(call);
+  if (flush_posted_ || shut_down_) return;
+  flush_posted_ = true;
+  asio::post(*executor_, asio::bind_allocator(RecyclingAllocator<void>(), [this] { Flush(); }));
+}
+
+void IoBatch::Flush() {
+  flush_posted_ = false;
+  for (int round = 0; round < kMaxRounds && !queued_.empty() && !shut_down_; ++round) RunRound();
+  if (!queued_.empty() && !flush_posted_ && !shut_down_) {
+    flush_posted_ = true;
+    asio::post(*executor_, asio::bind_allocator(RecyclingAllocator<void>(), [this] { Flush(); }));
+  }
+}
+
+// Takes what is queued (up to the limits; the rest waits for the next round), asks each client
+// what to do, makes the calls in one enter, then tells each client. Clients queue again from the
+// asking and the telling: into queued_, for the next round.
+void IoBatch::RunRound() {
+  round_.swap(queued_);
+  std::size_t keep = 0;
+  unsigned reads = 0;
+  for (const Call& call : round_) {
+    if (keep == kMaxCalls || (call.kind == Kind::kRead && reads == kReadSlots)) {
+      queued_.push_back(call);
+      continue;
+    }
+    if (call.kind == Kind::kRead) ++reads;
+    round_[keep++] = call;
+  }
+  round_.resize(keep);
+
+  unsigned made = 0;
+  std::size_t slot = 0;
+  for (Call& call : round_) {
+    if (call.kind == Kind::kWrite) {
+      const absl::Span<const uint8_t> bytes = call.client->BatchWriteBytes();
+      if (bytes.empty()) continue;
+      call.data = const_cast<uint8_t*>(bytes.data());  // only sent from
+      call.length = bytes.size();
+    } else {
+      call.length = std::min(call.client->BatchReadLimit(), kReadSlotBytes);
+      if (call.length == 0) continue;
+      call.data = slots_.get() + slot++ * kReadSlotBytes;
+    }
+    call.result = kNoResult;
+    call.made = true;
+    ++made;
+  }
+  if (made > 0 && (ring_ == nullptr || !Submit(made))) MakeDirectly();
+  for (Call& call : round_) Deliver(call);
+  round_.clear();
+}
+
+bool IoBatch::Submit(unsigned count) {
+  for (std::size_t i = 0; i < round_.size(); ++i) {
+    const Call& call = round_[i];
+    if (!call.made) continue;
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
+    if (call.kind == Kind::kWrite) {
+      io_uring_prep_send(sqe, call.fd, call.data, call.length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } else {
+      io_uring_prep_recv(sqe, call.fd, call.data, call.length, MSG_DONTWAIT);
+    }
+    io_uring_sqe_set_data64(sqe, i);
+  }
+  // Non-blocking calls on sockets complete inside the enter: waiting for all of them is waiting
+  // for none.
+  int rc;
+  do {
+    rc = io_uring_submit_and_wait(&ring_->ring, count);
+  } while (rc == -EINTR);
+  ++enters_;
+  const unsigned submitted = rc < 0 ? 0 : static_cast<unsigned>(rc);
+  unsigned seen = 0;
+  while (seen < submitted) {
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_wait_cqe(&ring_->ring, &cqe) < 0) continue;  // EINTR: the calls are in flight
+    round_[io_uring_cqe_get_data64(cqe)].result = cqe->res;
+    io_uring_cqe_seen(&ring_->ring, cqe);
+    ++seen;
+  }
+  calls_ += submitted;
+  if (submitted == count) return true;
+  // Refused (rc < 0), or a kernel without SUBMIT_ALL stopped at a call it could not take: the
+  // calls not made are made directly (the ring, with what it did not take, is given up).
+  spdlog::warn("io_uring_enter took {} of {} calls ({}): socket calls are made one by one from now on", submitted,
+               count, rc < 0 ? std::strerror(-rc) : "stopped early");
+  ring_.reset();
+  return false;
+}
+
+void IoBatch::MakeDirectly() {
+  for (Call& call : round_) {
+    if (!call.made || call.result != kNoResult) continue;
+    const ssize_t n = call.kind == Kind::kWrite ? ::send(call.fd, call.data, call.length, MSG_DONTWAIT | MSG_NOSIGNAL)
+                                                : ::recv(call.fd, call.data, call.length, MSG_DONTWAIT);
+    call.result = n < 0 ? -errno : static_cast<int32_t>(n);
+  }
+}
+
+void IoBatch::Deliver(Call& call) {
+  const bool read = call.kind == Kind::kRead;
+  const Transport::IoResult result = call.made ? ToResult(call.result, read) : Transport::IoResult{};
+  if (read) {
+    const std::size_t bytes = call.made && call.result > 0 ? static_cast<std::size_t>(call.result) : 0;
+    call.client->OnBatchRead(result, {call.data, bytes}, call.made);
+  } else {
+    call.client->OnBatchWrite(result, call.made);
+  }
+}
+
+}  // namespace tether::transport
