@@ -25,6 +25,7 @@ _LIBS = {
     "re2": struct(modules = ["re2"], defines = [], linkopts = []),
     "nghttp2": struct(modules = ["libnghttp2"], defines = [], linkopts = []),
     "xxhash": struct(modules = ["libxxhash"], defines = [], linkopts = []),
+    "liburing": struct(modules = ["liburing"], defines = [], linkopts = []),
     "gtest": struct(modules = ["gtest", "gmock"], defines = [], linkopts = []),
     "gtest_main": struct(modules = ["gtest_main", "gmock"], defines = [], linkopts = []),
     # Header-only (Beast, Asio): CMake's find_package(Boost 1.81 CONFIG) with Boost::headers.

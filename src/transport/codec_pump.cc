@@ -324,23 +324,22 @@ class Pump final : public CodecPump, private IoBatch::Client {
 
   void OnBatchWrite(Transport::IoResult r, bool made) override {
     Resume([this, r, made] {
+      // Sent is sent, even if the connection was closed since it was asked (a close's flush must
+      // not send the bytes again).
+      if (made && r.bytes > 0) {
+        codec_.ConsumeOutput(r.bytes);
+        Touch();
+      }
       if (stopping_) {
         writing_ = false;
         return;
       }
       if (!made) {
         Write(/*may_batch=*/false);
-        return;
-      }
-      switch (AfterWrite(r)) {
-        case WriteStep::kMore:
-          Write();  // more output (another stream's, or what the kernel did not take): the next round
-          return;
-        case WriteStep::kEnd:
-          writing_ = false;
-          return;
-        case WriteStep::kWaiting:
-          return;
+      } else if (r.bytes > 0) {
+        Write();  // more output (another stream's, or what the kernel did not take): the next round
+      } else if (AfterWrite(r) == WriteStep::kEnd) {
+        writing_ = false;
       }
     });
   }

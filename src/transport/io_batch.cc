@@ -130,26 +130,48 @@ void IoBatch::RunRound() {
   }
   round_.resize(keep);
 
-  unsigned made = 0;
   std::size_t slot = 0;
   for (Call& call : round_) {
-    if (call.kind == Kind::kWrite) {
-      const absl::Span<const uint8_t> bytes = call.client->BatchWriteBytes();
-      if (bytes.empty()) continue;
-      call.data = const_cast<uint8_t*>(bytes.data());  // only sent from
-      call.length = bytes.size();
-    } else {
+    if (call.kind == Kind::kRead) {
       call.length = std::min(call.client->BatchReadLimit(), kReadSlotBytes);
-      if (call.length == 0) continue;
-      call.data = slots_.get() + slot++ * kReadSlotBytes;
+      call.made = call.length > 0;
+      if (call.made) call.data = slots_.get() + slot++ * kReadSlotBytes;
     }
     call.result = kNoResult;
-    call.made = true;
-    ++made;
   }
+  const unsigned made = AskWhatToWrite();
   if (made > 0 && (ring_ == nullptr || !Submit(made))) MakeDirectly();
   for (Call& call : round_) Deliver(call);
   round_.clear();
+}
+
+// A client's asking may run another's code (an HTTP/2 codec producing output calls back into the
+// request path, which may encode into another connection's codec), so a span taken earlier in the
+// round may have moved since. Asked again until a whole pass gives the same spans; a write still
+// moving after that is not made this round (its client writes directly). Returns the calls made,
+// reads included.
+unsigned IoBatch::AskWhatToWrite() {
+  bool moved = false;
+  for (int pass = 0; pass < 4; ++pass) {
+    moved = false;
+    bool any = false;
+    for (Call& call : round_) {
+      if (call.kind != Kind::kWrite) continue;
+      any = true;
+      const absl::Span<const uint8_t> bytes = call.client->BatchWriteBytes();
+      uint8_t* data = bytes.empty() ? nullptr : const_cast<uint8_t*>(bytes.data());  // only sent from
+      if (pass == 0 || data != call.data || bytes.size() != call.length) moved = true;
+      call.data = data;
+      call.length = bytes.size();
+    }
+    if (!any || (pass > 0 && !moved)) break;
+  }
+  unsigned made = 0;
+  for (Call& call : round_) {
+    if (call.kind == Kind::kWrite) call.made = !moved && call.length > 0;
+    made += call.made ? 1 : 0;
+  }
+  return made;
 }
 
 bool IoBatch::Submit(unsigned count) {

@@ -92,6 +92,7 @@ class IoBatch final : public boost::asio::execution_context::service {
   // Makes the round's calls through the ring, filling in their results; false when the ring
   // failed before making any (it is then given up).
   bool Submit(unsigned count);
+  unsigned AskWhatToWrite();
   // The same calls one system call each: without a ring.
   void MakeDirectly();
   void Deliver(Call& call);

@@ -17,6 +17,7 @@
 
 #include "src/codec/http2_client_connection.h"
 #include "src/codec/http2_server_connection.h"
+#include "src/transport/io_batch.h"
 #include "src/transport/read_scratch.h"
 #include "src/transport/tcp_transport.h"
 #include "test/transport/pump_test_util.h"
@@ -74,8 +75,21 @@ struct NoGoAway : codec::ClientCallbacks {
   void OnGoAway(codec::StreamId last, uint32_t) override { goaway = last; }
 };
 
-class CodecPumpTest : public ::testing::Test {
+// Every test runs twice: each call made directly, and through the worker's IoBatch (io_uring).
+class CodecPumpTest : public ::testing::TestWithParam<bool> {
  protected:
+  void SetUp() override {
+    if (!GetParam()) return;
+    auto& batch = boost::asio::make_service<IoBatch>(io_, io_.get_executor(), true);
+    if (!batch.enabled()) GTEST_SKIP() << "io_uring is not available here";
+  }
+  // A batched run that moved bytes made its calls through the ring.
+  void ExpectCallsWereBatched() {
+    if (GetParam()) {
+      EXPECT_GT(boost::asio::use_service<IoBatch>(io_).calls(), 0u);
+    }
+  }
+
   // HTTP/2 client and server codecs, each under a pump, over one loopback connection.
   void StartHttp2() {
     auto pair = LoopbackPair(io_);
@@ -112,7 +126,7 @@ class CodecPumpTest : public ::testing::Test {
   Side client_;
 };
 
-TEST_F(CodecPumpTest, RequestAndResponseFlowBothWays) {
+TEST_P(CodecPumpTest, RequestAndResponseFlowBothWays) {
   StartHttp2();
   RecordingDecoder small;
   Send(small, "ping");
@@ -130,6 +144,7 @@ TEST_F(CodecPumpTest, RequestAndResponseFlowBothWays) {
   EXPECT_FALSE(server_.end.has_value());
   EXPECT_FALSE(client_.end.has_value());
   EXPECT_GE(client_.pump->last_activity(), server_.pump->last_activity() - std::chrono::hours(1));
+  ExpectCallsWereBatched();
 
   client_.pump->Close();
   ASSERT_TRUE(RunUntil(io_, [&] { return client_.end && server_.end; }));
@@ -139,7 +154,7 @@ TEST_F(CodecPumpTest, RequestAndResponseFlowBothWays) {
   EXPECT_FALSE(server_.transport->IsOpen());
 }
 
-TEST_F(CodecPumpTest, CloseResetsOpenStreamsOnBothEnds) {
+TEST_P(CodecPumpTest, CloseResetsOpenStreamsOnBothEnds) {
   StartHttp2();
   echo_.streams.clear();
   RecordingDecoder response;
@@ -156,7 +171,7 @@ TEST_F(CodecPumpTest, CloseResetsOpenStreamsOnBothEnds) {
   EXPECT_EQ(echo_.streams.begin()->second->reset, codec::StreamResetReason::kConnectionTermination);
 }
 
-TEST_F(CodecPumpTest, CloseBeforeRunEndsAtOnce) {
+TEST_P(CodecPumpTest, CloseBeforeRunEndsAtOnce) {
   auto pair = LoopbackPair(io_);
   auto s = codec::Http2ServerConnection::Create(echo_, {});
   ASSERT_TRUE(s.ok());
@@ -170,7 +185,7 @@ TEST_F(CodecPumpTest, CloseBeforeRunEndsAtOnce) {
   EXPECT_FALSE(transport.IsOpen());
 }
 
-TEST_F(CodecPumpTest, GoAwayWithNoStreamsFinishesBothEnds) {
+TEST_P(CodecPumpTest, GoAwayWithNoStreamsFinishesBothEnds) {
   StartHttp2();
   RecordingDecoder response;
   Send(response, "one");
@@ -184,7 +199,7 @@ TEST_F(CodecPumpTest, GoAwayWithNoStreamsFinishesBothEnds) {
 }
 
 // A codec error ends the connection, but the GOAWAY saying why reaches the peer first.
-TEST_F(CodecPumpTest, CodecErrorFlushesGoAwayBeforeClosing) {
+TEST_P(CodecPumpTest, CodecErrorFlushesGoAwayBeforeClosing) {
   auto pair = LoopbackPair(io_);
   auto s = codec::Http2ServerConnection::Create(echo_, {});
   ASSERT_TRUE(s.ok());
@@ -243,7 +258,7 @@ struct EchoCodec : StreamlessCodec {
 // A peer that sends and never reads: once the pump cannot write, it stops reading, so the peer's
 // sends stall in TCP instead of piling up answers in the codec. When the peer reads again,
 // everything is answered, in order.
-TEST_F(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
+TEST_P(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
   auto pair = LoopbackPair(io_);
   EchoCodec codec;
   server_.Start(io_, std::move(pair.server), codec, server_scratch_);
@@ -276,13 +291,14 @@ TEST_F(CodecPumpTest, PeerThatStopsReadingIsNotRead) {
   })) << received.size() << " of " << sent.size();
   EXPECT_TRUE(received == sent);
   EXPECT_FALSE(server_.end.has_value());
+  ExpectCallsWereBatched();
 }
 
 // A codec that keeps what it is given.
 // Bytes and the FIN arriving together, while the pump waits: the read that takes the bytes is
 // short and says nothing of the FIN behind them, whose readiness edge was used by the wake. The
 // pump must still see the end (a wait that trusted the short read as a drain never woke again).
-TEST_F(CodecPumpTest, BytesWithTheFinBehindThemStillEndTheConnection) {
+TEST_P(CodecPumpTest, BytesWithTheFinBehindThemStillEndTheConnection) {
   for (int round = 0; round < 20; ++round) {
     auto pair = LoopbackPair(io_);
     ByteCodec codec;
@@ -317,7 +333,7 @@ struct HoldingCodec : StreamlessCodec {
   bool ReadDisabled() const override { return disabled; }
 };
 
-TEST_F(CodecPumpTest, ReadDisabledPausesReadingUntilOutputReady) {
+TEST_P(CodecPumpTest, ReadDisabledPausesReadingUntilOutputReady) {
   auto pair = LoopbackPair(io_);
   HoldingCodec codec;
   server_.Start(io_, std::move(pair.server), codec, server_scratch_);
@@ -340,6 +356,9 @@ TEST_F(CodecPumpTest, ReadDisabledPausesReadingUntilOutputReady) {
   ASSERT_TRUE(RunUntil(io_, [&] { return server_.end.has_value(); }));
   EXPECT_EQ(*server_.end, End::kPeerClosed);
 }
+
+INSTANTIATE_TEST_SUITE_P(Calls, CodecPumpTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Batched" : "Direct"; });
 
 }  // namespace
 }  // namespace tether::transport
