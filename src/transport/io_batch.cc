@@ -64,10 +64,10 @@ void IoBatch::SetUp() {
   set_up_ = true;
   if (!use_io_uring_) return;
   auto ring = std::make_unique<Ring>();
-  // One thread submits; results wait for that thread's next enter (no interrupt to run them):
-  // every call here completes inside the enter that submits it anyway.
-  int rc = io_uring_queue_init(kMaxCalls, &ring->ring,
-                               IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER);
+  // Results wait for the submitter's next enter (no interrupt to run them): every call here
+  // completes inside the enter that submits it anyway. Not SINGLE_ISSUER: the ring may be set up
+  // by whichever thread builds the worker's first connection, before the worker runs it.
+  int rc = io_uring_queue_init(kMaxCalls, &ring->ring, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN);
   if (rc == -EINVAL) rc = io_uring_queue_init(kMaxCalls, &ring->ring, 0);  // a kernel before 6.0
   if (rc < 0) {
     // seccomp (container runtimes' default profiles refuse io_uring) or no io_uring at all.

@@ -57,8 +57,7 @@ class IoBatch final : public boost::asio::execution_context::service {
   explicit IoBatch(boost::asio::execution_context& context) : IoBatch(context, std::nullopt, false) {}
   ~IoBatch() override;
 
-  // The ring is set up at the first call, on the thread that runs the context (the only one
-  // that may submit to it).
+  // The ring is set up at the first call.
   bool enabled();
   // The worker's batch for a connection on `context` with descriptor `fd`, or null: call directly.
   static IoBatch* For(boost::asio::execution_context& context, int fd);
