@@ -29,6 +29,8 @@ struct Recorder : IoBatch::Client {
   std::string received;
   std::function<void()> after;  // runs after each result
 
+  virtual ~Recorder() = default;
+
   absl::Span<const uint8_t> BatchWriteBytes() override { return Bytes(out); }
   void OnBatchWrite(Transport::IoResult r, bool m) override {
     writes.push_back(r);
