@@ -316,7 +316,12 @@ class Pump final : public CodecPump, private IoBatch::Client {
 
   absl::Span<const uint8_t> BatchWriteBytes() override {
     if (stopping_) return {};
-    const absl::Span<const uint8_t> out = codec_.PendingOutput();
+    absl::Span<const uint8_t> out;
+    try {
+      out = codec_.PendingOutput();  // may run decoder callbacks, as in Write
+    } catch (const std::exception&) {
+      Stop(End::kClosedLocally);  // an allocation failure, as Resume treats it
+    }
     // Stopped or finished meanwhile: Write, told nothing was made, sees to it.
     if (stopping_ || codec_.Finished()) return {};
     return out;
