@@ -416,7 +416,9 @@ class RawUpstream(TcpServer):
 
 class ProxyTestCase(unittest.TestCase):
     """One test upstream and one Tether shared by the tests of a class;
-    subclasses may override config()."""
+    subclasses may override config() and tether_args (flags for the sidecar)."""
+
+    tether_args = ()
 
     @classmethod
     def config(cls, upstream_port):
@@ -426,7 +428,7 @@ class ProxyTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.upstream = Upstream()
         try:
-            cls.tether = Tether(cls.config(cls.upstream.port))
+            cls.tether = Tether(cls.config(cls.upstream.port), extra_args=cls.tether_args)
         except BaseException:
             cls.upstream.stop()
             raise

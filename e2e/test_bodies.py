@@ -105,5 +105,11 @@ class BodiesTest(ProxyTestCase):
         self.assertNotIn("expect", seen["headers"])
 
 
+class BodiesDirectCallsTest(BodiesTest):
+    """The same, bodies both ways, with every socket call made directly (`--io-uring=false`: what a
+    sidecar does where seccomp refuses io_uring; by default the worker batches them)."""
+    tether_args = ("--io-uring=false",)
+
+
 if __name__ == "__main__":
     unittest.main()

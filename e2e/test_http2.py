@@ -228,5 +228,11 @@ class RapidResetTest(unittest.TestCase):
             self.assertLess(seen["connections"], 50, "upstream connections")
 
 
+class Http2ListenerDirectCallsTest(Http2ListenerTest):
+    """The same, HTTP/2 through the listener, with every socket call made directly (`--io-uring=false`: what a
+    sidecar does where seccomp refuses io_uring; by default the worker batches them)."""
+    tether_args = ("--io-uring=false",)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -87,5 +87,11 @@ class ProxyBasicTest(ProxyTestCase):
         self.assertGreaterEqual(self.tether.settled_stat("http.outbound.NR.downstream_rq_response_flags", 1), 1)
 
 
+class ProxyBasicDirectCallsTest(ProxyBasicTest):
+    """The same, routing and proxy headers, with every socket call made directly (`--io-uring=false`: what a
+    sidecar does where seccomp refuses io_uring; by default the worker batches them)."""
+    tether_args = ("--io-uring=false",)
+
+
 if __name__ == "__main__":
     unittest.main()

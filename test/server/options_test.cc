@@ -32,6 +32,7 @@ TEST(OptionsTest, Defaults) {
   EXPECT_EQ(options->concurrency, 0u);
   EXPECT_EQ(options->drain_time, std::chrono::seconds(5));
   EXPECT_EQ(options->log_level, "info");
+  EXPECT_TRUE(options->io_uring);
 }
 
 TEST(OptionsTest, RefusesBadValuesNamingTheFlag) {
@@ -90,12 +91,14 @@ TEST(OptionsTest, BareValidateAndItsExplicitForms) {
   EXPECT_TRUE(ParseOptions({"-c", "a", "--validate=true"})->validate);
   EXPECT_FALSE(ParseOptions({"-c", "a", "--validate=false"})->validate);
   EXPECT_EQ(ParseOptions({"-c", "a", "--max-message-bytes=65536"})->max_message_bytes, 65536u);
+  EXPECT_FALSE(ParseOptions({"-c", "a", "--io-uring=false"})->io_uring);
+  EXPECT_FALSE(ParseOptions({"-c", "a", "--io-uring=maybe"}).ok());
 }
 
 TEST(OptionsTest, UsageListsEveryFlag) {
   const std::string usage = Usage();
   for (const char* flag : {"--config, -c FILE", "--validate", "--concurrency N", "--log-level, -l", "--drain-time D",
-                           "--service-node ID", "--service-cluster C", "--max-message-bytes N", "--help, -h"}) {
+                           "--service-node ID", "--service-cluster C", "--max-message-bytes N", "--io-uring", "--help, -h"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag << " in\n" << usage;
   }
 }
