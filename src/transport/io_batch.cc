@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <exception>
 
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
@@ -67,12 +68,25 @@ void IoBatch::SetUp() {
   // Results wait for the submitter's next enter (no interrupt to run them): every call here
   // completes inside the enter that submits it anyway. Not SINGLE_ISSUER: the ring may be set up
   // by whichever thread builds the worker's first connection, before the worker runs it.
-  int rc = io_uring_queue_init(kMaxCalls, &ring->ring, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN);
-  if (rc == -EINVAL) rc = io_uring_queue_init(kMaxCalls, &ring->ring, 0);  // a kernel before 6.0
+  // Each flag a kernel does not know is dropped (COOP_TASKRUN came in 5.19, SUBMIT_ALL in 5.18).
+  int rc = -EINVAL;
+  for (unsigned flags : {IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, 0u}) {
+    rc = io_uring_queue_init(kMaxCalls, &ring->ring, flags);
+    if (rc != -EINVAL) break;
+  }
   if (rc < 0) {
     // seccomp (container runtimes' default profiles refuse io_uring) or no io_uring at all.
     spdlog::info("io_uring unavailable ({}): socket calls are made one by one", std::strerror(-rc));
     ring->initialised = false;
+    return;
+  }
+  // send and recv came in 5.6, the probe too: a ring without them would fail every call.
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring->ring);
+  const bool has_calls = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_SEND) &&
+                         io_uring_opcode_supported(probe, IORING_OP_RECV);
+  if (probe != nullptr) io_uring_free_probe(probe);
+  if (!has_calls) {
+    spdlog::info("io_uring without send/recv (a kernel before 5.6): socket calls are made one by one");
     return;
   }
   ring_ = std::move(ring);
@@ -99,18 +113,27 @@ void IoBatch::shutdown() {
 
 void IoBatch::Queue(Call call) {
   queued_.push_back(call);
-  if (flush_posted_ || shut_down_) return;
-  flush_posted_ = true;
+  // A call queued during a flush waits for its next round, or for the flush it posts at its end.
+  if (flush_posted_ || flushing_ || shut_down_) return;
+  PostFlush();
+}
+
+void IoBatch::PostFlush() {
   asio::post(*executor_, asio::bind_allocator(RecyclingAllocator<void>(), [this] { Flush(); }));
+  flush_posted_ = true;  // only once posted: a failed post leaves the next Queue to try again
 }
 
 void IoBatch::Flush() {
   flush_posted_ = false;
-  for (int round = 0; round < kMaxRounds && !queued_.empty() && !shut_down_; ++round) RunRound();
-  if (!queued_.empty() && !flush_posted_ && !shut_down_) {
-    flush_posted_ = true;
-    asio::post(*executor_, asio::bind_allocator(RecyclingAllocator<void>(), [this] { Flush(); }));
+  flushing_ = true;
+  try {
+    for (int round = 0; round < kMaxRounds && !queued_.empty() && !shut_down_; ++round) RunRound();
+  } catch (...) {
+    flushing_ = false;  // the next Queue posts a flush again
+    throw;
   }
+  flushing_ = false;
+  if (!queued_.empty() && !shut_down_) PostFlush();
 }
 
 // Takes what is queued (up to the limits; the rest waits for the next round), asks each client
@@ -141,7 +164,14 @@ void IoBatch::RunRound() {
   }
   const unsigned made = AskWhatToWrite();
   if (made > 0 && (ring_ == nullptr || !Submit(made))) MakeDirectly();
-  for (Call& call : round_) Deliver(call);
+  for (Call& call : round_) {
+    // Each client is told, whatever another one's callback does: an untold one would wait forever.
+    try {
+      Deliver(call);
+    } catch (const std::exception& e) {
+      spdlog::error("a batched call's result handler failed: {}", e.what());
+    }
+  }
   round_.clear();
 }
 

@@ -86,6 +86,7 @@ class IoBatch final : public boost::asio::execution_context::service {
   void SetUp();
   void shutdown() override;
   void Queue(Call call);
+  void PostFlush();
   void Flush();
   void RunRound();
   // Makes the round's calls through the ring, filling in their results; false when the ring
@@ -106,6 +107,7 @@ class IoBatch final : public boost::asio::execution_context::service {
   std::vector<Call> queued_;
   std::vector<Call> round_;
   bool flush_posted_ = false;
+  bool flushing_ = false;
   bool shut_down_ = false;
   uint64_t calls_ = 0;
   uint64_t enters_ = 0;
