@@ -177,9 +177,9 @@ void IoBatch::RunRound() {
 
 // A client's asking may run another's code (an HTTP/2 codec producing output calls back into the
 // request path, which may encode into another connection's codec), so a span taken earlier in the
-// round may have moved since. Asked again until a whole pass gives the same spans; a write still
-// moving after that is not made this round (its client writes directly). Returns the calls made,
-// reads included.
+// round may have moved since. Asked again until a whole pass gives the same spans; if they still
+// move after four passes, none of the round's writes is made (their clients write directly).
+// Returns the calls made, reads included.
 unsigned IoBatch::AskWhatToWrite() {
   bool moved = false;
   for (int pass = 0; pass < 4; ++pass) {
