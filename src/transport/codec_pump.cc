@@ -169,8 +169,7 @@ class Pump final : public CodecPump, private IoBatch::Client {
         return;
       }
       if (batch_ != nullptr && may_batch) {
-        ++pending_;
-        batch_->QueueRead(transport_.BatchableDescriptor(), *this);
+        QueueRead();
         return;
       }
       const absl::Span<uint8_t> into = scratch_.subspan(0, std::min(scratch_.size(), codec_.ReadLimit()));
@@ -206,11 +205,15 @@ class Pump final : public CodecPump, private IoBatch::Client {
       // Rather than re-arm the readiness wait (a system call), read once more in the next round:
       // would_block then proves the drain, and a FIN behind the bytes shows.
       try_read_ = true;
-      ++pending_;
-      batch_->QueueRead(transport_.BatchableDescriptor(), *this);
+      QueueRead();
       return false;
     }
     return true;
+  }
+
+  void QueueRead() {
+    ++pending_;
+    batch_->QueueRead(transport_.BatchableDescriptor(), *this);
   }
 
   std::size_t BatchReadLimit() override {
